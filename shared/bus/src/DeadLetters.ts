@@ -1,0 +1,25 @@
+/**
+ * The dead-letter port: list the messages a service's queue gave up on, with the reason, and replay
+ * them onto the queue once the cause is fixed.
+ */
+import type { ServiceName } from "@flight/contracts"
+import { Context, type Effect } from "effect"
+import type { BrokerError } from "./MessageBus.ts"
+
+export interface DeadLetter {
+  /** The message id (for an undecodable message without one, an id given when it was dead-lettered). */
+  readonly id: string
+  readonly messageType: string | null
+  readonly reason: string
+  readonly detail: string
+  readonly queue: string
+  readonly deadLetteredAt: string
+  readonly attempts: number
+  readonly body: string
+}
+
+export class DeadLetters extends Context.Tag("@flight/bus/DeadLetters")<DeadLetters, {
+  readonly list: (service: ServiceName) => Effect.Effect<ReadonlyArray<DeadLetter>, BrokerError>
+  /** Moves dead letters back to the service's queue: those with these ids, or all. Answers how many. */
+  readonly replay: (service: ServiceName, ids?: ReadonlyArray<string>) => Effect.Effect<number, BrokerError>
+}>() {}

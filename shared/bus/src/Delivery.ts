@@ -1,0 +1,161 @@
+/**
+ * What happens to one delivered message, whatever the transport: decode it, find its handler, run
+ * the handler under the consumer's policy in a span that continues the producer's trace, and say
+ * how to settle it. Both adapters call this, so they behave the same.
+ */
+import { Catalogue, type AnyMessage } from "@flight/contracts"
+import { Traceparent } from "@flight/runtime"
+import { Cause, Effect, Exit, Metric, Option, type Schedule } from "effect"
+import * as BusMetrics from "./BusMetrics.ts"
+import { IdempotencyStoreError } from "./Idempotency.ts"
+import type { Consumer } from "./MessageBus.ts"
+
+export interface RawDelivery {
+  readonly body: Uint8Array
+  readonly headers: Readonly<Record<string, unknown>>
+}
+
+export type DeadLetterReason =
+  | "undecodable"
+  | "unknown-type"
+  | "unknown-version"
+  | "unhandled"
+  | "retries-exhausted"
+  | "rejected"
+  | "defect"
+
+export type Outcome =
+  | { readonly _tag: "Handled"; readonly attempts: number }
+  | { readonly _tag: "Duplicate" }
+  | {
+    readonly _tag: "DeadLetter"
+    readonly reason: DeadLetterReason
+    readonly detail: string
+    readonly attempts: number
+    readonly messageType: string | null
+  }
+
+/** Headers that a dead letter carries to say why. */
+export const DeadLetterHeaders = {
+  reason: "x-dead-letter-reason",
+  detail: "x-dead-letter-detail",
+  queue: "x-dead-letter-queue",
+  at: "x-dead-lettered-at",
+  attempts: "x-dead-letter-attempts",
+} as const
+
+const maxDetail = 2_000
+const truncate = (text: string) => (text.length > maxDetail ? `${text.slice(0, maxDetail)}…` : text)
+
+const describeError = (error: unknown): string => {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  if (typeof error === "object" && error !== null) {
+    const tag = "_tag" in error ? String(error._tag) : "Error"
+    const message = "message" in error && typeof error.message === "string" ? error.message : JSON.stringify(error)
+    return `${tag}: ${message}`
+  }
+  return String(error)
+}
+
+const deadLetter = (reason: DeadLetterReason, detail: string, attempts: number, messageType: string | null): Outcome => ({
+  _tag: "DeadLetter",
+  reason,
+  detail: truncate(detail),
+  attempts,
+  messageType,
+})
+
+const parentSpan = (headers: RawDelivery["headers"]) =>
+  typeof headers["traceparent"] === "string" ? Traceparent.parse(headers["traceparent"]) : Option.none()
+
+/**
+ * Handles one delivery. Never fails: every failure becomes an outcome the adapter settles. It is
+ * interrupted only when the consumer is shut down past its grace period; the adapter then leaves
+ * the message unacknowledged, for redelivery.
+ */
+export const handle = <E, R>(
+  consumer: Consumer<E, R>,
+  queue: string,
+  raw: RawDelivery,
+): Effect.Effect<Outcome, never, R> =>
+  Effect.gen(function* () {
+    const decoded = Catalogue.decodeJson(raw.body)
+    if (decoded._tag === "Left") {
+      const error = decoded.left
+      const reason: DeadLetterReason = error.reason === "unknown-type" || error.reason === "unknown-version"
+        ? error.reason
+        : "undecodable"
+      return deadLetter(reason, error.message, 0, error.messageType ?? null)
+    }
+    const message = decoded.right
+    const handler = consumer.handlers[message.type] as ((message: AnyMessage) => Effect.Effect<void, E, R>) | undefined
+    if (handler === undefined) {
+      return deadLetter("unhandled", `the ${consumer.service} consumer has no handler for ${message.type}`, 0, message.type)
+    }
+    return yield* run(consumer, queue, message, handler).pipe(
+      Effect.withSpan(`${queue} process ${message.type}`, {
+        kind: "consumer",
+        parent: Option.getOrUndefined(parentSpan(raw.headers)),
+        attributes: {
+          "messaging.system": "rabbitmq",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": queue,
+          "messaging.message.id": message.id,
+          "messaging.message.conversation_id": message.correlationId,
+          "messaging.message.type": message.type,
+        },
+      }),
+    )
+  }).pipe(
+    Effect.tap((outcome) => {
+      const tags = (metric: Metric.Metric.Counter<number>) =>
+        Metric.tagged(Metric.tagged(metric, "queue", queue), "outcome", outcome._tag)
+      return outcome._tag === "DeadLetter"
+        ? Effect.zipRight(
+          Metric.increment(tags(BusMetrics.consumed)),
+          Metric.increment(Metric.tagged(Metric.tagged(BusMetrics.deadLettered, "queue", queue), "reason", outcome.reason)),
+        )
+        : Metric.increment(tags(BusMetrics.consumed))
+    }),
+  )
+
+const run = <E, R>(
+  consumer: Consumer<E, R>,
+  queue: string,
+  message: AnyMessage,
+  handler: (message: AnyMessage) => Effect.Effect<void, E, R>,
+) =>
+  Effect.gen(function* () {
+    let attempts = 0
+    const attempt = Effect.suspend(() => {
+      attempts += 1
+      return handler(message)
+    })
+    const { idempotency, isTransient } = consumer.policy
+    const applied = idempotency === null
+      ? Effect.as(attempt, true)
+      : idempotency.once(`${consumer.service}/${message.id}`, attempt)
+    const transient = (error: E | IdempotencyStoreError) => error instanceof IdempotencyStoreError || isTransient(error)
+    const exit = yield* applied.pipe(
+      Effect.tapError((error) =>
+        transient(error) ? Metric.increment(Metric.tagged(BusMetrics.retried, "queue", queue)) : Effect.void
+      ),
+      Effect.retry({ schedule: consumer.policy.retry as Schedule.Schedule<unknown, E | IdempotencyStoreError, R>, while: transient }),
+      Effect.exit,
+    )
+    if (Exit.isSuccess(exit)) {
+      return exit.value ? ({ _tag: "Handled", attempts } as const) : ({ _tag: "Duplicate" } as const)
+    }
+    if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) {
+      yield* Effect.logWarning(`dead-lettering ${message.type} ${message.id}`).pipe(
+        Effect.annotateLogs({ queue, attempts, error: describeError(failure.value) }),
+      )
+      return transient(failure.value)
+        ? deadLetter("retries-exhausted", `after ${attempts} attempts: ${describeError(failure.value)}`, attempts, message.type)
+        : deadLetter("rejected", describeError(failure.value), attempts, message.type)
+    }
+    yield* Effect.logError(`handler of ${message.type} died`, exit.cause)
+    return deadLetter("defect", Cause.pretty(exit.cause), attempts, message.type)
+  })

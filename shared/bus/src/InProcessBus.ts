@@ -1,0 +1,161 @@
+/**
+ * The in-process adapter, for the embedded mode: the same topology, the same codec and the same
+ * delivery handling as the RabbitMQ adapter, with queues held in memory. A published message is
+ * "confirmed" once it is in every bound queue.
+ */
+import type { ServiceName } from "@flight/contracts"
+import { Context, Duration, Effect, Exit, Fiber, Layer, Queue, Ref, type Scope } from "effect"
+import { type DeadLetter, DeadLetters } from "./DeadLetters.ts"
+import * as Delivery from "./Delivery.ts"
+import { type Consumer, MessageBus, PublishError } from "./MessageBus.ts"
+import * as Publishing from "./Publishing.ts"
+import * as Topology from "./Topology.ts"
+
+interface Stored extends Delivery.RawDelivery {
+  readonly id: string | null
+}
+
+export interface Options {
+  /** How many messages one consumer handles at once. */
+  readonly prefetch?: number
+  /** How long a closing consumer waits for its handlers in flight. */
+  readonly shutdownGrace?: Duration.DurationInput
+}
+
+/** Test controls: what the contract suite needs to act like a broker outage or a foreign producer. */
+export interface Controls {
+  /** While unavailable, publishing fails as it does when a broker is down. */
+  readonly setAvailable: (available: boolean) => Effect.Effect<void>
+  /** Puts raw bytes on an exchange, as a misbehaving producer would. */
+  readonly sendRaw: (
+    exchange: "events" | "commands",
+    routingKey: string,
+    body: Uint8Array,
+    headers?: Record<string, string>,
+  ) => Effect.Effect<void>
+  readonly depth: (service: ServiceName) => Effect.Effect<number>
+}
+
+export const make = (options: Options = {}) =>
+  Effect.gen(function* () {
+    const prefetch = options.prefetch ?? 16
+    const grace = Duration.decode(options.shutdownGrace ?? "30 seconds")
+    const topology = Topology.make("in-process")
+    const queues = new Map<ServiceName, Queue.Queue<Stored>>()
+    const deadLetters = new Map<ServiceName, Array<DeadLetter>>()
+    for (const service of topology.services) {
+      queues.set(service, yield* Queue.unbounded<Stored>())
+      deadLetters.set(service, [])
+    }
+    const available = yield* Ref.make(true)
+
+    const route = (exchange: string, routingKey: string, stored: Stored) =>
+      Effect.forEach(
+        topology.bindings.filter((binding) => binding.exchange === exchange && binding.routingKey === routingKey),
+        (binding) => Queue.offer(queues.get(serviceOf(binding.queue))!, stored),
+        { discard: true },
+      )
+    const serviceOf = (queue: string) => topology.services.find((service) => topology.queueOf(service) === queue)!
+
+    const publish: MessageBus["Type"]["publish"] = (message, publishOptions) =>
+      Publishing.traced(message, publishOptions, (outgoing) =>
+        Effect.flatMap(Ref.get(available), (up) =>
+          up
+            ? route(topology.exchangeFor(outgoing.kind), message.type, {
+              id: message.id,
+              body: outgoing.body,
+              headers: outgoing.headers,
+            })
+            : Effect.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: "broker unavailable" }))))
+
+    const settle = (service: ServiceName, stored: Stored, outcome: Delivery.Outcome) =>
+      Effect.sync(() => {
+        if (outcome._tag !== "DeadLetter") return
+        deadLetters.get(service)!.push({
+          id: stored.id ?? crypto.randomUUID(),
+          messageType: outcome.messageType,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          queue: topology.queueOf(service),
+          deadLetteredAt: new Date().toISOString(),
+          attempts: outcome.attempts,
+          body: new TextDecoder().decode(stored.body),
+        })
+      })
+
+    const consume = <E, R>(consumer: Consumer<E, R>): Effect.Effect<void, never, R | Scope.Scope> =>
+      Effect.gen(function* () {
+        const queue = queues.get(consumer.service)
+        if (queue === undefined) return yield* Effect.dieMessage(`no queue: ${consumer.service} consumes nothing`)
+        const name = topology.queueOf(consumer.service)
+        const permits = yield* Effect.makeSemaphore(prefetch)
+        const inFlight = new Set<Fiber.RuntimeFiber<void>>()
+        const work = (stored: Stored) =>
+          Delivery.handle(consumer, name, stored).pipe(
+            Effect.flatMap((outcome) => settle(consumer.service, stored, outcome)),
+            // A handler stopped past the grace period did not finish: the message goes back.
+            Effect.onInterrupt(() => Queue.offer(queue, stored)),
+            Effect.ensuring(permits.release(1)),
+          )
+        const loop = permits.take(1).pipe(
+          Effect.zipRight(Effect.uninterruptibleMask((restore) =>
+            restore(Queue.take(queue)).pipe(
+              Effect.onInterrupt(() => permits.release(1)),
+              Effect.flatMap((stored) => Effect.forkDaemon(work(stored))),
+              Effect.tap((fiber) =>
+                Effect.sync(() => {
+                  inFlight.add(fiber)
+                  fiber.addObserver(() => inFlight.delete(fiber))
+                })
+              ),
+            )
+          )),
+          Effect.forever,
+        )
+        const taking = yield* Effect.forkDaemon(loop)
+        yield* Effect.addFinalizer(() =>
+          Effect.gen(function* () {
+            yield* Fiber.interrupt(taking)
+            const drained = yield* Effect.timeout(permits.withPermits(prefetch)(Effect.void), grace).pipe(Effect.exit)
+            if (Exit.isFailure(drained)) yield* Fiber.interruptAll(inFlight)
+          })
+        )
+      })
+
+    const controls: Controls = {
+      setAvailable: (up) => Ref.set(available, up),
+      sendRaw: (exchange, routingKey, body, headers = {}) =>
+        route(exchange === "events" ? topology.eventsExchange : topology.commandsExchange, routingKey, {
+          id: null,
+          body,
+          headers,
+        }),
+      depth: (service) => Effect.map(Queue.size(queues.get(service)!), (size) => Math.max(0, size)),
+    }
+
+    const deadLetterPort: DeadLetters["Type"] = {
+      list: (service) => Effect.sync(() => [...(deadLetters.get(service) ?? [])]),
+      replay: (service, ids) =>
+        Effect.gen(function* () {
+          const letters = deadLetters.get(service) ?? []
+          const chosen = letters.filter((letter) => ids === undefined || ids.includes(letter.id))
+          deadLetters.set(service, letters.filter((letter) => !chosen.includes(letter)))
+          const queue = queues.get(service)
+          if (queue === undefined) return 0
+          yield* Effect.forEach(chosen, (letter) =>
+            Queue.offer(queue, { id: letter.id, body: new TextEncoder().encode(letter.body), headers: {} }), { discard: true })
+          return chosen.length
+        }),
+    }
+
+    const bus: MessageBus["Type"] = {
+      publish,
+      consume: consume as MessageBus["Type"]["consume"],
+      healthy: Ref.get(available),
+    }
+    return { bus, deadLetters: deadLetterPort, controls }
+  })
+
+export const layer = (options: Options = {}): Layer.Layer<MessageBus | DeadLetters> =>
+  Layer.scopedContext(Effect.map(make(options), ({ bus, deadLetters }) =>
+    Context.make(MessageBus, bus).pipe(Context.add(DeadLetters, deadLetters))))

@@ -1,0 +1,162 @@
+/**
+ * The transactional outbox, store-agnostic. A service writes its events to its own store's outbox
+ * in the same atomic step as the change they report; the relay takes pending entries, publishes
+ * them with confirms, and marks them done. Entries are leased, so several relays (one per service
+ * instance) share the work without publishing an entry twice at the same time; an entry whose relay
+ * died is taken again when its lease runs out. Delivery is at-least-once: a relay that stops between
+ * the broker's confirm and marking the entry done publishes it again, and consumers drop the copy by id.
+ */
+import type { AnyMessage } from "@flight/contracts"
+import { Clock, Data, Duration, Effect, Metric, type Schedule, type Scope } from "effect"
+import * as BusMetrics from "./BusMetrics.ts"
+import * as HandlerPolicy from "./HandlerPolicy.ts"
+import { MessageBus, type PublishError } from "./MessageBus.ts"
+
+export interface OutboxEntry {
+  readonly id: string
+  readonly message: AnyMessage
+  /** The trace of the request that produced the message; the relay's publish span continues it. */
+  readonly traceparent: string | null
+}
+
+export class OutboxStoreError extends Data.TaggedError("OutboxStoreError")<{ readonly reason: string }> {}
+
+export interface ClaimRequest {
+  readonly owner: string
+  readonly limit: number
+  readonly lease: Duration.Duration
+}
+
+/** What a store provides for its outbox. Each service's store implements it over its own database. */
+export interface OutboxStore {
+  /** Leases up to `limit` unpublished entries, oldest first, skipping those leased to another relay. */
+  readonly claim: (request: ClaimRequest) => Effect.Effect<ReadonlyArray<OutboxEntry>, OutboxStoreError>
+  /** Marks entries published. */
+  readonly complete: (owner: string, ids: ReadonlyArray<string>) => Effect.Effect<void, OutboxStoreError>
+  /** Gives back entries the relay could not publish, so they are taken again at once. */
+  readonly release: (owner: string, ids: ReadonlyArray<string>) => Effect.Effect<void, OutboxStoreError>
+  /** Unpublished entries and the age of the oldest, for the lag metrics. */
+  readonly stats: Effect.Effect<{ readonly pending: number; readonly oldestAgeMillis: number | null }, OutboxStoreError>
+}
+
+export interface RelayOptions {
+  readonly batchSize?: number
+  readonly lease?: Duration.DurationInput
+  /** How long the relay sleeps when it finds nothing to publish. */
+  readonly idleDelay?: Duration.DurationInput
+  /** Backoff after the broker or the store failed. */
+  readonly backoff?: Schedule.Schedule<unknown>
+}
+
+/** One pass: claim a batch, publish it in order, complete what was confirmed. Answers how many were published. */
+export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptions = {}) =>
+  Effect.gen(function* () {
+    const bus = yield* MessageBus
+    const entries = yield* store.claim({
+      owner,
+      limit: options.batchSize ?? 100,
+      lease: Duration.decode(options.lease ?? "30 seconds"),
+    })
+    const published: Array<string> = []
+    let failure: PublishError | null = null
+    for (const entry of entries) {
+      const result = yield* Effect.either(bus.publish(entry.message, { traceparent: entry.traceparent }))
+      if (result._tag === "Left") {
+        failure = result.left
+        break
+      }
+      published.push(entry.id)
+    }
+    if (published.length > 0) yield* store.complete(owner, published)
+    if (failure !== null) {
+      yield* store.release(owner, entries.slice(published.length).map((entry) => entry.id))
+      return yield* Effect.fail(failure)
+    }
+    return published.length
+  })
+
+/**
+ * Runs the relay until the scope closes: publishes as long as there are entries, sleeps a little
+ * when there are none, backs off while the broker or the store is down.
+ */
+export const startRelay = (
+  store: OutboxStore,
+  options: RelayOptions = {},
+): Effect.Effect<void, never, MessageBus | Scope.Scope> =>
+  Effect.gen(function* () {
+    const owner = crypto.randomUUID()
+    const batchSize = options.batchSize ?? 100
+    const idle = Duration.decode(options.idleDelay ?? "100 millis")
+    const pass = relayOnce(store, owner, options).pipe(
+      Effect.tapError((error) => Effect.logWarning(`outbox relay: ${error.message}`)),
+      Effect.retry(options.backoff ?? HandlerPolicy.reconnect),
+      Effect.flatMap((count) => (count < batchSize ? Effect.sleep(idle) : Effect.void)),
+    )
+    yield* Effect.forkScoped(Effect.forever(pass))
+    const lag = store.stats.pipe(
+      Effect.flatMap(({ pending, oldestAgeMillis }) =>
+        Effect.zipRight(
+          Metric.set(BusMetrics.outboxPending, pending),
+          Metric.set(BusMetrics.outboxLagSeconds, (oldestAgeMillis ?? 0) / 1000),
+        )
+      ),
+      Effect.ignore,
+      Effect.zipRight(Effect.sleep("5 seconds")),
+      Effect.forever,
+    )
+    yield* Effect.forkScoped(lag)
+  })
+
+interface Row {
+  readonly entry: OutboxEntry
+  readonly createdAt: number
+  published: boolean
+  owner: string | null
+  leaseUntil: number
+}
+
+/** An in-memory outbox, for the embedded mode and tests: `append` is the service's atomic write. */
+export const inMemory = () => {
+  const rows: Array<Row> = []
+  const store: OutboxStore & {
+    readonly append: (entries: ReadonlyArray<OutboxEntry>) => Effect.Effect<void>
+    readonly published: () => ReadonlyArray<string>
+  } = {
+    append: (entries) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() => {
+          for (const entry of entries) rows.push({ entry, createdAt: now, published: false, owner: null, leaseUntil: 0 })
+        })),
+    published: () => rows.filter((row) => row.published).map((row) => row.entry.id),
+    claim: ({ owner, limit, lease }) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() => {
+          const claimed = rows
+            .filter((row) => !row.published && (row.owner === null || row.owner === owner || row.leaseUntil <= now))
+            .slice(0, limit)
+          for (const row of claimed) {
+            row.owner = owner
+            row.leaseUntil = now + Duration.toMillis(lease)
+          }
+          return claimed.map((row) => row.entry)
+        })),
+    complete: (owner, ids) =>
+      Effect.sync(() => {
+        for (const row of rows) {
+          if (row.owner === owner && ids.includes(row.entry.id)) row.published = true
+        }
+      }),
+    release: (owner, ids) =>
+      Effect.sync(() => {
+        for (const row of rows) {
+          if (row.owner === owner && ids.includes(row.entry.id)) row.owner = null
+        }
+      }),
+    stats: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.sync(() => {
+        const pending = rows.filter((row) => !row.published)
+        return { pending: pending.length, oldestAgeMillis: pending.length === 0 ? null : now - pending[0]!.createdAt }
+      })),
+  }
+  return store
+}

@@ -1,0 +1,429 @@
+/**
+ * The RabbitMQ adapter over amqplib. One connection per bus, kept alive by a supervisor that
+ * reconnects with a typed backoff Schedule and then re-declares the topology and re-attaches every
+ * consumer. Publishing waits for the broker's confirm; messages are persistent; queues are durable
+ * quorum queues with dead-letter queues beside them.
+ */
+import type { ServiceName } from "@flight/contracts"
+import * as amqp from "amqplib"
+import {
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Redacted,
+  Runtime,
+  type Schedule,
+  type Scope,
+  Stream,
+  SubscriptionRef,
+} from "effect"
+import { type DeadLetter, DeadLetters } from "./DeadLetters.ts"
+import * as Delivery from "./Delivery.ts"
+import * as HandlerPolicy from "./HandlerPolicy.ts"
+import { BrokerError, type Consumer, MessageBus, PublishError } from "./MessageBus.ts"
+import * as Publishing from "./Publishing.ts"
+import * as Topology from "./Topology.ts"
+
+export interface Options {
+  readonly url: Redacted.Redacted<string> | string
+  /** Names every exchange and queue: `<prefix>.events`, `<prefix>.booking`, ... */
+  readonly prefix?: string
+  /** Unacknowledged messages a consumer holds at once. */
+  readonly prefetch?: number
+  /** Shown in the broker's connection list. */
+  readonly connectionName?: string
+  readonly reconnect?: Schedule.Schedule<unknown>
+  /** How long a publish waits for a connection and then for its confirm. */
+  readonly publishTimeout?: Duration.DurationInput
+  /** How long a closing consumer waits for its handlers in flight. */
+  readonly shutdownGrace?: Duration.DurationInput
+  /** How long the layer waits for the first connection before the service gives up starting. */
+  readonly startTimeout?: Duration.DurationInput
+}
+
+interface Live {
+  readonly model: amqp.ChannelModel
+  readonly publisher: amqp.ConfirmChannel
+}
+
+interface Registration {
+  active: boolean
+  model: amqp.ChannelModel | null
+  readonly attach: (model: amqp.ChannelModel) => Effect.Effect<void, BrokerError>
+}
+
+const brokerCall = <A>(operation: string, call: () => PromiseLike<A>) =>
+  Effect.tryPromise({
+    try: () => Promise.resolve(call()),
+    catch: (cause) => new BrokerError({ operation, reason: cause instanceof Error ? cause.message : String(cause) }),
+  })
+
+/** Sends one message on a confirm channel and waits for the broker's ack. */
+const confirmed = (
+  channel: amqp.ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  options: amqp.Options.Publish,
+) =>
+  Effect.async<void, string>((resume) => {
+    try {
+      channel.publish(exchange, routingKey, content, options, (error) =>
+        resume(error ? Effect.fail(error instanceof Error ? error.message : String(error)) : Effect.void))
+    } catch (error) {
+      resume(Effect.fail(error instanceof Error ? error.message : String(error)))
+    }
+  })
+
+/** Declares the exchanges, queues, dead-letter queues and bindings. Idempotent. */
+export const declareTopology = (channel: amqp.Channel, topology: Topology.Topology) =>
+  Effect.gen(function* () {
+    yield* brokerCall("declare events exchange", () => channel.assertExchange(topology.eventsExchange, "topic", { durable: true }))
+    yield* brokerCall("declare commands exchange", () => channel.assertExchange(topology.commandsExchange, "direct", { durable: true }))
+    yield* brokerCall("declare dead-letter exchange", () =>
+      channel.assertExchange(topology.deadLetterExchange, "direct", { durable: true }))
+    for (const service of topology.services) {
+      const queue = topology.queueOf(service)
+      const deadLetterQueue = topology.deadLetterQueueOf(service)
+      yield* brokerCall(`declare ${deadLetterQueue}`, () =>
+        channel.assertQueue(deadLetterQueue, { durable: true, arguments: { "x-queue-type": "quorum" } }))
+      yield* brokerCall(`bind ${deadLetterQueue}`, () => channel.bindQueue(deadLetterQueue, topology.deadLetterExchange, queue))
+      yield* brokerCall(`declare ${queue}`, () =>
+        channel.assertQueue(queue, {
+          durable: true,
+          arguments: {
+            "x-queue-type": "quorum",
+            // Messages rejected without our own dead-lettering (e.g. by an operator) still land there.
+            "x-dead-letter-exchange": topology.deadLetterExchange,
+            "x-dead-letter-routing-key": queue,
+          },
+        }))
+    }
+    for (const binding of topology.bindings) {
+      yield* brokerCall(`bind ${binding.queue} to ${binding.routingKey}`, () =>
+        channel.bindQueue(binding.queue, binding.exchange, binding.routingKey))
+    }
+  })
+
+/** Removes everything `declareTopology` made (for tests that use a throw-away prefix). */
+export const deleteTopology = (channel: amqp.Channel, topology: Topology.Topology) =>
+  Effect.gen(function* () {
+    for (const service of topology.services) {
+      yield* brokerCall("delete queue", () => channel.deleteQueue(topology.queueOf(service)))
+      yield* brokerCall("delete queue", () => channel.deleteQueue(topology.deadLetterQueueOf(service)))
+    }
+    for (const exchange of [topology.eventsExchange, topology.commandsExchange, topology.deadLetterExchange]) {
+      yield* brokerCall("delete exchange", () => channel.deleteExchange(exchange))
+    }
+  })
+
+const headerString = (headers: Record<string, unknown> | undefined, name: string): string | null => {
+  const value = headers?.[name]
+  if (typeof value === "string") return value
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8")
+  return value === undefined || value === null ? null : String(value)
+}
+
+export const make = (options: Options) =>
+  Effect.gen(function* () {
+    const topology = Topology.make(options.prefix ?? "flight-booking")
+    const prefetch = options.prefetch ?? 16
+    const publishTimeout = Duration.decode(options.publishTimeout ?? "10 seconds")
+    const grace = Duration.decode(options.shutdownGrace ?? "30 seconds")
+    const url = Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url
+    const live = yield* SubscriptionRef.make(Option.none<Live>())
+    const registrations = new Set<Registration>()
+
+    const connect = Effect.gen(function* () {
+      const model = yield* brokerCall("connect", () =>
+        amqp.connect(url, { clientProperties: { connection_name: options.connectionName ?? topology.prefix } }))
+      const closed = yield* Deferred.make<void>()
+      model.on("error", () => {
+        // The 'close' that follows drives reconnection; an error without a listener would crash.
+      })
+      model.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+      return { model, closed }
+    })
+
+    /** One connection's life: set up, serve until it closes, then clear the state. */
+    const session = Effect.gen(function* () {
+      const { model, closed } = yield* connect
+      yield* Effect.addFinalizer(() => SubscriptionRef.set(live, Option.none()))
+      const setup = yield* brokerCall("open channel", () => model.createChannel())
+      setup.on("error", () => {})
+      yield* declareTopology(setup, topology)
+      yield* brokerCall("close channel", () => setup.close())
+      const publisher = yield* brokerCall("open confirm channel", () => model.createConfirmChannel())
+      publisher.on("error", () => {})
+      // A confirm channel that dies alone (it should not) would leave publishing stuck: start over.
+      publisher.on("close", () => model.close().catch(() => {}))
+      for (const registration of registrations) yield* registration.attach(model)
+      yield* SubscriptionRef.set(live, Option.some({ model, publisher }))
+      yield* Effect.logInfo("connected to RabbitMQ").pipe(Effect.annotateLogs({ prefix: topology.prefix }))
+      yield* Deferred.await(closed)
+      yield* Effect.logWarning("RabbitMQ connection lost, reconnecting")
+    }).pipe(
+      Effect.scoped,
+      Effect.tapError((error) => Effect.logWarning(`RabbitMQ unavailable: ${error.message}`)),
+    )
+
+    const started = yield* Deferred.make<void>()
+    const supervisor = yield* session.pipe(
+      Effect.retry(options.reconnect ?? HandlerPolicy.reconnect),
+      Effect.forever,
+      Effect.forkDaemon,
+    )
+    // Resolve `started` on the first connection, so the layer is ready only once the topology exists.
+    yield* live.changes.pipe(
+      Stream.filter(Option.isSome),
+      Stream.take(1),
+      Stream.runDrain,
+      Effect.zipRight(Deferred.succeed(started, undefined)),
+      Effect.forkDaemon,
+    )
+
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        yield* Fiber.interrupt(supervisor)
+        const current = yield* SubscriptionRef.get(live)
+        if (Option.isSome(current)) yield* Effect.promise(() => current.value.model.close().catch(() => {}))
+      })
+    )
+
+    const awaitLive = live.changes.pipe(
+      Stream.filterMap((state) => state),
+      Stream.runHead,
+      Effect.flatten,
+      Effect.orDie,
+    )
+
+    const withLive = <A>(timeout: Duration.Duration, use: (current: Live) => Effect.Effect<A, string>) =>
+      awaitLive.pipe(
+        Effect.timeoutFail({ duration: timeout, onTimeout: () => "broker unavailable" }),
+        Effect.flatMap(use),
+        Effect.timeoutFail({ duration: timeout, onTimeout: () => "no confirm from the broker in time" }),
+      )
+
+    const publish: MessageBus["Type"]["publish"] = (message, publishOptions) =>
+      Publishing.traced(message, publishOptions, (outgoing) =>
+        withLive(publishTimeout, ({ publisher }) =>
+          confirmed(publisher, topology.exchangeFor(outgoing.kind), message.type, Buffer.from(outgoing.body), {
+            persistent: true,
+            messageId: message.id,
+            type: message.type,
+            contentType: "application/json",
+            correlationId: message.correlationId,
+            appId: message.source,
+            timestamp: Math.floor(message.occurredAt.epochMillis / 1000),
+            headers: { ...outgoing.headers, "x-message-version": message.version },
+          })).pipe(
+            Effect.mapError((reason) => new PublishError({ messageType: message.type, messageId: message.id, reason })),
+          ))
+
+    /** Moves a message to the dead-letter queue with headers saying why, then acknowledges it. */
+    const deadLetter = (
+      channel: amqp.Channel,
+      message: amqp.ConsumeMessage,
+      queue: string,
+      outcome: Extract<Delivery.Outcome, { _tag: "DeadLetter" }>,
+    ) =>
+      withLive(publishTimeout, ({ publisher }) =>
+        confirmed(publisher, topology.deadLetterExchange, queue, message.content, {
+          ...message.properties,
+          persistent: true,
+          messageId: message.properties.messageId ?? crypto.randomUUID(),
+          type: message.properties.type ?? outcome.messageType ?? undefined,
+          headers: {
+            ...message.properties.headers,
+            [Delivery.DeadLetterHeaders.reason]: outcome.reason,
+            [Delivery.DeadLetterHeaders.detail]: outcome.detail,
+            [Delivery.DeadLetterHeaders.queue]: queue,
+            [Delivery.DeadLetterHeaders.at]: new Date().toISOString(),
+            [Delivery.DeadLetterHeaders.attempts]: outcome.attempts,
+          },
+        })).pipe(
+          Effect.matchEffect({
+            onSuccess: () => Effect.sync(() => safely(() => channel.ack(message))),
+            // Not stored in the dead-letter queue: give the message back, it will come round again.
+            onFailure: (reason) =>
+              Effect.logWarning(`could not dead-letter a message of ${queue}: ${reason}`).pipe(
+                Effect.zipRight(Effect.sync(() => safely(() => channel.nack(message, false, true)))),
+              ),
+          }),
+        )
+
+    const consume = <E, R>(consumer: Consumer<E, R>): Effect.Effect<void, BrokerError, R | Scope.Scope> =>
+      Effect.gen(function* () {
+        const runtime = yield* Effect.runtime<R>()
+        const queue = topology.queueOf(consumer.service)
+        const inFlight = new Set<Fiber.RuntimeFiber<void>>()
+        let current: { channel: amqp.Channel; consumerTag: string } | null = null
+
+        const onMessage = (channel: amqp.Channel, message: amqp.ConsumeMessage) => {
+          const fiber = Runtime.runFork(runtime)(
+            Delivery.handle(consumer, queue, {
+              body: message.content,
+              headers: message.properties.headers ?? {},
+            }).pipe(
+              Effect.flatMap((outcome) =>
+                outcome._tag === "DeadLetter"
+                  ? deadLetter(channel, message, queue, outcome)
+                  : Effect.sync(() => safely(() => channel.ack(message)))
+              ),
+            ),
+          )
+          inFlight.add(fiber)
+          fiber.addObserver(() => inFlight.delete(fiber))
+        }
+
+        const registration: Registration = {
+          active: true,
+          model: null,
+          attach: (model) =>
+            Effect.gen(function* () {
+              if (!registration.active || registration.model === model) return
+              registration.model = model
+              const channel = yield* brokerCall("open consumer channel", () => model.createChannel())
+              channel.on("error", () => {})
+              channel.on("close", () => {
+                // A channel closed under a live connection (e.g. a broker-side error): attach anew.
+                if (registration.active && registration.model === model) {
+                  registration.model = null
+                  Runtime.runFork(runtime)(
+                    registration.attach(model).pipe(Effect.delay("200 millis"), Effect.ignoreLogged),
+                  )
+                }
+              })
+              yield* brokerCall("prefetch", () => channel.prefetch(prefetch))
+              const { consumerTag } = yield* brokerCall(`consume ${queue}`, () =>
+                channel.consume(queue, (message) => {
+                  if (message !== null) onMessage(channel, message)
+                }, { noAck: false }))
+              current = { channel, consumerTag }
+            }),
+        }
+        registrations.add(registration)
+        const now = yield* SubscriptionRef.get(live)
+        if (Option.isSome(now)) yield* registration.attach(now.value.model)
+
+        yield* Effect.addFinalizer(() =>
+          Effect.gen(function* () {
+            registration.active = false
+            registrations.delete(registration)
+            const attached = current
+            if (attached !== null) {
+              yield* Effect.promise(() => attached.channel.cancel(attached.consumerTag).catch(() => {}))
+            }
+            const finished = yield* Fiber.awaitAll([...inFlight]).pipe(Effect.timeout(grace), Effect.exit)
+            if (Exit.isFailure(finished)) yield* Fiber.interruptAll(inFlight)
+            if (attached !== null) yield* Effect.promise(() => attached.channel.close().catch(() => {}))
+          })
+        )
+      })
+
+    /** Reads a dead-letter queue without consuming it: every message is got, then given back. */
+    const list = (service: ServiceName) =>
+      withLiveBroker((model) =>
+        Effect.acquireUseRelease(
+          brokerCall("open channel", () => model.createChannel()),
+          (channel) =>
+            Effect.gen(function* () {
+              const letters: Array<DeadLetter> = []
+              while (true) {
+                const message = yield* brokerCall("get", () => channel.get(topology.deadLetterQueueOf(service), { noAck: false }))
+                if (message === false) break
+                letters.push(toDeadLetter(message, topology.queueOf(service)))
+              }
+              return letters
+            }),
+          // Closing the channel returns every message we got to the queue, in order.
+          (channel) => Effect.promise(() => channel.close().catch(() => {})),
+        )
+      )
+
+    const replay = (service: ServiceName, ids?: ReadonlyArray<string>) =>
+      withLiveBroker((model) =>
+        Effect.acquireUseRelease(
+          brokerCall("open confirm channel", () => model.createConfirmChannel()),
+          (channel) =>
+            Effect.gen(function* () {
+              let replayed = 0
+              while (true) {
+                const message = yield* brokerCall("get", () => channel.get(topology.deadLetterQueueOf(service), { noAck: false }))
+                if (message === false) break
+                const letter = toDeadLetter(message, topology.queueOf(service))
+                if (ids !== undefined && !ids.includes(letter.id)) continue
+                const headers = Object.fromEntries(
+                  Object.entries(message.properties.headers ?? {}).filter(([name]) => !name.startsWith("x-dead-letter")
+                    && name !== Delivery.DeadLetterHeaders.at && name !== "x-death"),
+                )
+                yield* confirmed(channel, "", topology.queueOf(service), message.content, {
+                  ...message.properties,
+                  headers,
+                }).pipe(Effect.mapError((reason) => new BrokerError({ operation: "replay", reason })))
+                channel.ack(message)
+                replayed += 1
+              }
+              return replayed
+            }),
+          (channel) => Effect.promise(() => channel.close().catch(() => {})),
+        )
+      )
+
+    const withLiveBroker = <A>(use: (model: amqp.ChannelModel) => Effect.Effect<A, BrokerError>) =>
+      awaitLive.pipe(
+        Effect.timeoutFail({ duration: publishTimeout, onTimeout: () => new BrokerError({ operation: "connect", reason: "broker unavailable" }) }),
+        Effect.flatMap(({ model }) => use(model)),
+      )
+
+    const bus: MessageBus["Type"] = {
+      publish,
+      consume: consume as MessageBus["Type"]["consume"],
+      healthy: Effect.map(SubscriptionRef.get(live), Option.isSome),
+    }
+    return { bus, deadLetters: { list, replay } satisfies DeadLetters["Type"], started: Deferred.await(started).pipe(
+        Effect.timeoutFail({
+          duration: options.startTimeout ?? "30 seconds",
+          onTimeout: () => new BrokerError({ operation: "connect", reason: "RabbitMQ not reachable at start" }),
+        }),
+      ), topology }
+  })
+
+const toDeadLetter = (message: amqp.GetMessage, queue: string): DeadLetter => {
+  const headers = message.properties.headers
+  return {
+    id: message.properties.messageId ?? "",
+    messageType: message.properties.type ?? null,
+    reason: headerString(headers, Delivery.DeadLetterHeaders.reason) ?? "rejected-by-broker",
+    detail: headerString(headers, Delivery.DeadLetterHeaders.detail) ?? "",
+    queue: headerString(headers, Delivery.DeadLetterHeaders.queue) ?? queue,
+    deadLetteredAt: headerString(headers, Delivery.DeadLetterHeaders.at) ?? "",
+    attempts: Number(headers?.[Delivery.DeadLetterHeaders.attempts] ?? 0),
+    body: message.content.toString("utf8"),
+  }
+}
+
+/** Acks and nacks on a channel that has closed throw; the broker redelivers those messages anyway. */
+const safely = (settle: () => void) => {
+  try {
+    settle()
+  } catch {
+    // The channel is gone; the message will be redelivered and the consumer's idempotency absorbs it.
+  }
+}
+
+/**
+ * The bus as a Layer. It is built once the first connection is up and the topology declared, so a
+ * service does not report ready (or start consuming) against a broker it never reached.
+ */
+export const layer = (options: Options): Layer.Layer<MessageBus | DeadLetters, BrokerError> =>
+  Layer.scopedContext(Effect.gen(function* () {
+    const { bus, deadLetters, started } = yield* make(options)
+    yield* started
+    return Context.make(MessageBus, bus).pipe(Context.add(DeadLetters, deadLetters))
+  }))

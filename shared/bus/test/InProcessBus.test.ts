@@ -1,0 +1,4 @@
+import { contractSuite } from "./MessageBus.contract.ts"
+import { inProcess } from "./support/Harness.ts"
+
+contractSuite(inProcess)

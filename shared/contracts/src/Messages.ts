@@ -1,0 +1,183 @@
+/**
+ * Every message of the system, versioned. A change that is not backwards compatible is a new
+ * version of the message, defined beside the old one until no producer sends the old one.
+ */
+import { Schema } from "effect"
+import { define } from "./Envelope.ts"
+import {
+  BookingId,
+  BookingReference,
+  Cabin,
+  CabinLayout,
+  Contact,
+  FlightId,
+  FlightNumber,
+  FlightStatus,
+  IataCode,
+  Money,
+  Passenger,
+  PaymentId,
+  RefundId,
+  SeatNumber,
+} from "./Values.ts"
+
+const Seats = Schema.NonEmptyArray(SeatNumber)
+
+export const FlightScheduled = define({
+  type: "flight.scheduled",
+  version: 1,
+  kind: "event",
+  description: "A flight was added to the catalogue; booking seeds its seat inventory from it.",
+  producers: ["flight"],
+  consumers: ["booking"],
+  data: Schema.Struct({
+    flightId: FlightId,
+    flightNumber: FlightNumber,
+    origin: IataCode,
+    destination: IataCode,
+    departureAt: Schema.DateTimeUtc,
+    arrivalAt: Schema.DateTimeUtc,
+    aircraft: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(60)),
+    cabins: Schema.NonEmptyArray(CabinLayout),
+  }),
+})
+
+export const FlightStatusChanged = define({
+  type: "flight.status-changed",
+  version: 1,
+  kind: "event",
+  description: "A flight changed status (delayed, boarding, departed, arrived, cancelled).",
+  producers: ["flight"],
+  consumers: ["booking"],
+  data: Schema.Struct({
+    flightId: FlightId,
+    flightNumber: FlightNumber,
+    previousStatus: FlightStatus,
+    status: FlightStatus,
+    reason: Schema.NullOr(Schema.String.pipe(Schema.maxLength(500))),
+    departureAt: Schema.DateTimeUtc,
+  }),
+})
+
+export const FlightSeatsUpdated = define({
+  type: "flight.seats-updated",
+  version: 1,
+  kind: "event",
+  description: "The availability of a flight's cabins changed.",
+  producers: ["flight"],
+  consumers: [],
+  data: Schema.Struct({
+    flightId: FlightId,
+    cabins: Schema.Array(Schema.Struct({
+      cabin: Cabin,
+      capacity: Schema.Int.pipe(Schema.nonNegative()),
+      availableSeats: Schema.Int.pipe(Schema.nonNegative()),
+    })),
+  }),
+})
+
+export const BookingCreated = define({
+  type: "booking.created",
+  version: 1,
+  kind: "event",
+  description: "Seats were held for a new booking, pending payment until holdExpiresAt.",
+  producers: ["booking"],
+  consumers: ["flight", "payment", "notification"],
+  data: Schema.Struct({
+    bookingId: BookingId,
+    reference: BookingReference,
+    flightId: FlightId,
+    cabin: Cabin,
+    seats: Seats,
+    passengers: Schema.NonEmptyArray(Passenger),
+    contact: Contact,
+    total: Money,
+    holdExpiresAt: Schema.DateTimeUtc,
+  }),
+})
+
+export const BookingConfirmed = define({
+  type: "booking.confirmed",
+  version: 1,
+  kind: "event",
+  description: "A booking was paid; its seats are sold.",
+  producers: ["booking"],
+  consumers: ["flight", "notification"],
+  data: Schema.Struct({
+    bookingId: BookingId,
+    reference: BookingReference,
+    flightId: FlightId,
+    cabin: Cabin,
+    seats: Seats,
+    paymentId: PaymentId,
+    contact: Contact,
+  }),
+})
+
+export const BookingCancelled = define({
+  type: "booking.cancelled",
+  version: 1,
+  kind: "event",
+  description: "A booking ended without flying: cancelled by the customer, expired, or its flight cancelled.",
+  producers: ["booking"],
+  consumers: ["flight", "payment", "notification"],
+  data: Schema.Struct({
+    bookingId: BookingId,
+    reference: BookingReference,
+    flightId: FlightId,
+    cabin: Cabin,
+    seats: Seats,
+    reason: Schema.Literal("customer", "expired", "flight-cancelled"),
+    paid: Schema.Boolean,
+    contact: Contact,
+  }),
+})
+
+export const PaymentProcessed = define({
+  type: "payment.processed",
+  version: 1,
+  kind: "event",
+  description: "A charge for a booking succeeded or failed.",
+  producers: ["payment"],
+  consumers: ["booking", "notification"],
+  data: Schema.Struct({
+    paymentId: PaymentId,
+    bookingId: BookingId,
+    status: Schema.Literal("succeeded", "failed"),
+    amount: Money,
+    transactionId: Schema.NullOr(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200))),
+    failureReason: Schema.NullOr(Schema.String.pipe(Schema.maxLength(200))),
+  }),
+})
+
+export const PaymentRefunded = define({
+  type: "payment.refunded",
+  version: 1,
+  kind: "event",
+  description: "A charge was refunded in full.",
+  producers: ["payment"],
+  consumers: ["booking", "notification"],
+  data: Schema.Struct({
+    paymentId: PaymentId,
+    bookingId: BookingId,
+    refundId: RefundId,
+    amount: Money,
+  }),
+})
+
+const TemplateValue = Schema.Union(Schema.String, Schema.Number.pipe(Schema.finite()), Schema.Boolean, Schema.Null)
+
+export const SendNotification = define({
+  type: "notification.send",
+  version: 1,
+  kind: "command",
+  description: "Send one notification on one channel to one recipient from a named template.",
+  producers: ["booking", "flight", "payment", "notification"],
+  consumers: ["notification"],
+  data: Schema.Struct({
+    channel: Schema.Literal("email", "sms", "push"),
+    recipient: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(254)),
+    template: Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9-]{0,63}$/)),
+    data: Schema.Record({ key: Schema.String, value: TemplateValue }),
+  }),
+})

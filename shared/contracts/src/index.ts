@@ -1,0 +1,6 @@
+export * as Catalogue from "./Catalogue.ts"
+export * as Envelope from "./Envelope.ts"
+export * as Messages from "./Messages.ts"
+export * from "./Values.ts"
+export type { AnyMessage, EncodedMessage, MessageOf, MessageType } from "./Catalogue.ts"
+export { MessageId } from "./Envelope.ts"
