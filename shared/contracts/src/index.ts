@@ -1,3 +1,4 @@
+export * as AsyncApi from "./AsyncApi.ts"
 export * as Catalogue from "./Catalogue.ts"
 export * as Envelope from "./Envelope.ts"
 export * as Messages from "./Messages.ts"

@@ -1,0 +1,391 @@
+/**
+ * The Hono-to-Effect bridge: serves a list of `Route`s on a service's runtime, with validation,
+ * problem+json errors, a server span and metrics per request, health checks, `/metrics` and
+ * `/openapi.json`.
+ */
+import {
+  Cause,
+  Clock,
+  Data,
+  Duration,
+  Effect,
+  Either,
+  Exit,
+  Metric,
+  MetricBoundaries,
+  Option,
+  ParseResult,
+  Runtime,
+  Schema,
+} from "effect"
+import type { Scope, Tracer } from "effect"
+import { Hono } from "hono"
+import { TrieRouter } from "hono/router/trie-router"
+import * as Metrics from "./Metrics.ts"
+import * as OpenApi from "./OpenApi.ts"
+import * as Problem from "./Problem.ts"
+import * as Route from "./Route.ts"
+import * as Traceparent from "./Traceparent.ts"
+
+export interface Options<R> {
+  /** The service name: the `service` label of the HTTP metrics and the OpenAPI title. */
+  readonly service: string
+  readonly version: string
+  readonly description?: string
+  readonly routes: ReadonlyArray<Route.Route<R>>
+  readonly runtime: Runtime.Runtime<R>
+  /** Largest accepted request body; default 64 KiB. */
+  readonly bodyLimitBytes?: number
+  /** Succeeds when the service can serve; see `Readiness.all`. A Problem failure is answered as is. */
+  readonly readiness: Effect.Effect<void, unknown, R>
+  /** Upper bound for `readiness`; default 5 seconds. */
+  readonly readinessTimeout?: Duration.DurationInput
+}
+
+export const defaultBodyLimitBytes = 64 * 1024
+
+export const requestsTotal = Metric.counter("http_server_requests_total", {
+  description: "HTTP requests handled, by service, method, route and status",
+  incremental: true,
+})
+
+export const requestDuration = Metric.histogram(
+  "http_server_request_duration_seconds",
+  MetricBoundaries.fromIterable([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+  "HTTP request latency in seconds, by service, method, route and status",
+)
+
+const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const
+
+const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>): Response => {
+  const all = new Headers(headers ?? {})
+  if (!all.has("content-type")) all.set("content-type", "application/json")
+  const empty = body === undefined || status === 204 || status === 205 || status === 304
+  return new Response(empty ? null : JSON.stringify(body), { status, headers: all })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request decoding
+
+const NoBody = Symbol.for("@flight/runtime/HttpApp/NoBody")
+
+const isJsonMediaType = (contentType: string | null): boolean => {
+  if (contentType === null) return false
+  const mediaType = contentType.split(";")[0]!.trim().toLowerCase()
+  return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)
+}
+
+/** Reads at most `limit` bytes; undefined when the body is larger. */
+const readLimited = async (stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> => {
+  const reader = stream.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined)
+      return undefined
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
+
+const readJsonBody = (request: Request, limit: number): Effect.Effect<unknown, Problem.Problem> =>
+  Effect.gen(function*() {
+    const stream = request.body
+    const contentType = request.headers.get("content-type")
+    const declaredLength = request.headers.get("content-length")
+    if (stream === null) return NoBody
+    if (!isJsonMediaType(contentType)) {
+      if (declaredLength === "0") return NoBody
+      return yield* Effect.fail(Problem.unsupportedMediaType(contentType))
+    }
+    if (declaredLength !== null && Number(declaredLength) > limit) {
+      return yield* Effect.fail(Problem.payloadTooLarge(limit))
+    }
+    const bytes = yield* Effect.tryPromise({
+      try: () => readLimited(stream, limit),
+      catch: () => Problem.badRequest("The request body could not be read"),
+    })
+    if (bytes === undefined) return yield* Effect.fail(Problem.payloadTooLarge(limit))
+    if (bytes.byteLength === 0) return NoBody
+    return yield* Effect.try({
+      try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown,
+      catch: () => Problem.malformedJson(),
+    })
+  })
+
+const queryOf = (url: URL): Record<string, string | Array<string>> => {
+  const query: Record<string, string | Array<string>> = {}
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key)
+    query[key] = values.length === 1 ? values[0]! : values
+  }
+  return query
+}
+
+const headersOf = (request: Request): Record<string, string> => Object.fromEntries(request.headers.entries())
+
+const NoQuery = Schema.Struct({})
+
+class InvalidResponse extends Data.TaggedError("InvalidResponse")<{ readonly route: string; readonly issue: string }> {
+  override get message(): string {
+    return `The response of ${this.route} does not match its success schema: ${this.issue}`
+  }
+}
+
+const respond = <R>(route: Route.Route<R>, request: Request, url: URL, rawParams: Record<string, string>, limit: number) =>
+  Effect.gen(function*() {
+    const rawBody = route.body === undefined ? undefined : yield* readJsonBody(request, limit)
+    const errors: Array<Problem.FieldError> = []
+    const decode = (
+      where: Problem.Where,
+      schema: Schema.Schema.AnyNoContext | undefined,
+      value: unknown,
+      onExcessProperty: "error" | "ignore",
+    ): unknown => {
+      if (schema === undefined) return where === "body" ? undefined : {}
+      const result = Schema.decodeUnknownEither(schema)(value, { errors: "all", onExcessProperty })
+      if (Either.isRight(result)) return result.right
+      errors.push(...Problem.fieldErrors(where, result.left))
+      return undefined
+    }
+    const params = decode("path", route.params, rawParams, "ignore")
+    const query = decode("query", route.query ?? NoQuery, queryOf(url), "error")
+    const headers = decode("header", route.headers, headersOf(request), "ignore")
+    const body = rawBody === NoBody
+      ? (errors.push({ path: "body", message: "is missing" }), undefined)
+      : decode("body", route.body, rawBody, "error")
+    if (errors.length > 0) {
+      return yield* Effect.fail(
+        Problem.badRequest(`The request is invalid (${errors.length} ${errors.length === 1 ? "field" : "fields"})`, errors),
+      )
+    }
+    const result = yield* route.handler({ params, query, body, headers, request } as Route.Input<unknown, unknown, unknown, unknown>)
+    if (result instanceof Route.Response) return json(result.status, result.body, result.headers)
+    if (route.success.schema === undefined) return json(route.success.status, undefined)
+    const encoded = Schema.encodeEither(route.success.schema)(result)
+    if (Either.isLeft(encoded)) {
+      return yield* Effect.die(
+        new InvalidResponse({
+          route: `${route.method.toUpperCase()} ${route.path}`,
+          issue: ParseResult.TreeFormatter.formatErrorSync(encoded.left),
+        }),
+      )
+    }
+    return json(route.success.status, encoded.right)
+  })
+
+// ---------------------------------------------------------------------------------------------
+// Instrumentation: a server span, the problem mapping, metrics
+
+const problemOf = (cause: Cause.Cause<unknown>): Option.Option<Problem.Problem> =>
+  Cause.isDie(cause) ? Option.none() : Option.filter(Cause.failureOption(cause), Problem.isProblem)
+
+const recordMetrics = (labels: { service: string; method: string; route: string; status: number }, seconds: number) => {
+  const tagged = <T, I, O>(metric: Metric.Metric<T, I, O>) =>
+    metric.pipe(
+      Metric.tagged("service", labels.service),
+      Metric.tagged("method", labels.method),
+      Metric.tagged("route", labels.route),
+      Metric.tagged("status", String(labels.status)),
+    )
+  return Effect.zipRight(Metric.increment(tagged(requestsTotal)), Metric.update(tagged(requestDuration), seconds))
+}
+
+const instrumented = <R>(
+  service: string,
+  method: string,
+  routePath: string,
+  request: Request,
+  url: URL,
+  handle: Effect.Effect<Response, Problem.Problem, R>,
+): Effect.Effect<Response, never, R> =>
+  Effect.gen(function*() {
+    const startedAt = yield* Clock.currentTimeNanos
+    const incoming = Option.flatMap(Option.fromNullable(request.headers.get(Traceparent.headerName)), Traceparent.parse)
+    const span: Tracer.Span = yield* Effect.makeSpan(`HTTP ${method} ${routePath}`, {
+      kind: "server",
+      attributes: { "http.method": method, "http.route": routePath, "url.path": url.pathname },
+      ...(Option.isSome(incoming) ? { parent: incoming.value } : {}),
+    })
+    const exit = yield* Effect.exit(Effect.withParentSpan(handle, span))
+    let response: Response
+    let failure: Cause.Cause<unknown> | undefined
+    if (Exit.isSuccess(exit)) {
+      response = exit.value
+    } else {
+      const problem = problemOf(exit.cause)
+      if (Option.isSome(problem)) {
+        response = Problem.toResponse(problem.value, url.pathname)
+      } else if (Cause.isInterruptedOnly(exit.cause)) {
+        response = Problem.toResponse(Problem.unavailable("The request was interrupted"), url.pathname)
+      } else {
+        failure = exit.cause
+        yield* Effect.logError(`${method} ${routePath} failed`, exit.cause).pipe(
+          Effect.withParentSpan(span),
+          Effect.annotateLogs({ "http.method": method, "http.route": routePath }),
+        )
+        response = Problem.toResponse(Problem.internal(), url.pathname)
+      }
+    }
+    span.attribute("http.status_code", response.status)
+    response.headers.set(Traceparent.headerName, Traceparent.format(span))
+    const endedAt = yield* Clock.currentTimeNanos
+    const seconds = Number(endedAt - startedAt) / 1e9
+    yield* Effect.logDebug(`${method} ${url.pathname} ${response.status}`).pipe(
+      Effect.annotateLogs({ "http.route": routePath, durationMs: Math.round(seconds * 1000) }),
+      Effect.withParentSpan(span),
+    )
+    span.end(endedAt, failure === undefined ? Exit.void : Exit.failCause(failure))
+    yield* recordMetrics({ service, method, route: routePath, status: response.status }, seconds)
+    return response
+  })
+
+// ---------------------------------------------------------------------------------------------
+// The app
+
+const readinessProblem = (cause: Cause.Cause<unknown>): Problem.Problem => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure) && Problem.isProblem(failure.value)) return failure.value
+  const tag = Option.isSome(failure) && typeof (failure.value as { _tag?: unknown })?._tag === "string"
+    ? (failure.value as { _tag: string })._tag
+    : undefined
+  return Problem.unavailable(tag === undefined ? "Not ready" : `Not ready: ${tag}`)
+}
+
+export const make = <R>(options: Options<R>): Hono => {
+  const app = new Hono()
+  const limit = options.bodyLimitBytes ?? defaultBodyLimitBytes
+  const run = Runtime.runPromiseExit(options.runtime)
+  const known = new TrieRouter<string>()
+  const openApi = JSON.stringify(
+    OpenApi.document({
+      title: `${options.service} service`,
+      version: options.version,
+      ...(options.description === undefined ? {} : { description: options.description }),
+      routes: options.routes,
+    }),
+  )
+
+  const internalError = (url: URL) => Problem.toResponse(Problem.internal(), url.pathname)
+
+  app.get("/health/live", () => json(200, { status: "ok" }))
+  app.get("/health/ready", async (c) => {
+    const url = new URL(c.req.url)
+    const exit = await run(
+      options.readiness.pipe(
+        Effect.timeoutFail({
+          duration: options.readinessTimeout ?? "5 seconds",
+          onTimeout: () => Problem.unavailable("Not ready: readiness check timed out"),
+        }),
+        Effect.tapErrorCause((cause) =>
+          Cause.isFailType(cause) && Problem.isProblem(cause.error)
+            ? Effect.void
+            : Effect.logWarning("Readiness check failed", cause)
+        ),
+      ),
+    )
+    return Exit.isSuccess(exit)
+      ? json(200, { status: "ok" })
+      : Problem.toResponse(readinessProblem(exit.cause), url.pathname)
+  })
+  app.get("/metrics", () =>
+    new Response(Metrics.prometheusText(Metric.unsafeSnapshot()), {
+      headers: { "content-type": Metrics.contentType },
+    }))
+  app.get("/openapi.json", () => new Response(openApi, { headers: { "content-type": "application/json" } }))
+  for (const path of ["/health/live", "/health/ready", "/metrics", "/openapi.json"]) known.add("GET", path, path)
+
+  for (const route of options.routes) {
+    const method = route.method.toUpperCase()
+    known.add(method, route.path, route.path)
+    app.on(method, route.path, async (c) => {
+      const request = c.req.raw
+      const url = new URL(request.url)
+      const exit = await run(
+        instrumented(options.service, method, route.path, request, url, respond(route, request, url, c.req.param(), limit)),
+      )
+      return Exit.isSuccess(exit) ? exit.value : internalError(url)
+    })
+  }
+
+  app.notFound(async (c) => {
+    const startedAt = performance.now()
+    const request = c.req.raw
+    const url = new URL(request.url)
+    const allowed = methods.filter((method) => known.match(method, url.pathname)[0].length > 0)
+    const response = allowed.length === 0
+      ? Problem.toResponse(Problem.routeNotFound(request.method, url.pathname), url.pathname)
+      : Problem.toResponse(
+        Problem.methodNotAllowed(
+          request.method,
+          url.pathname,
+          allowed.includes("GET") ? [...allowed, "HEAD"] : allowed,
+        ),
+        url.pathname,
+      )
+    await run(
+      recordMetrics(
+        { service: options.service, method: request.method, route: "unmatched", status: response.status },
+        (performance.now() - startedAt) / 1000,
+      ),
+    )
+    return response
+  })
+
+  app.onError(async (error, c) => {
+    await run(Effect.logError("Unhandled error in the HTTP bridge", Cause.die(error)))
+    return internalError(new URL(c.req.url))
+  })
+
+  return app
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serving
+
+export class ServerError extends Data.TaggedError("ServerError")<{ readonly port: number; readonly cause: unknown }> {
+  override get message(): string {
+    return `Cannot listen on port ${this.port}: ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
+  }
+}
+
+/**
+ * Listens with `Bun.serve` for the life of the scope. Closing the scope stops accepting connections
+ * and waits for in-flight requests to finish.
+ */
+export const serve = (
+  app: { readonly fetch: (request: Request) => Response | Promise<Response> },
+  options: { readonly port: number; readonly hostname?: string },
+): Effect.Effect<Bun.Server<undefined>, ServerError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () =>
+        Bun.serve({
+          port: options.port,
+          ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+          fetch: (request) => app.fetch(request),
+        }),
+      catch: (cause) => new ServerError({ port: options.port, cause }),
+    }).pipe(
+      Effect.tap((server) =>
+        Effect.logInfo(`Listening on ${server.url.href}`).pipe(
+          Effect.annotateLogs({ port: server.port, hostname: server.hostname }),
+        )
+      ),
+    ),
+    (server) =>
+      Effect.logInfo(`Stopping the HTTP server on ${server.url.href}`).pipe(
+        Effect.zipRight(Effect.promise(() => server.stop(false))),
+      ),
+  )

@@ -1,0 +1,132 @@
+/**
+ * The OpenAPI 3.1 document of a service, generated from the same Schemas that validate its requests.
+ * Named schemas (classes, branded or annotated with an identifier) land in `components.schemas`.
+ */
+import { JSONSchema } from "effect"
+import type { Schema } from "effect"
+import * as Problem from "./Problem.ts"
+import * as Route from "./Route.ts"
+
+export type Document = {
+  readonly openapi: "3.1.0"
+  readonly info: { readonly title: string; readonly version: string; readonly description?: string }
+  readonly paths: Record<string, Record<string, unknown>>
+  readonly components: { readonly schemas: Record<string, unknown> }
+}
+
+const definitionPath = "#/components/schemas/"
+const problemRef = { $ref: `${definitionPath}Problem` }
+
+const problemResponse = (status: number) => ({
+  description: Problem.titleFor(status),
+  content: { [Problem.contentType]: { schema: problemRef } },
+})
+
+type Definitions = Record<string, JSONSchema.JsonSchema7>
+
+const jsonSchema = (schema: Schema.Schema.AnyNoContext, definitions: Definitions, topLevel: "keep" | "skip") =>
+  JSONSchema.fromAST(schema.ast, {
+    definitions,
+    definitionPath,
+    target: "openApi3.1",
+    topLevelReferenceStrategy: topLevel,
+  })
+
+const parameters = (
+  where: "path" | "query" | "header",
+  schema: Schema.Schema.AnyNoContext | undefined,
+  definitions: Definitions,
+): Array<unknown> => {
+  if (schema === undefined) return []
+  const object = jsonSchema(schema, definitions, "skip") as {
+    readonly properties?: Record<string, unknown>
+    readonly required?: ReadonlyArray<string>
+  }
+  if (object.properties === undefined) throw new Error(`the ${where} schema must be a Struct`)
+  return Object.entries(object.properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === "path" || (object.required ?? []).includes(name),
+    schema: property,
+  }))
+}
+
+const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
+  const responses: Record<string, unknown> = {
+    [String(route.success.status)]: {
+      description: route.success.description ?? "Success",
+      ...(route.success.schema === undefined
+        ? {}
+        : { content: { "application/json": { schema: jsonSchema(route.success.schema, definitions, "keep") } } }),
+    },
+  }
+  const errors = new Set([400, ...(route.body === undefined ? [] : [413, 415]), ...route.errors])
+  for (const status of [...errors].sort((a, b) => a - b)) responses[String(status)] = problemResponse(status)
+  const params = [
+    ...parameters("path", route.params, definitions),
+    ...parameters("query", route.query, definitions),
+    ...parameters("header", route.headers, definitions),
+  ]
+  return {
+    summary: route.summary,
+    ...(route.description === undefined ? {} : { description: route.description }),
+    ...(route.tags.length === 0 ? {} : { tags: route.tags }),
+    ...(params.length === 0 ? {} : { parameters: params }),
+    ...(route.body === undefined
+      ? {}
+      : {
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: jsonSchema(route.body, definitions, "keep") } },
+        },
+      }),
+    responses,
+  }
+}
+
+const operations = {
+  "/health/live": {
+    get: {
+      summary: "Liveness: the process is up",
+      tags: ["operations"],
+      responses: { "200": { description: "Alive" } },
+    },
+  },
+  "/health/ready": {
+    get: {
+      summary: "Readiness: the service's dependencies are reachable",
+      tags: ["operations"],
+      responses: { "200": { description: "Ready" }, "503": problemResponse(503) },
+    },
+  },
+}
+
+/** Throws, naming the route, when a schema cannot be described (so it shows at start, not at request). */
+export const document = (options: {
+  readonly title: string
+  readonly version: string
+  readonly description?: string
+  readonly routes: ReadonlyArray<Route.Route<unknown>>
+}): Document => {
+  const definitions: Definitions = {}
+  jsonSchema(Problem.Body, definitions, "keep")
+  const paths: Record<string, Record<string, unknown>> = { ...operations }
+  for (const route of options.routes) {
+    const path = Route.openApiPath(route.path)
+    try {
+      paths[path] = { ...paths[path], [route.method]: operation(route, definitions) }
+    } catch (error) {
+      throw new Error(`OpenAPI: cannot describe ${route.method.toUpperCase()} ${route.path}: ${String(error)}`)
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: options.title,
+      version: options.version,
+      ...(options.description === undefined ? {} : { description: options.description }),
+    },
+    paths,
+    components: { schemas: definitions },
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * W3C Trace Context `traceparent` headers (https://www.w3.org/TR/trace-context/), used to continue a
+ * trace across HTTP requests and messages.
+ */
+import { Context, Effect, Option, Tracer } from "effect"
+
+export const headerName = "traceparent"
+
+const pattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
+const zeros = /^0+$/
+
+export const format = (span: { readonly traceId: string; readonly spanId: string; readonly sampled: boolean }): string =>
+  `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+
+/** Strict: version 00, exact lengths, lower-case hex, non-zero ids. Anything else is None. */
+export const parse = (header: string): Option.Option<Tracer.ExternalSpan> => {
+  const match = pattern.exec(header)
+  if (match === null) return Option.none()
+  const [, traceId, spanId, flags] = match as unknown as [string, string, string, string]
+  if (zeros.test(traceId) || zeros.test(spanId)) return Option.none()
+  return Option.some(Tracer.externalSpan({ traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 }))
+}
+
+const propagated = (span: Tracer.AnySpan): Option.Option<Tracer.AnySpan> =>
+  !Context.get(span.context, Tracer.DisablePropagation)
+    ? Option.some(span)
+    : span._tag === "Span"
+    ? Option.flatMap(span.parent, propagated)
+    : Option.none()
+
+/** The traceparent of the current span; None outside any span. */
+export const current: Effect.Effect<Option.Option<string>> = Effect.map(
+  Effect.option(Effect.currentParentSpan),
+  (span) => Option.map(Option.flatMap(span, propagated), format),
+)
