@@ -42,6 +42,8 @@ export interface Options {
   readonly publishTimeout?: Duration.DurationInput
   /** How long a closing consumer waits for its handlers in flight. */
   readonly shutdownGrace?: Duration.DurationInput
+  /** Declare the topology on connecting (default). Tools that only inspect it pass false. */
+  readonly declareTopology?: boolean
   /** How long the layer waits for the first connection before the service gives up starting. */
   readonly startTimeout?: Duration.DurationInput
 }
@@ -154,10 +156,12 @@ export const make = (options: Options) =>
     const session = Effect.gen(function* () {
       const { model, closed } = yield* connect
       yield* Effect.addFinalizer(() => SubscriptionRef.set(live, Option.none()))
-      const setup = yield* brokerCall("open channel", () => model.createChannel())
-      setup.on("error", () => {})
-      yield* declareTopology(setup, topology)
-      yield* brokerCall("close channel", () => setup.close())
+      if (options.declareTopology ?? true) {
+        const setup = yield* brokerCall("open channel", () => model.createChannel())
+        setup.on("error", () => {})
+        yield* declareTopology(setup, topology)
+        yield* brokerCall("close channel", () => setup.close())
+      }
       const publisher = yield* brokerCall("open confirm channel", () => model.createConfirmChannel())
       publisher.on("error", () => {})
       // A confirm channel that dies alone (it should not) would leave publishing stuck: start over.

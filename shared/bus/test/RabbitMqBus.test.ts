@@ -1,5 +1,59 @@
+import { expect, test } from "bun:test"
+import { Effect, Fiber, Schedule } from "effect"
+import * as HandlerPolicy from "../src/HandlerPolicy.ts"
+import * as Idempotency from "../src/Idempotency.ts"
+import * as RabbitMqBus from "../src/RabbitMqBus.ts"
 import { contractSuite } from "./MessageBus.contract.ts"
-import { rabbitMq } from "./support/Harness.ts"
+import * as Fixtures from "./support/Fixtures.ts"
+import { eventually, rabbitMq } from "./support/Harness.ts"
 import { describeWith } from "./support/RealServer.ts"
 
-describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => contractSuite(rabbitMq(url)))
+const rabbitmqctl = Bun.which("rabbitmqctl")
+
+describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
+  contractSuite(rabbitMq(url))
+
+  test.skipIf(rabbitmqctl === null)(
+    "the broker closing every connection mid-stream loses no confirmed message; the consumer comes back by itself",
+    () =>
+      Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+        const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
+        const { bus, started, topology } = yield* RabbitMqBus.make({
+          url,
+          prefix,
+          reconnect: Schedule.spaced("100 millis"),
+          publishTimeout: "5 seconds",
+        })
+        yield* started
+        const delivered = new Set<string>()
+        yield* bus.consume({
+          service: "booking",
+          handlers: { "flight.scheduled": (message) => Effect.sync(() => delivered.add(message.id)) },
+          policy: HandlerPolicy.make({ isTransient: () => true, idempotency: Idempotency.inMemory() }),
+        })
+        const confirmed: Array<string> = []
+        // A steady producer for about four seconds; the broker drops every connection in the middle.
+        const producer = yield* Effect.fork(Effect.forEach(Array.from({ length: 300 }), () =>
+          Effect.gen(function* () {
+            const message = yield* Fixtures.flightScheduled()
+            yield* bus.publish(message).pipe(Effect.retry(Schedule.spaced("50 millis")))
+            confirmed.push(message.id)
+            yield* Effect.sleep("10 millis")
+          }), { discard: true }))
+        yield* Effect.sleep("500 millis")
+        const closing = Bun.spawn([rabbitmqctl!, "close_all_connections", "test"], { stdout: "ignore", stderr: "ignore" })
+        expect(yield* Effect.promise(() => closing.exited)).toBe(0)
+        const deliveredBeforeReconnect = delivered.size
+        yield* Fiber.join(producer)
+        yield* eventually("every confirmed message delivered", Effect.sync(() => confirmed.every((id) => delivered.has(id))), "30 seconds")
+        expect(confirmed.length).toBe(300)
+        expect(delivered.size).toBeGreaterThan(deliveredBeforeReconnect)
+        // Clean up the throw-away topology through a connection of our own.
+        const amqp = yield* Effect.promise(() => import("amqplib"))
+        const admin = yield* Effect.promise(() => amqp.connect(url))
+        yield* RabbitMqBus.deleteTopology(yield* Effect.promise(() => admin.createChannel()), topology).pipe(Effect.ignore)
+        yield* Effect.promise(() => admin.close())
+      }))),
+    60_000,
+  )
+})

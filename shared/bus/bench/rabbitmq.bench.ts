@@ -1,0 +1,124 @@
+/**
+ * Throughput of the RabbitMQ adapter beside raw amqplib, in the same run, on the same queue type
+ * (durable quorum queues), with the same message bytes, the same window of unconfirmed publishes
+ * and the same prefetch.
+ *
+ *   RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672 bun run bench [-- --messages 20000]
+ *
+ * Publish: N persistent messages, each confirmed by the broker, at most WINDOW awaiting a confirm.
+ * Consume: N messages already in the queue, taken with PREFETCH unacknowledged, each acknowledged
+ * after its (empty) handler ran.
+ */
+import { Catalogue } from "@flight/contracts"
+import * as amqp from "amqplib"
+import { Effect, Logger, LogLevel, Schedule } from "effect"
+import * as HandlerPolicy from "../src/HandlerPolicy.ts"
+import * as RabbitMqBus from "../src/RabbitMqBus.ts"
+import * as Topology from "../src/Topology.ts"
+import * as Fixtures from "../test/support/Fixtures.ts"
+
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback
+}
+const url = process.env["RABBITMQ_URL"] ?? "amqp://guest:guest@127.0.0.1:5672"
+const N = argument("messages", 20_000)
+const WINDOW = argument("window", 256)
+const PREFETCH = argument("prefetch", 64)
+
+const messages = await Effect.runPromise(Fixtures.many(N, () => Fixtures.flightScheduled()))
+const bodies = messages.map((message) => Buffer.from(Catalogue.encodeJson(message)))
+
+const perSecond = (count: number, millis: number) => Math.round((count / millis) * 1000)
+
+/** Runs `start(i)` for i in 0..n-1 with at most `window` running at once. */
+const windowed = (n: number, window: number, start: (i: number) => Promise<void>) =>
+  new Promise<void>((resolve, reject) => {
+    let next = 0
+    let done = 0
+    const launch = () => {
+      while (next < n && next - done < window) {
+        start(next++).then(() => {
+          done++
+          if (done === n) resolve()
+          else launch()
+        }, reject)
+      }
+    }
+    launch()
+  })
+
+const raw = async () => {
+  const prefix = `bench-raw-${crypto.randomUUID().slice(0, 8)}`
+  const connection = await amqp.connect(url)
+  const channel = await connection.createConfirmChannel()
+  const exchange = `${prefix}.events`
+  const queue = `${prefix}.booking`
+  await channel.assertExchange(exchange, "topic", { durable: true })
+  await channel.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "quorum" } })
+  await channel.bindQueue(queue, exchange, "flight.scheduled")
+
+  const publishStart = performance.now()
+  await windowed(N, WINDOW, (i) =>
+    new Promise((resolve, reject) =>
+      channel.publish(exchange, "flight.scheduled", bodies[i]!, {
+        persistent: true,
+        messageId: messages[i]!.id,
+        type: "flight.scheduled",
+        contentType: "application/json",
+      }, (error) => (error ? reject(error) : resolve()))
+    ))
+  const publishMillis = performance.now() - publishStart
+
+  const consumer = await connection.createChannel()
+  await consumer.prefetch(PREFETCH)
+  const consumeStart = performance.now()
+  await new Promise<void>((resolve) => {
+    let received = 0
+    void consumer.consume(queue, (message) => {
+      if (message === null) return
+      JSON.parse(message.content.toString("utf8"))
+      consumer.ack(message)
+      if (++received === N) resolve()
+    })
+  })
+  const consumeMillis = performance.now() - consumeStart
+  await channel.deleteQueue(queue)
+  await channel.deleteExchange(exchange)
+  await connection.close()
+  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis) }
+}
+
+const adapter = Effect.gen(function* () {
+  const prefix = `bench-bus-${crypto.randomUUID().slice(0, 8)}`
+  const { bus, started, topology } = yield* RabbitMqBus.make({ url, prefix, prefetch: PREFETCH, reconnect: Schedule.spaced("100 millis") })
+  yield* started
+  const publishStart = performance.now()
+  yield* Effect.forEach(messages, (message) => bus.publish(message), { concurrency: WINDOW, discard: true })
+  const publishMillis = performance.now() - publishStart
+
+  let received = 0
+  const all = yield* Effect.makeLatch(false)
+  const consumeStart = performance.now()
+  yield* bus.consume({
+    service: "booking",
+    handlers: { "flight.scheduled": () => Effect.suspend(() => (++received === N ? all.open : Effect.void)) },
+    policy: HandlerPolicy.make({ isTransient: () => true, idempotency: null }),
+  })
+  yield* all.await
+  const consumeMillis = performance.now() - consumeStart
+  const connection = yield* Effect.promise(() => amqp.connect(url))
+  yield* RabbitMqBus.deleteTopology(yield* Effect.promise(() => connection.createChannel()), topology as Topology.Topology)
+  yield* Effect.promise(() => connection.close())
+  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis) }
+}).pipe(Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
+
+console.log(`RabbitMQ bench: ${N} messages of ${bodies[0]!.length} bytes, window ${WINDOW}, prefetch ${PREFETCH}, quorum queues`)
+const baseline = await raw()
+const ours = await Effect.runPromise(adapter)
+const row = (what: string, a: number, b: number) =>
+  `| ${what} | ${b.toLocaleString("en")} msg/s | ${a.toLocaleString("en")} msg/s | ${(a / b).toFixed(2)} |`
+console.log("| | raw amqplib | adapter | adapter / raw |")
+console.log("|---|---|---|---|")
+console.log(row("publish with confirm", ours.publish, baseline.publish).replace(/\| ([\d,]+ msg\/s) \| ([\d,]+ msg\/s) \|/, "| $1 | $2 |"))
+console.log(row("consume and ack", ours.consume, baseline.consume))
