@@ -107,16 +107,14 @@ export const handle = <E, R>(
       }),
     )
   }).pipe(
-    Effect.tap((outcome) => {
-      const tags = (metric: Metric.Metric.Counter<number>) =>
-        Metric.tagged(Metric.tagged(metric, "queue", queue), "outcome", outcome._tag)
-      return outcome._tag === "DeadLetter"
+    Effect.tap((outcome) =>
+      outcome._tag === "DeadLetter"
         ? Effect.zipRight(
-          Metric.increment(tags(BusMetrics.consumed)),
-          Metric.increment(Metric.tagged(Metric.tagged(BusMetrics.deadLettered, "queue", queue), "reason", outcome.reason)),
+          Metric.increment(BusMetrics.consumedOf(queue, outcome._tag)),
+          Metric.increment(BusMetrics.deadLetteredOf(queue, outcome.reason)),
         )
-        : Metric.increment(tags(BusMetrics.consumed))
-    }),
+        : Metric.increment(BusMetrics.consumedOf(queue, outcome._tag))
+    ),
   )
 
 const run = <E, R>(
@@ -138,7 +136,7 @@ const run = <E, R>(
     const transient = (error: E | IdempotencyStoreError) => error instanceof IdempotencyStoreError || isTransient(error)
     const exit = yield* applied.pipe(
       Effect.tapError((error) =>
-        transient(error) ? Metric.increment(Metric.tagged(BusMetrics.retried, "queue", queue)) : Effect.void
+        transient(error) ? Metric.increment(BusMetrics.retriedOf(queue)) : Effect.void
       ),
       Effect.retry({ schedule: consumer.policy.retry as Schedule.Schedule<unknown, E | IdempotencyStoreError, R>, while: transient }),
       Effect.exit,

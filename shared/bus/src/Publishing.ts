@@ -40,8 +40,8 @@ export const traced = <R>(
     })
   }).pipe(
     Effect.tapBoth({
-      onFailure: () => Metric.increment(Metric.tagged(BusMetrics.publishFailed, "type", message.type)),
-      onSuccess: () => Metric.increment(Metric.tagged(BusMetrics.published, "type", message.type)),
+      onFailure: () => Metric.increment(BusMetrics.publishFailedOf(message.type)),
+      onSuccess: () => Metric.increment(BusMetrics.publishedOf(message.type)),
     }),
     Effect.withSpan(`publish ${message.type}`, {
       kind: "producer",

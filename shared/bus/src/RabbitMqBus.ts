@@ -65,21 +65,29 @@ const brokerCall = <A>(operation: string, call: () => PromiseLike<A>) =>
     catch: (cause) => new BrokerError({ operation, reason: cause instanceof Error ? cause.message : String(cause) }),
   })
 
-/** Sends one message on a confirm channel and waits for the broker's ack. */
+/** Sends one message on a confirm channel and waits for the broker's ack, at most `timeout`. */
 const confirmed = (
   channel: amqp.ConfirmChannel,
   exchange: string,
   routingKey: string,
   content: Buffer,
   options: amqp.Options.Publish,
+  timeout: Duration.Duration,
 ) =>
   Effect.async<void, string>((resume) => {
+    // A timer of our own rather than Effect.timeout: this is the hot path of every publish.
+    const timer = setTimeout(() => resume(Effect.fail("no confirm from the broker in time")), Duration.toMillis(timeout))
+    const settle = (outcome: Effect.Effect<void, string>) => {
+      clearTimeout(timer)
+      resume(outcome)
+    }
     try {
       channel.publish(exchange, routingKey, content, options, (error) =>
-        resume(error ? Effect.fail(error instanceof Error ? error.message : String(error)) : Effect.void))
+        settle(error ? Effect.fail(error instanceof Error ? error.message : String(error)) : Effect.void))
     } catch (error) {
-      resume(Effect.fail(error instanceof Error ? error.message : String(error)))
+      settle(Effect.fail(error instanceof Error ? error.message : String(error)))
     }
+    return Effect.sync(() => clearTimeout(timer))
   })
 
 /** Declares the exchanges, queues, dead-letter queues and bindings. Idempotent. */
@@ -206,12 +214,15 @@ export const make = (options: Options) =>
       Effect.orDie,
     )
 
+    /** The live connection: at once when there is one, else the next one, waiting at most `timeout`. */
+    const currentLive = (timeout: Duration.Duration) =>
+      Effect.flatMap(SubscriptionRef.get(live), (state) =>
+        Option.isSome(state)
+          ? Effect.succeed(state.value)
+          : awaitLive.pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => "broker unavailable" })))
+
     const withLive = <A>(timeout: Duration.Duration, use: (current: Live) => Effect.Effect<A, string>) =>
-      awaitLive.pipe(
-        Effect.timeoutFail({ duration: timeout, onTimeout: () => "broker unavailable" }),
-        Effect.flatMap(use),
-        Effect.timeoutFail({ duration: timeout, onTimeout: () => "no confirm from the broker in time" }),
-      )
+      Effect.flatMap(currentLive(timeout), use)
 
     const publish: MessageBus["Type"]["publish"] = (message, publishOptions) =>
       Publishing.traced(message, publishOptions, (outgoing) =>
@@ -225,7 +236,7 @@ export const make = (options: Options) =>
             appId: message.source,
             timestamp: Math.floor(message.occurredAt.epochMillis / 1000),
             headers: { ...outgoing.headers, "x-message-version": message.version },
-          })).pipe(
+          }, publishTimeout)).pipe(
             Effect.mapError((reason) => new PublishError({ messageType: message.type, messageId: message.id, reason })),
           ))
 
@@ -250,7 +261,7 @@ export const make = (options: Options) =>
             [Delivery.DeadLetterHeaders.at]: new Date().toISOString(),
             [Delivery.DeadLetterHeaders.attempts]: outcome.attempts,
           },
-        })).pipe(
+        }, publishTimeout)).pipe(
           Effect.matchEffect({
             onSuccess: () => Effect.sync(() => safely(() => channel.ack(message))),
             // Not stored in the dead-letter queue: give the message back, it will come round again.
@@ -369,7 +380,7 @@ export const make = (options: Options) =>
                 yield* confirmed(channel, "", topology.queueOf(service), message.content, {
                   ...message.properties,
                   headers,
-                }).pipe(Effect.mapError((reason) => new BrokerError({ operation: "replay", reason })))
+                }, publishTimeout).pipe(Effect.mapError((reason) => new BrokerError({ operation: "replay", reason })))
                 channel.ack(message)
                 replayed += 1
               }
@@ -380,8 +391,8 @@ export const make = (options: Options) =>
       )
 
     const withLiveBroker = <A>(use: (model: amqp.ChannelModel) => Effect.Effect<A, BrokerError>) =>
-      awaitLive.pipe(
-        Effect.timeoutFail({ duration: publishTimeout, onTimeout: () => new BrokerError({ operation: "connect", reason: "broker unavailable" }) }),
+      currentLive(publishTimeout).pipe(
+        Effect.mapError((reason) => new BrokerError({ operation: "connect", reason })),
         Effect.flatMap(({ model }) => use(model)),
       )
 

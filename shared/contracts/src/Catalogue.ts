@@ -68,6 +68,16 @@ export class DecodeError extends Data.TaggedError("MessageDecodeError")<{
 
 const strict = { onExcessProperty: "error", errors: "all" } as const
 
+// Built once: a codec per definition, not per message.
+const decoders = new Map(definitions.map((definition) => [
+  definition as AnyDefinition,
+  Schema.decodeUnknownEither(definition.schema as Schema.Schema<AnyMessage, EncodedMessage>, strict),
+]))
+const encoders = new Map(definitions.map((definition) => [
+  definition as AnyDefinition,
+  Schema.encodeSync(definition.schema as Schema.Schema<AnyMessage, EncodedMessage>),
+]))
+
 const describeIssues = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
@@ -98,7 +108,7 @@ export const decode = (input: unknown): Either.Either<AnyMessage, DecodeError> =
       version,
     }))
   }
-  return Schema.decodeUnknownEither(definition.schema, strict)(input).pipe(
+  return decoders.get(definition)!(input).pipe(
     Either.mapLeft((error) => new DecodeError({ reason: "invalid", detail: describeIssues(error), messageType: type, version })),
   ) as Either.Either<AnyMessage, DecodeError>
 }
@@ -117,6 +127,6 @@ export const decodeJson = (text: string | Uint8Array): Either.Either<AnyMessage,
 /** Encodes a message to its JSON form. Messages are built from their Schemas, so this cannot fail. */
 export const encode = (message: AnyMessage): EncodedMessage =>
   // By the message's own version: while a new version rolls out, producers still send the old one.
-  Schema.encodeSync(byType.get(message.type)!.get(message.version)!.schema as Schema.Schema<AnyMessage, EncodedMessage>)(message)
+  encoders.get(byType.get(message.type)!.get(message.version)!)!(message)
 
 export const encodeJson = (message: AnyMessage): string => JSON.stringify(encode(message))
