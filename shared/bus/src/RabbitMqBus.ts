@@ -149,9 +149,13 @@ export const make = (options: Options) =>
     const live = yield* SubscriptionRef.make(Option.none<Live>())
     const registrations = new Set<Registration>()
 
+    /** A connection that closes with the session's scope. */
     const connect = Effect.gen(function* () {
-      const model = yield* brokerCall("connect", () =>
-        amqp.connect(url, { clientProperties: { connection_name: options.connectionName ?? topology.prefix } }))
+      const model = yield* Effect.acquireRelease(
+        brokerCall("connect", () =>
+          amqp.connect(url, { clientProperties: { connection_name: options.connectionName ?? topology.prefix } })),
+        (model) => Effect.promise(() => model.close().catch(() => {})),
+      )
       const closed = yield* Deferred.make<void>()
       model.on("error", () => {
         // The 'close' that follows drives reconnection; an error without a listener would crash.
@@ -199,13 +203,8 @@ export const make = (options: Options) =>
       Effect.forkDaemon,
     )
 
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        yield* Fiber.interrupt(supervisor)
-        const current = yield* SubscriptionRef.get(live)
-        if (Option.isSome(current)) yield* Effect.promise(() => current.value.model.close().catch(() => {}))
-      })
-    )
+    // Interrupting the supervisor closes the session's scope, and with it the connection.
+    yield* Effect.addFinalizer(() => Fiber.interrupt(supervisor))
 
     const awaitLive = live.changes.pipe(
       Stream.filterMap((state) => state),

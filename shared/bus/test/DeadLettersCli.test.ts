@@ -4,7 +4,7 @@ import { parse } from "../src/cli/dead-letters.ts"
 import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as RabbitMqBus from "../src/RabbitMqBus.ts"
 import * as Fixtures from "./support/Fixtures.ts"
-import { eventually } from "./support/Harness.ts"
+import { cleanUp, eventually } from "./support/Harness.ts"
 import { describeWith } from "./support/RealServer.ts"
 
 class Broken extends Data.TaggedError("Broken")<{}> {}
@@ -65,10 +65,6 @@ describeWith("RABBITMQ_URL", "dead-letters command", (url) => {
       expect(replayed.stdout).toContain("replayed 1 message")
       expect(yield* Deferred.await(handled)).toBe(message.id)
       expect((yield* cli(url, "list", "booking", "--prefix", prefix)).stdout).toContain("no dead letters")
-
-      const amqp = yield* Effect.promise(() => import("amqplib"))
-      const admin = yield* Effect.promise(() => amqp.connect(url))
-      yield* RabbitMqBus.deleteTopology(yield* Effect.promise(() => admin.createChannel()), topology).pipe(Effect.ignore)
-      yield* Effect.promise(() => admin.close())
+      yield* cleanUp(url, topology)
     }))), 30_000)
 })

@@ -5,13 +5,37 @@ import * as Idempotency from "../src/Idempotency.ts"
 import * as RabbitMqBus from "../src/RabbitMqBus.ts"
 import { contractSuite } from "./MessageBus.contract.ts"
 import * as Fixtures from "./support/Fixtures.ts"
-import { eventually, rabbitMq } from "./support/Harness.ts"
+import { cleanUp, eventually, rabbitMq } from "./support/Harness.ts"
+import * as TcpProxy from "./support/TcpProxy.ts"
 import { describeWith } from "./support/RealServer.ts"
 
 const rabbitmqctl = Bun.which("rabbitmqctl")
 
 describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
   contractSuite(rabbitMq(url))
+
+  test("closing the bus closes its connection to the broker", async () => {
+    const target = new URL(url)
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })
+    const proxied = new URL(url)
+    proxied.hostname = "127.0.0.1"
+    proxied.port = String(proxy.port)
+    const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
+    const topology = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const { bus, started, topology } = yield* RabbitMqBus.make({ url: proxied.toString(), prefix })
+      yield* started
+      yield* bus.consume({
+        service: "booking",
+        handlers: {},
+        policy: HandlerPolicy.make({ isTransient: () => true, idempotency: null }),
+      })
+      expect(proxy.clients()).toBe(1)
+      return topology
+    })))
+    await Effect.runPromise(eventually("the connection closed", Effect.sync(() => proxy.clients() === 0), "3 seconds"))
+    await proxy.close()
+    await Effect.runPromise(cleanUp(url, topology))
+  })
 
   test.skipIf(rabbitmqctl === null)(
     "the broker closing every connection mid-stream loses no confirmed message; the consumer comes back by itself",
@@ -48,11 +72,7 @@ describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
         yield* eventually("every confirmed message delivered", Effect.sync(() => confirmed.every((id) => delivered.has(id))), "30 seconds")
         expect(confirmed.length).toBe(300)
         expect(delivered.size).toBeGreaterThan(deliveredBeforeReconnect)
-        // Clean up the throw-away topology through a connection of our own.
-        const amqp = yield* Effect.promise(() => import("amqplib"))
-        const admin = yield* Effect.promise(() => amqp.connect(url))
-        yield* RabbitMqBus.deleteTopology(yield* Effect.promise(() => admin.createChannel()), topology).pipe(Effect.ignore)
-        yield* Effect.promise(() => admin.close())
+        yield* cleanUp(url, topology)
       }))),
     60_000,
   )

@@ -101,6 +101,16 @@ export const rabbitMq = (brokerUrl: string): Adapter => ({
     }),
 })
 
+/** Deletes a throw-away topology through a connection of its own. */
+export const cleanUp = (brokerUrl: string, topology: Topology.Topology) =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => amqp.connect(brokerUrl)),
+    (connection) =>
+      Effect.flatMap(Effect.promise(() => connection.createChannel()), (channel) =>
+        RabbitMqBus.deleteTopology(channel, topology)).pipe(Effect.ignore),
+    (connection) => Effect.promise(() => connection.close().catch(() => {})),
+  )
+
 /** Polls until `check` holds, failing with `what` after the timeout. */
 export const eventually = <E, R>(
   what: string,

@@ -8,6 +8,8 @@ export interface TcpProxy {
   readonly port: number
   readonly down: () => void
   readonly up: () => void
+  /** Client connections open through the proxy now. */
+  readonly clients: () => number
   readonly close: () => Promise<void>
 }
 
@@ -15,6 +17,7 @@ export const start = (target: { readonly host: string; readonly port: number }):
   new Promise((resolve, reject) => {
     let accepting = true
     const sockets = new Set<net.Socket>()
+    const clients = new Set<net.Socket>()
     const track = (socket: net.Socket) => {
       sockets.add(socket)
       socket.on("close", () => sockets.delete(socket))
@@ -22,6 +25,8 @@ export const start = (target: { readonly host: string; readonly port: number }):
     }
     const server = net.createServer((client) => {
       track(client)
+      clients.add(client)
+      client.on("close", () => clients.delete(client))
       if (!accepting) return client.destroy()
       const upstream = net.connect(target.port, target.host)
       track(upstream)
@@ -42,6 +47,7 @@ export const start = (target: { readonly host: string; readonly port: number }):
         up: () => {
           accepting = true
         },
+        clients: () => clients.size,
         close: () =>
           new Promise<void>((done) => {
             for (const socket of sockets) socket.destroy()
