@@ -1,0 +1,74 @@
+import { Traceparent } from "@flight/runtime"
+import { expect, test } from "bun:test"
+import { Deferred, Duration, Effect, Exit, Option, Schedule, Scope } from "effect"
+import * as HandlerPolicy from "../src/HandlerPolicy.ts"
+import * as InProcessBus from "../src/InProcessBus.ts"
+import { MessageBus } from "../src/MessageBus.ts"
+import * as Outbox from "../src/Outbox.ts"
+import * as Fixtures from "./support/Fixtures.ts"
+import { eventually } from "./support/Harness.ts"
+
+const policy = HandlerPolicy.make({ isTransient: () => true, idempotency: null })
+const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Effect.scoped(effect))
+
+test("three relays on one outbox publish every entry exactly once", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const deliveries = new Map<string, number>()
+    yield* bus.consume({
+      service: "booking",
+      handlers: { "flight.scheduled": (message) => Effect.sync(() => void deliveries.set(message.id, (deliveries.get(message.id) ?? 0) + 1)) },
+      policy,
+    })
+    const outbox = Outbox.inMemory()
+    const messages = yield* Fixtures.many(300, () => Fixtures.flightScheduled())
+    yield* outbox.append(messages.map((message) => ({ id: message.id, message, traceparent: null })))
+    for (let i = 0; i < 3; i++) {
+      yield* Outbox.startRelay(outbox, { batchSize: 7, idleDelay: "5 millis" }).pipe(Effect.provideService(MessageBus, bus))
+    }
+    yield* eventually("all delivered", Effect.sync(() => deliveries.size === 300))
+    yield* Effect.sleep("100 millis")
+    expect([...deliveries.values()].every((count) => count === 1)).toBe(true)
+    expect(outbox.published().length).toBe(300)
+  })))
+
+test("an entry is published under the trace of the request that wrote it", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const seen = yield* Deferred.make<string>()
+    yield* bus.consume({
+      service: "booking",
+      handlers: { "flight.scheduled": () => Effect.flatMap(Effect.orDie(Effect.currentSpan), (span) => Deferred.succeed(seen, span.traceId)) },
+      policy,
+    })
+    const outbox = Outbox.inMemory()
+    // The request's span writes the entry with its traceparent, as a service's store does.
+    const requestTraceId = yield* Effect.gen(function* () {
+      const message = yield* Fixtures.flightScheduled()
+      const traceparent = Option.getOrNull(yield* Traceparent.current)
+      yield* outbox.append([{ id: message.id, message, traceparent }])
+      return (yield* Effect.orDie(Effect.currentSpan)).traceId
+    }).pipe(Effect.withSpan("POST /api/flights"))
+    yield* Outbox.startRelay(outbox).pipe(Effect.provideService(MessageBus, bus))
+    expect(yield* Deferred.await(seen)).toBe(requestTraceId)
+  })))
+
+test("a relay that stops between claiming and publishing leaves its entries to another after the lease", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const outbox = Outbox.inMemory()
+    const messages = yield* Fixtures.many(5, () => Fixtures.flightScheduled())
+    yield* outbox.append(messages.map((message) => ({ id: message.id, message, traceparent: null })))
+    // A relay claims everything and dies before publishing.
+    const claimed = yield* outbox.claim({ owner: "dead-relay", limit: 10, lease: Duration.millis(300) })
+    expect(claimed.length).toBe(5)
+    const relay = yield* Scope.make()
+    yield* Outbox.startRelay(outbox, { idleDelay: "20 millis", backoff: Schedule.spaced("20 millis") }).pipe(
+      Effect.provideService(MessageBus, bus),
+      Scope.extend(relay),
+    )
+    yield* Effect.sleep("150 millis")
+    expect(outbox.published()).toEqual([])
+    yield* eventually("taken over after the lease", Effect.sync(() => outbox.published().length === 5))
+    yield* Scope.close(relay, Exit.void)
+  })))
