@@ -1,0 +1,243 @@
+/**
+ * Starts the whole system (`bun run start`, `bun run start:infra`).
+ *
+ * - embedded (the default): the four services in this process on ports 3001-3004, sharing one
+ *   in-process message bus, each on its in-memory store. Nothing needs to be installed; store and
+ *   broker URLs are ignored.
+ * - infra (APP_MODE=infra): each service in its own process (`bun services/<name>/src/main.ts`)
+ *   with this environment, so they use Redis, MongoDB, PostgreSQL and RabbitMQ from REDIS_URL,
+ *   MONGODB_URL, DATABASE_URL and RABBITMQ_URL. Their output is prefixed with their name; SIGINT
+ *   and SIGTERM are forwarded to them; if one dies, the others are stopped and the exit code is 1.
+ */
+import * as Booking from "@flight/booking"
+import { InProcessBus, type MessageBus } from "@flight/bus"
+import * as Flight from "@flight/flight"
+import * as Notification from "@flight/notification"
+import * as Payment from "@flight/payment"
+import { AppConfig, ServiceMain, ServiceRuntime } from "@flight/runtime"
+import { Config, ConfigError, Deferred, Duration, Effect, Either, Exit, Layer, Option, type Scope } from "effect"
+
+const Mode = Config.literal("embedded", "infra")("APP_MODE").pipe(Config.withDefault("embedded" as const))
+
+const services = [
+  { name: "booking", port: Booking.defaultPort },
+  { name: "flight", port: Flight.defaultPort },
+  { name: "payment", port: Payment.defaultPort },
+  { name: "notification", port: Notification.defaultPort },
+] as const
+
+const optionalVariable = (name: string) =>
+  Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== "")))
+
+// ---------------------------------------------------------------------------------------------
+// Embedded mode
+
+/** In-memory adapters keep nothing across a restart and reach no other instance: not for production. */
+const EmbeddedConfig = AppConfig.appEnv.pipe(
+  Config.mapOrFail((appEnv) =>
+    appEnv === "production"
+      ? Either.left(ConfigError.InvalidData(
+        ["APP_ENV"],
+        "production needs the real adapters: run with APP_MODE=infra and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL",
+      ))
+      : Either.right(appEnv)
+  ),
+)
+
+/** What each service's `make` answers once it serves. */
+interface Started {
+  readonly service: string
+  readonly url: URL
+  readonly store: string
+}
+
+const ignoredInEmbedded = ["PORT", "REDIS_URL", "MONGODB_URL", "DATABASE_URL", "RABBITMQ_URL"] as const
+
+const embedded = Effect.gen(function* () {
+  yield* AppConfig.loadOrExit(EmbeddedConfig)
+  const ignored = yield* Effect.filter(ignoredInEmbedded, (name) => Effect.map(optionalVariable(name), Option.isSome))
+  if (ignored.length > 0) {
+    yield* Effect.logWarning(`Embedded mode ignores ${ignored.join(", ")} (APP_MODE=infra uses them)`)
+  }
+  yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
+
+  // One bus for the four services: a message one of them publishes reaches the others' queues.
+  const bus = yield* Layer.build(InProcessBus.layer())
+  const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | Scope.Scope>]> = [
+    ["booking", Booking.make({ port: Booking.defaultPort, redisUrl: Option.none() })],
+    ["flight", Flight.make({ port: Flight.defaultPort, mongodbUrl: Option.none() })],
+    ["payment", Payment.make({ port: Payment.defaultPort, databaseUrl: Option.none() })],
+    ["notification", Notification.make({ port: Notification.defaultPort })],
+  ]
+  const running: Array<Started> = []
+  for (const [name, make] of start) {
+    // The annotation goes with the runtime each service captures, so its request logs carry it too.
+    running.push(yield* make.pipe(Effect.provide(bus), Effect.annotateLogs("service", name)))
+  }
+  yield* Effect.logInfo("Embedded mode: four services in one process, in-memory stores, one in-process message bus")
+  for (const service of running) {
+    yield* Effect.logInfo(
+      `${service.service} listening on ${service.url.href} (store: ${service.store}, message bus: in-process)`,
+    ).pipe(Effect.annotateLogs({ url: service.url.href, store: service.store, bus: "in-process" }))
+  }
+  return yield* Effect.never
+})
+
+// ---------------------------------------------------------------------------------------------
+// Infra mode
+
+/** Separate processes talk over RabbitMQ only: an in-process bus in each would reach nothing. */
+const InfraConfig = AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]).pipe(
+  Config.mapOrFail((url) =>
+    Option.isNone(url)
+      ? Either.left(ConfigError.MissingData(
+        ["RABBITMQ_URL"],
+        "must be set with APP_MODE=infra: the services run as separate processes and talk over RabbitMQ",
+      ))
+      : Either.right(url)
+  ),
+)
+
+const root = new URL("..", import.meta.url).pathname
+const labelWidth = Math.max(...services.map((service) => service.name.length))
+/** How long a child may take to finish its work in flight after a signal, before it is killed. */
+const stopGrace = Duration.seconds(35)
+
+interface Child {
+  readonly name: string
+  readonly process: Bun.Subprocess<"ignore", "pipe", "pipe">
+  /** Resolves once all of the child's output has been copied. */
+  readonly output: Promise<void>
+}
+
+/** Children still running: where a signal received by this process is forwarded. */
+const running = new Set<Bun.Subprocess>()
+/** The signal that asked this process to stop, if one did. */
+let stopping: NodeJS.Signals | undefined
+
+/** Copies a child's output line by line, each line prefixed with the child's name. */
+const prefixed = async (stream: ReadableStream<Uint8Array>, label: string, out: NodeJS.WriteStream) => {
+  const decoder = new TextDecoder()
+  let pending = ""
+  for await (const chunk of stream) {
+    const lines = (pending + decoder.decode(chunk, { stream: true })).split("\n")
+    pending = lines.pop() ?? ""
+    for (const line of lines) out.write(`${label} ${line}\n`)
+  }
+  if (pending !== "") out.write(`${label} ${pending}\n`)
+}
+
+const spawn = (name: string, port: number): Child => {
+  const child = Bun.spawn([process.execPath, `services/${name}/src/main.ts`], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port) },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    // Its own process group: a Ctrl-C in the terminal reaches this process only, which forwards
+    // it once, instead of each child receiving it twice.
+    detached: true,
+  })
+  running.add(child)
+  void child.exited.then(() => running.delete(child))
+  // Asked to stop while the children were being started: this one missed the forwarded signal.
+  if (stopping !== undefined) child.kill(stopping)
+  const label = `${name.padEnd(labelWidth)} |`
+  const output = Promise.all([
+    prefixed(child.stdout, label, process.stdout),
+    prefixed(child.stderr, label, process.stderr),
+  ]).then(() => undefined)
+  return { name, process: child, output }
+}
+
+/** Waits for a child to end, killing it after the grace period; answers its exit code. */
+const ended = (child: Child) =>
+  Effect.promise(() => child.process.exited).pipe(
+    Effect.timeout(stopGrace),
+    Effect.catchTag("TimeoutException", () =>
+      Effect.logWarning(`${child.name} did not stop in ${Duration.format(stopGrace)}: killing it`).pipe(
+        Effect.zipRight(Effect.sync(() => child.process.kill("SIGKILL"))),
+        Effect.zipRight(Effect.promise(() => child.process.exited)),
+      )),
+    Effect.zipLeft(Effect.promise(() => child.output)),
+  )
+
+/** A child for as long as the scope is open; closing the scope stops it (SIGTERM) if it still runs. */
+const child = (name: string, port: number) =>
+  Effect.acquireRelease(
+    Effect.sync(() => spawn(name, port)).pipe(
+      Effect.tap((started) =>
+        Effect.logInfo(`Started ${name} on port ${port} (pid ${started.process.pid})`).pipe(
+          Effect.annotateLogs({ child: name, port, pid: started.process.pid }),
+        )
+      ),
+    ),
+    (started) =>
+      Effect.suspend(() => {
+        if (started.process.exitCode === null && started.process.signalCode === null) started.process.kill("SIGTERM")
+        return ended(started)
+      }),
+  )
+
+type Outcome =
+  | { readonly _tag: "Signal"; readonly signal: NodeJS.Signals }
+  | { readonly _tag: "ChildExited"; readonly child: Child; readonly code: number }
+
+const infra = Effect.gen(function* () {
+  yield* AppConfig.loadOrExit(InfraConfig)
+  const stop = yield* Deferred.make<NodeJS.Signals>()
+  const forward = (signal: NodeJS.Signals) => {
+    stopping ??= signal
+    for (const subprocess of running) subprocess.kill(signal)
+    Deferred.unsafeDone(stop, Exit.succeed(signal))
+  }
+  // Every signal is forwarded, so a second Ctrl-C reaches children that are still shutting down.
+  process.on("SIGINT", forward)
+  process.on("SIGTERM", forward)
+  process.on("SIGHUP", () => forward("SIGTERM"))
+
+  const children = yield* Effect.forEach(services, ({ name, port }) => child(name, port))
+  const outcome = yield* Effect.raceAll<Effect.Effect<Outcome>>([
+    Effect.map(Deferred.await(stop), (signal): Outcome => ({ _tag: "Signal", signal })),
+    ...children.map((started) =>
+      Effect.map(
+        Effect.promise(() => started.process.exited),
+        (code): Outcome => ({ _tag: "ChildExited", child: started, code }),
+      )
+    ),
+  ])
+
+  if (outcome._tag === "ChildExited") {
+    const signal = outcome.child.process.signalCode
+    const how = signal === null ? `exited with code ${outcome.code}` : `was killed by ${signal}`
+    yield* Effect.logError(`${outcome.child.name} ${how}: stopping the other services`).pipe(
+      Effect.annotateLogs({ child: outcome.child.name, exitCode: outcome.code }),
+    )
+    // Closing the scope stops the others.
+    return 1
+  }
+  yield* Effect.logInfo(`Received ${outcome.signal}: waiting for the services to stop`)
+  const codes = yield* Effect.forEach(children, ended, { concurrency: "unbounded" })
+  const failed = children.filter((_, index) => codes[index] !== 0).map((started) => started.name)
+  if (failed.length > 0) yield* Effect.logError(`Not stopped cleanly: ${failed.join(", ")}`)
+  return failed.length === 0 ? 0 : 1
+})
+
+// ---------------------------------------------------------------------------------------------
+
+const withRuntime = <A, E>(program: Effect.Effect<A, E, Scope.Scope>) =>
+  program.pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service: "start" })))
+
+const mode = Effect.runSync(Effect.either(Mode))
+
+if (Either.isLeft(mode)) {
+  // Reports the bad APP_MODE like any other configuration error, and exits with code 1.
+  ServiceMain.runMain(withRuntime(AppConfig.loadOrExit(Mode)))
+} else if (mode.right === "infra") {
+  // Signals are handled here (forwarded to the children), not by ServiceMain.runMain.
+  void Effect.runPromiseExit(ServiceMain.reported(withRuntime(infra))).then((exit) =>
+    process.exit(Exit.isSuccess(exit) ? exit.value : 1)
+  )
+} else {
+  ServiceMain.runMain(withRuntime(embedded))
+}

@@ -1,0 +1,22 @@
+/**
+ * The port through which readiness asks whether the booking store answers. The Redis adapter asks
+ * the server; the in-memory adapter is always up.
+ */
+import { Context, Data, type Effect } from "effect"
+
+export class StoreUnavailable extends Data.TaggedError("StoreUnavailable")<{
+  /** The adapter, e.g. "redis". */
+  readonly store: string
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `${this.store} unavailable: ${this.reason}`
+  }
+}
+
+export class StoreHealth extends Context.Tag("booking/StoreHealth")<StoreHealth, {
+  /** The adapter's name ("redis", "in-memory"): readiness reports a failed check under it. */
+  readonly name: string
+  readonly check: Effect.Effect<void, StoreUnavailable>
+}>() {}

@@ -1,0 +1,48 @@
+import { describe, expect } from "bun:test"
+import { InProcessBus } from "@flight/bus"
+import { EffectTest } from "@flight/runtime"
+import { Context, Effect, Exit, Layer, Logger, Option, Redacted, Scope } from "effect"
+import { StoreHealth } from "../src/domain/StoreHealth.ts"
+import * as RedisStore from "../src/infrastructure/RedisStore.ts"
+import * as Booking from "../src/main.ts"
+import { describeWith } from "./support/RealServer.ts"
+
+const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+const redacted = (url: string) => Redacted.make(new URL(url))
+
+describe("Redis store adapter", () => {
+  EffectTest.effect("a Redis that refuses connections stops the start, naming the address but not the password", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(Layer.build(RedisStore.layer(redacted("redis://default:s3cret@127.0.0.1:1"))))
+      if (Exit.isSuccess(exit)) throw new Error("expected the connection to fail")
+      const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error?._tag).toBe("StoreUnavailable")
+      expect(error?.message).toContain("127.0.0.1:1")
+      expect(error?.message).not.toContain("s3cret")
+    }), { layer: quiet })
+})
+
+describeWith("REDIS_URL", "Redis store adapter against a real server", (url) => {
+  EffectTest.effect("connects at start, answers its health check, and quits when its scope closes", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(RedisStore.layer(redacted(url)), scope)
+      const client = Context.get(context, RedisStore.RedisClient)
+      expect(client.status).toBe("ready")
+      yield* Effect.flatMap(StoreHealth, (store) => store.check).pipe(Effect.provide(context))
+      const ended = new Promise((resolve) => client.once("end", resolve))
+      yield* Scope.close(scope, Exit.void)
+      yield* Effect.promise(() => ended)
+      expect(client.status).toBe("end")
+    }), { layer: quiet })
+
+  EffectTest.effect("the service on Redis answers /health/ready 200", () =>
+    Effect.gen(function* () {
+      const running = yield* Booking.make({ port: 0, redisUrl: Option.some(redacted(url)) }).pipe(
+        Effect.provide(InProcessBus.layer()),
+      )
+      expect(running.store).toStartWith("Redis ")
+      const response = yield* Effect.promise(() => fetch(new URL("/health/ready", running.url)))
+      expect(response.status).toBe(200)
+    }), { layer: quiet })
+})

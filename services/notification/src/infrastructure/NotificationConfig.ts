@@ -1,0 +1,30 @@
+/**
+ * The notification service's configuration, from the environment. A bad value fails naming the
+ * variable; with APP_ENV=production RabbitMQ is required, since an in-process bus reaches no other
+ * service.
+ */
+import { AppConfig } from "@flight/runtime"
+import { Config, ConfigError, Either, Option, type Redacted } from "effect"
+
+export interface NotificationConfig {
+  readonly port: number
+  readonly appEnv: AppConfig.AppEnv
+  /** RabbitMQ when set; the in-process bus otherwise. */
+  readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
+}
+
+export const defaultPort = 3004
+
+const requiredInProduction = (config: NotificationConfig): Either.Either<NotificationConfig, ConfigError.ConfigError> =>
+  config.appEnv === "production" && Option.isNone(config.rabbitmqUrl)
+    ? Either.left(ConfigError.MissingData(
+      ["RABBITMQ_URL"],
+      "must be set when APP_ENV=production (the in-process bus reaches no other service)",
+    ))
+    : Either.right(config)
+
+export const NotificationConfig: Config.Config<NotificationConfig> = Config.all({
+  port: AppConfig.port(defaultPort),
+  appEnv: AppConfig.appEnv,
+  rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
+}).pipe(Config.mapOrFail(requiredInProduction))

@@ -1,0 +1,56 @@
+import { describe, expect, test } from "bun:test"
+import { AppConfig } from "@flight/runtime"
+import { ConfigProvider, Effect, Either, Option } from "effect"
+import { NotificationConfig } from "../src/infrastructure/NotificationConfig.ts"
+
+const read = (env: Record<string, string>) =>
+  Effect.runSync(
+    Effect.either(Effect.withConfigProvider(NotificationConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))),
+  )
+
+/** The variables a failed read names, with their problems. */
+const issues = (env: Record<string, string>) => {
+  const result = read(env)
+  if (Either.isRight(result)) throw new Error("expected a configuration error")
+  return AppConfig.issues(result.left)
+}
+
+describe("notification configuration", () => {
+  test("defaults: port 3004, development, in-process bus", () => {
+    const config = Either.getOrThrow(read({}))
+    expect(config.port).toBe(3004)
+    expect(config.appEnv).toBe("development")
+    expect(Option.isNone(config.rabbitmqUrl)).toBe(true)
+  })
+
+  test("reads PORT and RABBITMQ_URL, keeping the URL redacted", () => {
+    const config = Either.getOrThrow(read({ PORT: "8084", RABBITMQ_URL: "amqps://app:s3cret@broker:5671/flight" }))
+    expect(config.port).toBe(8084)
+    expect(Option.isSome(config.rabbitmqUrl)).toBe(true)
+    expect(String(config.rabbitmqUrl)).not.toContain("s3cret")
+  })
+
+  test("a bad PORT fails naming PORT", () => {
+    expect(issues({ PORT: "-1" }).map((issue) => issue.variable)).toEqual(["PORT"])
+  })
+
+  test("a RABBITMQ_URL of another scheme fails naming RABBITMQ_URL, without the secret", () => {
+    const found = issues({ RABBITMQ_URL: "http://app:s3cret@broker" })
+    expect(found.map((issue) => issue.variable)).toEqual(["RABBITMQ_URL"])
+    expect(JSON.stringify(found)).not.toContain("s3cret")
+  })
+
+  test("APP_ENV=production without RABBITMQ_URL fails naming it", () => {
+    const found = issues({ APP_ENV: "production" })
+    expect(found.map((issue) => issue.variable)).toEqual(["RABBITMQ_URL"])
+    expect(found[0]!.problem).toContain("APP_ENV=production")
+  })
+
+  test("APP_ENV=production with RABBITMQ_URL starts", () => {
+    expect(Either.isRight(read({ APP_ENV: "production", RABBITMQ_URL: "amqp://broker" }))).toBe(true)
+  })
+
+  test("a bad APP_ENV fails naming APP_ENV", () => {
+    expect(issues({ APP_ENV: "staging" }).map((issue) => issue.variable)).toEqual(["APP_ENV"])
+  })
+})

@@ -1,0 +1,54 @@
+/**
+ * The PostgreSQL connection pool (@effect/sql-pg) for the life of the service: it runs `SELECT 1`
+ * at start, so a wrong or unreachable DATABASE_URL stops the service before it serves, and ends
+ * the pool on shutdown. It answers the store's readiness check with `SELECT 1` as well.
+ */
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+import { StoreHealth, StoreUnavailable } from "../domain/StoreHealth.ts"
+
+export const name = "postgresql"
+
+export interface Options {
+  /** Shown in pg_stat_activity. */
+  readonly applicationName?: string
+}
+
+/** Host, port and database only: what the logs may say about the server, never its credentials. */
+export const address = (url: Redacted.Redacted<URL>): string => {
+  const { host, pathname } = Redacted.value(url)
+  return `${host}${pathname === "/" ? "" : pathname}`
+}
+
+// pg reports a refused connection to a host with several addresses as an AggregateError without
+// a message of its own: the reasons are in its errors.
+const reasonOf = (cause: unknown): string => {
+  if (cause instanceof AggregateError && cause.message === "") return cause.errors.map(reasonOf).join("; ")
+  if (cause instanceof Error) return cause.message === "" ? cause.name : cause.message
+  return String(cause)
+}
+
+const health = Effect.map(SqlClient.SqlClient, (sql) => ({
+  name,
+  // A readiness probe every few seconds would fill the traces: the check is not traced.
+  check: sql`SELECT 1`.pipe(
+    Effect.asVoid,
+    Effect.mapError((error) => new StoreUnavailable({ store: name, reason: reasonOf(error.cause ?? error), cause: error })),
+    Effect.withTracerEnabled(false),
+  ),
+}))
+
+/** The PostgreSQL client (`PgClient` and `SqlClient`) and the store's health check. */
+export const layer = (
+  url: Redacted.Redacted<URL>,
+  options: Options = {},
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | StoreHealth, StoreUnavailable> =>
+  Layer.effect(StoreHealth, health).pipe(
+    Layer.provideMerge(
+      PgClient.layer({ url: Redacted.make(Redacted.value(url).href), applicationName: options.applicationName ?? "payment" }),
+    ),
+    Layer.mapError((error) =>
+      new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${reasonOf(error.cause ?? error)}`, cause: error })
+    ),
+  )
