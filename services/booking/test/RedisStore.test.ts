@@ -1,11 +1,10 @@
 import { describe, expect } from "bun:test"
 import { InProcessBus } from "@flight/bus"
-import { EffectTest } from "@flight/runtime"
 import { Context, Effect, Exit, Layer, Logger, Option, Redacted, Scope } from "effect"
-import { StoreHealth } from "../src/domain/StoreHealth.ts"
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
 import * as Booking from "../src/main.ts"
-import { describeWith } from "./support/RealServer.ts"
+import { StoreHealth } from "@flight/runtime"
+import { EffectTest, RealServer } from "@flight/runtime/testing"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 const redacted = (url: string) => Redacted.make(new URL(url))
@@ -22,7 +21,7 @@ describe("Redis store adapter", () => {
     }), { layer: quiet })
 })
 
-describeWith("REDIS_URL", "Redis store adapter against a real server", (url) => {
+RealServer.describeWith("REDIS_URL", "Redis store adapter against a real server", (url) => {
   EffectTest.effect("connects at start, answers its health check, and quits when its scope closes", () =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()

@@ -3,14 +3,11 @@
  * HTTP. `bun services/flight/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
-import { InProcessBus, type MessageBus, RabbitMqBus } from "@flight/bus"
-import { AppConfig, HttpApp, ServiceMain, ServiceRuntime } from "@flight/runtime"
+import { type MessageBus, ServiceBus } from "@flight/bus"
+import { HttpApp, ServiceMain, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
 import { Effect, Layer, Option, Redacted, type Scope } from "effect"
 import * as FlightApi from "./api/FlightApi.ts"
-import { HealthCheck } from "./application/HealthCheck.ts"
-import type { StoreHealth, StoreUnavailable } from "./domain/StoreHealth.ts"
 import { defaultPort, FlightConfig } from "./infrastructure/FlightConfig.ts"
-import * as InMemoryStore from "./infrastructure/InMemoryStore.ts"
 import * as MongoStore from "./infrastructure/MongoStore.ts"
 
 export { defaultPort, FlightConfig }
@@ -32,17 +29,18 @@ export interface Running {
 
 /** The store adapter for the start-up log: hosts and database at most, never credentials. */
 export const storeAdapter = (mongodbUrl: Option.Option<Redacted.Redacted<URL>>): string =>
-  Option.match(mongodbUrl, { onNone: () => "in-memory", onSome: (url) => `MongoDB ${MongoStore.address(url)}` })
+  Option.match(mongodbUrl, { onNone: () => StoreHealthLayer.inMemoryName, onSome: (url) => `MongoDB ${MongoStore.address(url)}` })
 
-/** The service's layers on top of a message bus: its store adapter and application services. */
+/** The service's layers on top of a message bus: its store adapter, with the bus passed through. */
 export const layer = (
   options: Pick<Options, "mongodbUrl">,
-): Layer.Layer<HealthCheck | StoreHealth, StoreUnavailable, MessageBus> =>
-  HealthCheck.Default.pipe(
-    Layer.provideMerge(Option.match(options.mongodbUrl, {
-      onNone: () => InMemoryStore.layer,
+): Layer.Layer<StoreHealth | MessageBus, StoreUnavailable, MessageBus> =>
+  Layer.merge(
+    Option.match(options.mongodbUrl, {
+      onNone: () => StoreHealthLayer.inMemory,
       onSome: (url) => MongoStore.layer(url, { appName: service }),
-    })),
+    }),
+    Layer.context<MessageBus>(),
   )
 
 /**
@@ -58,26 +56,12 @@ export const make = (
     return { service, url: server.url, store: storeAdapter(options.mongodbUrl) }
   })
 
-const messageBus = (rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>) =>
-  Option.match(rabbitmqUrl, {
-    onNone: () => InProcessBus.layer(),
-    onSome: (url) => RabbitMqBus.layer({ url: Redacted.make(Redacted.value(url).href), connectionName: service }),
-  })
-
-const busAdapter = (rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>): string =>
-  Option.match(rabbitmqUrl, { onNone: () => "in-process", onSome: (url) => `RabbitMQ ${Redacted.value(url).host}` })
-
 /** The service alone in its process, configured from the environment. */
-const program = Effect.gen(function* () {
-  const config = yield* AppConfig.loadOrExit(FlightConfig)
-  yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
-  const adapters = { store: storeAdapter(config.mongodbUrl), bus: busAdapter(config.rabbitmqUrl) }
-  yield* Effect.logInfo(`Starting flight with store: ${adapters.store}, message bus: ${adapters.bus}`).pipe(
-    Effect.annotateLogs({ ...adapters, appEnv: config.appEnv }),
-  )
-  const bus = yield* Layer.build(messageBus(config.rabbitmqUrl))
-  yield* Effect.provide(make(config), bus)
-  return yield* Effect.never
-}).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service })))
+export const program = ServiceBus.alone({
+  service,
+  config: FlightConfig,
+  store: (config) => storeAdapter(config.mongodbUrl),
+  make,
+})
 
 if (import.meta.main) ServiceMain.runMain(program)

@@ -1,11 +1,10 @@
 import { describe, expect } from "bun:test"
 import { InProcessBus } from "@flight/bus"
-import { EffectTest } from "@flight/runtime"
 import { Context, Effect, Exit, Layer, Logger, Option, Redacted, Scope } from "effect"
-import { StoreHealth } from "../src/domain/StoreHealth.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import * as Flight from "../src/main.ts"
-import { describeWith } from "./support/RealServer.ts"
+import { StoreHealth } from "@flight/runtime"
+import { EffectTest, RealServer } from "@flight/runtime/testing"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 const redacted = (url: string) => Redacted.make(new URL(url))
@@ -32,7 +31,7 @@ describe("MongoDB store adapter", () => {
     }), { layer: quiet })
 })
 
-describeWith("MONGODB_URL", "MongoDB store adapter against a real server", (url) => {
+RealServer.describeWith("MONGODB_URL", "MongoDB store adapter against a real server", (url) => {
   EffectTest.effect("connects at start, answers its health check with ping, and closes when its scope closes", () =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()

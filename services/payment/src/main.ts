@@ -3,14 +3,11 @@
  * HTTP. `bun services/payment/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
-import { InProcessBus, type MessageBus, RabbitMqBus } from "@flight/bus"
-import { AppConfig, HttpApp, ServiceMain, ServiceRuntime } from "@flight/runtime"
+import { type MessageBus, ServiceBus } from "@flight/bus"
+import { HttpApp, ServiceMain, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
 import { Effect, Layer, Option, Redacted, type Scope } from "effect"
 import * as PaymentApi from "./api/PaymentApi.ts"
-import { HealthCheck } from "./application/HealthCheck.ts"
-import type { StoreHealth, StoreUnavailable } from "./domain/StoreHealth.ts"
 import { defaultPort, PaymentConfig } from "./infrastructure/PaymentConfig.ts"
-import * as InMemoryStore from "./infrastructure/InMemoryStore.ts"
 import * as PostgresStore from "./infrastructure/PostgresStore.ts"
 
 export { defaultPort, PaymentConfig }
@@ -32,17 +29,18 @@ export interface Running {
 
 /** The store adapter for the start-up log: host, port and database at most, never credentials. */
 export const storeAdapter = (databaseUrl: Option.Option<Redacted.Redacted<URL>>): string =>
-  Option.match(databaseUrl, { onNone: () => "in-memory", onSome: (url) => `PostgreSQL ${PostgresStore.address(url)}` })
+  Option.match(databaseUrl, { onNone: () => StoreHealthLayer.inMemoryName, onSome: (url) => `PostgreSQL ${PostgresStore.address(url)}` })
 
-/** The service's layers on top of a message bus: its store adapter and application services. */
+/** The service's layers on top of a message bus: its store adapter, with the bus passed through. */
 export const layer = (
   options: Pick<Options, "databaseUrl">,
-): Layer.Layer<HealthCheck | StoreHealth, StoreUnavailable, MessageBus> =>
-  HealthCheck.Default.pipe(
-    Layer.provideMerge(Option.match(options.databaseUrl, {
-      onNone: () => InMemoryStore.layer,
+): Layer.Layer<StoreHealth | MessageBus, StoreUnavailable, MessageBus> =>
+  Layer.merge(
+    Option.match(options.databaseUrl, {
+      onNone: () => StoreHealthLayer.inMemory,
       onSome: (url) => PostgresStore.layer(url, { applicationName: service }),
-    })),
+    }),
+    Layer.context<MessageBus>(),
   )
 
 /**
@@ -58,26 +56,12 @@ export const make = (
     return { service, url: server.url, store: storeAdapter(options.databaseUrl) }
   })
 
-const messageBus = (rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>) =>
-  Option.match(rabbitmqUrl, {
-    onNone: () => InProcessBus.layer(),
-    onSome: (url) => RabbitMqBus.layer({ url: Redacted.make(Redacted.value(url).href), connectionName: service }),
-  })
-
-const busAdapter = (rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>): string =>
-  Option.match(rabbitmqUrl, { onNone: () => "in-process", onSome: (url) => `RabbitMQ ${Redacted.value(url).host}` })
-
 /** The service alone in its process, configured from the environment. */
-const program = Effect.gen(function* () {
-  const config = yield* AppConfig.loadOrExit(PaymentConfig)
-  yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
-  const adapters = { store: storeAdapter(config.databaseUrl), bus: busAdapter(config.rabbitmqUrl) }
-  yield* Effect.logInfo(`Starting payment with store: ${adapters.store}, message bus: ${adapters.bus}`).pipe(
-    Effect.annotateLogs({ ...adapters, appEnv: config.appEnv }),
-  )
-  const bus = yield* Layer.build(messageBus(config.rabbitmqUrl))
-  yield* Effect.provide(make(config), bus)
-  return yield* Effect.never
-}).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service })))
+export const program = ServiceBus.alone({
+  service,
+  config: PaymentConfig,
+  store: (config) => storeAdapter(config.databaseUrl),
+  make,
+})
 
 if (import.meta.main) ServiceMain.runMain(program)

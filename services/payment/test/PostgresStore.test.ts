@@ -1,12 +1,11 @@
 import { describe, expect } from "bun:test"
 import { SqlClient } from "@effect/sql"
 import { InProcessBus } from "@flight/bus"
-import { EffectTest } from "@flight/runtime"
 import { Effect, Exit, Layer, Logger, Option, Redacted, Scope } from "effect"
-import { StoreHealth } from "../src/domain/StoreHealth.ts"
 import * as PostgresStore from "../src/infrastructure/PostgresStore.ts"
 import * as Payment from "../src/main.ts"
-import { describeWith } from "./support/RealServer.ts"
+import { StoreHealth } from "@flight/runtime"
+import { EffectTest, RealServer } from "@flight/runtime/testing"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 const redacted = (url: string) => Redacted.make(new URL(url))
@@ -24,7 +23,7 @@ describe("PostgreSQL store adapter", () => {
     }), { layer: quiet })
 })
 
-describeWith("DATABASE_URL", "PostgreSQL store adapter against a real server", (url) => {
+RealServer.describeWith("DATABASE_URL", "PostgreSQL store adapter against a real server", (url) => {
   EffectTest.effect("connects at start, answers its health check with SELECT 1, and ends its pool when its scope closes", () =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()

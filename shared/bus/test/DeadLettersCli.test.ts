@@ -5,7 +5,7 @@ import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as RabbitMqBus from "../src/RabbitMqBus.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { cleanUp, eventually } from "./support/Harness.ts"
-import { describeWith } from "./support/RealServer.ts"
+import { RealServer } from "@flight/runtime/testing"
 
 class Broken extends Data.TaggedError("Broken")<{}> {}
 
@@ -32,7 +32,7 @@ test("the command line is checked before anything is done", () => {
   expect(parse(["list", "booking", "--id", "x"])).toMatchObject({ _tag: "Left", left: "--id goes with replay" })
 })
 
-describeWith("RABBITMQ_URL", "dead-letters command", (url) => {
+RealServer.describeWith("RABBITMQ_URL", "dead-letters command", (url) => {
   test("lists a service's dead letters with their reason and replays the chosen one", () =>
     Effect.runPromise(Effect.scoped(Effect.gen(function* () {
       const prefix = `test-${crypto.randomUUID().slice(0, 8)}`

@@ -7,11 +7,11 @@ import { contractSuite } from "./MessageBus.contract.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { cleanUp, eventually, rabbitMq } from "./support/Harness.ts"
 import * as TcpProxy from "./support/TcpProxy.ts"
-import { describeWith } from "./support/RealServer.ts"
+import { RealServer } from "@flight/runtime/testing"
 
 const rabbitmqctl = Bun.which("rabbitmqctl")
 
-describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
+RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
   contractSuite(rabbitMq(url))
 
   test("closing the bus closes its connection to the broker", async () => {

@@ -59,6 +59,42 @@ export const optionalUrl = (
     }),
   )
 
+/** A real adapter that production cannot do without: its variable, whether it is set, and why. */
+export interface Requirement {
+  readonly variable: string
+  readonly value: Option.Option<unknown>
+  readonly why: string
+}
+
+export const storeRequirement = (variable: string, value: Option.Option<unknown>): Requirement => ({
+  variable,
+  value,
+  why: "the in-memory store loses its data on restart",
+})
+
+export const brokerRequirement = (value: Option.Option<unknown>): Requirement => ({
+  variable: "RABBITMQ_URL",
+  value,
+  why: "the in-process bus reaches no other service",
+})
+
+/**
+ * With APP_ENV=production every real adapter must be configured, so a deployment never falls back
+ * to memory by accident; each missing variable is named. Use with `Config.mapOrFail`.
+ */
+export const requiredInProduction = <A extends { readonly appEnv: AppEnv }>(
+  requirements: (config: A) => ReadonlyArray<Requirement>,
+) =>
+(config: A): Either.Either<A, ConfigError.ConfigError> => {
+  if (config.appEnv !== "production") return Either.right(config)
+  const missing = requirements(config)
+    .filter((requirement) => Option.isNone(requirement.value))
+    .map((requirement) =>
+      ConfigError.MissingData([requirement.variable], `must be set when APP_ENV=production (${requirement.why})`)
+    )
+  return missing.length === 0 ? Either.right(config) : Either.left(missing.reduce((left, right) => ConfigError.And(left, right)))
+}
+
 /** An Effect duration such as "15 minutes" or "500 millis". */
 export const duration = (name: string, defaultValue: Duration.DurationInput): Config.Config<Duration.Duration> =>
   Config.duration(name).pipe(Config.withDefault(Duration.decode(defaultValue)))

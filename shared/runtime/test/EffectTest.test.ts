@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { Context, Effect, Layer } from "effect"
-import { EffectTest } from "../src/index.ts"
+import { EffectTest } from "../src/testing/index.ts"
 
 class Greeter extends Context.Tag("test/Greeter")<Greeter, { readonly greet: (name: string) => string }>() {}
 const GreeterTest = Layer.succeed(Greeter, { greet: (name) => `hello ${name}` })

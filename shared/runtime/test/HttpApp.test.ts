@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test"
 import { Context, DateTime, Effect, Layer, Logger, ManagedRuntime, Option, Schema } from "effect"
 import type { Tracer } from "effect"
-import { EffectTest, HttpApp, Problem, Readiness, Route, Traceparent } from "../src/index.ts"
+import { HttpApp, Problem, Readiness, Route, Traceparent } from "../src/index.ts"
+import { EffectTest } from "../src/testing/index.ts"
 
 // A service the routes depend on, to show that handlers run on the given runtime.
 class Flights extends Context.Tag("test/Flights")<Flights, {

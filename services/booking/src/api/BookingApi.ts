@@ -2,22 +2,20 @@
  * The booking service's HTTP API. No booking routes yet: the health checks, `/metrics` and
  * `/openapi.json` that every service serves.
  */
-import { HttpApp, Readiness, type Route } from "@flight/runtime"
-import { Effect, type Runtime } from "effect"
+import { type MessageBus, ServiceBus } from "@flight/bus"
+import { HttpApp, type Route, type StoreHealth } from "@flight/runtime"
+import type { Runtime } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
-import { HealthCheck } from "../application/HealthCheck.ts"
 
-export const routes: ReadonlyArray<Route.Route<HealthCheck>> = []
+export const routes: ReadonlyArray<Route.Route<StoreHealth | MessageBus>> = []
 
-export const readiness = Effect.flatMap(HealthCheck, ({ checks }) => Readiness.all(checks))
-
-export const make = (runtime: Runtime.Runtime<HealthCheck>): Hono =>
+export const make = (runtime: Runtime.Runtime<StoreHealth | MessageBus>): Hono =>
   HttpApp.make({
     service: "booking",
     version: packageJson.version,
     description: "Bookings, seat inventory and holds, booking references",
     routes,
     runtime,
-    readiness,
+    readiness: ServiceBus.readiness,
   })

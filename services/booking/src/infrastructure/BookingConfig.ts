@@ -4,7 +4,7 @@
  * lost on every restart and an in-process bus reaches no other service.
  */
 import { AppConfig } from "@flight/runtime"
-import { Config, ConfigError, Either, Option, type Redacted } from "effect"
+import { Config, type Option, type Redacted } from "effect"
 
 export interface BookingConfig {
   readonly port: number
@@ -17,20 +17,9 @@ export interface BookingConfig {
 
 export const defaultPort = 3001
 
-const required = (variable: string, why: string) =>
-  ConfigError.MissingData([variable], `must be set when APP_ENV=production (${why})`)
-
-const requiredInProduction = (config: BookingConfig): Either.Either<BookingConfig, ConfigError.ConfigError> => {
-  if (config.appEnv !== "production") return Either.right(config)
-  const missing: Array<ConfigError.ConfigError> = []
-  if (Option.isNone(config.redisUrl)) missing.push(required("REDIS_URL", "the in-memory store loses its data on restart"))
-  if (Option.isNone(config.rabbitmqUrl)) missing.push(required("RABBITMQ_URL", "the in-process bus reaches no other service"))
-  return missing.length === 0 ? Either.right(config) : Either.left(missing.reduce((left, right) => ConfigError.And(left, right)))
-}
-
 export const BookingConfig: Config.Config<BookingConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
-}).pipe(Config.mapOrFail(requiredInProduction))
+}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.storeRequirement("REDIS_URL", config.redisUrl), AppConfig.brokerRequirement(config.rabbitmqUrl)])))

@@ -3,9 +3,9 @@
  * unreachable REDIS_URL stops the service before it serves, and closed with QUIT on shutdown. It
  * answers the store's readiness check with PING.
  */
+import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Context, Effect, Layer, Redacted, Runtime } from "effect"
 import { Redis } from "ioredis"
-import { StoreHealth, StoreUnavailable } from "../domain/StoreHealth.ts"
 
 export const name = "redis"
 

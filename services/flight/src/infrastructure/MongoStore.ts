@@ -3,9 +3,9 @@
  * unreachable MONGODB_URL stops the service before it serves, and closed on shutdown. It answers
  * the store's readiness check with the `ping` command.
  */
+import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { type Db, MongoClient } from "mongodb"
-import { StoreHealth, StoreUnavailable } from "../domain/StoreHealth.ts"
 
 export const name = "mongodb"
 

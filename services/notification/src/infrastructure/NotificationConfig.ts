@@ -4,7 +4,7 @@
  * service.
  */
 import { AppConfig } from "@flight/runtime"
-import { Config, ConfigError, Either, Option, type Redacted } from "effect"
+import { Config, type Option, type Redacted } from "effect"
 
 export interface NotificationConfig {
   readonly port: number
@@ -15,16 +15,8 @@ export interface NotificationConfig {
 
 export const defaultPort = 3004
 
-const requiredInProduction = (config: NotificationConfig): Either.Either<NotificationConfig, ConfigError.ConfigError> =>
-  config.appEnv === "production" && Option.isNone(config.rabbitmqUrl)
-    ? Either.left(ConfigError.MissingData(
-      ["RABBITMQ_URL"],
-      "must be set when APP_ENV=production (the in-process bus reaches no other service)",
-    ))
-    : Either.right(config)
-
 export const NotificationConfig: Config.Config<NotificationConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
-}).pipe(Config.mapOrFail(requiredInProduction))
+}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.brokerRequirement(config.rabbitmqUrl)])))

@@ -4,7 +4,7 @@
  * every restart and an in-process bus reaches no other service.
  */
 import { AppConfig } from "@flight/runtime"
-import { Config, ConfigError, Either, Option, type Redacted } from "effect"
+import { Config, type Option, type Redacted } from "effect"
 
 export interface PaymentConfig {
   readonly port: number
@@ -17,20 +17,9 @@ export interface PaymentConfig {
 
 export const defaultPort = 3003
 
-const required = (variable: string, why: string) =>
-  ConfigError.MissingData([variable], `must be set when APP_ENV=production (${why})`)
-
-const requiredInProduction = (config: PaymentConfig): Either.Either<PaymentConfig, ConfigError.ConfigError> => {
-  if (config.appEnv !== "production") return Either.right(config)
-  const missing: Array<ConfigError.ConfigError> = []
-  if (Option.isNone(config.databaseUrl)) missing.push(required("DATABASE_URL", "the in-memory store loses its data on restart"))
-  if (Option.isNone(config.rabbitmqUrl)) missing.push(required("RABBITMQ_URL", "the in-process bus reaches no other service"))
-  return missing.length === 0 ? Either.right(config) : Either.left(missing.reduce((left, right) => ConfigError.And(left, right)))
-}
-
 export const PaymentConfig: Config.Config<PaymentConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   databaseUrl: AppConfig.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]),
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
-}).pipe(Config.mapOrFail(requiredInProduction))
+}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.storeRequirement("DATABASE_URL", config.databaseUrl), AppConfig.brokerRequirement(config.rabbitmqUrl)])))

@@ -3,10 +3,10 @@
  * at start, so a wrong or unreachable DATABASE_URL stops the service before it serves, and ends
  * the pool on shutdown. It answers the store's readiness check with `SELECT 1` as well.
  */
+import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
-import { StoreHealth, StoreUnavailable } from "../domain/StoreHealth.ts"
 
 export const name = "postgresql"
 

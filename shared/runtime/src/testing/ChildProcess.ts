@@ -1,5 +1,6 @@
 /**
- * Runs a program as a child process the way an operator would, and reads its JSON log lines.
+ * Runs a program (a service, the start script) as a child process the way an operator would, and
+ * reads its JSON log lines.
  */
 export interface LogLine {
   readonly level: string

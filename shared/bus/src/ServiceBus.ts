@@ -1,0 +1,61 @@
+/**
+ * What every service does with the bus: pick the adapter from RABBITMQ_URL, name it in the start-up
+ * log, and count it in readiness beside the service's store.
+ */
+import type { ServiceName } from "@flight/contracts"
+import { AppConfig, Readiness, ServiceRuntime, StoreHealth } from "@flight/runtime"
+import { type Config, Data, Effect, Layer, Option, Redacted, type Scope } from "effect"
+import type { DeadLetters } from "./DeadLetters.ts"
+import * as InProcessBus from "./InProcessBus.ts"
+import { type BrokerError, MessageBus } from "./MessageBus.ts"
+import * as RabbitMqBus from "./RabbitMqBus.ts"
+
+export type BrokerUrl = Option.Option<Redacted.Redacted<URL>>
+
+/** RabbitMQ when a URL is set, the in-process bus otherwise. */
+export const layer = (url: BrokerUrl, service: ServiceName): Layer.Layer<MessageBus | DeadLetters, BrokerError> =>
+  Option.match(url, {
+    onNone: () => InProcessBus.layer(),
+    onSome: (url) => RabbitMqBus.layer({ url: Redacted.make(Redacted.value(url).href), connectionName: service }),
+  })
+
+/** The adapter for the start-up log: the broker's host at most, never its credentials. */
+export const describe = (url: BrokerUrl): string =>
+  Option.match(url, { onNone: () => "in-process", onSome: (url) => `RabbitMQ ${Redacted.value(url).host}` })
+
+export class BusUnavailable extends Data.TaggedError("BusUnavailable")<{}> {
+  override get message(): string {
+    return "the message bus cannot publish"
+  }
+}
+
+/** Ready when the store answers and the bus can publish; a 503 naming what is down otherwise. */
+export const readiness = Effect.flatMap(StoreHealth, (store) =>
+  Readiness.all({
+    [store.name]: store.check,
+    "message-bus": Effect.flatMap(MessageBus, (bus) => Effect.filterOrFail(bus.healthy, (up) => up, () => new BusUnavailable())),
+  }))
+
+/**
+ * A service alone in its process: reads its configuration (a bad value stops it, naming the
+ * variable), says once which adapters it uses, builds its bus from RABBITMQ_URL, and runs until
+ * interrupted, closing everything in order.
+ */
+export const alone = <C extends { readonly appEnv: string; readonly rabbitmqUrl: BrokerUrl }, E>(definition: {
+  readonly service: ServiceName
+  readonly config: Config.Config<C>
+  /** The store adapter as the start-up log names it (never with credentials). */
+  readonly store: (config: C) => string
+  readonly make: (config: C) => Effect.Effect<unknown, E, MessageBus | Scope.Scope>
+}) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfig.loadOrExit(definition.config)
+    yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
+    const adapters = { store: definition.store(config), bus: describe(config.rabbitmqUrl) }
+    yield* Effect.logInfo(`Starting ${definition.service} with store: ${adapters.store}, message bus: ${adapters.bus}`).pipe(
+      Effect.annotateLogs({ ...adapters, appEnv: config.appEnv }),
+    )
+    const bus = yield* Layer.build(layer(config.rabbitmqUrl, definition.service))
+    yield* Effect.provide(definition.make(config), bus)
+    return yield* Effect.never
+  }).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service: definition.service })))

@@ -1,0 +1,2 @@
+/** Test suites shared by the services, kept out of the bus's main entry (they import bun:test). */
+export * as ServiceSuite from "./ServiceSuite.ts"
