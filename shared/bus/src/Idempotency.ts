@@ -24,27 +24,34 @@ export interface Idempotency {
  */
 export const inMemory = (): Idempotency & { readonly applied: ReadonlySet<string> } => {
   const applied = new Set<string>()
-  const running = new Map<string, Effect.Semaphore>()
-  const lockFor = (key: string) =>
+  // One lock per key while someone uses it; the last user removes it, so failed keys leave nothing.
+  const locks = new Map<string, { readonly lock: Effect.Semaphore; users: number }>()
+  const acquire = (key: string) =>
     Effect.sync(() => {
-      const existing = running.get(key)
-      if (existing !== undefined) return existing
-      const lock = Effect.unsafeMakeSemaphore(1)
-      running.set(key, lock)
-      return lock
+      const entry = locks.get(key) ?? { lock: Effect.unsafeMakeSemaphore(1), users: 0 }
+      entry.users += 1
+      locks.set(key, entry)
+      return entry
+    })
+  const release = (key: string) =>
+    Effect.sync(() => {
+      const entry = locks.get(key)
+      if (entry !== undefined && --entry.users === 0) locks.delete(key)
     })
   return {
     applied,
     once: (key, effect) =>
-      Effect.flatMap(lockFor(key), (lock) =>
-        lock.withPermits(1)(
-          Effect.suspend(() =>
-            applied.has(key)
-              ? Effect.succeed(false)
-              : Effect.as(Effect.tap(effect, () => Effect.sync(() => applied.add(key))), true)
+      Effect.acquireUseRelease(
+        acquire(key),
+        ({ lock }) =>
+          lock.withPermits(1)(
+            Effect.suspend(() =>
+              applied.has(key)
+                ? Effect.succeed(false)
+                : Effect.as(Effect.tap(effect, () => Effect.sync(() => applied.add(key))), true)
+            ),
           ),
-        )).pipe(Effect.ensuring(Effect.sync(() => {
-          if (applied.has(key)) running.delete(key)
-        }))),
+        () => release(key),
+      ),
   }
 }

@@ -10,7 +10,7 @@ import type { AnyMessage } from "@flight/contracts"
 import { Clock, Data, Duration, Effect, Metric, type Schedule, type Scope } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
-import { MessageBus, type PublishError } from "./MessageBus.ts"
+import { MessageBus, PublishError } from "./MessageBus.ts"
 
 export interface OutboxEntry {
   readonly id: string
@@ -19,7 +19,11 @@ export interface OutboxEntry {
   readonly traceparent: string | null
 }
 
-export class OutboxStoreError extends Data.TaggedError("OutboxStoreError")<{ readonly reason: string }> {}
+export class OutboxStoreError extends Data.TaggedError("OutboxStoreError")<{ readonly reason: string }> {
+  override get message() {
+    return `outbox store: ${this.reason}`
+  }
+}
 
 export interface ClaimRequest {
   readonly owner: string
@@ -41,6 +45,7 @@ export interface OutboxStore {
 
 export interface RelayOptions {
   readonly batchSize?: number
+  /** How long a relay holds the entries it claimed (60 s by default). */
   readonly lease?: Duration.DurationInput
   /** How long the relay sleeps when it finds nothing to publish. */
   readonly idleDelay?: Duration.DurationInput
@@ -48,30 +53,51 @@ export interface RelayOptions {
   readonly backoff?: Schedule.Schedule<unknown>
 }
 
-/** One pass: claim a batch, publish it in order, complete what was confirmed. Answers how many were published. */
+/**
+ * One pass: claim a batch, publish it in order, complete what was confirmed. Answers how many were
+ * published. The pass stops taking entries once half the lease is gone, and gives each publish at
+ * most a quarter of it, so it always completes its entries while it still holds them: a lease that
+ * ran out would let another relay take the same entries while this one is still publishing them.
+ */
 export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptions = {}) =>
   Effect.gen(function* () {
     const bus = yield* MessageBus
-    const entries = yield* store.claim({
-      owner,
-      limit: options.batchSize ?? 100,
-      lease: Duration.decode(options.lease ?? "30 seconds"),
-    })
+    const lease = Duration.decode(options.lease ?? "60 seconds")
+    const claimedAt = yield* Clock.currentTimeMillis
+    const entries = yield* store.claim({ owner, limit: options.batchSize ?? 100, lease })
     const published: Array<string> = []
+    const unsent: Array<string> = []
     let failure: PublishError | null = null
     for (const entry of entries) {
-      const result = yield* Effect.either(bus.publish(entry.message, { traceparent: entry.traceparent }))
+      if (failure !== null || (yield* Clock.currentTimeMillis) - claimedAt >= Duration.toMillis(lease) / 2) {
+        unsent.push(entry.id)
+        continue
+      }
+      const result = yield* bus.publish(entry.message, { traceparent: entry.traceparent }).pipe(
+        Effect.timeoutFail({
+          duration: Duration.unsafeDivide(lease, 4),
+          onTimeout: () =>
+            new PublishError({ messageType: entry.message.type, messageId: entry.message.id, reason: "publish outlasted the lease" }),
+        }),
+        Effect.either,
+        // An entry that cannot even be encoded (say, a version newer than this build) is a bug to
+        // see, not a reason to stop the relay: it is logged and left leased, so it is retried after
+        // the lease and stays counted as pending, while the entries behind it go out.
+        Effect.catchAllDefect((defect) =>
+          Effect.logError(`outbox entry ${entry.id} cannot be published`, defect).pipe(Effect.as(null))
+        ),
+      )
+      if (result === null) continue
       if (result._tag === "Left") {
         failure = result.left
-        break
+        unsent.push(entry.id)
+        continue
       }
       published.push(entry.id)
     }
     if (published.length > 0) yield* store.complete(owner, published)
-    if (failure !== null) {
-      yield* store.release(owner, entries.slice(published.length).map((entry) => entry.id))
-      return yield* Effect.fail(failure)
-    }
+    if (unsent.length > 0) yield* store.release(owner, unsent)
+    if (failure !== null) return yield* Effect.fail(failure)
     return published.length
   })
 
@@ -91,6 +117,8 @@ export const startRelay = (
       Effect.tapError((error) => Effect.logWarning(`outbox relay: ${error.message}`)),
       Effect.retry(options.backoff ?? HandlerPolicy.reconnect),
       Effect.flatMap((count) => (count < batchSize ? Effect.sleep(idle) : Effect.void)),
+      // Nothing may end the relay but its scope: an unexpected failure is logged and the loop goes on.
+      Effect.catchAllCause((cause) => Effect.zipRight(Effect.logError("outbox relay pass failed", cause), Effect.sleep(idle))),
     )
     yield* Effect.forkScoped(Effect.forever(pass))
     const lag = store.stats.pipe(

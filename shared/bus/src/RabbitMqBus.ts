@@ -59,11 +59,14 @@ interface Registration {
   readonly attach: (model: amqp.ChannelModel) => Effect.Effect<void, BrokerError>
 }
 
+/** One call to the broker, as a typed error; bounded, so a silent broker cannot stall a fiber forever. */
 const brokerCall = <A>(operation: string, call: () => PromiseLike<A>) =>
   Effect.tryPromise({
     try: () => Promise.resolve(call()),
     catch: (cause) => new BrokerError({ operation, reason: cause instanceof Error ? cause.message : String(cause) }),
-  })
+  }).pipe(
+    Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => new BrokerError({ operation, reason: "no answer from the broker" }) }),
+  )
 
 /** Sends one message on a confirm channel and waits for the broker's ack, at most `timeout`. */
 const confirmed = (
@@ -132,6 +135,22 @@ export const deleteTopology = (channel: amqp.Channel, topology: Topology.Topolog
     }
   })
 
+/** A channel's broker errors close only the channel; without a listener they would take the connection down. */
+const quietChannel = <C extends amqp.Channel, E>(open: Effect.Effect<C, E>) =>
+  Effect.tap(open, (channel) => Effect.sync(() => channel.on("error", () => {})))
+
+/**
+ * Closes a connection, at most waiting 5 s for the broker's answer: a broker that went silent
+ * (a network partition) never answers, and shutdown must not hang on it.
+ */
+const closeConnection = (model: amqp.ChannelModel) =>
+  Effect.promise(() => model.close().catch(() => {})).pipe(
+    Effect.timeout("5 seconds"),
+    Effect.catchAll(() =>
+      Effect.sync(() => (model as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.())
+    ),
+  )
+
 const headerString = (headers: Record<string, unknown> | undefined, name: string): string | null => {
   const value = headers?.[name]
   if (typeof value === "string") return value
@@ -153,8 +172,12 @@ export const make = (options: Options) =>
     const connect = Effect.gen(function* () {
       const model = yield* Effect.acquireRelease(
         brokerCall("connect", () =>
-          amqp.connect(url, { clientProperties: { connection_name: options.connectionName ?? topology.prefix } })),
-        (model) => Effect.promise(() => model.close().catch(() => {})),
+          amqp.connect(url, {
+            clientProperties: { connection_name: options.connectionName ?? topology.prefix },
+            // Bounds the TCP connect and the AMQP handshake: a broker that accepts and never answers.
+            timeout: 10_000,
+          })),
+        closeConnection,
       )
       const closed = yield* Deferred.make<void>()
       model.on("error", () => {
@@ -178,7 +201,13 @@ export const make = (options: Options) =>
       publisher.on("error", () => {})
       // A confirm channel that dies alone (it should not) would leave publishing stuck: start over.
       publisher.on("close", () => model.close().catch(() => {}))
-      for (const registration of registrations) yield* registration.attach(model)
+      for (const registration of registrations) {
+        // One consumer that cannot attach (its queue missing, say) must not keep the others, or
+        // publishing, down: it is logged and tries again on the next connection or channel event.
+        yield* registration.attach(model).pipe(
+          Effect.catchAll((error) => Effect.logWarning(`could not attach a consumer: ${error.message}`)),
+        )
+      }
       yield* SubscriptionRef.set(live, Option.some({ model, publisher }))
       yield* Effect.logInfo("connected to RabbitMQ").pipe(Effect.annotateLogs({ prefix: topology.prefix }))
       yield* Deferred.await(closed)
@@ -295,6 +324,27 @@ export const make = (options: Options) =>
           fiber.addObserver(() => inFlight.delete(fiber))
         }
 
+        /** Attaches anew on the live connection a little later, if this consumer still needs it. */
+        const reattachLater = () =>
+          Runtime.runFork(runtime)(
+            Effect.gen(function* () {
+              yield* Effect.sleep("200 millis")
+              const state = yield* SubscriptionRef.get(live)
+              if (registration.active && registration.model === null && Option.isSome(state)) {
+                yield* registration.attach(state.value.model)
+              }
+            }).pipe(Effect.catchAll((error) => Effect.logWarning(`re-attaching to ${queue}: ${error.message}`))),
+          )
+
+        /** The channel this consumer reads through is gone (closed, or cancelled by the broker). */
+        const detached = (channel: amqp.Channel) => {
+          // A stale channel closing (say, of a connection already replaced) changes nothing.
+          if (current?.channel !== channel) return
+          current = null
+          registration.model = null
+          if (registration.active) reattachLater()
+        }
+
         const registration: Registration = {
           active: true,
           model: null,
@@ -302,29 +352,34 @@ export const make = (options: Options) =>
             Effect.gen(function* () {
               if (!registration.active || registration.model === model) return
               registration.model = model
+              // Whatever happened while we waited (the consumer closed, another attach won), a
+              // channel that is no longer wanted is closed rather than left consuming.
+              const stillWanted = () => registration.active && registration.model === model
               const channel = yield* brokerCall("open consumer channel", () => model.createChannel())
               channel.on("error", () => {})
-              channel.on("close", () => {
-                // A channel closed under a live connection (e.g. a broker-side error): attach anew.
-                if (registration.active && registration.model === model) {
-                  registration.model = null
-                  Runtime.runFork(runtime)(
-                    registration.attach(model).pipe(Effect.delay("200 millis"), Effect.ignoreLogged),
-                  )
-                }
-              })
+              channel.on("close", () => detached(channel))
               yield* brokerCall("prefetch", () => channel.prefetch(prefetch))
+              if (!stillWanted()) return yield* Effect.promise(() => channel.close().catch(() => {}))
               const { consumerTag } = yield* brokerCall(`consume ${queue}`, () =>
                 channel.consume(queue, (message) => {
-                  if (message !== null) onMessage(channel, message)
+                  if (message !== null) return onMessage(channel, message)
+                  // The broker cancelled the consumer (its queue was deleted): close and attach anew.
+                  channel.close().catch(() => {})
+                  detached(channel)
                 }, { noAck: false }))
               current = { channel, consumerTag }
-            }),
+              if (!stillWanted()) {
+                current = null
+                yield* Effect.promise(() => channel.close().catch(() => {}))
+              }
+            }).pipe(
+              Effect.tapError(() =>
+                Effect.sync(() => {
+                  if (registration.model === model) registration.model = null
+                })
+              ),
+            ),
         }
-        registrations.add(registration)
-        const now = yield* SubscriptionRef.get(live)
-        if (Option.isSome(now)) yield* registration.attach(now.value.model)
-
         yield* Effect.addFinalizer(() =>
           Effect.gen(function* () {
             registration.active = false
@@ -338,13 +393,25 @@ export const make = (options: Options) =>
             if (attached !== null) yield* Effect.promise(() => attached.channel.close().catch(() => {}))
           })
         )
+        registrations.add(registration)
+        const now = yield* SubscriptionRef.get(live)
+        if (Option.isSome(now)) {
+          yield* registration.attach(now.value.model).pipe(
+            Effect.tapError(() =>
+              Effect.sync(() => {
+                registration.active = false
+                registrations.delete(registration)
+              })
+            ),
+          )
+        }
       })
 
     /** Reads a dead-letter queue without consuming it: every message is got, then given back. */
     const list = (service: ServiceName) =>
       withLiveBroker((model) =>
         Effect.acquireUseRelease(
-          brokerCall("open channel", () => model.createChannel()),
+          quietChannel(brokerCall("open channel", () => model.createChannel())),
           (channel) =>
             Effect.gen(function* () {
               const letters: Array<DeadLetter> = []
@@ -363,11 +430,14 @@ export const make = (options: Options) =>
     const replay = (service: ServiceName, ids?: ReadonlyArray<string>) =>
       withLiveBroker((model) =>
         Effect.acquireUseRelease(
-          brokerCall("open confirm channel", () => model.createConfirmChannel()),
+          quietChannel(brokerCall("open confirm channel", () => model.createConfirmChannel())),
           (channel) =>
             Effect.gen(function* () {
               let replayed = 0
-              while (true) {
+              // Only what is there now: a replayed message that fails again comes back to this
+              // queue, and must not be taken round again in the same replay.
+              const { messageCount } = yield* brokerCall("check queue", () => channel.checkQueue(topology.deadLetterQueueOf(service)))
+              for (let taken = 0; taken < messageCount; taken++) {
                 const message = yield* brokerCall("get", () => channel.get(topology.deadLetterQueueOf(service), { noAck: false }))
                 if (message === false) break
                 const letter = toDeadLetter(message, topology.queueOf(service))

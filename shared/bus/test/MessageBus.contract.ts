@@ -242,6 +242,22 @@ export const contractSuite = (adapter: Adapter) =>
         yield* eventually("all handled", Effect.map(Ref.get(handled), (ids) => ids.length === 2))
       })))
 
+    test("replaying messages the handler still rejects ends, and they are dead letters again", () =>
+      run(Effect.gen(function* () {
+        const { bus, deadLetters } = yield* adapter.make()
+        const attempts = yield* Ref.make(0)
+        yield* bus.consume({
+          service: "booking",
+          handlers: { "flight.scheduled": () => Effect.zipRight(Ref.update(attempts, (n) => n + 1), Effect.fail(new Flaky({ transient: false }))) },
+          policy: fast,
+        })
+        yield* Effect.forEach([1, 2, 3], () => Effect.flatMap(Fixtures.flightScheduled(), (message) => bus.publish(message)))
+        yield* eventually("three dead letters", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 3))
+        expect(yield* deadLetters.replay("booking").pipe(Effect.timeout("5 seconds"))).toBe(3)
+        yield* eventually("three dead letters again", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 3))
+        yield* eventually("each handled twice", Effect.map(Ref.get(attempts), (n) => n === 6))
+      })))
+
     test("every confirmed message is delivered across a broker outage, and the consumer resumes by itself", () =>
       run(Effect.gen(function* () {
         const { bus, down, up } = yield* adapter.make()

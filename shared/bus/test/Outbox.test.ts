@@ -1,6 +1,6 @@
 import { Traceparent } from "@flight/runtime"
 import { expect, test } from "bun:test"
-import { Deferred, Duration, Effect, Exit, Option, Schedule, Scope } from "effect"
+import { Deferred, Duration, Effect, Exit, Logger, LogLevel, Option, Schedule, Scope } from "effect"
 import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as InProcessBus from "../src/InProcessBus.ts"
 import { MessageBus } from "../src/MessageBus.ts"
@@ -71,4 +71,42 @@ test("a relay that stops between claiming and publishing leaves its entries to a
     expect(outbox.published()).toEqual([])
     yield* eventually("taken over after the lease", Effect.sync(() => outbox.published().length === 5))
     yield* Scope.close(relay, Exit.void)
+  })))
+
+test("relays whose publishes are slow against their lease still complete every entry", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const deliveries = new Map<string, number>()
+    yield* bus.consume({
+      service: "booking",
+      handlers: { "flight.scheduled": (message) => Effect.sync(() => void deliveries.set(message.id, (deliveries.get(message.id) ?? 0) + 1)) },
+      policy,
+    })
+    const slow = { ...bus, publish: (...args: Parameters<typeof bus.publish>) => Effect.zipRight(Effect.sleep("150 millis"), bus.publish(...args)) }
+    const outbox = Outbox.inMemory()
+    const messages = yield* Fixtures.many(10, () => Fixtures.flightScheduled())
+    yield* outbox.append(messages.map((message) => ({ id: message.id, message, traceparent: null })))
+    for (let i = 0; i < 2; i++) {
+      yield* Outbox.startRelay(outbox, { lease: "1 second", idleDelay: "20 millis" }).pipe(Effect.provideService(MessageBus, slow))
+    }
+    yield* eventually("every entry completed", Effect.sync(() => outbox.published().length === 10), "10 seconds")
+    expect(deliveries.size).toBe(10)
+    expect([...deliveries.values()].every((count) => count === 1)).toBe(true)
+  })), 15_000)
+
+test("an entry that cannot be encoded is logged and left pending; the entries behind it go out", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const outbox = Outbox.inMemory()
+    const [good, newer, later] = yield* Fixtures.many(3, () => Fixtures.flightScheduled())
+    // Written by a newer build during a rolling deploy: a version this build cannot encode.
+    const unknownVersion = { ...newer!, version: 2 } as unknown as typeof newer
+    yield* outbox.append([good!, unknownVersion!, later!].map((message) => ({ id: message.id, message, traceparent: null })))
+    yield* Outbox.startRelay(outbox, { idleDelay: "20 millis" }).pipe(
+      Effect.provideService(MessageBus, bus),
+      Logger.withMinimumLogLevel(LogLevel.None),
+    )
+    yield* eventually("the others published", Effect.sync(() => outbox.published().length === 2))
+    expect(outbox.published().toSorted()).toEqual([good!.id, later!.id].toSorted())
+    expect((yield* outbox.stats).pending).toBe(1)
   })))

@@ -14,6 +14,33 @@ const rabbitmqctl = Bun.which("rabbitmqctl")
 RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
   contractSuite(rabbitMq(url))
 
+  test("a consumer that failed to start leaves nothing behind that takes messages later", () =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
+      const { bus, started, topology } = yield* RabbitMqBus.make({ url, prefix, declareTopology: false, reconnect: Schedule.spaced("50 millis") })
+      yield* Effect.addFinalizer(() => cleanUp(url, topology))
+      yield* started
+      const policy = HandlerPolicy.make({ isTransient: () => true, idempotency: null })
+      const orphan: Array<string> = []
+      // No topology yet: the queue does not exist, so this consumer cannot start.
+      const failed = yield* Effect.either(bus.consume({
+        service: "booking",
+        handlers: { "flight.scheduled": (message) => Effect.sync(() => void orphan.push(message.id)) },
+        policy,
+      }))
+      expect(failed._tag).toBe("Left")
+      const amqp = yield* Effect.promise(() => import("amqplib"))
+      const admin = yield* Effect.acquireRelease(Effect.promise(() => amqp.connect(url)), (c) => Effect.promise(() => c.close()))
+      yield* RabbitMqBus.declareTopology(yield* Effect.promise(() => admin.createChannel()), topology)
+      yield* Effect.sleep("500 millis")
+      const handled: Array<string> = []
+      yield* bus.consume({ service: "booking", handlers: { "flight.scheduled": (message) => Effect.sync(() => void handled.push(message.id)) }, policy })
+      const messages = yield* Fixtures.many(10, () => Fixtures.flightScheduled())
+      yield* Effect.forEach(messages, (message) => bus.publish(message))
+      yield* eventually("all handled by the live consumer", Effect.sync(() => handled.length + orphan.length === 10))
+      expect(orphan).toEqual([])
+    }))), 30_000)
+
   test("closing the bus closes its connection to the broker", async () => {
     const target = new URL(url)
     const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })

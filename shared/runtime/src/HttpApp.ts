@@ -124,14 +124,12 @@ const readJsonBody = (request: Request, limit: number): Effect.Effect<unknown, P
     })
   })
 
-const queryOf = (url: URL): Record<string, string | Array<string>> => {
-  const query: Record<string, string | Array<string>> = {}
-  for (const key of new Set(url.searchParams.keys())) {
+// Built with fromEntries so that a key like `__proto__` is an ordinary (and unknown, so rejected) key.
+const queryOf = (url: URL): Record<string, string | Array<string>> =>
+  Object.fromEntries([...new Set(url.searchParams.keys())].map((key) => {
     const values = url.searchParams.getAll(key)
-    query[key] = values.length === 1 ? values[0]! : values
-  }
-  return query
-}
+    return [key, values.length === 1 ? values[0]! : values]
+  }))
 
 const headersOf = (request: Request): Record<string, string> => Object.fromEntries(request.headers.entries())
 

@@ -145,6 +145,12 @@ describe("HttpApp: input validation", () => {
     expect((await problemOf(response)).errors?.map((e) => e.path).sort()).toEqual(["query.limit", "query.sort"])
   })
 
+  test("a __proto__ query parameter is an unknown parameter like any other", async () => {
+    const response = await get(`/api/flights/${knownId}?__proto__=a&__proto__=b`)
+    expect(response.status).toBe(400)
+    expect((await problemOf(response)).errors?.map((e) => e.path)).toEqual(["query.__proto__"])
+  })
+
   test("a malformed path parameter is a 400, not a 404", async () => {
     const response = await get("/api/flights/not-a-uuid")
     expect(response.status).toBe(400)
