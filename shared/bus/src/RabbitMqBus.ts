@@ -275,7 +275,9 @@ export const make = (options: Options) =>
       queue: string,
       outcome: Extract<Delivery.Outcome, { _tag: "DeadLetter" }>,
     ) =>
-      withLive(publishTimeout, ({ publisher }) =>
+      // The delivery's channel is gone: the broker gives the message to the consumer again, so a
+      // dead letter now would be a second copy of the one the redelivery will make.
+      closedChannels.has(channel) ? Effect.void : withLive(publishTimeout, ({ publisher }) =>
         confirmed(publisher, topology.deadLetterExchange, queue, message.content, {
           ...message.properties,
           persistent: true,
@@ -357,7 +359,10 @@ export const make = (options: Options) =>
               const stillWanted = () => registration.active && registration.model === model
               const channel = yield* brokerCall("open consumer channel", () => model.createChannel())
               channel.on("error", () => {})
-              channel.on("close", () => detached(channel))
+              channel.on("close", () => {
+                closedChannels.add(channel)
+                detached(channel)
+              })
               yield* brokerCall("prefetch", () => channel.prefetch(prefetch))
               if (!stillWanted()) return yield* Effect.promise(() => channel.close().catch(() => {}))
               const { consumerTag } = yield* brokerCall(`consume ${queue}`, () =>
@@ -491,6 +496,9 @@ const toDeadLetter = (message: amqp.GetMessage, queue: string): DeadLetter => {
     body: message.content.toString("utf8"),
   }
 }
+
+/** Channels known to be closed: their deliveries come back from the broker. */
+const closedChannels = new WeakSet<amqp.Channel>()
 
 /** Acks and nacks on a channel that has closed throw; the broker redelivers those messages anyway. */
 const safely = (settle: () => void) => {

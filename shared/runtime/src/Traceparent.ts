@@ -6,17 +6,22 @@ import { Context, Effect, Option, Tracer } from "effect"
 
 export const headerName = "traceparent"
 
-const pattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
+const pattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
 const zeros = /^0+$/
 
 export const format = (span: { readonly traceId: string; readonly spanId: string; readonly sampled: boolean }): string =>
   `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
 
-/** Strict: version 00, exact lengths, lower-case hex, non-zero ids. Anything else is None. */
+/**
+ * Exact lengths, lower-case hex, non-zero ids. Version 00 has nothing after the flags; a later
+ * version may add fields, which are ignored (as the spec asks); version ff is invalid. Anything
+ * else is None.
+ */
 export const parse = (header: string): Option.Option<Tracer.ExternalSpan> => {
-  const match = pattern.exec(header)
+  const match = pattern.exec(header.trim())
   if (match === null) return Option.none()
-  const [, traceId, spanId, flags] = match as unknown as [string, string, string, string]
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined]
+  if (version === "ff" || (version === "00" && rest !== undefined)) return Option.none()
   if (zeros.test(traceId) || zeros.test(spanId)) return Option.none()
   return Option.some(Tracer.externalSpan({ traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 }))
 }

@@ -26,20 +26,28 @@ describe("Traceparent", () => {
   })
 
   test.each([
-    ["an unknown version", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+    ["the invalid version ff", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
     ["upper-case hex", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"],
     ["a zero trace id", "00-00000000000000000000000000000000-00f067aa0ba902b7-01"],
     ["a zero span id", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"],
     ["a short trace id", "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01"],
     ["missing flags", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7"],
-    ["trailing data", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x"],
+    ["trailing data in version 00", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x"],
+    ["a later version without the dash before its extra fields", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x"],
     ["nothing", ""],
   ])("rejects %s", (_, header) => {
     expect(Traceparent.parse(header)).toEqual(Option.none())
   })
 
+  test("a later version is read for its first four fields, as the specification asks", () => {
+    const parsed = Traceparent.parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-comes-next")
+    expect(Option.map(parsed, (span) => [span.traceId, span.spanId, span.sampled])).toEqual(
+      Option.some(["4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", true]),
+    )
+  })
+
   test("any string that is not a well-formed header gives None", () => {
-    const wellFormed = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
+    const wellFormed = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-.*)?$/
     fc.assert(
       fc.property(fc.string(), (header) => {
         fc.pre(!wellFormed.test(header))
@@ -51,7 +59,7 @@ describe("Traceparent", () => {
   test("a valid header broken in any one way gives None", () => {
     const malformed = fc.oneof(
       spanContext.map(Traceparent.format).filter((h) => /[a-f]/.test(h.slice(3))).map((h) => h.toUpperCase()),
-      fc.tuple(spanContext, hex(2).filter((v) => v !== "00")).map(([span, v]) => v + Traceparent.format(span).slice(2)),
+      spanContext.map((span) => `ff${Traceparent.format(span).slice(2)}`),
       spanContext.map((span) => Traceparent.format(span).slice(0, -1)),
       spanContext.map((span) => `${Traceparent.format(span)}0`),
       spanContext.map((span) => Traceparent.format({ ...span, traceId: "0".repeat(32) })),
