@@ -41,6 +41,41 @@ RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
       expect(orphan).toEqual([])
     }))), 30_000)
 
+  test("a published message is persistent and carries its id, type, content type and trace context", () =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
+      const { bus, started, topology } = yield* RabbitMqBus.make({ url, prefix })
+      yield* Effect.addFinalizer(() => cleanUp(url, topology))
+      yield* started
+      const message = yield* Fixtures.bookingCreated()
+      const traceId = yield* Effect.gen(function* () {
+        yield* bus.publish(message)
+        return (yield* Effect.orDie(Effect.currentSpan)).traceId
+      }).pipe(Effect.withSpan("POST /api/bookings"))
+      const amqp = yield* Effect.promise(() => import("amqplib"))
+      const admin = yield* Effect.acquireRelease(Effect.promise(() => amqp.connect(url)), (c) => Effect.promise(() => c.close()))
+      const channel = yield* Effect.promise(() => admin.createChannel())
+      // booking.created goes to each of its consumers' queues.
+      for (const service of ["flight", "payment", "notification"] as const) {
+        const got = yield* Effect.promise(() => channel.get(topology.queueOf(service), { noAck: true }))
+        if (got === false) throw new Error(`nothing in ${topology.queueOf(service)}`)
+        expect(got.fields.exchange).toBe(topology.eventsExchange)
+        expect(got.fields.routingKey).toBe("booking.created")
+        expect(got.properties).toMatchObject({
+          deliveryMode: 2,
+          messageId: message.id,
+          type: "booking.created",
+          contentType: "application/json",
+          correlationId: message.correlationId,
+          appId: "booking",
+        })
+        expect(String(got.properties.headers?.["traceparent"])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`))
+        expect(got.properties.headers?.["x-message-version"]).toBe(1)
+        expect(JSON.parse(got.content.toString("utf8")).id).toBe(message.id)
+      }
+      expect(yield* Effect.promise(() => channel.get(topology.queueOf("booking"), { noAck: true }))).toBe(false)
+    }))))
+
   test("closing the bus closes its connection to the broker", async () => {
     const target = new URL(url)
     const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })
