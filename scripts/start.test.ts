@@ -65,11 +65,12 @@ describe("start (embedded)", () => {
 })
 
 describe("start (infra)", () => {
-  test("refuses to start without RABBITMQ_URL, naming it", async () => {
-    const child = ChildProcess.spawn(["bun", script], { APP_MODE: "infra" }, root)
+  test("refuses to start without every server's URL, naming each missing one", async () => {
+    const child = ChildProcess.spawn(["bun", script], { APP_MODE: "infra", REDIS_URL: "redis://127.0.0.1:6379" }, root)
     expect(await child.process.exited).toBe(1)
     const [line] = ChildProcess.logLines(child.lines())
-    expect(line?.message).toContain("RABBITMQ_URL")
+    for (const variable of ["MONGODB_URL", "DATABASE_URL", "RABBITMQ_URL"]) expect(line?.message).toContain(variable)
+    expect(line?.message).not.toContain("REDIS_URL")
   }, 30_000)
 
   const servers = ["REDIS_URL", "MONGODB_URL", "DATABASE_URL", "RABBITMQ_URL"].map((name) => [name, RealServer.url(name)] as const)

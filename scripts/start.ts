@@ -86,16 +86,30 @@ const embedded = Effect.gen(function* () {
 // ---------------------------------------------------------------------------------------------
 // Infra mode
 
-/** Separate processes talk over RabbitMQ only: an in-process bus in each would reach nothing. */
-const InfraConfig = AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]).pipe(
-  Config.mapOrFail((url) =>
-    Option.isNone(url)
-      ? Either.left(ConfigError.MissingData(
-        ["RABBITMQ_URL"],
-        "must be set with APP_MODE=infra: the services run as separate processes and talk over RabbitMQ",
-      ))
-      : Either.right(url)
-  ),
+/**
+ * Infra mode is the system on real servers: every one must be configured. Separate processes
+ * talk over RabbitMQ only (an in-process bus in each would reach nothing), and a service without
+ * its store URL would quietly keep its state in memory.
+ */
+const infraServers = [
+  ["REDIS_URL", ["redis:", "rediss:"]],
+  ["MONGODB_URL", ["mongodb:", "mongodb+srv:"]],
+  ["DATABASE_URL", ["postgres:", "postgresql:"]],
+  ["RABBITMQ_URL", ["amqp:", "amqps:"]],
+] as const
+
+const InfraConfig = Config.all(infraServers.map(([variable, schemes]) => AppConfig.optionalUrl(variable, schemes))).pipe(
+  Config.mapOrFail((urls) => {
+    const missing = infraServers
+      .filter((_, index) => Option.isNone(urls[index]!))
+      .map(([variable]) =>
+        ConfigError.MissingData(
+          [variable],
+          "must be set with APP_MODE=infra: the services run as separate processes on the real servers",
+        )
+      )
+    return missing.length === 0 ? Either.right(urls) : Either.left(missing.reduce((left, right) => ConfigError.And(left, right)))
+  }),
 )
 
 const root = new URL("..", import.meta.url).pathname
@@ -115,17 +129,31 @@ const running = new Set<Bun.Subprocess>()
 /** The signal that asked this process to stop, if one did. */
 let stopping: NodeJS.Signals | undefined
 
-/** Copies a child's output line by line, each line prefixed with the child's name. */
+/**
+ * Copies a child's output line by line, each line prefixed with the child's name. When our own
+ * output is gone (the reader of a pipe went away), copying stops; the children go on until stopped.
+ */
 const prefixed = async (stream: ReadableStream<Uint8Array>, label: string, out: NodeJS.WriteStream) => {
   const decoder = new TextDecoder()
   let pending = ""
+  const write = (line: string) => {
+    if (out.writable) out.write(`${label} ${line}\n`)
+  }
   for await (const chunk of stream) {
     const lines = (pending + decoder.decode(chunk, { stream: true })).split("\n")
     pending = lines.pop() ?? ""
-    for (const line of lines) out.write(`${label} ${line}\n`)
+    lines.forEach(write)
   }
-  if (pending !== "") out.write(`${label} ${pending}\n`)
+  if (pending !== "") write(pending)
 }
+
+// A closed stdout (EPIPE) must not crash this process and leave the children running on their own.
+process.stdout.on("error", () => {})
+process.stderr.on("error", () => {})
+// However this process ends, the services it started end with it.
+process.on("exit", () => {
+  for (const subprocess of running) subprocess.kill("SIGTERM")
+})
 
 const spawn = (name: string, port: number): Child => {
   const child = Bun.spawn([process.execPath, `services/${name}/src/main.ts`], {
@@ -213,7 +241,8 @@ const infra = Effect.gen(function* () {
     yield* Effect.logError(`${outcome.child.name} ${how}: stopping the other services`).pipe(
       Effect.annotateLogs({ child: outcome.child.name, exitCode: outcome.code }),
     )
-    // Closing the scope stops the others.
+    // All at once, so that they stop together; closing the scope then waits for each.
+    for (const subprocess of running) subprocess.kill("SIGTERM")
     return 1
   }
   yield* Effect.logInfo(`Received ${outcome.signal}: waiting for the services to stop`)

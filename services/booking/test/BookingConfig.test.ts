@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { AppConfig } from "@flight/runtime"
-import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
+import { ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
 import { BookingConfig } from "../src/infrastructure/BookingConfig.ts"
 
 const read = (env: Record<string, string>) =>
@@ -20,6 +20,14 @@ describe("booking configuration", () => {
     expect(config.appEnv).toBe("development")
     expect(Option.isNone(config.redisUrl)).toBe(true)
     expect(Option.isNone(config.rabbitmqUrl)).toBe(true)
+  })
+
+  test("BOOKING_HOLD_TTL is 15 minutes unless set, and must be a positive duration", () => {
+    expect(Duration.toMinutes(Either.getOrThrow(read({})).holdTtl)).toBe(15)
+    expect(Duration.toSeconds(Either.getOrThrow(read({ BOOKING_HOLD_TTL: "90 seconds" })).holdTtl)).toBe(90)
+    for (const bad of ["soon", "0 minutes"]) {
+      expect(issues({ BOOKING_HOLD_TTL: bad }).map((issue) => issue.variable)).toEqual(["BOOKING_HOLD_TTL"])
+    }
   })
 
   test("reads PORT, REDIS_URL and RABBITMQ_URL, keeping the URLs redacted", () => {

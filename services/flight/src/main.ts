@@ -5,7 +5,7 @@
  */
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import { HttpApp, ServiceMain, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
-import { Effect, Layer, Option, Redacted, type Scope } from "effect"
+import { Effect, Layer, Option, type Scope } from "effect"
 import * as FlightApi from "./api/FlightApi.ts"
 import { defaultPort, FlightConfig } from "./infrastructure/FlightConfig.ts"
 import * as MongoStore from "./infrastructure/MongoStore.ts"
@@ -17,7 +17,7 @@ export const service = "flight"
 export interface Options {
   readonly port: number
   /** MongoDB when set; the in-memory store otherwise. */
-  readonly mongodbUrl: Option.Option<Redacted.Redacted<URL>>
+  readonly mongodbUrl: Option.Option<MongoStore.MongoUrl>
 }
 
 export interface Running {
@@ -28,7 +28,7 @@ export interface Running {
 }
 
 /** The store adapter for the start-up log: hosts and database at most, never credentials. */
-export const storeAdapter = (mongodbUrl: Option.Option<Redacted.Redacted<URL>>): string =>
+export const storeAdapter = (mongodbUrl: Option.Option<MongoStore.MongoUrl>): string =>
   Option.match(mongodbUrl, { onNone: () => StoreHealthLayer.inMemoryName, onSome: (url) => `MongoDB ${MongoStore.address(url)}` })
 
 /** The service's layers on top of a message bus: its store adapter, with the bus passed through. */

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { AppConfig } from "@flight/runtime"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { FlightConfig } from "../src/infrastructure/FlightConfig.ts"
+import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 
 const read = (env: Record<string, string>) =>
   Effect.runSync(Effect.either(Effect.withConfigProvider(FlightConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))))
@@ -29,9 +30,25 @@ describe("flight configuration", () => {
       RABBITMQ_URL: "amqp://guest:guest@broker:5672",
     }))
     expect(config.port).toBe(8081)
-    expect(Option.map(config.mongodbUrl, (url) => Redacted.value(url).host)).toEqual(Option.some("cluster0.example.net"))
+    expect(Option.map(config.mongodbUrl, (url) => Redacted.value(url).hosts)).toEqual(Option.some(["cluster0.example.net"]))
     expect(String(config.mongodbUrl)).not.toContain("s3cret")
     expect(Option.isSome(config.rabbitmqUrl)).toBe(true)
+  })
+
+  test("a replica-set connection string with several hosts is accepted, and logged without its password", () => {
+    const config = Either.getOrThrow(read({ MONGODB_URL: "mongodb://app:s3cret@a.example:27017,b.example:27018/flights?replicaSet=rs0" }))
+    const url = Option.getOrThrow(config.mongodbUrl)
+    expect(Redacted.value(url).hosts).toEqual(["a.example:27017", "b.example:27018"])
+    expect(MongoStore.address(url)).toBe("a.example:27017,b.example:27018/flights")
+    expect(MongoStore.databaseName(url)).toBe("flights")
+  })
+
+  test("a MONGODB_URL without a host, or typed without //, fails without quoting the secret", () => {
+    for (const value of ["mongodb://", "mongodb:admin:s3cret@db/flights"]) {
+      const found = issues({ MONGODB_URL: value })
+      expect(found.map((issue) => issue.variable)).toEqual(["MONGODB_URL"])
+      expect(JSON.stringify(found)).not.toContain("s3cret")
+    }
   })
 
   test("a bad PORT fails naming PORT", () => {

@@ -7,7 +7,7 @@ import { StoreHealth } from "@flight/runtime"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
-const redacted = (url: string) => Redacted.make(new URL(url))
+const redacted = (url: string) => Redacted.make(Option.getOrThrow(MongoStore.parse(url)))
 
 describe("MongoDB store adapter", () => {
   EffectTest.effect("uses the database named in the URL, or flight", () =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { AppConfig } from "@flight/runtime"
-import { ConfigProvider, Effect, Either, Option } from "effect"
+import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { NotificationConfig } from "../src/infrastructure/NotificationConfig.ts"
 
 const read = (env: Record<string, string>) =>
@@ -28,6 +28,16 @@ describe("notification configuration", () => {
     expect(config.port).toBe(8084)
     expect(Option.isSome(config.rabbitmqUrl)).toBe(true)
     expect(String(config.rabbitmqUrl)).not.toContain("s3cret")
+  })
+
+  test("SMTP_URL is optional, an smtp: or smtps: URL kept redacted, anything else fails naming it", () => {
+    expect(Option.isNone(Either.getOrThrow(read({})).smtpUrl)).toBe(true)
+    const config = Either.getOrThrow(read({ SMTP_URL: "smtps://mailer:s3cret@smtp.example:465" }))
+    expect(Option.map(config.smtpUrl, (url) => Redacted.value(url).hostname)).toEqual(Option.some("smtp.example"))
+    expect(String(config.smtpUrl)).not.toContain("s3cret")
+    const failed = issues({ SMTP_URL: "http://mailer:s3cret@smtp.example" })
+    expect(failed.map((issue) => issue.variable)).toEqual(["SMTP_URL"])
+    expect(JSON.stringify(failed)).not.toContain("s3cret")
   })
 
   test("a bad PORT fails naming PORT", () => {

@@ -116,7 +116,8 @@ export const make = (options: Options = {}) =>
         yield* Effect.addFinalizer(() =>
           Effect.gen(function* () {
             yield* Fiber.interrupt(taking)
-            const drained = yield* Effect.timeout(permits.withPermits(prefetch)(Effect.void), grace).pipe(Effect.exit)
+            // Interruptible: a finalizer is not, and the grace period must be able to end the wait.
+            const drained = yield* Effect.timeout(Effect.interruptible(permits.withPermits(prefetch)(Effect.void)), grace).pipe(Effect.exit)
             if (Exit.isFailure(drained)) yield* Fiber.interruptAll(inFlight)
           })
         )

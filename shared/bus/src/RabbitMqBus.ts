@@ -61,10 +61,10 @@ interface Registration {
 
 /** One call to the broker, as a typed error; bounded, so a silent broker cannot stall a fiber forever. */
 const brokerCall = <A>(operation: string, call: () => PromiseLike<A>) =>
-  Effect.tryPromise({
+  Effect.interruptible(Effect.tryPromise({
     try: () => Promise.resolve(call()),
     catch: (cause) => new BrokerError({ operation, reason: cause instanceof Error ? cause.message : String(cause) }),
-  }).pipe(
+  })).pipe(
     Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => new BrokerError({ operation, reason: "no answer from the broker" }) }),
   )
 
@@ -144,7 +144,8 @@ const quietChannel = <C extends amqp.Channel, E>(open: Effect.Effect<C, E>) =>
  * (a network partition) never answers, and shutdown must not hang on it.
  */
 const closeConnection = (model: amqp.ChannelModel) =>
-  Effect.promise(() => model.close().catch(() => {})).pipe(
+  // Interruptible, or the timeout (in a finalizer, which is not) would wait for the close it races.
+  Effect.interruptible(Effect.promise(() => model.close().catch(() => {}))).pipe(
     Effect.timeout("5 seconds"),
     Effect.catchAll(() =>
       Effect.sync(() => (model as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.())
@@ -393,7 +394,8 @@ export const make = (options: Options) =>
             if (attached !== null) {
               yield* Effect.promise(() => attached.channel.cancel(attached.consumerTag).catch(() => {}))
             }
-            const finished = yield* Fiber.awaitAll([...inFlight]).pipe(Effect.timeout(grace), Effect.exit)
+            // Interruptible: a finalizer is not, and the grace period must be able to end the wait.
+            const finished = yield* Effect.interruptible(Fiber.awaitAll([...inFlight])).pipe(Effect.timeout(grace), Effect.exit)
             if (Exit.isFailure(finished)) yield* Fiber.interruptAll(inFlight)
             if (attached !== null) yield* Effect.promise(() => attached.channel.close().catch(() => {}))
           })
@@ -439,13 +441,18 @@ export const make = (options: Options) =>
           (channel) =>
             Effect.gen(function* () {
               let replayed = 0
-              // Only what is there now: a replayed message that fails again comes back to this
-              // queue, and must not be taken round again in the same replay.
-              const { messageCount } = yield* brokerCall("check queue", () => channel.checkQueue(topology.deadLetterQueueOf(service)))
-              for (let taken = 0; taken < messageCount; taken++) {
+              // A replayed message that fails again comes back to this queue: seeing an id a second
+              // time means everything that was there has been through, so the replay ends.
+              const seen = new Set<string>()
+              while (true) {
                 const message = yield* brokerCall("get", () => channel.get(topology.deadLetterQueueOf(service), { noAck: false }))
                 if (message === false) break
                 const letter = toDeadLetter(message, topology.queueOf(service))
+                if (seen.has(letter.id)) {
+                  channel.nack(message, false, true)
+                  break
+                }
+                seen.add(letter.id)
                 if (ids !== undefined && !ids.includes(letter.id)) continue
                 const headers = Object.fromEntries(
                   Object.entries(message.properties.headers ?? {}).filter(([name]) => !name.startsWith("x-dead-letter")
@@ -475,7 +482,7 @@ export const make = (options: Options) =>
       consume: consume as MessageBus["Type"]["consume"],
       healthy: Effect.map(SubscriptionRef.get(live), Option.isSome),
     }
-    return { bus, deadLetters: { list, replay } satisfies DeadLetters["Type"], started: Deferred.await(started).pipe(
+    return { bus, deadLetters: { list, replay } satisfies DeadLetters["Type"], started: Effect.interruptible(Deferred.await(started)).pipe(
         Effect.timeoutFail({
           duration: options.startTimeout ?? "30 seconds",
           onTimeout: () => new BrokerError({ operation: "connect", reason: "RabbitMQ not reachable at start" }),

@@ -53,9 +53,15 @@ export const optionalUrl = (
         return Either.left(ConfigError.InvalidData([name], `${expected}; the value is not a valid URL`))
       }
       const url = new URL(value.value.trim())
-      return schemes.includes(url.protocol)
-        ? Either.right(Option.some(Redacted.make(url)))
-        : Either.left(ConfigError.InvalidData([name], `${expected}, received scheme ${url.protocol}`))
+      if (!schemes.includes(url.protocol)) {
+        return Either.left(ConfigError.InvalidData([name], `${expected}, received scheme ${url.protocol}`))
+      }
+      // "postgres:user:password@host/db" parses with everything in its path, and "redis://" with
+      // no host at all: neither names a server, and the first would put its password in the logs.
+      if (url.hostname === "" || (url.pathname !== "" && !url.pathname.startsWith("/"))) {
+        return Either.left(ConfigError.InvalidData([name], `${expected} and a host, as in ${schemes[0]}//host:port/...`))
+      }
+      return Either.right(Option.some(Redacted.make(url)))
     }),
   )
 
@@ -95,9 +101,15 @@ export const requiredInProduction = <A extends { readonly appEnv: AppEnv }>(
   return missing.length === 0 ? Either.right(config) : Either.left(missing.reduce((left, right) => ConfigError.And(left, right)))
 }
 
-/** An Effect duration such as "15 minutes" or "500 millis". */
+/** A positive Effect duration such as "15 minutes" or "500 millis". */
 export const duration = (name: string, defaultValue: Duration.DurationInput): Config.Config<Duration.Duration> =>
-  Config.duration(name).pipe(Config.withDefault(Duration.decode(defaultValue)))
+  Config.duration(name).pipe(
+    Config.validate({
+      message: "Expected a positive duration, e.g. \"15 minutes\"",
+      validation: (duration) => Duration.greaterThan(duration, Duration.zero),
+    }),
+    Config.withDefault(Duration.decode(defaultValue)),
+  )
 
 export interface Issue {
   readonly variable: string

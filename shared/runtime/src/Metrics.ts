@@ -42,7 +42,10 @@ const sample = (name: string, labels: Labels, value: number | bigint): string =>
 
 const typeOf = (pair: MetricPair.MetricPair.Untyped): string => {
   const keyType = pair.metricKey.keyType
-  if (MetricKeyType.isCounterKey(keyType) || MetricKeyType.isFrequencyKey(keyType)) return "counter"
+  // A counter that may go down (Effect's default, e.g. effect_fiber_active) is a gauge to
+  // Prometheus: as a counter, every decrement would read as a reset.
+  if (MetricKeyType.isCounterKey(keyType)) return keyType.incremental ? "counter" : "gauge"
+  if (MetricKeyType.isFrequencyKey(keyType)) return "counter"
   if (MetricKeyType.isGaugeKey(keyType)) return "gauge"
   if (MetricKeyType.isHistogramKey(keyType)) return "histogram"
   if (MetricKeyType.isSummaryKey(keyType)) return "summary"
@@ -85,8 +88,11 @@ export const prometheusText = (snapshot: ReadonlyArray<MetricPair.MetricPair.Unt
   type Family = { type: string; help: Option.Option<string>; series: Array<{ key: string; lines: Array<string> }> }
   const families = new Map<string, Family>()
   for (const pair of snapshot) {
-    const name = sanitizeName(pair.metricKey.name)
-    const family: Family = families.get(name) ?? { type: typeOf(pair), help: Option.none(), series: [] }
+    const type = typeOf(pair)
+    const base = sanitizeName(pair.metricKey.name)
+    // Prometheus names counters with _total.
+    const name = type === "counter" && !base.endsWith("_total") ? `${base}_total` : base
+    const family: Family = families.get(name) ?? { type, help: Option.none(), series: [] }
     if (Option.isNone(family.help)) family.help = pair.metricKey.description
     const key = formatLabels(pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const))
     family.series.push({ key, lines: samples(name, pair) })

@@ -51,6 +51,24 @@ const parameters = (
   }))
 }
 
+/**
+ * Every `:name` of the path is a path parameter, as OpenAPI requires: typed by the route's params
+ * Schema, a plain string where it has none. A Schema naming a parameter the path lacks (or the
+ * reverse, for a route with a Schema) is a mistake in the route, reported at start.
+ */
+const pathParameters = (route: Route.Route<unknown>, definitions: Definitions): Array<unknown> => {
+  const names = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]!)
+  const typed = parameters("path", route.params, definitions) as Array<{ readonly name: string }>
+  if (route.params !== undefined) {
+    const declared = typed.map((parameter) => parameter.name).sort()
+    if (declared.join(",") !== [...names].sort().join(",")) {
+      throw new Error(`${route.method.toUpperCase()} ${route.path}: params Schema declares ${declared.join(", ") || "nothing"}, the path has ${names.join(", ") || "no parameter"}`)
+    }
+    return typed
+  }
+  return names.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }))
+}
+
 const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
   const responses: Record<string, unknown> = {
     [String(route.success.status)]: {
@@ -63,7 +81,7 @@ const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
   const errors = new Set([400, ...(route.body === undefined ? [] : [413, 415]), ...route.errors])
   for (const status of [...errors].sort((a, b) => a - b)) responses[String(status)] = problemResponse(status)
   const params = [
-    ...parameters("path", route.params, definitions),
+    ...pathParameters(route, definitions),
     ...parameters("query", route.query, definitions),
     ...parameters("header", route.headers, definitions),
   ]

@@ -58,6 +58,21 @@ describe("AppConfig", () => {
         expect(text).not.toContain("s3cret")
       }
     })
+
+    test("a URL that names no server fails, and one typed without // never reaches the logs", () => {
+      const postgres = AppConfig.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"])
+      for (const value of ["postgres:admin:s3cret@db.internal:5432/payments", "postgres://", "postgres:s3cret"]) {
+        const text = failureText(postgres, { DATABASE_URL: value })
+        expect(text).toContain("DATABASE_URL")
+        expect(text).toContain("a host")
+        expect(text).not.toContain("s3cret")
+      }
+      for (const value of ["redis://", "redis:s3cret"]) {
+        const text = failureText(redis, { REDIS_URL: value })
+        expect(text).toContain("REDIS_URL")
+        expect(text).not.toContain("s3cret")
+      }
+    })
   })
 
   test("duration accepts Effect duration strings and fails naming the variable", () => {
@@ -65,6 +80,9 @@ describe("AppConfig", () => {
     expect(Either.map(read(ttl, {}), Duration.toMillis)).toEqual(Either.right(15 * 60_000))
     expect(Either.map(read(ttl, { BOOKING_HOLD_TTL: "500 millis" }), Duration.toMillis)).toEqual(Either.right(500))
     expect(failureText(ttl, { BOOKING_HOLD_TTL: "soon" })).toContain("BOOKING_HOLD_TTL")
+    for (const nothing of ["0 minutes", "-5 minutes"]) {
+      expect(failureText(ttl, { BOOKING_HOLD_TTL: nothing })).toContain("BOOKING_HOLD_TTL")
+    }
   })
 
   test("loadOrExit logs one line naming every bad variable, without secrets, and fails", () => {

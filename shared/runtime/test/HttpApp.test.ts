@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test"
 import { Context, DateTime, Effect, Layer, Logger, ManagedRuntime, Option, Schema } from "effect"
 import type { Tracer } from "effect"
-import { HttpApp, Problem, Readiness, Route, Traceparent } from "../src/index.ts"
+import { HttpApp, OpenApi, Problem, Readiness, Route, Traceparent } from "../src/index.ts"
 import { EffectTest } from "../src/testing/index.ts"
 
 // A service the routes depend on, to show that handlers run on the given runtime.
@@ -359,6 +359,34 @@ describe("HttpApp: operations endpoints", () => {
 
     expect(doc.components.schemas.Problem.required).toEqual(["type", "title", "status"])
     expect(doc.components.schemas.FlightView.properties.departureAt).toBeDefined()
+  })
+})
+
+describe("OpenApi path parameters", () => {
+  const document = (routes: ReadonlyArray<Route.Route<never>>) => OpenApi.document({ title: "t", version: "1", routes })
+
+  test("a route without a params Schema still documents each :name as a required string", () => {
+    const doc = document([
+      Route.make({ method: "get", path: "/api/seatmaps/:flightId", summary: "Seat map", success: { status: 200 }, handler: () => Effect.void }),
+    ]) as any
+    expect(doc.paths["/api/seatmaps/{flightId}"].get.parameters).toEqual([
+      { name: "flightId", in: "path", required: true, schema: { type: "string" } },
+    ])
+  })
+
+  test("a params Schema that does not match the path is refused at start", () => {
+    expect(() =>
+      document([
+        Route.make({
+          method: "get",
+          path: "/api/flights/:flightId",
+          summary: "Flight",
+          params: Schema.Struct({ id: Schema.String }),
+          success: { status: 200 },
+          handler: () => Effect.void,
+        }),
+      ])
+    ).toThrow("params Schema declares id, the path has flightId")
   })
 })
 

@@ -7,7 +7,7 @@ const snapshotOf = (prefix: string) =>
 
 describe("Metrics.prometheusText", () => {
   test("counters and gauges, with HELP and TYPE once per family", () => {
-    const counter = Metric.counter("t1_orders_total", { description: "Orders placed" })
+    const counter = Metric.counter("t1_orders_total", { description: "Orders placed", incremental: true })
     const gauge = Metric.gauge("t1_queue_depth")
     Effect.runSync(
       Effect.all([
@@ -26,6 +26,15 @@ describe("Metrics.prometheusText", () => {
         "t1_queue_depth 7",
         "",
       ].join("\n"),
+    )
+  })
+
+  test("a counter that only goes up is named _total; one that may go down is a gauge", () => {
+    const sent = Metric.counter("t5_sent", { incremental: true })
+    const active = Metric.counter("t5_active")
+    Effect.runSync(Effect.all([Metric.increment(sent), Metric.increment(active), Metric.incrementBy(active, -1)]))
+    expect(Metrics.prometheusText(snapshotOf("t5_"))).toBe(
+      ["# TYPE t5_active gauge", "t5_active 0", "# TYPE t5_sent_total counter", "t5_sent_total 1", ""].join("\n"),
     )
   })
 
@@ -57,7 +66,7 @@ describe("Metrics.prometheusText", () => {
       ]),
     )
     const text = Metrics.prometheusText(snapshotOf("t3_"))
-    expect(text).toContain("# TYPE t3_channel counter\nt3_channel{key=\"email\"} 2\nt3_channel{key=\"sms\"} 1\n")
+    expect(text).toContain("# TYPE t3_channel_total counter\nt3_channel_total{key=\"email\"} 2\nt3_channel_total{key=\"sms\"} 1\n")
     expect(text).toContain("# TYPE t3_amount summary\nt3_amount{quantile=\"0.5\"} 10\nt3_amount_sum 10\nt3_amount_count 1\n")
   })
 

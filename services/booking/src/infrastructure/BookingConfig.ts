@@ -4,7 +4,7 @@
  * lost on every restart and an in-process bus reaches no other service.
  */
 import { AppConfig } from "@flight/runtime"
-import { Config, type Option, type Redacted } from "effect"
+import { Config, type Duration, type Option, type Redacted } from "effect"
 
 export interface BookingConfig {
   readonly port: number
@@ -13,6 +13,8 @@ export interface BookingConfig {
   readonly redisUrl: Option.Option<Redacted.Redacted<URL>>
   /** RabbitMQ when set; the in-process bus otherwise. */
   readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
+  /** How long a new booking holds its seats before it expires (BOOKING_HOLD_TTL). */
+  readonly holdTtl: Duration.Duration
 }
 
 export const defaultPort = 3001
@@ -22,4 +24,8 @@ export const BookingConfig: Config.Config<BookingConfig> = Config.all({
   appEnv: AppConfig.appEnv,
   redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
-}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.storeRequirement("REDIS_URL", config.redisUrl), AppConfig.brokerRequirement(config.rabbitmqUrl)])))
+  holdTtl: AppConfig.duration("BOOKING_HOLD_TTL", "15 minutes"),
+}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
+  AppConfig.storeRequirement("REDIS_URL", config.redisUrl),
+  AppConfig.brokerRequirement(config.rabbitmqUrl),
+])))

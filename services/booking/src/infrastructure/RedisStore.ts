@@ -25,7 +25,13 @@ export const address = (url: Redacted.Redacted<URL>): string => {
 
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
-const connect = (url: Redacted.Redacted<URL>, options: Options) =>
+/** The client, created at once and ended with the scope (QUIT, then disconnect). */
+interface Connection {
+  readonly client: Redis
+  readonly state: { lastError: string | undefined; connected: boolean }
+}
+
+const makeClient = (url: Redacted.Redacted<URL>, options: Options): Effect.Effect<Connection> =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<never>()
     const log = (effect: Effect.Effect<void>) => Runtime.runFork(runtime)(effect)
@@ -34,46 +40,55 @@ const connect = (url: Redacted.Redacted<URL>, options: Options) =>
       connectionName: options.connectionName ?? "booking",
     })
     // ioredis reconnects by itself and reports each failed attempt: log when the state changes only.
-    let lastError: string | undefined
-    let connected = false
+    const state: Connection["state"] = { lastError: undefined, connected: false }
     client.on("error", (error: Error) => {
-      if (connected && error.message !== lastError) log(Effect.logWarning(`Redis connection error: ${error.message}`))
-      lastError = error.message
+      if (state.connected && error.message !== state.lastError) log(Effect.logWarning(`Redis connection error: ${error.message}`))
+      state.lastError = error.message
     })
     client.on("ready", () => {
-      if (connected && lastError !== undefined) log(Effect.logInfo("Redis connection restored"))
-      connected = true
-      lastError = undefined
+      if (state.connected && state.lastError !== undefined) log(Effect.logInfo("Redis connection restored"))
+      state.connected = true
+      state.lastError = undefined
     })
-    yield* Effect.tryPromise({
-      try: () => client.connect(),
-      catch: (cause) => {
-        // Stop the reconnection attempts of a client that never came up.
-        client.disconnect()
-        return new StoreUnavailable({
-          store: name,
-          reason: `cannot connect to ${address(url)}: ${lastError ?? reasonOf(cause)}`,
-          cause,
-        })
-      },
-    })
-    return client
+    return { client, state }
   })
 
+/**
+ * Connects, at most for 10 s: ioredis's own connect timeout stops counting once TCP is up, so a
+ * server that accepts and never answers would hold the start forever. Interruptible, so a
+ * SIGTERM during start is honoured at once.
+ */
+const connect = (url: Redacted.Redacted<URL>, { client, state }: Connection) =>
+  // Layers are built uninterruptibly: without this, the timeout would wait for the connect it races.
+  Effect.interruptible(Effect.tryPromise({
+    try: () => client.connect(),
+    catch: (cause) => new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${state.lastError ?? reasonOf(cause)}`, cause }),
+  })).pipe(
+    Effect.timeoutFail({
+      duration: "10 seconds",
+      onTimeout: () => new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: no answer in 10 s` }),
+    }),
+  )
+
 const quit = (client: Redis) =>
-  Effect.tryPromise(() => client.quit()).pipe(
+  // Finalizers are uninterruptible: without this, the timeout would wait for a QUIT never answered.
+  Effect.interruptible(Effect.tryPromise(() => client.quit())).pipe(
     Effect.timeout("2 seconds"),
     Effect.ignore,
     Effect.ensuring(Effect.sync(() => client.disconnect())),
   )
 
+// Read the status at each check, not once: a client that is down fails at once instead of
+// queueing a PING until the readiness timeout.
 const ping = (client: Redis): Effect.Effect<void, StoreUnavailable> =>
-  client.status === "ready"
-    ? Effect.tryPromise({
-      try: () => client.ping(),
-      catch: (cause) => new StoreUnavailable({ store: name, reason: reasonOf(cause), cause }),
-    }).pipe(Effect.asVoid)
-    : Effect.fail(new StoreUnavailable({ store: name, reason: `connection ${client.status}` }))
+  Effect.suspend(() =>
+    client.status === "ready"
+      ? Effect.tryPromise({
+        try: () => client.ping(),
+        catch: (cause) => new StoreUnavailable({ store: name, reason: reasonOf(cause), cause }),
+      }).pipe(Effect.asVoid)
+      : Effect.fail(new StoreUnavailable({ store: name, reason: `connection ${client.status}` }))
+  )
 
 /** The Redis client and the store's health check, for as long as the layer's scope is open. */
 export const layer = (
@@ -81,9 +96,9 @@ export const layer = (
   options: Options = {},
 ): Layer.Layer<RedisClient | StoreHealth, StoreUnavailable> =>
   Layer.scopedContext(
-    Effect.acquireRelease(connect(url, options), quit).pipe(
-      Effect.map((client) =>
-        Context.make(RedisClient, client).pipe(Context.add(StoreHealth, { name, check: ping(client) }))
-      ),
-    ),
+    Effect.gen(function* () {
+      const made = yield* Effect.acquireRelease(makeClient(url, options), ({ client }) => quit(client))
+      yield* connect(url, made)
+      return Context.make(RedisClient, made.client).pipe(Context.add(StoreHealth, { name, check: ping(made.client) }))
+    }),
   )

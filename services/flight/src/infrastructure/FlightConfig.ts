@@ -5,12 +5,13 @@
  */
 import { AppConfig } from "@flight/runtime"
 import { Config, type Option, type Redacted } from "effect"
+import * as MongoStore from "./MongoStore.ts"
 
 export interface FlightConfig {
   readonly port: number
   readonly appEnv: AppConfig.AppEnv
   /** MongoDB when set; the in-memory store otherwise. */
-  readonly mongodbUrl: Option.Option<Redacted.Redacted<URL>>
+  readonly mongodbUrl: Option.Option<MongoStore.MongoUrl>
   /** RabbitMQ when set; the in-process bus otherwise. */
   readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
 }
@@ -20,6 +21,9 @@ export const defaultPort = 3002
 export const FlightConfig: Config.Config<FlightConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
-  mongodbUrl: AppConfig.optionalUrl("MONGODB_URL", ["mongodb:", "mongodb+srv:"]),
+  mongodbUrl: MongoStore.optionalUrl("MONGODB_URL"),
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
-}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.storeRequirement("MONGODB_URL", config.mongodbUrl), AppConfig.brokerRequirement(config.rabbitmqUrl)])))
+}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
+  AppConfig.storeRequirement("MONGODB_URL", config.mongodbUrl),
+  AppConfig.brokerRequirement(config.rabbitmqUrl),
+])))

@@ -4,7 +4,7 @@
  * the store's readiness check with the `ping` command.
  */
 import { StoreHealth, StoreUnavailable } from "@flight/runtime"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import { type Db, MongoClient } from "mongodb"
 
 export const name = "mongodb"
@@ -22,18 +22,70 @@ export interface Options {
   readonly serverSelectionTimeoutMS?: number
 }
 
+/** A MongoDB connection string as the service reads it: the text for the driver, its hosts and path. */
+export interface ConnectionString {
+  readonly href: string
+  readonly hosts: ReadonlyArray<string>
+  /** The path after the hosts, without its leading slash: the database, %-encoded. */
+  readonly path: string
+}
+
+/**
+ * Redacted: it may carry a password. One host or several (a replica set,
+ * `mongodb://a:27017,b:27017/db?replicaSet=rs0`), or `mongodb+srv://`; the URL class cannot read
+ * several hosts, so the form is checked here and the driver checks the rest at connect.
+ */
+export type MongoUrl = Redacted.Redacted<ConnectionString>
+
+const connectionString = /^mongodb(?:\+srv)?:\/\/(?:[^@/?#]*@)?([^@/?#]+)(?:\/([^?#]*))?(?:\?[^#]*)?$/
+
+export const parse = (text: string): Option.Option<ConnectionString> => {
+  const match = connectionString.exec(text)
+  if (match === null) return Option.none()
+  const hosts = match[1]!.split(",")
+  if (hosts.some((host) => !/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/.test(host))) return Option.none()
+  return Option.some({ href: text, hosts, path: match[2] ?? "" })
+}
+
+/** MONGODB_URL, optional; a value that is not a connection string fails naming the variable, never quoting it. */
+export const optionalUrl = (variable: string): Config.Config<Option.Option<MongoUrl>> =>
+  Config.string(variable).pipe(
+    Config.option,
+    Config.mapOrFail((value) => {
+      if (Option.isNone(value) || value.value.trim() === "") return Either.right(Option.none())
+      return Option.match(parse(value.value.trim()), {
+        onSome: (url) => Either.right(Option.some(Redacted.make(url))),
+        onNone: () =>
+          Either.left(ConfigError.InvalidData(
+            [variable],
+            "Expected a MongoDB connection string: mongodb://host[:port][,host[:port]...]/database or mongodb+srv://host/database",
+          )),
+      })
+    }),
+  )
+
 /** The database of the URL's path, or "flight" when the URL names none. */
-export const databaseName = (url: Redacted.Redacted<URL>): string => {
-  const path = decodeURIComponent(Redacted.value(url).pathname.replace(/^\//, ""))
+export const databaseName = (url: MongoUrl): string => {
+  const raw = Redacted.value(url).path
+  let path = raw
+  try {
+    path = decodeURIComponent(raw)
+  } catch {
+    // A malformed escape: the driver reports the name as it is.
+  }
   return path === "" ? "flight" : path
 }
 
-/** The hosts only: what the logs may say about the server, never its credentials. */
-export const address = (url: Redacted.Redacted<URL>): string => `${Redacted.value(url).host}/${databaseName(url)}`
+/** The hosts, and the database when its name is plain: what the logs may say, never credentials. */
+export const address = (url: MongoUrl): string => {
+  const hosts = Redacted.value(url).hosts.join(",")
+  const database = databaseName(url)
+  return /^[A-Za-z0-9_.-]+$/.test(database) ? `${hosts}/${database}` : hosts
+}
 
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
-const connect = (url: Redacted.Redacted<URL>, options: Options) =>
+const connect = (url: MongoUrl, options: Options) =>
   Effect.gen(function* () {
     const client = yield* Effect.try({
       try: () =>
@@ -43,14 +95,17 @@ const connect = (url: Redacted.Redacted<URL>, options: Options) =>
         }),
       catch: (cause) => new StoreUnavailable({ store: name, reason: `invalid connection string: ${reasonOf(cause)}`, cause }),
     })
-    yield* Effect.tryPromise({
+    // Interruptible (layers are built uninterruptibly), so a SIGTERM during start is honoured at once.
+    yield* Effect.interruptible(Effect.tryPromise({
       try: () => client.connect(),
       catch: (cause) => new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${reasonOf(cause)}`, cause }),
-    }).pipe(Effect.tapError(() => close(client)))
+    })).pipe(Effect.onExit((exit) => (exit._tag === "Failure" ? close(client) : Effect.void)))
     return { client, db: client.db(databaseName(url)) }
   })
 
-const close = (client: MongoClient) => Effect.promise(() => client.close()).pipe(Effect.timeout("5 seconds"), Effect.ignore)
+// Interruptible, or the timeout (in a finalizer, which is not) would wait for the close it races.
+const close = (client: MongoClient) =>
+  Effect.interruptible(Effect.promise(() => client.close())).pipe(Effect.timeout("5 seconds"), Effect.ignore)
 
 const ping = (db: Db): Effect.Effect<void, StoreUnavailable> =>
   Effect.tryPromise({
@@ -60,7 +115,7 @@ const ping = (db: Db): Effect.Effect<void, StoreUnavailable> =>
 
 /** The MongoDB client and the store's health check, for as long as the layer's scope is open. */
 export const layer = (
-  url: Redacted.Redacted<URL>,
+  url: MongoUrl,
   options: Options = {},
 ): Layer.Layer<MongoDatabase | StoreHealth, StoreUnavailable> =>
   Layer.scopedContext(

@@ -11,6 +11,8 @@ export interface NotificationConfig {
   readonly appEnv: AppConfig.AppEnv
   /** RabbitMQ when set; the in-process bus otherwise. */
   readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
+  /** The SMTP server email goes through when set; email is recorded only otherwise. */
+  readonly smtpUrl: Option.Option<Redacted.Redacted<URL>>
 }
 
 export const defaultPort = 3004
@@ -19,4 +21,5 @@ export const NotificationConfig: Config.Config<NotificationConfig> = Config.all(
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
+  smtpUrl: AppConfig.optionalUrl("SMTP_URL", ["smtp:", "smtps:"]),
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.brokerRequirement(config.rabbitmqUrl)])))

@@ -6,7 +6,7 @@
 import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Redacted } from "effect"
+import { Duration, Effect, Layer, Redacted } from "effect"
 
 export const name = "postgresql"
 
@@ -18,7 +18,8 @@ export interface Options {
 /** Host, port and database only: what the logs may say about the server, never its credentials. */
 export const address = (url: Redacted.Redacted<URL>): string => {
   const { host, pathname } = Redacted.value(url)
-  return `${host}${pathname === "/" ? "" : pathname}`
+  const database = pathname.replace(/^\//, "")
+  return /^[A-Za-z0-9_.-]+$/.test(database) ? `${host}/${database}` : host
 }
 
 // pg reports a refused connection to a host with several addresses as an AggregateError without
@@ -46,7 +47,13 @@ export const layer = (
 ): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | StoreHealth, StoreUnavailable> =>
   Layer.effect(StoreHealth, health).pipe(
     Layer.provideMerge(
-      PgClient.layer({ url: Redacted.make(Redacted.value(url).href), applicationName: options.applicationName ?? "payment" }),
+      PgClient.layer({
+        url: Redacted.make(Redacted.value(url).href),
+        applicationName: options.applicationName ?? "payment",
+        // Bounds the wait for a connection: a server that accepts TCP and never answers would
+        // otherwise hold the start (and readiness) forever.
+        connectTimeout: Duration.seconds(5),
+      }),
     ),
     Layer.mapError((error) =>
       new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${reasonOf(error.cause ?? error)}`, cause: error })

@@ -53,11 +53,12 @@ export const spawn = (command: ReadonlyArray<string>, env: Record<string, string
     }
     if (buffer.trim() !== "") seen.push(buffer)
   }
-  const done = Promise.all([read(child.stdout), read(child.stderr)]).then(() => {
+  let finished = false
+  // Set before the waiters wake, so that a process that ended without the line rejects at once.
+  void Promise.all([read(child.stdout), read(child.stderr)]).then(() => {
+    finished = true
     for (const wake of waiters) wake()
   })
-  let finished = false
-  void done.then(() => (finished = true))
   const waitFor = (predicate: (line: string) => boolean, timeoutMs = 20_000) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
