@@ -429,8 +429,13 @@ export const make = (options: Options) =>
               }
               return letters
             }),
-          // Closing the channel returns every message we got to the queue, in order.
-          (channel) => Effect.promise(() => channel.close().catch(() => {})),
+          // Every message we got goes back to the queue, in order: said explicitly before the close
+          // (which would do it too), so the broker has them back before a replay that follows.
+          (channel) =>
+            Effect.promise(() => {
+              safely(() => channel.nackAll(true))
+              return channel.close().catch(() => {})
+            }),
         )
       )
 
