@@ -3,8 +3,9 @@
  * log, and count it in readiness beside the service's store.
  */
 import type { ServiceName } from "@flight/contracts"
-import { AppConfig, Readiness, ServiceRuntime, StoreHealth } from "@flight/runtime"
-import { type Config, Data, Effect, Layer, Option, Redacted, type Scope } from "effect"
+import { AppConfig, HttpApp, Readiness, ServiceRuntime, StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { type Config, Data, Effect, Layer, Option, Redacted, type Runtime, type Scope } from "effect"
+import type { Hono } from "hono"
 import type { DeadLetters } from "./DeadLetters.ts"
 import * as InProcessBus from "./InProcessBus.ts"
 import { type BrokerError, MessageBus } from "./MessageBus.ts"
@@ -59,3 +60,46 @@ export const alone = <C extends { readonly appEnv: string; readonly rabbitmqUrl:
     yield* Effect.provide(definition.make(config), bus)
     return yield* Effect.never
   }).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service: definition.service })))
+
+/** A running service, as the start-up log shows it. */
+export interface Running {
+  readonly service: ServiceName
+  readonly url: URL
+  /** The store adapter (never with credentials). */
+  readonly store: string
+}
+
+/** A service's store: its layer and how the start-up log names it. */
+export interface Store<E> {
+  readonly layer: Layer.Layer<StoreHealth, E>
+  readonly describe: string
+}
+
+/** The in-memory store of the embedded mode and of development. */
+export const inMemoryStore: Store<never> = { layer: StoreHealthLayer.inMemory, describe: StoreHealthLayer.inMemoryName }
+
+/** The real store adapter when its URL is set, the in-memory one otherwise. */
+export const store = <U, E>(
+  url: Option.Option<U>,
+  real: { readonly describe: (url: U) => string; readonly layer: (url: U) => Layer.Layer<StoreHealth, E> },
+): Store<E> =>
+  Option.match(url, {
+    onNone: (): Store<E> => inMemoryStore,
+    onSome: (url) => ({ layer: real.layer(url), describe: real.describe(url) }),
+  })
+
+/**
+ * Starts a service on the message bus in context: builds its store, then serves its HTTP app until
+ * the scope closes, which stops the server first and then closes the store.
+ */
+export const serve = <E>(options: {
+  readonly service: ServiceName
+  readonly port: number
+  readonly store: Store<E>
+  readonly app: (runtime: Runtime.Runtime<StoreHealth | MessageBus>) => Hono
+}): Effect.Effect<Running, E | HttpApp.ServerError, MessageBus | Scope.Scope> =>
+  Effect.gen(function* () {
+    const runtime = yield* Layer.toRuntime(Layer.merge(options.store.layer, Layer.context<MessageBus>()))
+    const server = yield* HttpApp.serve(options.app(runtime), { port: options.port })
+    return { service: options.service, url: server.url, store: options.store.describe }
+  })
