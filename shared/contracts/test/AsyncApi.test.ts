@@ -105,3 +105,8 @@ describe("the README", () => {
     expect(readme).toContain(AsyncApi.messageTable())
   })
 })
+
+test("docs/asyncapi.json is the document the catalogue generates (regenerate: bun run asyncapi > docs/asyncapi.json)", async () => {
+  const committed = await Bun.file(new URL("../../../docs/asyncapi.json", import.meta.url)).json()
+  expect(committed).toEqual(JSON.parse(JSON.stringify(AsyncApi.make())))
+})
