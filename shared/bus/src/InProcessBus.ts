@@ -101,7 +101,9 @@ export const make = (options: Options = {}) =>
           Effect.zipRight(Effect.uninterruptibleMask((restore) =>
             restore(Queue.take(queue)).pipe(
               Effect.onInterrupt(() => permits.release(1)),
-              Effect.flatMap((stored) => Effect.forkDaemon(work(stored))),
+              // Forked from an uninterruptible region, the handler would inherit it: the grace period
+              // could then never stop it.
+              Effect.flatMap((stored) => Effect.forkDaemon(Effect.interruptible(work(stored)))),
               Effect.tap((fiber) =>
                 Effect.sync(() => {
                   inFlight.add(fiber)

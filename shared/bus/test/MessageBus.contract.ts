@@ -196,6 +196,29 @@ export const contractSuite = (adapter: Adapter) =>
         expect(yield* deadLetters.list("booking")).toEqual([])
       })))
 
+    test("a handler that outlasts the shutdown grace period is stopped, and its message is delivered again", () =>
+      run(Effect.gen(function* () {
+        const { bus } = yield* adapter.make({ shutdownGrace: "200 millis" })
+        const started = yield* Deferred.make<void>()
+        const scope = yield* Scope.make()
+        yield* bus.consume({
+          service: "booking",
+          handlers: { "flight.scheduled": () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never) },
+          policy: fast,
+        }).pipe(Scope.extend(scope))
+        const message = yield* Fixtures.flightScheduled()
+        yield* bus.publish(message)
+        yield* Deferred.await(started)
+        yield* Scope.close(scope, Exit.void)
+        const again = yield* Deferred.make<string>()
+        yield* bus.consume({
+          service: "booking",
+          handlers: { "flight.scheduled": (delivered) => Deferred.succeed(again, delivered.id) },
+          policy: fast,
+        })
+        expect(yield* Deferred.await(again).pipe(Effect.timeout("10 seconds"))).toBe(message.id)
+      })))
+
     test("a consumer's span continues the producer's trace", () =>
       run(Effect.gen(function* () {
         const { bus } = yield* adapter.make()
