@@ -1,3 +1,4 @@
+import type { AnyMessage } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
 import { expect, test } from "bun:test"
 import { Deferred, Duration, Effect, Exit, Logger, LogLevel, Option, Schedule, Scope } from "effect"
@@ -11,18 +12,28 @@ import { eventually } from "./support/Harness.ts"
 const policy = HandlerPolicy.make({ isTransient: () => true, idempotency: null })
 const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Effect.scoped(effect))
 
-test("three relays on one outbox publish every entry exactly once", () =>
-  run(Effect.gen(function* () {
-    const { bus } = yield* InProcessBus.make()
+/** Consumes booking's queue, counting the deliveries of each message id. */
+const countDeliveries = (bus: MessageBus["Type"]) =>
+  Effect.gen(function* () {
     const deliveries = new Map<string, number>()
     yield* bus.consume({
       service: "booking",
       handlers: { "flight.scheduled": (message) => Effect.sync(() => void deliveries.set(message.id, (deliveries.get(message.id) ?? 0) + 1)) },
       policy,
     })
+    return deliveries
+  })
+
+/** Outbox entries for messages, as a service's store writes them. */
+const entriesOf = (messages: ReadonlyArray<AnyMessage>) => messages.map((message) => ({ id: message.id, message, traceparent: null }))
+
+test("three relays on one outbox publish every entry exactly once", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const deliveries = yield* countDeliveries(bus)
     const outbox = Outbox.inMemory()
     const messages = yield* Fixtures.many(300, () => Fixtures.flightScheduled())
-    yield* outbox.append(messages.map((message) => ({ id: message.id, message, traceparent: null })))
+    yield* outbox.append(entriesOf(messages))
     for (let i = 0; i < 3; i++) {
       yield* Outbox.startRelay(outbox, { batchSize: 7, idleDelay: "5 millis" }).pipe(Effect.provideService(MessageBus, bus))
     }
@@ -58,7 +69,7 @@ test("a relay that stops between claiming and publishing leaves its entries to a
     const { bus } = yield* InProcessBus.make()
     const outbox = Outbox.inMemory()
     const messages = yield* Fixtures.many(5, () => Fixtures.flightScheduled())
-    yield* outbox.append(messages.map((message) => ({ id: message.id, message, traceparent: null })))
+    yield* outbox.append(entriesOf(messages))
     // A relay claims everything and dies before publishing.
     const claimed = yield* outbox.claim({ owner: "dead-relay", limit: 10, lease: Duration.millis(300) })
     expect(claimed.length).toBe(5)
@@ -76,16 +87,11 @@ test("a relay that stops between claiming and publishing leaves its entries to a
 test("relays whose publishes are slow against their lease still complete every entry", () =>
   run(Effect.gen(function* () {
     const { bus } = yield* InProcessBus.make()
-    const deliveries = new Map<string, number>()
-    yield* bus.consume({
-      service: "booking",
-      handlers: { "flight.scheduled": (message) => Effect.sync(() => void deliveries.set(message.id, (deliveries.get(message.id) ?? 0) + 1)) },
-      policy,
-    })
+    const deliveries = yield* countDeliveries(bus)
     const slow = { ...bus, publish: (...args: Parameters<typeof bus.publish>) => Effect.zipRight(Effect.sleep("150 millis"), bus.publish(...args)) }
     const outbox = Outbox.inMemory()
     const messages = yield* Fixtures.many(10, () => Fixtures.flightScheduled())
-    yield* outbox.append(messages.map((message) => ({ id: message.id, message, traceparent: null })))
+    yield* outbox.append(entriesOf(messages))
     for (let i = 0; i < 2; i++) {
       yield* Outbox.startRelay(outbox, { lease: "1 second", idleDelay: "20 millis" }).pipe(Effect.provideService(MessageBus, slow))
     }
