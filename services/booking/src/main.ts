@@ -4,7 +4,7 @@
  * on a message bus they share (see `scripts/start.ts`).
  */
 import { ServiceBus } from "@flight/bus"
-import { ServiceMain } from "@flight/runtime"
+import { ServiceMain, StoreHealthLayer } from "@flight/runtime"
 import type { Option, Redacted } from "effect"
 import * as BookingApi from "./api/BookingApi.ts"
 import { BookingConfig, defaultPort } from "./infrastructure/BookingConfig.ts"
@@ -24,6 +24,7 @@ export interface Options {
 const store = (url: Options["redisUrl"]) =>
   ServiceBus.store(url, {
     describe: (url) => `Redis ${RedisStore.address(url)}`,
+    inMemory: StoreHealthLayer.inMemory,
     layer: (url) => RedisStore.layer(url, { connectionName: service }),
   })
 

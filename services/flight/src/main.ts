@@ -3,11 +3,17 @@
  * HTTP. `bun services/flight/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
-import { ServiceBus } from "@flight/bus"
-import { ServiceMain } from "@flight/runtime"
-import type { Option } from "effect"
+import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
+import { ServiceMain, type StoreHealth } from "@flight/runtime"
+import { Effect, Layer, type Option } from "effect"
 import * as FlightApi from "./api/FlightApi.ts"
+import * as BookingEvents from "./application/BookingEvents.ts"
+import { FlightCommands } from "./application/FlightCommands.ts"
+import { FlightQueries } from "./application/FlightQueries.ts"
+import type { FlightRepository } from "./domain/FlightRepository.ts"
 import { FlightConfig, defaultPort } from "./infrastructure/FlightConfig.ts"
+import * as InMemoryFlightRepository from "./infrastructure/InMemoryFlightRepository.ts"
+import * as MongoFlightRepository from "./infrastructure/MongoFlightRepository.ts"
 import * as MongoStore from "./infrastructure/MongoStore.ts"
 
 export { FlightConfig, defaultPort }
@@ -20,16 +26,38 @@ export interface Options {
   readonly mongodbUrl: Option.Option<MongoStore.MongoUrl>
 }
 
+/** The application on a store: commands and queries over the repository. */
+const application = <E>(store: Layer.Layer<FlightRepository | Outbox.Store | StoreHealth, E>) =>
+  Layer.provideMerge(Layer.mergeAll(FlightCommands.Default, FlightQueries.Default), store)
+
+/** The whole service on the in-memory store, as the embedded mode and the HTTP tests build it. */
+export const inMemoryLayer = application(InMemoryFlightRepository.layer)
+
+/** The whole service on MongoDB. */
+export const mongoLayer = (url: MongoStore.MongoUrl) =>
+  application(MongoFlightRepository.layer.pipe(Layer.provideMerge(MongoStore.layer(url, { appName: service }))))
+
 /** MongoDB when its URL is set, in memory otherwise. */
 const store = (url: Options["mongodbUrl"]) =>
   ServiceBus.store(url, {
     describe: (url) => `MongoDB ${MongoStore.address(url)}`,
-    layer: (url) => MongoStore.layer(url, { appName: service }),
+    layer: mongoLayer,
+    inMemory: inMemoryLayer,
   })
+
+/**
+ * What runs beside the HTTP server: the consumer of booking events, and the relay that publishes
+ * the outbox. Writes of this process wake the relay; the poll finds what another instance left.
+ */
+const workers = Effect.gen(function* () {
+  const bus = yield* MessageBus
+  yield* bus.consume(yield* BookingEvents.consumer)
+  yield* Outbox.startRelay(yield* Outbox.Store, { idleDelay: "1 second" })
+})
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({ service, port: options.port, store: store(options.mongodbUrl), app: FlightApi.make })
+  ServiceBus.serve({ service, port: options.port, store: store(options.mongodbUrl), app: FlightApi.make, workers })
 
 /** The service alone in its process, configured from the environment. */
 export const program = ServiceBus.alone({

@@ -4,7 +4,7 @@
  * on a message bus they share (see `scripts/start.ts`).
  */
 import { ServiceBus } from "@flight/bus"
-import { ServiceMain } from "@flight/runtime"
+import { ServiceMain, StoreHealthLayer } from "@flight/runtime"
 import type { Option, Redacted } from "effect"
 import * as PaymentApi from "./api/PaymentApi.ts"
 import { PaymentConfig, defaultPort } from "./infrastructure/PaymentConfig.ts"
@@ -24,6 +24,7 @@ export interface Options {
 const store = (url: Options["databaseUrl"]) =>
   ServiceBus.store(url, {
     describe: (url) => `PostgreSQL ${PostgresStore.address(url)}`,
+    inMemory: StoreHealthLayer.inMemory,
     layer: (url) => PostgresStore.layer(url, { applicationName: service }),
   })
 

@@ -7,7 +7,7 @@
  * the broker's confirm and marking the entry done publishes it again, and consumers drop the copy by id.
  */
 import type { AnyMessage } from "@flight/contracts"
-import { Clock, Data, Duration, Effect, Metric, type Schedule, type Scope } from "effect"
+import { Clock, Context, Data, Duration, Effect, Metric, type Schedule, type Scope } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
 import { MessageBus, PublishError } from "./MessageBus.ts"
@@ -41,13 +41,27 @@ export interface OutboxStore {
   readonly release: (owner: string, ids: ReadonlyArray<string>) => Effect.Effect<void, OutboxStoreError>
   /** Unpublished entries and the age of the oldest, for the lag metrics. */
   readonly stats: Effect.Effect<{ readonly pending: number; readonly oldestAgeMillis: number | null }, OutboxStoreError>
+  /**
+   * Completes when this process may have written entries since it was last awaited, so an idle
+   * relay publishes them at once instead of at its next poll. Optional: without it the relay polls.
+   */
+  readonly written?: Effect.Effect<void>
+}
+
+/** A service's outbox, as its store adapter provides it. */
+export class Store extends Context.Tag("@flight/bus/Outbox/Store")<Store, OutboxStore>() {}
+
+/** Wakes an idle relay when the store writes: the writer calls `notify`, the store's `written` awaits. */
+export const makeWakeup = () => {
+  const latch = Effect.unsafeMakeLatch(false)
+  return { notify: latch.open, written: Effect.zipRight(latch.await, latch.close) }
 }
 
 export interface RelayOptions {
   readonly batchSize?: number
   /** How long a relay holds the entries it claimed (60 s by default). */
   readonly lease?: Duration.DurationInput
-  /** How long the relay sleeps when it finds nothing to publish. */
+  /** How long the relay sleeps when it finds nothing to publish (less when the store says it wrote). */
   readonly idleDelay?: Duration.DurationInput
   /** Backoff after the broker or the store failed. */
   readonly backoff?: Schedule.Schedule<unknown>
@@ -113,10 +127,11 @@ export const startRelay = (
     const owner = crypto.randomUUID()
     const batchSize = options.batchSize ?? 100
     const idle = Duration.decode(options.idleDelay ?? "100 millis")
+    const pause = store.written === undefined ? Effect.sleep(idle) : Effect.raceFirst(Effect.sleep(idle), store.written)
     const pass = relayOnce(store, owner, options).pipe(
       Effect.tapError((error) => Effect.logWarning(`outbox relay: ${error.message}`)),
       Effect.retry(options.backoff ?? HandlerPolicy.reconnect),
-      Effect.flatMap((count) => (count < batchSize ? Effect.sleep(idle) : Effect.void)),
+      Effect.flatMap((count) => (count < batchSize ? pause : Effect.void)),
       // Nothing may end the relay but its scope: an unexpected failure is logged and the loop goes on.
       Effect.catchAllCause((cause) => Effect.zipRight(Effect.logError("outbox relay pass failed", cause), Effect.sleep(idle))),
     )
@@ -138,29 +153,40 @@ export const startRelay = (
 interface Row {
   readonly entry: OutboxEntry
   readonly createdAt: number
-  published: boolean
   owner: string | null
   leaseUntil: number
 }
 
-/** An in-memory outbox, for the embedded mode and tests: `append` is the service's atomic write. */
+/** How many published ids the in-memory outbox remembers (for tests and inspection). */
+const rememberedPublished = 10_000
+
+/**
+ * An in-memory outbox, for the embedded mode and tests. `appendNow` is synchronous, so a store can
+ * make it part of one synchronous (hence atomic) change of its own state; `append` is the same as
+ * an Effect. Published entries are dropped; the ids of the last 10,000 are remembered.
+ */
 export const inMemory = () => {
-  const rows: Array<Row> = []
+  let rows: Array<Row> = []
+  const published: Array<string> = []
+  const wakeup = makeWakeup()
+  const appendNow = (entries: ReadonlyArray<OutboxEntry>, now: number) => {
+    for (const entry of entries) rows.push({ entry, createdAt: now, owner: null, leaseUntil: 0 })
+    if (entries.length > 0) Effect.runSync(wakeup.notify)
+  }
   const store: OutboxStore & {
     readonly append: (entries: ReadonlyArray<OutboxEntry>) => Effect.Effect<void>
+    readonly appendNow: (entries: ReadonlyArray<OutboxEntry>, now: number) => void
     readonly published: () => ReadonlyArray<string>
   } = {
-    append: (entries) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.sync(() => {
-          for (const entry of entries) rows.push({ entry, createdAt: now, published: false, owner: null, leaseUntil: 0 })
-        })),
-    published: () => rows.filter((row) => row.published).map((row) => row.entry.id),
+    append: (entries) => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => appendNow(entries, now))),
+    appendNow,
+    published: () => published.slice(),
+    written: wakeup.written,
     claim: ({ owner, limit, lease }) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.sync(() => {
           const claimed = rows
-            .filter((row) => !row.published && (row.owner === null || row.owner === owner || row.leaseUntil <= now))
+            .filter((row) => row.owner === null || row.owner === owner || row.leaseUntil <= now)
             .slice(0, limit)
           for (const row of claimed) {
             row.owner = owner
@@ -170,9 +196,13 @@ export const inMemory = () => {
         })),
     complete: (owner, ids) =>
       Effect.sync(() => {
-        for (const row of rows) {
-          if (row.owner === owner && ids.includes(row.entry.id)) row.published = true
-        }
+        const done = new Set(ids)
+        rows = rows.filter((row) => {
+          if (row.owner !== owner || !done.has(row.entry.id)) return true
+          published.push(row.entry.id)
+          return false
+        })
+        if (published.length > rememberedPublished) published.splice(0, published.length - rememberedPublished)
       }),
     release: (owner, ids) =>
       Effect.sync(() => {
@@ -181,10 +211,7 @@ export const inMemory = () => {
         }
       }),
     stats: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.sync(() => {
-        const pending = rows.filter((row) => !row.published)
-        return { pending: pending.length, oldestAgeMillis: pending.length === 0 ? null : now - pending[0]!.createdAt }
-      })),
+      Effect.sync(() => ({ pending: rows.length, oldestAgeMillis: rows.length === 0 ? null : now - rows[0]!.createdAt }))),
   }
   return store
 }

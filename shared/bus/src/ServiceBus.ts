@@ -69,37 +69,47 @@ export interface Running {
   readonly store: string
 }
 
-/** A service's store: its layer and how the start-up log names it. */
-export interface Store<E> {
-  readonly layer: Layer.Layer<StoreHealth, E>
+/**
+ * A service's store, with what the service builds on it (repositories, outbox, application
+ * services): its layer, and how the start-up log names the store.
+ */
+export interface Store<A, E> {
+  readonly layer: Layer.Layer<A | StoreHealth, E>
   readonly describe: string
 }
 
-/** The in-memory store of the embedded mode and of development. */
-export const inMemoryStore: Store<never> = { layer: StoreHealthLayer.inMemory, describe: StoreHealthLayer.inMemoryName }
+/** A service that keeps nothing yet: the in-memory store of the embedded mode and of development. */
+export const inMemoryStore: Store<never, never> = { layer: StoreHealthLayer.inMemory, describe: StoreHealthLayer.inMemoryName }
 
 /** The real store adapter when its URL is set, the in-memory one otherwise. */
-export const store = <U, E>(
+export const store = <U, A, E>(
   url: Option.Option<U>,
-  real: { readonly describe: (url: U) => string; readonly layer: (url: U) => Layer.Layer<StoreHealth, E> },
-): Store<E> =>
+  adapters: {
+    readonly describe: (url: U) => string
+    readonly layer: (url: U) => Layer.Layer<NoInfer<A> | StoreHealth, E>
+    readonly inMemory: Layer.Layer<A | StoreHealth>
+  },
+): Store<A, E> =>
   Option.match(url, {
-    onNone: (): Store<E> => inMemoryStore,
-    onSome: (url) => ({ layer: real.layer(url), describe: real.describe(url) }),
+    onNone: (): Store<A, E> => ({ layer: adapters.inMemory, describe: StoreHealthLayer.inMemoryName }),
+    onSome: (url) => ({ layer: adapters.layer(url), describe: adapters.describe(url) }),
   })
 
 /**
- * Starts a service on the message bus in context: builds its store, then serves its HTTP app until
- * the scope closes, which stops the server first and then closes the store.
+ * Starts a service on the message bus in context: builds its store, starts its workers (consumers,
+ * outbox relay, sweepers), then serves its HTTP app until the scope closes. Closing stops the
+ * server first, then the workers (consumers finish the messages in hand), then the store.
  */
-export const serve = <E>(options: {
+export const serve = <A, E, EW = never>(options: {
   readonly service: ServiceName
   readonly port: number
-  readonly store: Store<E>
-  readonly app: (runtime: Runtime.Runtime<StoreHealth | MessageBus>) => Hono
-}): Effect.Effect<Running, E | HttpApp.ServerError, MessageBus | Scope.Scope> =>
+  readonly store: Store<A, E>
+  readonly app: (runtime: Runtime.Runtime<A | StoreHealth | MessageBus>) => Hono
+  readonly workers?: Effect.Effect<void, EW, A | StoreHealth | MessageBus | Scope.Scope>
+}): Effect.Effect<Running, E | EW | HttpApp.ServerError, MessageBus | Scope.Scope> =>
   Effect.gen(function* () {
     const runtime = yield* Layer.toRuntime(Layer.merge(options.store.layer, Layer.context<MessageBus>()))
+    if (options.workers !== undefined) yield* Effect.provide(options.workers, runtime)
     const server = yield* HttpApp.serve(options.app(runtime), { port: options.port })
     return { service: options.service, url: server.url, store: options.store.describe }
   })

@@ -1,5 +1,6 @@
 export * as AppConfig from "./AppConfig.ts"
 export * as HttpApp from "./HttpApp.ts"
+export * as IdempotencyKey from "./IdempotencyKey.ts"
 export * as Logging from "./Logging.ts"
 export * as Metrics from "./Metrics.ts"
 export * as OpenApi from "./OpenApi.ts"

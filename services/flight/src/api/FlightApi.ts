@@ -1,16 +1,227 @@
 /**
- * The flight service's HTTP API. No flight routes yet: the health checks, `/metrics` and
- * `/openapi.json` that every service serves.
+ * The flight service's HTTP API (DESIGN §3, flight): schedule, get, search and change status.
+ * Routes decode their input with Schemas, run one application function, and map its typed errors
+ * to problem+json in `problemOf`.
  */
 import { type MessageBus, ServiceBus } from "@flight/bus"
-import { HttpApp, type Route, type StoreHealth } from "@flight/runtime"
-import type { Runtime } from "effect"
+import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode } from "@flight/contracts"
+import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
+import { FlightCommands, type IdempotencyKeyReused } from "../application/FlightCommands.ts"
+import { FlightQueries } from "../application/FlightQueries.ts"
+import * as Flight from "../domain/Flight.ts"
+import type { FlightAlreadyScheduled, FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
 
-export const routes: ReadonlyArray<Route.Route<StoreHealth | MessageBus>> = []
+// -------------------------------------------------------------------------------------------------
+// Representations
 
-export const make = (runtime: Runtime.Runtime<StoreHealth | MessageBus>): Hono =>
+export const CabinView = Schema.Struct({
+  ...CabinLayout.fields,
+  capacity: Schema.Int,
+  availableSeats: Schema.Int,
+}).annotations({ identifier: "CabinView" })
+
+export const FlightView = Schema.Struct({
+  id: FlightId,
+  flightNumber: FlightNumber,
+  origin: IataCode,
+  destination: IataCode,
+  departureAt: Schema.DateTimeUtc,
+  arrivalAt: Schema.DateTimeUtc,
+  scheduledDepartureAt: Schema.DateTimeUtc,
+  aircraft: Schema.String,
+  status: FlightStatus,
+  statusReason: Schema.NullOr(Schema.String),
+  cabins: Schema.Array(CabinView),
+  createdAt: Schema.DateTimeUtc,
+  updatedAt: Schema.DateTimeUtc,
+}).annotations({ identifier: "Flight" })
+
+export const viewOf = (flight: Flight.Flight): typeof FlightView.Type => ({
+  id: flight.id,
+  flightNumber: flight.flightNumber,
+  origin: flight.origin,
+  destination: flight.destination,
+  departureAt: flight.departureAt,
+  arrivalAt: flight.arrivalAt,
+  scheduledDepartureAt: flight.scheduledDepartureAt,
+  aircraft: flight.aircraft,
+  status: flight.status,
+  statusReason: flight.statusReason,
+  cabins: flight.cabins.map((layout) => {
+    const seats = Option.getOrThrow(Flight.availabilityOf(flight, layout.cabin))
+    return { ...layout, capacity: seats.capacity, availableSeats: seats.available }
+  }),
+  createdAt: flight.createdAt,
+  updatedAt: flight.updatedAt,
+})
+
+/** Where a page ended, opaque to clients: base64url of `{ departureAt, id }`. */
+export const Cursor = Schema.StringFromBase64Url.pipe(
+  Schema.compose(Schema.parseJson(Schema.Struct({ departureAt: Schema.DateTimeUtc, id: FlightId }))),
+  Schema.annotations({
+    identifier: "Cursor",
+    description: "the nextCursor of the previous page",
+    message: () => ({ message: "is not a cursor from a previous page", override: true }),
+  }),
+)
+
+const PositiveIntFromString = (min: number, max: number) =>
+  Schema.NumberFromString.pipe(
+    Schema.int(),
+    Schema.between(min, max),
+    Schema.annotations({ message: () => ({ message: `must be a whole number from ${min} to ${max}`, override: true }) }),
+  )
+
+export const SearchQuery = Schema.Struct({
+  origin: IataCode,
+  destination: IataCode,
+  date: Flight.Day,
+  passengers: Schema.optionalWith(PositiveIntFromString(1, 9), { default: () => 1 }),
+  cabin: Schema.optionalWith(Cabin, { default: () => "economy" as const }),
+  limit: Schema.optionalWith(PositiveIntFromString(1, 100), { default: () => 20 }),
+  cursor: Schema.optional(Cursor),
+})
+
+export const FlightPage = Schema.Struct({
+  items: Schema.Array(FlightView),
+  nextCursor: Schema.NullOr(Cursor),
+}).annotations({ identifier: "FlightPage" })
+
+export const StatusChangeBody = Schema.Struct({
+  status: FlightStatus,
+  reason: Schema.optional(Flight.StatusReason),
+  departureAt: Schema.optional(Schema.DateTimeUtc),
+})
+
+const IdParams = Schema.Struct({ id: FlightId })
+
+// -------------------------------------------------------------------------------------------------
+// Errors
+
+type ApiError =
+  | Flight.FlightNotFound
+  | Flight.InvalidTransition
+  | Flight.InvalidStatusChange
+  | FlightAlreadyScheduled
+  | IdempotencyKeyReused
+  | FlightStoreError
+  | VersionConflict
+
+/** Every typed failure of the application, as the client sees it. */
+export const problemOf = (error: ApiError): Problem.Problem => {
+  switch (error._tag) {
+    case "FlightNotFound":
+      return Problem.notFound("flight-not-found", error.message)
+    case "InvalidTransition":
+      return Problem.conflict("invalid-status-transition", error.message)
+    case "InvalidStatusChange":
+      return Problem.badRequest("The status change is invalid", [{ path: `body.${error.field}`, message: error.reason }])
+    case "FlightAlreadyScheduled":
+      return Problem.conflict("flight-already-scheduled", error.message)
+    case "IdempotencyKeyReused":
+      return IdempotencyKey.reused(error.key)
+    case "VersionConflict":
+      return Problem.conflict("concurrent-update", "The flight kept changing while this request was applied; send it again", {
+        retryAfterSeconds: 1,
+      })
+    case "FlightStoreError":
+      return Problem.unavailable("The flight store is unavailable", 1)
+  }
+}
+
+const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(effect, problemOf)
+
+// -------------------------------------------------------------------------------------------------
+// Routes
+
+type Services = FlightCommands | FlightQueries
+
+const encodeView = Schema.encodeSync(FlightView)
+const encodeSchedule = Schema.encodeSync(Flight.FlightSchedule)
+
+export const routes: ReadonlyArray<Route.Route<Services>> = [
+  Route.make({
+    method: "post",
+    path: "/api/flights",
+    summary: "Schedule a flight",
+    description: "Adds a flight to the catalogue with every seat available, and publishes flight.scheduled. " +
+      "With an Idempotency-Key, a repeated request answers the first response (marked Idempotent-Replayed).",
+    tags: ["flights"],
+    headers: IdempotencyKey.OptionalHeader,
+    body: Flight.FlightSchedule,
+    success: { status: 201, schema: FlightView, description: "The scheduled flight" },
+    errors: [409, 422, 503],
+    handler: ({ body, headers }) =>
+      Effect.gen(function* () {
+        const key = headers[IdempotencyKey.headerName]
+        const request = Option.map(Option.fromNullable(key), (key) => ({
+          key,
+          fingerprint: IdempotencyKey.fingerprint("POST /api/flights", encodeSchedule(body)),
+        }))
+        const commands = yield* FlightCommands
+        const { flight, replayed } = yield* answer(commands.schedule(body, request))
+        return replayed
+          ? Route.response({ status: 201, body: encodeView(viewOf(flight)), headers: { [IdempotencyKey.replayedHeader]: "true" } })
+          : viewOf(flight)
+      }),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/flights/:id",
+    summary: "Get a flight",
+    description: "One flight; each cabin carries its capacity and the seats still available.",
+    tags: ["flights"],
+    params: IdParams,
+    success: { status: 200, schema: FlightView },
+    errors: [404, 503],
+    handler: ({ params }) => answer(Effect.flatMap(FlightQueries, (queries) => queries.get(params.id)).pipe(Effect.map(viewOf))),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/flights",
+    summary: "Search flights",
+    description: "Bookable flights (scheduled or delayed) of a route departing on a UTC day, with at least `passengers` " +
+      "seats available in `cabin` (economy unless given), ordered by departure, `limit` (default 20) per page.",
+    tags: ["flights"],
+    query: SearchQuery,
+    success: { status: 200, schema: FlightPage },
+    errors: [503],
+    handler: ({ query }) =>
+      Effect.gen(function* () {
+        const queries = yield* FlightQueries
+        const page = yield* answer(queries.search({ ...query, after: Option.fromNullable(query.cursor) }))
+        return { items: page.items.map(viewOf), nextCursor: Option.getOrNull(page.next) }
+      }),
+  }),
+  Route.make({
+    method: "patch",
+    path: "/api/flights/:id/status",
+    summary: "Change a flight's status",
+    description: "Allowed: scheduled → delayed | boarding | cancelled; delayed → boarding | cancelled | delayed; " +
+      "boarding → departed; departed → arrived. A delay gives the new departureAt (after the scheduled one); the " +
+      "arrival moves with it. Publishes flight.status-changed.",
+    tags: ["flights"],
+    params: IdParams,
+    body: StatusChangeBody,
+    success: { status: 200, schema: FlightView, description: "The flight after the change" },
+    errors: [404, 409, 503],
+    handler: ({ body, params }) =>
+      Effect.gen(function* () {
+        const commands = yield* FlightCommands
+        const flight = yield* answer(commands.changeStatus(params.id, {
+          status: body.status,
+          reason: Option.fromNullable(body.reason),
+          departureAt: Option.fromNullable(body.departureAt),
+        }))
+        return viewOf(flight)
+      }),
+  }),
+]
+
+export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus>): Hono =>
   HttpApp.make({
     service: "flight",
     version: packageJson.version,
@@ -19,3 +230,4 @@ export const make = (runtime: Runtime.Runtime<StoreHealth | MessageBus>): Hono =
     runtime,
     readiness: ServiceBus.readiness,
   })
+

@@ -14,23 +14,27 @@ import { MessageBus } from "../MessageBus.ts"
 // Readiness logs what is down; the tests check the response instead.
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
-export interface ApiOptions {
+export interface ApiOptions<A> {
   readonly service: string
-  readonly app: (runtime: Runtime.Runtime<StoreHealth | MessageBus>) => Hono
+  readonly app: (runtime: Runtime.Runtime<A | StoreHealth | MessageBus>) => Hono
+  /** What the service builds on its in-memory store (repositories, application services). */
+  readonly layer?: Layer.Layer<A | StoreHealth>
   /** The name the real store adapter reports under in readiness, e.g. "redis". */
   readonly storeName: string
 }
 
-export const httpApi = ({ app: makeApp, service, storeName }: ApiOptions) => {
+export const httpApi = <A = never>({ app: makeApp, layer, service, storeName }: ApiOptions<A>) => {
+  const inMemory: Layer.Layer<A | StoreHealth> = layer ?? (StoreHealthLayer.inMemory as Layer.Layer<A | StoreHealth>)
   const downStore = Layer.succeed(StoreHealth, {
     name: storeName,
     check: Effect.fail(new StoreUnavailable({ store: storeName, reason: "connection refused" })),
   })
 
   /** The API on an in-process bus and the given store, as the service composes it. */
-  const api = (store: Layer.Layer<StoreHealth> = StoreHealthLayer.inMemory) =>
+  const api = (health?: Layer.Layer<StoreHealth>) =>
     Effect.gen(function* () {
       const { bus, controls } = yield* InProcessBus.make()
+      const store = health === undefined ? inMemory : Layer.merge(inMemory, health)
       const app = makeApp(yield* Layer.toRuntime(Layer.merge(store, Layer.succeed(MessageBus, bus))))
       const get = (path: string) => Effect.promise(async () => app.fetch(new Request(`http://${service}.test${path}`)))
       return { get, controls }

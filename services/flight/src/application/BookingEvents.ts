@@ -1,0 +1,30 @@
+/**
+ * The flight service's consumer: the booking events that keep seat availability. Redelivery needs
+ * no message-id store here, because the availability ledger applies each event once per booking
+ * (see `Availability`). A store failure or a lost race is retried in place; an event for a flight
+ * or cabin the catalogue does not have, or one that would take more seats than are left, is
+ * dead-lettered with its reason for someone to look at.
+ */
+import { type Consumer, HandlerPolicy } from "@flight/bus"
+import { Effect } from "effect"
+import type { AvailabilityExceeded, UnknownCabin } from "../domain/Availability.ts"
+import type { FlightNotFound } from "../domain/Flight.ts"
+import type { FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
+import { type BookingEvent, FlightCommands } from "./FlightCommands.ts"
+
+export type HandlerError = FlightNotFound | UnknownCabin | AvailabilityExceeded | FlightStoreError | VersionConflict
+
+export const policy = HandlerPolicy.make<HandlerError>({
+  isTransient: (error) => error._tag === "FlightStoreError" || error._tag === "VersionConflict",
+  idempotency: null,
+})
+
+export const consumer: Effect.Effect<Consumer<HandlerError, never>, never, FlightCommands> = Effect.gen(function* () {
+  const commands = yield* FlightCommands
+  const apply = (event: BookingEvent) => Effect.asVoid(commands.applyBooking(event))
+  return {
+    service: "flight",
+    handlers: { "booking.created": apply, "booking.confirmed": apply, "booking.cancelled": apply },
+    policy,
+  }
+})

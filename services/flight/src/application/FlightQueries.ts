@@ -1,0 +1,29 @@
+/** The flight service's queries: GetFlight and SearchFlights. */
+import type { FlightId } from "@flight/contracts"
+import { Effect, Option } from "effect"
+import { FlightNotFound } from "../domain/Flight.ts"
+import { FlightRepository, type SearchCriteria } from "../domain/FlightRepository.ts"
+
+export class FlightQueries extends Effect.Service<FlightQueries>()("flight/FlightQueries", {
+  effect: Effect.gen(function* () {
+    const repository = yield* FlightRepository
+
+    const get = Effect.fn("FlightQueries.get")(function* (id: FlightId) {
+      return yield* Effect.flatMap(repository.get(id), Option.match({
+        onNone: () => Effect.fail(new FlightNotFound({ id })),
+        onSome: Effect.succeed,
+      }))
+    })
+
+    const search = Effect.fn("FlightQueries.search")(function* (criteria: SearchCriteria) {
+      yield* Effect.annotateCurrentSpan({
+        "flight.route": `${criteria.origin}-${criteria.destination}`,
+        "flight.date": criteria.date,
+        "flight.cabin": criteria.cabin,
+      })
+      return yield* repository.search(criteria)
+    })
+
+    return { get, search } as const
+  }),
+}) {}

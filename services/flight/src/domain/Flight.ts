@@ -1,0 +1,261 @@
+/**
+ * A flight of the catalogue: what is scheduled (number, route, times, aircraft, cabins), its
+ * operational status, and how many seats each cabin still has (a read model that the booking
+ * events keep; see `Availability`). The rules are pure functions over these values.
+ */
+import {
+  Cabin,
+  CabinLayout,
+  FlightId,
+  FlightNumber,
+  FlightStatus,
+  IataCode,
+  SeatNumber,
+} from "@flight/contracts"
+import { Array as Arr, DateTime, Either, Option, Schema } from "effect"
+
+export const Aircraft = Schema.String.pipe(
+  Schema.trimmed(),
+  Schema.minLength(1),
+  Schema.maxLength(60),
+  Schema.annotations({ identifier: "Aircraft", description: "aircraft type, e.g. Boeing 777-300ER" }),
+)
+
+export const StatusReason = Schema.String.pipe(Schema.maxLength(500))
+
+/** A calendar day in UTC, `YYYY-MM-DD`: how flights are searched and how a flight number is made unique. */
+export const Day = Schema.String.pipe(
+  Schema.filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day) && Number.isFinite(Date.parse(`${day}T00:00:00Z`)) &&
+    new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)),
+  Schema.brand("Day"),
+  Schema.annotations({
+    identifier: "Day",
+    description: "a UTC calendar day, YYYY-MM-DD",
+    message: () => ({ message: "must be a calendar day, YYYY-MM-DD", override: true }),
+  }),
+)
+export type Day = typeof Day.Type
+
+export const dayOf = (at: DateTime.Utc): Day => DateTime.formatIso(at).slice(0, 10) as Day
+
+/** A cabin's seats: its capacity and how many are neither held nor sold. */
+export const CabinAvailability = Schema.Struct({
+  cabin: Cabin,
+  capacity: Schema.Int.pipe(Schema.positive()),
+  available: Schema.Int.pipe(Schema.nonNegative()),
+}).annotations({ identifier: "CabinAvailability" })
+export type CabinAvailability = typeof CabinAvailability.Type
+
+const rowsOverlap = (a: CabinLayout["rows"], b: CabinLayout["rows"]) => a.from <= b.to && b.from <= a.to
+
+/** The cross-field rules of a schedule, each reported at the field a client would correct. */
+const scheduleIssues = (schedule: {
+  readonly origin: string
+  readonly destination: string
+  readonly departureAt: DateTime.Utc
+  readonly arrivalAt: DateTime.Utc
+  readonly cabins: ReadonlyArray<CabinLayout>
+}): Array<Schema.FilterIssue> => {
+  const issues: Array<Schema.FilterIssue> = []
+  if (schedule.origin === schedule.destination) {
+    issues.push({ path: ["destination"], message: "must differ from origin" })
+  }
+  if (!DateTime.greaterThan(schedule.arrivalAt, schedule.departureAt)) {
+    issues.push({ path: ["arrivalAt"], message: "must be after departureAt" })
+  }
+  schedule.cabins.forEach((layout, index) => {
+    if (layout.rows.from > layout.rows.to) {
+      issues.push({ path: ["cabins", index, "rows"], message: "from must not be greater than to" })
+    }
+    if (new Set(layout.seatLetters).size !== layout.seatLetters.length) {
+      issues.push({ path: ["cabins", index, "seatLetters"], message: "must not repeat a letter" })
+    }
+    const earlier = schedule.cabins.slice(0, index)
+    const sameCabin = earlier.findIndex((other) => other.cabin === layout.cabin)
+    if (sameCabin >= 0) {
+      issues.push({ path: ["cabins", index, "cabin"], message: `is already given at cabins.${sameCabin}` })
+    }
+    const overlapping = earlier.findIndex((other) => rowsOverlap(other.rows, layout.rows))
+    if (overlapping >= 0) {
+      issues.push({ path: ["cabins", index, "rows"], message: `overlap the rows of cabins.${overlapping}` })
+    }
+  })
+  return issues
+}
+
+/**
+ * What scheduling a flight takes, with its rules: origin and destination differ, arrival is after
+ * departure, each cabin class appears once, rows run forwards and no two cabins share a row, and a
+ * cabin's seat letters do not repeat. Fares are Money (integer minor units).
+ */
+export const FlightSchedule = Schema.Struct({
+  flightNumber: FlightNumber,
+  origin: IataCode,
+  destination: IataCode,
+  departureAt: Schema.DateTimeUtc,
+  arrivalAt: Schema.DateTimeUtc,
+  aircraft: Aircraft,
+  cabins: Schema.NonEmptyArray(CabinLayout).pipe(Schema.maxItems(4)),
+}).pipe(
+  Schema.filter((schedule) => scheduleIssues(schedule)),
+  Schema.annotations({ identifier: "FlightSchedule" }),
+)
+export type FlightSchedule = typeof FlightSchedule.Type
+
+export class Flight extends Schema.Class<Flight>("Flight")({
+  id: FlightId,
+  flightNumber: FlightNumber,
+  origin: IataCode,
+  destination: IataCode,
+  /** The departure as first scheduled: with the flight number, it names the flight. */
+  scheduledDepartureAt: Schema.DateTimeUtc,
+  /** The departure now expected (later than scheduled once delayed). */
+  departureAt: Schema.DateTimeUtc,
+  arrivalAt: Schema.DateTimeUtc,
+  aircraft: Aircraft,
+  cabins: Schema.NonEmptyArray(CabinLayout),
+  status: FlightStatus,
+  statusReason: Schema.NullOr(StatusReason),
+  availability: Schema.NonEmptyArray(CabinAvailability),
+  createdAt: Schema.DateTimeUtc,
+  updatedAt: Schema.DateTimeUtc,
+  /** Counts the changes; a write names the version it read, so concurrent changes cannot cross. */
+  version: Schema.Int.pipe(Schema.positive()),
+}) {}
+
+/** The seats of one cabin, row by row, in letter order: `12A, 12B, ... 13A, ...`. */
+export const seatsOf = (layout: CabinLayout): Array<SeatNumber> => {
+  const seats: Array<SeatNumber> = []
+  for (let row = layout.rows.from; row <= layout.rows.to; row++) {
+    for (const letter of layout.seatLetters) seats.push(SeatNumber.make(`${row}${letter}`))
+  }
+  return seats
+}
+
+export const capacityOf = (layout: CabinLayout): number => (layout.rows.to - layout.rows.from + 1) * layout.seatLetters.length
+
+/** The seat map a schedule implies: each cabin with all its seats. */
+export const seatMap = (cabins: ReadonlyArray<CabinLayout>) =>
+  cabins.map((layout) => ({ cabin: layout.cabin, seats: seatsOf(layout) }))
+
+/** A newly scheduled flight: status scheduled, every seat available. */
+export const schedule = (id: FlightId, schedule: FlightSchedule, now: DateTime.Utc): Flight =>
+  new Flight({
+    id,
+    flightNumber: schedule.flightNumber,
+    origin: schedule.origin,
+    destination: schedule.destination,
+    scheduledDepartureAt: schedule.departureAt,
+    departureAt: schedule.departureAt,
+    arrivalAt: schedule.arrivalAt,
+    aircraft: schedule.aircraft,
+    cabins: schedule.cabins,
+    status: "scheduled",
+    statusReason: null,
+    availability: Arr.map(schedule.cabins, (layout) => ({
+      cabin: layout.cabin,
+      capacity: capacityOf(layout),
+      available: capacityOf(layout),
+    })),
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  })
+
+/** The day a flight is known by (with its number): the UTC day of its scheduled departure. */
+export const flightDate = (flight: Flight): Day => dayOf(flight.scheduledDepartureAt)
+
+/** Whether the flight can still be booked: neither gone nor cancelled. */
+export const isBookable = (flight: Flight): boolean => flight.status === "scheduled" || flight.status === "delayed"
+
+export const availabilityOf = (flight: Flight, cabin: Cabin): Option.Option<CabinAvailability> =>
+  Option.fromNullable(flight.availability.find((entry) => entry.cabin === cabin))
+
+// -------------------------------------------------------------------------------------------------
+// Status
+
+/** The status machine: from each status, where a flight may go. */
+export const allowedTransitions: { readonly [S in FlightStatus]: ReadonlyArray<FlightStatus> } = {
+  scheduled: ["delayed", "boarding", "cancelled"],
+  delayed: ["boarding", "cancelled", "delayed"],
+  boarding: ["departed"],
+  departed: ["arrived"],
+  arrived: [],
+  cancelled: [],
+}
+
+export const canTransition = (from: FlightStatus, to: FlightStatus): boolean => allowedTransitions[from].includes(to)
+
+export class FlightNotFound extends Schema.TaggedError<FlightNotFound>()("FlightNotFound", { id: FlightId }) {
+  override get message() {
+    return `No flight ${this.id}`
+  }
+}
+
+export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
+  from: FlightStatus,
+  to: FlightStatus,
+}) {
+  override get message() {
+    const allowed = allowedTransitions[this.from]
+    return `A ${this.from} flight cannot become ${this.to}` +
+      (allowed.length === 0 ? ` (${this.from} is final)` : ` (allowed: ${allowed.join(", ")})`)
+  }
+}
+
+/** A status change whose fields do not fit the status it asks for (e.g. a delay without a new time). */
+export class InvalidStatusChange extends Schema.TaggedError<InvalidStatusChange>()("InvalidStatusChange", {
+  field: Schema.String,
+  reason: Schema.String,
+}) {
+  override get message() {
+    return `${this.field} ${this.reason}`
+  }
+}
+
+export interface StatusChange {
+  readonly status: FlightStatus
+  readonly reason: Option.Option<string>
+  /** The new departure; required for, and only for, a delay. */
+  readonly departureAt: Option.Option<DateTime.Utc>
+}
+
+/**
+ * Moves a flight along the status machine. A delay names the new departure, later than the one
+ * first scheduled; the arrival moves by as much as the departure does.
+ */
+export const changeStatus = (
+  flight: Flight,
+  change: StatusChange,
+  now: DateTime.Utc,
+): Either.Either<Flight, InvalidTransition | InvalidStatusChange> => {
+  if (!canTransition(flight.status, change.status)) {
+    return Either.left(new InvalidTransition({ from: flight.status, to: change.status }))
+  }
+  if (change.status !== "delayed") {
+    return Option.isSome(change.departureAt)
+      ? Either.left(new InvalidStatusChange({ field: "departureAt", reason: "is only given with status delayed" }))
+      : Either.right(updated(flight, { status: change.status, statusReason: Option.getOrNull(change.reason) }, now))
+  }
+  if (Option.isNone(change.departureAt)) {
+    return Either.left(new InvalidStatusChange({ field: "departureAt", reason: "is required with status delayed" }))
+  }
+  const departureAt = change.departureAt.value
+  if (!DateTime.greaterThan(departureAt, flight.scheduledDepartureAt)) {
+    return Either.left(new InvalidStatusChange({
+      field: "departureAt",
+      reason: `must be after the scheduled departure ${DateTime.formatIso(flight.scheduledDepartureAt)}`,
+    }))
+  }
+  const shift = DateTime.distance(flight.departureAt, departureAt)
+  return Either.right(updated(flight, {
+    status: "delayed",
+    statusReason: Option.getOrNull(change.reason),
+    departureAt,
+    arrivalAt: DateTime.add(flight.arrivalAt, { millis: shift }),
+  }, now))
+}
+
+/** The flight with some fields changed: one version later, updated now. */
+export const updated = (flight: Flight, fields: Partial<Omit<Flight, "id" | "version" | "updatedAt">>, now: DateTime.Utc): Flight =>
+  new Flight({ ...flight, ...fields, updatedAt: now, version: flight.version + 1 })

@@ -1,0 +1,122 @@
+/**
+ * The port through which the flight service keeps its catalogue. Every change is one atomic write
+ * of the flight, the booking's ledger entry when there is one, and the events that report the
+ * change (the outbox), guarded by the version the change was computed from.
+ */
+import { type AnyMessage, BookingId, Cabin, FlightId, FlightNumber, IataCode } from "@flight/contracts"
+import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
+import type { LedgerEntry } from "./Availability.ts"
+import { Day, type Flight } from "./Flight.ts"
+
+/** An event to publish once the change that produced it is stored. */
+export interface Outgoing {
+  readonly message: AnyMessage
+  /** The trace of the work that produced it, continued when the relay publishes it. */
+  readonly traceparent: string | null
+}
+
+/** A creation made under an Idempotency-Key: the key and the fingerprint of the request. */
+export interface IdempotentRequest {
+  readonly key: string
+  readonly fingerprint: string
+}
+
+/** What an Idempotency-Key recorded: the request it came with and the flight as it was created. */
+export interface RecordedCreation {
+  readonly fingerprint: string
+  readonly flight: Flight
+}
+
+export class FlightAlreadyScheduled extends Schema.TaggedError<FlightAlreadyScheduled>()("FlightAlreadyScheduled", {
+  flightNumber: FlightNumber,
+  date: Day,
+}) {
+  override get message() {
+    return `${this.flightNumber} is already scheduled on ${this.date}`
+  }
+}
+
+/** Another request recorded the same Idempotency-Key first. */
+export class IdempotencyKeyTaken extends Schema.TaggedError<IdempotencyKeyTaken>()("IdempotencyKeyTaken", {
+  key: Schema.String,
+}) {}
+
+/** The flight changed since it was read; the change is computed again from the new version. */
+export class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {
+  id: FlightId,
+  expected: Schema.Int,
+}) {
+  override get message() {
+    return `flight ${this.id} changed since version ${this.expected} was read`
+  }
+}
+
+/** The store failed or cannot be reached: worth retrying. */
+export class FlightStoreError extends Schema.TaggedError<FlightStoreError>()("FlightStoreError", {
+  operation: Schema.String,
+  reason: Schema.String,
+}) {
+  readonly transient = true
+  override get message() {
+    return `flight store, ${this.operation}: ${this.reason}`
+  }
+}
+
+/** Where a page of search results ended: the next page starts after it. */
+export interface SearchPosition {
+  readonly departureAt: DateTime.Utc
+  readonly id: FlightId
+}
+
+export const SearchCriteria = Schema.Struct({
+  origin: IataCode,
+  destination: IataCode,
+  date: Day,
+  cabin: Cabin,
+  passengers: Schema.Int.pipe(Schema.between(1, 9)),
+  limit: Schema.Int.pipe(Schema.between(1, 100)),
+})
+export interface SearchCriteria extends Schema.Schema.Type<typeof SearchCriteria> {
+  readonly after: Option.Option<SearchPosition>
+}
+
+export interface FlightPage {
+  readonly items: ReadonlyArray<Flight>
+  /** Set when more flights may follow. */
+  readonly next: Option.Option<SearchPosition>
+}
+
+/** A flight with what the ledger knows of one booking on it. */
+export interface FlightWithBooking {
+  readonly flight: Flight
+  readonly entry: Option.Option<LedgerEntry>
+}
+
+export class FlightRepository extends Context.Tag("flight/FlightRepository")<FlightRepository, {
+  /** Stores a new flight with its events; one flight per number and scheduled departure day. */
+  readonly insert: (
+    flight: Flight,
+    events: ReadonlyArray<Outgoing>,
+    request: Option.Option<IdempotentRequest>,
+  ) => Effect.Effect<void, FlightAlreadyScheduled | IdempotencyKeyTaken | FlightStoreError>
+  readonly creationByKey: (key: string) => Effect.Effect<Option.Option<RecordedCreation>, FlightStoreError>
+  readonly get: (id: FlightId) => Effect.Effect<Option.Option<Flight>, FlightStoreError>
+  readonly getWithBooking: (
+    id: FlightId,
+    bookingId: BookingId,
+  ) => Effect.Effect<Option.Option<FlightWithBooking>, FlightStoreError>
+  /**
+   * Writes a changed flight (one version after the stored one, or it fails with VersionConflict),
+   * the booking's ledger entry if given, and the events, in one atomic step.
+   */
+  readonly save: (
+    flight: Flight,
+    booking: Option.Option<{ readonly id: BookingId; readonly entry: LedgerEntry }>,
+    events: ReadonlyArray<Outgoing>,
+  ) => Effect.Effect<void, VersionConflict | FlightStoreError>
+  /**
+   * Bookable flights (scheduled or delayed) of a route departing on a UTC day, with at least
+   * `passengers` seats available in the cabin, by departure then id, `limit` at a time.
+   */
+  readonly search: (criteria: SearchCriteria) => Effect.Effect<FlightPage, FlightStoreError>
+}>() {}

@@ -1,0 +1,141 @@
+/**
+ * The flight catalogue in memory, for the embedded mode and tests: the same semantics as the
+ * MongoDB adapter (one flight per number and day, versioned writes, the ledger and the outbox
+ * written in the same step as the flight). Each write is one synchronous block, so it is atomic
+ * within the process. Search keeps an index by route and day, ordered by departure.
+ */
+import { Outbox } from "@flight/bus"
+import type { BookingId, FlightId } from "@flight/contracts"
+import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import type { LedgerEntry } from "../domain/Availability.ts"
+import * as Flight from "../domain/Flight.ts"
+import {
+  FlightAlreadyScheduled,
+  type FlightPage,
+  FlightRepository,
+  IdempotencyKeyTaken,
+  type RecordedCreation,
+  type SearchPosition,
+  VersionConflict,
+} from "../domain/FlightRepository.ts"
+
+interface Stored {
+  flight: Flight.Flight
+  readonly ledger: Map<BookingId, LedgerEntry>
+}
+
+const routeKey = (origin: string, destination: string, day: string) => `${origin}-${destination}-${day}`
+
+const compare = (a: SearchPosition, b: SearchPosition): number => {
+  const byTime = DateTime.toEpochMillis(a.departureAt) - DateTime.toEpochMillis(b.departureAt)
+  return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** The first index whose flight comes after `position`, by binary search. */
+const firstAfter = (list: ReadonlyArray<Flight.Flight>, position: SearchPosition): number => {
+  let low = 0
+  let high = list.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (compare(list[middle]!, position) <= 0) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
+export const make = Effect.sync(() => {
+  const flights = new Map<FlightId, Stored>()
+  const byNumberAndDay = new Map<string, FlightId>()
+  const creations = new Map<string, RecordedCreation>()
+  /** Route and departure day to its flights, ordered by departure then id. */
+  const byRoute = new Map<string, Array<Flight.Flight>>()
+  const outbox = Outbox.inMemory()
+
+  const unindex = (flight: Flight.Flight) => {
+    const list = byRoute.get(routeKey(flight.origin, flight.destination, Flight.dayOf(flight.departureAt)))
+    if (list === undefined) return
+    const index = list.findIndex((candidate) => candidate.id === flight.id)
+    if (index >= 0) list.splice(index, 1)
+  }
+  const index = (flight: Flight.Flight) => {
+    const key = routeKey(flight.origin, flight.destination, Flight.dayOf(flight.departureAt))
+    const list = byRoute.get(key) ?? []
+    list.splice(firstAfter(list, flight), 0, flight)
+    byRoute.set(key, list)
+  }
+
+  const entries = (events: ReadonlyArray<{ readonly message: Outbox.OutboxEntry["message"]; readonly traceparent: string | null }>) =>
+    events.map((event) => ({ id: event.message.id, message: event.message, traceparent: event.traceparent }))
+
+  const repository: FlightRepository["Type"] = {
+    insert: (flight, events, request) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.suspend((): Effect.Effect<void, IdempotencyKeyTaken | FlightAlreadyScheduled> => {
+          if (Option.isSome(request) && creations.has(request.value.key)) {
+            return Effect.fail(new IdempotencyKeyTaken({ key: request.value.key }))
+          }
+          const numberAndDay = `${flight.flightNumber}/${Flight.flightDate(flight)}`
+          if (byNumberAndDay.has(numberAndDay)) {
+            return Effect.fail(new FlightAlreadyScheduled({ flightNumber: flight.flightNumber, date: Flight.flightDate(flight) }))
+          }
+          flights.set(flight.id, { flight, ledger: new Map() })
+          byNumberAndDay.set(numberAndDay, flight.id)
+          if (Option.isSome(request)) creations.set(request.value.key, { fingerprint: request.value.fingerprint, flight })
+          index(flight)
+          outbox.appendNow(entries(events), now)
+          return Effect.void
+        })),
+    creationByKey: (key) => Effect.sync(() => Option.fromNullable(creations.get(key))),
+    get: (id) => Effect.sync(() => Option.map(Option.fromNullable(flights.get(id)), (stored) => stored.flight)),
+    getWithBooking: (id, bookingId) =>
+      Effect.sync(() =>
+        Option.map(Option.fromNullable(flights.get(id)), (stored) => ({
+          flight: stored.flight,
+          entry: Option.fromNullable(stored.ledger.get(bookingId)),
+        }))
+      ),
+    save: (flight, booking, events) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.suspend((): Effect.Effect<void, VersionConflict> => {
+          const stored = flights.get(flight.id)
+          if (stored === undefined || stored.flight.version !== flight.version - 1) {
+            return Effect.fail(new VersionConflict({ id: flight.id, expected: flight.version - 1 }))
+          }
+          unindex(stored.flight)
+          stored.flight = flight
+          index(flight)
+          if (Option.isSome(booking)) stored.ledger.set(booking.value.id, booking.value.entry)
+          outbox.appendNow(entries(events), now)
+          return Effect.void
+        })),
+    search: (criteria) =>
+      Effect.sync((): FlightPage => {
+        const list = byRoute.get(routeKey(criteria.origin, criteria.destination, criteria.date)) ?? []
+        const items: Array<Flight.Flight> = []
+        let more = false
+        for (let i = Option.match(criteria.after, { onNone: () => 0, onSome: (after) => firstAfter(list, after) }); i < list.length; i++) {
+          const flight = list[i]!
+          const seats = Option.getOrUndefined(Flight.availabilityOf(flight, criteria.cabin))
+          if (!Flight.isBookable(flight) || seats === undefined || seats.available < criteria.passengers) continue
+          if (items.length === criteria.limit) {
+            more = true
+            break
+          }
+          items.push(flight)
+        }
+        const last = items.at(-1)
+        return {
+          items,
+          next: more && last !== undefined ? Option.some({ departureAt: last.departureAt, id: last.id }) : Option.none(),
+        }
+      }),
+  }
+  return { repository, outbox }
+})
+
+/** The repository, its outbox and an always-up store health, for the embedded mode. */
+export const layer: Layer.Layer<FlightRepository | Outbox.Store | StoreHealth> = Layer.effectContext(
+  Effect.map(make, ({ outbox, repository }) =>
+    Context.make(FlightRepository, repository).pipe(Context.add(Outbox.Store, outbox))),
+).pipe(Layer.merge(StoreHealthLayer.inMemory))

@@ -1,0 +1,421 @@
+/**
+ * The flight catalogue on MongoDB, one document per flight. A change is one `updateOne` of that
+ * document guarded by its version: the flight's fields, the booking's ledger entry and the events
+ * (pushed onto the document's own outbox array) change together or not at all, with no
+ * multi-document transaction. The outbox relay leases a document's entries, publishes them, and
+ * pulls them out of the array.
+ *
+ * Writes to one flight document are also serialised within the process. MongoDB makes each
+ * single-document update atomic, so the version guard is enough there, across any number of
+ * instances; the MongoDB-compatible FerretDB 1.x does not (it reads, changes and writes back, so
+ * two concurrent conditional updates can both succeed and a concurrent `$push` can be lost), and
+ * with the lock one instance on it is correct too. See docs/decisions/0009.
+ *
+ * Indexes, created at start: route + departure day + departure + id (search, in result order),
+ * flight number + scheduled day (unique), Idempotency-Key (unique, sparse), pending outbox.
+ */
+import { Outbox } from "@flight/bus"
+import { type AnyMessage, Catalogue } from "@flight/contracts"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option, type ParseResult, RcMap, Schema } from "effect"
+import type { Collection, Db, Filter } from "mongodb"
+import { LedgerEntry } from "../domain/Availability.ts"
+import * as Flight from "../domain/Flight.ts"
+import {
+  FlightAlreadyScheduled,
+  FlightRepository,
+  FlightStoreError,
+  IdempotencyKeyTaken,
+  type Outgoing,
+  type RecordedCreation,
+  VersionConflict,
+} from "../domain/FlightRepository.ts"
+import { MongoDatabase } from "./MongoStore.ts"
+
+export const collectionName = "flights"
+
+interface OutboxDocument {
+  readonly id: string
+  readonly type: string
+  /** The message as it travels (JSON), so the relay publishes exactly what was stored. */
+  readonly body: string
+  readonly traceparent: string | null
+  readonly createdAt: Date
+}
+
+interface FlightDocument {
+  _id: string
+  flightNumber: string
+  origin: string
+  destination: string
+  scheduledDepartureAt: Date
+  departureAt: Date
+  arrivalAt: Date
+  /** The UTC day of the scheduled departure: with the number, the flight's name. */
+  flightDate: string
+  /** The UTC day of the expected departure: what search looks for. */
+  departureDay: string
+  aircraft: string
+  cabins: ReadonlyArray<Flight.Flight["cabins"][number]>
+  status: string
+  statusReason: string | null
+  /** By cabin, so search can ask for `availability.<cabin>.available`. */
+  availability: Record<string, { capacity: number; available: number }>
+  createdAt: Date
+  updatedAt: Date
+  version: number
+  bookings: Record<string, LedgerEntry>
+  idempotencyKey?: string
+  /** The request fingerprint and the flight as created, for an Idempotency-Key replay. */
+  creation?: { fingerprint: string; flight: string }
+  outbox: Array<OutboxDocument>
+  outboxPending: boolean
+  outboxLease: { owner: string; until: number } | null
+}
+
+/** The fields of a flight, without the ledger, the creation record and the outbox. */
+const flightFields = [
+  "flightNumber",
+  "origin",
+  "destination",
+  "scheduledDepartureAt",
+  "departureAt",
+  "arrivalAt",
+  "aircraft",
+  "cabins",
+  "status",
+  "statusReason",
+  "availability",
+  "createdAt",
+  "updatedAt",
+  "version",
+] as const
+
+const flightProjection = Object.fromEntries(flightFields.map((field) => [field, 1]))
+
+const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
+
+/** The fields a change may touch. */
+const mutableFields = (flight: Flight.Flight) => ({
+  departureAt: toDate(flight.departureAt),
+  arrivalAt: toDate(flight.arrivalAt),
+  departureDay: Flight.dayOf(flight.departureAt),
+  status: flight.status,
+  statusReason: flight.statusReason,
+  availability: Object.fromEntries(
+    flight.availability.map((entry) => [entry.cabin, { capacity: entry.capacity, available: entry.available }]),
+  ),
+  updatedAt: toDate(flight.updatedAt),
+  version: flight.version,
+})
+
+const outboxDocuments = (events: ReadonlyArray<Outgoing>, now: number): Array<OutboxDocument> =>
+  events.map((event) => ({
+    id: event.message.id,
+    type: event.message.type,
+    body: Catalogue.encodeJson(event.message),
+    traceparent: event.traceparent,
+    createdAt: new Date(now),
+  }))
+
+const decodeFlight = Schema.decodeUnknown(Flight.Flight)
+const encodeFlightJson = Schema.encodeSync(Schema.parseJson(Flight.Flight))
+const decodeFlightJson = Schema.decodeUnknown(Schema.parseJson(Flight.Flight))
+
+const invalidDocument = (id: string) => (error: ParseResult.ParseError) =>
+  new FlightStoreError({ operation: "read", reason: `stored flight ${id} is invalid: ${error.message}` })
+
+const fromDocument = (document: Pick<FlightDocument, "_id" | (typeof flightFields)[number]>) =>
+  decodeFlight({
+    id: document._id,
+    flightNumber: document.flightNumber,
+    origin: document.origin,
+    destination: document.destination,
+    scheduledDepartureAt: document.scheduledDepartureAt?.toISOString(),
+    departureAt: document.departureAt?.toISOString(),
+    arrivalAt: document.arrivalAt?.toISOString(),
+    aircraft: document.aircraft,
+    cabins: document.cabins,
+    status: document.status,
+    statusReason: document.statusReason,
+    availability: (document.cabins ?? []).map((layout) => ({ cabin: layout.cabin, ...document.availability?.[layout.cabin] })),
+    createdAt: document.createdAt?.toISOString(),
+    updatedAt: document.updatedAt?.toISOString(),
+    version: document.version,
+  }).pipe(Effect.mapError(invalidDocument(document._id)))
+
+const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+const isDuplicateKey = (cause: unknown) =>
+  typeof cause === "object" && cause !== null && "code" in cause && (cause as { code: unknown }).code === 11000
+
+/** A driver call as an Effect: interruptible, its failure a FlightStoreError naming the operation. */
+const call = <A>(operation: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (cause) => new FlightStoreError({ operation, reason: reasonOf(cause) }) })
+
+export interface Options {
+  /** Wakes this process's relay after each write (see `Outbox.OutboxStore.written`). */
+  readonly wakeup?: ReturnType<typeof Outbox.makeWakeup>
+}
+
+/** Creates the indexes (idempotently) and answers the repository and the outbox over the collection. */
+export const make = (db: Db, options: Options = {}) =>
+  Effect.gen(function* () {
+    const flights: Collection<FlightDocument> = db.collection<FlightDocument>(collectionName)
+    yield* call("create indexes", () =>
+      flights.createIndexes([
+        { key: { origin: 1, destination: 1, departureDay: 1, departureAt: 1, _id: 1 }, name: "search" },
+        { key: { flightNumber: 1, flightDate: 1 }, name: "flight_number_date", unique: true },
+        { key: { idempotencyKey: 1 }, name: "idempotency_key", unique: true, sparse: true },
+        { key: { outboxPending: 1 }, name: "outbox_pending" },
+      ]))
+    const wakeup = options.wakeup ?? Outbox.makeWakeup()
+    const locks = yield* RcMap.make({ lookup: (_: string) => Effect.makeSemaphore(1) })
+    /** Runs a write of one flight document alone among this process's writes of it. */
+    const alone = (id: string) => <A, E>(write: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.scoped(Effect.flatMap(RcMap.get(locks, id), (lock) => lock.withPermits(1)(write)))
+    const wrote = Effect.zipRight(wakeup.notify, Effect.void)
+
+    const creationByKey = (key: string) =>
+      Effect.gen(function* () {
+        const document = yield* call("find creation", () =>
+          flights.findOne({ idempotencyKey: key }, { projection: { creation: 1 } }))
+        if (document === null || document.creation === undefined) return Option.none<RecordedCreation>()
+        const flight = yield* decodeFlightJson(document.creation.flight).pipe(Effect.mapError(invalidDocument(document._id)))
+        return Option.some({ fingerprint: document.creation.fingerprint, flight })
+      })
+
+    const repository: FlightRepository["Type"] = {
+      insert: (flight, events, request) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const outbox = outboxDocuments(events, now)
+          const document: FlightDocument = {
+            _id: flight.id,
+            ...mutableFields(flight),
+            flightNumber: flight.flightNumber,
+            origin: flight.origin,
+            destination: flight.destination,
+            scheduledDepartureAt: toDate(flight.scheduledDepartureAt),
+            flightDate: Flight.flightDate(flight),
+            aircraft: flight.aircraft,
+            cabins: flight.cabins,
+            createdAt: toDate(flight.createdAt),
+            bookings: {},
+            ...(Option.isSome(request)
+              ? {
+                idempotencyKey: request.value.key,
+                creation: { fingerprint: request.value.fingerprint, flight: encodeFlightJson(flight) },
+              }
+              : {}),
+            outbox,
+            outboxPending: outbox.length > 0,
+            outboxLease: null,
+          }
+          const duplicate = yield* Effect.tryPromise({
+            try: () => flights.insertOne(document).then(() => false),
+            catch: (cause) => cause,
+          }).pipe(
+            Effect.catchAll((cause) =>
+              isDuplicateKey(cause)
+                ? Effect.succeed(true)
+                : Effect.fail(new FlightStoreError({ operation: "insert", reason: reasonOf(cause) }))
+            ),
+          )
+          if (!duplicate) return yield* wrote
+          // The server does not always say which unique index refused the flight: ask the key first.
+          if (Option.isSome(request) && Option.isSome(yield* creationByKey(request.value.key))) {
+            return yield* Effect.fail(new IdempotencyKeyTaken({ key: request.value.key }))
+          }
+          return yield* Effect.fail(new FlightAlreadyScheduled({ flightNumber: flight.flightNumber, date: Flight.flightDate(flight) }))
+        }),
+
+      creationByKey,
+
+      get: (id) =>
+        Effect.gen(function* () {
+          const document = yield* call("find", () => flights.findOne({ _id: id }, { projection: flightProjection }))
+          return document === null ? Option.none() : Option.some(yield* fromDocument(document))
+        }),
+
+      getWithBooking: (id, bookingId) =>
+        Effect.gen(function* () {
+          const document = yield* call("find", () =>
+            flights.findOne({ _id: id }, { projection: { ...flightProjection, [`bookings.${bookingId}`]: 1 } }))
+          if (document === null) return Option.none()
+          const flight = yield* fromDocument(document)
+          const raw = document.bookings?.[bookingId]
+          const entry = raw === undefined
+            ? Option.none()
+            : Option.some(yield* Schema.decodeUnknown(LedgerEntry)(raw).pipe(Effect.mapError(invalidDocument(id))))
+          return Option.some({ flight, entry })
+        }),
+
+      save: (flight, booking, events) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const outbox = outboxDocuments(events, now)
+          const result = yield* alone(flight.id)(call("update", () =>
+            flights.updateOne(
+              { _id: flight.id, version: flight.version - 1 },
+              {
+                $set: {
+                  ...mutableFields(flight),
+                  ...(Option.isSome(booking) ? { [`bookings.${booking.value.id}`]: booking.value.entry } : {}),
+                  ...(outbox.length > 0 ? { outboxPending: true } : {}),
+                },
+                ...(outbox.length > 0 ? { $push: { outbox: { $each: outbox } } } : {}),
+              },
+            )))
+          if (result.matchedCount === 0) {
+            return yield* Effect.fail(new VersionConflict({ id: flight.id, expected: flight.version - 1 }))
+          }
+          if (outbox.length > 0) yield* wrote
+        }),
+
+      search: (criteria) =>
+        Effect.gen(function* () {
+          const filter: Filter<FlightDocument> = {
+            origin: criteria.origin,
+            destination: criteria.destination,
+            departureDay: criteria.date,
+            status: { $in: ["scheduled", "delayed"] },
+            [`availability.${criteria.cabin}.available`]: { $gte: criteria.passengers },
+            ...Option.match(criteria.after, {
+              onNone: () => ({}),
+              onSome: (after) => ({
+                $or: [
+                  { departureAt: { $gt: toDate(after.departureAt) } },
+                  { departureAt: toDate(after.departureAt), _id: { $gt: after.id } },
+                ],
+              }),
+            }),
+          }
+          const documents = yield* call("search", () =>
+            flights.find(filter, { projection: flightProjection })
+              .sort({ departureAt: 1, _id: 1 })
+              .limit(criteria.limit + 1)
+              .toArray())
+          const items = yield* Effect.forEach(documents.slice(0, criteria.limit), fromDocument)
+          const last = items.at(-1)
+          return {
+            items,
+            next: documents.length > criteria.limit && last !== undefined
+              ? Option.some({ departureAt: last.departureAt, id: last.id })
+              : Option.none(),
+          }
+        }),
+    }
+
+    const outbox = makeOutbox(flights, wakeup.written, alone)
+    return { repository, outbox }
+  })
+
+/**
+ * The outbox over the flight documents. A relay leases whole documents (their entries stay in
+ * order), reads their entries, and after publishing pulls exactly those entries out; a document
+ * whose array is then empty is no longer pending. Entries the relay read are kept until it
+ * completes or releases them, since the pull names them by value.
+ */
+const makeOutbox = (
+  flights: Collection<FlightDocument>,
+  written: Effect.Effect<void>,
+  alone: (id: string) => <A, E>(write: Effect.Effect<A, E>) => Effect.Effect<A, E>,
+): Outbox.OutboxStore => {
+  const claimed = new Map<string, { readonly flightId: string; readonly document: OutboxDocument }>()
+  const storeError = (error: FlightStoreError) => new Outbox.OutboxStoreError({ reason: error.message })
+  const available = (owner: string, now: number): Filter<FlightDocument> => ({
+    outboxPending: true,
+    $or: [{ outboxLease: null }, { "outboxLease.until": { $lte: now } }, { "outboxLease.owner": owner }],
+  })
+  const settle = (owner: string, flightId: string) =>
+    alone(flightId)(Effect.zipRight(
+      call("outbox settle", () =>
+        flights.updateOne({ _id: flightId, "outbox.0": { $exists: false } }, { $set: { outboxPending: false, outboxLease: null } })),
+      call("outbox release", () =>
+        flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $set: { outboxLease: null } })),
+    ))
+  const claimKey = (owner: string, id: string) => `${owner}/${id}`
+  const byFlight = (owner: string, ids: ReadonlyArray<string>) => {
+    const grouped = new Map<string, Array<OutboxDocument>>()
+    for (const id of ids) {
+      const entry = claimed.get(claimKey(owner, id))
+      if (entry === undefined) continue
+      claimed.delete(claimKey(owner, id))
+      grouped.set(entry.flightId, [...(grouped.get(entry.flightId) ?? []), entry.document])
+    }
+    return grouped
+  }
+
+  return {
+    written,
+    claim: ({ limit, lease, owner }) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const candidates = yield* call("outbox candidates", () =>
+          flights.find(available(owner, now), { projection: { _id: 1 } }).limit(limit).toArray())
+        const entries: Array<Outbox.OutboxEntry> = []
+        for (const { _id } of candidates) {
+          if (entries.length >= limit) break
+          const leased = yield* alone(_id)(call("outbox lease", () =>
+            flights.updateOne(
+              { _id, ...available(owner, now) },
+              { $set: { outboxLease: { owner, until: now + Duration.toMillis(lease) } } },
+            )))
+          if (leased.matchedCount === 0) continue
+          const document = yield* call("outbox read", () => flights.findOne({ _id }, { projection: { outbox: 1 } }))
+          const pending = document?.outbox ?? []
+          if (pending.length === 0) {
+            yield* settle(owner, _id)
+            continue
+          }
+          for (const raw of pending) {
+            const message = Catalogue.decodeJson(raw.body)
+            if (message._tag === "Left") {
+              yield* Effect.logError(`outbox entry ${raw.id} of flight ${_id} cannot be decoded; it stays pending`, message.left)
+              continue
+            }
+            claimed.set(claimKey(owner, raw.id), { flightId: _id, document: raw })
+            entries.push({ id: raw.id, message: message.right as AnyMessage, traceparent: raw.traceparent })
+          }
+        }
+        return entries
+      }).pipe(Effect.mapError(storeError)),
+    complete: (owner, ids) =>
+      Effect.forEach(byFlight(owner, ids), ([flightId, documents]) =>
+        Effect.zipRight(
+          alone(flightId)(call("outbox complete", () =>
+            flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $pullAll: { outbox: documents } }))),
+          settle(owner, flightId),
+        ), { discard: true }).pipe(Effect.mapError(storeError)),
+    release: (owner, ids) =>
+      Effect.forEach(byFlight(owner, ids), ([flightId]) =>
+        alone(flightId)(call("outbox release", () =>
+          flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $set: { outboxLease: null } }))), {
+        discard: true,
+      }).pipe(Effect.mapError(storeError)),
+    stats: Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const documents = yield* call("outbox stats", () =>
+        flights.find({ outboxPending: true }, { projection: { outbox: 1 } }).toArray())
+      let pending = 0
+      let oldest: number | null = null
+      for (const document of documents) {
+        for (const entry of document.outbox ?? []) {
+          pending += 1
+          const at = entry.createdAt.getTime()
+          if (oldest === null || at < oldest) oldest = at
+        }
+      }
+      return { pending, oldestAgeMillis: oldest === null ? null : now - oldest }
+    }).pipe(Effect.mapError(storeError)),
+  }
+}
+
+/** The repository and its outbox on the service's MongoDB database (see `MongoStore.layer`). */
+export const layer: Layer.Layer<FlightRepository | Outbox.Store, FlightStoreError, MongoDatabase> = Layer.scopedContext(
+  Effect.gen(function* () {
+    const { db } = yield* MongoDatabase
+    const { outbox, repository } = yield* make(db)
+    return Context.make(FlightRepository, repository).pipe(Context.add(Outbox.Store, outbox))
+  }),
+)

@@ -1,0 +1,47 @@
+/**
+ * The Idempotency-Key of a POST: the same key with the same request answers the first response
+ * without doing the work again; the same key with another request is a 422. What "the same
+ * request" means is a fingerprint of the decoded request, so that two spellings of one request
+ * (key order, `10:00Z` and `10:00:00.000Z`) are the same. Each service stores the key with the
+ * change it made, in the same atomic write.
+ */
+import { createHash } from "node:crypto"
+import { Schema } from "effect"
+import * as Problem from "./Problem.ts"
+
+export const headerName = "idempotency-key"
+
+/** Sent with a replayed response, so a client can tell it from the first. */
+export const replayedHeader = "idempotent-replayed"
+
+export const Key = Schema.String.pipe(
+  Schema.pattern(/^[\x21-\x7e][\x20-\x7e]{0,254}$/),
+  Schema.annotations({
+    identifier: "IdempotencyKey",
+    description: "1 to 255 printable ASCII characters, e.g. a UUID; kept at least 24 hours",
+    message: () => "must be 1 to 255 printable ASCII characters",
+  }),
+)
+
+/** The request headers of a route that accepts an optional Idempotency-Key. */
+export const OptionalHeader = Schema.Struct({ [headerName]: Schema.optional(Key) })
+
+/** The request headers of a route that requires one. */
+export const RequiredHeader = Schema.Struct({ [headerName]: Key })
+
+/** JSON with object keys in sorted order, so equal values give equal text. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, inner: unknown) =>
+    inner !== null && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner)
+
+/** The SHA-256 of a request's route and encoded input: equal for equal requests. */
+export const fingerprint = (route: string, input: unknown): string =>
+  createHash("sha256").update(route).update("\n").update(canonical(input)).digest("hex")
+
+export const reused = (key: string): Problem.Problem =>
+  Problem.unprocessable(
+    "idempotency-key-reused",
+    `The Idempotency-Key ${JSON.stringify(key)} was used with a different request; use a new key for a new request`,
+  )
