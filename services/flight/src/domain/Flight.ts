@@ -48,6 +48,9 @@ export type CabinAvailability = typeof CabinAvailability.Type
 
 const rowsOverlap = (a: CabinLayout["rows"], b: CabinLayout["rows"]) => a.from <= b.to && b.from <= a.to
 
+const earliest = DateTime.unsafeMake("2000-01-01T00:00:00Z")
+const latest = DateTime.unsafeMake("9999-12-31T23:59:59.999Z")
+
 /** The cross-field rules of a schedule, each reported at the field a client would correct. */
 const scheduleIssues = (schedule: {
   readonly origin: string
@@ -57,6 +60,11 @@ const scheduleIssues = (schedule: {
   readonly cabins: ReadonlyArray<CabinLayout>
 }): Array<Schema.FilterIssue> => {
   const issues: Array<Schema.FilterIssue> = []
+  for (const field of ["departureAt", "arrivalAt"] as const) {
+    if (!DateTime.between(schedule[field], { minimum: earliest, maximum: latest })) {
+      issues.push({ path: [field], message: "must be between the years 2000 and 9999" })
+    }
+  }
   if (schedule.origin === schedule.destination) {
     issues.push({ path: ["destination"], message: "must differ from origin" })
   }
@@ -231,6 +239,9 @@ export const changeStatus = (
 ): Either.Either<Flight, InvalidTransition | InvalidStatusChange> => {
   if (!canTransition(flight.status, change.status)) {
     return Either.left(new InvalidTransition({ from: flight.status, to: change.status }))
+  }
+  if (Option.isSome(change.reason) && !Schema.is(StatusReason)(change.reason.value)) {
+    return Either.left(new InvalidStatusChange({ field: "reason", reason: "must be at most 500 characters" }))
   }
   if (change.status !== "delayed") {
     return Option.isSome(change.departureAt)

@@ -1,0 +1,203 @@
+/**
+ * The flight service as it runs (HTTP, consumer, outbox relay) keeping availability from booking
+ * events: in memory on the in-process bus always, and on MongoDB and RabbitMQ when their URLs are set.
+ */
+import { DeadLetters, MessageBus } from "@flight/bus"
+import { TestBus } from "@flight/bus/testing"
+import { type AnyMessage, BookingId, BookingReference, type Cabin, Envelope, type FlightId, Messages, SeatNumber } from "@flight/contracts"
+import { EffectTest, RealServer } from "@flight/runtime/testing"
+import { describe, expect } from "bun:test"
+import { DateTime, Effect, Logger, Option, Redacted, Schedule, type Scope } from "effect"
+import { MongoClient } from "mongodb"
+import * as Flight from "../src/main.ts"
+import * as MongoStore from "../src/infrastructure/MongoStore.ts"
+
+const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+
+interface Environment {
+  readonly name: string
+  readonly bus: TestBus.TestBus
+  /** A database of its own for the test, dropped when the test's scope closes; none for in-memory. */
+  readonly database: Effect.Effect<Option.Option<MongoStore.MongoUrl>, never, Scope.Scope>
+}
+
+const inMemory: Environment = { name: "in memory, in-process bus", bus: TestBus.inProcess, database: Effect.succeedNone }
+
+const onServers = (mongoUrl: string, rabbitUrl: string): Environment => ({
+  name: "MongoDB and RabbitMQ",
+  bus: TestBus.rabbitMq(rabbitUrl),
+  database: Effect.gen(function* () {
+    const name = `flight-events-${Bun.randomUUIDv7().slice(-12)}`
+    const href = mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${name}`)
+    yield* Effect.addFinalizer(() =>
+      Effect.promise(async () => {
+        const client = await MongoClient.connect(href)
+        await client.db(name).dropDatabase().finally(() => client.close())
+      }).pipe(Effect.ignore)
+    )
+    return Option.some(Redacted.make(Option.getOrThrow(MongoStore.parse(href))))
+  }),
+})
+
+const schedule = {
+  flightNumber: "BA117",
+  origin: "LHR",
+  destination: "JFK",
+  departureAt: "2026-12-01T10:00:00Z",
+  arrivalAt: "2026-12-01T18:00:00Z",
+  aircraft: "Boeing 777",
+  cabins: [
+    { cabin: "economy", rows: { from: 10, to: 19 }, seatLetters: "ABCDEF", fare: { amount: 45000, currency: "GBP" } },
+    { cabin: "business", rows: { from: 1, to: 2 }, seatLetters: "AC", fare: { amount: 250000, currency: "GBP" } },
+  ],
+}
+
+const contact = { email: "ada@example.com" }
+
+const booking = (flightId: FlightId, seats: ReadonlyArray<string>, cabin: Cabin = "economy") => {
+  const seatNumbers = seats.map((seat) => SeatNumber.make(seat)) as unknown as readonly [SeatNumber, ...Array<SeatNumber>]
+  return {
+    bookingId: BookingId.make(Bun.randomUUIDv7()),
+    reference: BookingReference.make("X7K2QP"),
+    flightId,
+    cabin,
+    seats: seatNumbers,
+    contact,
+  }
+}
+type Booking = ReturnType<typeof booking>
+
+const created = (b: Booking) =>
+  Envelope.make(Messages.BookingCreated, {
+    ...b,
+    passengers: b.seats.map((seat) => ({ firstName: "Ada", lastName: "Lovelace", seat })) as never,
+    total: { amount: 45000 * b.seats.length, currency: "GBP" },
+    holdExpiresAt: DateTime.unsafeMake("2026-11-26T12:15:00Z"),
+  }, { source: "booking" })
+
+const confirmed = (b: Booking) =>
+  Envelope.make(Messages.BookingConfirmed, { ...b, paymentId: Bun.randomUUIDv7() as never }, { source: "booking" })
+
+const cancelled = (b: Booking) =>
+  Envelope.make(Messages.BookingCancelled, { ...b, reason: "customer" as const, paid: false }, { source: "booking" })
+
+/** The service running on the environment, with a scheduled flight. */
+const running = (environment: Environment) =>
+  Effect.gen(function* () {
+    const context = yield* environment.bus.make
+    const mongodbUrl = yield* environment.database
+    const service = yield* Flight.make({ port: 0, mongodbUrl }).pipe(Effect.provide(context))
+    const request = (path: string, init?: RequestInit) =>
+      Effect.promise(() => fetch(new URL(path, service.url), init).then(async (response) => ({ status: response.status, body: await response.json() as any })))
+    const scheduled = yield* request("/api/flights", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(schedule),
+    })
+    expect(scheduled.status).toBe(201)
+    const flightId = scheduled.body.id as FlightId
+    const available = (cabin: Cabin = "economy") =>
+      Effect.map(request(`/api/flights/${flightId}`), (response) =>
+        (response.body.cabins as Array<{ cabin: string; availableSeats: number }>).find((entry) => entry.cabin === cabin)!.availableSeats)
+    const publish = (message: Effect.Effect<AnyMessage>) =>
+      Effect.flatMap(message, (built) => Effect.flatMap(MessageBus, (bus) => bus.publish(built)).pipe(Effect.provide(context), Effect.as(built)))
+    const republish = (message: AnyMessage) => Effect.flatMap(MessageBus, (bus) => bus.publish(message)).pipe(Effect.provide(context))
+    /** Waits until the cabin shows `seats` available, then checks that it stays so a while. */
+    const settlesAt = (seats: number, cabin: Cabin = "economy") =>
+      Effect.gen(function* () {
+        yield* available(cabin).pipe(
+          Effect.filterOrFail((now) => now === seats, (now) => new Error(`${cabin}: ${now} available, expected ${seats}`)),
+          Effect.retry(Schedule.spaced("25 millis").pipe(Schedule.upTo("10 seconds"))),
+        )
+        yield* Effect.sleep("300 millis")
+        expect(yield* available(cabin)).toBe(seats)
+      })
+    return { flightId, available, publish, republish, settlesAt, context }
+  })
+
+const suite = (environment: Environment) =>
+  describe(`flight keeps availability from booking events: ${environment.name}`, () => {
+    const it = (name: string, body: () => Effect.Effect<void, unknown, Scope.Scope>) =>
+      EffectTest.effect(name, body, { layer: quiet, timeout: 30_000 })
+
+    it("the same booking.created delivered twice lowers availability once", () =>
+      Effect.gen(function* () {
+        const { flightId, publish, republish, settlesAt } = yield* running(environment)
+        const first = booking(flightId, ["10A", "10B"])
+        const message = yield* publish(created(first))
+        yield* settlesAt(58)
+        yield* republish(message)
+        yield* publish(created(booking(flightId, ["11A"])))
+        yield* settlesAt(57)
+      }))
+
+    it("confirmed takes no more seats; cancelled gives them back once, even redelivered", () =>
+      Effect.gen(function* () {
+        const { flightId, publish, republish, settlesAt } = yield* running(environment)
+        const b = booking(flightId, ["10A", "10B", "10C"])
+        yield* publish(created(b))
+        yield* settlesAt(57)
+        yield* publish(confirmed(b))
+        yield* settlesAt(57)
+        const cancel = yield* publish(cancelled(b))
+        yield* settlesAt(60)
+        yield* republish(cancel)
+        yield* publish(created(booking(flightId, ["12A"])))
+        yield* settlesAt(59)
+      }))
+
+    it("a booking.cancelled that overtakes its booking.created leaves the seats free when created arrives", () =>
+      Effect.gen(function* () {
+        const { flightId, publish, settlesAt } = yield* running(environment)
+        const b = booking(flightId, ["10A", "10B"])
+        const late = yield* created(b)
+        yield* publish(cancelled(b))
+        yield* publish(Effect.succeed(late))
+        yield* publish(created(booking(flightId, ["11A"])))
+        yield* settlesAt(59)
+      }))
+
+    it("a booking.confirmed that overtakes its booking.created takes the seats once", () =>
+      Effect.gen(function* () {
+        const { flightId, publish, settlesAt } = yield* running(environment)
+        const b = booking(flightId, ["1A", "1C"], "business")
+        const late = yield* created(b)
+        yield* publish(confirmed(b))
+        yield* settlesAt(2, "business")
+        yield* publish(Effect.succeed(late))
+        yield* publish(created(booking(flightId, ["2A"], "business")))
+        yield* settlesAt(1, "business")
+        yield* settlesAt(60, "economy")
+      }))
+
+    it("forty bookings of one flight at once are each counted", () =>
+      Effect.gen(function* () {
+        const { flightId, publish, settlesAt } = yield* running(environment)
+        const seats = Array.from({ length: 40 }, (_, index) => `${10 + Math.floor(index / 6)}${"ABCDEF"[index % 6]}`)
+        yield* Effect.forEach(seats, (seat) => publish(created(booking(flightId, [seat]))), { concurrency: 10 })
+        yield* settlesAt(20)
+      }))
+
+    it("an event for a flight the catalogue does not have is dead-lettered with its reason, and the queue goes on", () =>
+      Effect.gen(function* () {
+        const { context, flightId, publish, settlesAt } = yield* running(environment)
+        const unknown = yield* publish(created(booking(Bun.randomUUIDv7() as FlightId, ["10A"])))
+        yield* publish(created(booking(flightId, ["10A"])))
+        yield* settlesAt(59)
+        const letters = yield* Effect.flatMap(DeadLetters.DeadLetters, (deadLetters) => deadLetters.list("flight")).pipe(
+          Effect.provide(context),
+          Effect.filterOrFail((letters) => letters.length > 0, () => new Error("nothing dead-lettered yet")),
+          Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("5 seconds"))),
+        )
+        expect(letters.map((letter) => letter.id)).toEqual([unknown.id])
+        expect(letters[0]!.detail).toContain("No flight")
+      }))
+  })
+
+suite(inMemory)
+
+RealServer.describeWith("MONGODB_URL", "flight on real servers", (mongoUrl) => {
+  RealServer.describeWith("RABBITMQ_URL", "with RabbitMQ", (rabbitUrl) => {
+    suite(onServers(mongoUrl, rabbitUrl))
+  })
+})
