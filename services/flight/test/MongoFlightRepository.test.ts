@@ -1,5 +1,6 @@
 import { Outbox } from "@flight/bus"
-import { RealServer } from "@flight/runtime/testing"
+import { EffectTest, RealServer } from "@flight/runtime/testing"
+import { expect } from "bun:test"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { FlightRepository } from "../src/domain/FlightRepository.ts"
 import * as MongoFlightRepository from "../src/infrastructure/MongoFlightRepository.ts"
@@ -20,4 +21,19 @@ export const isolated = (url: string) =>
 
 RealServer.describeWith("MONGODB_URL", "MongoDB flight repository", (url) => {
   contract("MongoDB", () => isolated(url))
+})
+
+RealServer.describeWith("MONGODB_URL", "MongoDB flight repository start", (url) => {
+  EffectTest.effect("creates its indexes on an empty database and starts again on one that has them", () =>
+    Effect.gen(function* () {
+      const { client } = yield* MongoStore.MongoDatabase
+      const db = client.db(`flight-test-${Bun.randomUUIDv7().slice(-12)}`)
+      yield* Effect.gen(function* () {
+        yield* MongoFlightRepository.make(db)
+        yield* MongoFlightRepository.make(db)
+        const names = (yield* Effect.promise(() => db.collection(MongoFlightRepository.collectionName).listIndexes().toArray()))
+          .map((index) => index.name)
+        expect(names.toSorted()).toEqual(["_id_", "flight_number_date", "idempotency_key", "outbox_pending", "search"])
+      }).pipe(Effect.ensuring(Effect.promise(() => db.dropDatabase()).pipe(Effect.ignore)))
+    }).pipe(Effect.provide(MongoStore.layer(Redacted.make(Option.getOrThrow(MongoStore.parse(url)))))), { timeout: 30_000 })
 })

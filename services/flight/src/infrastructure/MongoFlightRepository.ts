@@ -152,6 +152,13 @@ const isDuplicateKey = (cause: unknown) =>
 const call = <A>(operation: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (cause) => new FlightStoreError({ operation, reason: reasonOf(cause) }) })
 
+const indexes = [
+  { key: { origin: 1, destination: 1, departureDay: 1, departureAt: 1, _id: 1 }, name: "search" },
+  { key: { flightNumber: 1, flightDate: 1 }, name: "flight_number_date", unique: true },
+  { key: { idempotencyKey: 1 }, name: "idempotency_key", unique: true, sparse: true },
+  { key: { outboxPending: 1 }, name: "outbox_pending" },
+] as const
+
 export interface Options {
   /** Wakes this process's relay after each write (see `Outbox.OutboxStore.written`). */
   readonly wakeup?: ReturnType<typeof Outbox.makeWakeup>
@@ -161,13 +168,10 @@ export interface Options {
 export const make = (db: Db, options: Options = {}) =>
   Effect.gen(function* () {
     const flights: Collection<FlightDocument> = db.collection<FlightDocument>(collectionName)
-    yield* call("create indexes", () =>
-      flights.createIndexes([
-        { key: { origin: 1, destination: 1, departureDay: 1, departureAt: 1, _id: 1 }, name: "search" },
-        { key: { flightNumber: 1, flightDate: 1 }, name: "flight_number_date", unique: true },
-        { key: { idempotencyKey: 1 }, name: "idempotency_key", unique: true, sparse: true },
-        { key: { outboxPending: 1 }, name: "outbox_pending" },
-      ]))
+    // One index per command: FerretDB 1.24 panics on a createIndexes of several that all exist.
+    yield* Effect.forEach(indexes, ({ key, ...options }) => call("create indexes", () => flights.createIndex(key, options)), {
+      discard: true,
+    })
     const wakeup = options.wakeup ?? Outbox.makeWakeup()
     const locks = yield* RcMap.make({ lookup: (_: string) => Effect.makeSemaphore(1) })
     /** Runs a write of one flight document alone among this process's writes of it. */
