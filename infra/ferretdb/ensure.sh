@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure a MongoDB-compatible server answers on 127.0.0.1:${FERRETDB_PORT:-27017}.
-# When none does, it builds FerretDB v1.24.0 (a MongoDB wire-protocol server, here on its SQLite
-# backend) from the Go module proxy, once, into ~/.cache/flight-booking/, and starts it.
+# When none does, it builds FerretDB v1.24.0 (a MongoDB wire-protocol server) from the Go module
+# proxy, once, into ~/.cache/flight-booking/, and starts it on its PostgreSQL backend (database
+# `ferretdb` of the PostgreSQL on 127.0.0.1:5432, created when missing) when that server answers and
+# psql is there, and on its SQLite backend otherwise. FERRETDB_BACKEND=sqlite|postgresql chooses.
+# The PostgreSQL backend filters in SQL; the SQLite one reads every document of a collection for
+# each query, which makes the flight search hundreds of times slower (docs/benchmarks.md).
 #
 # Why not `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.0`: a binary built that way
 # panics at start because the module's build/version/version.txt is empty outside FerretDB's own
@@ -36,12 +40,24 @@ if [ ! -x "$BIN" ]; then
   rm -rf "$work"
 fi
 
+BACKEND="${FERRETDB_BACKEND:-auto}"
+PG_DATABASE="${FERRETDB_PG_DATABASE:-ferretdb}"
+if [ "$BACKEND" = auto ]; then
+  if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v psql >/dev/null; then BACKEND=postgresql; else BACKEND=sqlite; fi
+fi
 mkdir -p "$DATA"
-nohup "$BIN" --handler=sqlite --sqlite-url="file:$DATA/" --listen-addr="127.0.0.1:$PORT" \
+if [ "$BACKEND" = postgresql ]; then
+  pg() { psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+  [ "$(pg -c "select 1 from pg_database where datname = '$PG_DATABASE'")" = 1 ] || pg -c "create database \"$PG_DATABASE\""
+  handler=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:5432/$PG_DATABASE")
+else
+  handler=(--handler=sqlite --sqlite-url="file:$DATA/")
+fi
+nohup "$BIN" "${handler[@]}" --listen-addr="127.0.0.1:$PORT" \
   --state-dir="$DATA" --telemetry=disable --debug-addr=- --log-level=warn >"$DATA/ferretdb.log" 2>&1 &
 for _ in $(seq 1 100); do
   if answers; then
-    echo "ferretdb: FerretDB $VERSION started on 127.0.0.1:$PORT (data in $DATA)"
+    echo "ferretdb: FerretDB $VERSION started on 127.0.0.1:$PORT ($BACKEND backend)"
     exit 0
   fi
   sleep 0.2

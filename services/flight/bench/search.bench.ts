@@ -1,0 +1,153 @@
+/**
+ * Search throughput and latency of `GET /api/flights` over a realistic catalogue: 50,000 flights
+ * over 200 routes and 60 days (about 4 a route a day), on the in-memory adapter and, when
+ * MONGODB_URL is set, on MongoDB (a database of its own, dropped afterwards).
+ *
+ *   bun run bench:search                                  # in memory
+ *   MONGODB_URL=mongodb://127.0.0.1:27017/bench bun run bench:search [-- --flights 50000 --seconds 10 --clients 8]
+ *
+ * The service runs as it does in production (Hono on Bun.serve, the same layers), the clients are
+ * `fetch` loops in the same process keeping CLIENTS requests in flight for SECONDS, each asking a
+ * random route, day, cabin and party size, 20 results a page.
+ */
+import { InProcessBus, MessageBus } from "@flight/bus"
+import { HttpApp, type StoreHealth } from "@flight/runtime"
+import { Effect, Layer, Logger, LogLevel, Option, Redacted, Schema } from "effect"
+import { MongoClient } from "mongodb"
+import * as FlightApi from "../src/api/FlightApi.ts"
+import { FlightCommands } from "../src/application/FlightCommands.ts"
+import type { FlightQueries } from "../src/application/FlightQueries.ts"
+import * as Flight from "../src/domain/Flight.ts"
+import * as MongoStore from "../src/infrastructure/MongoStore.ts"
+import { inMemoryLayer, mongoLayer } from "../src/main.ts"
+
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback
+}
+const FLIGHTS = argument("flights", 50_000)
+const ROUTES = 200
+const DAYS = 60
+const SECONDS = argument("seconds", 10)
+const CLIENTS = argument("clients", 8)
+
+const airports = ["LHR", "JFK", "CDG", "FRA", "AMS", "MAD", "BCN", "FCO", "DXB", "SIN", "HND", "LAX", "SFO", "ORD", "ATL",
+  "YYZ", "GRU", "SYD", "HKG", "IST"]
+const routes: Array<readonly [string, string]> = []
+for (const origin of airports) {
+  for (const destination of airports) {
+    if (origin !== destination && routes.length < ROUTES) routes.push([origin, destination])
+  }
+}
+const firstDay = Date.parse("2027-01-01T00:00:00Z")
+const dayOf = (index: number) => new Date(firstDay + index * 86_400_000).toISOString().slice(0, 10)
+
+/** A deterministic pseudo-random sequence, so every run searches the same catalogue the same way. */
+const random = (() => {
+  let seed = 42
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+})()
+
+const layouts = [
+  [{ cabin: "economy", rows: { from: 10, to: 40 }, seatLetters: "ABCDEF", fare: { amount: 12_900, currency: "EUR" } }],
+  [
+    { cabin: "business", rows: { from: 1, to: 6 }, seatLetters: "ACDF", fare: { amount: 89_000, currency: "EUR" } },
+    { cabin: "economy", rows: { from: 10, to: 45 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45_000, currency: "EUR" } },
+  ],
+  [
+    { cabin: "first", rows: { from: 1, to: 2 }, seatLetters: "AK", fare: { amount: 650_000, currency: "EUR" } },
+    { cabin: "business", rows: { from: 5, to: 12 }, seatLetters: "ACDGHK", fare: { amount: 280_000, currency: "EUR" } },
+    { cabin: "premium", rows: { from: 20, to: 26 }, seatLetters: "ACDEFGK", fare: { amount: 120_000, currency: "EUR" } },
+    { cabin: "economy", rows: { from: 30, to: 60 }, seatLetters: "ABCDEFGHJK", fare: { amount: 52_000, currency: "EUR" } },
+  ],
+]
+
+const decodeSchedule = Schema.decodeUnknownSync(Flight.FlightSchedule)
+const schedules = Array.from({ length: FLIGHTS }, (_, index) => {
+  const [origin, destination] = routes[index % ROUTES]!
+  const day = Math.floor(index / ROUTES) % DAYS
+  const departure = firstDay + day * 86_400_000 + Math.floor(random() * 86_400_000 / 60_000) * 60_000
+  return decodeSchedule({
+    flightNumber: `FB${index % 10_000}${"ABCDEFGHJK"[Math.floor(index / 10_000)] ?? ""}`,
+    origin,
+    destination,
+    departureAt: new Date(departure).toISOString(),
+    arrivalAt: new Date(departure + (2 + Math.floor(random() * 12)) * 3_600_000).toISOString(),
+    aircraft: "Airbus A350-900",
+    cabins: layouts[index % layouts.length],
+  })
+})
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+const measure = (label: string, layer: Layer.Layer<FlightCommands | FlightQueries | StoreHealth, unknown>) =>
+  Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const runtime = yield* Layer.toRuntime(Layer.merge(layer, Layer.succeed(MessageBus, bus)))
+    const commands = yield* Effect.provide(FlightCommands, runtime)
+
+    const seedStart = performance.now()
+    yield* Effect.forEach(schedules, (schedule) => commands.schedule(schedule, Option.none()), { concurrency: 16, discard: true })
+    const seedSeconds = (performance.now() - seedStart) / 1000
+
+    const server = yield* HttpApp.serve(FlightApi.make(runtime), { port: 0 })
+    const query = () => {
+      const [origin, destination] = routes[Math.floor(random() * ROUTES)]!
+      const cabin = ["economy", "economy", "economy", "business", "premium", "first"][Math.floor(random() * 6)]!
+      const passengers = 1 + Math.floor(random() * 4)
+      return `/api/flights?origin=${origin}&destination=${destination}&date=${dayOf(Math.floor(random() * DAYS))}&cabin=${cabin}&passengers=${passengers}`
+    }
+    const run = async (seconds: number) => {
+      const latencies: Array<number> = []
+      let results = 0
+      let failures = 0
+      const until = performance.now() + seconds * 1000
+      await Promise.all(Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < until) {
+          const started = performance.now()
+          const response = await fetch(new URL(query(), server.url))
+          const body = await response.json() as { items?: Array<unknown> }
+          latencies.push(performance.now() - started)
+          if (response.status !== 200) failures++
+          else results += body.items?.length ?? 0
+        }
+      }))
+      return { latencies: latencies.toSorted((a, b) => a - b), results, failures }
+    }
+    yield* Effect.promise(() => run(1)) // warm-up
+    const { failures, latencies, results } = yield* Effect.promise(() => run(SECONDS))
+    return {
+      store: label,
+      flights: FLIGHTS,
+      seedPerSecond: Math.round(FLIGHTS / seedSeconds),
+      searchesPerSecond: Math.round(latencies.length / SECONDS),
+      p50ms: Number(percentile(latencies, 0.5).toFixed(2)),
+      p99ms: Number(percentile(latencies, 0.99).toFixed(2)),
+      meanResults: Number((results / latencies.length).toFixed(1)),
+      failures,
+    }
+  }).pipe(Effect.scoped)
+
+const program = Effect.gen(function* () {
+  const rows = [yield* measure("in-memory", inMemoryLayer)]
+  const url = process.env["MONGODB_URL"]
+  if (url !== undefined && url !== "") {
+    const name = `flight-bench-${Date.now()}`
+    const href = url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${name}`)
+    rows.push(
+      yield* measure(`MongoDB ${MongoStore.address(Redacted.make(Option.getOrThrow(MongoStore.parse(href))))}`, mongoLayer(Redacted.make(Option.getOrThrow(MongoStore.parse(href))))).pipe(
+        Effect.ensuring(Effect.promise(async () => {
+          const client = await MongoClient.connect(href)
+          await client.db(name).dropDatabase().finally(() => client.close())
+        }).pipe(Effect.ignore)),
+      ),
+    )
+  }
+  console.log(`search: ${FLIGHTS} flights, ${ROUTES} routes, ${DAYS} days, ${CLIENTS} clients, ${SECONDS} s`)
+  console.table(rows)
+})
+
+Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
