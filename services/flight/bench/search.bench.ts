@@ -30,6 +30,8 @@ const ROUTES = 200
 const DAYS = 60
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 8)
+/** Keep the MongoDB database afterwards, to look at it. */
+const KEEP = process.argv.includes("--keep")
 
 const airports = ["LHR", "JFK", "CDG", "FRA", "AMS", "MAD", "BCN", "FCO", "DXB", "SIN", "HND", "LAX", "SFO", "ORD", "ATL",
   "YYZ", "GRU", "SYD", "HKG", "IST"]
@@ -139,7 +141,7 @@ const program = Effect.gen(function* () {
     const href = url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${name}`)
     rows.push(
       yield* measure(`MongoDB ${MongoStore.address(Redacted.make(Option.getOrThrow(MongoStore.parse(href))))}`, mongoLayer(Redacted.make(Option.getOrThrow(MongoStore.parse(href))))).pipe(
-        Effect.ensuring(Effect.promise(async () => {
+        Effect.ensuring(KEEP ? Effect.log(`kept database ${name}`) : Effect.promise(async () => {
           const client = await MongoClient.connect(href)
           await client.db(name).dropDatabase().finally(() => client.close())
         }).pipe(Effect.ignore)),
