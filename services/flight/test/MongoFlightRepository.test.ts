@@ -1,11 +1,11 @@
 import { Outbox } from "@flight/bus"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Redacted, Tracer } from "effect"
 import { FlightRepository } from "../src/domain/FlightRepository.ts"
 import * as MongoFlightRepository from "../src/infrastructure/MongoFlightRepository.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
-import { contract } from "./FlightRepository.contract.ts"
+import { contract, flightOf } from "./FlightRepository.contract.ts"
 
 /** The adapter on a database of its own, dropped when the test ends. */
 export const isolated = (url: string) =>
@@ -36,4 +36,29 @@ RealServer.describeWith("MONGODB_URL", "MongoDB flight repository start", (url) 
         expect(names.toSorted()).toEqual(["_id_", "flight_number_date", "idempotency_key", "outbox_pending", "search"])
       }).pipe(Effect.ensuring(Effect.promise(() => db.dropDatabase()).pipe(Effect.ignore)))
     }).pipe(Effect.provide(MongoStore.layer(Redacted.make(Option.getOrThrow(MongoStore.parse(url)))))), { timeout: 30_000 })
+})
+
+RealServer.describeWith("MONGODB_URL", "MongoDB flight repository tracing", (url) => {
+  EffectTest.effect("each store call is a client span naming the operation, under the caller's span", () =>
+    Effect.gen(function* () {
+      const base = yield* Effect.tracer
+      const spans: Array<{ readonly name: string; readonly kind: string; readonly parent: string | null }> = []
+      const recording = Tracer.make({
+        span: (name, parent, context, links, startTime, kind, options) => {
+          spans.push({ name, kind, parent: Option.match(parent, { onNone: () => null, onSome: (p) => p.spanId }) })
+          return base.span(name, parent, context, links, startTime, kind, options)
+        },
+        context: (f, fiber) => base.context(f, fiber),
+      })
+      const flight = flightOf()
+      const callerId = yield* Effect.gen(function* () {
+        const repository = yield* FlightRepository
+        yield* repository.insert(flight, [], Option.none())
+        yield* repository.get(flight.id)
+        return (yield* Effect.currentSpan).spanId
+      }).pipe(Effect.withSpan("caller"), Effect.withTracer(recording))
+      const store = spans.filter((span) => span.name.startsWith("mongodb "))
+      expect(store.map((span) => span.name)).toContain("mongodb find")
+      expect(store.every((span) => span.kind === "client" && span.parent === callerId)).toBe(true)
+    }).pipe(Effect.provide(isolated(url))), { timeout: 30_000 })
 })

@@ -148,9 +148,17 @@ const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : S
 const isDuplicateKey = (cause: unknown) =>
   typeof cause === "object" && cause !== null && "code" in cause && (cause as { code: unknown }).code === 11000
 
-/** A driver call as an Effect: interruptible, its failure a FlightStoreError naming the operation. */
+/**
+ * A driver call as an Effect: interruptible, in a client span (DESIGN §8: a span per store call),
+ * its failure a FlightStoreError naming the operation.
+ */
 const call = <A>(operation: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (cause) => new FlightStoreError({ operation, reason: reasonOf(cause) }) })
+  Effect.tryPromise({ try: run, catch: (cause) => new FlightStoreError({ operation, reason: reasonOf(cause) }) }).pipe(
+    Effect.withSpan(`mongodb ${operation}`, {
+      kind: "client",
+      attributes: { "db.system.name": "mongodb", "db.collection.name": collectionName, "db.operation.name": operation },
+    }),
+  )
 
 const indexes = [
   { key: { origin: 1, destination: 1, departureDay: 1, departureAt: 1, _id: 1 }, name: "search" },
