@@ -4,13 +4,14 @@
  */
 import { DeadLetters, MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
-import { type AnyMessage, BookingId, BookingReference, type Cabin, Envelope, type FlightId, Messages, SeatNumber } from "@flight/contracts"
+import type { AnyMessage, Cabin, FlightId } from "@flight/contracts"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { DateTime, Effect, Logger, Option, Redacted, Schedule, type Scope } from "effect"
+import { Effect, Logger, Option, Redacted, Schedule, type Scope } from "effect"
 import { MongoClient } from "mongodb"
 import * as Flight from "../src/main.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
+import { booking, bookingCancelled, bookingConfirmed, bookingCreated, scheduleInput } from "./support/Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
@@ -39,48 +40,6 @@ const onServers = (mongoUrl: string, rabbitUrl: string): Environment => ({
   }),
 })
 
-const schedule = {
-  flightNumber: "BA117",
-  origin: "LHR",
-  destination: "JFK",
-  departureAt: "2026-12-01T10:00:00Z",
-  arrivalAt: "2026-12-01T18:00:00Z",
-  aircraft: "Boeing 777",
-  cabins: [
-    { cabin: "economy", rows: { from: 10, to: 19 }, seatLetters: "ABCDEF", fare: { amount: 45000, currency: "GBP" } },
-    { cabin: "business", rows: { from: 1, to: 2 }, seatLetters: "AC", fare: { amount: 250000, currency: "GBP" } },
-  ],
-}
-
-const contact = { email: "ada@example.com" }
-
-const booking = (flightId: FlightId, seats: ReadonlyArray<string>, cabin: Cabin = "economy") => {
-  const seatNumbers = seats.map((seat) => SeatNumber.make(seat)) as unknown as readonly [SeatNumber, ...Array<SeatNumber>]
-  return {
-    bookingId: BookingId.make(Bun.randomUUIDv7()),
-    reference: BookingReference.make("X7K2QP"),
-    flightId,
-    cabin,
-    seats: seatNumbers,
-    contact,
-  }
-}
-type Booking = ReturnType<typeof booking>
-
-const created = (b: Booking) =>
-  Envelope.make(Messages.BookingCreated, {
-    ...b,
-    passengers: b.seats.map((seat) => ({ firstName: "Ada", lastName: "Lovelace", seat })) as never,
-    total: { amount: 45000 * b.seats.length, currency: "GBP" },
-    holdExpiresAt: DateTime.unsafeMake("2026-11-26T12:15:00Z"),
-  }, { source: "booking" })
-
-const confirmed = (b: Booking) =>
-  Envelope.make(Messages.BookingConfirmed, { ...b, paymentId: Bun.randomUUIDv7() as never }, { source: "booking" })
-
-const cancelled = (b: Booking) =>
-  Envelope.make(Messages.BookingCancelled, { ...b, reason: "customer" as const, paid: false }, { source: "booking" })
-
 /** The service running on the environment, with a scheduled flight. */
 const running = (environment: Environment) =>
   Effect.gen(function* () {
@@ -92,7 +51,7 @@ const running = (environment: Environment) =>
     const scheduled = yield* request("/api/flights", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(schedule),
+      body: JSON.stringify(scheduleInput),
     })
     expect(scheduled.status).toBe(201)
     const flightId = scheduled.body.id as FlightId
@@ -124,10 +83,10 @@ const suite = (environment: Environment) =>
       Effect.gen(function* () {
         const { flightId, publish, republish, settlesAt } = yield* running(environment)
         const first = booking(flightId, ["10A", "10B"])
-        const message = yield* publish(created(first))
+        const message = yield* publish(bookingCreated(first))
         yield* settlesAt(58)
         yield* republish(message)
-        yield* publish(created(booking(flightId, ["11A"])))
+        yield* publish(bookingCreated(booking(flightId, ["11A"])))
         yield* settlesAt(57)
       }))
 
@@ -135,14 +94,14 @@ const suite = (environment: Environment) =>
       Effect.gen(function* () {
         const { flightId, publish, republish, settlesAt } = yield* running(environment)
         const b = booking(flightId, ["10A", "10B", "10C"])
-        yield* publish(created(b))
+        yield* publish(bookingCreated(b))
         yield* settlesAt(57)
-        yield* publish(confirmed(b))
+        yield* publish(bookingConfirmed(b))
         yield* settlesAt(57)
-        const cancel = yield* publish(cancelled(b))
+        const cancel = yield* publish(bookingCancelled(b))
         yield* settlesAt(60)
         yield* republish(cancel)
-        yield* publish(created(booking(flightId, ["12A"])))
+        yield* publish(bookingCreated(booking(flightId, ["12A"])))
         yield* settlesAt(59)
       }))
 
@@ -150,10 +109,10 @@ const suite = (environment: Environment) =>
       Effect.gen(function* () {
         const { flightId, publish, settlesAt } = yield* running(environment)
         const b = booking(flightId, ["10A", "10B"])
-        const late = yield* created(b)
-        yield* publish(cancelled(b))
+        const late = yield* bookingCreated(b)
+        yield* publish(bookingCancelled(b))
         yield* publish(Effect.succeed(late))
-        yield* publish(created(booking(flightId, ["11A"])))
+        yield* publish(bookingCreated(booking(flightId, ["11A"])))
         yield* settlesAt(59)
       }))
 
@@ -161,11 +120,11 @@ const suite = (environment: Environment) =>
       Effect.gen(function* () {
         const { flightId, publish, settlesAt } = yield* running(environment)
         const b = booking(flightId, ["1A", "1C"], "business")
-        const late = yield* created(b)
-        yield* publish(confirmed(b))
+        const late = yield* bookingCreated(b)
+        yield* publish(bookingConfirmed(b))
         yield* settlesAt(2, "business")
         yield* publish(Effect.succeed(late))
-        yield* publish(created(booking(flightId, ["2A"], "business")))
+        yield* publish(bookingCreated(booking(flightId, ["2A"], "business")))
         yield* settlesAt(1, "business")
         yield* settlesAt(60, "economy")
       }))
@@ -174,15 +133,15 @@ const suite = (environment: Environment) =>
       Effect.gen(function* () {
         const { flightId, publish, settlesAt } = yield* running(environment)
         const seats = Array.from({ length: 40 }, (_, index) => `${10 + Math.floor(index / 6)}${"ABCDEF"[index % 6]}`)
-        yield* Effect.forEach(seats, (seat) => publish(created(booking(flightId, [seat]))), { concurrency: 10 })
+        yield* Effect.forEach(seats, (seat) => publish(bookingCreated(booking(flightId, [seat]))), { concurrency: 10 })
         yield* settlesAt(20)
       }))
 
     it("an event for a flight the catalogue does not have is dead-lettered with its reason, and the queue goes on", () =>
       Effect.gen(function* () {
         const { context, flightId, publish, settlesAt } = yield* running(environment)
-        const unknown = yield* publish(created(booking(Bun.randomUUIDv7() as FlightId, ["10A"])))
-        yield* publish(created(booking(flightId, ["10A"])))
+        const unknown = yield* publish(bookingCreated(booking(Bun.randomUUIDv7() as FlightId, ["10A"])))
+        yield* publish(bookingCreated(booking(flightId, ["10A"])))
         yield* settlesAt(59)
         const letters = yield* Effect.flatMap(DeadLetters.DeadLetters, (deadLetters) => deadLetters.list("flight")).pipe(
           Effect.provide(context),

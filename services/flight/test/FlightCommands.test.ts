@@ -3,28 +3,18 @@
  * its place in the saga, and the trace of the request that caused it.
  */
 import { Outbox } from "@flight/bus"
-import { type AnyMessage, BookingId, BookingReference, Envelope, Messages, SeatNumber } from "@flight/contracts"
+import type { AnyMessage } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { FlightCommands } from "../src/application/FlightCommands.ts"
 import * as Flight from "../src/domain/Flight.ts"
 import { FlightRepository } from "../src/domain/FlightRepository.ts"
 import * as InMemoryFlightRepository from "../src/infrastructure/InMemoryFlightRepository.ts"
 import { inMemoryLayer } from "../src/main.ts"
+import { booking, bookingCreated, scheduleOf } from "./support/Fixtures.ts"
 
-const schedule = Schema.decodeUnknownSync(Flight.FlightSchedule)({
-  flightNumber: "BA117",
-  origin: "LHR",
-  destination: "JFK",
-  departureAt: "2026-12-01T10:00:00Z",
-  arrivalAt: "2026-12-01T18:00:00Z",
-  aircraft: "Boeing 777",
-  cabins: [
-    { cabin: "economy", rows: { from: 10, to: 19 }, seatLetters: "ABCDEF", fare: { amount: 45000, currency: "GBP" } },
-    { cabin: "business", rows: { from: 1, to: 2 }, seatLetters: "AC", fare: { amount: 250000, currency: "GBP" } },
-  ],
-})
+const schedule = scheduleOf()
 
 /** Everything the outbox holds now, claimed and completed. */
 const drain = Effect.gen(function* () {
@@ -34,18 +24,7 @@ const drain = Effect.gen(function* () {
   return entries
 })
 
-const bookingCreated = (flightId: Flight.Flight["id"], seats: ReadonlyArray<string>) =>
-  Envelope.make(Messages.BookingCreated, {
-    bookingId: BookingId.make(Bun.randomUUIDv7()),
-    reference: BookingReference.make("X7K2QP"),
-    flightId,
-    cabin: "economy",
-    seats: seats.map((seat) => SeatNumber.make(seat)) as never,
-    passengers: seats.map((seat) => ({ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make(seat) })) as never,
-    contact: { email: "ada@example.com" },
-    total: { amount: 90000, currency: "GBP" },
-    holdExpiresAt: DateTime.unsafeMake("2026-11-26T12:15:00Z"),
-  }, { source: "booking" })
+const bookingOf = (flightId: Flight.Flight["id"], seats: ReadonlyArray<string>) => bookingCreated(booking(flightId, seats))
 
 const only = <T extends AnyMessage["type"]>(entries: ReadonlyArray<Outbox.OutboxEntry>, type: T) => {
   const found = entries.filter((entry) => entry.message.type === type)
@@ -107,7 +86,7 @@ describe("flight commands and their events", () => {
       const commands = yield* FlightCommands
       const { flight } = yield* commands.schedule(schedule, Option.none())
       yield* drain
-      const created = yield* bookingCreated(flight.id, ["10A", "10B"])
+      const created = yield* bookingOf(flight.id, ["10A", "10B"])
       expect(yield* commands.applyBooking(created)).toBe(true)
       const message = only(yield* drain, "flight.seats-updated")
       expect(message.data).toEqual({
@@ -135,7 +114,7 @@ describe("flight commands and their events", () => {
       })
       const bookings = yield* Effect.forEach(
         Array.from({ length: 20 }, (_, index) => `${10 + Math.floor(index / 6)}${"ABCDEF"[index % 6]}`),
-        (seat) => Effect.flatMap(bookingCreated(flight.id, [seat]), commands.applyBooking),
+        (seat) => Effect.flatMap(bookingOf(flight.id, [seat]), commands.applyBooking),
         { concurrency: "unbounded" },
       )
       expect(bookings.every((changed) => changed)).toBe(true)

@@ -33,7 +33,8 @@ export const onVersionConflict = Schedule.exponential("2 millis").pipe(
 const outgoing = (message: AnyMessage) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing => ({ message, traceparent: Option.getOrNull(traceparent) }))
 
-const scheduledEvent = (flight: Flight.Flight) =>
+/** `flight.scheduled` for a new flight: it starts the flight's saga, named by the flight's id. */
+export const scheduledEvent = (flight: Flight.Flight) =>
   Envelope.make(Messages.FlightScheduled, {
     flightId: flight.id,
     flightNumber: flight.flightNumber,
