@@ -2,12 +2,12 @@
  * The flight service as it runs (HTTP, consumer, outbox relay) keeping availability from booking
  * events: in memory on the in-process bus always, and on MongoDB and RabbitMQ when their URLs are set.
  */
-import { DeadLetters, MessageBus } from "@flight/bus"
+import { DeadLetters, HandlerPolicy, MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
-import type { AnyMessage, Cabin, FlightId } from "@flight/contracts"
+import type { AnyMessage, Cabin, FlightId, MessageOf } from "@flight/contracts"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { Effect, Logger, Option, Redacted, Schedule, type Scope } from "effect"
+import { Effect, Logger, Option, Redacted, Ref, Schedule, type Scope } from "effect"
 import { MongoClient } from "mongodb"
 import * as Flight from "../src/main.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
@@ -71,7 +71,7 @@ const running = (environment: Environment) =>
         yield* Effect.sleep("300 millis")
         expect(yield* available(cabin)).toBe(seats)
       })
-    return { flightId, available, publish, republish, settlesAt, context }
+    return { flightId, available, publish, republish, settlesAt, context, request }
   })
 
 const suite = (environment: Environment) =>
@@ -135,6 +135,35 @@ const suite = (environment: Environment) =>
         const seats = Array.from({ length: 40 }, (_, index) => `${10 + Math.floor(index / 6)}${"ABCDEF"[index % 6]}`)
         yield* Effect.forEach(seats, (seat) => publish(bookingCreated(booking(flightId, [seat]))), { concurrency: 10 })
         yield* settlesAt(20)
+      }))
+
+    it("what the service publishes through its outbox reaches the consumers once: flight.scheduled, flight.status-changed", () =>
+      Effect.gen(function* () {
+        const { context, flightId, request } = yield* running(environment)
+        const received = yield* Ref.make<ReadonlyArray<AnyMessage>>([])
+        const record = (message: AnyMessage) => Ref.update(received, (all) => [...all, message])
+        yield* Effect.flatMap(MessageBus, (bus) =>
+          bus.consume({
+            service: "booking",
+            handlers: { "flight.scheduled": record, "flight.status-changed": record },
+            policy: HandlerPolicy.make({ isTransient: () => false, idempotency: null }),
+          })).pipe(Effect.provide(context))
+        const changed = yield* request(`/api/flights/${flightId}/status`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ status: "cancelled", reason: "strike" }),
+        })
+        expect(changed.status).toBe(200)
+        yield* Ref.get(received).pipe(
+          Effect.filterOrFail((all) => all.length >= 2, () => new Error("not yet received")),
+          Effect.retry(Schedule.spaced("25 millis").pipe(Schedule.upTo("10 seconds"))),
+        )
+        yield* Effect.sleep("300 millis")
+        const all = yield* Ref.get(received)
+        expect(all.map((message) => message.type)).toEqual(["flight.scheduled", "flight.status-changed"])
+        const [scheduled, cancelled] = all as [MessageOf<"flight.scheduled">, MessageOf<"flight.status-changed">]
+        expect(scheduled.data.flightId).toBe(flightId)
+        expect(cancelled.data).toMatchObject({ flightId, previousStatus: "scheduled", status: "cancelled", reason: "strike" })
       }))
 
     it("an event for a flight the catalogue does not have is dead-lettered with its reason, and the queue goes on", () =>

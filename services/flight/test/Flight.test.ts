@@ -473,6 +473,20 @@ describe("the status machine", () => {
 })
 
 describe("a status change", () => {
+  test.each([
+    ["more than seven days after the scheduled departure", 7 * 24 * hour + 1],
+    ["in the year 275760", Date.parse("+275760-09-13T00:00:00Z") - Date.parse("2026-12-01T10:00:00Z")],
+  ])("to delayed with a departure %s is refused at departureAt", (_, offset) => {
+    const error = failed(changeStatus(scheduledFlight, changeTo("delayed", { departureAt: Option.some(at(scheduledFlight, offset)) }), later))
+    expect(error._tag).toBe("InvalidStatusChange")
+    if (error._tag === "InvalidStatusChange") expect(error.field).toBe("departureAt")
+  })
+
+  test("to delayed by exactly seven days is accepted", () => {
+    const delayed = succeeded(changeStatus(scheduledFlight, changeTo("delayed", { departureAt: Option.some(at(scheduledFlight, 7 * 24 * hour)) }), later))
+    expect(delayed.status).toBe("delayed")
+  })
+
   test("with a reason longer than 500 characters is refused at reason, not thrown", () => {
     const error = failed(changeStatus(scheduledFlight, changeTo("cancelled", { reason: Option.some("x".repeat(501)) }), later))
     expect(error._tag).toBe("InvalidStatusChange")

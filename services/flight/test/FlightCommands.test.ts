@@ -34,12 +34,17 @@ const only = <T extends AnyMessage["type"]>(entries: ReadonlyArray<Outbox.Outbox
 
 /** A store that takes a moment to write, as a real one does, so concurrent writers really race. */
 let conflicts = 0
+let keysTaken = 0
 const racing = Layer.provideMerge(
   FlightCommands.Default,
   Layer.effect(
     FlightRepository,
     Effect.map(FlightRepository, (repository) => ({
       ...repository,
+      insert: (flight, events, request) =>
+        Effect.zipRight(Effect.sleep("5 millis"), repository.insert(flight, events, request)).pipe(
+          Effect.tapErrorTag("IdempotencyKeyTaken", () => Effect.sync(() => keysTaken++)),
+        ),
       save: (flight, booking, events) =>
         Effect.zipRight(Effect.sleep("1 millis"), repository.save(flight, booking, events)).pipe(
           Effect.tapErrorTag("VersionConflict", () => Effect.sync(() => conflicts++)),
@@ -125,5 +130,30 @@ describe("flight commands and their events", () => {
       const last = updates.at(-1)!.message as Extract<AnyMessage, { readonly type: "flight.seats-updated" }>
       expect(last.data.cabins[0]!.availableSeats).toBe(40)
       expect(conflicts).toBeGreaterThan(0)
+    }), { layer: racing })
+
+  EffectTest.effect("two requests with one Idempotency-Key racing to create: one flight, and both answer it", () =>
+    Effect.gen(function* () {
+      keysTaken = 0
+      const commands = yield* FlightCommands
+      const request = Option.some({ key: "race-1", fingerprint: "same" })
+      const [a, b] = yield* Effect.all([commands.schedule(schedule, request), commands.schedule(schedule, request)], {
+        concurrency: 2,
+      })
+      expect(keysTaken).toBe(1)
+      expect(a!.flight.id).toBe(b!.flight.id)
+      expect([a!.replayed, b!.replayed].toSorted()).toEqual([false, true])
+      expect((yield* drain).filter((entry) => entry.message.type === "flight.scheduled")).toHaveLength(1)
+    }), { layer: racing })
+
+  EffectTest.effect("two different requests with one Idempotency-Key racing: one flight, the other refused as a reuse", () =>
+    Effect.gen(function* () {
+      const commands = yield* FlightCommands
+      const results = yield* Effect.all([
+        Effect.either(commands.schedule(schedule, Option.some({ key: "race-2", fingerprint: "first" }))),
+        Effect.either(commands.schedule(scheduleOf({ flightNumber: "BA999" }), Option.some({ key: "race-2", fingerprint: "second" }))),
+      ], { concurrency: 2 })
+      const tags = results.map((result) => (result._tag === "Right" ? "scheduled" : result.left._tag)).toSorted()
+      expect(tags).toEqual(["IdempotencyKeyReused", "scheduled"])
     }), { layer: racing })
 })

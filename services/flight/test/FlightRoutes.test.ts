@@ -621,6 +621,8 @@ describe("GET /api/flights (search)", () => {
       ["a missing origin", without(valid, "origin") as Record<string, string>, "query.origin"],
       ["date 2026-02-30", { ...valid, date: "2026-02-30" }, "query.date"],
       ["passengers 0", { ...valid, passengers: "0" }, "query.passengers"],
+      ["passengers in exponent notation (1e0)", { ...valid, passengers: "1e0" }, "query.passengers"],
+      ["limit in hexadecimal (0x10)", { ...valid, limit: "0x10" }, "query.limit"],
       ["passengers 10", { ...valid, passengers: "10" }, "query.passengers"],
       ["limit 0", { ...valid, limit: "0" }, "query.limit"],
       ["limit 101", { ...valid, limit: "101" }, "query.limit"],

@@ -1,7 +1,8 @@
 import { Outbox } from "@flight/bus"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { Context, Effect, Layer, Option, Redacted, Tracer } from "effect"
+import { Context, Duration, Effect, Layer, Option, Redacted, Tracer } from "effect"
+import * as FlightCommands from "../src/application/FlightCommands.ts"
 import { FlightRepository } from "../src/domain/FlightRepository.ts"
 import * as MongoFlightRepository from "../src/infrastructure/MongoFlightRepository.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
@@ -61,4 +62,39 @@ RealServer.describeWith("MONGODB_URL", "MongoDB flight repository tracing", (url
       expect(store.map((span) => span.name)).toContain("mongodb find")
       expect(store.every((span) => span.kind === "client" && span.parent === callerId)).toBe(true)
     }).pipe(Effect.provide(isolated(url))), { timeout: 30_000 })
+})
+
+RealServer.describeWith("MONGODB_URL", "MongoDB flight outbox with an entry this build cannot read", (url) => {
+  EffectTest.effect("the entries before it go out in order; it and those after it stay pending, and its flight is left to other relays", () =>
+    Effect.gen(function* () {
+      const { client } = yield* MongoStore.MongoDatabase
+      const db = client.db(`flight-test-${Bun.randomUUIDv7().slice(-12)}`)
+      yield* Effect.gen(function* () {
+        const { outbox, repository } = yield* MongoFlightRepository.make(db)
+        const event = (flight: ReturnType<typeof flightOf>) =>
+          Effect.map(FlightCommands.scheduledEvent(flight), (message) => ({ message, traceparent: null }))
+        const poisoned = flightOf({ flightNumber: "BA1" })
+        const [first, second, third] = [yield* event(poisoned), yield* event(poisoned), yield* event(poisoned)]
+        yield* repository.insert(poisoned, [first!, second!, third!], Option.none())
+        const healthy = flightOf({ flightNumber: "BA2" })
+        const other = yield* event(healthy)
+        yield* repository.insert(healthy, [other], Option.none())
+        // A newer build's message: a version this build does not know.
+        const flights = db.collection<{ _id: string; outbox: Array<{ body: string }> }>(MongoFlightRepository.collectionName)
+        const stored = (yield* Effect.promise(() => flights.findOne({ _id: poisoned.id })))!
+        const newer = stored.outbox.map((entry, index) => index === 1 ? { ...entry, body: entry.body.replace('"version":1', '"version":99') } : entry)
+        yield* Effect.promise(() => flights.updateOne({ _id: poisoned.id }, { $set: { outbox: newer } }))
+
+        const claimed = yield* outbox.claim({ owner: "relay", limit: 10, lease: Duration.seconds(30) })
+        expect(claimed.map((entry) => entry.id).toSorted()).toEqual([first!.message.id, other.message.id].toSorted())
+        yield* outbox.complete("relay", claimed.map((entry) => entry.id))
+        expect((yield* outbox.stats).pending).toBe(2)
+
+        // Its next entry is unreadable: the relay gives the flight back and leaves it alone.
+        expect(yield* outbox.claim({ owner: "relay", limit: 10, lease: Duration.seconds(30) })).toEqual([])
+        expect(yield* outbox.claim({ owner: "relay", limit: 10, lease: Duration.seconds(30) })).toEqual([])
+        const lease = (yield* Effect.promise(() => flights.findOne({ _id: poisoned.id }, { projection: { outboxLease: 1 } })))
+        expect((lease as { outboxLease: unknown } | null)?.outboxLease).toBeNull()
+      }).pipe(Effect.ensuring(Effect.promise(() => db.dropDatabase()).pipe(Effect.ignore)))
+    }).pipe(Effect.provide(MongoStore.layer(Redacted.make(Option.getOrThrow(MongoStore.parse(url)))))), { timeout: 30_000 })
 })

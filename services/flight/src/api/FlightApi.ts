@@ -69,7 +69,9 @@ export const Cursor = Schema.StringFromBase64Url.pipe(
 )
 
 const PositiveIntFromString = (min: number, max: number) =>
-  Schema.NumberFromString.pipe(
+  Schema.String.pipe(
+    Schema.pattern(/^[0-9]{1,3}$/),
+    Schema.compose(Schema.NumberFromString),
     Schema.int(),
     Schema.between(min, max),
     Schema.annotations({ message: () => ({ message: `must be a whole number from ${min} to ${max}`, override: true }) }),
@@ -128,7 +130,8 @@ export const problemOf = (error: ApiError): Problem.Problem => {
         retryAfterSeconds: 1,
       })
     case "FlightStoreError":
-      return Problem.unavailable("The flight store is unavailable", 1)
+      // Data this build cannot read is no client's doing and not a passing outage.
+      return error.transient ? Problem.unavailable("The flight store is unavailable", 1) : Problem.internal()
   }
 }
 

@@ -1,12 +1,12 @@
 /**
  * The flight service's consumer: the booking events that keep seat availability. Redelivery needs
  * no message-id store here, because the availability ledger applies each event once per booking
- * (see `Availability`). A store failure or a lost race is retried in place; an event for a flight
+ * (see `Availability`). A store failure or a lost race is retried in place (`retry`); an event for a flight
  * or cabin the catalogue does not have, or one that would take more seats than are left, is
  * dead-lettered with its reason for someone to look at.
  */
 import { type Consumer, HandlerPolicy } from "@flight/bus"
-import { Effect } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import type { AvailabilityExceeded, UnknownCabin } from "../domain/Availability.ts"
 import type { FlightNotFound } from "../domain/Flight.ts"
 import type { FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
@@ -14,8 +14,20 @@ import { type BookingEvent, FlightCommands } from "./FlightCommands.ts"
 
 export type HandlerError = FlightNotFound | UnknownCabin | AvailabilityExceeded | FlightStoreError | VersionConflict
 
+/**
+ * Rides out a store outage (a failover, a restart) of about two minutes before giving the message
+ * up to the dead-letter queue: backoff from 100 ms, capped at 5 s. The handler already retried
+ * version conflicts itself; one that still comes back is retried the same way.
+ */
+export const retry = Schedule.exponential("100 millis").pipe(
+  Schedule.jittered,
+  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(5))),
+  Schedule.upTo("2 minutes"),
+)
+
 export const policy = HandlerPolicy.make<HandlerError>({
-  isTransient: (error) => error._tag === "FlightStoreError" || error._tag === "VersionConflict",
+  retry,
+  isTransient: (error) => error._tag === "VersionConflict" || (error._tag === "FlightStoreError" && error.transient),
   idempotency: null,
 })
 

@@ -50,6 +50,10 @@ const rowsOverlap = (a: CabinLayout["rows"], b: CabinLayout["rows"]) => a.from <
 
 const earliest = DateTime.unsafeMake("2000-01-01T00:00:00Z")
 const latest = DateTime.unsafeMake("9999-12-31T23:59:59.999Z")
+const withinYears = (at: DateTime.Utc) => DateTime.between(at, { minimum: earliest, maximum: latest })
+
+/** A later departure than this is not a delay but another flight. */
+export const maximumDelayDays = 7
 
 /** The cross-field rules of a schedule, each reported at the field a client would correct. */
 const scheduleIssues = (schedule: {
@@ -61,7 +65,7 @@ const scheduleIssues = (schedule: {
 }): Array<Schema.FilterIssue> => {
   const issues: Array<Schema.FilterIssue> = []
   for (const field of ["departureAt", "arrivalAt"] as const) {
-    if (!DateTime.between(schedule[field], { minimum: earliest, maximum: latest })) {
+    if (!withinYears(schedule[field])) {
       issues.push({ path: [field], message: "must be between the years 2000 and 9999" })
     }
   }
@@ -258,12 +262,21 @@ export const changeStatus = (
       reason: `must be after the scheduled departure ${DateTime.formatIso(flight.scheduledDepartureAt)}`,
     }))
   }
-  const shift = DateTime.distance(flight.departureAt, departureAt)
+  if (DateTime.greaterThan(departureAt, DateTime.add(flight.scheduledDepartureAt, { days: maximumDelayDays }))) {
+    return Either.left(new InvalidStatusChange({
+      field: "departureAt",
+      reason: `must be at most ${maximumDelayDays} days after the scheduled departure; cancel the flight and schedule a new one`,
+    }))
+  }
+  const arrivalAt = DateTime.add(flight.arrivalAt, { millis: DateTime.distance(flight.departureAt, departureAt) })
+  if (!withinYears(departureAt) || !withinYears(arrivalAt)) {
+    return Either.left(new InvalidStatusChange({ field: "departureAt", reason: "must be between the years 2000 and 9999" }))
+  }
   return Either.right(updated(flight, {
     status: "delayed",
     statusReason: Option.getOrNull(change.reason),
     departureAt,
-    arrivalAt: DateTime.add(flight.arrivalAt, { millis: shift }),
+    arrivalAt,
   }, now))
 }
 

@@ -51,12 +51,15 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>()("Vers
   }
 }
 
-/** The store failed or cannot be reached: worth retrying. */
+/**
+ * The store failed or cannot be reached (`transient`, worth retrying), or holds data this build
+ * cannot read (not transient: retrying changes nothing).
+ */
 export class FlightStoreError extends Schema.TaggedError<FlightStoreError>()("FlightStoreError", {
   operation: Schema.String,
   reason: Schema.String,
+  transient: Schema.optionalWith(Schema.Boolean, { default: () => true }),
 }) {
-  readonly transient = true
   override get message() {
     return `flight store, ${this.operation}: ${this.reason}`
   }

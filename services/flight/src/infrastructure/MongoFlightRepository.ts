@@ -16,7 +16,7 @@
  */
 import { Outbox } from "@flight/bus"
 import { type AnyMessage, Catalogue } from "@flight/contracts"
-import { Clock, Context, DateTime, Duration, Effect, Layer, Option, type ParseResult, RcMap, Schema } from "effect"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option, RcMap, Schema } from "effect"
 import type { Collection, Db, Filter } from "mongodb"
 import { LedgerEntry } from "../domain/Availability.ts"
 import * as Flight from "../domain/Flight.ts"
@@ -121,8 +121,11 @@ const decodeFlight = Schema.decodeUnknown(Flight.Flight)
 const encodeFlightJson = Schema.encodeSync(Schema.parseJson(Flight.Flight))
 const decodeFlightJson = Schema.decodeUnknown(Schema.parseJson(Flight.Flight))
 
-const invalidDocument = (id: string) => (error: ParseResult.ParseError) =>
-  new FlightStoreError({ operation: "read", reason: `stored flight ${id} is invalid: ${error.message}` })
+const invalidDocument = (id: string) => (error: { readonly message: string }) =>
+  new FlightStoreError({ operation: "read", reason: `stored flight ${id} is invalid: ${error.message}`, transient: false })
+
+const isoOf = (value: unknown): string | undefined =>
+  value instanceof Date && Number.isFinite(value.getTime()) ? value.toISOString() : undefined
 
 const fromDocument = (document: Pick<FlightDocument, "_id" | (typeof flightFields)[number]>) =>
   decodeFlight({
@@ -130,16 +133,18 @@ const fromDocument = (document: Pick<FlightDocument, "_id" | (typeof flightField
     flightNumber: document.flightNumber,
     origin: document.origin,
     destination: document.destination,
-    scheduledDepartureAt: document.scheduledDepartureAt?.toISOString(),
-    departureAt: document.departureAt?.toISOString(),
-    arrivalAt: document.arrivalAt?.toISOString(),
+    scheduledDepartureAt: isoOf(document.scheduledDepartureAt),
+    departureAt: isoOf(document.departureAt),
+    arrivalAt: isoOf(document.arrivalAt),
     aircraft: document.aircraft,
     cabins: document.cabins,
     status: document.status,
     statusReason: document.statusReason,
-    availability: (document.cabins ?? []).map((layout) => ({ cabin: layout.cabin, ...document.availability?.[layout.cabin] })),
-    createdAt: document.createdAt?.toISOString(),
-    updatedAt: document.updatedAt?.toISOString(),
+    availability: Array.isArray(document.cabins)
+      ? document.cabins.map((layout) => ({ cabin: layout?.cabin, ...document.availability?.[layout?.cabin] }))
+      : undefined,
+    createdAt: isoOf(document.createdAt),
+    updatedAt: isoOf(document.updatedAt),
     version: document.version,
   }).pipe(Effect.mapError(invalidDocument(document._id)))
 
@@ -184,7 +189,9 @@ export const make = (db: Db, options: Options = {}) =>
     const locks = yield* RcMap.make({ lookup: (_: string) => Effect.makeSemaphore(1) })
     /** Runs a write of one flight document alone among this process's writes of it. */
     const alone = (id: string) => <A, E>(write: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      Effect.scoped(Effect.flatMap(RcMap.get(locks, id), (lock) => lock.withPermits(1)(write)))
+      // Uninterruptible inside the lock: an interrupted call would free the lock while its update
+      // may still run on the server (closing the client at shutdown ends any call still waiting).
+      Effect.scoped(Effect.flatMap(RcMap.get(locks, id), (lock) => lock.withPermits(1)(Effect.uninterruptible(write))))
     const wrote = Effect.zipRight(wakeup.notify, Effect.void)
 
     const creationByKey = (key: string) =>
@@ -334,6 +341,8 @@ const makeOutbox = (
   alone: (id: string) => <A, E>(write: Effect.Effect<A, E>) => Effect.Effect<A, E>,
 ): Outbox.OutboxStore => {
   const claimed = new Map<string, { readonly flightId: string; readonly document: OutboxDocument }>()
+  /** Documents whose next entry this build cannot read, and until when the relay leaves them alone. */
+  const unreadable = new Map<string, number>()
   const storeError = (error: FlightStoreError) => new Outbox.OutboxStoreError({ reason: error.message })
   const available = (owner: string, now: number): Filter<FlightDocument> => ({
     outboxPending: true,
@@ -363,8 +372,11 @@ const makeOutbox = (
     claim: ({ limit, lease, owner }) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
+        for (const [id, until] of unreadable) if (until <= now) unreadable.delete(id)
         const candidates = yield* call("outbox candidates", () =>
-          flights.find(available(owner, now), { projection: { _id: 1 } }).limit(limit).toArray())
+          flights.find({ ...available(owner, now), _id: { $nin: [...unreadable.keys()] } }, { projection: { _id: 1 } })
+            .limit(limit)
+            .toArray())
         const entries: Array<Outbox.OutboxEntry> = []
         for (const { _id } of candidates) {
           if (entries.length >= limit) break
@@ -380,14 +392,27 @@ const makeOutbox = (
             yield* settle(owner, _id)
             continue
           }
+          // In order, up to the first entry this build cannot read (say, a newer version written by
+          // a newer instance): it and those after it stay pending. A document that starts with one
+          // is given back and left alone for a while, for a relay that can read it.
+          let taken = 0
           for (const raw of pending) {
-            const message = Catalogue.decodeJson(raw.body)
-            if (message._tag === "Left") {
-              yield* Effect.logError(`outbox entry ${raw.id} of flight ${_id} cannot be decoded; it stays pending`, message.left)
-              continue
+            const message = typeof raw?.body === "string" ? Catalogue.decodeJson(raw.body) : null
+            if (message === null || message._tag === "Left") {
+              yield* Effect.logError(
+                `outbox entry ${String(raw?.id)} of flight ${_id} cannot be read by this build; it and the entries after it stay pending`,
+                message?.left ?? "no body",
+              )
+              break
             }
             claimed.set(claimKey(owner, raw.id), { flightId: _id, document: raw })
             entries.push({ id: raw.id, message: message.right as AnyMessage, traceparent: raw.traceparent })
+            taken++
+          }
+          if (taken === 0) {
+            unreadable.set(_id, now + unreadableBackoffMillis)
+            yield* alone(_id)(call("outbox release", () =>
+              flights.updateOne({ _id, "outboxLease.owner": owner }, { $set: { outboxLease: null } })))
           }
         }
         return entries
@@ -414,8 +439,8 @@ const makeOutbox = (
       for (const document of documents) {
         for (const entry of document.outbox ?? []) {
           pending += 1
-          const at = entry.createdAt.getTime()
-          if (oldest === null || at < oldest) oldest = at
+          const at = entry.createdAt instanceof Date ? entry.createdAt.getTime() : Number.NaN
+          if (Number.isFinite(at) && (oldest === null || at < oldest)) oldest = at
         }
       }
       return { pending, oldestAgeMillis: oldest === null ? null : now - oldest }
@@ -423,11 +448,20 @@ const makeOutbox = (
   }
 }
 
+const unreadableBackoffMillis = 60_000
+
 /** The repository and its outbox on the service's MongoDB database (see `MongoStore.layer`). */
 export const layer: Layer.Layer<FlightRepository | Outbox.Store, FlightStoreError, MongoDatabase> = Layer.scopedContext(
   Effect.gen(function* () {
     const { db } = yield* MongoDatabase
     const { outbox, repository } = yield* make(db)
+    const server = yield* call("build info", () => db.command({ buildInfo: 1 })).pipe(Effect.option)
+    const ferretdb = Option.flatMap(server, (info) => Option.fromNullable(info["ferretdbVersion"] as string | undefined))
+    if (Option.isSome(ferretdb)) {
+      yield* Effect.logWarning(
+        `MongoDB is FerretDB ${ferretdb.value}, which does not make updates atomic: run one flight instance on it (docs/decisions/0005)`,
+      )
+    }
     return Context.make(FlightRepository, repository).pipe(Context.add(Outbox.Store, outbox))
   }),
 )
