@@ -3,11 +3,18 @@
  * HTTP. `bun services/booking/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
-import { ServiceBus } from "@flight/bus"
-import { ServiceMain, StoreHealthLayer } from "@flight/runtime"
-import type { Option, Redacted } from "effect"
+import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
+import { ServiceMain, type StoreHealth } from "@flight/runtime"
+import { Duration, Effect, Layer, type Option, type Redacted } from "effect"
 import * as BookingApi from "./api/BookingApi.ts"
+import * as BookingEvents from "./application/BookingEvents.ts"
+import { BookingCommands, HoldTtl } from "./application/BookingCommands.ts"
+import { BookingQueries } from "./application/BookingQueries.ts"
+import * as ExpirySweeper from "./application/ExpirySweeper.ts"
+import type { BookingRepository } from "./domain/BookingRepository.ts"
 import { BookingConfig, defaultPort } from "./infrastructure/BookingConfig.ts"
+import * as InMemoryBookingRepository from "./infrastructure/InMemoryBookingRepository.ts"
+import * as RedisBookingRepository from "./infrastructure/RedisBookingRepository.ts"
 import * as RedisStore from "./infrastructure/RedisStore.ts"
 
 export { BookingConfig, defaultPort }
@@ -18,25 +25,57 @@ export interface Options {
   readonly port: number
   /** Redis when set; the in-memory store otherwise. */
   readonly redisUrl: Option.Option<Redacted.Redacted<URL>>
+  /** How long a new booking holds its seats; 15 minutes by default. */
+  readonly holdTtl?: Duration.Duration
+  /** How often the sweeper looks for holds that ran out; 1 second by default. */
+  readonly sweepInterval?: Duration.DurationInput
 }
 
+export const defaultHoldTtl = Duration.minutes(15)
+
+/** The application on a store: commands and queries over the repository. */
+const application = <E>(store: Layer.Layer<BookingRepository | Outbox.Store | StoreHealth, E>, holdTtl: Duration.Duration) =>
+  Layer.provideMerge(
+    Layer.mergeAll(BookingCommands.Default, BookingQueries.Default),
+    Layer.merge(store, Layer.succeed(HoldTtl, holdTtl)),
+  )
+
+/** The whole service on the in-memory store, as the embedded mode and the HTTP tests build it. */
+export const inMemoryLayer = (holdTtl: Duration.Duration = defaultHoldTtl) => application(InMemoryBookingRepository.layer, holdTtl)
+
+/** The whole service on Redis. */
+export const redisLayer = (url: Redacted.Redacted<URL>, holdTtl: Duration.Duration = defaultHoldTtl) =>
+  application(RedisBookingRepository.layer.pipe(Layer.provideMerge(RedisStore.layer(url, { connectionName: service }))), holdTtl)
+
 /** Redis when its URL is set, in memory otherwise. */
-const store = (url: Options["redisUrl"]) =>
-  ServiceBus.store(url, {
+const store = (options: Options) =>
+  ServiceBus.store(options.redisUrl, {
     describe: (url) => `Redis ${RedisStore.address(url)}`,
-    inMemory: StoreHealthLayer.inMemory,
-    layer: (url) => RedisStore.layer(url, { connectionName: service }),
+    layer: (url) => redisLayer(url, options.holdTtl ?? defaultHoldTtl),
+    inMemory: inMemoryLayer(options.holdTtl ?? defaultHoldTtl),
+  })
+
+/**
+ * What runs beside the HTTP server: the consumer (flight and payment events), the sweeper that
+ * expires holds, and the relay that publishes the outbox.
+ */
+const workers = (options: Options) =>
+  Effect.gen(function* () {
+    const bus = yield* MessageBus
+    yield* bus.consume(yield* BookingEvents.consumer)
+    yield* ExpirySweeper.start({ interval: options.sweepInterval ?? "1 second" })
+    yield* Outbox.startRelay(yield* Outbox.Store, { idleDelay: "1 second" })
   })
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({ service, port: options.port, store: store(options.redisUrl), app: BookingApi.make })
+  ServiceBus.serve({ service, port: options.port, store: store(options), app: BookingApi.make, workers: workers(options) })
 
 /** The service alone in its process, configured from the environment. */
 export const program = ServiceBus.alone({
   service,
   config: BookingConfig,
-  store: (config) => store(config.redisUrl).describe,
+  store: (config) => store(config).describe,
   make,
 })
 

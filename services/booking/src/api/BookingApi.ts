@@ -1,16 +1,240 @@
 /**
- * The booking service's HTTP API. No booking routes yet: the health checks, `/metrics` and
- * `/openapi.json` that every service serves.
+ * The booking service's HTTP API (DESIGN §3, booking): create, get, find by reference and last
+ * name, cancel, and the seat map. Routes decode their input with Schemas, run one application
+ * function, and map its typed errors to problem+json in `problemOf`.
  */
 import { type MessageBus, ServiceBus } from "@flight/bus"
-import { HttpApp, type Route, type StoreHealth } from "@flight/runtime"
-import type { Runtime } from "effect"
+import {
+  BookingId,
+  BookingReference,
+  Cabin,
+  Contact,
+  FlightId,
+  Money,
+  Passenger,
+  PaymentId,
+  PersonName,
+  SeatNumber,
+} from "@flight/contracts"
+import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
+import { BookingCommands, type IdempotencyKeyReused } from "../application/BookingCommands.ts"
+import { BookingQueries } from "../application/BookingQueries.ts"
+import { type Booking, BookingStatus, CancellationReason, type HoldExpired, type InvalidTransition } from "../domain/Booking.ts"
+import type {
+  BookingNotFound,
+  BookingStoreError,
+  CabinNotOnFlight,
+  FlightNotBookable,
+  FlightNotFound,
+} from "../domain/BookingRepository.ts"
+import { SeatState, type SeatNotInCabin, type SeatRequestedTwice, type SeatsUnavailable } from "../domain/SeatInventory.ts"
 
-export const routes: ReadonlyArray<Route.Route<StoreHealth | MessageBus>> = []
+// -------------------------------------------------------------------------------------------------
+// Representations
 
-export const make = (runtime: Runtime.Runtime<StoreHealth | MessageBus>): Hono =>
+export const BookingView = Schema.Struct({
+  id: BookingId,
+  reference: BookingReference,
+  status: BookingStatus,
+  flightId: FlightId,
+  cabin: Cabin,
+  passengers: Schema.Array(Passenger),
+  contact: Contact,
+  total: Money,
+  holdExpiresAt: Schema.DateTimeUtc,
+  paymentId: Schema.NullOr(PaymentId),
+  cancellationReason: Schema.NullOr(CancellationReason),
+  createdAt: Schema.DateTimeUtc,
+  updatedAt: Schema.DateTimeUtc,
+}).annotations({ identifier: "Booking" })
+
+const viewOf = (booking: Booking): typeof BookingView.Type => ({
+  id: booking.id,
+  reference: booking.reference,
+  status: booking.status,
+  flightId: booking.flightId,
+  cabin: booking.cabin,
+  passengers: booking.passengers,
+  contact: booking.contact,
+  total: booking.total,
+  holdExpiresAt: booking.holdExpiresAt,
+  paymentId: booking.paymentId,
+  cancellationReason: booking.cancellationReason,
+  createdAt: booking.createdAt,
+  updatedAt: booking.updatedAt,
+})
+
+export const CreateBookingBody = Schema.Struct({
+  flightId: FlightId,
+  cabin: Cabin,
+  passengers: Schema.Array(Schema.Struct({
+    firstName: PersonName,
+    lastName: PersonName,
+    seat: Schema.optional(SeatNumber),
+  })).pipe(Schema.minItems(1), Schema.maxItems(9)),
+  contact: Contact,
+})
+
+export const SeatMapView = Schema.Struct({
+  flightId: FlightId,
+  cabin: Cabin,
+  seats: Schema.Array(Schema.Struct({ seat: SeatNumber, state: SeatState })),
+}).annotations({ identifier: "SeatMap" })
+
+const IdParams = Schema.Struct({ id: BookingId })
+
+// -------------------------------------------------------------------------------------------------
+// Errors
+
+type ApiError =
+  | FlightNotFound
+  | BookingNotFound
+  | SeatsUnavailable
+  | FlightNotBookable
+  | CabinNotOnFlight
+  | SeatNotInCabin
+  | SeatRequestedTwice
+  | InvalidTransition
+  | HoldExpired
+  | IdempotencyKeyReused
+  | BookingStoreError
+
+/** Every typed failure of the application, as the client sees it. */
+export const problemOf = (error: ApiError): Problem.Problem => {
+  switch (error._tag) {
+    case "FlightNotFound":
+      return Problem.notFound("flight-not-found", error.message)
+    case "BookingNotFound":
+      return Problem.notFound("booking-not-found", "No booking matches")
+    case "SeatsUnavailable":
+      return Problem.conflict("seats-unavailable", error.message)
+    case "FlightNotBookable":
+      return Problem.conflict("flight-not-bookable", error.message)
+    case "CabinNotOnFlight":
+      return Problem.badRequest("The booking is invalid", [{ path: "body.cabin", message: error.message }])
+    case "SeatNotInCabin":
+    case "SeatRequestedTwice":
+      return Problem.badRequest("The booking is invalid", [{ path: `body.passengers.${error.passenger}.seat`, message: error.message }])
+    case "InvalidTransition":
+      return Problem.conflict("booking-not-cancellable", error.message)
+    case "HoldExpired":
+      return Problem.conflict("hold-expired", error.message)
+    case "IdempotencyKeyReused":
+      return IdempotencyKey.reused(error.key)
+    case "BookingStoreError":
+      return error.transient ? Problem.unavailable("The booking store is unavailable", 1) : Problem.internal()
+  }
+}
+
+const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(effect, problemOf)
+
+const encodeView = Schema.encodeSync(BookingView)
+const encodeCreate = Schema.encodeSync(CreateBookingBody)
+
+/** The response of a request, marked when it replays the first one of its Idempotency-Key. */
+const respond = (status: number, result: { readonly booking: Booking; readonly replayed: boolean }) =>
+  Route.response({
+    status,
+    body: encodeView(viewOf(result.booking)),
+    ...(result.replayed ? { headers: { [IdempotencyKey.replayedHeader]: "true" } } : {}),
+  })
+
+const idempotency = (key: string | undefined, route: string, input: unknown) =>
+  Option.map(Option.fromNullable(key), (key) => ({ key, fingerprint: IdempotencyKey.fingerprint(route, input) }))
+
+// -------------------------------------------------------------------------------------------------
+// Routes
+
+type Services = BookingCommands | BookingQueries
+
+export const routes: ReadonlyArray<Route.Route<Services>> = [
+  Route.make({
+    method: "post",
+    path: "/api/bookings",
+    summary: "Book seats",
+    description: "Holds the named seats, or free seats chosen together, until holdExpiresAt, and publishes " +
+      "booking.created. The total is the cabin's fare times the passengers. With an Idempotency-Key, a repeated " +
+      "request answers the first response (marked Idempotent-Replayed).",
+    tags: ["bookings"],
+    headers: IdempotencyKey.OptionalHeader,
+    body: CreateBookingBody,
+    success: { status: 201, schema: BookingView, description: "The pending booking" },
+    errors: [404, 409, 422, 503],
+    handler: ({ body, headers }) =>
+      Effect.gen(function* () {
+        const commands = yield* BookingCommands
+        const request = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", encodeCreate(body))
+        return respond(201, yield* answer(commands.create(body, request)))
+      }),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/bookings/:id",
+    summary: "Get a booking",
+    tags: ["bookings"],
+    params: IdParams,
+    success: { status: 200, schema: BookingView },
+    errors: [404, 503],
+    handler: ({ params }) => answer(Effect.flatMap(BookingQueries, (queries) => queries.get(params.id)).pipe(Effect.map(viewOf))),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/bookings",
+    summary: "Find a booking by reference and last name",
+    description: "As at an airline, a reference alone reveals nothing: the last name of one of the passengers must match " +
+      "(case-insensitive). Answers 404 when either does not.",
+    tags: ["bookings"],
+    query: Schema.Struct({ reference: BookingReference, lastName: PersonName }),
+    success: { status: 200, schema: BookingView },
+    errors: [404, 503],
+    handler: ({ query }) =>
+      answer(Effect.flatMap(BookingQueries, (queries) => queries.find(query.reference, query.lastName)).pipe(Effect.map(viewOf))),
+  }),
+  Route.make({
+    method: "post",
+    path: "/api/bookings/:id/cancel",
+    summary: "Cancel a booking",
+    description: "Cancels a pending or confirmed booking: its seats are free again, and booking.cancelled (reason customer) " +
+      "tells payment to close the intent or refund. 409 when it has already ended.",
+    tags: ["bookings"],
+    params: IdParams,
+    headers: IdempotencyKey.OptionalHeader,
+    success: { status: 200, schema: BookingView, description: "The cancelled booking" },
+    errors: [404, 409, 422, 503],
+    handler: ({ headers, params }) =>
+      Effect.gen(function* () {
+        const commands = yield* BookingCommands
+        const request = idempotency(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, {})
+        return respond(200, yield* answer(commands.once(request, commands.cancel(params.id, "customer"))))
+      }),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/seatmaps/:flightId",
+    summary: "The seat map of a flight's cabin",
+    description: "Every seat of the cabin (economy unless given), row by row, free, held or sold.",
+    tags: ["seat maps"],
+    params: Schema.Struct({ flightId: FlightId }),
+    query: Schema.Struct({ cabin: Schema.optionalWith(Cabin, { default: () => "economy" as const }) }),
+    success: { status: 200, schema: SeatMapView },
+    errors: [404, 503],
+    handler: ({ params, query }) =>
+      Effect.gen(function* () {
+        const queries = yield* BookingQueries
+        const seats = yield* queries.seatMap(params.flightId, query.cabin).pipe(
+          Effect.mapError((error) =>
+            error._tag === "CabinNotOnFlight" ? Problem.notFound("cabin-not-on-flight", error.message) : problemOf(error)
+          ),
+        )
+        return { flightId: params.flightId, cabin: query.cabin, seats }
+      }),
+  }),
+]
+
+export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus>): Hono =>
   HttpApp.make({
     service: "booking",
     version: packageJson.version,

@@ -1,0 +1,277 @@
+/**
+ * The booking service's commands: CreateBooking, CancelBooking, ConfirmBooking (from a payment),
+ * ExpireBooking (from the sweeper), and the flight's side: SeedInventory, ApplyFlightStatus. Each is
+ * one atomic repository step with the event that reports it.
+ */
+import {
+  type AnyMessage,
+  BookingId,
+  type Cabin,
+  type Contact,
+  Envelope,
+  type FlightId,
+  type MessageId,
+  Messages,
+  type MessageOf,
+  type PaymentId,
+  type SeatNumber,
+} from "@flight/contracts"
+import { Traceparent } from "@flight/runtime"
+import { createHash } from "node:crypto"
+import { Context, Data, DateTime, Duration, Effect, Option, Schema } from "effect"
+import { Booking, randomReference, seatsOf } from "../domain/Booking.ts"
+import { BookingNotFound, BookingRepository, BookingStoreError, FlightNotFound, type Outgoing } from "../domain/BookingRepository.ts"
+import { CabinNotOnFlight } from "../domain/BookingRepository.ts"
+import { checkRequested, FlightSeating } from "../domain/SeatInventory.ts"
+
+const source = "booking" as const
+
+/** How long a new booking holds its seats (BOOKING_HOLD_TTL). */
+export class HoldTtl extends Context.Tag("booking/HoldTtl")<HoldTtl, Duration.Duration>() {}
+
+/** The same Idempotency-Key came with another request. */
+export class IdempotencyKeyReused extends Data.TaggedError("IdempotencyKeyReused")<{ readonly key: string }> {}
+
+export interface CreateBooking {
+  readonly flightId: FlightId
+  readonly cabin: Cabin
+  readonly passengers: ReadonlyArray<{ readonly firstName: string; readonly lastName: string; readonly seat?: SeatNumber | undefined }>
+  readonly contact: Contact
+}
+
+export interface IdempotentRequest {
+  readonly key: string
+  readonly fingerprint: string
+}
+
+/** How long a claimed Idempotency-Key waits for its first request before another may run it. */
+const claimWindow = Duration.seconds(30)
+
+const outgoing = <M extends AnyMessage>(message: M) =>
+  Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
+
+const encodeBookingJson = Schema.encodeSync(Schema.parseJson(Booking))
+const decodeBookingJson = Schema.decodeUnknown(Schema.parseJson(Booking))
+
+/**
+ * A message id derived from its cause and a discriminator: the same cause redelivered gives the same
+ * id, so consumers drop the copy. Keeps the cause's UUID v7 time, version and variant.
+ */
+export const derivedMessageId = (cause: MessageId, discriminator: string): MessageId => {
+  const hash = createHash("sha256").update(cause).update("/").update(discriminator).digest("hex")
+  const time = cause.slice(0, 8) + cause.slice(9, 13)
+  const variant = ((Number.parseInt(hash[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hash.slice(0, 3)}-${variant}${hash.slice(3, 6)}-${hash.slice(6, 18)}` as MessageId
+}
+
+const cancelledEvent = (booking: Booking, reason: "customer" | "expired" | "flight-cancelled", causedBy?: AnyMessage) =>
+  Envelope.make(Messages.BookingCancelled, {
+    bookingId: booking.id,
+    reference: booking.reference,
+    flightId: booking.flightId,
+    cabin: booking.cabin,
+    seats: seatsOf(booking) as unknown as readonly [SeatNumber, ...Array<SeatNumber>],
+    reason,
+    paid: booking.paymentId !== null,
+    contact: booking.contact,
+  }, {
+    source,
+    correlationId: booking.id,
+    causedBy: causedBy === undefined ? undefined : { id: causedBy.id, correlationId: booking.id },
+  })
+
+export class BookingCommands extends Effect.Service<BookingCommands>()("booking/BookingCommands", {
+  effect: Effect.gen(function* () {
+    const repository = yield* BookingRepository
+    const holdTtl = yield* HoldTtl
+
+    const found = (id: BookingId) =>
+      Effect.flatMap(repository.get(id), Option.match({
+        onNone: () => Effect.fail(new BookingNotFound({ id })),
+        onSome: Effect.succeed,
+      }))
+
+    /** A reference no other booking has. */
+    const newReference = (id: BookingId) =>
+      Effect.gen(function* () {
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const reference = randomReference()
+          if (yield* repository.claimReference(reference, id)) return reference
+        }
+        return yield* Effect.fail(new BookingStoreError({ operation: "reference", reason: "no free reference after 20 draws" }))
+      })
+
+    const hold = (request: CreateBooking, key: Option.Option<string>) =>
+      Effect.gen(function* () {
+        const seating = yield* Effect.flatMap(repository.seating(request.flightId), Option.match({
+          onNone: () => Effect.fail(new FlightNotFound({ flightId: request.flightId })),
+          onSome: Effect.succeed,
+        }))
+        const layout = seating.cabins.find((candidate) => candidate.cabin === request.cabin)
+        if (layout === undefined) return yield* Effect.fail(new CabinNotOnFlight({ flightId: request.flightId, cabin: request.cabin }))
+        yield* checkRequested(layout, request.passengers.map((passenger) => passenger.seat))
+        const id = BookingId.make(Bun.randomUUIDv7())
+        const reference = yield* newReference(id)
+        const now = yield* DateTime.now
+        const holdExpiresAt = DateTime.addDuration(now, holdTtl)
+        const placeholder = layout.rows.from + layout.seatLetters[0]! as SeatNumber
+        const passengers = request.passengers.map((passenger) => ({
+          firstName: passenger.firstName,
+          lastName: passenger.lastName,
+          seat: passenger.seat ?? placeholder,
+        })) as unknown as readonly [Booking["passengers"][number], ...Array<Booking["passengers"][number]>]
+        // The store fills in the seats it chose and the total.
+        const event = yield* outgoing(yield* Envelope.make(Messages.BookingCreated, {
+          bookingId: id,
+          reference,
+          flightId: request.flightId,
+          cabin: request.cabin,
+          seats: passengers.map((passenger) => passenger.seat) as unknown as readonly [SeatNumber, ...Array<SeatNumber>],
+          passengers,
+          contact: request.contact,
+          total: { amount: 0, currency: layout.fare.currency },
+          holdExpiresAt,
+        }, { source, correlationId: id }))
+        return yield* repository.hold({
+          id,
+          reference,
+          flightId: request.flightId,
+          cabin: request.cabin,
+          passengers: request.passengers,
+          contact: request.contact,
+          holdExpiresAt,
+          now,
+          event,
+          idempotencyKey: key,
+        })
+      })
+
+    /**
+     * Holds seats for a new booking. Under an Idempotency-Key: the same request answers the booking
+     * as first created, another request is refused; a failed request frees its key.
+     */
+    const create = Effect.fn("BookingCommands.create")(function* (request: CreateBooking, idempotency: Option.Option<IdempotentRequest>) {
+      yield* Effect.annotateCurrentSpan({ "flight.id": request.flightId, "booking.passengers": request.passengers.length })
+      if (Option.isNone(idempotency)) return yield* hold(request, Option.none())
+      const { fingerprint, key } = idempotency.value
+      const claim = yield* repository.claimKey(key, fingerprint, DateTime.addDuration(yield* DateTime.now, claimWindow))
+      if (claim._tag === "Recorded") {
+        if (claim.fingerprint !== fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key }))
+        if (Option.isSome(claim.response)) {
+          const booking = yield* decodeBookingJson(claim.response.value).pipe(
+            Effect.mapError((error) => new BookingStoreError({ operation: "replay", reason: error.message, transient: false })),
+          )
+          return { booking, replayed: true }
+        }
+      }
+      const result = yield* hold(request, Option.some(key)).pipe(
+        Effect.tapError(() => Effect.ignore(repository.releaseKey(key))),
+      )
+      yield* repository.recordKey(key, fingerprint, encodeBookingJson(result.booking)).pipe(Effect.ignore)
+      return result
+    })
+
+    /**
+     * Runs `run` once per Idempotency-Key: the same request answers the recorded booking, another
+     * request under the key is refused, a failure frees the key.
+     */
+    const once = <E, R>(idempotency: Option.Option<IdempotentRequest>, run: Effect.Effect<Booking, E, R>) =>
+      Effect.gen(function* () {
+        if (Option.isNone(idempotency)) return { booking: yield* run, replayed: false }
+        const { fingerprint, key } = idempotency.value
+        const claim = yield* repository.claimKey(key, fingerprint, DateTime.addDuration(yield* DateTime.now, claimWindow))
+        if (claim._tag === "Recorded") {
+          if (claim.fingerprint !== fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key }))
+          if (Option.isSome(claim.response)) {
+            const booking = yield* decodeBookingJson(claim.response.value).pipe(
+              Effect.mapError((error) => new BookingStoreError({ operation: "replay", reason: error.message, transient: false })),
+            )
+            return { booking, replayed: true }
+          }
+        }
+        const booking = yield* run.pipe(Effect.tapError(() => Effect.ignore(repository.releaseKey(key))))
+        yield* repository.recordKey(key, fingerprint, encodeBookingJson(booking)).pipe(Effect.ignore)
+        return { booking, replayed: false }
+      })
+
+    const cancel = Effect.fn("BookingCommands.cancel")(function* (id: BookingId, reason: "customer" | "flight-cancelled", causedBy?: AnyMessage) {
+      yield* Effect.annotateCurrentSpan({ "booking.id": id })
+      const booking = yield* found(id)
+      const event = yield* outgoing(yield* cancelledEvent(booking, reason, causedBy))
+      return yield* repository.cancel(id, reason, yield* DateTime.now, event)
+    })
+
+    /** Confirms a booking from a successful payment; a redelivered payment changes nothing. */
+    const confirm = Effect.fn("BookingCommands.confirm")(function* (payment: MessageOf<"payment.processed">) {
+      const booking = yield* found(payment.data.bookingId)
+      const event = yield* outgoing(yield* Envelope.make(Messages.BookingConfirmed, {
+        bookingId: booking.id,
+        reference: booking.reference,
+        flightId: booking.flightId,
+        cabin: booking.cabin,
+        seats: seatsOf(booking) as unknown as readonly [SeatNumber, ...Array<SeatNumber>],
+        paymentId: payment.data.paymentId as PaymentId,
+        contact: booking.contact,
+      }, { source, causedBy: { id: payment.id, correlationId: booking.id } }))
+      return yield* repository.confirm(booking.id, payment.data.paymentId, yield* DateTime.now, event)
+    })
+
+    /** Expires a booking whose hold ran out (the sweeper's step); None when it is not due or not pending. */
+    const expire = Effect.fn("BookingCommands.expire")(function* (id: BookingId) {
+      const booking = yield* repository.get(id)
+      // In the expiry index but never stored: its hold failed after the index was written.
+      if (Option.isNone(booking)) return yield* Effect.as(repository.forgetExpiry(id), Option.none<Booking>())
+      const event = yield* outgoing(yield* cancelledEvent(booking.value, "expired"))
+      return yield* repository.expire(id, yield* DateTime.now, event)
+    })
+
+    const seed = Effect.fn("BookingCommands.seed")(function* (scheduled: MessageOf<"flight.scheduled">) {
+      return yield* repository.seed(new FlightSeating({
+        flightId: scheduled.data.flightId,
+        flightNumber: scheduled.data.flightNumber,
+        departureAt: scheduled.data.departureAt,
+        status: "scheduled",
+        cabins: scheduled.data.cabins,
+      }))
+    })
+
+    /**
+     * A flight's new status: recorded, so a cancelled or departed flight sells no more seats; a
+     * cancelled flight cancels each of its bookings; a delayed one tells each booking's contact.
+     */
+    const applyFlightStatus = Effect.fn("BookingCommands.applyFlightStatus")(function* (changed: MessageOf<"flight.status-changed">) {
+      const known = yield* repository.setFlightStatus(changed.data.flightId, changed.data.status, changed.data.departureAt)
+      if (!known) return yield* Effect.fail(new FlightNotFound({ flightId: changed.data.flightId }))
+      if (changed.data.status !== "cancelled" && changed.data.status !== "delayed") return
+      const bookings = yield* repository.activeOnFlight(changed.data.flightId)
+      for (const booking of bookings) {
+        if (changed.data.status === "cancelled") {
+          yield* cancel(booking.id, "flight-cancelled", changed).pipe(Effect.catchTag("InvalidTransition", () => Effect.void))
+        } else {
+          yield* notifyDelay(booking, changed)
+        }
+      }
+    })
+
+    const notifyDelay = (booking: Booking, changed: MessageOf<"flight.status-changed">) =>
+      Effect.gen(function* () {
+        const command = yield* Envelope.make(Messages.SendNotification, {
+          channel: "email",
+          recipient: booking.contact.email,
+          template: "flight-delayed",
+          data: {
+            bookingId: booking.id,
+            reference: booking.reference,
+            flightNumber: changed.data.flightNumber,
+            departureAt: DateTime.formatIso(changed.data.departureAt),
+            reason: changed.data.reason,
+          },
+        }, { source, causedBy: { id: changed.id, correlationId: booking.id } })
+        // The same delay redelivered gives the same command id, so the notification is sent once.
+        const message = { ...command, id: derivedMessageId(changed.id, booking.id) }
+        yield* repository.append(booking.flightId, [yield* outgoing(message)])
+      })
+
+    return { create, cancel, once, confirm, expire, seed, applyFlightStatus } as const
+  }),
+}) {}

@@ -1,0 +1,161 @@
+/**
+ * The port through which the booking service keeps bookings and seat inventory. Each operation is
+ * one atomic step of the store: it checks the state, changes the seats and the booking, and appends
+ * the event that reports the change to the outbox, all or nothing.
+ *
+ * Events are built by the caller (envelope, data) and completed by the store with what only the
+ * atomic step knows: the seats chosen and the total for `booking.created`, whether the booking was
+ * paid for `booking.cancelled`.
+ */
+import {
+  type AnyMessage,
+  type BookingId,
+  type BookingReference,
+  Cabin,
+  type FlightId,
+  type MessageOf,
+  type PaymentId,
+  type SeatNumber,
+} from "@flight/contracts"
+import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
+import type { Booking, HoldExpired, InvalidTransition } from "./Booking.ts"
+import type { FlightSeating, SeatNotInCabin, SeatState, SeatsUnavailable } from "./SeatInventory.ts"
+
+export class BookingStoreError extends Schema.TaggedError<BookingStoreError>()("BookingStoreError", {
+  operation: Schema.String,
+  reason: Schema.String,
+  transient: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+}) {
+  override get message() {
+    return `booking store, ${this.operation}: ${this.reason}`
+  }
+}
+
+export class FlightNotFound extends Schema.TaggedError<FlightNotFound>()("FlightNotFound", { flightId: Schema.String }) {
+  override get message() {
+    return `No flight ${this.flightId} is on sale`
+  }
+}
+
+/** The flight is cancelled, boarding or gone: its seats are no longer sold. */
+export class FlightNotBookable extends Schema.TaggedError<FlightNotBookable>()("FlightNotBookable", {
+  flightId: Schema.String,
+  status: Schema.String,
+}) {
+  override get message() {
+    return `Flight ${this.flightId} is ${this.status}: its seats are no longer sold`
+  }
+}
+
+export class CabinNotOnFlight extends Schema.TaggedError<CabinNotOnFlight>()("CabinNotOnFlight", {
+  flightId: Schema.String,
+  cabin: Cabin,
+}) {
+  override get message() {
+    return `Flight ${this.flightId} has no ${this.cabin} cabin`
+  }
+}
+
+export class BookingNotFound extends Schema.TaggedError<BookingNotFound>()("BookingNotFound", { id: Schema.String }) {
+  override get message() {
+    return `No booking ${this.id}`
+  }
+}
+
+/** An event to publish once the change that produced it is stored. */
+export interface Outgoing<M> {
+  readonly message: M
+  /** The trace of the work that produced it, continued when the relay publishes it. */
+  readonly traceparent: string | null
+}
+
+export interface HoldRequest {
+  readonly id: BookingId
+  readonly reference: BookingReference
+  readonly flightId: FlightId
+  readonly cabin: Cabin
+  /** Each passenger with the seat they named, if any. */
+  readonly passengers: ReadonlyArray<{ readonly firstName: string; readonly lastName: string; readonly seat?: SeatNumber | undefined }>
+  readonly contact: Booking["contact"]
+  readonly holdExpiresAt: DateTime.Utc
+  readonly now: DateTime.Utc
+  /** `booking.created`; the store fills in the seats and the total. */
+  readonly event: Outgoing<MessageOf<"booking.created">>
+  /** Recorded with the booking, so a replay answers the booking as it was created. */
+  readonly idempotencyKey: Option.Option<string>
+}
+
+export type ConfirmOutcome =
+  | { readonly _tag: "Confirmed"; readonly booking: Booking }
+  /** Confirmed before by the same payment: a redelivery. */
+  | { readonly _tag: "AlreadyConfirmed"; readonly booking: Booking }
+
+export type HoldError = SeatsUnavailable | SeatNotInCabin | FlightNotFound | FlightNotBookable | CabinNotOnFlight | BookingStoreError
+
+/** What an Idempotency-Key of a POST recorded. */
+export type KeyClaim =
+  | { readonly _tag: "Claimed" }
+  | { readonly _tag: "Recorded"; readonly fingerprint: string; readonly response: Option.Option<string> }
+
+export class BookingRepository extends Context.Tag("booking/BookingRepository")<BookingRepository, {
+  /** Records a flight's seats from `flight.scheduled`; false when it was recorded before. */
+  readonly seed: (seating: FlightSeating) => Effect.Effect<boolean, BookingStoreError>
+  readonly seating: (flightId: FlightId) => Effect.Effect<Option.Option<FlightSeating>, BookingStoreError>
+  /** Records a flight's new status and departure; false for an unknown flight. */
+  readonly setFlightStatus: (
+    flightId: FlightId,
+    status: FlightSeating["status"],
+    departureAt: DateTime.Utc,
+  ) => Effect.Effect<boolean, BookingStoreError>
+  /**
+   * Holds seats for a new booking (the named ones, or free ones chosen by `SeatInventory.allocate`).
+   * Under an Idempotency-Key already recorded on the flight, it answers the booking as it was
+   * created instead (`replayed`), so a request retried after a crash never books twice.
+   */
+  readonly hold: (request: HoldRequest) => Effect.Effect<{ readonly booking: Booking; readonly replayed: boolean }, HoldError>
+  /** Confirms a pending booking with a payment: its seats are sold. */
+  readonly confirm: (
+    id: BookingId,
+    paymentId: PaymentId,
+    now: DateTime.Utc,
+    event: Outgoing<MessageOf<"booking.confirmed">>,
+  ) => Effect.Effect<ConfirmOutcome, BookingNotFound | InvalidTransition | HoldExpired | BookingStoreError>
+  /** Cancels a pending or confirmed booking: its seats are free. The store fills in `paid`. */
+  readonly cancel: (
+    id: BookingId,
+    reason: "customer" | "flight-cancelled",
+    now: DateTime.Utc,
+    event: Outgoing<MessageOf<"booking.cancelled">>,
+  ) => Effect.Effect<Booking, BookingNotFound | InvalidTransition | BookingStoreError>
+  /** Expires a pending booking whose hold has run out: its seats are free. None when it is not due. */
+  readonly expire: (
+    id: BookingId,
+    now: DateTime.Utc,
+    event: Outgoing<MessageOf<"booking.cancelled">>,
+  ) => Effect.Effect<Option.Option<Booking>, BookingStoreError>
+  /** Drops a booking from the expiry index (one that was never stored). */
+  readonly forgetExpiry: (id: BookingId) => Effect.Effect<void, BookingStoreError>
+  /** Appends events to the flight's outbox on their own (e.g. notification commands). */
+  readonly append: (flightId: FlightId, events: ReadonlyArray<Outgoing<AnyMessage>>) => Effect.Effect<void, BookingStoreError>
+  /** Bookings whose hold ends at or before `now`, oldest first: what the sweeper expires. */
+  readonly dueForExpiry: (now: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<BookingId>, BookingStoreError>
+  readonly get: (id: BookingId) => Effect.Effect<Option.Option<Booking>, BookingStoreError>
+  readonly findByReference: (reference: BookingReference) => Effect.Effect<Option.Option<Booking>, BookingStoreError>
+  /** Every booking of a flight that still takes seats (pending or confirmed). */
+  readonly activeOnFlight: (flightId: FlightId) => Effect.Effect<ReadonlyArray<Booking>, BookingStoreError>
+  readonly seatMap: (
+    flightId: FlightId,
+    cabin: Cabin,
+  ) => Effect.Effect<ReadonlyArray<{ readonly seat: SeatNumber; readonly state: SeatState }>, FlightNotFound | CabinNotOnFlight | BookingStoreError>
+  /**
+   * Claims an Idempotency-Key for a request with this fingerprint, or answers what it recorded
+   * (the response once the request succeeded). A claim lasts `pending` while the request runs.
+   */
+  readonly claimKey: (key: string, fingerprint: string, pending: DateTime.Utc) => Effect.Effect<KeyClaim, BookingStoreError>
+  /** Records the response of a claimed key, kept at least 24 hours. */
+  readonly recordKey: (key: string, fingerprint: string, response: string) => Effect.Effect<void, BookingStoreError>
+  /** Gives a claim back when its request failed, so it can be sent again. */
+  readonly releaseKey: (key: string) => Effect.Effect<void, BookingStoreError>
+  /** Whether a reference is taken (references are unique). */
+  readonly claimReference: (reference: BookingReference, id: BookingId) => Effect.Effect<boolean, BookingStoreError>
+}>() {}

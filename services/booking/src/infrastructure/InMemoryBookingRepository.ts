@@ -1,0 +1,252 @@
+/**
+ * Bookings and seat inventory in memory, for the embedded mode and tests: the same semantics as the
+ * Redis adapter. Each operation is one synchronous block, so it is atomic within the process.
+ */
+import { Outbox } from "@flight/bus"
+import type { BookingId, SeatNumber } from "@flight/contracts"
+import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Clock, Context, DateTime, Duration, Effect, Either, Layer, Option } from "effect"
+import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
+import {
+  BookingNotFound,
+  BookingRepository,
+  CabinNotOnFlight,
+  FlightNotBookable,
+  FlightNotFound,
+  type HoldError,
+  type KeyClaim,
+} from "../domain/BookingRepository.ts"
+import { allocate, bookable, type FlightSeating, seatsOf } from "../domain/SeatInventory.ts"
+import { keyRetention } from "./RedisBookingRepository.ts"
+
+interface FlightState {
+  seating: FlightSeating
+  /** Per cabin, seat -> holder: `h:<id>` held, `s:<id>` sold. */
+  readonly seats: Map<string, Map<string, string>>
+  readonly active: Set<BookingId>
+  readonly recorded: Map<string, Booking>
+}
+
+type Repository = BookingRepository["Type"]
+
+export const make = Effect.sync(() => {
+  const flights = new Map<string, FlightState>()
+  const bookings = new Map<BookingId, Booking>()
+  /** Booking id -> hold expiry (ms), while pending. */
+  const expiring = new Map<BookingId, number>()
+  const references = new Map<string, BookingId>()
+  const claims = new Map<string, { fingerprint: string; response: string | null; until: number }>()
+  const outbox = Outbox.inMemory()
+
+  const seatsOfCabin = (state: FlightState, cabin: string) => {
+    const seats = state.seats.get(cabin) ?? new Map<string, string>()
+    state.seats.set(cabin, seats)
+    return seats
+  }
+
+  const store = (booking: Booking) => bookings.set(booking.id, booking)
+
+  const repository: BookingRepository["Type"] = {
+    seed: (seating) =>
+      Effect.sync(() => {
+        if (flights.has(seating.flightId)) return false
+        flights.set(seating.flightId, { seating, seats: new Map(), active: new Set(), recorded: new Map() })
+        return true
+      }),
+    seating: (flightId) => Effect.sync(() => Option.map(Option.fromNullable(flights.get(flightId)), (state) => state.seating)),
+    setFlightStatus: (flightId, status, departureAt) =>
+      Effect.sync(() => {
+        const state = flights.get(flightId)
+        if (state === undefined) return false
+        state.seating = new (state.seating.constructor as typeof FlightSeating)({ ...state.seating, status, departureAt })
+        return true
+      }),
+
+    hold: (request) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.suspend((): Effect.Effect<{ readonly booking: Booking; readonly replayed: boolean }, HoldError> => {
+          const state = flights.get(request.flightId)
+          if (Option.isSome(request.idempotencyKey)) {
+            const recorded = state?.recorded.get(request.idempotencyKey.value)
+            if (recorded !== undefined) return Effect.succeed({ booking: recorded, replayed: true })
+          }
+          if (state === undefined) return Effect.fail(new FlightNotFound({ flightId: request.flightId }))
+          if (!bookable(state.seating)) {
+            return Effect.fail(new FlightNotBookable({ flightId: request.flightId, status: state.seating.status }))
+          }
+          const layout = state.seating.cabins.find((candidate) => candidate.cabin === request.cabin)
+          if (layout === undefined) return Effect.fail(new CabinNotOnFlight({ flightId: request.flightId, cabin: request.cabin }))
+          const seats = seatsOfCabin(state, request.cabin)
+          const chosen = allocate(request.flightId, layout, (seat) => !seats.has(seat), request.passengers.map((p) => p.seat))
+          if (Either.isLeft(chosen)) return Effect.fail(chosen.left)
+          const passengers = request.passengers.map((passenger, index) => ({
+            firstName: passenger.firstName,
+            lastName: passenger.lastName,
+            seat: chosen.right[index]!,
+          })) as unknown as Booking["passengers"]
+          const total = { amount: layout.fare.amount * passengers.length, currency: layout.fare.currency }
+          const booking = new Booking({
+            id: request.id,
+            reference: request.reference,
+            flightId: request.flightId,
+            cabin: request.cabin,
+            passengers,
+            contact: request.contact,
+            total,
+            status: "pending",
+            holdExpiresAt: request.holdExpiresAt,
+            paymentId: null,
+            cancellationReason: null,
+            createdAt: request.now,
+            updatedAt: request.now,
+          })
+          for (const seat of chosen.right) seats.set(seat, `h:${booking.id}`)
+          store(booking)
+          state.active.add(booking.id)
+          expiring.set(booking.id, DateTime.toEpochMillis(request.holdExpiresAt))
+          if (Option.isSome(request.idempotencyKey)) state.recorded.set(request.idempotencyKey.value, booking)
+          const message = request.event.message
+          outbox.appendNow([{
+            id: message.id,
+            message: { ...message, data: { ...message.data, seats: chosen.right as never, passengers, total } },
+            traceparent: request.event.traceparent,
+          }], now)
+          return Effect.succeed({ booking, replayed: false })
+        })),
+
+    confirm: (id, paymentId, now, event) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        Effect.suspend((): ReturnType<Repository["confirm"]> => {
+          const booking = bookings.get(id)
+          const state = booking === undefined ? undefined : flights.get(booking.flightId)
+          if (booking === undefined || state === undefined) return Effect.fail(new BookingNotFound({ id }))
+          if (booking.status === "confirmed" && booking.paymentId === paymentId) {
+            return Effect.succeed({ _tag: "AlreadyConfirmed" as const, booking })
+          }
+          if (booking.status !== "pending") return Effect.fail(new InvalidTransition({ id, from: booking.status, to: "confirmed" }))
+          if (DateTime.toEpochMillis(now) >= (expiring.get(id) ?? 0)) {
+            return Effect.fail(new HoldExpired({ id, holdExpiresAt: booking.holdExpiresAt }))
+          }
+          const confirmed = new Booking({ ...booking, status: "confirmed", paymentId, updatedAt: now })
+          const seats = seatsOfCabin(state, booking.cabin)
+          for (const passenger of booking.passengers) seats.set(passenger.seat, `s:${id}`)
+          store(confirmed)
+          expiring.delete(id)
+          outbox.appendNow([{ id: event.message.id, message: event.message, traceparent: event.traceparent }], at)
+          return Effect.succeed({ _tag: "Confirmed" as const, booking: confirmed })
+        })),
+
+    cancel: (id, reason, now, event) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        Effect.suspend((): ReturnType<Repository["cancel"]> => {
+          const booking = bookings.get(id)
+          if (booking === undefined) return Effect.fail(new BookingNotFound({ id }))
+          if (booking.status !== "pending" && booking.status !== "confirmed") {
+            return Effect.fail(new InvalidTransition({ id, from: booking.status, to: "cancelled" }))
+          }
+          return Effect.succeed(release(booking, "cancelled", reason, now, event, at))
+        })),
+
+    expire: (id, now, event) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        Effect.sync(() => {
+          const booking = bookings.get(id)
+          const due = expiring.get(id)
+          if (booking === undefined || booking.status !== "pending" || due === undefined || DateTime.toEpochMillis(now) < due) {
+            if (booking === undefined || booking.status !== "pending") expiring.delete(id)
+            return Option.none()
+          }
+          return Option.some(release(booking, "expired", "expired", now, event, at))
+        })),
+
+    forgetExpiry: (id) => Effect.sync(() => void expiring.delete(id)),
+    append: (_flightId, events) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() =>
+          outbox.appendNow(events.map((event) => ({ id: event.message.id, message: event.message, traceparent: event.traceparent })), now)
+        )),
+    dueForExpiry: (now, limit) =>
+      Effect.sync(() =>
+        [...expiring.entries()]
+          .filter(([, due]) => due <= DateTime.toEpochMillis(now))
+          .sort(([, a], [, b]) => a - b)
+          .slice(0, limit)
+          .map(([id]) => id)
+      ),
+
+    get: (id) => Effect.sync(() => Option.fromNullable(bookings.get(id))),
+    findByReference: (reference) =>
+      Effect.sync(() => Option.flatMap(Option.fromNullable(references.get(reference)), (id) => Option.fromNullable(bookings.get(id)))),
+    activeOnFlight: (flightId) =>
+      Effect.sync(() => [...(flights.get(flightId)?.active ?? [])].map((id) => bookings.get(id)!).filter((b) => b !== undefined)),
+    seatMap: (flightId, cabin) =>
+      Effect.suspend((): ReturnType<Repository["seatMap"]> => {
+        const state = flights.get(flightId)
+        if (state === undefined) return Effect.fail(new FlightNotFound({ flightId }))
+        const layout = state.seating.cabins.find((candidate) => candidate.cabin === cabin)
+        if (layout === undefined) return Effect.fail(new CabinNotOnFlight({ flightId, cabin }))
+        const holders = seatsOfCabin(state, cabin)
+        return Effect.succeed(seatsOf(layout).map((seat: SeatNumber) => {
+          const holder = holders.get(seat)
+          return { seat, state: holder === undefined ? "free" as const : holder.startsWith("s:") ? "sold" as const : "held" as const }
+        }))
+      }),
+
+    claimKey: (key, fingerprint, pending) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync((): KeyClaim => {
+          const claim = claims.get(key)
+          if (claim === undefined || claim.until <= now) {
+            claims.set(key, { fingerprint, response: null, until: DateTime.toEpochMillis(pending) })
+            return { _tag: "Claimed" }
+          }
+          return { _tag: "Recorded", fingerprint: claim.fingerprint, response: Option.fromNullable(claim.response) }
+        })),
+    recordKey: (key, fingerprint, response) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() => void claims.set(key, { fingerprint, response, until: now + Duration.toMillis(keyRetention) }))),
+    releaseKey: (key) => Effect.sync(() => void claims.delete(key)),
+    claimReference: (reference, id) =>
+      Effect.sync(() => {
+        if (references.has(reference)) return false
+        references.set(reference, id)
+        return true
+      }),
+  }
+
+  const release = (
+    booking: Booking,
+    status: "cancelled" | "expired",
+    reason: Booking["cancellationReason"] & string,
+    now: DateTime.Utc,
+    event: { readonly message: Outbox.OutboxEntry["message"]; readonly traceparent: string | null },
+    at: number,
+  ) => {
+    const state = flights.get(booking.flightId)!
+    const seats = seatsOfCabin(state, booking.cabin)
+    for (const passenger of booking.passengers) {
+      if (seats.get(passenger.seat)?.slice(2) === booking.id) seats.delete(passenger.seat)
+    }
+    const ended = new Booking({ ...booking, status, cancellationReason: reason, updatedAt: now })
+    store(ended)
+    state.active.delete(booking.id)
+    expiring.delete(booking.id)
+    const message = event.message
+    outbox.appendNow([{
+      id: message.id,
+      message: message.type === "booking.cancelled"
+        ? { ...message, data: { ...message.data, paid: booking.paymentId !== null } }
+        : message,
+      traceparent: event.traceparent,
+    }], at)
+    return ended
+  }
+
+  return { repository, outbox, expiring }
+})
+
+/** The repository, its outbox and an always-up store health, for the embedded mode. */
+export const layer: Layer.Layer<BookingRepository | Outbox.Store | StoreHealth> = Layer.effectContext(
+  Effect.map(make, ({ outbox, repository }) =>
+    Context.make(BookingRepository, repository).pipe(Context.add(Outbox.Store, outbox))),
+).pipe(Layer.merge(StoreHealthLayer.inMemory))

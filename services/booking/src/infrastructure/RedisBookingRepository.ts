@@ -1,0 +1,494 @@
+/**
+ * Bookings and seat inventory on Redis. Each change is one Lua script (`RedisScripts`) over the keys
+ * of one flight, which share the flight's hash tag: seats, booking, indexes, Idempotency-Key record
+ * and the flight's outbox stream change together or not at all.
+ *
+ * A few global keys, each in its own slot, are written around the scripts, never inside them:
+ * - `booking:where:{id}` (booking -> flight) and `booking:ref:{reference}` (reference -> booking),
+ *   written before the hold: a hold that then fails leaves a name that leads nowhere (404), never a
+ *   booking that cannot be found;
+ * - `booking:expiring`, a sorted set of `flight/booking` by hold expiry, added before the hold, read
+ *   by the sweeper and emptied by it once the booking is no longer pending;
+ * - `booking:outbox:dirty`, flights whose outbox may hold entries, counted up before and after each
+ *   write, so the relay knows which streams to read and drops a flight only when nothing was written
+ *   since it looked (see `removeIfUnchanged`);
+ * - `booking:idempotency:{key}`, an Idempotency-Key's claim and response.
+ */
+import { Outbox } from "@flight/bus"
+import { type AnyMessage, type BookingId, Catalogue, type SeatNumber } from "@flight/contracts"
+import { createHash } from "node:crypto"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import type { Redis } from "ioredis"
+import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
+import {
+  BookingNotFound,
+  BookingRepository,
+  BookingStoreError,
+  CabinNotOnFlight,
+  FlightNotBookable,
+  FlightNotFound,
+  type KeyClaim,
+} from "../domain/BookingRepository.ts"
+import { FlightSeating, SeatsUnavailable, seatsOf } from "../domain/SeatInventory.ts"
+import * as RedisScripts from "./RedisScripts.ts"
+import { RedisClient } from "./RedisStore.ts"
+
+/** How long an Idempotency-Key and its response are kept: a day, and an hour for clocks and retries. */
+export const keyRetention = Duration.hours(25)
+
+const hashed = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32)
+
+export const keys = {
+  seating: (flight: string) => `booking:{${flight}}:seating`,
+  seats: (flight: string, cabin: string) => `booking:{${flight}}:seats:${cabin}`,
+  booking: (flight: string, booking: string) => `booking:{${flight}}:booking:${booking}`,
+  active: (flight: string) => `booking:{${flight}}:active`,
+  expiries: (flight: string) => `booking:{${flight}}:expiries`,
+  idempotency: (flight: string, key: string) => `booking:{${flight}}:idempotency:${hashed(key)}`,
+  outbox: (flight: string) => `booking:{${flight}}:outbox`,
+  where: (booking: string) => `booking:where:{${booking}}`,
+  reference: (reference: string) => `booking:ref:{${reference}}`,
+  key: (key: string) => `booking:idempotency:{${hashed(key)}}`,
+  expiring: "booking:expiring",
+  dirty: "booking:outbox:dirty",
+  flights: "booking:flights",
+} as const
+
+const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+/** A Redis call as an Effect, in a client span, its failure a BookingStoreError naming the operation. */
+const call = <A>(operation: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (cause) => new BookingStoreError({ operation, reason: reasonOf(cause) }) }).pipe(
+    Effect.withSpan(`redis ${operation}`, { kind: "client", attributes: { "db.system.name": "redis", "db.operation.name": operation } }),
+  )
+
+const decodeBookingJson = Schema.decodeUnknown(Schema.parseJson(Booking))
+const encodeBooking = Schema.encodeSync(Booking)
+const decodeSeatingJson = Schema.decodeUnknown(Schema.parseJson(FlightSeating))
+const encodeSeating = Schema.encodeSync(FlightSeating)
+
+const unreadable = (what: string) => (error: { readonly message: string }) =>
+  new BookingStoreError({ operation: "read", reason: `stored ${what} is invalid: ${error.message}`, transient: false })
+
+const bookingFrom = (json: unknown) => decodeBookingJson(json).pipe(Effect.mapError(unreadable("booking")))
+
+type Scripted = Record<string, (...args: ReadonlyArray<string | number>) => Promise<unknown>>
+
+export interface Options {
+  readonly wakeup?: ReturnType<typeof Outbox.makeWakeup>
+}
+
+export const make = (client: Redis, options: Options = {}) =>
+  Effect.sync(() => {
+    for (const [name, lua] of Object.entries(RedisScripts)) client.defineCommand(`booking_${name}`, { lua })
+    const scripted = client as unknown as Scripted
+    const script = (name: keyof typeof RedisScripts, keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) =>
+      call(name, () => scripted[`booking_${name}`]!(keyList.length, ...keyList, ...args) as Promise<Array<string> | number>)
+    const wakeup = options.wakeup ?? Outbox.makeWakeup()
+
+    /** Counts the flight's outbox dirty: before a write, so a crash cannot hide it, and after, so the relay sees it. */
+    const dirty = (flightId: string) => call("outbox mark", () => client.zincrby(keys.dirty, 1, flightId))
+    const written = (flightId: string) => Effect.zipRight(dirty(flightId), wakeup.notify)
+
+    const flightOf = (id: BookingId) => call("where", () => client.get(keys.where(id)))
+
+    const get = (id: BookingId) =>
+      Effect.gen(function* () {
+        const flight = yield* flightOf(id)
+        if (flight === null) return Option.none<Booking>()
+        const json = yield* call("get", () => client.get(keys.booking(flight, id)))
+        return json === null ? Option.none<Booking>() : Option.some(yield* bookingFrom(json))
+      })
+
+    /** The booking and its flight, or BookingNotFound. */
+    const located = (id: BookingId) =>
+      Effect.flatMap(get(id), Option.match({
+        onNone: () => Effect.fail(new BookingNotFound({ id })),
+        onSome: (booking) => Effect.succeed(booking),
+      }))
+
+    const repository: BookingRepository["Type"] = {
+      seed: (seating) =>
+        Effect.gen(function* () {
+          const created = yield* call("seed", () => client.set(keys.seating(seating.flightId), JSON.stringify(encodeSeating(seating)), "NX"))
+          yield* call("seed", () => client.sadd(keys.flights, seating.flightId))
+          return created === "OK"
+        }),
+
+      seating: (flightId) =>
+        Effect.gen(function* () {
+          const json = yield* call("seating", () => client.get(keys.seating(flightId)))
+          return json === null
+            ? Option.none()
+            : Option.some(yield* decodeSeatingJson(json).pipe(Effect.mapError(unreadable("flight seating"))))
+        }),
+
+      setFlightStatus: (flightId, status, departureAt) =>
+        Effect.map(
+          script("setFlightStatus", [keys.seating(flightId)], [status, DateTime.formatIso(departureAt)]),
+          (changed) => changed === 1,
+        ),
+
+      hold: (request) =>
+        Effect.gen(function* () {
+          const flight = request.flightId
+          const expiresAt = DateTime.toEpochMillis(request.holdExpiresAt)
+          const template = encodeBooking(new Booking({
+            id: request.id,
+            reference: request.reference,
+            flightId: request.flightId,
+            cabin: request.cabin,
+            passengers: request.passengers.map((passenger) => ({
+              firstName: passenger.firstName,
+              lastName: passenger.lastName,
+              seat: passenger.seat ?? ("1A" as SeatNumber),
+            })) as unknown as Booking["passengers"],
+            contact: request.contact,
+            total: { amount: 0, currency: "XXX" },
+            status: "pending",
+            holdExpiresAt: request.holdExpiresAt,
+            paymentId: null,
+            cancellationReason: null,
+            createdAt: request.now,
+            updatedAt: request.now,
+          }))
+          yield* call("where", () => client.set(keys.where(request.id), flight))
+          yield* call("expiring", () => client.zadd(keys.expiring, expiresAt, `${flight}/${request.id}`))
+          yield* dirty(flight)
+          const result = yield* script("hold", [
+            keys.seating(flight),
+            keys.seats(flight, request.cabin),
+            keys.booking(flight, request.id),
+            keys.active(flight),
+            keys.expiries(flight),
+            Option.match(request.idempotencyKey, { onNone: () => keys.seating(flight), onSome: (key) => keys.idempotency(flight, key) }),
+            keys.outbox(flight),
+          ], [
+            JSON.stringify(template),
+            Catalogue.encodeJson(request.event.message),
+            request.event.traceparent ?? "",
+            JSON.stringify(request.passengers.map((passenger) => passenger.seat ?? "")),
+            expiresAt,
+            Option.isSome(request.idempotencyKey) ? Duration.toMillis(keyRetention) : 0,
+            request.id,
+            request.event.message.id,
+          ]) as Effect.Effect<Array<string>, BookingStoreError>
+          const [outcome, ...rest] = result
+          switch (outcome) {
+            case "ok": {
+              yield* written(flight)
+              return { booking: yield* bookingFrom(rest[0]), replayed: false }
+            }
+            case "replayed":
+              return { booking: yield* bookingFrom(rest[0]), replayed: true }
+            case "flight-not-found":
+              return yield* Effect.fail(new FlightNotFound({ flightId: flight }))
+            case "not-bookable":
+              return yield* Effect.fail(new FlightNotBookable({ flightId: flight, status: rest[0] ?? "unknown" }))
+            case "cabin-not-on-flight":
+              return yield* Effect.fail(new CabinNotOnFlight({ flightId: flight, cabin: request.cabin }))
+            case "taken":
+            case "unavailable":
+              return yield* Effect.fail(new SeatsUnavailable({
+                flightId: request.flightId,
+                cabin: request.cabin,
+                seats: (outcome === "taken" ? rest.slice(1) : []) as Array<SeatNumber>,
+                requested: request.passengers.length,
+                available: Number(rest[0]),
+              }))
+            default:
+              return yield* Effect.fail(new BookingStoreError({ operation: "hold", reason: `unexpected answer ${String(outcome)}`, transient: false }))
+          }
+        }),
+
+      confirm: (id, paymentId, now, event) =>
+        Effect.gen(function* () {
+          const booking = yield* located(id)
+          const flight = booking.flightId
+          yield* dirty(flight)
+          const [outcome, json] = (yield* script("confirm", [
+            keys.booking(flight, id),
+            keys.seats(flight, booking.cabin),
+            keys.expiries(flight),
+            keys.outbox(flight),
+          ], [
+            paymentId,
+            DateTime.toEpochMillis(now),
+            DateTime.formatIso(now),
+            Catalogue.encodeJson(event.message),
+            event.traceparent ?? "",
+            event.message.id,
+          ])) as Array<string>
+          switch (outcome) {
+            case "ok":
+              yield* written(flight)
+              return { _tag: "Confirmed" as const, booking: yield* bookingFrom(json) }
+            case "already":
+              return { _tag: "AlreadyConfirmed" as const, booking: yield* bookingFrom(json) }
+            case "expired": {
+              const current = yield* bookingFrom(json)
+              return yield* Effect.fail(new HoldExpired({ id, holdExpiresAt: current.holdExpiresAt }))
+            }
+            case "invalid":
+              return yield* Effect.fail(new InvalidTransition({ id, from: json as Booking["status"], to: "confirmed" }))
+            default:
+              return yield* Effect.fail(new BookingNotFound({ id }))
+          }
+        }),
+
+      cancel: (id, reason, now, event) =>
+        Effect.gen(function* () {
+          const booking = yield* located(id)
+          const [outcome, json] = yield* release(booking, reason, "cancel", now, event)
+          switch (outcome) {
+            case "ok":
+              return yield* bookingFrom(json)
+            case "invalid":
+              return yield* Effect.fail(new InvalidTransition({ id, from: json as Booking["status"], to: "cancelled" }))
+            default:
+              return yield* Effect.fail(new BookingNotFound({ id }))
+          }
+        }),
+
+      expire: (id, now, event) =>
+        Effect.gen(function* () {
+          const found = yield* get(id)
+          if (Option.isNone(found)) return Option.none()
+          const [outcome, json] = yield* release(found.value, "expired", "expire", now, event)
+          if (outcome !== "ok") {
+            // No longer pending (confirmed, cancelled, expired by another sweeper): not for the sweeper any more.
+            if (found.value.status !== "pending" || outcome === "not-found") yield* forget(found.value)
+            return Option.none()
+          }
+          yield* forget(found.value)
+          return Option.some(yield* bookingFrom(json))
+        }),
+
+      forgetExpiry: (id) =>
+        Effect.gen(function* () {
+          const flight = yield* flightOf(id)
+          if (flight !== null) yield* call("expiring", () => client.zrem(keys.expiring, `${flight}/${id}`))
+        }),
+
+      append: (flightId, events) =>
+        Effect.gen(function* () {
+          if (events.length === 0) return
+          yield* dirty(flightId)
+          for (const event of events) {
+            yield* call("outbox append", () =>
+              client.xadd(keys.outbox(flightId), "*", "id", event.message.id, "body", Catalogue.encodeJson(event.message), "traceparent", event.traceparent ?? ""))
+          }
+          yield* written(flightId)
+        }),
+
+      dueForExpiry: (now, limit) =>
+        Effect.map(
+          call("due", () => client.zrangebyscore(keys.expiring, "-inf", DateTime.toEpochMillis(now), "LIMIT", 0, limit)),
+          (members) => members.map((member) => member.slice(member.indexOf("/") + 1) as BookingId),
+        ),
+
+      get,
+
+      findByReference: (reference) =>
+        Effect.gen(function* () {
+          const id = yield* call("reference", () => client.get(keys.reference(reference)))
+          return id === null ? Option.none() : yield* get(id as BookingId)
+        }),
+
+      activeOnFlight: (flightId) =>
+        Effect.gen(function* () {
+          const ids = yield* call("active", () => client.smembers(keys.active(flightId)))
+          if (ids.length === 0) return []
+          const jsons = yield* call("active", () => client.mget(ids.map((id) => keys.booking(flightId, id))))
+          return yield* Effect.forEach(jsons.filter((json): json is string => json !== null), bookingFrom)
+        }),
+
+      seatMap: (flightId, cabin) =>
+        Effect.gen(function* () {
+          const seating = yield* repository.seating(flightId)
+          if (Option.isNone(seating)) return yield* Effect.fail(new FlightNotFound({ flightId }))
+          const layout = seating.value.cabins.find((candidate) => candidate.cabin === cabin)
+          if (layout === undefined) return yield* Effect.fail(new CabinNotOnFlight({ flightId, cabin }))
+          const holders = yield* call("seat map", () => client.hgetall(keys.seats(flightId, cabin)))
+          return seatsOf(layout).map((seat) => {
+            const holder = holders[seat]
+            return { seat, state: holder === undefined ? "free" as const : holder.startsWith("s:") ? "sold" as const : "held" as const }
+          })
+        }),
+
+      claimKey: (key, fingerprint, pending) =>
+        Effect.gen(function* () {
+          const ttl = Math.max(1, DateTime.toEpochMillis(pending) - (yield* Clock.currentTimeMillis))
+          const claimed = yield* call("claim key", () =>
+            client.set(keys.key(key), JSON.stringify({ fingerprint, response: null }), "PX", ttl, "NX"))
+          if (claimed === "OK") return { _tag: "Claimed" } satisfies KeyClaim
+          const json = yield* call("claim key", () => client.get(keys.key(key)))
+          // Gone between the two calls (its claim ran out): claim it again.
+          if (json === null) return yield* repository.claimKey(key, fingerprint, pending)
+          const recorded = JSON.parse(json) as { fingerprint: string; response: string | null }
+          return { _tag: "Recorded", fingerprint: recorded.fingerprint, response: Option.fromNullable(recorded.response) } satisfies KeyClaim
+        }),
+
+      recordKey: (key, fingerprint, response) =>
+        Effect.asVoid(call("record key", () =>
+          client.set(keys.key(key), JSON.stringify({ fingerprint, response }), "PX", Duration.toMillis(keyRetention)))),
+
+      releaseKey: (key) => Effect.asVoid(call("release key", () => client.del(keys.key(key)))),
+
+      claimReference: (reference, id) =>
+        Effect.map(call("claim reference", () => client.set(keys.reference(reference), id, "NX")), (ok) => ok === "OK"),
+    }
+
+    const release = (
+      booking: Booking,
+      reason: string,
+      mode: "cancel" | "expire",
+      now: DateTime.Utc,
+      event: { readonly message: AnyMessage; readonly traceparent: string | null },
+    ) =>
+      Effect.gen(function* () {
+        const flight = booking.flightId
+        yield* dirty(flight)
+        const result = (yield* script("release", [
+          keys.booking(flight, booking.id),
+          keys.seats(flight, booking.cabin),
+          keys.expiries(flight),
+          keys.active(flight),
+          keys.outbox(flight),
+        ], [
+          reason,
+          DateTime.formatIso(now),
+          Catalogue.encodeJson(event.message),
+          event.traceparent ?? "",
+          event.message.id,
+          mode,
+          DateTime.toEpochMillis(now),
+        ])) as [string, string]
+        if (result[0] === "ok") yield* written(flight)
+        return result
+      })
+
+    const forget = (booking: Booking) =>
+      Effect.asVoid(call("expiring", () => client.zrem(keys.expiring, `${booking.flightId}/${booking.id}`)))
+
+    const outbox = makeOutbox(client, script, wakeup.written)
+    return { repository, outbox }
+  })
+
+/**
+ * The outbox over the flights' streams: a consumer group `relay` per stream, so each entry is given
+ * to one relay at a time; entries a relay took and did not acknowledge within the lease are taken
+ * over by another (XAUTOCLAIM). Published entries are acknowledged and deleted.
+ */
+const makeOutbox = (
+  client: Redis,
+  script: (name: "removeIfUnchanged", keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => Effect.Effect<unknown, BookingStoreError>,
+  written: Effect.Effect<void>,
+): Outbox.OutboxStore => {
+  const group = "relay"
+  const withGroup = new Set<string>()
+  const taken = new Map<string, { readonly flight: string; readonly streamId: string }>()
+  const takenKey = (owner: string, id: string) => `${owner}/${id}`
+  const storeError = (error: BookingStoreError) => new Outbox.OutboxStoreError({ reason: error.message })
+
+  const ensureGroup = (flight: string) =>
+    withGroup.has(flight)
+      ? Effect.void
+      : call("outbox group", () => client.xgroup("CREATE", keys.outbox(flight), group, "0", "MKSTREAM")).pipe(
+        Effect.catchAll((error) => (error.reason.includes("BUSYGROUP") ? Effect.void : Effect.fail(error))),
+        Effect.tap(() => Effect.sync(() => withGroup.add(flight))),
+      )
+
+  type StreamEntry = [string, Array<string>]
+  const fieldsOf = (fields: Array<string>) => {
+    const record: Record<string, string> = {}
+    for (let index = 0; index + 1 < fields.length; index += 2) record[fields[index]!] = fields[index + 1]!
+    return record
+  }
+
+  const byFlight = (owner: string, ids: ReadonlyArray<string>) => {
+    const grouped = new Map<string, Array<string>>()
+    for (const id of ids) {
+      const entry = taken.get(takenKey(owner, id))
+      if (entry === undefined) continue
+      taken.delete(takenKey(owner, id))
+      grouped.set(entry.flight, [...(grouped.get(entry.flight) ?? []), entry.streamId])
+    }
+    return grouped
+  }
+
+  return {
+    written,
+    claim: ({ lease, limit, owner }) =>
+      Effect.gen(function* () {
+        const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, limit - 1, "WITHSCORES"))
+        const entries: Array<Outbox.OutboxEntry> = []
+        for (let index = 0; index + 1 < flights.length && entries.length < limit; index += 2) {
+          const flight = flights[index]!
+          const score = flights[index + 1]!
+          const stream = keys.outbox(flight)
+          yield* ensureGroup(flight)
+          const room = limit - entries.length
+          const reclaimed = (yield* call("outbox reclaim", () =>
+            client.xautoclaim(stream, group, owner, Duration.toMillis(lease), "0-0", "COUNT", room))) as [string, Array<StreamEntry>]
+          const fresh = (yield* call("outbox read", () =>
+            client.xreadgroup("GROUP", group, owner, "COUNT", room, "STREAMS", stream, ">"))) as Array<[string, Array<StreamEntry>]> | null
+          const found = [...reclaimed[1], ...(fresh?.[0]?.[1] ?? [])]
+          if (found.length === 0) {
+            const length = yield* call("outbox length", () => client.xlen(stream))
+            if (length === 0) yield* script("removeIfUnchanged", [keys.dirty], [flight, score])
+            continue
+          }
+          for (const [streamId, fields] of found) {
+            const { body, id, traceparent } = fieldsOf(fields)
+            const message = body === undefined ? null : Catalogue.decodeJson(body)
+            if (id === undefined || message === null || message._tag === "Left") {
+              // Left taken: another relay (a newer build) takes it over after the lease; logged each time.
+              yield* Effect.logError(
+                `outbox entry ${streamId} of flight ${flight} cannot be read by this build`,
+                message !== null && message._tag === "Left" ? message.left : "no id or body",
+              )
+              break
+            }
+            taken.set(takenKey(owner, id), { flight, streamId })
+            entries.push({ id, message: message.right, traceparent: traceparent === undefined || traceparent === "" ? null : traceparent })
+          }
+        }
+        return entries
+      }).pipe(Effect.mapError(storeError)),
+    complete: (owner, ids) =>
+      Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
+        Effect.zipRight(
+          call("outbox ack", () => client.xack(keys.outbox(flight), group, ...streamIds)),
+          call("outbox delete", () => client.xdel(keys.outbox(flight), ...streamIds)),
+        ), { discard: true }).pipe(Effect.mapError(storeError)),
+    release: (owner, ids) =>
+      Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
+        // Marked idle for long, so the next claim (of any relay) takes them over at once.
+        call("outbox release", () =>
+          client.xclaim(keys.outbox(flight), group, owner, 0, ...streamIds, "IDLE", 365 * 24 * 3_600_000)), {
+        discard: true,
+      }).pipe(Effect.mapError(storeError)),
+    stats: Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, 999))
+      let pending = 0
+      let oldest: number | null = null
+      for (const flight of flights) {
+        pending += yield* call("outbox length", () => client.xlen(keys.outbox(flight)))
+        const first = (yield* call("outbox oldest", () => client.xrange(keys.outbox(flight), "-", "+", "COUNT", 1)))[0]
+        const at = first === undefined ? Number.NaN : Number(first[0].split("-")[0])
+        if (Number.isFinite(at) && (oldest === null || at < oldest)) oldest = at
+      }
+      return { pending, oldestAgeMillis: oldest === null ? null : now - oldest }
+    }).pipe(Effect.mapError(storeError)),
+  }
+}
+
+/** The repository and its outbox on the service's Redis connection (see `RedisStore.layer`). */
+export const layer: Layer.Layer<BookingRepository | Outbox.Store, never, RedisClient> = Layer.effectContext(
+  Effect.gen(function* () {
+    const { outbox, repository } = yield* make(yield* RedisClient)
+    return Context.make(BookingRepository, repository).pipe(Context.add(Outbox.Store, outbox))
+  }),
+)

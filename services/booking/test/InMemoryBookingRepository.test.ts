@@ -1,0 +1,4 @@
+import * as InMemoryBookingRepository from "../src/infrastructure/InMemoryBookingRepository.ts"
+import { contract } from "./BookingRepository.contract.ts"
+
+contract("in-memory", () => InMemoryBookingRepository.layer)

@@ -1,0 +1,107 @@
+/** Flights, hold requests and events the booking tests start from. */
+import {
+  BookingId,
+  BookingReference,
+  type Cabin,
+  Envelope,
+  FlightId,
+  FlightNumber,
+  Messages,
+  PaymentId,
+  SeatNumber,
+} from "@flight/contracts"
+import { DateTime, Duration, Effect, Option } from "effect"
+import { randomReference } from "../../src/domain/Booking.ts"
+import type { HoldRequest } from "../../src/domain/BookingRepository.ts"
+import { FlightSeating } from "../../src/domain/SeatInventory.ts"
+
+/** A flight on sale: economy rows 10-13 ABCDEF (24 seats, 450.00 GBP), business rows 1-2 AC (4, 2,500.00 GBP). */
+export const seating = (overrides: Partial<ConstructorParameters<typeof FlightSeating>[0]> = {}) =>
+  new FlightSeating({
+    flightId: FlightId.make(Bun.randomUUIDv7()),
+    flightNumber: FlightNumber.make("BA117"),
+    departureAt: DateTime.unsafeMake("2026-12-01T10:00:00Z"),
+    status: "scheduled",
+    cabins: [
+      { cabin: "economy", rows: { from: 10, to: 13 }, seatLetters: "ABCDEF", fare: { amount: 45000, currency: "GBP" } },
+      { cabin: "business", rows: { from: 1, to: 2 }, seatLetters: "AC", fare: { amount: 250000, currency: "GBP" } },
+    ],
+    ...overrides,
+  })
+
+export const contact = { email: "ada@example.com", phone: "+447700900123" }
+
+/** A hold request for `seats` (a named seat, or undefined for any), expiring after `ttl`. */
+export const holdRequest = (
+  flightId: FlightId,
+  seats: ReadonlyArray<string | undefined>,
+  options: { readonly cabin?: Cabin; readonly ttl?: Duration.DurationInput; readonly key?: string } = {},
+) =>
+  Effect.gen(function* () {
+    const id = BookingId.make(Bun.randomUUIDv7())
+    const reference = randomReference()
+    const now = yield* DateTime.now
+    const holdExpiresAt = DateTime.addDuration(now, Duration.decode(options.ttl ?? "15 minutes"))
+    const passengers = seats.map((seat, index) => ({
+      firstName: `Passenger${index}`,
+      lastName: index === 0 ? "Lovelace" : "Babbage",
+      seat: seat === undefined ? undefined : SeatNumber.make(seat),
+    }))
+    const message = yield* Envelope.make(Messages.BookingCreated, {
+      bookingId: id,
+      reference,
+      flightId,
+      cabin: options.cabin ?? "economy",
+      seats: passengers.map((passenger) => passenger.seat ?? SeatNumber.make("1A")) as never,
+      passengers: passengers.map((passenger) => ({ ...passenger, seat: passenger.seat ?? SeatNumber.make("1A") })) as never,
+      contact,
+      total: { amount: 0, currency: "GBP" },
+      holdExpiresAt,
+    }, { source: "booking", correlationId: id })
+    return {
+      id,
+      reference,
+      flightId,
+      cabin: options.cabin ?? "economy",
+      passengers,
+      contact,
+      holdExpiresAt,
+      now,
+      event: { message, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+      idempotencyKey: Option.fromNullable(options.key),
+    } satisfies HoldRequest
+  })
+
+export const paymentId = () => PaymentId.make(Bun.randomUUIDv7())
+
+export const confirmedEvent = (booking: { readonly id: BookingId; readonly flightId: FlightId; readonly cabin: Cabin }, payment: PaymentId) =>
+  Effect.map(
+    Envelope.make(Messages.BookingConfirmed, {
+      bookingId: booking.id,
+      reference: BookingReference.make("X7K2QP"),
+      flightId: booking.flightId,
+      cabin: booking.cabin,
+      seats: [SeatNumber.make("10A")],
+      paymentId: payment,
+      contact,
+    }, { source: "booking" }),
+    (message) => ({ message, traceparent: null }),
+  )
+
+export const cancelledEvent = (
+  booking: { readonly id: BookingId; readonly flightId: FlightId; readonly cabin: Cabin },
+  reason: "customer" | "expired" | "flight-cancelled",
+) =>
+  Effect.map(
+    Envelope.make(Messages.BookingCancelled, {
+      bookingId: booking.id,
+      reference: BookingReference.make("X7K2QP"),
+      flightId: booking.flightId,
+      cabin: booking.cabin,
+      seats: [SeatNumber.make("10A")],
+      reason,
+      paid: false,
+      contact,
+    }, { source: "booking" }),
+    (message) => ({ message, traceparent: null }),
+  )
