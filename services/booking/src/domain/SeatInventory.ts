@@ -30,7 +30,8 @@ export const layoutOf = (seating: FlightSeating, cabin: Cabin): Option.Option<Ca
 export const rowsOf = (layout: CabinLayout): Array<Array<SeatNumber>> => {
   const rows: Array<Array<SeatNumber>> = []
   for (let row = layout.rows.from; row <= layout.rows.to; row++) {
-    rows.push(Array.from(layout.seatLetters, (letter) => SeatNumber.make(`${row}${letter}`)))
+    // Valid by construction (a row 1-999 and a letter A-Z): no need to check each one again.
+    rows.push(Array.from(layout.seatLetters, (letter) => `${row}${letter}` as SeatNumber))
   }
   return rows
 }
@@ -72,16 +73,21 @@ export class SeatRequestedTwice extends Schema.TaggedError<SeatRequestedTwice>()
   }
 }
 
+/** Whether the cabin has the seat: its row within the cabin's rows, its letter among the cabin's letters. */
+export const hasSeat = (layout: CabinLayout, seat: SeatNumber): boolean => {
+  const row = Number(seat.slice(0, -1))
+  return row >= layout.rows.from && row <= layout.rows.to && layout.seatLetters.includes(seat.slice(-1))
+}
+
 /** Checks the named seats against the layout: they exist in the cabin and are named once. */
 export const checkRequested = (
   layout: CabinLayout,
   requested: ReadonlyArray<SeatNumber | undefined>,
 ): Either.Either<void, SeatNotInCabin | SeatRequestedTwice> => {
-  const seats = new Set(seatsOf(layout))
   const seen = new Set<string>()
   for (const [passenger, seat] of requested.entries()) {
     if (seat === undefined) continue
-    if (!seats.has(seat)) return Either.left(new SeatNotInCabin({ seat, cabin: layout.cabin, passenger }))
+    if (!hasSeat(layout, seat)) return Either.left(new SeatNotInCabin({ seat, cabin: layout.cabin, passenger }))
     if (seen.has(seat)) return Either.left(new SeatRequestedTwice({ seat, passenger }))
     seen.add(seat)
   }

@@ -152,9 +152,17 @@ export const make = (client: Redis, options: Options = {}) =>
             createdAt: request.now,
             updatedAt: request.now,
           }))
-          yield* call("where", () => client.set(keys.where(request.id), flight))
-          yield* call("expiring", () => client.zadd(keys.expiring, expiresAt, `${flight}/${request.id}`))
-          yield* dirty(flight)
+          // One round trip for the three global writes that must precede the script.
+          yield* call("hold indexes", () =>
+            client.pipeline()
+              .set(keys.where(request.id), flight)
+              .zadd(keys.expiring, expiresAt, `${flight}/${request.id}`)
+              .zincrby(keys.dirty, 1, flight)
+              .exec()
+              .then((results) => {
+                const failed = results?.find(([error]) => error !== null)
+                if (failed !== undefined) throw failed[0]
+              }))
           const result = yield* script("hold", [
             keys.seating(flight),
             keys.seats(flight, request.cabin),

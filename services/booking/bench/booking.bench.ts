@@ -1,0 +1,152 @@
+/**
+ * `POST /api/bookings` against real Redis, beside a floor measured in the same run: a bare
+ * `Bun.serve` handler that runs the same hold script (the same claim of seats, booking, indexes
+ * and outbox entry) with nothing around it: no Schema validation, no Effect, no spans or metrics, no
+ * reference or Idempotency-Key bookkeeping, no relay.
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:booking [-- --seconds 10 --clients 32]
+ *
+ * Both sides book one passenger at a time on 100 flights of 600 economy seats, CLIENTS requests in
+ * flight for SECONDS after a one-second warm-up, the clients in this process.
+ */
+import { InProcessBus, MessageBus } from "@flight/bus"
+import { Envelope, type FlightId, FlightNumber, Messages } from "@flight/contracts"
+import { DateTime, Duration, Effect, Logger, LogLevel, Option, Redacted } from "effect"
+import { Redis } from "ioredis"
+import * as Booking from "../src/main.ts"
+import { keys } from "../src/infrastructure/RedisBookingRepository.ts"
+import * as RedisScripts from "../src/infrastructure/RedisScripts.ts"
+
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback
+}
+const SECONDS = argument("seconds", 10)
+const CLIENTS = argument("clients", 32)
+const FLIGHTS = 100
+const url = process.env["REDIS_URL"]
+if (url === undefined || url === "") {
+  console.error("set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379")
+  process.exit(2)
+}
+
+const cabins = [{ cabin: "economy" as const, rows: { from: 1, to: 60 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45000, currency: "GBP" } }]
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+/** CLIENTS loops posting a one-passenger booking on a random flight until SECONDS have passed. */
+const load = async (endpoint: URL, flights: ReadonlyArray<string>, seconds: number) => {
+  const latencies: Array<number> = []
+  let conflicts = 0
+  let failures = 0
+  const until = performance.now() + seconds * 1000
+  let n = 0
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (performance.now() < until) {
+      const flightId = flights[n++ % flights.length]
+      const started = performance.now()
+      const response = await fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          flightId,
+          cabin: "economy",
+          passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
+          contact: { email: "ada@example.com" },
+        }),
+      })
+      await response.arrayBuffer()
+      latencies.push(performance.now() - started)
+      if (response.status === 409) conflicts++
+      else if (response.status !== 201) failures++
+    }
+  }))
+  return { latencies: latencies.toSorted((a, b) => a - b), conflicts, failures }
+}
+
+const summary = (label: string, result: Awaited<ReturnType<typeof load>>) => ({
+  side: label,
+  bookingsPerSecond: Math.round((result.latencies.length - result.conflicts - result.failures) / SECONDS),
+  p50ms: Number(percentile(result.latencies, 0.5).toFixed(2)),
+  p99ms: Number(percentile(result.latencies, 0.99).toFixed(2)),
+  conflicts: result.conflicts,
+  failures: result.failures,
+})
+
+
+/** The service as it runs on Redis, flights seeded through its consumer. */
+const service = Effect.gen(function* () {
+  const { bus } = yield* InProcessBus.make()
+  const running = yield* Booking.make({ port: 0, redisUrl: Option.some(Redacted.make(new URL(url))), holdTtl: Duration.hours(1) }).pipe(
+    Effect.provideService(MessageBus, bus),
+  )
+  const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
+  for (const flightId of flights) {
+    yield* bus.publish(yield* Envelope.make(Messages.FlightScheduled, {
+      flightId: flightId as FlightId,
+      flightNumber: FlightNumber.make("FB100"),
+      origin: "LHR" as never,
+      destination: "JFK" as never,
+      departureAt: DateTime.unsafeMake("2027-01-01T10:00:00Z"),
+      arrivalAt: DateTime.unsafeMake("2027-01-01T18:00:00Z"),
+      aircraft: "Airbus A350",
+      cabins: cabins as never,
+    }, { source: "flight" }))
+  }
+  const client = new Redis(url)
+  yield* Effect.promise(async () => {
+    while ((await client.exists(...flights.map((flight) => keys.seating(flight)))) < FLIGHTS) await Bun.sleep(20)
+  })
+  client.disconnect()
+  const endpoint = new URL("/api/bookings", running.url)
+  yield* Effect.promise(() => load(endpoint, flights, 1))
+  return summary("service (POST /api/bookings)", yield* Effect.promise(() => load(endpoint, flights, SECONDS)))
+}).pipe(Effect.scoped)
+
+/** The floor: Bun.serve and the same hold script, nothing else. */
+const floor = async () => {
+  const client = new Redis(url)
+  client.defineCommand("benchHold", { lua: RedisScripts.hold })
+  const hold = (client as unknown as Record<string, (...args: Array<string | number>) => Promise<Array<string>>>)["benchHold"]!.bind(client)
+  const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
+  for (const flightId of flights) {
+    await client.set(keys.seating(flightId), JSON.stringify({ flightId, flightNumber: "FB100", departureAt: "2027-01-01T10:00:00.000Z", status: "scheduled", cabins }))
+  }
+  const server = Bun.serve({
+    port: 0,
+    fetch: async (request) => {
+      const body = await request.json() as { flightId: string; cabin: string; passengers: Array<{ firstName: string; lastName: string }>; contact: unknown }
+      const id = Bun.randomUUIDv7()
+      const now = new Date().toISOString()
+      const booking = {
+        id, reference: "ABCDEF", flightId: body.flightId, cabin: body.cabin,
+        passengers: body.passengers.map((p) => ({ ...p, seat: "1A" })), contact: body.contact,
+        total: { amount: 0, currency: "XXX" }, status: "pending", holdExpiresAt: now, paymentId: null,
+        cancellationReason: null, createdAt: now, updatedAt: now,
+      }
+      const event = { id: Bun.randomUUIDv7(), type: "booking.created", version: 1, occurredAt: now, correlationId: id, causationId: null, source: "booking", data: { bookingId: id, flightId: body.flightId, seats: ["1A"], passengers: booking.passengers, total: booking.total } }
+      const f = body.flightId
+      const [outcome, json] = await hold(7, keys.seating(f), keys.seats(f, body.cabin), keys.booking(f, id), keys.active(f), keys.expiries(f), keys.seating(f), keys.outbox(f),
+        JSON.stringify(booking), JSON.stringify(event), "", JSON.stringify(body.passengers.map(() => "")), Date.now() + 3_600_000, 0, id, event.id)
+      return outcome === "ok"
+        ? new Response(json, { status: 201, headers: { "content-type": "application/json" } })
+        : new Response(JSON.stringify({ type: "seats-unavailable" }), { status: 409, headers: { "content-type": "application/json" } })
+    },
+  })
+  const endpoint = new URL("/api/bookings", server.url)
+  await load(endpoint, flights, 1)
+  const result = summary("floor (Bun.serve + hold script)", await load(endpoint, flights, SECONDS))
+  await server.stop(true)
+  client.disconnect()
+  return result
+}
+
+const program = Effect.gen(function* () {
+  const floorRow = yield* Effect.promise(floor)
+  const serviceRow = yield* service
+  console.log(`POST /api/bookings: ${CLIENTS} clients, ${SECONDS} s each, 1 passenger a booking, Redis ${new URL(url).host}`)
+  console.table([floorRow, serviceRow])
+  console.log(`ratio service / floor: ${(serviceRow.bookingsPerSecond / floorRow.bookingsPerSecond).toFixed(2)}`)
+})
+
+Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning))).then(() => process.exit(0))
