@@ -223,6 +223,9 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         expect(yield* repository.claimKey(key, "f2", until)).toEqual({ _tag: "Recorded", fingerprint: "f1", response: Option.none() })
         yield* repository.recordKey(key, "f1", "{\"ok\":true}")
         expect(yield* repository.claimKey(key, "f1", until)).toEqual({ _tag: "Recorded", fingerprint: "f1", response: Option.some("{\"ok\":true}") })
+        // A request under the key that failed meanwhile does not erase the recorded response.
+        yield* repository.releaseKey(key)
+        expect(yield* repository.claimKey(key, "f1", until)).toEqual({ _tag: "Recorded", fingerprint: "f1", response: Option.some("{\"ok\":true}") })
         const other = `key-${Bun.randomUUIDv7()}`
         yield* repository.claimKey(other, "f1", until)
         yield* repository.releaseKey(other)

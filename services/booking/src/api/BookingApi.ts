@@ -20,7 +20,7 @@ import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flig
 import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
-import { BookingCommands, type IdempotencyKeyReused } from "../application/BookingCommands.ts"
+import { BookingCommands, type IdempotencyKeyReused, type RequestInProgress } from "../application/BookingCommands.ts"
 import { BookingQueries } from "../application/BookingQueries.ts"
 import { type Booking, BookingStatus, CancellationReason, type HoldExpired, type InvalidTransition } from "../domain/Booking.ts"
 import type {
@@ -100,6 +100,7 @@ type ApiError =
   | InvalidTransition
   | HoldExpired
   | IdempotencyKeyReused
+  | RequestInProgress
   | BookingStoreError
 
 /** Every typed failure of the application, as the client sees it. */
@@ -124,6 +125,10 @@ export const problemOf = (error: ApiError): Problem.Problem => {
       return Problem.conflict("hold-expired", error.message)
     case "IdempotencyKeyReused":
       return IdempotencyKey.reused(error.key)
+    case "RequestInProgress":
+      return Problem.conflict("request-in-progress", "The first request with this Idempotency-Key is still being handled", {
+        retryAfterSeconds: 1,
+      })
     case "BookingStoreError":
       return error.transient ? Problem.unavailable("The booking store is unavailable", 1) : Problem.internal()
   }

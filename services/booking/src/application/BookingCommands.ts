@@ -32,6 +32,9 @@ export class HoldTtl extends Context.Tag("booking/HoldTtl")<HoldTtl, Duration.Du
 /** The same Idempotency-Key came with another request. */
 export class IdempotencyKeyReused extends Data.TaggedError("IdempotencyKeyReused")<{ readonly key: string }> {}
 
+/** The first request under an Idempotency-Key is still running: send it again in a moment. */
+export class RequestInProgress extends Data.TaggedError("RequestInProgress")<{ readonly key: string }> {}
+
 export interface CreateBooking {
   readonly flightId: FlightId
   readonly cabin: Cabin
@@ -182,12 +185,11 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         const claim = yield* repository.claimKey(key, fingerprint, DateTime.addDuration(yield* DateTime.now, claimWindow))
         if (claim._tag === "Recorded") {
           if (claim.fingerprint !== fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key }))
-          if (Option.isSome(claim.response)) {
-            const booking = yield* decodeBookingJson(claim.response.value).pipe(
-              Effect.mapError((error) => new BookingStoreError({ operation: "replay", reason: error.message, transient: false })),
-            )
-            return { booking, replayed: true }
-          }
+          if (Option.isNone(claim.response)) return yield* Effect.fail(new RequestInProgress({ key }))
+          const booking = yield* decodeBookingJson(claim.response.value).pipe(
+            Effect.mapError((error) => new BookingStoreError({ operation: "replay", reason: error.message, transient: false })),
+          )
+          return { booking, replayed: true }
         }
         const booking = yield* run.pipe(Effect.tapError(() => Effect.ignore(repository.releaseKey(key))))
         yield* repository.recordKey(key, fingerprint, encodeBookingJson(booking)).pipe(Effect.ignore)

@@ -154,7 +154,10 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
   readonly claimKey: (key: string, fingerprint: string, pending: DateTime.Utc) => Effect.Effect<KeyClaim, BookingStoreError>
   /** Records the response of a claimed key, kept at least 24 hours. */
   readonly recordKey: (key: string, fingerprint: string, response: string) => Effect.Effect<void, BookingStoreError>
-  /** Gives a claim back when its request failed, so it can be sent again. */
+  /**
+   * Gives a claim back when its request failed, so it can be sent again; a key that recorded a
+   * response (another request under it succeeded meanwhile) is kept.
+   */
   readonly releaseKey: (key: string) => Effect.Effect<void, BookingStoreError>
   /** Whether a reference is taken (references are unique). */
   readonly claimReference: (reference: BookingReference, id: BookingId) => Effect.Effect<boolean, BookingStoreError>

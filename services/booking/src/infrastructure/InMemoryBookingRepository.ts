@@ -205,7 +205,10 @@ export const make = Effect.sync(() => {
     recordKey: (key, fingerprint, response) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.sync(() => void claims.set(key, { fingerprint, response, until: now + Duration.toMillis(keyRetention) }))),
-    releaseKey: (key) => Effect.sync(() => void claims.delete(key)),
+    releaseKey: (key) =>
+      Effect.sync(() => {
+        if (claims.get(key)?.response === null) claims.delete(key)
+      }),
     claimReference: (reference, id) =>
       Effect.sync(() => {
         if (references.has(reference)) return false

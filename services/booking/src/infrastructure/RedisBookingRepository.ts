@@ -341,7 +341,7 @@ export const make = (client: Redis, options: Options = {}) =>
         Effect.asVoid(call("record key", () =>
           client.set(keys.key(key), JSON.stringify({ fingerprint, response }), "PX", Duration.toMillis(keyRetention)))),
 
-      releaseKey: (key) => Effect.asVoid(call("release key", () => client.del(keys.key(key)))),
+      releaseKey: (key) => Effect.asVoid(script("releaseKey", [keys.key(key)], [])),
 
       claimReference: (reference, id) =>
         Effect.map(call("claim reference", () => client.set(keys.reference(reference), id, "NX")), (ok) => ok === "OK"),
@@ -395,6 +395,9 @@ const makeOutbox = (
 ): Outbox.OutboxStore => {
   const group = "relay"
   const withGroup = new Set<string>()
+  /** Flights this relay found nothing new in, with their mark then. */
+  const quiet = new Map<string, string>()
+  let lastFullPass = 0
   const taken = new Map<string, { readonly flight: string; readonly streamId: string }>()
   const takenKey = (owner: string, id: string) => `${owner}/${id}`
   const storeError = (error: BookingStoreError) => new Outbox.OutboxStoreError({ reason: error.message })
@@ -429,11 +432,17 @@ const makeOutbox = (
     written,
     claim: ({ lease, limit, owner }) =>
       Effect.gen(function* () {
-        const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, limit - 1, "WITHSCORES"))
+        const now = yield* Clock.currentTimeMillis
+        // A flight whose mark has not moved since this relay found nothing new in it is skipped,
+        // but for a full pass now and then, which takes over what a dead relay left.
+        const full = now - lastFullPass >= fullPassMillis
+        if (full) lastFullPass = now
+        const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, -1, "WITHSCORES"))
         const entries: Array<Outbox.OutboxEntry> = []
         for (let index = 0; index + 1 < flights.length && entries.length < limit; index += 2) {
           const flight = flights[index]!
           const score = flights[index + 1]!
+          if (!full && quiet.get(flight) === score) continue
           const stream = keys.outbox(flight)
           yield* ensureGroup(flight)
           const room = limit - entries.length
@@ -443,10 +452,15 @@ const makeOutbox = (
             client.xreadgroup("GROUP", group, owner, "COUNT", room, "STREAMS", stream, ">"))) as Array<[string, Array<StreamEntry>]> | null
           const found = [...reclaimed[1], ...(fresh?.[0]?.[1] ?? [])]
           if (found.length === 0) {
+            quiet.set(flight, score)
             const length = yield* call("outbox length", () => client.xlen(stream))
-            if (length === 0) yield* script("removeIfUnchanged", [keys.dirty], [flight, score])
+            if (length === 0) {
+              yield* script("removeIfUnchanged", [keys.dirty], [flight, score])
+              quiet.delete(flight)
+            }
             continue
           }
+          quiet.delete(flight)
           for (const [streamId, fields] of found) {
             const { body, id, traceparent } = fieldsOf(fields)
             const message = body === undefined ? null : Catalogue.decodeJson(body)
@@ -492,6 +506,8 @@ const makeOutbox = (
     }).pipe(Effect.mapError(storeError)),
   }
 }
+
+const fullPassMillis = 5_000
 
 /** The repository and its outbox on the service's Redis connection (see `RedisStore.layer`). */
 export const layer: Layer.Layer<BookingRepository | Outbox.Store, never, RedisClient> = Layer.effectContext(

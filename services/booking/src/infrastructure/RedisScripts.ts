@@ -199,3 +199,10 @@ local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call("ZREM", KEYS[1], ARGV[1]) end
 return 0
 `
+
+/** Deletes an Idempotency-Key's claim unless it recorded a response. KEYS: the key's record. */
+export const releaseKey = `
+local json = redis.call("GET", KEYS[1])
+if json and cjson.decode(json).response == cjson.null then return redis.call("DEL", KEYS[1]) end
+return 0
+`
