@@ -47,7 +47,7 @@ const cabin: ReadonlyArray<SeatNumber> = seatsOf(economy)
 const capacity = cabin.length
 
 const seatPick: FastCheck.Arbitrary<SeatPick> = FastCheck.oneof(
-  { arbitrary: FastCheck.constant({ kind: "any" as const }), weight: 4 },
+  { arbitrary: FastCheck.constant({ kind: "any" as const }), weight: 8 },
   { arbitrary: FastCheck.record({ kind: FastCheck.constant("seat" as const), index: FastCheck.nat({ max: capacity - 1 }) }), weight: 1 },
   { arbitrary: FastCheck.record({ kind: FastCheck.constant("taken" as const), index: FastCheck.nat({ max: 99 }) }), weight: 1 },
 )
@@ -69,7 +69,7 @@ const command: FastCheck.Arbitrary<Command> = FastCheck.oneof(
         { arbitrary: FastCheck.constant("1 millis" as const), weight: 1 },
       ),
     }),
-    weight: 4,
+    weight: 5,
   },
   {
     arbitrary: FastCheck.record({
@@ -83,11 +83,12 @@ const command: FastCheck.Arbitrary<Command> = FastCheck.oneof(
     }),
     weight: 3,
   },
-  { arbitrary: FastCheck.record({ _tag: FastCheck.constant("Cancel" as const), target }), weight: 2 },
+  { arbitrary: FastCheck.record({ _tag: FastCheck.constant("Cancel" as const), target }), weight: 1 },
   { arbitrary: FastCheck.record({ _tag: FastCheck.constant("Expire" as const), target, at }), weight: 2 },
 )
 
-const commands = FastCheck.array(command, { minLength: 1, maxLength: 60 })
+/** Up to 60 steps (`size: "max"`: the default size would keep the sequences to a few steps). */
+const commands = FastCheck.array(command, { minLength: 1, maxLength: 60, size: "max" })
 
 // -------------------------------------------------------------------------------------------------
 // The model
@@ -105,7 +106,6 @@ interface Stored {
 /** A hold tried in the run; `booking` is what the model says is stored (null: the hold failed). */
 interface Tracked {
   readonly id: BookingId
-  readonly party: number
   readonly expiresAt: number
   /** The payment a "same" confirmation sends until one confirmed the booking. */
   readonly payment: PaymentId
@@ -181,8 +181,8 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
     const tracked = model.tried.length === 0 || command._tag === "Hold"
       ? undefined
       : model.tried[command.target % model.tried.length]!
-    /** What the step did, as the failure shows it. */
-    const context = { step, command, booking: tracked?.id, model: tracked?.booking ?? null }
+    /** The step, as a failure shows it: the command, and the booking it targets as the model had it before. */
+    const context = { step, command, booking: tracked?.id, before: tracked?.booking ? { ...tracked.booking } : null }
 
     switch (command._tag) {
       case "Hold": {
@@ -205,7 +205,6 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
           .toEqual({ ...context, requested, outcome: succeeds ? "Held" : "SeatsUnavailable" })
         const tracked: Tracked = {
           id: request.id,
-          party: requested.length,
           expiresAt: DateTime.toEpochMillis(holdExpiresAt),
           payment: paymentId(),
           booking: null,
@@ -215,13 +214,13 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
           // The seats the shared rule chooses (the Redis script implements it on its own).
           const chosen = Either.getOrThrow(allocate(flightId, layout, isFree, requested))
           const { booking, replayed } = result.right
-          expect({ ...context, requested, replayed, held: summary(booking), holdExpiresAt: booking.holdExpiresAt, total: booking.total })
+          expect({ ...context, requested, replayed, held: summary(booking), holdExpiresAt: DateTime.formatIso(booking.holdExpiresAt), total: booking.total })
             .toEqual({
               ...context,
               requested,
               replayed: false,
               held: { status: "pending", seats: chosen, paidWith: null, reason: null },
-              holdExpiresAt,
+              holdExpiresAt: DateTime.formatIso(holdExpiresAt),
               total: { amount: economy.fare.amount * requested.length, currency: economy.fare.currency },
             })
           tracked.booking = { status: "pending", seats: chosen, paidWith: null, reason: null }
@@ -249,8 +248,8 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
           : "Confirmed"
         const event = await run(confirmedEvent({ id: tracked.id, flightId, cabin: "economy" }, payment))
         const result = await attempt(repository.confirm(tracked.id, payment, now, event))
-        expect({ ...context, now, payment, outcome: outcomeOf(result, (outcome) => outcome._tag) })
-          .toEqual({ ...context, now, payment, outcome: predicted })
+        expect({ ...context, now: DateTime.formatIso(now), payment, outcome: outcomeOf(result, (outcome) => outcome._tag) })
+          .toEqual({ ...context, now: DateTime.formatIso(now), payment, outcome: predicted })
         if (Either.isRight(result) && booking !== null) {
           if (result.right._tag === "Confirmed") {
             booking.status = "confirmed"
@@ -291,8 +290,8 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
           : "NotDue"
         const event = await run(cancelledEvent({ id: tracked.id, flightId, cabin: "economy" }, "expired"))
         const result = await attempt(repository.expire(tracked.id, now, event))
-        expect({ ...context, now, outcome: outcomeOf(result, (expired) => (Option.isSome(expired) ? "Expired" : "NotDue")) })
-          .toEqual({ ...context, now, outcome: predicted })
+        expect({ ...context, now: DateTime.formatIso(now), outcome: outcomeOf(result, (expired) => (Option.isSome(expired) ? "Expired" : "NotDue")) })
+          .toEqual({ ...context, now: DateTime.formatIso(now), outcome: predicted })
         if (Either.isRight(result) && Option.isSome(result.right) && booking !== null) {
           booking.status = "expired"
           booking.reason = "expired"
@@ -321,9 +320,17 @@ const checkInvariants = async (
     active: repository.activeOnFlight(flightId),
   }, { concurrency: "unbounded" }))
 
-  // The seat map is the model's; held + sold + free = capacity.
-  const expectedMap = cabin.map((seat) => ({ seat, state: (model.seats.get(seat)?.state ?? "free") as SeatState }))
-  expect({ ...context, seatMap: map }).toEqual({ ...context, seatMap: expectedMap })
+  // The seat map covers the cabin and is the model's (its seats that are not free, for a short
+  // diff); held + sold + free = capacity.
+  expect({ ...context, seats: map.map(({ seat }) => seat) }).toEqual({ ...context, seats: [...cabin] })
+  const taken = Object.fromEntries(map.flatMap(({ seat, state }) => state === "free" ? [] : [[seat, state]]))
+  expect({ ...context, taken }).toEqual({
+    ...context,
+    taken: Object.fromEntries(cabin.flatMap((seat) => {
+      const holder = model.seats.get(seat)
+      return holder === undefined ? [] : [[seat, holder.state]]
+    })),
+  })
   const count = (state: SeatState) => map.filter((seat) => seat.state === state).length
   expect({ ...context, total: count("held") + count("sold") + count("free") }).toEqual({ ...context, total: capacity })
 
@@ -344,8 +351,8 @@ const checkInvariants = async (
   }
   expect({ ...context, sharedSeats: [...holders].filter(([, owners]) => owners.length > 1) })
     .toEqual({ ...context, sharedSeats: [] })
-  expect({ ...context, seatMap: map })
-    .toEqual({ ...context, seatMap: cabin.map((seat) => ({ seat, state: holders.get(seat)?.[0]?.state ?? "free" })) })
+  expect({ ...context, taken })
+    .toEqual({ ...context, taken: Object.fromEntries(cabin.flatMap((seat) => holders.get(seat)?.map(({ state }) => [seat, state]) ?? [])) })
 
   // The bookings listed as taking seats on the flight are the model's.
   const sorted = (ids: ReadonlyArray<string>) => [...ids].sort()
