@@ -104,12 +104,27 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         return yield* Effect.fail(new BookingStoreError({ operation: "reference", reason: "no free reference after 20 draws" }))
       })
 
+    // A flight's cabins, rows, letters and fares never change once scheduled, so they are read once
+    // per process; its status can, and the hold script checks it in the same step as the claim.
+    const layouts = new Map<FlightId, FlightSeating>()
+    const layoutsOf = (flightId: FlightId) =>
+      Effect.suspend(() => {
+        const known = layouts.get(flightId)
+        if (known !== undefined) return Effect.succeed(known)
+        return Effect.flatMap(repository.seating(flightId), Option.match({
+          onNone: () => Effect.fail(new FlightNotFound({ flightId })),
+          onSome: (seating) =>
+            Effect.sync(() => {
+              if (layouts.size >= 10_000) layouts.clear()
+              layouts.set(flightId, seating)
+              return seating
+            }),
+        }))
+      })
+
     const hold = (request: CreateBooking, key: Option.Option<string>) =>
       Effect.gen(function* () {
-        const seating = yield* Effect.flatMap(repository.seating(request.flightId), Option.match({
-          onNone: () => Effect.fail(new FlightNotFound({ flightId: request.flightId })),
-          onSome: Effect.succeed,
-        }))
+        const seating = yield* layoutsOf(request.flightId)
         const layout = seating.cabins.find((candidate) => candidate.cabin === request.cabin)
         if (layout === undefined) return yield* Effect.fail(new CabinNotOnFlight({ flightId: request.flightId, cabin: request.cabin }))
         yield* checkRequested(layout, request.passengers.map((passenger) => passenger.seat))
