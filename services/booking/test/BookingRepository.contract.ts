@@ -113,6 +113,42 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         expect(Either.isLeft(cancelled) && cancelled.left._tag).toBe("FlightNotBookable")
       }))
 
+    it("a late status change never puts a cancelled, boarding or departed flight back on sale", () =>
+      Effect.gen(function* () {
+        const { flight, repository } = yield* seeded()
+        for (const [first, late] of [["cancelled", "delayed"], ["boarding", "delayed"], ["departed", "scheduled"]] as const) {
+          const other = seating()
+          yield* repository.seed(other)
+          yield* repository.setFlightStatus(other.flightId, first, other.departureAt)
+          yield* repository.setFlightStatus(other.flightId, late, other.departureAt)
+          expect(Option.getOrThrow(yield* repository.seating(other.flightId)).status).toBe(first)
+          const refused = yield* Effect.either(repository.hold(yield* holdRequest(other.flightId, [undefined])))
+          expect(Either.isLeft(refused) && refused.left._tag).toBe("FlightNotBookable")
+        }
+        yield* repository.setFlightStatus(flight.flightId, "delayed", flight.departureAt)
+        yield* repository.setFlightStatus(flight.flightId, "delayed", flight.departureAt)
+        expect(Option.getOrThrow(yield* repository.seating(flight.flightId)).status).toBe("delayed")
+        yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      }))
+
+    it("totals beyond 14 digits are kept exact, in the booking and in its event", () =>
+      Effect.gen(function* () {
+        const flight = seating({
+          cabins: [{ cabin: "economy", rows: { from: 1, to: 2 }, seatLetters: "ABCDEF", fare: { amount: 12345678901234, currency: "GBP" } }],
+        })
+        const repository = yield* BookingRepository
+        yield* repository.seed(flight)
+        const request = yield* holdRequest(flight.flightId, Array.from({ length: 9 }, () => undefined))
+        const exact = { amount: 12345678901234 * 9, currency: "GBP" }
+        const { booking } = yield* repository.hold({ ...request, total: exact })
+        expect(booking.total).toEqual(exact)
+        const payment = paymentId()
+        const confirmed = yield* repository.confirm(booking.id, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
+        expect(confirmed.booking.total).toEqual(exact)
+        const [created] = yield* drain(flight.flightId)
+        expect((created!.message as MessageOf<"booking.created">).data.total).toEqual(exact)
+      }))
+
     it("of 40 concurrent holds for the last 5 seats, exactly 5 succeed and no seat is held twice", () =>
       Effect.gen(function* () {
         const { flight, repository } = yield* seeded()
@@ -211,6 +247,18 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         const again = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { key }))
         expect(again.replayed).toBe(true)
         expect(again.booking.id).toBe(first.booking.id)
+        expect((yield* states(flight.flightId)).held).toBe(1)
+      }))
+
+    it("another request under an Idempotency-Key recorded on the flight is refused, and the first booking stays its answer", () =>
+      Effect.gen(function* () {
+        const { flight, repository } = yield* seeded()
+        const key = `key-${Bun.randomUUIDv7()}`
+        const first = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { key, fingerprint: "first" }))
+        const other = yield* Effect.either(repository.hold(yield* holdRequest(flight.flightId, [undefined, undefined], { key, fingerprint: "other" })))
+        expect(Either.isLeft(other) && other.left._tag).toBe("IdempotencyKeyReused")
+        const again = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { key, fingerprint: "first" }))
+        expect([again.replayed, again.booking.id]).toEqual([true, first.booking.id])
         expect((yield* states(flight.flightId)).held).toBe(1)
       }))
 

@@ -1,9 +1,97 @@
-import { RealServer } from "@flight/runtime/testing"
-import { Layer, Redacted } from "effect"
+import { Outbox } from "@flight/bus"
+import { EffectTest, RealServer } from "@flight/runtime/testing"
+import { expect } from "bun:test"
+import { Duration, Effect, Either, Layer, Redacted } from "effect"
+import { BookingRepository } from "../src/domain/BookingRepository.ts"
+import { keys } from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
+import { RedisClient } from "../src/infrastructure/RedisStore.ts"
 import { contract } from "./BookingRepository.contract.ts"
+import { cancelledEvent, holdRequest, seating } from "./support/Fixtures.ts"
 
 RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
-  contract("Redis", () => RedisBookingRepository.layer.pipe(Layer.provide(RedisStore.layer(Redacted.make(new URL(url))))))
+  const layer = () =>
+    RedisBookingRepository.layer.pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
+  contract("Redis", layer)
+
+  const lease = Duration.seconds(30)
+  const it = (name: string, body: () => Effect.Effect<void, unknown, BookingRepository | Outbox.Store | RedisClient>) =>
+    EffectTest.effect(name, body, { layer: layer(), timeout: 30_000 })
+
+  /** The flight's outbox entries this relay takes, completed. */
+  const drainFlight = (flightId: string) =>
+    Effect.gen(function* () {
+      const outbox = yield* Outbox.Store
+      const entries = yield* outbox.claim({ owner: "test", limit: 1000, lease })
+      yield* outbox.complete("test", entries.map((entry) => entry.id))
+      return entries.filter((entry) => "flightId" in entry.message.data && entry.message.data.flightId === flightId)
+    })
+
+  it("a hold that fails leaves no name behind: no booking -> flight entry, no reference, no expiry entry", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      const flight = seating()
+      yield* repository.seed(flight)
+      yield* repository.hold(yield* holdRequest(flight.flightId, ["10A"]))
+      const request = yield* holdRequest(flight.flightId, ["10A"])
+      expect(yield* repository.claimReference(request.reference, request.id)).toBe(true)
+      expect(Either.isLeft(yield* Effect.either(repository.hold(request)))).toBe(true)
+      expect(yield* Effect.promise(() => redis.exists(keys.where(request.id), keys.reference(request.reference)))).toBe(0)
+      expect(yield* Effect.promise(() => redis.zscore(keys.expiring, `${flight.flightId}/${request.id}`))).toBeNull()
+    }))
+
+  it("an outbox entry no build can read is moved aside with its reason, and the flight's later events go out", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      const flight = seating()
+      yield* repository.seed(flight)
+      yield* Effect.promise(() => redis.xadd(keys.outbox(flight.flightId), "*", "id", "x", "body", "{not json", "traceparent", ""))
+      const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      const published = yield* drainFlight(flight.flightId)
+      expect(published.map((entry) => entry.message.type)).toEqual(["booking.created"])
+      expect(published[0]!.message.data).toMatchObject({ bookingId: booking.id })
+      const dead = yield* Effect.promise(() => redis.xrange(keys.deadOutbox(flight.flightId), "-", "+"))
+      expect(dead).toHaveLength(1)
+      expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(0)
+    }))
+
+  it("a flight whose stream lost its consumer group gets it back, and holds no other flight's events", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      const [a, b] = [seating(), seating()]
+      yield* repository.seed(a)
+      yield* repository.seed(b)
+      yield* repository.hold(yield* holdRequest(a.flightId, [undefined]))
+      yield* drainFlight(a.flightId)
+      yield* Effect.promise(() => redis.del(keys.outbox(a.flightId)))
+      const holdA = yield* repository.hold(yield* holdRequest(a.flightId, [undefined]))
+      const holdB = yield* repository.hold(yield* holdRequest(b.flightId, [undefined]))
+      const ofB = (yield* drainFlight(b.flightId)).map((entry) => (entry.message.data as { bookingId: string }).bookingId)
+      expect(ofB).toEqual([holdB.booking.id])
+      let recovered: ReadonlyArray<string> = []
+      for (let pass = 0; pass < 5 && recovered.length === 0; pass++) {
+        recovered = (yield* drainFlight(a.flightId)).map((entry) => (entry.message.data as { bookingId: string }).bookingId)
+      }
+      expect(recovered).toEqual([holdA.booking.id])
+    }))
+
+  it("an event appended twice under one id (a redelivered cause) is completed in both places", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      const flight = seating()
+      yield* repository.seed(flight)
+      const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      yield* drainFlight(flight.flightId)
+      const event = yield* cancelledEvent(booking, "flight-cancelled")
+      yield* repository.append(flight.flightId, [event])
+      yield* repository.append(flight.flightId, [event])
+      const entries = yield* drainFlight(flight.flightId)
+      expect(entries.map((entry) => entry.id)).toEqual([event.message.id, event.message.id])
+      expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(0)
+    }))
 })

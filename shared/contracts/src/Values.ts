@@ -68,7 +68,13 @@ export const BookingReference = Schema.String.pipe(
 )
 export type BookingReference = typeof BookingReference.Type
 
+/** No lone UTF-16 surrogates: text that cannot be written as UTF-8 (JSON parsers elsewhere refuse it). */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const wellFormed = <A extends string, I, R>(self: Schema.Schema<A, I, R>) =>
+  self.pipe(Schema.filter((text) => !loneSurrogate.test(text), { message: () => "must be well-formed Unicode text" }))
+
 export const Email = Schema.String.pipe(
+  wellFormed,
   Schema.maxLength(254),
   Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
   Schema.annotations({ identifier: "Email" }),
@@ -91,6 +97,7 @@ export const Contact = Schema.Struct({
 export type Contact = typeof Contact.Type
 
 export const PersonName = Schema.String.pipe(
+  wellFormed,
   Schema.trimmed(),
   Schema.minLength(1),
   Schema.maxLength(100),

@@ -30,7 +30,13 @@ import type {
   FlightNotBookable,
   FlightNotFound,
 } from "../domain/BookingRepository.ts"
-import { SeatState, type SeatNotInCabin, type SeatRequestedTwice, type SeatsUnavailable } from "../domain/SeatInventory.ts"
+import {
+  type SeatNotInCabin,
+  type SeatRequestedTwice,
+  type SeatsUnavailable,
+  SeatState,
+  type TotalTooLarge,
+} from "../domain/SeatInventory.ts"
 
 // -------------------------------------------------------------------------------------------------
 // Representations
@@ -97,6 +103,7 @@ type ApiError =
   | CabinNotOnFlight
   | SeatNotInCabin
   | SeatRequestedTwice
+  | TotalTooLarge
   | InvalidTransition
   | HoldExpired
   | IdempotencyKeyReused
@@ -119,6 +126,8 @@ export const problemOf = (error: ApiError): Problem.Problem => {
     case "SeatNotInCabin":
     case "SeatRequestedTwice":
       return Problem.badRequest("The booking is invalid", [{ path: `body.passengers.${error.passenger}.seat`, message: error.message }])
+    case "TotalTooLarge":
+      return Problem.badRequest("The booking is invalid", [{ path: "body.passengers", message: error.message }])
     case "InvalidTransition":
       return Problem.conflict("booking-not-cancellable", error.message)
     case "HoldExpired":

@@ -20,17 +20,23 @@ import { Traceparent } from "@flight/runtime"
 import { createHash } from "node:crypto"
 import { Context, Data, DateTime, Duration, Effect, Option, Schema } from "effect"
 import { Booking, randomReference, seatsOf } from "../domain/Booking.ts"
-import { BookingNotFound, BookingRepository, BookingStoreError, FlightNotFound, type Outgoing } from "../domain/BookingRepository.ts"
+import {
+  BookingNotFound,
+  BookingRepository,
+  BookingStoreError,
+  FlightNotFound,
+  IdempotencyKeyReused,
+  type Outgoing,
+} from "../domain/BookingRepository.ts"
 import { CabinNotOnFlight } from "../domain/BookingRepository.ts"
-import { checkRequested, FlightSeating } from "../domain/SeatInventory.ts"
+import { checkRequested, FlightSeating, maximumTotal, TotalTooLarge } from "../domain/SeatInventory.ts"
 
 const source = "booking" as const
 
 /** How long a new booking holds its seats (BOOKING_HOLD_TTL). */
 export class HoldTtl extends Context.Tag("booking/HoldTtl")<HoldTtl, Duration.Duration>() {}
 
-/** The same Idempotency-Key came with another request. */
-export class IdempotencyKeyReused extends Data.TaggedError("IdempotencyKeyReused")<{ readonly key: string }> {}
+export { IdempotencyKeyReused }
 
 /** The first request under an Idempotency-Key is still running: send it again in a moment. */
 export class RequestInProgress extends Data.TaggedError("RequestInProgress")<{ readonly key: string }> {}
@@ -122,12 +128,16 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         }))
       })
 
-    const hold = (request: CreateBooking, key: Option.Option<string>) =>
+    const hold = (request: CreateBooking, idempotency: Option.Option<IdempotentRequest>) =>
       Effect.gen(function* () {
         const seating = yield* layoutsOf(request.flightId)
         const layout = seating.cabins.find((candidate) => candidate.cabin === request.cabin)
         if (layout === undefined) return yield* Effect.fail(new CabinNotOnFlight({ flightId: request.flightId, cabin: request.cabin }))
         yield* checkRequested(layout, request.passengers.map((passenger) => passenger.seat))
+        const total = { amount: layout.fare.amount * request.passengers.length, currency: layout.fare.currency }
+        if (total.amount > maximumTotal) {
+          return yield* Effect.fail(new TotalTooLarge({ cabin: request.cabin, passengers: request.passengers.length }))
+        }
         const id = BookingId.make(Bun.randomUUIDv7())
         const reference = yield* newReference(id)
         const now = yield* DateTime.now
@@ -147,7 +157,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           seats: passengers.map((passenger) => passenger.seat) as unknown as readonly [SeatNumber, ...Array<SeatNumber>],
           passengers,
           contact: request.contact,
-          total: { amount: 0, currency: layout.fare.currency },
+          total,
           holdExpiresAt,
         }, { source, correlationId: id }))
         return yield* repository.hold({
@@ -160,7 +170,8 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           holdExpiresAt,
           now,
           event,
-          idempotencyKey: key,
+          total,
+          idempotency,
         })
       })
 
@@ -182,7 +193,9 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           return { booking, replayed: true }
         }
       }
-      const result = yield* hold(request, Option.some(key)).pipe(
+      // A claim still open (its request running, or crashed) falls through: the hold script answers
+      // the booking recorded on the flight for this key and request, if any, and holds nothing again.
+      const result = yield* hold(request, idempotency).pipe(
         Effect.tapError(() => Effect.ignore(repository.releaseKey(key))),
       )
       yield* repository.recordKey(key, fingerprint, encodeBookingJson(result.booking)).pipe(Effect.ignore)
@@ -270,23 +283,29 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
       }
     })
 
+    /** Email to each booking's contact, and SMS where it has a phone (DESIGN §3, notification). */
     const notifyDelay = (booking: Booking, changed: MessageOf<"flight.status-changed">) =>
       Effect.gen(function* () {
-        const command = yield* Envelope.make(Messages.SendNotification, {
-          channel: "email",
-          recipient: booking.contact.email,
-          template: "flight-delayed",
-          data: {
-            bookingId: booking.id,
-            reference: booking.reference,
-            flightNumber: changed.data.flightNumber,
-            departureAt: DateTime.formatIso(changed.data.departureAt),
-            reason: changed.data.reason,
-          },
-        }, { source, causedBy: { id: changed.id, correlationId: booking.id } })
-        // The same delay redelivered gives the same command id, so the notification is sent once.
-        const message = { ...command, id: derivedMessageId(changed.id, booking.id) }
-        yield* repository.append(booking.flightId, [yield* outgoing(message)])
+        const channels: Array<readonly ["email" | "sms", string]> = [["email", booking.contact.email]]
+        if (booking.contact.phone !== undefined) channels.push(["sms", booking.contact.phone])
+        const commands = yield* Effect.forEach(channels, ([channel, recipient]) =>
+          Effect.gen(function* () {
+            const command = yield* Envelope.make(Messages.SendNotification, {
+              channel,
+              recipient,
+              template: "flight-delayed",
+              data: {
+                bookingId: booking.id,
+                reference: booking.reference,
+                flightNumber: changed.data.flightNumber,
+                departureAt: DateTime.formatIso(changed.data.departureAt),
+                reason: changed.data.reason,
+              },
+            }, { source, causedBy: { id: changed.id, correlationId: booking.id } })
+            // The same delay redelivered gives the same command id, so the notification is sent once.
+            return yield* outgoing({ ...command, id: derivedMessageId(changed.id, `${booking.id}/${channel}`) })
+          }))
+        yield* repository.append(booking.flightId, commands)
       })
 
     return { create, cancel, once, confirm, expire, seed, applyFlightStatus } as const

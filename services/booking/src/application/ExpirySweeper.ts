@@ -19,7 +19,20 @@ export const sweepOnce = (batchSize = 100) =>
     const repository = yield* BookingRepository
     const commands = yield* BookingCommands
     const due = yield* repository.dueForExpiry(yield* DateTime.now, batchSize)
-    yield* Effect.forEach(due, (id) => commands.expire(id), { concurrency: 8, discard: true })
+    // Each booking on its own: one that fails never holds back the others. A passing store failure
+    // is tried again on the next pass; a booking the store cannot read is logged and dropped from
+    // the index, or it would come first in every pass.
+    yield* Effect.forEach(due, (id) =>
+      commands.expire(id).pipe(
+        Effect.catchAll((error) =>
+          error._tag === "BookingStoreError" && !error.transient
+            ? Effect.zipRight(
+              Effect.logError(`booking ${id} cannot be expired and leaves the expiry index: ${error.message}`),
+              Effect.ignore(repository.forgetExpiry(id)),
+            )
+            : Effect.logWarning(`booking ${id} not expired this pass: ${error.message}`)
+        ),
+      ), { concurrency: 8, discard: true })
     return due.length
   }).pipe(Effect.withSpan("ExpirySweeper.sweep"))
 

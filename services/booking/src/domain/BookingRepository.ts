@@ -14,6 +14,7 @@ import {
   Cabin,
   type FlightId,
   type MessageOf,
+  type Money,
   type PaymentId,
   type SeatNumber,
 } from "@flight/contracts"
@@ -81,16 +82,33 @@ export interface HoldRequest {
   readonly now: DateTime.Utc
   /** `booking.created`; the store fills in the seats and the total. */
   readonly event: Outgoing<MessageOf<"booking.created">>
-  /** Recorded with the booking, so a replay answers the booking as it was created. */
-  readonly idempotencyKey: Option.Option<string>
+  /** The total the store records: the cabin's fare times the passengers (computed by the caller). */
+  readonly total: Money
+  /**
+   * Recorded with the booking (key and request fingerprint), so a replay of the same request answers
+   * the booking as it was created, and another request under the key is refused.
+   */
+  readonly idempotency: Option.Option<{ readonly key: string; readonly fingerprint: string }>
 }
+
+/** The same Idempotency-Key came with another request. */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
+  key: Schema.String,
+}) {}
 
 export type ConfirmOutcome =
   | { readonly _tag: "Confirmed"; readonly booking: Booking }
   /** Confirmed before by the same payment: a redelivery. */
   | { readonly _tag: "AlreadyConfirmed"; readonly booking: Booking }
 
-export type HoldError = SeatsUnavailable | SeatNotInCabin | FlightNotFound | FlightNotBookable | CabinNotOnFlight | BookingStoreError
+export type HoldError =
+  | SeatsUnavailable
+  | SeatNotInCabin
+  | FlightNotFound
+  | FlightNotBookable
+  | CabinNotOnFlight
+  | IdempotencyKeyReused
+  | BookingStoreError
 
 /** What an Idempotency-Key of a POST recorded. */
 export type KeyClaim =
@@ -101,7 +119,10 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
   /** Records a flight's seats from `flight.scheduled`; false when it was recorded before. */
   readonly seed: (seating: FlightSeating) => Effect.Effect<boolean, BookingStoreError>
   readonly seating: (flightId: FlightId) => Effect.Effect<Option.Option<FlightSeating>, BookingStoreError>
-  /** Records a flight's new status and departure; false for an unknown flight. */
+  /**
+   * Records a flight's new status (see `SeatInventory.supersedes`: a late message never takes a
+   * flight back from cancelled, boarding or gone); false for an unknown flight.
+   */
   readonly setFlightStatus: (
     flightId: FlightId,
     status: FlightSeating["status"],

@@ -23,6 +23,32 @@ export class FlightSeating extends Schema.Class<FlightSeating>("FlightSeating")(
 
 export const bookable = (seating: FlightSeating) => seating.status === "scheduled" || seating.status === "delayed"
 
+/** How far along a flight is: a status change never goes back (messages may arrive late or twice). */
+export const statusRank: { readonly [S in FlightStatus]: number } = {
+  scheduled: 0,
+  delayed: 0,
+  boarding: 1,
+  departed: 2,
+  arrived: 3,
+  cancelled: 4,
+}
+
+/** Whether `next` may replace `current`: not backwards, and nothing after cancelled or arrived. */
+export const supersedes = (current: FlightStatus, next: FlightStatus): boolean =>
+  current !== "cancelled" && current !== "arrived" && statusRank[next] >= statusRank[current]
+
+/** The largest total a booking may have (Money's bound): fares times passengers above it are refused. */
+export const maximumTotal = Number.MAX_SAFE_INTEGER
+
+export class TotalTooLarge extends Schema.TaggedError<TotalTooLarge>()("TotalTooLarge", {
+  cabin: Cabin,
+  passengers: Schema.Int,
+}) {
+  override get message() {
+    return `${this.passengers} ${this.cabin} fares exceed the largest amount a booking can have`
+  }
+}
+
 export const layoutOf = (seating: FlightSeating, cabin: Cabin): Option.Option<CabinLayout> =>
   Option.fromNullable(seating.cabins.find((layout) => layout.cabin === cabin))
 

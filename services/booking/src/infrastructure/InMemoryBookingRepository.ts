@@ -14,9 +14,10 @@ import {
   FlightNotBookable,
   FlightNotFound,
   type HoldError,
+  IdempotencyKeyReused,
   type KeyClaim,
 } from "../domain/BookingRepository.ts"
-import { allocate, bookable, type FlightSeating, seatsOf } from "../domain/SeatInventory.ts"
+import { allocate, bookable, FlightSeating, seatsOf, supersedes } from "../domain/SeatInventory.ts"
 import { keyRetention } from "./RedisBookingRepository.ts"
 
 interface FlightState {
@@ -24,7 +25,8 @@ interface FlightState {
   /** Per cabin, seat -> holder: `h:<id>` held, `s:<id>` sold. */
   readonly seats: Map<string, Map<string, string>>
   readonly active: Set<BookingId>
-  readonly recorded: Map<string, Booking>
+  /** Idempotency-Key -> the request's fingerprint and the booking as created. */
+  readonly recorded: Map<string, { readonly fingerprint: string; readonly booking: Booking }>
 }
 
 type Repository = BookingRepository["Type"]
@@ -54,11 +56,11 @@ export const make = Effect.sync(() => {
         return true
       }),
     seating: (flightId) => Effect.sync(() => Option.map(Option.fromNullable(flights.get(flightId)), (state) => state.seating)),
-    setFlightStatus: (flightId, status, departureAt) =>
+    setFlightStatus: (flightId, status) =>
       Effect.sync(() => {
         const state = flights.get(flightId)
         if (state === undefined) return false
-        state.seating = new (state.seating.constructor as typeof FlightSeating)({ ...state.seating, status, departureAt })
+        if (supersedes(state.seating.status, status)) state.seating = new FlightSeating({ ...state.seating, status })
         return true
       }),
 
@@ -66,9 +68,13 @@ export const make = Effect.sync(() => {
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.suspend((): Effect.Effect<{ readonly booking: Booking; readonly replayed: boolean }, HoldError> => {
           const state = flights.get(request.flightId)
-          if (Option.isSome(request.idempotencyKey)) {
-            const recorded = state?.recorded.get(request.idempotencyKey.value)
-            if (recorded !== undefined) return Effect.succeed({ booking: recorded, replayed: true })
+          if (Option.isSome(request.idempotency)) {
+            const recorded = state?.recorded.get(request.idempotency.value.key)
+            if (recorded !== undefined) {
+              return recorded.fingerprint === request.idempotency.value.fingerprint
+                ? Effect.succeed({ booking: recorded.booking, replayed: true })
+                : Effect.fail(new IdempotencyKeyReused({ key: request.idempotency.value.key }))
+            }
           }
           if (state === undefined) return Effect.fail(new FlightNotFound({ flightId: request.flightId }))
           if (!bookable(state.seating)) {
@@ -84,7 +90,7 @@ export const make = Effect.sync(() => {
             lastName: passenger.lastName,
             seat: chosen.right[index]!,
           })) as unknown as Booking["passengers"]
-          const total = { amount: layout.fare.amount * passengers.length, currency: layout.fare.currency }
+          const total = request.total
           const booking = new Booking({
             id: request.id,
             reference: request.reference,
@@ -104,7 +110,9 @@ export const make = Effect.sync(() => {
           store(booking)
           state.active.add(booking.id)
           expiring.set(booking.id, DateTime.toEpochMillis(request.holdExpiresAt))
-          if (Option.isSome(request.idempotencyKey)) state.recorded.set(request.idempotencyKey.value, booking)
+          if (Option.isSome(request.idempotency)) {
+            state.recorded.set(request.idempotency.value.key, { fingerprint: request.idempotency.value.fingerprint, booking })
+          }
           const message = request.event.message
           outbox.appendNow([{
             id: message.id,

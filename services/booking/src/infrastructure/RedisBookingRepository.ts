@@ -17,7 +17,7 @@
 import { Outbox } from "@flight/bus"
 import { type AnyMessage, type BookingId, Catalogue, type SeatNumber } from "@flight/contracts"
 import { createHash } from "node:crypto"
-import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
 import {
@@ -27,6 +27,7 @@ import {
   CabinNotOnFlight,
   FlightNotBookable,
   FlightNotFound,
+  IdempotencyKeyReused,
   type KeyClaim,
 } from "../domain/BookingRepository.ts"
 import { FlightSeating, SeatsUnavailable, seatsOf } from "../domain/SeatInventory.ts"
@@ -46,6 +47,9 @@ export const keys = {
   expiries: (flight: string) => `booking:{${flight}}:expiries`,
   idempotency: (flight: string, key: string) => `booking:{${flight}}:idempotency:${hashed(key)}`,
   outbox: (flight: string) => `booking:{${flight}}:outbox`,
+  /** Outbox entries no build can read (malformed), moved aside with the reason. */
+  deadOutbox: (flight: string) => `booking:{${flight}}:outbox:dead`,
+  status: (flight: string) => `booking:{${flight}}:status`,
   where: (booking: string) => `booking:where:{${booking}}`,
   reference: (reference: string) => `booking:ref:{${reference}}`,
   key: (key: string) => `booking:idempotency:{${hashed(key)}}`,
@@ -88,7 +92,16 @@ export const make = (client: Redis, options: Options = {}) =>
 
     /** Counts the flight's outbox dirty: before a write, so a crash cannot hide it, and after, so the relay sees it. */
     const dirty = (flightId: string) => call("outbox mark", () => client.zincrby(keys.dirty, 1, flightId))
-    const written = (flightId: string) => Effect.zipRight(dirty(flightId), wakeup.notify)
+    /**
+     * After a write that committed: the mark again (retried; a failure is logged, not the caller's,
+     * since the change is made) and this process's relay woken.
+     */
+    const written = (flightId: string) =>
+      dirty(flightId).pipe(
+        Effect.retry(Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(5)))),
+        Effect.catchAll((error) => Effect.logWarning(`outbox mark of flight ${flightId} after a write: ${error.message}`)),
+        Effect.zipRight(wakeup.notify),
+      )
 
     const flightOf = (id: BookingId) => call("where", () => client.get(keys.where(id)))
 
@@ -117,17 +130,15 @@ export const make = (client: Redis, options: Options = {}) =>
 
       seating: (flightId) =>
         Effect.gen(function* () {
-          const json = yield* call("seating", () => client.get(keys.seating(flightId)))
-          return json === null
-            ? Option.none()
-            : Option.some(yield* decodeSeatingJson(json).pipe(Effect.mapError(unreadable("flight seating"))))
+          const [json, status] = yield* call("seating", () =>
+            Promise.all([client.get(keys.seating(flightId)), client.get(keys.status(flightId))]))
+          if (json === null) return Option.none()
+          const seating = yield* decodeSeatingJson(json).pipe(Effect.mapError(unreadable("flight seating")))
+          return Option.some(status === null ? seating : new FlightSeating({ ...seating, status: status as FlightSeating["status"] }))
         }),
 
-      setFlightStatus: (flightId, status, departureAt) =>
-        Effect.map(
-          script("setFlightStatus", [keys.seating(flightId)], [status, DateTime.formatIso(departureAt)]),
-          (changed) => changed === 1,
-        ),
+      setFlightStatus: (flightId, status) =>
+        Effect.map(script("setFlightStatus", [keys.seating(flightId), keys.status(flightId)], [status]), (answer) => answer !== 0),
 
       hold: (request) =>
         Effect.gen(function* () {
@@ -152,36 +163,48 @@ export const make = (client: Redis, options: Options = {}) =>
             createdAt: request.now,
             updatedAt: request.now,
           }))
-          // One round trip for the three global writes that must precede the script.
+          // The global writes that must precede the script, at once (each key in its own slot: no pipeline,
+          // which Redis Cluster refuses across slots).
           yield* call("hold indexes", () =>
-            client.pipeline()
-              .set(keys.where(request.id), flight)
-              .zadd(keys.expiring, expiresAt, `${flight}/${request.id}`)
-              .zincrby(keys.dirty, 1, flight)
-              .exec()
-              .then((results) => {
-                const failed = results?.find(([error]) => error !== null)
-                if (failed !== undefined) throw failed[0]
-              }))
+            Promise.all([
+              client.set(keys.where(request.id), flight),
+              client.zadd(keys.expiring, expiresAt, `${flight}/${request.id}`),
+              client.zincrby(keys.dirty, 1, flight),
+            ]))
           const result = yield* script("hold", [
             keys.seating(flight),
             keys.seats(flight, request.cabin),
             keys.booking(flight, request.id),
             keys.active(flight),
             keys.expiries(flight),
-            Option.match(request.idempotencyKey, { onNone: () => keys.seating(flight), onSome: (key) => keys.idempotency(flight, key) }),
+            Option.match(request.idempotency, { onNone: () => keys.seating(flight), onSome: ({ key }) => keys.idempotency(flight, key) }),
             keys.outbox(flight),
+            keys.status(flight),
           ], [
             JSON.stringify(template),
             Catalogue.encodeJson(request.event.message),
             request.event.traceparent ?? "",
             JSON.stringify(request.passengers.map((passenger) => passenger.seat ?? "")),
             expiresAt,
-            Option.isSome(request.idempotencyKey) ? Duration.toMillis(keyRetention) : 0,
+            Option.isSome(request.idempotency) ? Duration.toMillis(keyRetention) : 0,
             request.id,
             request.event.message.id,
+            Option.match(request.idempotency, { onNone: () => "", onSome: ({ fingerprint }) => fingerprint }),
+            String(request.total.amount),
+            request.total.currency,
           ]) as Effect.Effect<Array<string>, BookingStoreError>
           const [outcome, ...rest] = result
+          if (outcome !== "ok" && outcome !== "replayed") {
+            // Nothing was held: the names written before the script lead nowhere; drop them (best effort).
+            yield* call("hold cleanup", () =>
+              Promise.all([
+                client.del(keys.where(request.id)),
+                client.zrem(keys.expiring, `${flight}/${request.id}`),
+                client.get(keys.reference(request.reference)).then((owner) =>
+                  owner === request.id ? client.del(keys.reference(request.reference)) : 0
+                ),
+              ])).pipe(Effect.ignore)
+          }
           switch (outcome) {
             case "ok": {
               yield* written(flight)
@@ -189,6 +212,8 @@ export const make = (client: Redis, options: Options = {}) =>
             }
             case "replayed":
               return { booking: yield* bookingFrom(rest[0]), replayed: true }
+            case "reused":
+              return yield* Effect.fail(new IdempotencyKeyReused({ key: Option.getOrThrow(request.idempotency).key }))
             case "flight-not-found":
               return yield* Effect.fail(new FlightNotFound({ flightId: flight }))
             case "not-bookable":
@@ -398,7 +423,8 @@ const makeOutbox = (
   /** Flights this relay found nothing new in, with their mark then. */
   const quiet = new Map<string, string>()
   let lastFullPass = 0
-  const taken = new Map<string, { readonly flight: string; readonly streamId: string }>()
+  /** What this process took, by relay and message id (a derived id may stand twice in a stream). */
+  const taken = new Map<string, Array<{ readonly flight: string; readonly streamId: string }>>()
   const takenKey = (owner: string, id: string) => `${owner}/${id}`
   const storeError = (error: BookingStoreError) => new Outbox.OutboxStoreError({ reason: error.message })
 
@@ -420,13 +446,68 @@ const makeOutbox = (
   const byFlight = (owner: string, ids: ReadonlyArray<string>) => {
     const grouped = new Map<string, Array<string>>()
     for (const id of ids) {
-      const entry = taken.get(takenKey(owner, id))
-      if (entry === undefined) continue
+      for (const entry of taken.get(takenKey(owner, id)) ?? []) {
+        grouped.set(entry.flight, [...(grouped.get(entry.flight) ?? []), entry.streamId])
+      }
       taken.delete(takenKey(owner, id))
-      grouped.set(entry.flight, [...(grouped.get(entry.flight) ?? []), entry.streamId])
     }
     return grouped
   }
+
+  /** Reads one flight's stream: entries a dead relay left (past the lease), then new ones. */
+  const readFlight = (flight: string, score: string, owner: string, lease: Duration.Duration, room: number) =>
+    Effect.gen(function* () {
+      const stream = keys.outbox(flight)
+      yield* ensureGroup(flight)
+      const reclaimed = (yield* call("outbox reclaim", () =>
+        client.xautoclaim(stream, group, owner, Duration.toMillis(lease), "0-0", "COUNT", room))) as [string, Array<StreamEntry>]
+      const fresh = (yield* call("outbox read", () =>
+        client.xreadgroup("GROUP", group, owner, "COUNT", room, "STREAMS", stream, ">"))) as Array<[string, Array<StreamEntry>]> | null
+      const found = [...reclaimed[1], ...(fresh?.[0]?.[1] ?? [])]
+      if (found.length === 0) {
+        quiet.set(flight, score)
+        if ((yield* call("outbox length", () => client.xlen(stream))) === 0) {
+          yield* script("removeIfUnchanged", [keys.dirty], [flight, score])
+          quiet.delete(flight)
+        }
+        return []
+      }
+      quiet.delete(flight)
+      const entries: Array<Outbox.OutboxEntry> = []
+      for (const [streamId, fields] of found) {
+        const { body, id, traceparent } = fieldsOf(fields)
+        const message = body === undefined ? null : Catalogue.decodeJson(body)
+        if (id !== undefined && message !== null && message._tag === "Right") {
+          const key = takenKey(owner, id)
+          taken.set(key, [...(taken.get(key) ?? []), { flight, streamId }])
+          entries.push({ id, message: message.right, traceparent: traceparent === undefined || traceparent === "" ? null : traceparent })
+          continue
+        }
+        const reason = message !== null && message._tag === "Left" ? message.left.reason : "malformed"
+        if (reason === "unknown-type" || reason === "unknown-version") {
+          // A newer build wrote it: left for a relay that can read it; the flight's later events wait behind it.
+          yield* Effect.logError(`outbox entry ${streamId} of flight ${flight} is for a newer build (${reason}); it waits`)
+          break
+        }
+        // No build can read it: moved aside with the reason, so it cannot hold the flight's events back.
+        const detail = message !== null && message._tag === "Left" ? message.left.message : "no id or body"
+        yield* Effect.logError(`outbox entry ${streamId} of flight ${flight} is unreadable and moved to ${keys.deadOutbox(flight)}: ${detail}`)
+        yield* call("outbox dead", () =>
+          client.multi()
+            .xadd(keys.deadOutbox(flight), "*", "streamId", streamId, "reason", detail, ...fields)
+            .xack(stream, group, streamId)
+            .xdel(stream, streamId)
+            .exec())
+      }
+      return entries
+    }).pipe(
+      // A stream that lost its group (deleted, restored) gets it again; the next pass reads it.
+      Effect.catchAll((error) =>
+        error.reason.includes("NOGROUP")
+          ? Effect.sync(() => withGroup.delete(flight)).pipe(Effect.as([] as Array<Outbox.OutboxEntry>))
+          : Effect.fail(error)
+      ),
+    )
 
   return {
     written,
@@ -443,47 +524,23 @@ const makeOutbox = (
           const flight = flights[index]!
           const score = flights[index + 1]!
           if (!full && quiet.get(flight) === score) continue
-          const stream = keys.outbox(flight)
-          yield* ensureGroup(flight)
-          const room = limit - entries.length
-          const reclaimed = (yield* call("outbox reclaim", () =>
-            client.xautoclaim(stream, group, owner, Duration.toMillis(lease), "0-0", "COUNT", room))) as [string, Array<StreamEntry>]
-          const fresh = (yield* call("outbox read", () =>
-            client.xreadgroup("GROUP", group, owner, "COUNT", room, "STREAMS", stream, ">"))) as Array<[string, Array<StreamEntry>]> | null
-          const found = [...reclaimed[1], ...(fresh?.[0]?.[1] ?? [])]
-          if (found.length === 0) {
-            quiet.set(flight, score)
-            const length = yield* call("outbox length", () => client.xlen(stream))
-            if (length === 0) {
-              yield* script("removeIfUnchanged", [keys.dirty], [flight, score])
-              quiet.delete(flight)
-            }
+          // One flight's trouble is logged and skipped, never the relay's stop.
+          const read = yield* Effect.either(readFlight(flight, score, owner, lease, limit - entries.length))
+          if (read._tag === "Left") {
+            yield* Effect.logWarning(`outbox of flight ${flight}: ${read.left.message}`)
             continue
           }
-          quiet.delete(flight)
-          for (const [streamId, fields] of found) {
-            const { body, id, traceparent } = fieldsOf(fields)
-            const message = body === undefined ? null : Catalogue.decodeJson(body)
-            if (id === undefined || message === null || message._tag === "Left") {
-              // Left taken: another relay (a newer build) takes it over after the lease; logged each time.
-              yield* Effect.logError(
-                `outbox entry ${streamId} of flight ${flight} cannot be read by this build`,
-                message !== null && message._tag === "Left" ? message.left : "no id or body",
-              )
-              break
-            }
-            taken.set(takenKey(owner, id), { flight, streamId })
-            entries.push({ id, message: message.right, traceparent: traceparent === undefined || traceparent === "" ? null : traceparent })
-          }
+          entries.push(...read.right)
         }
         return entries
       }).pipe(Effect.mapError(storeError)),
     complete: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
-        Effect.zipRight(
-          call("outbox ack", () => client.xack(keys.outbox(flight), group, ...streamIds)),
-          call("outbox delete", () => client.xdel(keys.outbox(flight), ...streamIds)),
-        ), { discard: true }).pipe(Effect.mapError(storeError)),
+        // One transaction (one slot): an entry is never acknowledged without being deleted.
+        call("outbox complete", () =>
+          client.multi().xack(keys.outbox(flight), group, ...streamIds).xdel(keys.outbox(flight), ...streamIds).exec()), {
+        discard: true,
+      }).pipe(Effect.mapError(storeError)),
     release: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
         // Marked idle for long, so the next claim (of any relay) takes them over at once.

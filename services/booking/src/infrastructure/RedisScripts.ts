@@ -7,22 +7,41 @@
  * `traceparent`. The hold script chooses seats with the same steps as `SeatInventory.allocate`.
  */
 
+
+/**
+ * cjson writes numbers with 14 significant digits; money may need more. A booking's total is
+ * therefore never re-encoded by cjson: it is swapped for a marker and the exact text put back.
+ */
+const keepTotal = `
+local function encodeWithTotal(value, totalText)
+  value.total = "__TOTAL__"
+  local encoded = cjson.encode(value)
+  return (string.gsub(encoded, '"__TOTAL__"', function() return totalText end))
+end
+`
+
 /**
  * KEYS: seating, seats of the cabin, booking, active set, expiries, idempotency record (or any key
- * of the slot when none), outbox.
+ * of the slot when none), outbox, flight status.
  * ARGV: booking JSON (passenger seats and total to fill in), booking.created JSON (the same),
  * traceparent, requested seats (JSON array, "" where none is named), hold expiry (ms), idempotency
- * record TTL (ms, "0" when there is no key), booking id, message id.
+ * record TTL (ms, "0" when there is no key), booking id, message id, request fingerprint, total
+ * amount (integer text), total currency.
  */
-export const hold = `
+export const hold = keepTotal + `
 if ARGV[6] ~= "0" then
   local recorded = redis.call("GET", KEYS[6])
-  if recorded then return {"replayed", recorded} end
+  if recorded then
+    local record = cjson.decode(recorded)
+    if record.fingerprint ~= ARGV[9] then return {"reused"} end
+    return {"replayed", record.booking}
+  end
 end
 local seatingJson = redis.call("GET", KEYS[1])
 if not seatingJson then return {"flight-not-found"} end
 local seating = cjson.decode(seatingJson)
-if seating.status ~= "scheduled" and seating.status ~= "delayed" then return {"not-bookable", seating.status} end
+local status = redis.call("GET", KEYS[8]) or seating.status
+if status ~= "scheduled" and status ~= "delayed" then return {"not-bookable", status} end
 local booking = cjson.decode(ARGV[1])
 local layout = nil
 for _, candidate in ipairs(seating.cabins) do
@@ -109,17 +128,22 @@ for i, seat in ipairs(requested) do
   redis.call("HSET", KEYS[2], seats[i], "h:" .. id)
   booking.passengers[i].seat = seats[i]
 end
-booking.total = { amount = layout.fare.amount * #seats, currency = layout.fare.currency }
-local bookingJson = cjson.encode(booking)
+local totalText = '{"amount":' .. ARGV[10] .. ',"currency":' .. cjson.encode(ARGV[11]) .. '}'
+local bookingJson = encodeWithTotal(booking, totalText)
 redis.call("SET", KEYS[3], bookingJson)
 redis.call("SADD", KEYS[4], id)
 redis.call("ZADD", KEYS[5], ARGV[5], id)
 local event = cjson.decode(ARGV[2])
 event.data.seats = seats
 event.data.passengers = booking.passengers
-event.data.total = booking.total
-redis.call("XADD", KEYS[7], "*", "id", ARGV[8], "body", cjson.encode(event), "traceparent", ARGV[3])
-if ARGV[6] ~= "0" then redis.call("SET", KEYS[6], bookingJson, "PX", ARGV[6]) end
+local eventData = event.data
+eventData.total = "__TOTAL__"
+local eventJson = string.gsub(cjson.encode(event), '"__TOTAL__"', function() return totalText end)
+redis.call("XADD", KEYS[7], "*", "id", ARGV[8], "body", eventJson, "traceparent", ARGV[3])
+if ARGV[6] ~= "0" then
+  local record = '{"fingerprint":' .. cjson.encode(ARGV[9]) .. ',"booking":' .. cjson.encode(bookingJson) .. '}'
+  redis.call("SET", KEYS[6], record, "PX", ARGV[6])
+end
 return {"ok", bookingJson}
 `
 
@@ -127,7 +151,7 @@ return {"ok", bookingJson}
  * KEYS: booking, seats of its cabin, expiries, outbox.
  * ARGV: payment id, now (ms), now (ISO), booking.confirmed JSON, traceparent, message id.
  */
-export const confirm = `
+export const confirm = keepTotal + `
 local json = redis.call("GET", KEYS[1])
 if not json then return {"not-found"} end
 local booking = cjson.decode(json)
@@ -141,7 +165,7 @@ end
 booking.status = "confirmed"
 booking.paymentId = ARGV[1]
 booking.updatedAt = ARGV[3]
-json = cjson.encode(booking)
+json = encodeWithTotal(booking, string.match(json, '"total":(%b{})'))
 redis.call("SET", KEYS[1], json)
 redis.call("ZREM", KEYS[3], booking.id)
 redis.call("XADD", KEYS[4], "*", "id", ARGV[6], "body", ARGV[4], "traceparent", ARGV[5])
@@ -154,7 +178,7 @@ return {"ok", json}
  * KEYS: booking, seats of its cabin, expiries, active set, outbox.
  * ARGV: reason, now (ISO), booking.cancelled JSON, traceparent, message id, "cancel" | "expire", now (ms).
  */
-export const release = `
+export const release = keepTotal + `
 local json = redis.call("GET", KEYS[1])
 if not json then return {"not-found"} end
 local booking = cjson.decode(json)
@@ -172,7 +196,7 @@ end
 if ARGV[6] == "expire" then booking.status = "expired" else booking.status = "cancelled" end
 booking.cancellationReason = ARGV[1]
 booking.updatedAt = ARGV[2]
-json = cjson.encode(booking)
+json = encodeWithTotal(booking, string.match(json, '"total":(%b{})'))
 redis.call("SET", KEYS[1], json)
 redis.call("ZREM", KEYS[3], booking.id)
 redis.call("SREM", KEYS[4], booking.id)
@@ -182,14 +206,19 @@ redis.call("XADD", KEYS[5], "*", "id", ARGV[5], "body", cjson.encode(event), "tr
 return {"ok", json}
 `
 
-/** Sets a flight's status and departure in its seating. KEYS: seating. ARGV: status, departure (ISO). */
+/**
+ * Records a flight's status, kept apart from its seating (which is never re-encoded), unless it
+ * would go backwards (see `SeatInventory.supersedes`). Answers 0 for an unknown flight, 1 when
+ * recorded, 2 when a later status was already there.
+ * KEYS: seating, flight status. ARGV: status.
+ */
 export const setFlightStatus = `
 local json = redis.call("GET", KEYS[1])
 if not json then return 0 end
-local seating = cjson.decode(json)
-seating.status = ARGV[1]
-seating.departureAt = ARGV[2]
-redis.call("SET", KEYS[1], cjson.encode(seating))
+local rank = { scheduled = 0, delayed = 0, boarding = 1, departed = 2, arrived = 3, cancelled = 4 }
+local current = redis.call("GET", KEYS[2]) or cjson.decode(json).status
+if current == "cancelled" or current == "arrived" or rank[ARGV[1]] < rank[current] then return 2 end
+redis.call("SET", KEYS[2], ARGV[1])
 return 1
 `
 

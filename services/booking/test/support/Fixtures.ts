@@ -35,7 +35,13 @@ export const contact = { email: "ada@example.com", phone: "+447700900123" }
 export const holdRequest = (
   flightId: FlightId,
   seats: ReadonlyArray<string | undefined>,
-  options: { readonly cabin?: Cabin; readonly ttl?: Duration.DurationInput; readonly key?: string } = {},
+  options: {
+    readonly cabin?: Cabin
+    readonly ttl?: Duration.DurationInput
+    readonly key?: string
+    /** The request's fingerprint under `key` ("same" unless given). */
+    readonly fingerprint?: string
+  } = {},
 ) =>
   Effect.gen(function* () {
     const id = BookingId.make(Bun.randomUUIDv7())
@@ -68,7 +74,8 @@ export const holdRequest = (
       holdExpiresAt,
       now,
       event: { message, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
-      idempotencyKey: Option.fromNullable(options.key),
+      total: { amount: (options.cabin === "business" ? 250000 : 45000) * passengers.length, currency: "GBP" },
+      idempotency: Option.map(Option.fromNullable(options.key), (key) => ({ key, fingerprint: options.fingerprint ?? "same" })),
     } satisfies HoldRequest
   })
 
