@@ -6,8 +6,7 @@
  */
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { BookingId, Envelope, FlightId, Messages } from "@flight/contracts"
-import type { Problem } from "@flight/runtime"
-import { EffectTest } from "@flight/runtime/testing"
+import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Duration, Effect, Layer, Logger, Option, Schema } from "effect"
 import * as BookingApi from "../src/api/BookingApi.ts"
@@ -47,15 +46,11 @@ interface SeatMapJson {
   readonly seats: ReadonlyArray<{ readonly seat: string; readonly state: string }>
 }
 
-interface Answer {
-  readonly status: number
-  readonly headers: Headers
-  readonly body: unknown
-}
+type Answer = HttpAssertions.Answer
 
 const bookingOf = (answer: Answer) => answer.body as BookingJson
 const seatMapOf = (answer: Answer) => answer.body as SeatMapJson
-const problemOf = (answer: Answer) => answer.body as Problem.Body
+const problemOf = HttpAssertions.problemOf
 
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const referencePattern = /^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6}$/
@@ -260,22 +255,7 @@ type Api = Effect.Effect.Success<ReturnType<typeof makeApi>>
 const apiTest = <A, E>(name: string, body: (api: Api) => Effect.Effect<A, E>, holdTtl?: Duration.Duration) =>
   EffectTest.effect(name, () => Effect.flatMap(makeApi(holdTtl), body), { layer: quiet })
 
-/** A 400 validation-failed problem naming exactly these field paths. */
-const expectValidation = (answer: Answer, paths: ReadonlyArray<string>) => {
-  expect(answer.status).toBe(400)
-  expect(answer.headers.get("content-type")).toContain("application/problem+json")
-  const problem = problemOf(answer)
-  expect(problem.type).toBe("validation-failed")
-  expect(problem.status).toBe(400)
-  expect((problem.errors ?? []).map((error) => error.path).toSorted()).toEqual([...paths].toSorted())
-  for (const error of problem.errors ?? []) expect(error.message).not.toBe("")
-}
-
-const expectProblem = (answer: Answer, status: number, type: string) => {
-  expect(answer.status).toBe(status)
-  expect(answer.headers.get("content-type")).toContain("application/problem+json")
-  expect(problemOf(answer)).toMatchObject({ status, type })
-}
+const { expectProblem, expectValidation } = HttpAssertions
 
 /** A short hold, for the expiry tests, and how long to wait for it to run out. */
 const shortHold = Duration.millis(50)

@@ -5,8 +5,7 @@
  */
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, Messages } from "@flight/contracts"
-import type { Problem } from "@flight/runtime"
-import { EffectTest } from "@flight/runtime/testing"
+import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Effect, Layer, Logger, Schema } from "effect"
 import * as FlightApi from "../src/api/FlightApi.ts"
@@ -48,15 +47,10 @@ interface PageJson {
   readonly nextCursor: string | null
 }
 
-interface Answer {
-  readonly status: number
-  readonly headers: Headers
-  readonly body: unknown
-}
+type Answer = HttpAssertions.Answer
 
 const flightOf = (answer: Answer) => answer.body as FlightJson
 const pageOf = (answer: Answer) => answer.body as PageJson
-const problemOf = (answer: Answer) => answer.body as Problem.Body
 
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
@@ -198,22 +192,7 @@ const makeApi = Effect.gen(function* () {
 const apiTest = <A, E>(name: string, body: (api: Effect.Effect.Success<typeof makeApi>) => Effect.Effect<A, E>) =>
   EffectTest.effect(name, () => Effect.flatMap(makeApi, body), { layer: quiet })
 
-/** A 400 validation-failed problem naming exactly these field paths. */
-const expectValidation = (answer: Answer, paths: ReadonlyArray<string>) => {
-  expect(answer.status).toBe(400)
-  expect(answer.headers.get("content-type")).toContain("application/problem+json")
-  const problem = problemOf(answer)
-  expect(problem.type).toBe("validation-failed")
-  expect(problem.status).toBe(400)
-  expect((problem.errors ?? []).map((error) => error.path).toSorted()).toEqual([...paths].toSorted())
-  for (const error of problem.errors ?? []) expect(error.message).not.toBe("")
-}
-
-const expectProblem = (answer: Answer, status: number, type: string) => {
-  expect(answer.status).toBe(status)
-  expect(answer.headers.get("content-type")).toContain("application/problem+json")
-  expect(problemOf(answer)).toMatchObject({ status, type })
-}
+const { expectProblem, expectValidation } = HttpAssertions
 
 const unknownId = "01930b2c-7d3e-7a4b-8c5d-6e7f8a9b0c1d"
 

@@ -23,6 +23,16 @@ export const transientRetry: Schedule.Schedule<unknown> = Schedule.exponential("
   Schedule.intersect(Schedule.recurs(5)),
 )
 
+/**
+ * For a handler whose store may be briefly down (a failover, a restart): backoff from 100 ms with
+ * jitter, capped at 5 s, for about two minutes, then the message is dead-lettered.
+ */
+export const storeOutageRetry: Schedule.Schedule<unknown> = Schedule.exponential("100 millis").pipe(
+  Schedule.jittered,
+  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(5))),
+  Schedule.upTo("2 minutes"),
+)
+
 /** The reconnection schedule of the RabbitMQ adapter: backoff from 100 ms, capped at 5 s, forever. */
 export const reconnect: Schedule.Schedule<unknown> = Schedule.exponential("100 millis").pipe(
   Schedule.jittered,

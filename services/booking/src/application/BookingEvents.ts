@@ -9,18 +9,14 @@
  */
 import { type Consumer, HandlerPolicy } from "@flight/bus"
 import type { MessageOf } from "@flight/contracts"
-import { Duration, Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import type { BookingNotFound, BookingStoreError, FlightNotFound } from "../domain/BookingRepository.ts"
 import { BookingCommands } from "./BookingCommands.ts"
 
 export type HandlerError = BookingNotFound | FlightNotFound | BookingStoreError
 
-/** Rides out a store outage of about two minutes (backoff capped at 5 s) before dead-lettering. */
-export const retry = Schedule.exponential("100 millis").pipe(
-  Schedule.jittered,
-  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(5))),
-  Schedule.upTo("2 minutes"),
-)
+/** Rides out a store outage of about two minutes before dead-lettering (`HandlerPolicy.storeOutageRetry`). */
+export const retry = HandlerPolicy.storeOutageRetry
 
 export const policy = HandlerPolicy.make<HandlerError>({
   retry,

@@ -6,7 +6,7 @@
  * dead-lettered with its reason for someone to look at.
  */
 import { type Consumer, HandlerPolicy } from "@flight/bus"
-import { Duration, Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import type { AvailabilityExceeded, UnknownCabin } from "../domain/Availability.ts"
 import type { FlightNotFound } from "../domain/Flight.ts"
 import type { FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
@@ -14,16 +14,8 @@ import { type BookingEvent, FlightCommands } from "./FlightCommands.ts"
 
 export type HandlerError = FlightNotFound | UnknownCabin | AvailabilityExceeded | FlightStoreError | VersionConflict
 
-/**
- * Rides out a store outage (a failover, a restart) of about two minutes before giving the message
- * up to the dead-letter queue: backoff from 100 ms, capped at 5 s. The handler already retried
- * version conflicts itself; one that still comes back is retried the same way.
- */
-export const retry = Schedule.exponential("100 millis").pipe(
-  Schedule.jittered,
-  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(5))),
-  Schedule.upTo("2 minutes"),
-)
+/** Rides out a store outage of about two minutes before dead-lettering (`HandlerPolicy.storeOutageRetry`). */
+export const retry = HandlerPolicy.storeOutageRetry
 
 export const policy = HandlerPolicy.make<HandlerError>({
   retry,

@@ -2,3 +2,4 @@
 export * as ChildProcess from "./ChildProcess.ts"
 export * as EffectTest from "./EffectTest.ts"
 export * as RealServer from "./RealServer.ts"
+export * as HttpAssertions from "./HttpAssertions.ts"
