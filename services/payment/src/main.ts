@@ -3,10 +3,17 @@
  * HTTP. `bun services/payment/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
-import { ServiceBus } from "@flight/bus"
-import { ServiceMain, StoreHealthLayer } from "@flight/runtime"
-import type { Option, Redacted } from "effect"
+import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
+import { ServiceMain, type StoreHealth } from "@flight/runtime"
+import { type Duration, Effect, Layer, type Option, type Redacted } from "effect"
 import * as PaymentApi from "./api/PaymentApi.ts"
+import { PaymentCommands, startRefunds } from "./application/PaymentCommands.ts"
+import * as PaymentEvents from "./application/PaymentEvents.ts"
+import { PaymentQueries } from "./application/PaymentQueries.ts"
+import type { PaymentRepository } from "./domain/PaymentRepository.ts"
+import * as InMemoryPaymentRepository from "./infrastructure/InMemoryPaymentRepository.ts"
+import * as PostgresPaymentRepository from "./infrastructure/PostgresPaymentRepository.ts"
+import * as SimulatedGateway from "./infrastructure/SimulatedGateway.ts"
 import { PaymentConfig, defaultPort } from "./infrastructure/PaymentConfig.ts"
 import * as PostgresStore from "./infrastructure/PostgresStore.ts"
 
@@ -20,17 +27,39 @@ export interface Options {
   readonly databaseUrl: Option.Option<Redacted.Redacted<URL>>
 }
 
+/** The application on a store and the simulated gateway. */
+const application = <E>(store: Layer.Layer<PaymentRepository | Outbox.Store | StoreHealth, E>, gatewayLatency?: Duration.DurationInput) =>
+  Layer.provideMerge(
+    Layer.mergeAll(PaymentCommands.Default, PaymentQueries.Default),
+    Layer.merge(store, SimulatedGateway.layer(gatewayLatency === undefined ? {} : { latency: gatewayLatency })),
+  )
+
+/** The whole service on the in-memory store, as the embedded mode and the HTTP tests build it. */
+export const inMemoryLayer = (gatewayLatency?: Duration.DurationInput) => application(InMemoryPaymentRepository.layer, gatewayLatency)
+
+/** The whole service on PostgreSQL (migrated at start). */
+export const postgresLayer = (url: Redacted.Redacted<URL>, gatewayLatency?: Duration.DurationInput) =>
+  application(PostgresPaymentRepository.layer.pipe(Layer.provideMerge(PostgresStore.layer(url, { applicationName: service }))), gatewayLatency)
+
 /** PostgreSQL when its URL is set, in memory otherwise. */
 const store = (url: Options["databaseUrl"]) =>
   ServiceBus.store(url, {
     describe: (url) => `PostgreSQL ${PostgresStore.address(url)}`,
-    inMemory: StoreHealthLayer.inMemory,
-    layer: (url) => PostgresStore.layer(url, { applicationName: service }),
+    layer: (url) => postgresLayer(url),
+    inMemory: inMemoryLayer(),
   })
+
+/** Beside the HTTP server: the consumer of booking events, the refund worker, the outbox relay. */
+const workers = Effect.gen(function* () {
+  const bus = yield* MessageBus
+  yield* bus.consume(yield* PaymentEvents.consumer)
+  yield* startRefunds()
+  yield* Outbox.startRelay(yield* Outbox.Store, { idleDelay: "1 second" })
+})
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({ service, port: options.port, store: store(options.databaseUrl), app: PaymentApi.make })
+  ServiceBus.serve({ service, port: options.port, store: store(options.databaseUrl), app: PaymentApi.make, workers })
 
 /** The service alone in its process, configured from the environment. */
 export const program = ServiceBus.alone({

@@ -1,21 +1,184 @@
 /**
- * The payment service's HTTP API. No payment routes yet: the health checks, `/metrics` and
- * `/openapi.json` that every service serves.
+ * The payment service's HTTP API (DESIGN §3, payment): pay a booking, read a payment, a booking's
+ * payment history. The amount never comes from the client: it is the booking's intent.
  */
 import { type MessageBus, ServiceBus } from "@flight/bus"
-import { HttpApp, type Route, type StoreHealth } from "@flight/runtime"
-import type { Runtime } from "effect"
+import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
+import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { Effect, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
+import { PaymentCommands } from "../application/PaymentCommands.ts"
+import { PaymentQueries } from "../application/PaymentQueries.ts"
+import type { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentNotFound, Refund } from "../domain/Payment.ts"
+import { RefundReason } from "../domain/Payment.ts"
+import type { GatewayUnavailable } from "../domain/PaymentGateway.ts"
+import type { HoldExpired, IdempotencyKeyReused, PaymentStoreError, RequestInProgress } from "../domain/PaymentRepository.ts"
 
-export const routes: ReadonlyArray<Route.Route<StoreHealth | MessageBus>> = []
+export const PaymentView = Schema.Struct({
+  id: PaymentId,
+  bookingId: BookingId,
+  status: Schema.Literal("pending", "succeeded", "failed"),
+  amount: Money,
+  transactionId: Schema.NullOr(Schema.String),
+  failureReason: Schema.NullOr(Schema.String),
+  createdAt: Schema.DateTimeUtc,
+  completedAt: Schema.NullOr(Schema.DateTimeUtc),
+}).annotations({ identifier: "Payment" })
 
-export const make = (runtime: Runtime.Runtime<StoreHealth | MessageBus>): Hono =>
+export const RefundView = Schema.Struct({
+  id: RefundId,
+  paymentId: PaymentId,
+  bookingId: BookingId,
+  status: Schema.Literal("pending", "succeeded"),
+  reason: RefundReason,
+  amount: Money,
+  transactionId: Schema.NullOr(Schema.String),
+  createdAt: Schema.DateTimeUtc,
+  completedAt: Schema.NullOr(Schema.DateTimeUtc),
+}).annotations({ identifier: "Refund" })
+
+export const HistoryEntry = Schema.Union(
+  Schema.Struct({ type: Schema.Literal("charge"), ...PaymentView.fields }),
+  Schema.Struct({ type: Schema.Literal("refund"), ...RefundView.fields }),
+)
+
+export const History = Schema.Struct({
+  items: Schema.Array(HistoryEntry),
+  nextCursor: Schema.Null,
+}).annotations({ identifier: "PaymentHistory" })
+
+const viewOf = (payment: Payment): typeof PaymentView.Type => ({
+  id: payment.id,
+  bookingId: payment.bookingId,
+  status: payment.status,
+  amount: payment.amount,
+  transactionId: payment.transactionId,
+  failureReason: payment.failureReason,
+  createdAt: payment.createdAt,
+  completedAt: payment.completedAt,
+})
+const refundViewOf = (refund: Refund): typeof RefundView.Type => ({ ...refund })
+
+export const PayBody = Schema.Struct({
+  bookingId: BookingId,
+  method: Schema.Struct({
+    type: Schema.Literal("card"),
+    token: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,100}$/)),
+  }),
+})
+
+type ApiError =
+  | IntentNotOpenYet
+  | NoOpenIntent
+  | HoldExpired
+  | PaymentInProgress
+  | RequestInProgress
+  | IdempotencyKeyReused
+  | PaymentNotFound
+  | GatewayUnavailable
+  | PaymentStoreError
+
+export const problemOf = (error: ApiError): Problem.Problem => {
+  switch (error._tag) {
+    case "IntentNotOpenYet":
+      return Problem.conflict("payment-not-ready", error.message, { retryAfterSeconds: 1 })
+    case "NoOpenIntent":
+      return Problem.conflict("nothing-to-pay", error.message)
+    case "HoldExpired":
+      return Problem.conflict("hold-expired", error.message)
+    case "PaymentInProgress":
+      return Problem.conflict("payment-in-progress", error.message, { retryAfterSeconds: 1 })
+    case "RequestInProgress":
+      return Problem.conflict("request-in-progress", "The first request with this Idempotency-Key is still being handled", {
+        retryAfterSeconds: 1,
+      })
+    case "IdempotencyKeyReused":
+      return IdempotencyKey.reused(error.key)
+    case "PaymentNotFound":
+      return Problem.notFound("payment-not-found", error.message)
+    case "GatewayUnavailable":
+      return Problem.unavailable("The payment gateway is unavailable; nothing was charged", 5)
+    case "PaymentStoreError":
+      return error.transient ? Problem.unavailable("The payment store is unavailable", 1) : Problem.internal()
+  }
+}
+
+const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(effect, problemOf)
+const encodeView = Schema.encodeSync(PaymentView)
+const encodeBody = Schema.encodeSync(PayBody)
+
+type Services = PaymentCommands | PaymentQueries
+
+export const routes: ReadonlyArray<Route.Route<Services>> = [
+  Route.make({
+    method: "post",
+    path: "/api/payments",
+    summary: "Pay a booking",
+    description: "Charges the amount the booking owes (its payment intent) with a card token. Idempotency-Key is required: " +
+      "the same key and request answer the first response (Idempotent-Replayed: true), another request under it is a 422. " +
+      "A booking is charged at most once: 409 when it has nothing to pay, another payment is under way, or its hold ran out; " +
+      "409 with Retry-After when its intent is not open yet. A declined card answers 201 with status failed: pay again with another.",
+    tags: ["payments"],
+    headers: IdempotencyKey.RequiredHeader,
+    body: PayBody,
+    success: { status: 201, schema: PaymentView, description: "The payment, succeeded or failed" },
+    errors: [409, 422, 503],
+    handler: ({ body, headers }) =>
+      Effect.gen(function* () {
+        const commands = yield* PaymentCommands
+        const key = headers[IdempotencyKey.headerName]
+        const result = yield* answer(commands.pay({
+          bookingId: body.bookingId,
+          token: body.method.token,
+          key,
+          fingerprint: IdempotencyKey.fingerprint("POST /api/payments", encodeBody(body)),
+        }, (payment) => JSON.stringify(encodeView(viewOf(payment)))))
+        return result._tag === "Replay"
+          ? Route.response({ status: result.status, body: JSON.parse(result.body), headers: { [IdempotencyKey.replayedHeader]: "true" } })
+          : viewOf(result.payment)
+      }),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/payments/:id",
+    summary: "Get a payment",
+    tags: ["payments"],
+    params: Schema.Struct({ id: PaymentId }),
+    success: { status: 200, schema: PaymentView },
+    errors: [404, 503],
+    handler: ({ params }) =>
+      answer(Effect.flatMap(PaymentQueries, (queries) => queries.get(params.id)).pipe(Effect.map(viewOf))),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/payments",
+    summary: "A booking's payment history",
+    description: "Every charge attempt and refund of the booking, oldest first.",
+    tags: ["payments"],
+    query: Schema.Struct({ bookingId: BookingId }),
+    success: { status: 200, schema: History },
+    errors: [503],
+    handler: ({ query }) =>
+      Effect.gen(function* () {
+        const queries = yield* PaymentQueries
+        const history = yield* answer(queries.history(query.bookingId))
+        const items = [
+          ...history.payments.map((payment) => ({ type: "charge" as const, ...viewOf(payment) })),
+          ...history.refunds.map((refund) => ({ type: "refund" as const, ...refundViewOf(refund) })),
+        ].toSorted((a, b) => a.createdAt.epochMillis - b.createdAt.epochMillis)
+        return { items, nextCursor: null }
+      }),
+  }),
+]
+
+export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus>): Hono =>
   HttpApp.make({
     service: "payment",
     version: packageJson.version,
-    description: "Payment intents, charges, refunds and their history",
+    description: "Payment intents, charges, refunds and payment history",
     routes,
     runtime,
     readiness: ServiceBus.readiness,
   })
+

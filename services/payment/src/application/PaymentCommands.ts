@@ -1,0 +1,146 @@
+/**
+ * The payment service's commands: Pay (a charge in two transactions around the gateway call),
+ * OpenIntent and BookingEnded (from booking events), and RefundPending (the refund worker's step).
+ */
+import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId } from "@flight/contracts"
+import { Traceparent } from "@flight/runtime"
+import { DateTime, type Duration, Effect, Option, Schedule, type Scope } from "effect"
+import { Payment } from "../domain/Payment.ts"
+import { PaymentGateway } from "../domain/PaymentGateway.ts"
+import { type Outgoing, PaymentRepository } from "../domain/PaymentRepository.ts"
+
+const source = "payment" as const
+
+/**
+ * Retries a charge or refund the gateway could not answer, with the same idempotency key: from
+ * 100 ms, jittered, four times (about 1.5 s), then the payment fails as `gateway_unavailable`.
+ */
+export const gatewayRetry = Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
+
+const outgoing = <M extends Outgoing["message"]>(message: M) =>
+  Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
+
+export interface PayRequest {
+  readonly bookingId: BookingId
+  readonly token: string
+  readonly key: string
+  readonly fingerprint: string
+}
+
+export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/PaymentCommands", {
+  effect: Effect.gen(function* () {
+    const repository = yield* PaymentRepository
+    const gateway = yield* PaymentGateway
+
+    /**
+     * Charges the booking's intent: begins (key claimed, intent checked, payment pending), calls
+     * the gateway with the payment's id as its idempotency key, and completes (outcome, intent paid
+     * or the charge refunded when the booking ended meanwhile, `payment.processed`, the response
+     * recorded under the key). `render` is the response body the key replays.
+     */
+    const pay = Effect.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
+      yield* Effect.annotateCurrentSpan({ "booking.id": request.bookingId })
+      const begun = yield* repository.beginPayment({
+        key: request.key,
+        fingerprint: request.fingerprint,
+        paymentId: PaymentId.make(Bun.randomUUIDv7()),
+        bookingId: request.bookingId,
+        token: request.token,
+        now: yield* DateTime.now,
+      })
+      if (begun._tag === "Replay") return begun
+      const pending = begun.payment
+      const outcome = yield* gateway.charge({ key: pending.id, amount: pending.amount, token: request.token }).pipe(
+        Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
+        Effect.tapError((error) =>
+          Effect.flatMap(DateTime.now, (now) =>
+            Effect.ignore(repository.abandonPayment(request.key, Option.some(pending.id), "gateway_unavailable", now))).pipe(
+            Effect.zipRight(Effect.logWarning(`payment ${pending.id}: ${error.message}`)),
+          )
+        ),
+        Effect.withSpan("PaymentGateway.charge", { kind: "client", attributes: { "payment.id": pending.id } }),
+      )
+      const now = yield* DateTime.now
+      const completed = new Payment({
+        ...pending,
+        status: outcome._tag === "Approved" ? "succeeded" : "failed",
+        transactionId: outcome._tag === "Approved" ? outcome.transactionId : null,
+        failureReason: outcome._tag === "Declined" ? outcome.reason : null,
+        completedAt: now,
+      })
+      const event = yield* outgoing(yield* Envelope.make(Messages.PaymentProcessed, {
+        paymentId: completed.id,
+        bookingId: completed.bookingId,
+        status: completed.status === "succeeded" ? ("succeeded" as const) : ("failed" as const),
+        amount: completed.amount,
+        transactionId: completed.transactionId,
+        failureReason: completed.failureReason,
+      }, { source, correlationId: completed.bookingId }))
+      const result = yield* repository.completePayment({
+        paymentId: completed.id,
+        outcome,
+        now,
+        event,
+        response: { key: request.key, status: 201, body: render(completed) },
+        refundId: RefundId.make(Bun.randomUUIDv7()),
+      })
+      return { _tag: "Paid" as const, payment: result.payment }
+    })
+
+    const openIntent = Effect.fn("PaymentCommands.openIntent")(function* (created: MessageOf<"booking.created">) {
+      return yield* repository.openIntent(`payment/${created.id}`, {
+        bookingId: created.data.bookingId,
+        amount: created.data.total,
+        holdExpiresAt: created.data.holdExpiresAt,
+        now: yield* DateTime.now,
+      })
+    })
+
+    const bookingEnded = Effect.fn("PaymentCommands.bookingEnded")(function* (cancelled: MessageOf<"booking.cancelled">) {
+      return yield* repository.bookingEnded(`payment/${cancelled.id}`, {
+        bookingId: cancelled.data.bookingId,
+        reason: cancelled.data.reason,
+        refundId: RefundId.make(Bun.randomUUIDv7()),
+        now: yield* DateTime.now,
+      })
+    })
+
+    /** Refunds what is due (a cancelled paid booking, a charge after the booking ended): each once. */
+    const refundPending = Effect.fn("PaymentCommands.refundPending")(function* (limit: number) {
+      const due = yield* repository.pendingRefunds(limit)
+      for (const refund of due) {
+        const payment = yield* repository.getPayment(refund.paymentId)
+        if (Option.isNone(payment) || payment.value.transactionId === null) continue
+        const refunded = yield* gateway.refund({ key: refund.id, transactionId: payment.value.transactionId, amount: refund.amount }).pipe(
+          Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
+          Effect.either,
+        )
+        if (refunded._tag === "Left") {
+          yield* Effect.logWarning(`refund ${refund.id}: ${refunded.left.message}; tried again later`)
+          continue
+        }
+        const event = yield* outgoing(yield* Envelope.make(Messages.PaymentRefunded, {
+          paymentId: refund.paymentId,
+          bookingId: refund.bookingId,
+          refundId: refund.id,
+          amount: refund.amount,
+        }, { source, correlationId: refund.bookingId }))
+        yield* repository.completeRefund(refund.id, refunded.right.transactionId, yield* DateTime.now, event)
+      }
+      return due.length
+    })
+
+    return { pay, openIntent, bookingEnded, refundPending } as const
+  }),
+}) {}
+
+/** Runs the refund worker until the scope closes: every `interval`, what is due is refunded. */
+export const startRefunds = (interval: Duration.DurationInput = "500 millis"): Effect.Effect<void, never, PaymentCommands | Scope.Scope> =>
+  Effect.gen(function* () {
+    const commands = yield* PaymentCommands
+    const pass = commands.refundPending(20).pipe(
+      Effect.catchAllCause((cause) => Effect.logWarning("refund pass failed", cause)),
+      Effect.zipRight(Effect.sleep(interval)),
+    )
+    yield* Effect.forkScoped(Effect.forever(pass))
+  })

@@ -1,0 +1,137 @@
+/**
+ * The port through which the payment service keeps intents, payments and refunds. Each operation
+ * is one transaction of the store, with the events it produces (outbox) and, for message handlers,
+ * the id of the message it applies (inbox): a redelivery finds the message applied and changes
+ * nothing. The store never holds a transaction open while the gateway is called: a charge is begun
+ * in one transaction and completed in another.
+ */
+import type { AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
+import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
+import type {
+  IntentNotOpenYet,
+  NoOpenIntent,
+  Payment,
+  PaymentInProgress,
+  PaymentIntent,
+  Refund,
+} from "./Payment.ts"
+
+export class PaymentStoreError extends Schema.TaggedError<PaymentStoreError>()("PaymentStoreError", {
+  operation: Schema.String,
+  reason: Schema.String,
+  transient: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+}) {
+  override get message() {
+    return `payment store, ${this.operation}: ${this.reason}`
+  }
+}
+
+/** The same Idempotency-Key came with another request. */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
+  key: Schema.String,
+}) {}
+
+/** The first request under this Idempotency-Key is still being handled. */
+export class RequestInProgress extends Schema.TaggedError<RequestInProgress>()("RequestInProgress", {
+  key: Schema.String,
+}) {}
+
+/** The booking's hold ran out: it can no longer be paid. */
+export class HoldExpired extends Schema.TaggedError<HoldExpired>()("HoldExpired", { bookingId: Schema.String }) {
+  override get message() {
+    return `The hold of booking ${this.bookingId} has run out; it can no longer be paid`
+  }
+}
+
+export interface Outgoing<M extends AnyMessage = AnyMessage> {
+  readonly message: M
+  readonly traceparent: string | null
+}
+
+export interface BeginPayment {
+  readonly key: string
+  readonly fingerprint: string
+  readonly paymentId: PaymentId
+  readonly bookingId: BookingId
+  readonly token: string
+  readonly now: DateTime.Utc
+}
+
+export type Begun =
+  /** A pending payment for the intent's amount: call the gateway, then `completePayment`. */
+  | { readonly _tag: "Begun"; readonly payment: Payment }
+  /** The key's first request finished: its response, as it was. */
+  | { readonly _tag: "Replay"; readonly status: number; readonly body: string }
+
+export interface CompletePayment {
+  readonly paymentId: PaymentId
+  readonly outcome: { readonly _tag: "Approved"; readonly transactionId: string } | { readonly _tag: "Declined"; readonly reason: string }
+  readonly now: DateTime.Utc
+  /** `payment.processed` for the outcome. */
+  readonly event: Outgoing<MessageOf<"payment.processed">>
+  /** The response to record under the request's Idempotency-Key (status and JSON body). */
+  readonly response: { readonly key: string; readonly status: number; readonly body: string }
+  /** A refund id, used when the booking ended while the charge was under way. */
+  readonly refundId: RefundId
+}
+
+export interface History {
+  readonly intent: Option.Option<PaymentIntent>
+  readonly payments: ReadonlyArray<Payment>
+  readonly refunds: ReadonlyArray<Refund>
+}
+
+export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<PaymentRepository, {
+  /**
+   * `booking.created`: opens the booking's intent, once per message. A booking whose
+   * `booking.cancelled` came first stays closed. False when the message was applied before.
+   */
+  readonly openIntent: (
+    messageKey: string,
+    intent: { readonly bookingId: BookingId; readonly amount: Money; readonly holdExpiresAt: DateTime.Utc; readonly now: DateTime.Utc },
+  ) => Effect.Effect<boolean, PaymentStoreError>
+  /**
+   * `booking.cancelled`: closes an open intent; for a paid one, records a pending refund of its
+   * payment (at most one per payment). Once per message.
+   */
+  readonly bookingEnded: (
+    messageKey: string,
+    ended: {
+      readonly bookingId: BookingId
+      readonly reason: "customer" | "expired" | "flight-cancelled"
+      readonly refundId: RefundId
+      readonly now: DateTime.Utc
+    },
+  ) => Effect.Effect<"closed" | "refund" | "nothing", PaymentStoreError>
+  /**
+   * First step of a charge, one transaction: claims the Idempotency-Key, checks the intent is open
+   * and unexpired, and records a pending payment for its amount (at most one pending per booking).
+   */
+  readonly beginPayment: (
+    request: BeginPayment,
+  ) => Effect.Effect<
+    Begun,
+    IdempotencyKeyReused | RequestInProgress | IntentNotOpenYet | NoOpenIntent | HoldExpired | PaymentInProgress | PaymentStoreError
+  >
+  /** Gives the Idempotency-Key of a request that failed before `completePayment` back. */
+  readonly abandonPayment: (key: string, paymentId: Option.Option<PaymentId>, reason: string, now: DateTime.Utc) => Effect.Effect<void, PaymentStoreError>
+  /**
+   * Second step, one transaction: records the gateway's outcome, pays the intent (or, when the
+   * booking ended meanwhile, records a refund of the charge), the event, and the response.
+   */
+  readonly completePayment: (
+    request: CompletePayment,
+  ) => Effect.Effect<{ readonly payment: Payment; readonly refund: Option.Option<Refund> }, PaymentStoreError>
+  /** Pending payments begun before `before` (their process stopped mid-way): to complete. */
+  readonly stalePayments: (before: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<Payment>, PaymentStoreError>
+  readonly pendingRefunds: (limit: number) => Effect.Effect<ReadonlyArray<Refund>, PaymentStoreError>
+  /** Records a refund's success and its `payment.refunded`; false when it was completed before. */
+  readonly completeRefund: (
+    refundId: RefundId,
+    transactionId: string,
+    now: DateTime.Utc,
+    event: Outgoing<MessageOf<"payment.refunded">>,
+  ) => Effect.Effect<boolean, PaymentStoreError>
+  readonly getPayment: (id: PaymentId) => Effect.Effect<Option.Option<Payment>, PaymentStoreError>
+  readonly history: (bookingId: BookingId) => Effect.Effect<History, PaymentStoreError>
+}>() {}

@@ -1,0 +1,212 @@
+/**
+ * Intents, payments and refunds in memory, for the embedded mode and tests: the same semantics as
+ * the PostgreSQL adapter (one succeeded and one pending payment per booking, one refund per
+ * payment, each message applied once). Each operation is one synchronous block, so it is atomic
+ * within the process.
+ */
+import { Outbox } from "@flight/bus"
+import type { BookingId, PaymentId, RefundId } from "@flight/contracts"
+import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
+import {
+  HoldExpired,
+  IdempotencyKeyReused,
+  type Outgoing,
+  PaymentRepository,
+  RequestInProgress,
+} from "../domain/PaymentRepository.ts"
+
+type Repository = PaymentRepository["Type"]
+
+export const make = Effect.sync(() => {
+  const intents = new Map<BookingId, PaymentIntent>()
+  const payments = new Map<PaymentId, Payment>()
+  const refunds = new Map<RefundId, Refund>()
+  const applied = new Set<string>()
+  const keys = new Map<string, { fingerprint: string; paymentId: PaymentId | null; response: { status: number; body: string } | null }>()
+  const outbox = Outbox.inMemory()
+
+  const append = (events: ReadonlyArray<Outgoing>, now: number) =>
+    outbox.appendNow(events.map((event) => ({ id: event.message.id, message: event.message, traceparent: event.traceparent })), now)
+
+  const ofBooking = (bookingId: BookingId) => [...payments.values()].filter((payment) => payment.bookingId === bookingId)
+
+  const repository: Repository = {
+    openIntent: (messageKey, intent) =>
+      Effect.sync(() => {
+        if (applied.has(messageKey)) return false
+        applied.add(messageKey)
+        if (!intents.has(intent.bookingId)) {
+          intents.set(intent.bookingId, new PaymentIntent({
+            bookingId: intent.bookingId,
+            amount: intent.amount,
+            status: "open",
+            holdExpiresAt: intent.holdExpiresAt,
+            paymentId: null,
+            closedReason: null,
+            createdAt: intent.now,
+            updatedAt: intent.now,
+          }))
+        }
+        return true
+      }),
+
+    bookingEnded: (messageKey, ended) =>
+      Effect.sync(() => {
+        if (applied.has(messageKey)) return "nothing" as const
+        applied.add(messageKey)
+        const intent = intents.get(ended.bookingId)
+        if (intent === undefined || intent.status === "open") {
+          intents.set(ended.bookingId, new PaymentIntent({
+            bookingId: ended.bookingId,
+            amount: intent?.amount ?? { amount: 0, currency: "XXX" },
+            status: "closed",
+            holdExpiresAt: intent?.holdExpiresAt ?? ended.now,
+            paymentId: null,
+            closedReason: ended.reason,
+            createdAt: intent?.createdAt ?? ended.now,
+            updatedAt: ended.now,
+          }))
+          return "closed" as const
+        }
+        const charge = ofBooking(ended.bookingId).find((payment) => payment.status === "succeeded")
+        if (charge === undefined || [...refunds.values()].some((refund) => refund.paymentId === charge.id)) return "nothing" as const
+        refunds.set(ended.refundId, new Refund({
+          id: ended.refundId,
+          paymentId: charge.id,
+          bookingId: ended.bookingId,
+          amount: charge.amount,
+          status: "pending",
+          reason: "booking-cancelled",
+          transactionId: null,
+          createdAt: ended.now,
+          completedAt: null,
+        }))
+        return "refund" as const
+      }),
+
+    beginPayment: (request) =>
+      Effect.suspend((): ReturnType<Repository["beginPayment"]> => {
+        const recorded = keys.get(request.key)
+        if (recorded !== undefined) {
+          if (recorded.fingerprint !== request.fingerprint) return Effect.fail(new IdempotencyKeyReused({ key: request.key }))
+          if (recorded.response === null) return Effect.fail(new RequestInProgress({ key: request.key }))
+          return Effect.succeed({ _tag: "Replay", status: recorded.response.status, body: recorded.response.body })
+        }
+        const intent = intents.get(request.bookingId)
+        if (intent === undefined) return Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
+        if (intent.status !== "open") {
+          return Effect.fail(new NoOpenIntent({ bookingId: request.bookingId, status: intent.closedReason ?? intent.status }))
+        }
+        if (DateTime.greaterThanOrEqualTo(request.now, intent.holdExpiresAt)) return Effect.fail(new HoldExpired({ bookingId: request.bookingId }))
+        if (ofBooking(request.bookingId).some((payment) => payment.status === "pending")) {
+          return Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))
+        }
+        const payment = new Payment({
+          id: request.paymentId,
+          bookingId: request.bookingId,
+          status: "pending",
+          amount: intent.amount,
+          method: { type: "card", token: request.token },
+          transactionId: null,
+          failureReason: null,
+          createdAt: request.now,
+          completedAt: null,
+        })
+        payments.set(payment.id, payment)
+        keys.set(request.key, { fingerprint: request.fingerprint, paymentId: payment.id, response: null })
+        return Effect.succeed({ _tag: "Begun", payment })
+      }),
+
+    abandonPayment: (key, paymentId, reason, now) =>
+      Effect.sync(() => {
+        if (Option.isSome(paymentId)) {
+          const payment = payments.get(paymentId.value)
+          if (payment?.status === "pending") {
+            payments.set(payment.id, new Payment({ ...payment, status: "failed", failureReason: reason, completedAt: now }))
+          }
+        }
+        if (keys.get(key)?.response === null) keys.delete(key)
+      }),
+
+    completePayment: (request) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        Effect.sync(() => {
+          const stored = payments.get(request.paymentId)!
+          if (stored.status !== "pending") {
+            const refund = [...refunds.values()].find((candidate) => candidate.paymentId === stored.id)
+            return { payment: stored, refund: Option.fromNullable(refund) }
+          }
+          const approved = request.outcome._tag === "Approved"
+          const payment = new Payment({
+            ...stored,
+            status: approved ? "succeeded" : "failed",
+            transactionId: request.outcome._tag === "Approved" ? request.outcome.transactionId : null,
+            failureReason: request.outcome._tag === "Declined" ? request.outcome.reason : null,
+            completedAt: request.now,
+          })
+          payments.set(payment.id, payment)
+          let refund = Option.none<Refund>()
+          if (approved) {
+            const intent = intents.get(payment.bookingId)!
+            if (intent.status === "open") {
+              intents.set(intent.bookingId, new PaymentIntent({ ...intent, status: "paid", paymentId: payment.id, updatedAt: request.now }))
+            } else {
+              const created = new Refund({
+                id: request.refundId,
+                paymentId: payment.id,
+                bookingId: payment.bookingId,
+                amount: payment.amount,
+                status: "pending",
+                reason: "charged-after-booking-ended",
+                transactionId: null,
+                createdAt: request.now,
+                completedAt: null,
+              })
+              refunds.set(created.id, created)
+              refund = Option.some(created)
+            }
+          }
+          append([request.event], at)
+          const key = keys.get(request.response.key)
+          if (key !== undefined) key.response = { status: request.response.status, body: request.response.body }
+          return { payment, refund }
+        })),
+
+    stalePayments: (before, limit) =>
+      Effect.sync(() =>
+        [...payments.values()]
+          .filter((payment) => payment.status === "pending" && DateTime.lessThan(payment.createdAt, before))
+          .slice(0, limit)
+      ),
+
+    pendingRefunds: (limit) => Effect.sync(() => [...refunds.values()].filter((refund) => refund.status === "pending").slice(0, limit)),
+
+    completeRefund: (refundId, transactionId, now, event) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        Effect.sync(() => {
+          const refund = refunds.get(refundId)
+          if (refund === undefined || refund.status !== "pending") return false
+          refunds.set(refundId, new Refund({ ...refund, status: "succeeded", transactionId, completedAt: now }))
+          append([event], at)
+          return true
+        })),
+
+    getPayment: (id) => Effect.sync(() => Option.fromNullable(payments.get(id))),
+
+    history: (bookingId) =>
+      Effect.sync(() => ({
+        intent: Option.filter(Option.fromNullable(intents.get(bookingId)), (intent) => intent.amount.currency !== "XXX"),
+        payments: ofBooking(bookingId),
+        refunds: [...refunds.values()].filter((refund) => refund.bookingId === bookingId),
+      })),
+  }
+  return { repository, outbox }
+})
+
+/** The repository, its outbox and an always-up store health, for the embedded mode. */
+export const layer: Layer.Layer<PaymentRepository | Outbox.Store | StoreHealth> = Layer.effectContext(
+  Effect.map(make, ({ outbox, repository }) =>
+    Context.make(PaymentRepository, repository).pipe(Context.add(Outbox.Store, outbox))),
+).pipe(Layer.merge(StoreHealthLayer.inMemory))

@@ -1,0 +1,407 @@
+/**
+ * Intents, payments and refunds on PostgreSQL (@effect/sql). The schema is created by migrations at
+ * start; its constraints make a double charge or a double refund impossible whatever the code
+ * does: one succeeded payment per booking and one pending per booking (partial unique indexes), one
+ * refund per payment (unique), amounts never negative. Each operation is one transaction with its
+ * outbox rows and, for message handlers, its inbox row; a transaction that loses a serialization
+ * race or a deadlock is run again.
+ */
+import { Outbox, SqlIdempotency } from "@flight/bus"
+import { Catalogue } from "@flight/contracts"
+import { SqlClient, type SqlError } from "@effect/sql"
+import * as Migrator from "@effect/sql/Migrator"
+import { Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
+import {
+  HoldExpired,
+  IdempotencyKeyReused,
+  type Outgoing,
+  PaymentRepository,
+  PaymentStoreError,
+  RequestInProgress,
+} from "../domain/PaymentRepository.ts"
+
+export const migrationsTable = "payment_migrations"
+export const inboxTable = "payment_inbox"
+
+/** The schema, in order. A migration, once shipped, never changes: a change is a new one. */
+export const migrations = {
+  "0001_payments": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.all([
+      sql`CREATE TABLE payment_intents (
+        booking_id uuid PRIMARY KEY,
+        amount bigint NOT NULL CHECK (amount >= 0),
+        currency char(3) NOT NULL,
+        status text NOT NULL CHECK (status IN ('open', 'paid', 'closed')),
+        hold_expires_at timestamptz NOT NULL,
+        payment_id uuid NULL,
+        closed_reason text NULL CHECK (closed_reason IN ('customer', 'expired', 'flight-cancelled')),
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        CHECK ((status = 'paid') = (payment_id IS NOT NULL) OR status = 'closed')
+      )`,
+      sql`CREATE TABLE payments (
+        id uuid PRIMARY KEY,
+        booking_id uuid NOT NULL REFERENCES payment_intents (booking_id),
+        status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+        amount bigint NOT NULL CHECK (amount >= 0),
+        currency char(3) NOT NULL,
+        method_type text NOT NULL,
+        token text NOT NULL,
+        transaction_id text NULL,
+        failure_reason text NULL,
+        created_at timestamptz NOT NULL,
+        completed_at timestamptz NULL,
+        CHECK ((status = 'succeeded') = (transaction_id IS NOT NULL))
+      )`,
+      // The database itself refuses a second charge of a booking, and a second one under way.
+      sql`CREATE UNIQUE INDEX payments_one_success_per_booking ON payments (booking_id) WHERE status = 'succeeded'`,
+      sql`CREATE UNIQUE INDEX payments_one_pending_per_booking ON payments (booking_id) WHERE status = 'pending'`,
+      sql`CREATE TABLE refunds (
+        id uuid PRIMARY KEY,
+        payment_id uuid NOT NULL UNIQUE REFERENCES payments (id),
+        booking_id uuid NOT NULL,
+        amount bigint NOT NULL CHECK (amount >= 0),
+        currency char(3) NOT NULL,
+        status text NOT NULL CHECK (status IN ('pending', 'succeeded')),
+        reason text NOT NULL CHECK (reason IN ('booking-cancelled', 'charged-after-booking-ended')),
+        transaction_id text NULL,
+        created_at timestamptz NOT NULL,
+        completed_at timestamptz NULL
+      )`,
+      sql`CREATE INDEX refunds_pending ON refunds (created_at) WHERE status = 'pending'`,
+      sql`CREATE TABLE payment_idempotency_keys (
+        key text PRIMARY KEY,
+        fingerprint text NOT NULL,
+        payment_id uuid NULL,
+        response_status int NULL,
+        response_body text NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      sql`CREATE TABLE payment_outbox (
+        id uuid PRIMARY KEY,
+        seq bigserial NOT NULL,
+        message text NOT NULL,
+        traceparent text NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        lease_owner text NULL,
+        lease_until timestamptz NULL
+      )`,
+      sql`CREATE INDEX payment_outbox_order ON payment_outbox (seq)`,
+      SqlIdempotency.createTable(inboxTable),
+    ], { discard: true })),
+}
+
+/** Runs the migrations that have not run yet (several instances starting at once take turns). */
+export const migrate = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable })
+
+const codeOf = (error: SqlError.SqlError): string | undefined => {
+  const cause = error.cause as { readonly code?: unknown } | undefined
+  return typeof cause?.code === "string" ? cause.code : undefined
+}
+
+/** Serialization failure or deadlock: the transaction is run again. */
+const retriable = (error: unknown) => {
+  if (typeof error !== "object" || error === null || (error as { _tag?: unknown })._tag !== "SqlError") return false
+  const code = codeOf(error as SqlError.SqlError)
+  return code === "40001" || code === "40P01"
+}
+const isUniqueViolation = (error: unknown) =>
+  typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "SqlError" &&
+  codeOf(error as SqlError.SqlError) === "23505"
+
+export const transactionRetry = Schedule.exponential("10 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(10)))
+
+const storeError = (operation: string) => (error: SqlError.SqlError) =>
+  new PaymentStoreError({ operation, reason: error.message })
+
+const money = (amount: unknown, currency: unknown) => ({ amount: Number(amount), currency: String(currency).trim() })
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null ? null : String(value))
+
+const decodeIntent = Schema.decodeUnknown(PaymentIntent)
+const decodePayment = Schema.decodeUnknown(Payment)
+const decodeRefund = Schema.decodeUnknown(Refund)
+const unreadable = (what: string) => (error: { readonly message: string }) =>
+  new PaymentStoreError({ operation: "read", reason: `stored ${what} is invalid: ${error.message}`, transient: false })
+
+type Row = Record<string, unknown>
+
+const intentOf = (row: Row) =>
+  decodeIntent({
+    bookingId: row["booking_id"],
+    amount: money(row["amount"], row["currency"]),
+    status: row["status"],
+    holdExpiresAt: iso(row["hold_expires_at"]),
+    paymentId: row["payment_id"] ?? null,
+    closedReason: row["closed_reason"] ?? null,
+    createdAt: iso(row["created_at"]),
+    updatedAt: iso(row["updated_at"]),
+  }).pipe(Effect.mapError(unreadable("intent")))
+
+const paymentOf = (row: Row) =>
+  decodePayment({
+    id: row["id"],
+    bookingId: row["booking_id"],
+    status: row["status"],
+    amount: money(row["amount"], row["currency"]),
+    method: { type: row["method_type"], token: row["token"] },
+    transactionId: row["transaction_id"] ?? null,
+    failureReason: row["failure_reason"] ?? null,
+    createdAt: iso(row["created_at"]),
+    completedAt: iso(row["completed_at"] ?? null),
+  }).pipe(Effect.mapError(unreadable("payment")))
+
+const refundOf = (row: Row) =>
+  decodeRefund({
+    id: row["id"],
+    paymentId: row["payment_id"],
+    bookingId: row["booking_id"],
+    amount: money(row["amount"], row["currency"]),
+    status: row["status"],
+    reason: row["reason"],
+    transactionId: row["transaction_id"] ?? null,
+    createdAt: iso(row["created_at"]),
+    completedAt: iso(row["completed_at"] ?? null),
+  }).pipe(Effect.mapError(unreadable("refund")))
+
+const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
+
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const inbox = yield* SqlIdempotency.make({ table: inboxTable })
+  const wakeup = Outbox.makeWakeup()
+
+  /** One transaction, run again when it loses a serialization race or a deadlock. */
+  const transaction = <A, E, R>(operation: string, body: Effect.Effect<A, E, R>) =>
+    sql.withTransaction(body).pipe(
+      Effect.retry({ schedule: transactionRetry, while: retriable }),
+      Effect.withSpan(`postgresql ${operation}`, { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": operation } }),
+    )
+
+  const appendOutbox = (events: ReadonlyArray<Outgoing>) =>
+    Effect.forEach(events, (event) =>
+      sql`INSERT INTO payment_outbox (id, message, traceparent) VALUES (${event.message.id}, ${Catalogue.encodeJson(event.message)}, ${event.traceparent})`, {
+      discard: true,
+    })
+
+  const repository: PaymentRepository["Type"] = {
+    openIntent: (messageKey, intent) =>
+      inbox.once(messageKey, Effect.asVoid(sql`
+        INSERT INTO payment_intents (booking_id, amount, currency, status, hold_expires_at, created_at, updated_at)
+        VALUES (${intent.bookingId}, ${intent.amount.amount}, ${intent.amount.currency}, 'open', ${toDate(intent.holdExpiresAt)},
+                ${toDate(intent.now)}, ${toDate(intent.now)})
+        ON CONFLICT (booking_id) DO NOTHING`)).pipe(
+        Effect.retry({ schedule: transactionRetry, while: retriable }),
+        Effect.mapError((error) => new PaymentStoreError({ operation: "open intent", reason: error.message })),
+      ),
+
+    bookingEnded: (messageKey, ended) =>
+      Effect.gen(function* () {
+        const result: { outcome: "closed" | "refund" | "nothing" } = { outcome: "nothing" }
+        const applied = yield* inbox.once(messageKey, Effect.gen(function* () {
+          const [intent] = yield* sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${ended.bookingId} FOR UPDATE`
+          if (intent === undefined) {
+            // The cancellation overtook booking.created: a closed intent, so the late creation opens nothing.
+            yield* sql`INSERT INTO payment_intents (booking_id, amount, currency, status, hold_expires_at, closed_reason, created_at, updated_at)
+              VALUES (${ended.bookingId}, 0, 'XXX', 'closed', ${toDate(ended.now)}, ${ended.reason}, ${toDate(ended.now)}, ${toDate(ended.now)})
+              ON CONFLICT (booking_id) DO NOTHING`
+            result.outcome = "closed"
+            return
+          }
+          if (intent["status"] === "open") {
+            yield* sql`UPDATE payment_intents SET status = 'closed', closed_reason = ${ended.reason}, updated_at = ${toDate(ended.now)}
+              WHERE booking_id = ${ended.bookingId}`
+            result.outcome = "closed"
+            return
+          }
+          // Paid: the charge is refunded in full, once (refunds.payment_id is unique).
+          const [charge] = yield* sql<Row>`SELECT * FROM payments WHERE booking_id = ${ended.bookingId} AND status = 'succeeded'`
+          if (charge === undefined) return
+          const inserted = yield* sql<Row>`
+            INSERT INTO refunds (id, payment_id, booking_id, amount, currency, status, reason, created_at)
+            VALUES (${ended.refundId}, ${charge["id"] as string}, ${ended.bookingId}, ${charge["amount"] as string}, ${charge["currency"] as string},
+                    'pending', 'booking-cancelled', ${toDate(ended.now)})
+            ON CONFLICT (payment_id) DO NOTHING RETURNING id`
+          if (inserted.length > 0) result.outcome = "refund"
+        })).pipe(
+          Effect.retry({ schedule: transactionRetry, while: retriable }),
+          Effect.mapError((error) => new PaymentStoreError({ operation: "booking ended", reason: error.message })),
+        )
+        if (applied && result.outcome === "refund") yield* wakeup.notify
+        return applied ? result.outcome : "nothing"
+      }),
+
+    beginPayment: (request) =>
+      transaction("begin payment", Effect.gen(function* () {
+        const claimed = yield* sql<Row>`
+          INSERT INTO payment_idempotency_keys (key, fingerprint) VALUES (${request.key}, ${request.fingerprint})
+          ON CONFLICT (key) DO NOTHING RETURNING key`
+        if (claimed.length === 0) {
+          const [recorded] = yield* sql<Row>`SELECT * FROM payment_idempotency_keys WHERE key = ${request.key}`
+          if (recorded === undefined) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
+          if (recorded["fingerprint"] !== request.fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key: request.key }))
+          if (recorded["response_status"] === null) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
+          return { _tag: "Replay" as const, status: Number(recorded["response_status"]), body: String(recorded["response_body"]) }
+        }
+        const [row] = yield* sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${request.bookingId} FOR UPDATE`
+        if (row === undefined) return yield* Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
+        const intent = yield* intentOf(row)
+        if (intent.status !== "open") {
+          return yield* Effect.fail(new NoOpenIntent({ bookingId: request.bookingId, status: intent.closedReason ?? intent.status }))
+        }
+        if (DateTime.greaterThanOrEqualTo(request.now, intent.holdExpiresAt)) {
+          return yield* Effect.fail(new HoldExpired({ bookingId: request.bookingId }))
+        }
+        const [pending] = yield* sql<Row>`SELECT id FROM payments WHERE booking_id = ${request.bookingId} AND status = 'pending'`
+        if (pending !== undefined) return yield* Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))
+        const [inserted] = yield* sql<Row>`
+          INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at)
+          VALUES (${request.paymentId}, ${request.bookingId}, 'pending', ${intent.amount.amount}, ${intent.amount.currency}, 'card',
+                  ${request.token}, ${toDate(request.now)})
+          RETURNING *`
+        yield* sql`UPDATE payment_idempotency_keys SET payment_id = ${request.paymentId} WHERE key = ${request.key}`
+        return { _tag: "Begun" as const, payment: yield* paymentOf(inserted!) }
+      })).pipe(
+        Effect.catchIf(isUniqueViolation, () => Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))),
+        Effect.mapError((error) => (error._tag === "SqlError" ? storeError("begin payment")(error) : error)),
+      ),
+
+    abandonPayment: (key, paymentId, reason, now) =>
+      transaction("abandon payment", Effect.gen(function* () {
+        if (Option.isSome(paymentId)) {
+          yield* sql`UPDATE payments SET status = 'failed', failure_reason = ${reason}, completed_at = ${toDate(now)}
+            WHERE id = ${paymentId.value} AND status = 'pending'`
+        }
+        yield* sql`DELETE FROM payment_idempotency_keys WHERE key = ${key} AND response_status IS NULL`
+      })).pipe(Effect.mapError(storeError("abandon payment"))),
+
+    completePayment: (request) =>
+      transaction("complete payment", Effect.gen(function* () {
+        const approved = request.outcome._tag === "Approved"
+        const [row] = yield* sql<Row>`
+          UPDATE payments SET status = ${approved ? "succeeded" : "failed"},
+                 transaction_id = ${approved ? (request.outcome as { transactionId: string }).transactionId : null},
+                 failure_reason = ${approved ? null : (request.outcome as { reason: string }).reason},
+                 completed_at = ${toDate(request.now)}
+          WHERE id = ${request.paymentId} AND status = 'pending'
+          RETURNING *`
+        if (row === undefined) {
+          // Completed before (a recovery raced the request): what is stored stands.
+          const [stored] = yield* sql<Row>`SELECT * FROM payments WHERE id = ${request.paymentId}`
+          const [refund] = yield* sql<Row>`SELECT * FROM refunds WHERE payment_id = ${request.paymentId}`
+          return { payment: yield* paymentOf(stored!), refund: refund === undefined ? Option.none() : Option.some(yield* refundOf(refund)) }
+        }
+        const payment = yield* paymentOf(row)
+        let refund = Option.none<Refund>()
+        if (approved) {
+          const paid = yield* sql<Row>`
+            UPDATE payment_intents SET status = 'paid', payment_id = ${payment.id}, updated_at = ${toDate(request.now)}
+            WHERE booking_id = ${payment.bookingId} AND status = 'open' RETURNING booking_id`
+          if (paid.length === 0) {
+            // The booking ended while the charge was under way: the charge is refunded in full.
+            const [inserted] = yield* sql<Row>`
+              INSERT INTO refunds (id, payment_id, booking_id, amount, currency, status, reason, created_at)
+              VALUES (${request.refundId}, ${payment.id}, ${payment.bookingId}, ${payment.amount.amount}, ${payment.amount.currency},
+                      'pending', 'charged-after-booking-ended', ${toDate(request.now)})
+              RETURNING *`
+            refund = Option.some(yield* refundOf(inserted!))
+          }
+        }
+        yield* appendOutbox([request.event])
+        yield* sql`UPDATE payment_idempotency_keys SET response_status = ${request.response.status}, response_body = ${request.response.body}
+          WHERE key = ${request.response.key}`
+        return { payment, refund }
+      })).pipe(
+        Effect.mapError((error) => (error._tag === "SqlError" ? storeError("complete payment")(error) : error)),
+        Effect.tap(() => wakeup.notify),
+      ),
+
+    stalePayments: (before, limit) =>
+      Effect.flatMap(
+        sql<Row>`SELECT * FROM payments WHERE status = 'pending' AND created_at < ${toDate(before)} ORDER BY created_at LIMIT ${limit}`,
+        (rows) => Effect.forEach(rows, paymentOf),
+      ).pipe(Effect.mapError((error) => (error._tag === "SqlError" ? storeError("stale payments")(error) : error))),
+
+    pendingRefunds: (limit) =>
+      Effect.flatMap(
+        sql<Row>`SELECT * FROM refunds WHERE status = 'pending' ORDER BY created_at LIMIT ${limit}`,
+        (rows) => Effect.forEach(rows, refundOf),
+      ).pipe(Effect.mapError((error) => (error._tag === "SqlError" ? storeError("pending refunds")(error) : error))),
+
+    completeRefund: (refundId, transactionId, now, event) =>
+      transaction("complete refund", Effect.gen(function* () {
+        const updated = yield* sql<Row>`
+          UPDATE refunds SET status = 'succeeded', transaction_id = ${transactionId}, completed_at = ${toDate(now)}
+          WHERE id = ${refundId} AND status = 'pending' RETURNING id`
+        if (updated.length === 0) return false
+        yield* appendOutbox([event])
+        return true
+      })).pipe(Effect.mapError(storeError("complete refund")), Effect.tap(() => wakeup.notify)),
+
+    getPayment: (id) =>
+      Effect.flatMap(sql<Row>`SELECT * FROM payments WHERE id = ${id}`, ([row]) =>
+        row === undefined ? Effect.succeed(Option.none()) : Effect.map(paymentOf(row), Option.some)).pipe(
+        Effect.mapError((error) => (error._tag === "SqlError" ? storeError("get payment")(error) : error)),
+      ),
+
+    history: (bookingId) =>
+      Effect.gen(function* () {
+        const [intent] = yield* sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${bookingId}`
+        const payments = yield* sql<Row>`SELECT * FROM payments WHERE booking_id = ${bookingId} ORDER BY created_at, id`
+        const refunds = yield* sql<Row>`SELECT * FROM refunds WHERE booking_id = ${bookingId} ORDER BY created_at, id`
+        return {
+          intent: intent === undefined || intent["currency"] === "XXX" ? Option.none() : Option.some(yield* intentOf(intent)),
+          payments: yield* Effect.forEach(payments, paymentOf),
+          refunds: yield* Effect.forEach(refunds, refundOf),
+        }
+      }).pipe(Effect.mapError((error) => (error._tag === "SqlError" ? storeError("history")(error) : error))),
+  }
+
+  const outbox: Outbox.OutboxStore = {
+    written: wakeup.written,
+    claim: ({ lease, limit, owner }) =>
+      sql<Row>`
+        UPDATE payment_outbox SET lease_owner = ${owner}, lease_until = now() + ${`${Duration.toMillis(lease)} milliseconds`}::interval
+        WHERE id IN (
+          SELECT id FROM payment_outbox
+          WHERE lease_until IS NULL OR lease_until < now() OR lease_owner = ${owner}
+          ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING id, seq, message, traceparent`.pipe(
+        Effect.map((rows) =>
+          rows
+            .toSorted((a, b) => Number(a["seq"]) - Number(b["seq"]))
+            .flatMap((row) => {
+              const decoded = Catalogue.decodeJson(String(row["message"]))
+              return decoded._tag === "Right"
+                ? [{ id: String(row["id"]), message: decoded.right, traceparent: (row["traceparent"] as string | null) ?? null }]
+                : []
+            })
+        ),
+        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message })),
+      ),
+    complete: (owner, ids) =>
+      ids.length === 0 ? Effect.void : Effect.asVoid(sql`DELETE FROM payment_outbox WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)}`).pipe(
+        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message })),
+      ),
+    release: (owner, ids) =>
+      ids.length === 0 ? Effect.void : Effect.asVoid(sql`UPDATE payment_outbox SET lease_owner = NULL, lease_until = NULL
+        WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)}`).pipe(
+        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message })),
+      ),
+    stats: Effect.map(
+      sql<Row>`SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) * 1000 AS oldest FROM payment_outbox`,
+      ([row]) => ({ pending: Number(row?.["pending"] ?? 0), oldestAgeMillis: row?.["oldest"] == null ? null : Number(row["oldest"]) }),
+    ).pipe(Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message }))),
+  }
+
+  return { repository, outbox }
+})
+
+/** The schema migrated, then the repository and its outbox, on the service's PostgreSQL. */
+export const layer: Layer.Layer<PaymentRepository | Outbox.Store, PaymentStoreError, SqlClient.SqlClient> = Layer.effectContext(
+  Effect.gen(function* () {
+    yield* migrate.pipe(Effect.mapError((error) => new PaymentStoreError({ operation: "migrate", reason: error.message, transient: false })))
+    const { outbox, repository } = yield* make
+    return Context.make(PaymentRepository, repository).pipe(Context.add(Outbox.Store, outbox))
+  }),
+)
