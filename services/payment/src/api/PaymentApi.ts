@@ -134,9 +134,12 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
           key,
           fingerprint: IdempotencyKey.fingerprint("POST /api/payments", encodeBody(body)),
         }, (payment) => JSON.stringify(encodeView(viewOf(payment)))))
-        return result._tag === "Replay"
-          ? Route.response({ status: result.status, body: JSON.parse(result.body), headers: { [IdempotencyKey.replayedHeader]: "true" } })
-          : viewOf(result.payment)
+        // The response as recorded under the key, the first time as every time after.
+        return Route.response({
+          status: result.status,
+          body: JSON.parse(result.body),
+          ...(result.replayed ? { headers: { [IdempotencyKey.replayedHeader]: "true" } } : {}),
+        })
       }),
   }),
   Route.make({

@@ -15,6 +15,9 @@ const source = "payment" as const
  * Retries a charge or refund the gateway could not answer, with the same idempotency key: from
  * 100 ms, jittered, four times (about 1.5 s), then the payment fails as `gateway_unavailable`.
  */
+/** How long a repeated request waits for the first one under its key (the gateway's retries and more). */
+export const awaitFirstRequest = Schedule.spaced("25 millis").pipe(Schedule.upTo("15 seconds"))
+
 export const gatewayRetry = Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
 
 const outgoing = <M extends Outgoing["message"]>(message: M) =>
@@ -40,15 +43,19 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
      */
     const pay = Effect.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
       yield* Effect.annotateCurrentSpan({ "booking.id": request.bookingId })
-      const begun = yield* repository.beginPayment({
-        key: request.key,
-        fingerprint: request.fingerprint,
-        paymentId: PaymentId.make(Bun.randomUUIDv7()),
-        bookingId: request.bookingId,
-        token: request.token,
-        now: yield* DateTime.now,
-      })
-      if (begun._tag === "Replay") return begun
+      const begun = yield* Effect.flatMap(DateTime.now, (now) =>
+        repository.beginPayment({
+          key: request.key,
+          fingerprint: request.fingerprint,
+          paymentId: PaymentId.make(Bun.randomUUIDv7()),
+          bookingId: request.bookingId,
+          token: request.token,
+          now,
+        })).pipe(
+          // The same request while the first one runs waits for its response, and answers it.
+          Effect.retry({ schedule: awaitFirstRequest, while: (error) => error._tag === "RequestInProgress" }),
+        )
+      if (begun._tag === "Replay") return { replayed: true, status: begun.status, body: begun.body }
       const pending = begun.payment
       const outcome = yield* gateway.charge({ key: pending.id, amount: pending.amount, token: request.token }).pipe(
         Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
@@ -76,15 +83,16 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
         transactionId: completed.transactionId,
         failureReason: completed.failureReason,
       }, { source, correlationId: completed.bookingId }))
-      const result = yield* repository.completePayment({
+      const body = render(completed)
+      yield* repository.completePayment({
         paymentId: completed.id,
         outcome,
         now,
         event,
-        response: { key: request.key, status: 201, body: render(completed) },
+        response: { key: request.key, status: 201, body },
         refundId: RefundId.make(Bun.randomUUIDv7()),
       })
-      return { _tag: "Paid" as const, payment: result.payment }
+      return { replayed: false, status: 201, body }
     })
 
     const openIntent = Effect.fn("PaymentCommands.openIntent")(function* (created: MessageOf<"booking.created">) {

@@ -1,0 +1,164 @@
+/**
+ * The payment store's contract, through the commands that use it: run on the in-memory adapter
+ * always, and on PostgreSQL (a fresh database per test) when DATABASE_URL is set.
+ */
+import { Outbox } from "@flight/bus"
+import { BookingId, BookingReference, Envelope, FlightId, Messages, type MessageOf, SeatNumber } from "@flight/contracts"
+import { IdempotencyKey } from "@flight/runtime"
+import { EffectTest } from "@flight/runtime/testing"
+import { describe, expect } from "bun:test"
+import { DateTime, Duration, Effect, type Layer, Logger, Option, type Scope } from "effect"
+import { PaymentCommands } from "../src/application/PaymentCommands.ts"
+import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
+
+const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+
+export const bookingCreated = (bookingId: BookingId, amount = 90000, holdFor: Duration.DurationInput = "15 minutes") =>
+  Effect.flatMap(DateTime.now, (now) =>
+    Envelope.make(Messages.BookingCreated, {
+      bookingId,
+      reference: BookingReference.make("X7K2QP"),
+      flightId: FlightId.make(Bun.randomUUIDv7()),
+      cabin: "economy",
+      seats: [SeatNumber.make("10A")],
+      passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
+      contact: { email: "ada@example.com" },
+      total: { amount, currency: "GBP" },
+      holdExpiresAt: DateTime.addDuration(now, Duration.decode(holdFor)),
+    }, { source: "booking" }))
+
+export const bookingCancelled = (bookingId: BookingId, reason: "customer" | "expired" = "customer") =>
+  Envelope.make(Messages.BookingCancelled, {
+    bookingId,
+    reference: BookingReference.make("X7K2QP"),
+    flightId: FlightId.make(Bun.randomUUIDv7()),
+    cabin: "economy",
+    seats: [SeatNumber.make("10A")],
+    reason,
+    paid: false,
+    contact: { email: "ada@example.com" },
+  }, { source: "booking" })
+
+export const render = (payment: { readonly id: string; readonly status: string }) => JSON.stringify({ id: payment.id, status: payment.status })
+
+
+type Services = PaymentCommands | PaymentRepository | Outbox.Store
+
+export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Services, unknown>, unknown, Scope.Scope>) => {
+  const it = (title: string, body: () => Effect.Effect<void, unknown, Services | Scope.Scope>) =>
+    EffectTest.effect(title, () => Effect.flatMap(layer(), (built) => Effect.scoped(Effect.provide(body(), built))), {
+      layer: quiet,
+      timeout: 60_000,
+    })
+
+  describe(`payments: ${name}`, () => {
+  describe("charges", () => {
+      it("50 concurrent identical requests under one key: one charge, 50 identical responses", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreated(bookingId))
+          const fingerprint = IdempotencyKey.fingerprint("POST /api/payments", { bookingId, token: "tok_visa" })
+          const answers = yield* Effect.forEach(
+            Array.from({ length: 50 }),
+            () => commands.pay({ bookingId, token: "tok_visa", key: "same-key", fingerprint }, render),
+            { concurrency: 50 },
+          )
+          expect(new Set(answers.map((answer) => `${answer.status} ${answer.body}`)).size).toBe(1)
+          expect(answers.filter((answer) => !answer.replayed)).toHaveLength(1)
+          const history = yield* repository.history(bookingId)
+          expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])
+        }))
+
+      it("20 concurrent requests with different keys for one booking: one charge, a conflict for each other", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreated(bookingId))
+          const answers = yield* Effect.forEach(
+            Array.from({ length: 20 }, (_, index) => index),
+            (index) => Effect.either(commands.pay({ bookingId, token: "tok_visa", key: `key-${index}`, fingerprint: "f" }, render)),
+            { concurrency: 20 },
+          )
+          const paid = answers.filter((answer) => answer._tag === "Right")
+          expect(paid).toHaveLength(1)
+          const conflicts = answers.flatMap((answer) => (answer._tag === "Left" ? [answer.left._tag] : []))
+          expect(conflicts).toHaveLength(19)
+          for (const tag of conflicts) expect(["PaymentInProgress", "NoOpenIntent"]).toContain(tag)
+          const history = yield* repository.history(bookingId)
+          expect(history.payments.filter((payment) => payment.status === "succeeded")).toHaveLength(1)
+          expect(Option.map(history.intent, (intent) => intent.status)).toEqual(Option.some("paid"))
+        }))
+
+      it("the amount charged is the booking's total, whatever the request", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreated(bookingId, 123_456))
+          yield* commands.pay({ bookingId, token: "tok_mastercard", key: "k", fingerprint: "f" }, render)
+          const [payment] = (yield* repository.history(bookingId)).payments
+          expect(payment!.amount).toEqual({ amount: 123_456, currency: "GBP" })
+        }))
+    })
+
+    describe("booking events, redelivered", () => {
+      it("an intent created twice from a redelivered booking.created exists once", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          const created = yield* bookingCreated(bookingId)
+          const applied = yield* Effect.forEach([created, created, created], (message) => commands.openIntent(message), { concurrency: 3 })
+          expect(applied.filter(Boolean)).toHaveLength(1)
+          // Another booking.created of the booking (another message) does not open it again either.
+          expect(yield* commands.openIntent(yield* bookingCreated(bookingId, 1))).toBe(true)
+          const intent = Option.getOrThrow((yield* repository.history(bookingId)).intent)
+          expect([intent.status, intent.amount.amount]).toEqual(["open", 90000])
+        }))
+
+      it("a refund happens once under a redelivered booking.cancelled, for the full amount", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const outbox = yield* Outbox.Store
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreated(bookingId))
+          yield* commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render)
+          const cancelled = yield* bookingCancelled(bookingId)
+          yield* Effect.forEach([cancelled, cancelled, cancelled], (message) => commands.bookingEnded(message), { concurrency: 3 })
+          yield* commands.refundPending(10)
+          yield* commands.bookingEnded(cancelled)
+          yield* commands.refundPending(10)
+          const history = yield* repository.history(bookingId)
+          expect(history.refunds.map((refund) => [refund.status, refund.amount.amount])).toEqual([["succeeded", 90000]])
+          const entries = yield* outbox.claim({ owner: "test", limit: 100, lease: Duration.seconds(30) })
+          const refunded = entries.filter((entry) => entry.message.type === "payment.refunded")
+          expect(refunded).toHaveLength(1)
+          expect((refunded[0]!.message as MessageOf<"payment.refunded">).data.amount).toEqual({ amount: 90000, currency: "GBP" })
+        }))
+
+      it("an unpaid booking that ends closes its intent: it can no longer be paid", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreated(bookingId))
+          expect(yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))).toBe("closed")
+          const refused = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+          expect(refused._tag === "Left" && refused.left._tag).toBe("NoOpenIntent")
+        }))
+
+      it("a booking.cancelled that overtakes its booking.created leaves nothing to pay", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))
+          yield* commands.openIntent(yield* bookingCreated(bookingId))
+          const refused = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+          expect(refused._tag === "Left" && refused.left._tag).toBe("NoOpenIntent")
+        }))
+    })
+  })
+}

@@ -1,0 +1,87 @@
+/**
+ * The payment service on a real PostgreSQL, each test on a database of its own (created, migrated,
+ * dropped): the schema, its guarantees, and the payment contract.
+ */
+import { BookingId } from "@flight/contracts"
+import { EffectTest, RealServer } from "@flight/runtime/testing"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { describe, expect } from "bun:test"
+import { Context, Effect, Layer, Logger, Redacted, type Scope } from "effect"
+import { PaymentCommands } from "../src/application/PaymentCommands.ts"
+import * as PostgresPaymentRepository from "../src/infrastructure/PostgresPaymentRepository.ts"
+import { postgresLayer } from "../src/main.ts"
+import { bookingCreated, contract, render } from "./PaymentContract.ts"
+
+const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+
+/** A fresh database on the server of `url`, dropped when the scope closes. */
+const freshDatabase = (url: string) =>
+  Effect.gen(function* () {
+    const name = `payment_test_${Bun.randomUUIDv7().replaceAll("-", "").slice(-16)}`
+    const admin = yield* Layer.build(PgClient.layer({ url: Redacted.make(url) }))
+    const sql = Context.get(admin, SqlClient.SqlClient)
+    yield* sql.unsafe(`CREATE DATABASE ${name}`)
+    yield* Effect.addFinalizer(() => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
+    const target = new URL(url)
+    target.pathname = `/${name}`
+    return target
+  })
+
+RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
+  contract("PostgreSQL", () => Effect.map(freshDatabase(url), (database) => postgresLayer(Redacted.make(database))))
+
+  type Services = PaymentCommands | SqlClient.SqlClient
+  const it = (name: string, body: () => Effect.Effect<void, unknown, Services | Scope.Scope>) =>
+    EffectTest.effect(name, () =>
+      Effect.gen(function* () {
+        const database = yield* freshDatabase(url)
+        const layer = postgresLayer(Redacted.make(database))
+        yield* Effect.scoped(Effect.provide(body(), Layer.merge(layer, PgClient.layer({ url: Redacted.make(database.href) }))))
+      }), { layer: quiet, timeout: 60_000 })
+
+  describe("the schema", () => {
+    EffectTest.effect("migrations run on an empty database, then find it up to date and change nothing", () =>
+      Effect.gen(function* () {
+        const database = yield* freshDatabase(url)
+        yield* Effect.gen(function* () {
+          const first = yield* PostgresPaymentRepository.migrate
+          expect(first.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`)).toEqual(Object.keys(PostgresPaymentRepository.migrations))
+          const again = yield* PostgresPaymentRepository.migrate
+          expect(again).toEqual([])
+          const sql = yield* SqlClient.SqlClient
+          const tables = yield* sql<{ table_name: string }>`
+            SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`
+          expect(tables.map((row) => row.table_name)).toEqual([
+            "payment_idempotency_keys",
+            "payment_inbox",
+            "payment_intents",
+            "payment_migrations",
+            "payment_outbox",
+            "payments",
+            "refunds",
+          ])
+        }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
+      }), { layer: quiet, timeout: 60_000 })
+
+    it("the database itself refuses a second succeeded payment of a booking and a second refund of a payment", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const commands = yield* PaymentCommands
+        const bookingId = BookingId.make(Bun.randomUUIDv7())
+        yield* commands.openIntent(yield* bookingCreated(bookingId))
+        const paid = yield* commands.pay({ bookingId, token: "tok_visa", key: "k1", fingerprint: "f" }, render)
+        const paymentId = (JSON.parse(paid.body) as { id: string }).id
+        const second = yield* Effect.either(sql`
+          INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, transaction_id, created_at)
+          VALUES (${Bun.randomUUIDv7()}, ${bookingId}, 'succeeded', 90000, 'GBP', 'card', 'tok_visa', 'tx', now())`)
+        expect(second._tag).toBe("Left")
+        const refund = (id: string) => sql`
+          INSERT INTO refunds (id, payment_id, booking_id, amount, currency, status, reason, created_at)
+          VALUES (${id}, ${paymentId}, ${bookingId}, 90000, 'GBP', 'pending', 'booking-cancelled', now())`
+        yield* refund(Bun.randomUUIDv7())
+        expect((yield* Effect.either(refund(Bun.randomUUIDv7())))._tag).toBe("Left")
+      }))
+  })
+
+})
