@@ -1,0 +1,127 @@
+/**
+ * `POST /api/payments` against real PostgreSQL with the simulated gateway at zero latency, beside
+ * pgbench's TPS (its default TPC-B-like transaction) on the same server in the same run.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bun run bench:payment [-- --seconds 10 --clients 16]
+ *
+ * The service runs as in production (Hono, Schema validation, two transactions per payment around
+ * the gateway call, outbox, relay); each client pays a booking of its own (intents opened before
+ * the run), under a new Idempotency-Key each time. Both use fresh databases, dropped afterwards.
+ */
+import { InProcessBus, MessageBus } from "@flight/bus"
+import { BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
+import { HttpApp } from "@flight/runtime"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Context, DateTime, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import * as PaymentApi from "../src/api/PaymentApi.ts"
+import { PaymentCommands } from "../src/application/PaymentCommands.ts"
+import { postgresLayer } from "../src/main.ts"
+
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback
+}
+const SECONDS = argument("seconds", 10)
+const CLIENTS = argument("clients", 16)
+const url = process.env["DATABASE_URL"]
+if (url === undefined || url === "") {
+  console.error("set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
+  process.exit(2)
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+/** A fresh database, dropped when the scope closes. */
+const freshDatabase = (prefix: string) =>
+  Effect.gen(function* () {
+    const name = `${prefix}_${Date.now()}`
+    const admin = yield* Layer.build(PgClient.layer({ url: Redacted.make(url) }))
+    const sql = Context.get(admin, SqlClient.SqlClient)
+    yield* sql.unsafe(`CREATE DATABASE ${name}`)
+    yield* Effect.addFinalizer(() => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
+    const target = new URL(url)
+    target.pathname = `/${name}`
+    return target
+  })
+
+const pgbench = Effect.gen(function* () {
+  const database = yield* freshDatabase("pgbench_bench")
+  const run = (args: ReadonlyArray<string>) =>
+    Effect.promise(async () => {
+      const child = Bun.spawn(["pgbench", ...args, database.href], { stdout: "pipe", stderr: "pipe" })
+      const [out] = await Promise.all([new Response(child.stdout).text(), child.exited])
+      return out
+    })
+  yield* run(["-i", "-s", "10", "-q"])
+  const out = yield* run(["-c", String(CLIENTS), "-j", "2", "-T", String(SECONDS), "-n"])
+  const tps = /tps = ([0-9.]+)/.exec(out)?.[1]
+  const latency = /latency average = ([0-9.]+) ms/.exec(out)?.[1]
+  return { side: `pgbench (TPC-B-like, ${CLIENTS} clients)`, perSecond: Math.round(Number(tps)), latencyAverageMs: Number(latency) }
+}).pipe(Effect.scoped)
+
+const service = Effect.gen(function* () {
+  const database = yield* freshDatabase("payment_bench")
+  const { bus } = yield* InProcessBus.make()
+  const runtime = yield* Layer.toRuntime(Layer.merge(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus)))
+  const commands = yield* Effect.provide(PaymentCommands, runtime)
+  const bookings = Array.from({ length: 40_000 }, () => BookingId.make(Bun.randomUUIDv7()))
+  const holdExpiresAt = DateTime.unsafeMake(Date.now() + 3_600_000)
+  yield* Effect.forEach(bookings, (bookingId) =>
+    Effect.flatMap(
+      Envelope.make(Messages.BookingCreated, {
+        bookingId,
+        reference: BookingReference.make("X7K2QP"),
+        flightId: FlightId.make(Bun.randomUUIDv7()),
+        cabin: "economy",
+        seats: [SeatNumber.make("10A")],
+        passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
+        contact: { email: "ada@example.com" },
+        total: { amount: 45000, currency: "GBP" },
+        holdExpiresAt,
+      }, { source: "booking" }),
+      commands.openIntent,
+    ), { concurrency: 16, discard: true })
+  const server = yield* HttpApp.serve(PaymentApi.make(runtime), { port: 0 })
+  const endpoint = new URL("/api/payments", server.url)
+  let next = 0
+  const load = async (seconds: number) => {
+    const latencies: Array<number> = []
+    let failures = 0
+    const until = performance.now() + seconds * 1000
+    await Promise.all(Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < until && next < bookings.length) {
+        const bookingId = bookings[next++]
+        const started = performance.now()
+        const response = await fetch(endpoint, {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+          body: JSON.stringify({ bookingId, method: { type: "card", token: "tok_visa" } }),
+        })
+        await response.arrayBuffer()
+        latencies.push(performance.now() - started)
+        if (response.status !== 201) failures++
+      }
+    }))
+    return { latencies: latencies.toSorted((a, b) => a - b), failures }
+  }
+  yield* Effect.promise(() => load(1))
+  const { failures, latencies } = yield* Effect.promise(() => load(SECONDS))
+  return {
+    side: `service (POST /api/payments, ${CLIENTS} clients)`,
+    perSecond: Math.round(latencies.length / SECONDS),
+    p50ms: Number(percentile(latencies, 0.5).toFixed(2)),
+    p99ms: Number(percentile(latencies, 0.99).toFixed(2)),
+    failures,
+  }
+}).pipe(Effect.scoped)
+
+const program = Effect.gen(function* () {
+  const payments = yield* service
+  const baseline = yield* pgbench
+  console.log(`POST /api/payments against PostgreSQL ${new URL(url).host}, simulated gateway at zero latency, ${SECONDS} s`)
+  console.table([payments, baseline])
+  console.log(`payments per second / pgbench TPS: ${(payments.perSecond / baseline.perSecond).toFixed(2)}`)
+})
+
+Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning))).then(() => process.exit(0))
