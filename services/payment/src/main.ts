@@ -7,7 +7,7 @@ import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
 import { ServiceMain, type StoreHealth } from "@flight/runtime"
 import { type Duration, Effect, Layer, type Option, type Redacted } from "effect"
 import * as PaymentApi from "./api/PaymentApi.ts"
-import { PaymentCommands, startRefunds } from "./application/PaymentCommands.ts"
+import { PaymentCommands, startRecovery, startRefunds } from "./application/PaymentCommands.ts"
 import * as PaymentEvents from "./application/PaymentEvents.ts"
 import { PaymentQueries } from "./application/PaymentQueries.ts"
 import type { PaymentRepository } from "./domain/PaymentRepository.ts"
@@ -49,11 +49,15 @@ const store = (url: Options["databaseUrl"]) =>
     inMemory: inMemoryLayer(),
   })
 
-/** Beside the HTTP server: the consumer of booking events, the refund worker, the outbox relay. */
+/**
+ * Beside the HTTP server: the consumer of booking events, the refund worker, the recovery of
+ * payments a stopped process left pending, and the outbox relay.
+ */
 const workers = Effect.gen(function* () {
   const bus = yield* MessageBus
   yield* bus.consume(yield* PaymentEvents.consumer)
   yield* startRefunds()
+  yield* startRecovery(PaymentApi.renderPayment)
   yield* Outbox.startRelay(yield* Outbox.Store, { idleDelay: "1 second" })
 })
 

@@ -3,7 +3,7 @@
  * always, and on PostgreSQL (a fresh database per test) when DATABASE_URL is set.
  */
 import { Outbox } from "@flight/bus"
-import { BookingId, BookingReference, Envelope, FlightId, Messages, type MessageOf, SeatNumber } from "@flight/contracts"
+import { BookingId, BookingReference, Envelope, FlightId, Messages, type MessageOf, PaymentId, SeatNumber } from "@flight/contracts"
 import { IdempotencyKey } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -101,6 +101,36 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           yield* commands.pay({ bookingId, token: "tok_mastercard", key: "k", fingerprint: "f" }, render)
           const [payment] = (yield* repository.history(bookingId)).payments
           expect(payment!.amount).toEqual({ amount: 123_456, currency: "GBP" })
+        }))
+    })
+
+    describe("interrupted payments", () => {
+      it("a payment left pending by a stopped process is completed by the recovery, and its key then replays the response", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreated(bookingId))
+          // Begun, then the process stopped before the gateway call.
+          const begun = yield* repository.beginPayment({
+            key: "interrupted",
+            fingerprint: "f",
+            paymentId: PaymentId.make(Bun.randomUUIDv7()),
+            bookingId,
+            token: "tok_visa",
+            now: yield* DateTime.now,
+          })
+          expect(begun._tag).toBe("Begun")
+          const blocked = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "other", fingerprint: "g" }, render))
+          expect(blocked._tag === "Left" && blocked.left._tag).toBe("PaymentInProgress")
+          expect(yield* commands.recoverStale(Duration.zero, render)).toBe(1)
+          const history = yield* repository.history(bookingId)
+          expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])
+          expect(Option.map(history.intent, (intent) => intent.status)).toEqual(Option.some("paid"))
+          const replay = yield* commands.pay({ bookingId, token: "tok_visa", key: "interrupted", fingerprint: "f" }, render)
+          expect(replay.replayed).toBe(true)
+          expect(JSON.parse(replay.body)).toMatchObject({ id: history.payments[0]!.id, status: "succeeded" })
+          expect(yield* commands.recoverStale(Duration.zero, render)).toBe(0)
         }))
     })
 

@@ -106,6 +106,9 @@ export const problemOf = (error: ApiError): Problem.Problem => {
 
 const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(effect, problemOf)
 const encodeView = Schema.encodeSync(PaymentView)
+
+/** The response body of a payment, as `POST /api/payments` answers it and its key replays it. */
+export const renderPayment = (payment: Payment): string => JSON.stringify(encodeView(viewOf(payment)))
 const encodeBody = Schema.encodeSync(PayBody)
 
 type Services = PaymentCommands | PaymentQueries
@@ -133,7 +136,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
           token: body.method.token,
           key,
           fingerprint: IdempotencyKey.fingerprint("POST /api/payments", encodeBody(body)),
-        }, (payment) => JSON.stringify(encodeView(viewOf(payment)))))
+        }, renderPayment))
         // The response as recorded under the key, the first time as every time after.
         return Route.response({
           status: result.status,

@@ -36,6 +36,62 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     const gateway = yield* PaymentGateway
 
     /**
+     * The gateway call and the completion of a begun payment, with the payment's id as the
+     * provider's key (so a repeat is the same charge). Answers the response body recorded.
+     */
+    const charge = (pending: Payment, render: (payment: Payment) => string) =>
+      Effect.gen(function* () {
+        const outcome = yield* gateway.charge({ key: pending.id, amount: pending.amount, token: pending.method.token }).pipe(
+          Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
+          Effect.withSpan("PaymentGateway.charge", { kind: "client", attributes: { "payment.id": pending.id } }),
+        )
+        const now = yield* DateTime.now
+        const completed = new Payment({
+          ...pending,
+          status: outcome._tag === "Approved" ? "succeeded" : "failed",
+          transactionId: outcome._tag === "Approved" ? outcome.transactionId : null,
+          failureReason: outcome._tag === "Declined" ? outcome.reason : null,
+          completedAt: now,
+        })
+        const event = yield* outgoing(yield* Envelope.make(Messages.PaymentProcessed, {
+          paymentId: completed.id,
+          bookingId: completed.bookingId,
+          status: completed.status === "succeeded" ? ("succeeded" as const) : ("failed" as const),
+          amount: completed.amount,
+          transactionId: completed.transactionId,
+          failureReason: completed.failureReason,
+        }, { source, correlationId: completed.bookingId }))
+        const body = render(completed)
+        yield* repository.completePayment({
+          paymentId: completed.id,
+          outcome,
+          now,
+          event,
+          response: { status: 201, body },
+          refundId: RefundId.make(Bun.randomUUIDv7()),
+        })
+        return body
+      })
+
+    /**
+     * Completes payments left pending by a process that stopped between begin and complete: the
+     * same gateway key gives the charge the provider made, or makes it. One the gateway cannot
+     * answer now stays pending for the next pass.
+     */
+    const recoverStale = Effect.fn("PaymentCommands.recoverStale")(function* (
+      olderThan: Duration.DurationInput,
+      render: (payment: Payment) => string,
+    ) {
+      const stale = yield* repository.stalePayments(DateTime.subtractDuration(yield* DateTime.now, olderThan), 20)
+      for (const payment of stale) {
+        yield* charge(payment, render).pipe(
+          Effect.catchTag("GatewayUnavailable", (error) => Effect.logWarning(`stale payment ${payment.id}: ${error.message}`)),
+        )
+      }
+      return stale.length
+    })
+
+    /**
      * Charges the booking's intent: begins (key claimed, intent checked, payment pending), calls
      * the gateway with the payment's id as its idempotency key, and completes (outcome, intent paid
      * or the charge refunded when the booking ended meanwhile, `payment.processed`, the response
@@ -56,42 +112,16 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
           Effect.retry({ schedule: awaitFirstRequest, while: (error) => error._tag === "RequestInProgress" }),
         )
       if (begun._tag === "Replay") return { replayed: true, status: begun.status, body: begun.body }
-      const pending = begun.payment
-      const outcome = yield* gateway.charge({ key: pending.id, amount: pending.amount, token: request.token }).pipe(
-        Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
-        Effect.tapError((error) =>
+      // A gateway that stays unavailable: nothing was charged, the payment fails and its key is freed.
+      // A store failure after the charge leaves it pending, for the recovery to complete.
+      const body = yield* charge(begun.payment, render).pipe(
+        Effect.tapErrorTag("GatewayUnavailable", (error) =>
           Effect.flatMap(DateTime.now, (now) =>
-            Effect.ignore(repository.abandonPayment(request.key, Option.some(pending.id), "gateway_unavailable", now))).pipe(
-            Effect.zipRight(Effect.logWarning(`payment ${pending.id}: ${error.message}`)),
+            Effect.ignore(repository.abandonPayment(request.key, Option.some(begun.payment.id), "gateway_unavailable", now))).pipe(
+            Effect.zipRight(Effect.logWarning(`payment ${begun.payment.id}: ${error.message}`)),
           )
         ),
-        Effect.withSpan("PaymentGateway.charge", { kind: "client", attributes: { "payment.id": pending.id } }),
       )
-      const now = yield* DateTime.now
-      const completed = new Payment({
-        ...pending,
-        status: outcome._tag === "Approved" ? "succeeded" : "failed",
-        transactionId: outcome._tag === "Approved" ? outcome.transactionId : null,
-        failureReason: outcome._tag === "Declined" ? outcome.reason : null,
-        completedAt: now,
-      })
-      const event = yield* outgoing(yield* Envelope.make(Messages.PaymentProcessed, {
-        paymentId: completed.id,
-        bookingId: completed.bookingId,
-        status: completed.status === "succeeded" ? ("succeeded" as const) : ("failed" as const),
-        amount: completed.amount,
-        transactionId: completed.transactionId,
-        failureReason: completed.failureReason,
-      }, { source, correlationId: completed.bookingId }))
-      const body = render(completed)
-      yield* repository.completePayment({
-        paymentId: completed.id,
-        outcome,
-        now,
-        event,
-        response: { key: request.key, status: 201, body },
-        refundId: RefundId.make(Bun.randomUUIDv7()),
-      })
       return { replayed: false, status: 201, body }
     })
 
@@ -138,9 +168,23 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
       return due.length
     })
 
-    return { pay, openIntent, bookingEnded, refundPending } as const
+    return { pay, recoverStale, openIntent, bookingEnded, refundPending } as const
   }),
 }) {}
+
+/** Runs the recovery of interrupted payments until the scope closes, every `interval`. */
+export const startRecovery = (
+  render: (payment: Payment) => string,
+  options: { readonly interval?: Duration.DurationInput; readonly olderThan?: Duration.DurationInput } = {},
+): Effect.Effect<void, never, PaymentCommands | Scope.Scope> =>
+  Effect.gen(function* () {
+    const commands = yield* PaymentCommands
+    const pass = commands.recoverStale(options.olderThan ?? "1 minute", render).pipe(
+      Effect.catchAllCause((cause) => Effect.logWarning("payment recovery pass failed", cause)),
+      Effect.zipRight(Effect.sleep(options.interval ?? "15 seconds")),
+    )
+    yield* Effect.forkScoped(Effect.forever(pass))
+  })
 
 /** Runs the refund worker until the scope closes: every `interval`, what is due is refunded. */
 export const startRefunds = (interval: Duration.DurationInput = "500 millis"): Effect.Effect<void, never, PaymentCommands | Scope.Scope> =>

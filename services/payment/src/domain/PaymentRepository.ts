@@ -69,8 +69,8 @@ export interface CompletePayment {
   readonly now: DateTime.Utc
   /** `payment.processed` for the outcome. */
   readonly event: Outgoing<MessageOf<"payment.processed">>
-  /** The response to record under the request's Idempotency-Key (status and JSON body). */
-  readonly response: { readonly key: string; readonly status: number; readonly body: string }
+  /** The response to record under the Idempotency-Key that began the payment (status and JSON body). */
+  readonly response: { readonly status: number; readonly body: string }
   /** A refund id, used when the booking ended while the charge was under way. */
   readonly refundId: RefundId
 }

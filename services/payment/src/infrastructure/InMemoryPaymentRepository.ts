@@ -169,8 +169,9 @@ export const make = Effect.sync(() => {
             }
           }
           append([request.event], at)
-          const key = keys.get(request.response.key)
-          if (key !== undefined) key.response = { status: request.response.status, body: request.response.body }
+          for (const key of keys.values()) {
+            if (key.paymentId === request.paymentId) key.response = { status: request.response.status, body: request.response.body }
+          }
           return { payment, refund }
         })),
 

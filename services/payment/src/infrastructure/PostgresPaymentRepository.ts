@@ -309,7 +309,7 @@ export const make = Effect.gen(function* () {
         }
         yield* appendOutbox([request.event])
         yield* sql`UPDATE payment_idempotency_keys SET response_status = ${request.response.status}, response_body = ${request.response.body}
-          WHERE key = ${request.response.key}`
+          WHERE payment_id = ${request.paymentId}`
         return { payment, refund }
       })).pipe(
         Effect.mapError((error) => (error._tag === "SqlError" ? storeError("complete payment")(error) : error)),
