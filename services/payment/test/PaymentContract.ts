@@ -123,6 +123,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           expect(begun._tag).toBe("Begun")
           const blocked = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "other", fingerprint: "g" }, render))
           expect(blocked._tag === "Left" && blocked.left._tag).toBe("PaymentInProgress")
+          yield* Effect.sleep("5 millis") // older than now, by a clock tick
           expect(yield* commands.recoverStale(Duration.zero, render)).toBe(1)
           const history = yield* repository.history(bookingId)
           expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])

@@ -52,7 +52,7 @@ type HistoryEntryJson = ({ readonly type: "charge" } & PaymentJson) | ({ readonl
 
 interface HistoryJson {
   readonly items: ReadonlyArray<HistoryEntryJson>
-  readonly nextCursor: null
+  readonly nextCursor: string | null
 }
 
 type Answer = HttpAssertions.Answer
@@ -562,5 +562,23 @@ describe("GET /openapi.json", () => {
       const paths = (answer.body as { readonly paths: Record<string, Record<string, unknown>> }).paths
       expect(Object.keys(paths["/api/payments"] ?? {}).toSorted()).toEqual(["get", "post"])
       expect(Object.keys(paths["/api/payments/{id}"] ?? {})).toEqual(["get"])
+    }))
+
+  apiTest("the history is paged: limit a page, nextCursor to the next, null on the last; a bad cursor is a 400", (api) =>
+    Effect.gen(function* () {
+      const bookingId = yield* api.openIntent()
+      for (const token of ["tok_chargeDeclined", "tok_insufficientFunds", "tok_chargeDeclined"]) {
+        expect((yield* api.post(payBody(bookingId, token))).status).toBe(201)
+      }
+      const first = yield* api.historyAnswer({ bookingId, limit: "2" })
+      const page = historyOf(first)
+      expect(page.items).toHaveLength(2)
+      expect(page.nextCursor).not.toBeNull()
+      const last = historyOf(yield* api.historyAnswer({ bookingId, limit: "2", cursor: page.nextCursor! }))
+      expect(last.items).toHaveLength(1)
+      expect(last.nextCursor).toBeNull()
+      const ids = [...page.items, ...last.items].map((item) => item.id)
+      expect(new Set(ids).size).toBe(3)
+      expectValidation(yield* api.historyAnswer({ bookingId, cursor: "garbage" }), ["query.cursor"])
     }))
 })

@@ -75,12 +75,13 @@ RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
         const second = yield* Effect.either(sql`
           INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, transaction_id, created_at)
           VALUES (${Bun.randomUUIDv7()}, ${bookingId}, 'succeeded', 90000, 'GBP', 'card', 'tok_visa', 'tx', now())`)
-        expect(second._tag).toBe("Left")
+        expect(second._tag === "Left" && (second.left.cause as { code?: string }).code).toBe("23505")
         const refund = (id: string) => sql`
           INSERT INTO refunds (id, payment_id, booking_id, amount, currency, status, reason, created_at)
           VALUES (${id}, ${paymentId}, ${bookingId}, 90000, 'GBP', 'pending', 'booking-cancelled', now())`
         yield* refund(Bun.randomUUIDv7())
-        expect((yield* Effect.either(refund(Bun.randomUUIDv7())))._tag).toBe("Left")
+        const again = yield* Effect.either(refund(Bun.randomUUIDv7()))
+        expect(again._tag === "Left" && (again.left.cause as { code?: string }).code).toBe("23505")
       }))
   })
 

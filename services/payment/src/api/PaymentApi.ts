@@ -43,9 +43,34 @@ export const HistoryEntry = Schema.Union(
   Schema.Struct({ type: Schema.Literal("refund"), ...RefundView.fields }),
 )
 
+/** Where a page ended, opaque to clients: base64url of `{ offset }`. */
+export const Cursor = Schema.StringFromBase64Url.pipe(
+  Schema.compose(Schema.parseJson(Schema.Struct({ offset: Schema.Int.pipe(Schema.nonNegative()) }))),
+  Schema.annotations({
+    identifier: "Cursor",
+    description: "the nextCursor of the previous page",
+    message: () => ({ message: "is not a cursor from a previous page", override: true }),
+  }),
+)
+
+export const HistoryQuery = Schema.Struct({
+  bookingId: BookingId,
+  limit: Schema.optionalWith(
+    Schema.String.pipe(
+      Schema.pattern(/^[0-9]{1,3}$/),
+      Schema.compose(Schema.NumberFromString),
+      Schema.int(),
+      Schema.between(1, 100),
+      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
+    ),
+    { default: () => 20 },
+  ),
+  cursor: Schema.optional(Cursor),
+})
+
 export const History = Schema.Struct({
   items: Schema.Array(HistoryEntry),
-  nextCursor: Schema.Null,
+  nextCursor: Schema.NullOr(Cursor),
 }).annotations({ identifier: "PaymentHistory" })
 
 const viewOf = (payment: Payment): typeof PaymentView.Type => ({
@@ -98,7 +123,10 @@ export const problemOf = (error: ApiError): Problem.Problem => {
     case "PaymentNotFound":
       return Problem.notFound("payment-not-found", error.message)
     case "GatewayUnavailable":
-      return Problem.unavailable("The payment gateway is unavailable; nothing was charged", 5)
+      return Problem.unavailable(
+        "The payment gateway did not answer. The payment is pending and will be settled; send the request again with the same Idempotency-Key for its outcome",
+        5,
+      )
     case "PaymentStoreError":
       return error.transient ? Problem.unavailable("The payment store is unavailable", 1) : Problem.internal()
   }
@@ -160,9 +188,9 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     method: "get",
     path: "/api/payments",
     summary: "A booking's payment history",
-    description: "Every charge attempt and refund of the booking, oldest first.",
+    description: "Every charge attempt and refund of the booking, oldest first, `limit` (default 20) a page.",
     tags: ["payments"],
-    query: Schema.Struct({ bookingId: BookingId }),
+    query: HistoryQuery,
     success: { status: 200, schema: History },
     errors: [503],
     handler: ({ query }) =>
@@ -173,7 +201,9 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
           ...history.payments.map((payment) => ({ type: "charge" as const, ...viewOf(payment) })),
           ...history.refunds.map((refund) => ({ type: "refund" as const, ...refundViewOf(refund) })),
         ].toSorted((a, b) => a.createdAt.epochMillis - b.createdAt.epochMillis)
-        return { items, nextCursor: null }
+        const offset = query.cursor?.offset ?? 0
+        const end = offset + query.limit
+        return { items: items.slice(offset, end), nextCursor: end < items.length ? { offset: end } : null }
       }),
   }),
 ]

@@ -6,18 +6,18 @@ import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId
 import { Traceparent } from "@flight/runtime"
 import { DateTime, type Duration, Effect, Option, Schedule, type Scope } from "effect"
 import { Payment } from "../domain/Payment.ts"
-import { PaymentGateway } from "../domain/PaymentGateway.ts"
+import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
 import { type Outgoing, PaymentRepository } from "../domain/PaymentRepository.ts"
 
 const source = "payment" as const
 
-/**
- * Retries a charge or refund the gateway could not answer, with the same idempotency key: from
- * 100 ms, jittered, four times (about 1.5 s), then the payment fails as `gateway_unavailable`.
- */
 /** How long a repeated request waits for the first one under its key (the gateway's retries and more). */
 export const awaitFirstRequest = Schedule.spaced("25 millis").pipe(Schedule.upTo("15 seconds"))
 
+/**
+ * Retries a charge or refund the gateway could not answer, with the same idempotency key: from
+ * 100 ms, jittered, four times (about 1.5 s); a charge still unanswered stays pending for the recovery.
+ */
 export const gatewayRetry = Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
 
 const outgoing = <M extends Outgoing["message"]>(message: M) =>
@@ -40,11 +40,17 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
      * provider's key (so a repeat is the same charge). Answers the response body recorded.
      */
     const charge = (pending: Payment, render: (payment: Payment) => string) =>
-      Effect.gen(function* () {
-        const outcome = yield* gateway.charge({ key: pending.id, amount: pending.amount, token: pending.method.token }).pipe(
+      Effect.flatMap(
+        gateway.charge({ key: pending.id, amount: pending.amount, token: pending.method.token }).pipe(
           Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
           Effect.withSpan("PaymentGateway.charge", { kind: "client", attributes: { "payment.id": pending.id } }),
-        )
+        ),
+        (outcome) => complete(pending, outcome, render),
+      )
+
+    /** Records a payment's outcome (see `PaymentRepository.completePayment`); answers the response body. */
+    const complete = (pending: Payment, outcome: ChargeResult, render: (payment: Payment) => string) =>
+      Effect.gen(function* () {
         const now = yield* DateTime.now
         const completed = new Payment({
           ...pending,
@@ -61,22 +67,38 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
           transactionId: completed.transactionId,
           failureReason: completed.failureReason,
         }, { source, correlationId: completed.bookingId }))
-        const body = render(completed)
-        yield* repository.completePayment({
+        const result = yield* repository.completePayment({
           paymentId: completed.id,
           outcome,
           now,
           event,
-          response: { status: 201, body },
+          response: { status: 201, body: render(completed) },
           refundId: RefundId.make(Bun.randomUUIDv7()),
         })
-        return body
+        // What is stored stands (a recovery may have completed it first): the answer is rendered from it.
+        return render(result.payment)
       })
 
     /**
-     * Completes payments left pending by a process that stopped between begin and complete: the
-     * same gateway key gives the charge the provider made, or makes it. One the gateway cannot
-     * answer now stays pending for the next pass.
+     * Settles one pending payment of a stopped or unanswered request. While the booking still owes
+     * the amount, the charge is made again with the same provider key (the provider answers the
+     * charge it made, or makes it). Once the booking has ended, nothing new is charged: the provider
+     * is asked what it did under the key; a charge it made is completed (and so refunded), none
+     * fails the payment.
+     */
+    const settle = (payment: Payment, render: (payment: Payment) => string) =>
+      Effect.gen(function* () {
+        const history = yield* repository.history(payment.bookingId)
+        const owed = Option.exists(history.intent, (intent) => intent.status === "open")
+        if (owed) return yield* charge(payment, render)
+        const made = yield* gateway.find(payment.id)
+        const outcome = Option.getOrElse(made, () => ({ _tag: "Declined" as const, reason: "booking_ended" }))
+        return yield* complete(payment, outcome, render)
+      })
+
+    /**
+     * Completes payments left pending by a process that stopped between begin and complete, or
+     * whose gateway did not answer; one that cannot be settled now stays pending for the next pass.
      */
     const recoverStale = Effect.fn("PaymentCommands.recoverStale")(function* (
       olderThan: Duration.DurationInput,
@@ -84,8 +106,9 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     ) {
       const stale = yield* repository.stalePayments(DateTime.subtractDuration(yield* DateTime.now, olderThan), 20)
       for (const payment of stale) {
-        yield* charge(payment, render).pipe(
-          Effect.catchTag("GatewayUnavailable", (error) => Effect.logWarning(`stale payment ${payment.id}: ${error.message}`)),
+        // Each on its own: one that fails is logged and tried again on the next pass.
+        yield* settle(payment, render).pipe(
+          Effect.catchAll((error) => Effect.logWarning(`stale payment ${payment.id} not settled this pass: ${error.message}`)),
         )
       }
       return stale.length
@@ -112,15 +135,11 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
           Effect.retry({ schedule: awaitFirstRequest, while: (error) => error._tag === "RequestInProgress" }),
         )
       if (begun._tag === "Replay") return { replayed: true, status: begun.status, body: begun.body }
-      // A gateway that stays unavailable: nothing was charged, the payment fails and its key is freed.
-      // A store failure after the charge leaves it pending, for the recovery to complete.
+      // A gateway that does not answer may still have charged: the payment stays pending (so no other
+      // charge of the booking can start) until the recovery settles it with the same provider key; the
+      // request answers 503, and its key replays the settled response.
       const body = yield* charge(begun.payment, render).pipe(
-        Effect.tapErrorTag("GatewayUnavailable", (error) =>
-          Effect.flatMap(DateTime.now, (now) =>
-            Effect.ignore(repository.abandonPayment(request.key, Option.some(begun.payment.id), "gateway_unavailable", now))).pipe(
-            Effect.zipRight(Effect.logWarning(`payment ${begun.payment.id}: ${error.message}`)),
-          )
-        ),
+        Effect.tapErrorTag("GatewayUnavailable", (error) => Effect.logWarning(`payment ${begun.payment.id} pending: ${error.message}`)),
       )
       return { replayed: false, status: 201, body }
     })
@@ -147,23 +166,21 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     const refundPending = Effect.fn("PaymentCommands.refundPending")(function* (limit: number) {
       const due = yield* repository.pendingRefunds(limit)
       for (const refund of due) {
-        const payment = yield* repository.getPayment(refund.paymentId)
-        if (Option.isNone(payment) || payment.value.transactionId === null) continue
-        const refunded = yield* gateway.refund({ key: refund.id, transactionId: payment.value.transactionId, amount: refund.amount }).pipe(
-          Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
-          Effect.either,
-        )
-        if (refunded._tag === "Left") {
-          yield* Effect.logWarning(`refund ${refund.id}: ${refunded.left.message}; tried again later`)
-          continue
-        }
-        const event = yield* outgoing(yield* Envelope.make(Messages.PaymentRefunded, {
-          paymentId: refund.paymentId,
-          bookingId: refund.bookingId,
-          refundId: refund.id,
-          amount: refund.amount,
-        }, { source, correlationId: refund.bookingId }))
-        yield* repository.completeRefund(refund.id, refunded.right.transactionId, yield* DateTime.now, event)
+        // Each on its own: one the gateway or the store refuses now is tried again on the next pass.
+        yield* Effect.gen(function* () {
+          const payment = yield* repository.getPayment(refund.paymentId)
+          if (Option.isNone(payment) || payment.value.transactionId === null) return
+          const refunded = yield* gateway.refund({ key: refund.id, transactionId: payment.value.transactionId, amount: refund.amount }).pipe(
+            Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
+          )
+          const event = yield* outgoing(yield* Envelope.make(Messages.PaymentRefunded, {
+            paymentId: refund.paymentId,
+            bookingId: refund.bookingId,
+            refundId: refund.id,
+            amount: refund.amount,
+          }, { source, correlationId: refund.bookingId }))
+          yield* repository.completeRefund(refund.id, refunded.transactionId, yield* DateTime.now, event)
+        }).pipe(Effect.catchAll((error) => Effect.logWarning(`refund ${refund.id} not done this pass: ${error.message}`)))
       }
       return due.length
     })

@@ -5,7 +5,7 @@
  * simulated one (`infrastructure/SimulatedGateway.ts`) is deterministic by token.
  */
 import type { Money } from "@flight/contracts"
-import { Context, type Effect, Schema } from "effect"
+import { Context, type Effect, type Option, Schema } from "effect"
 
 export type ChargeResult =
   | { readonly _tag: "Approved"; readonly transactionId: string }
@@ -24,4 +24,6 @@ export class GatewayUnavailable extends Schema.TaggedError<GatewayUnavailable>()
 export class PaymentGateway extends Context.Tag("payment/PaymentGateway")<PaymentGateway, {
   readonly charge: (request: { readonly key: string; readonly amount: Money; readonly token: string }) => Effect.Effect<ChargeResult, GatewayUnavailable>
   readonly refund: (request: { readonly key: string; readonly transactionId: string; readonly amount: Money }) => Effect.Effect<{ readonly transactionId: string }, GatewayUnavailable>
+  /** What the provider did under a charge key, if it was ever called with it (providers look charges up by key). */
+  readonly find: (key: string) => Effect.Effect<Option.Option<ChargeResult>, GatewayUnavailable>
 }>() {}

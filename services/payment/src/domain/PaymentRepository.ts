@@ -113,8 +113,6 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
     Begun,
     IdempotencyKeyReused | RequestInProgress | IntentNotOpenYet | NoOpenIntent | HoldExpired | PaymentInProgress | PaymentStoreError
   >
-  /** Gives the Idempotency-Key of a request that failed before `completePayment` back. */
-  readonly abandonPayment: (key: string, paymentId: Option.Option<PaymentId>, reason: string, now: DateTime.Utc) => Effect.Effect<void, PaymentStoreError>
   /**
    * Second step, one transaction: records the gateway's outcome, pays the intent (or, when the
    * booking ended meanwhile, records a refund of the charge), the event, and the response.

@@ -119,17 +119,6 @@ export const make = Effect.sync(() => {
         return Effect.succeed({ _tag: "Begun", payment })
       }),
 
-    abandonPayment: (key, paymentId, reason, now) =>
-      Effect.sync(() => {
-        if (Option.isSome(paymentId)) {
-          const payment = payments.get(paymentId.value)
-          if (payment?.status === "pending") {
-            payments.set(payment.id, new Payment({ ...payment, status: "failed", failureReason: reason, completedAt: now }))
-          }
-        }
-        if (keys.get(key)?.response === null) keys.delete(key)
-      }),
-
     completePayment: (request) =>
       Effect.flatMap(Clock.currentTimeMillis, (at) =>
         Effect.sync(() => {

@@ -7,7 +7,7 @@
  * same key answers the same charge or refund, with the same transaction id.
  */
 import { createHash } from "node:crypto"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import { type ChargeResult, GatewayUnavailable, PaymentGateway } from "../domain/PaymentGateway.ts"
 
 export interface Options {
@@ -19,8 +19,12 @@ const transactionId = (prefix: string, key: string) => `${prefix}_${createHash("
 export const make = (options: Options = {}): PaymentGateway["Type"] => {
   const latency = Duration.decode(options.latency ?? Duration.zero)
   const failures = new Map<string, number>()
+  /** Every answered charge, by key: what `find` reports. */
+  const charges = new Map<string, ChargeResult>()
+  const answered = (key: string) => (result: ChargeResult) => Effect.sync(() => void charges.set(key, result))
   const wait = Duration.toMillis(latency) > 0 ? Effect.sleep(latency) : Effect.void
   return {
+    find: (key) => Effect.sync(() => Option.fromNullable(charges.get(key))),
     charge: ({ key, token }) =>
       Effect.zipRight(wait, Effect.suspend((): Effect.Effect<ChargeResult, GatewayUnavailable> => {
         switch (token) {
@@ -43,7 +47,7 @@ export const make = (options: Options = {}): PaymentGateway["Type"] => {
           default:
             return Effect.succeed({ _tag: "Declined", reason: "invalid_token" })
         }
-      })),
+      }).pipe(Effect.tap(answered(key)))),
     refund: ({ key }) => Effect.zipRight(wait, Effect.succeed({ transactionId: transactionId("re", key) })),
   }
 }
