@@ -9,14 +9,13 @@
  * the run), under a new Idempotency-Key each time. Both use fresh databases, dropped afterwards.
  */
 import { InProcessBus, MessageBus } from "@flight/bus"
-import { BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
+import { BookingId } from "@flight/contracts"
 import { HttpApp } from "@flight/runtime"
-import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
-import { Context, DateTime, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import * as PaymentApi from "../src/api/PaymentApi.ts"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { postgresLayer } from "../src/main.ts"
+import { bookingCreated, freshDatabase } from "../test/support/Fixtures.ts"
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -32,21 +31,8 @@ if (url === undefined || url === "") {
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
-/** A fresh database, dropped when the scope closes. */
-const freshDatabase = (prefix: string) =>
-  Effect.gen(function* () {
-    const name = `${prefix}_${Date.now()}`
-    const admin = yield* Layer.build(PgClient.layer({ url: Redacted.make(url) }))
-    const sql = Context.get(admin, SqlClient.SqlClient)
-    yield* sql.unsafe(`CREATE DATABASE ${name}`)
-    yield* Effect.addFinalizer(() => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
-    const target = new URL(url)
-    target.pathname = `/${name}`
-    return target
-  })
-
 const pgbench = Effect.gen(function* () {
-  const database = yield* freshDatabase("pgbench_bench")
+  const database = yield* freshDatabase(url, "pgbench_bench")
   const run = (args: ReadonlyArray<string>) =>
     Effect.promise(async () => {
       const child = Bun.spawn(["pgbench", ...args, database.href], { stdout: "pipe", stderr: "pipe" })
@@ -61,27 +47,15 @@ const pgbench = Effect.gen(function* () {
 }).pipe(Effect.scoped)
 
 const service = Effect.gen(function* () {
-  const database = yield* freshDatabase("payment_bench")
+  const database = yield* freshDatabase(url, "payment_bench")
   const { bus } = yield* InProcessBus.make()
   const runtime = yield* Layer.toRuntime(Layer.merge(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus)))
   const commands = yield* Effect.provide(PaymentCommands, runtime)
   const bookings = Array.from({ length: 40_000 }, () => BookingId.make(Bun.randomUUIDv7()))
-  const holdExpiresAt = DateTime.unsafeMake(Date.now() + 3_600_000)
-  yield* Effect.forEach(bookings, (bookingId) =>
-    Effect.flatMap(
-      Envelope.make(Messages.BookingCreated, {
-        bookingId,
-        reference: BookingReference.make("X7K2QP"),
-        flightId: FlightId.make(Bun.randomUUIDv7()),
-        cabin: "economy",
-        seats: [SeatNumber.make("10A")],
-        passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
-        contact: { email: "ada@example.com" },
-        total: { amount: 45000, currency: "GBP" },
-        holdExpiresAt,
-      }, { source: "booking" }),
-      commands.openIntent,
-    ), { concurrency: 16, discard: true })
+  yield* Effect.forEach(bookings, (bookingId) => Effect.flatMap(bookingCreated(bookingId, 45000, "1 hour"), commands.openIntent), {
+    concurrency: 16,
+    discard: true,
+  })
   const server = yield* HttpApp.serve(PaymentApi.make(runtime), { port: 0 })
   const endpoint = new URL("/api/payments", server.url)
   let next = 0

@@ -3,7 +3,7 @@
  * always, and on PostgreSQL (a fresh database per test) when DATABASE_URL is set.
  */
 import { Outbox } from "@flight/bus"
-import { BookingId, BookingReference, Envelope, FlightId, Messages, type MessageOf, PaymentId, SeatNumber } from "@flight/contracts"
+import { BookingId, type MessageOf, PaymentId } from "@flight/contracts"
 import { IdempotencyKey } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -13,34 +13,8 @@ import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
-export const bookingCreated = (bookingId: BookingId, amount = 90000, holdFor: Duration.DurationInput = "15 minutes") =>
-  Effect.flatMap(DateTime.now, (now) =>
-    Envelope.make(Messages.BookingCreated, {
-      bookingId,
-      reference: BookingReference.make("X7K2QP"),
-      flightId: FlightId.make(Bun.randomUUIDv7()),
-      cabin: "economy",
-      seats: [SeatNumber.make("10A")],
-      passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
-      contact: { email: "ada@example.com" },
-      total: { amount, currency: "GBP" },
-      holdExpiresAt: DateTime.addDuration(now, Duration.decode(holdFor)),
-    }, { source: "booking" }))
-
-export const bookingCancelled = (bookingId: BookingId, reason: "customer" | "expired" = "customer") =>
-  Envelope.make(Messages.BookingCancelled, {
-    bookingId,
-    reference: BookingReference.make("X7K2QP"),
-    flightId: FlightId.make(Bun.randomUUIDv7()),
-    cabin: "economy",
-    seats: [SeatNumber.make("10A")],
-    reason,
-    paid: false,
-    contact: { email: "ada@example.com" },
-  }, { source: "booking" })
-
-export const render = (payment: { readonly id: string; readonly status: string }) => JSON.stringify({ id: payment.id, status: payment.status })
-
+export { bookingCancelled, bookingCreated, render } from "./support/Fixtures.ts"
+import { bookingCancelled, bookingCreated, render } from "./support/Fixtures.ts"
 
 type Services = PaymentCommands | PaymentRepository | Outbox.Store
 
@@ -52,7 +26,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
     })
 
   describe(`payments: ${name}`, () => {
-  describe("charges", () => {
+    describe("charges", () => {
       it("50 concurrent identical requests under one key: one charge, 50 identical responses", () =>
         Effect.gen(function* () {
           const commands = yield* PaymentCommands

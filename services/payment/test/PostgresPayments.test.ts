@@ -7,26 +7,14 @@ import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect } from "bun:test"
-import { Context, Effect, Layer, Logger, Redacted, type Scope } from "effect"
+import { Effect, Layer, Logger, Redacted, type Scope } from "effect"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import * as PostgresPaymentRepository from "../src/infrastructure/PostgresPaymentRepository.ts"
 import { postgresLayer } from "../src/main.ts"
-import { bookingCreated, contract, render } from "./PaymentContract.ts"
+import { contract } from "./PaymentContract.ts"
+import { bookingCreated, freshDatabase, render } from "./support/Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
-
-/** A fresh database on the server of `url`, dropped when the scope closes. */
-const freshDatabase = (url: string) =>
-  Effect.gen(function* () {
-    const name = `payment_test_${Bun.randomUUIDv7().replaceAll("-", "").slice(-16)}`
-    const admin = yield* Layer.build(PgClient.layer({ url: Redacted.make(url) }))
-    const sql = Context.get(admin, SqlClient.SqlClient)
-    yield* sql.unsafe(`CREATE DATABASE ${name}`)
-    yield* Effect.addFinalizer(() => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
-    const target = new URL(url)
-    target.pathname = `/${name}`
-    return target
-  })
 
 RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
   contract("PostgreSQL", () => Effect.map(freshDatabase(url), (database) => postgresLayer(Redacted.make(database))))

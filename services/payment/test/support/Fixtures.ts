@@ -1,0 +1,46 @@
+/** The booking events and the fresh databases the payment tests and benchmark start from. */
+import { type BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Context, DateTime, Duration, Effect, Layer, Redacted } from "effect"
+
+export const bookingCreated = (bookingId: BookingId, amount = 90000, holdFor: Duration.DurationInput = "15 minutes") =>
+  Effect.flatMap(DateTime.now, (now) =>
+    Envelope.make(Messages.BookingCreated, {
+      bookingId,
+      reference: BookingReference.make("X7K2QP"),
+      flightId: FlightId.make(Bun.randomUUIDv7()),
+      cabin: "economy",
+      seats: [SeatNumber.make("10A")],
+      passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
+      contact: { email: "ada@example.com" },
+      total: { amount, currency: "GBP" },
+      holdExpiresAt: DateTime.addDuration(now, Duration.decode(holdFor)),
+    }, { source: "booking" }))
+
+export const bookingCancelled = (bookingId: BookingId, reason: "customer" | "expired" = "customer") =>
+  Envelope.make(Messages.BookingCancelled, {
+    bookingId,
+    reference: BookingReference.make("X7K2QP"),
+    flightId: FlightId.make(Bun.randomUUIDv7()),
+    cabin: "economy",
+    seats: [SeatNumber.make("10A")],
+    reason,
+    paid: false,
+    contact: { email: "ada@example.com" },
+  }, { source: "booking" })
+
+export const render = (payment: { readonly id: string; readonly status: string }) => JSON.stringify({ id: payment.id, status: payment.status })
+
+/** A fresh database on the server of `url`, dropped when the scope closes. */
+export const freshDatabase = (url: string, prefix = "payment_test") =>
+  Effect.gen(function* () {
+    const name = `${prefix}_${Bun.randomUUIDv7().replaceAll("-", "").slice(-16)}`
+    const admin = yield* Layer.build(PgClient.layer({ url: Redacted.make(url) }))
+    const sql = Context.get(admin, SqlClient.SqlClient)
+    yield* sql.unsafe(`CREATE DATABASE ${name}`)
+    yield* Effect.addFinalizer(() => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
+    const target = new URL(url)
+    target.pathname = `/${name}`
+    return target
+  })
