@@ -209,6 +209,7 @@ export const make = Effect.gen(function* () {
           const [intent] = yield* sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${ended.bookingId} FOR UPDATE`
           if (intent === undefined) {
             // The cancellation overtook booking.created: a closed intent, so the late creation opens nothing.
+            // Its amount is unknown yet: 0 in XXX, ISO 4217's "no currency" (history shows no intent for it).
             yield* sql`INSERT INTO payment_intents (booking_id, amount, currency, status, hold_expires_at, closed_reason, created_at, updated_at)
               VALUES (${ended.bookingId}, 0, 'XXX', 'closed', ${toDate(ended.now)}, ${ended.reason}, ${toDate(ended.now)}, ${toDate(ended.now)})
               ON CONFLICT (booking_id) DO NOTHING`
