@@ -2,11 +2,13 @@
  * The saga across flight, booking and payment in the embedded mode: the services as `start` runs
  * them (one process, one in-process bus, in-memory stores), driven only through their HTTP APIs.
  * DESIGN §5: book and pay; a declined payment then paid; a hold that expires (the late payment
- * refused); a customer who cancels a paid booking (refunded once, seats back, availability back).
+ * refused); a customer who cancels a paid booking (refunded once, seats back, availability back);
+ * the customer told of each step, once.
  */
 import * as Booking from "@flight/booking"
 import { InProcessBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
+import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -29,6 +31,7 @@ const system = (options: { readonly holdTtl?: Duration.DurationInput } = {}) =>
       sweepInterval: "50 millis",
     }))
     const payment = yield* start(Payment.make({ port: 0, databaseUrl: Option.none() }))
+    const notification = yield* start(Notification.make({ port: 0 }))
     const call = (base: URL) => (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
       Effect.promise(async () => {
         const response = await fetch(new URL(path, base), {
@@ -38,7 +41,7 @@ const system = (options: { readonly holdTtl?: Duration.DurationInput } = {}) =>
         })
         return { status: response.status, body: (await response.json()) as Json }
       })
-    return { flight: call(flight.url), booking: call(booking.url), payment: call(payment.url) }
+    return { flight: call(flight.url), booking: call(booking.url), payment: call(payment.url), notification: call(notification.url) }
   })
 
 type System = Effect.Effect.Success<ReturnType<typeof system>>
@@ -110,6 +113,18 @@ describe("the saga in the embedded mode", () => {
       const map = yield* api.booking("GET", `/api/seatmaps/${flightId}`)
       expect(map.body["seats"].filter((seat: Json) => seat["state"] === "sold")).toHaveLength(2)
       expect(yield* available(api, flightId)).toBe(7)
+      const sent = yield* eventually(
+        "the customer told",
+        Effect.map(api.notification("GET", `/api/notifications?bookingId=${booking["id"]}`), (answer) => answer.body["items"] as Array<Json>),
+        (items) => items.length >= 4,
+      )
+      yield* Effect.sleep("200 millis")
+      expect(sent.map((item) => `${item["template"]} ${item["channel"]} ${item["status"]}`).toSorted()).toEqual([
+        "booking-confirmed email sent",
+        "booking-confirmed sms sent",
+        "booking-received email sent",
+        "booking-received sms sent",
+      ])
     }), { layer: quiet, timeout: 30_000 })
 
   EffectTest.effect("a declined payment leaves the booking pending; paid with another card, it is confirmed", () =>

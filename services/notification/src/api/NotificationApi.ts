@@ -1,16 +1,111 @@
 /**
- * The notification service's HTTP API. No notification routes yet: the health checks, `/metrics`
- * and `/openapi.json` that every service serves.
+ * The notification service's HTTP API (DESIGN §3, notification): the history, and sending a
+ * `notification.send` command.
  */
-import { type MessageBus, ServiceBus } from "@flight/bus"
-import { HttpApp, type Route, type StoreHealth } from "@flight/runtime"
-import type { Runtime } from "effect"
+import { MessageBus, ServiceBus } from "@flight/bus"
+import { BookingId, Envelope, Messages } from "@flight/contracts"
+import { HttpApp, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { Effect, Either, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
+import { Channel, type Notification, NotificationStore } from "../domain/Notification.ts"
+import { render } from "../domain/Templates.ts"
 
-export const routes: ReadonlyArray<Route.Route<StoreHealth | MessageBus>> = []
+export const NotificationView = Schema.Struct({
+  id: Schema.String,
+  causeId: Schema.String,
+  bookingId: Schema.NullOr(BookingId),
+  channel: Channel,
+  recipient: Schema.String,
+  template: Schema.String,
+  subject: Schema.String,
+  body: Schema.String,
+  status: Schema.Literal("sent", "failed"),
+  attempts: Schema.Int,
+  deliveredBy: Schema.NullOr(Schema.String),
+  error: Schema.NullOr(Schema.String),
+  createdAt: Schema.DateTimeUtc,
+  sentAt: Schema.NullOr(Schema.DateTimeUtc),
+}).annotations({ identifier: "Notification" })
 
-export const make = (runtime: Runtime.Runtime<StoreHealth | MessageBus>): Hono =>
+const viewOf = (notification: Notification): typeof NotificationView.Type => ({ ...notification })
+
+/** Where a page ended, opaque to clients: base64url of `{ offset }`. */
+const Cursor = Schema.StringFromBase64Url.pipe(
+  Schema.compose(Schema.parseJson(Schema.Struct({ offset: Schema.Int.pipe(Schema.nonNegative()) }))),
+  Schema.annotations({ message: () => ({ message: "is not a cursor from a previous page", override: true }) }),
+)
+
+export const HistoryQuery = Schema.Struct({
+  bookingId: Schema.optional(BookingId),
+  recipient: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(254))),
+  limit: Schema.optionalWith(
+    Schema.String.pipe(
+      Schema.pattern(/^[0-9]{1,3}$/),
+      Schema.compose(Schema.NumberFromString),
+      Schema.int(),
+      Schema.between(1, 100),
+      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
+    ),
+    { default: () => 20 },
+  ),
+  cursor: Schema.optional(Cursor),
+})
+
+export const SendBody = Messages.SendNotification.data
+
+type Services = NotificationStore | MessageBus
+
+export const routes: ReadonlyArray<Route.Route<Services>> = [
+  Route.make({
+    method: "get",
+    path: "/api/notifications",
+    summary: "Notification history",
+    description: "Notifications sent or failed, oldest first, for a booking and/or a recipient, `limit` (default 20) a page.",
+    tags: ["notifications"],
+    query: HistoryQuery,
+    success: { status: 200, schema: Schema.Struct({ items: Schema.Array(NotificationView), nextCursor: Schema.NullOr(Cursor) }) },
+    handler: ({ query }) =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const offset = query.cursor?.offset ?? 0
+        const page = yield* store.history({
+          bookingId: Option.fromNullable(query.bookingId),
+          recipient: Option.fromNullable(query.recipient),
+          limit: query.limit,
+          offset,
+        })
+        return { items: page.items.map(viewOf), nextCursor: page.more ? { offset: offset + query.limit } : null }
+      }),
+  }),
+  Route.make({
+    method: "post",
+    path: "/api/notifications",
+    summary: "Send a notification",
+    description: "Sends the notification.send command: one template on one channel to one recipient. 202 once the command " +
+      "is on the bus; the history shows the notification when it went out. The template and its data are checked first.",
+    tags: ["notifications"],
+    body: SendBody,
+    success: { status: 202, schema: Schema.Struct({ commandId: Schema.String }), description: "The command, accepted" },
+    errors: [503],
+    handler: ({ body }) =>
+      Effect.gen(function* () {
+        const rendered = render(body.template, body.data)
+        if (Either.isLeft(rendered)) {
+          const path = rendered.left._tag === "TemplateUnknown" ? "body.template" : "body.data"
+          return yield* Effect.fail(Problem.badRequest("The notification is invalid", [{ path, message: rendered.left.message }]))
+        }
+        const command = yield* Envelope.make(Messages.SendNotification, body, { source: "notification" })
+        const bus = yield* MessageBus
+        yield* bus.publish(command).pipe(
+          Effect.mapError(() => Problem.unavailable("The message bus is unavailable; nothing was sent", 1)),
+        )
+        return { commandId: command.id }
+      }),
+  }),
+]
+
+export const make = (runtime: Runtime.Runtime<Services | StoreHealth>): Hono =>
   HttpApp.make({
     service: "notification",
     version: packageJson.version,

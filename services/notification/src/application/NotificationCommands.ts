@@ -1,0 +1,159 @@
+/**
+ * What the notification service does with each message: which notifications an event causes (a
+ * template, a channel, a recipient), and sending each once per cause: a redelivered event, or the
+ * same event handled twice at once, sends nothing again. A failed delivery is recorded with its
+ * attempts and fails the handler, whose policy retries it and, past its schedule, dead-letters it.
+ */
+import { Idempotency } from "@flight/bus"
+import type { AnyMessage, BookingId, Money } from "@flight/contracts"
+import { DateTime, Effect, Either, Option, Schema } from "effect"
+import { type Channel, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
+import { render, type TemplateData } from "../domain/Templates.ts"
+
+/** A payment event for a booking whose contact has not arrived yet (its booking.created is behind). */
+export class ContactUnknown extends Schema.TaggedError<ContactUnknown>()("ContactUnknown", { bookingId: Schema.String }) {
+  readonly transient = true
+  override get message() {
+    return `no contact known yet for booking ${this.bookingId}`
+  }
+}
+
+/** Money as a customer reads it: `£450.00`, `¥4,500`. */
+export const formatMoney = (money: Money): string => {
+  const format = new Intl.NumberFormat("en-GB", { style: "currency", currency: money.currency, currencyDisplay: "narrowSymbol" })
+  return format.format(money.amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2))
+}
+
+export interface Wanted {
+  readonly channel: Channel
+  readonly recipient: string
+  readonly template: string
+  readonly data: TemplateData
+  readonly bookingId: BookingId | null
+}
+
+/** Email to the contact, and SMS where it has a phone. */
+const toContact = (contact: { readonly email: string; readonly phone?: string | undefined }, template: string, data: TemplateData, bookingId: BookingId) => [
+  { channel: "email" as const, recipient: contact.email, template, data, bookingId },
+  ...(contact.phone === undefined ? [] : [{ channel: "sms" as const, recipient: contact.phone, template, data, bookingId }]),
+]
+
+export class NotificationCommands extends Effect.Service<NotificationCommands>()("notification/NotificationCommands", {
+  effect: Effect.gen(function* () {
+    const store = yield* NotificationStore
+    const channel = yield* NotificationChannel
+    // Serialises the handling of one notification and records it as done only once it went out.
+    const once = Idempotency.inMemory()
+
+    /** Sends one notification of a cause, unless it went out before. */
+    const notify = (causeId: string, wanted: Wanted) =>
+      Effect.gen(function* () {
+        const key = keyOf({ causeId, ...wanted })
+        if (yield* store.wasSent(key)) return
+        yield* once.once(key, Effect.gen(function* () {
+          const rendered = yield* render(wanted.template, wanted.data)
+          const previous = yield* store.history({
+            bookingId: Option.fromNullable(wanted.bookingId),
+            recipient: Option.some(wanted.recipient),
+            limit: 1_000,
+            offset: 0,
+          })
+          const earlier = previous.items.find((item) => keyOf(item) === key)
+          const attempts = (earlier?.attempts ?? 0) + 1
+          const now = yield* DateTime.now
+          const base = {
+            id: earlier?.id ?? Bun.randomUUIDv7(),
+            causeId,
+            bookingId: wanted.bookingId,
+            channel: wanted.channel,
+            recipient: wanted.recipient,
+            template: wanted.template,
+            subject: rendered.subject,
+            body: rendered.text,
+            attempts,
+            createdAt: earlier?.createdAt ?? now,
+          }
+          const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
+          if (Either.isLeft(delivered)) {
+            yield* store.record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
+            return yield* Effect.fail(delivered.left)
+          }
+          yield* store.record(new Notification({
+            ...base,
+            status: "sent",
+            deliveredBy: delivered.right.deliveredBy,
+            error: null,
+            sentAt: yield* DateTime.now,
+          }))
+        }).pipe(Effect.withSpan("NotificationCommands.notify", { attributes: { channel: wanted.channel, template: wanted.template } })))
+      })
+
+    const contactOf = (bookingId: BookingId) =>
+      Effect.flatMap(store.contactOf(bookingId), Option.match({
+        onNone: () => Effect.fail(new ContactUnknown({ bookingId })),
+        onSome: Effect.succeed,
+      }))
+
+    /** The notifications a message causes. */
+    const wantedBy = (message: AnyMessage) =>
+      Effect.gen(function* () {
+        switch (message.type) {
+          case "booking.created": {
+            const { data } = message
+            yield* store.rememberContact({ bookingId: data.bookingId, reference: data.reference, contact: data.contact })
+            return toContact(data.contact, "booking-received", {
+              reference: data.reference,
+              seats: data.seats.join(", "),
+              total: formatMoney(data.total),
+              holdExpiresAt: DateTime.formatIso(data.holdExpiresAt),
+            }, data.bookingId)
+          }
+          case "booking.confirmed":
+            return toContact(message.data.contact, "booking-confirmed", {
+              reference: message.data.reference,
+              seats: message.data.seats.join(", "),
+            }, message.data.bookingId)
+          case "booking.cancelled": {
+            const { data } = message
+            const template = data.reason === "expired" ? "booking-expired" : data.reason === "flight-cancelled" ? "flight-cancelled" : "booking-cancelled"
+            return toContact(data.contact, template, { reference: data.reference, refund: data.paid }, data.bookingId)
+          }
+          case "payment.processed": {
+            if (message.data.status !== "failed") return []
+            const known = yield* contactOf(message.data.bookingId)
+            return toContact(known.contact, "payment-failed", {
+              reference: known.reference,
+              reason: message.data.failureReason ?? "declined",
+            }, message.data.bookingId)
+          }
+          case "payment.refunded": {
+            const known = yield* contactOf(message.data.bookingId)
+            return toContact(known.contact, "refund-issued", {
+              reference: known.reference,
+              amount: formatMoney(message.data.amount),
+            }, message.data.bookingId)
+          }
+          case "notification.send": {
+            const bookingId = message.data.data["bookingId"]
+            return [{
+              channel: message.data.channel,
+              recipient: message.data.recipient,
+              template: message.data.template,
+              data: message.data.data,
+              bookingId: typeof bookingId === "string" ? (bookingId as BookingId) : null,
+            }]
+          }
+          default:
+            return []
+        }
+      })
+
+    /** Handles one message: each notification it causes, once. */
+    const handle = Effect.fn("NotificationCommands.handle")(function* (message: AnyMessage) {
+      const wanted = yield* wantedBy(message)
+      yield* Effect.forEach(wanted, (one) => notify(message.id, one), { discard: true })
+    })
+
+    return { handle, notify } as const
+  }),
+}) {}

@@ -1,0 +1,35 @@
+/** The notification history and the bookings' contacts in memory (the default store). */
+import { Effect, Layer, Option } from "effect"
+import { type BookingContact, keyOf, type Notification, NotificationStore } from "../domain/Notification.ts"
+
+/** How many notifications the history keeps: the oldest go first. */
+const retained = 100_000
+
+export const make = Effect.sync((): NotificationStore["Type"] => {
+  const byKey = new Map<string, Notification>()
+  const contacts = new Map<string, BookingContact>()
+  return {
+    record: (notification) =>
+      Effect.sync(() => {
+        const key = keyOf(notification)
+        byKey.delete(key)
+        byKey.set(key, notification)
+        if (byKey.size > retained) byKey.delete(byKey.keys().next().value!)
+      }),
+    wasSent: (key) => Effect.sync(() => byKey.get(key)?.status === "sent"),
+    history: ({ bookingId, limit, offset, recipient }) =>
+      Effect.sync(() => {
+        const matching = [...byKey.values()]
+          .filter((notification) =>
+            Option.match(bookingId, { onNone: () => true, onSome: (id) => notification.bookingId === id }) &&
+            Option.match(recipient, { onNone: () => true, onSome: (to) => notification.recipient === to })
+          )
+          .sort((a, b) => a.createdAt.epochMillis - b.createdAt.epochMillis || (a.id < b.id ? -1 : 1))
+        return { items: matching.slice(offset, offset + limit), more: matching.length > offset + limit }
+      }),
+    rememberContact: (contact) => Effect.sync(() => void contacts.set(contact.bookingId, contact)),
+    contactOf: (bookingId) => Effect.sync(() => Option.fromNullable(contacts.get(bookingId))),
+  }
+})
+
+export const layer: Layer.Layer<NotificationStore> = Layer.effect(NotificationStore, make)

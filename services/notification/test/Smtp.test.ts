@@ -1,0 +1,85 @@
+/**
+ * Email over SMTP to a real SMTP server (smtp-server, in this process): what arrives is the
+ * rendered template, from the service's sender to the recipient, as text and HTML.
+ */
+import { EffectTest } from "@flight/runtime/testing"
+import { expect } from "bun:test"
+import { Effect, Either, Option, Redacted } from "effect"
+import { SMTPServer } from "smtp-server"
+import { NotificationChannel } from "../src/domain/Notification.ts"
+import { render } from "../src/domain/Templates.ts"
+import * as Channels from "../src/infrastructure/Channels.ts"
+
+interface Received {
+  readonly from: string
+  readonly to: ReadonlyArray<string>
+  readonly raw: string
+}
+
+/** An SMTP server on a free port for the life of the scope, keeping what it receives. */
+const smtpServer = (options: { readonly rejectFirst?: number } = {}) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const received: Array<Received> = []
+      let refused = 0
+      const server = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ["STARTTLS"],
+        onData(stream, session, callback) {
+          const chunks: Array<Buffer> = []
+          stream.on("data", (chunk: Buffer) => chunks.push(chunk))
+          stream.on("end", () => {
+            if (refused < (options.rejectFirst ?? 0)) {
+              refused++
+              const error = Object.assign(new Error("try again later"), { responseCode: 451 })
+              return callback(error)
+            }
+            received.push({
+              from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address,
+              to: session.envelope.rcptTo.map((address) => address.address),
+              raw: Buffer.concat(chunks).toString("utf8"),
+            })
+            callback()
+          })
+        },
+      })
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+      const port = (server.server.address() as { port: number }).port
+      return { server, port, received }
+    }),
+    ({ server }) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve()))),
+  )
+
+EffectTest.effect("an email goes over SMTP: from the service's sender to the recipient, the template's subject, text and HTML", () =>
+  Effect.gen(function* () {
+    const smtp = yield* smtpServer()
+    const url = Redacted.make(new URL(`smtp://127.0.0.1:${smtp.port}`))
+    const channel = yield* Effect.provide(NotificationChannel, Channels.layer(Option.some(url)))
+    const rendered = Either.getOrThrow(render("booking-confirmed", { reference: "X7K2QP", seats: "10A, 10B" }))
+    const sent = yield* channel.send({ channel: "email", recipient: "ada@example.com", ...rendered })
+    expect(sent.deliveredBy).toBe("smtp")
+    expect(smtp.received).toHaveLength(1)
+    const [mail] = smtp.received
+    expect(mail!.from).toBe("no-reply@flight-booking.example")
+    expect(mail!.to).toEqual(["ada@example.com"])
+    expect(mail!.raw).toContain("Subject: Booking X7K2QP confirmed")
+    expect(mail!.raw).toContain("Content-Type: text/plain")
+    expect(mail!.raw).toContain("Content-Type: text/html")
+    expect(mail!.raw).toContain("seats 10A, 10B")
+  }), { timeout: 20_000 })
+
+EffectTest.effect("an SMTP server that answers 4xx is a failure worth retrying; one that cannot be reached too", () =>
+  Effect.gen(function* () {
+    const smtp = yield* smtpServer({ rejectFirst: 1 })
+    const channel = yield* Effect.provide(
+      NotificationChannel,
+      Channels.layer(Option.some(Redacted.make(new URL(`smtp://127.0.0.1:${smtp.port}`)))),
+    )
+    const message = { channel: "email" as const, recipient: "ada@example.com", subject: "s", text: "t", html: "<p>t</p>" }
+    const refused = yield* Effect.either(channel.send(message))
+    expect(refused._tag === "Left" && refused.left.transient).toBe(true)
+    expect((yield* channel.send(message)).deliveredBy).toBe("smtp")
+    const nowhere = yield* Effect.provide(NotificationChannel, Channels.layer(Option.some(Redacted.make(new URL("smtp://127.0.0.1:1")))))
+    const unreachable = yield* Effect.either(nowhere.send(message))
+    expect(unreachable._tag === "Left" && unreachable.left.transient).toBe(true)
+  }), { timeout: 20_000 })
