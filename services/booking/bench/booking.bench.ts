@@ -14,7 +14,8 @@ import { Envelope, type FlightId, FlightNumber, Messages } from "@flight/contrac
 import { DateTime, Duration, Effect, Logger, LogLevel, Option, Redacted } from "effect"
 import { Redis } from "ioredis"
 import * as Booking from "../src/main.ts"
-import { keys } from "../src/infrastructure/RedisBookingRepository.ts"
+import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
+import { deletePrefix, testPrefix } from "../test/support/Fixtures.ts"
 import * as RedisScripts from "../src/infrastructure/RedisScripts.ts"
 
 const argument = (name: string, fallback: number) => {
@@ -31,6 +32,10 @@ if (url === undefined || url === "") {
 }
 
 const cabins = [{ cabin: "economy" as const, rows: { from: 1, to: 60 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45000, currency: "GBP" } }]
+
+/** Keys of the benchmark's own, deleted at the end: the Redis it runs on keeps nothing of it. */
+const prefix = testPrefix().replace("booking-test", "booking-bench")
+const keys = keysFor(prefix)
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
@@ -77,7 +82,12 @@ const summary = (label: string, result: Awaited<ReturnType<typeof load>>) => ({
 /** The service as it runs on Redis, flights seeded through its consumer. */
 const service = Effect.gen(function* () {
   const { bus } = yield* InProcessBus.make()
-  const running = yield* Booking.make({ port: 0, redisUrl: Option.some(Redacted.make(new URL(url))), holdTtl: Duration.hours(1) }).pipe(
+  const running = yield* Booking.make({
+    port: 0,
+    redisUrl: Option.some(Redacted.make(new URL(url))),
+    holdTtl: Duration.hours(1),
+    redisKeyPrefix: prefix,
+  }).pipe(
     Effect.provideService(MessageBus, bus),
   )
   const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
@@ -126,8 +136,11 @@ const floor = async () => {
       }
       const event = { id: Bun.randomUUIDv7(), type: "booking.created", version: 1, occurredAt: now, correlationId: id, causationId: null, source: "booking", data: { bookingId: id, flightId: body.flightId, seats: ["1A"], passengers: booking.passengers, total: booking.total } }
       const f = body.flightId
-      const [outcome, json] = await hold(7, keys.seating(f), keys.seats(f, body.cabin), keys.booking(f, id), keys.active(f), keys.expiries(f), keys.seating(f), keys.outbox(f),
-        JSON.stringify(booking), JSON.stringify(event), "", JSON.stringify(body.passengers.map(() => "")), Date.now() + 3_600_000, 0, id, event.id)
+      const [outcome, json] = await hold(
+        8, keys.seating(f), keys.seats(f, body.cabin), keys.booking(f, id), keys.active(f), keys.expiries(f), keys.seating(f), keys.outbox(f), keys.status(f),
+        JSON.stringify(booking), JSON.stringify(event), "", JSON.stringify(body.passengers.map(() => "")), Date.now() + 3_600_000, 0, id, event.id,
+        "", String(45000 * body.passengers.length), "GBP",
+      )
       return outcome === "ok"
         ? new Response(json, { status: 201, headers: { "content-type": "application/json" } })
         : new Response(JSON.stringify({ type: "seats-unavailable" }), { status: 409, headers: { "content-type": "application/json" } })
@@ -149,4 +162,5 @@ const program = Effect.gen(function* () {
   console.log(`ratio service / floor: ${(serviceRow.bookingsPerSecond / floorRow.bookingsPerSecond).toFixed(2)}`)
 })
 
-Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning))).then(() => process.exit(0))
+Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning), Effect.ensuring(Effect.promise(() => deletePrefix(url, prefix)))))
+  .then(() => process.exit(0))

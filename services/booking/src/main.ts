@@ -29,6 +29,8 @@ export interface Options {
   readonly holdTtl?: Duration.Duration
   /** How often the sweeper looks for holds that ran out; 1 second by default. */
   readonly sweepInterval?: Duration.DurationInput
+  /** The Redis keys' prefix: "booking" unless given (tests take one of their own). */
+  readonly redisKeyPrefix?: string
 }
 
 export const defaultHoldTtl = Duration.minutes(15)
@@ -44,14 +46,19 @@ const application = <E>(store: Layer.Layer<BookingRepository | Outbox.Store | St
 export const inMemoryLayer = (holdTtl: Duration.Duration = defaultHoldTtl) => application(InMemoryBookingRepository.layer, holdTtl)
 
 /** The whole service on Redis. */
-export const redisLayer = (url: Redacted.Redacted<URL>, holdTtl: Duration.Duration = defaultHoldTtl) =>
-  application(RedisBookingRepository.layer.pipe(Layer.provideMerge(RedisStore.layer(url, { connectionName: service }))), holdTtl)
+export const redisLayer = (url: Redacted.Redacted<URL>, holdTtl: Duration.Duration = defaultHoldTtl, prefix?: string) =>
+  application(
+    RedisBookingRepository.layerWith(prefix === undefined ? {} : { prefix }).pipe(
+      Layer.provideMerge(RedisStore.layer(url, { connectionName: service })),
+    ),
+    holdTtl,
+  )
 
 /** Redis when its URL is set, in memory otherwise. */
 const store = (options: Options) =>
   ServiceBus.store(options.redisUrl, {
     describe: (url) => `Redis ${RedisStore.address(url)}`,
-    layer: (url) => redisLayer(url, options.holdTtl ?? defaultHoldTtl),
+    layer: (url) => redisLayer(url, options.holdTtl ?? defaultHoldTtl, options.redisKeyPrefix),
     inMemory: inMemoryLayer(options.holdTtl ?? defaultHoldTtl),
   })
 

@@ -13,7 +13,7 @@
  */
 import type { BookingId, PaymentId, SeatNumber } from "@flight/contracts"
 import { RealServer } from "@flight/runtime/testing"
-import { describe, expect, test } from "bun:test"
+import { afterAll, describe, expect, test } from "bun:test"
 import { DateTime, Duration, Effect, Either, FastCheck, Layer, ManagedRuntime, Option, Redacted } from "effect"
 import type { Booking } from "../src/domain/Booking.ts"
 import { BookingRepository, type HoldRequest } from "../src/domain/BookingRepository.ts"
@@ -21,7 +21,7 @@ import { allocate, layoutOf, type SeatState, seatsOf } from "../src/domain/SeatI
 import * as InMemoryBookingRepository from "../src/infrastructure/InMemoryBookingRepository.ts"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
-import { cancelledEvent, confirmedEvent, holdRequest, paymentId, seating } from "./support/Fixtures.ts"
+import { cancelledEvent, confirmedEvent, deletePrefix, holdRequest, paymentId, seating, testPrefix } from "./support/Fixtures.ts"
 
 // -------------------------------------------------------------------------------------------------
 // Commands
@@ -381,9 +381,11 @@ describe("booking store against a model: in-memory", () => {
 })
 
 RealServer.describeWith("REDIS_URL", "booking store against a model: Redis", (url) => {
+  const prefix = testPrefix()
+  afterAll(() => deletePrefix(url, prefix))
   test(
     title,
-    () => check(RedisBookingRepository.layer.pipe(Layer.provide(RedisStore.layer(Redacted.make(new URL(url))))), 25),
+    () => check(RedisBookingRepository.layerWith({ prefix }).pipe(Layer.provide(RedisStore.layer(Redacted.make(new URL(url))))), 25),
     120_000,
   )
 })

@@ -7,9 +7,10 @@ import { HandlerPolicy, MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
 import { type AnyMessage, Envelope, type FlightId, FlightNumber, Messages, type MessageOf, PaymentId } from "@flight/contracts"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
-import { describe, expect } from "bun:test"
+import { afterAll, describe, expect } from "bun:test"
 import { DateTime, Duration, Effect, Logger, Option, Redacted, Ref, Schedule, type Scope } from "effect"
 import * as Booking from "../src/main.ts"
+import { deletePrefix, testPrefix } from "./support/Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
@@ -17,14 +18,17 @@ interface Environment {
   readonly name: string
   readonly bus: TestBus.TestBus
   readonly redisUrl: Option.Option<Redacted.Redacted<URL>>
+  /** Redis keys of its own on a shared server, deleted after the suite. */
+  readonly redisKeyPrefix?: string
 }
 
 const inMemory: Environment = { name: "in memory, in-process bus", bus: TestBus.inProcess, redisUrl: Option.none() }
 
-const onServers = (redisUrl: string, rabbitUrl: string): Environment => ({
+const onServers = (redisUrl: string, rabbitUrl: string, redisKeyPrefix: string): Environment => ({
   name: "Redis and RabbitMQ",
   bus: TestBus.rabbitMq(rabbitUrl),
   redisUrl: Option.some(Redacted.make(new URL(redisUrl))),
+  redisKeyPrefix,
 })
 
 const eventually = <A, E, R>(what: string, check: Effect.Effect<A, E, R>, until: (a: A) => boolean, timeout: Duration.DurationInput = "10 seconds") =>
@@ -41,6 +45,7 @@ const running = (environment: Environment, options: { readonly holdTtl?: Duratio
     const service = yield* Booking.make({
       port: 0,
       redisUrl: environment.redisUrl,
+      ...(environment.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: environment.redisKeyPrefix }),
       holdTtl: Duration.decode(options.holdTtl ?? "15 minutes"),
       sweepInterval: "50 millis",
     }).pipe(Effect.provide(context))
@@ -237,6 +242,8 @@ suite(inMemory)
 
 RealServer.describeWith("REDIS_URL", "booking on real servers", (redisUrl) => {
   RealServer.describeWith("RABBITMQ_URL", "with RabbitMQ", (rabbitUrl) => {
-    suite(onServers(redisUrl, rabbitUrl))
+    const prefix = testPrefix()
+    afterAll(() => deletePrefix(redisUrl, prefix))
+    suite(onServers(redisUrl, rabbitUrl, prefix))
   })
 })

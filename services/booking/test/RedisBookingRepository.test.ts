@@ -1,18 +1,22 @@
 import { Outbox } from "@flight/bus"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
-import { expect } from "bun:test"
+import { afterAll, expect } from "bun:test"
 import { Duration, Effect, Either, Layer, Redacted } from "effect"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
-import { keys } from "../src/infrastructure/RedisBookingRepository.ts"
+import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
 import { RedisClient } from "../src/infrastructure/RedisStore.ts"
 import { contract } from "./BookingRepository.contract.ts"
-import { cancelledEvent, holdRequest, seating } from "./support/Fixtures.ts"
+import { cancelledEvent, deletePrefix, holdRequest, seating, testPrefix } from "./support/Fixtures.ts"
 
 RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
+  // Keys of its own on the shared Redis, deleted afterwards: what other runs left cannot interfere.
+  const prefix = testPrefix()
+  const keys = keysFor(prefix)
+  afterAll(() => deletePrefix(url, prefix))
   const layer = () =>
-    RedisBookingRepository.layer.pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
+    RedisBookingRepository.layerWith({ prefix }).pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
   contract("Redis", layer)
 
   const lease = Duration.seconds(30)

@@ -39,24 +39,30 @@ export const keyRetention = Duration.hours(25)
 
 const hashed = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32)
 
-export const keys = {
-  seating: (flight: string) => `booking:{${flight}}:seating`,
-  seats: (flight: string, cabin: string) => `booking:{${flight}}:seats:${cabin}`,
-  booking: (flight: string, booking: string) => `booking:{${flight}}:booking:${booking}`,
-  active: (flight: string) => `booking:{${flight}}:active`,
-  expiries: (flight: string) => `booking:{${flight}}:expiries`,
-  idempotency: (flight: string, key: string) => `booking:{${flight}}:idempotency:${hashed(key)}`,
-  outbox: (flight: string) => `booking:{${flight}}:outbox`,
+/** The keys under a prefix ("booking" in production; a test or a benchmark takes one of its own). */
+export const keysFor = (prefix: string) => ({
+  seating: (flight: string) => `${prefix}:{${flight}}:seating`,
+  seats: (flight: string, cabin: string) => `${prefix}:{${flight}}:seats:${cabin}`,
+  booking: (flight: string, booking: string) => `${prefix}:{${flight}}:booking:${booking}`,
+  active: (flight: string) => `${prefix}:{${flight}}:active`,
+  expiries: (flight: string) => `${prefix}:{${flight}}:expiries`,
+  idempotency: (flight: string, key: string) => `${prefix}:{${flight}}:idempotency:${hashed(key)}`,
+  outbox: (flight: string) => `${prefix}:{${flight}}:outbox`,
   /** Outbox entries no build can read (malformed), moved aside with the reason. */
-  deadOutbox: (flight: string) => `booking:{${flight}}:outbox:dead`,
-  status: (flight: string) => `booking:{${flight}}:status`,
-  where: (booking: string) => `booking:where:{${booking}}`,
-  reference: (reference: string) => `booking:ref:{${reference}}`,
-  key: (key: string) => `booking:idempotency:{${hashed(key)}}`,
-  expiring: "booking:expiring",
-  dirty: "booking:outbox:dirty",
-  flights: "booking:flights",
-} as const
+  deadOutbox: (flight: string) => `${prefix}:{${flight}}:outbox:dead`,
+  status: (flight: string) => `${prefix}:{${flight}}:status`,
+  where: (booking: string) => `${prefix}:where:{${booking}}`,
+  reference: (reference: string) => `${prefix}:ref:{${reference}}`,
+  key: (key: string) => `${prefix}:idempotency:{${hashed(key)}}`,
+  expiring: `${prefix}:expiring`,
+  dirty: `${prefix}:outbox:dirty`,
+  flights: `${prefix}:flights`,
+})
+
+export type Keys = ReturnType<typeof keysFor>
+
+/** The production keys. */
+export const keys = keysFor("booking")
 
 const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
@@ -80,10 +86,13 @@ type Scripted = Record<string, (...args: ReadonlyArray<string | number>) => Prom
 
 export interface Options {
   readonly wakeup?: ReturnType<typeof Outbox.makeWakeup>
+  /** The keys' prefix: "booking" unless given. */
+  readonly prefix?: string
 }
 
 export const make = (client: Redis, options: Options = {}) =>
   Effect.sync(() => {
+    const keys = keysFor(options.prefix ?? "booking")
     for (const [name, lua] of Object.entries(RedisScripts)) client.defineCommand(`booking_${name}`, { lua })
     const scripted = client as unknown as Scripted
     const script = (name: keyof typeof RedisScripts, keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) =>
@@ -404,7 +413,7 @@ export const make = (client: Redis, options: Options = {}) =>
     const forget = (booking: Booking) =>
       Effect.asVoid(call("expiring", () => client.zrem(keys.expiring, `${booking.flightId}/${booking.id}`)))
 
-    const outbox = makeOutbox(client, script, wakeup.written)
+    const outbox = makeOutbox(client, keys, script, wakeup.written)
     return { repository, outbox }
   })
 
@@ -415,6 +424,7 @@ export const make = (client: Redis, options: Options = {}) =>
  */
 const makeOutbox = (
   client: Redis,
+  keys: Keys,
   script: (name: "removeIfUnchanged", keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => Effect.Effect<unknown, BookingStoreError>,
   written: Effect.Effect<void>,
 ): Outbox.OutboxStore => {
@@ -567,9 +577,11 @@ const makeOutbox = (
 const fullPassMillis = 5_000
 
 /** The repository and its outbox on the service's Redis connection (see `RedisStore.layer`). */
-export const layer: Layer.Layer<BookingRepository | Outbox.Store, never, RedisClient> = Layer.effectContext(
+export const layerWith = (options: Options = {}): Layer.Layer<BookingRepository | Outbox.Store, never, RedisClient> => Layer.effectContext(
   Effect.gen(function* () {
-    const { outbox, repository } = yield* make(yield* RedisClient)
+    const { outbox, repository } = yield* make(yield* RedisClient, options)
     return Context.make(BookingRepository, repository).pipe(Context.add(Outbox.Store, outbox))
   }),
 )
+
+export const layer = layerWith()

@@ -112,3 +112,22 @@ export const cancelledEvent = (
     }, { source: "booking" }),
     (message) => ({ message, traceparent: null }),
   )
+
+/** A Redis key prefix of its own for a test file on a shared Redis (see `deletePrefix`). */
+export const testPrefix = () => `booking-test-${Bun.randomUUIDv7().slice(-12)}`
+
+/** Deletes every key under a test's prefix. */
+export const deletePrefix = async (url: string, prefix: string) => {
+  const { Redis } = await import("ioredis")
+  const client = new Redis(url)
+  try {
+    let cursor = "0"
+    do {
+      const [next, found] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000)
+      if (found.length > 0) await client.del(...found)
+      cursor = next
+    } while (cursor !== "0")
+  } finally {
+    client.disconnect()
+  }
+}
