@@ -41,7 +41,13 @@ const system = (options: { readonly holdTtl?: Duration.DurationInput } = {}) =>
         })
         return { status: response.status, body: (await response.json()) as Json }
       })
-    return { flight: call(flight.url), booking: call(booking.url), payment: call(payment.url), notification: call(notification.url) }
+    return {
+      flight: call(flight.url),
+      booking: call(booking.url),
+      payment: call(payment.url),
+      notification: call(notification.url),
+      urls: { FLIGHT_URL: flight.url.href, BOOKING_URL: booking.url.href, PAYMENT_URL: payment.url.href, NOTIFICATION_URL: notification.url.href },
+    }
   })
 
 type System = Effect.Effect.Success<ReturnType<typeof system>>
@@ -178,5 +184,21 @@ describe("the saga in the embedded mode", () => {
       expect(refunds.map((refund) => [refund["status"], refund["amount"]])).toEqual([["succeeded", { amount: 90000, currency: "GBP" }]])
       const again = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`)
       expect([again.status, again.body["type"]]).toEqual([409, "booking-not-cancellable"])
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("the demo script walks flow 1 against a running system and prints each step", () =>
+    Effect.gen(function* () {
+      const api = yield* system()
+      const demo = Bun.spawn(["bun", new URL("./demo.ts", import.meta.url).pathname], {
+        env: { ...process.env, ...api.urls },
+        stdout: "pipe",
+        stderr: "pipe",
+      })
+      const [output, code] = yield* Effect.promise(() => Promise.all([new Response(demo.stdout).text(), demo.exited]))
+      expect(code).toBe(0)
+      for (const stepText of ["Schedule flight", "Search LHR", "Book two seats", "Pay with a card", "is confirmed", "availability follows", "was told"]) {
+        expect(output).toContain(stepText)
+      }
+      expect(output).toContain("flow 1 done")
     }), { layer: quiet, timeout: 30_000 })
 })
