@@ -1,0 +1,228 @@
+/**
+ * The flows of DESIGN §5, driven only through the services' HTTP APIs, for any running system: the
+ * embedded one (`scripts/saga.test.ts`) or four processes on the real servers (`scripts/e2e.test.ts`).
+ */
+import { expect } from "bun:test"
+import { Effect, Schedule } from "effect"
+
+export type Json = Record<string, any>
+
+export type Call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Effect.Effect<{
+  readonly status: number
+  readonly body: Json
+}>
+
+export interface Api {
+  readonly flight: Call
+  readonly booking: Call
+  readonly payment: Call
+  readonly notification: Call
+}
+
+export interface Urls {
+  readonly FLIGHT_URL: string
+  readonly BOOKING_URL: string
+  readonly PAYMENT_URL: string
+  readonly NOTIFICATION_URL: string
+}
+
+/** A small JSON client per service. */
+export const apiOf = (urls: Urls): Api => {
+  const call = (base: string): Call => (method, path, body, headers = {}) =>
+    Effect.promise(async () => {
+      const response = await fetch(new URL(path, base), {
+        method,
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: response.status, body: (await response.json()) as Json }
+    })
+  return { flight: call(urls.FLIGHT_URL), booking: call(urls.BOOKING_URL), payment: call(urls.PAYMENT_URL), notification: call(urls.NOTIFICATION_URL) }
+}
+
+/** Retries `check` until it holds (the saga's steps travel through the bus). */
+export const eventually = <A>(what: string, check: Effect.Effect<A>, until: (a: A) => boolean) =>
+  check.pipe(
+    Effect.filterOrFail(until, () => new Error(`never happened: ${what}`)),
+    Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("10 seconds"))),
+  )
+
+/** A flight on sale in the booking service (economy rows 10-12 ABC: 9 seats, 450.00 GBP). */
+export const flightOnSale = (api: Api) =>
+  Effect.gen(function* () {
+    // A number of its own, so that runs on stores that keep their data never collide.
+    const flightNumber = `FB${Math.floor(Math.random() * 9000) + 1000}${"ABCDEFGHJK"[Math.floor(Math.random() * 10)]}`
+    const scheduled = yield* api.flight("POST", "/api/flights", {
+      flightNumber,
+      origin: "LHR",
+      destination: "JFK",
+      departureAt: "2026-12-01T10:00:00Z",
+      arrivalAt: "2026-12-01T18:00:00Z",
+      aircraft: "Boeing 777",
+      cabins: [{ cabin: "economy", rows: { from: 10, to: 12 }, seatLetters: "ABC", fare: { amount: 45000, currency: "GBP" } }],
+    })
+    expect(scheduled.status).toBe(201)
+    const flightId = scheduled.body["id"] as string
+    yield* eventually("seats on sale", api.booking("GET", `/api/seatmaps/${flightId}`), (answer) => answer.status === 200)
+    const found = yield* api.flight("GET", "/api/flights?origin=LHR&destination=JFK&date=2026-12-01&passengers=2&limit=100")
+    expect(found.body["items"].map((item: Json) => item["id"])).toContain(flightId)
+    return flightId
+  })
+
+export const book = (api: Api, flightId: string, passengers = 2) =>
+  Effect.gen(function* () {
+    const created = yield* api.booking("POST", "/api/bookings", {
+      flightId,
+      cabin: "economy",
+      passengers: Array.from({ length: passengers }, (_, index) => ({ firstName: "Ada", lastName: index === 0 ? "Lovelace" : "Byron" })),
+      contact: { email: "ada@example.com", phone: "+447700900123" },
+    })
+    expect(created.status).toBe(201)
+    return created.body
+  })
+
+/** Pays a booking; the intent opens when booking.created reaches payment, so a 409 payment-not-ready is retried. */
+export const pay = (api: Api, bookingId: string, token: string, key = crypto.randomUUID()) =>
+  eventually(
+    "an answer other than payment-not-ready",
+    api.payment("POST", "/api/payments", { bookingId, method: { type: "card", token } }, { "idempotency-key": key }),
+    (answer) => !(answer.status === 409 && answer.body["type"] === "payment-not-ready"),
+  )
+
+export const available = (api: Api, flightId: string) =>
+  Effect.map(api.flight("GET", `/api/flights/${flightId}`), (answer) => answer.body["cabins"][0]["availableSeats"] as number)
+
+export const status = (api: Api, bookingId: string) =>
+  Effect.map(api.booking("GET", `/api/bookings/${bookingId}`), (answer) => answer.body["status"] as string)
+
+/** Flow 1: book and pay; confirmed, seats sold, availability follows, the customer told once of each step. */
+export const bookAndPay = (api: Api) =>
+  Effect.gen(function* () {
+    const flightId = yield* flightOnSale(api)
+    const booking = yield* book(api, flightId)
+    expect(booking["total"]).toEqual({ amount: 90000, currency: "GBP" })
+    yield* eventually("availability lowered", available(api, flightId), (seats) => seats === 7)
+    const paid = yield* pay(api, booking["id"], "tok_visa")
+    expect([paid.status, paid.body["status"], paid.body["amount"]]).toEqual([201, "succeeded", { amount: 90000, currency: "GBP" }])
+    yield* eventually("confirmed", status(api, booking["id"]), (state) => state === "confirmed")
+    const map = yield* api.booking("GET", `/api/seatmaps/${flightId}`)
+    expect(map.body["seats"].filter((seat: Json) => seat["state"] === "sold")).toHaveLength(2)
+    expect(yield* available(api, flightId)).toBe(7)
+    const sent = yield* eventually(
+      "the customer told",
+      Effect.map(api.notification("GET", `/api/notifications?bookingId=${booking["id"]}`), (answer) => answer.body["items"] as Array<Json>),
+      (items) => items.length >= 4,
+    )
+    yield* Effect.sleep("200 millis")
+    expect(sent.map((item) => `${item["template"]} ${item["channel"]} ${item["status"]}`).toSorted()).toEqual([
+      "booking-confirmed email sent",
+      "booking-confirmed sms sent",
+      "booking-received email sent",
+      "booking-received sms sent",
+    ])
+  })
+
+/** Flow 2: a declined payment leaves the booking pending; another card pays it. */
+export const declinedThenPaid = (api: Api) =>
+  Effect.gen(function* () {
+    const booking = yield* book(api, yield* flightOnSale(api), 1)
+    const declined = yield* pay(api, booking["id"], "tok_chargeDeclined")
+    expect([declined.status, declined.body["status"], declined.body["failureReason"]]).toEqual([201, "failed", "card_declined"])
+    yield* Effect.sleep("100 millis")
+    expect(yield* status(api, booking["id"])).toBe("pending")
+    expect((yield* pay(api, booking["id"], "tok_processingError")).body["status"]).toBe("succeeded")
+    yield* eventually("confirmed", status(api, booking["id"]), (state) => state === "confirmed")
+    const history = yield* api.payment("GET", `/api/payments?bookingId=${booking["id"]}`)
+    expect(history.body["items"].map((item: Json) => item["status"])).toEqual(["failed", "succeeded"])
+  })
+
+/** Flow 3: a hold that runs out (the system must hold for a moment only) expires without a request; a late payment is refused. */
+export const holdExpires = (api: Api) =>
+  Effect.gen(function* () {
+    const flightId = yield* flightOnSale(api)
+    const booking = yield* book(api, flightId)
+    yield* eventually("intent open", api.payment("GET", `/api/payments?bookingId=${booking["id"]}`), (answer) => answer.status === 200)
+    yield* eventually("expired", status(api, booking["id"]), (state) => state === "expired")
+    yield* eventually("availability back", available(api, flightId), (seats) => seats === 9)
+    const late = yield* eventually(
+      "the intent closed",
+      api.payment("POST", "/api/payments", { bookingId: booking["id"], method: { type: "card", token: "tok_visa" } }, {
+        "idempotency-key": crypto.randomUUID(),
+      }),
+      (answer) => answer.status === 409 && answer.body["type"] !== "payment-not-ready" && answer.body["type"] !== "payment-in-progress",
+    )
+    expect(["nothing-to-pay", "hold-expired"]).toContain(late.body["type"])
+  })
+
+/** Flow 4: a customer cancels a paid booking: seats and availability back, refunded in full once, told. */
+export const customerCancelsPaid = (api: Api) =>
+  Effect.gen(function* () {
+    const flightId = yield* flightOnSale(api)
+    const booking = yield* book(api, flightId)
+    yield* pay(api, booking["id"], "tok_mastercard")
+    yield* eventually("confirmed", status(api, booking["id"]), (state) => state === "confirmed")
+    const cancelled = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`)
+    expect([cancelled.status, cancelled.body["status"]]).toEqual([200, "cancelled"])
+    yield* eventually("availability back", available(api, flightId), (seats) => seats === 9)
+    const refunds = yield* eventually(
+      "refunded",
+      Effect.map(api.payment("GET", `/api/payments?bookingId=${booking["id"]}`), (answer) =>
+        (answer.body["items"] as Array<Json>).filter((item) => item["type"] === "refund")),
+      (items) => items.some((item) => item["status"] === "succeeded"),
+    )
+    expect(refunds.map((refund) => [refund["status"], refund["amount"]])).toEqual([["succeeded", { amount: 90000, currency: "GBP" }]])
+    const again = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`)
+    expect([again.status, again.body["type"]]).toEqual([409, "booking-not-cancellable"])
+  })
+
+/**
+ * Flow 5: a delayed flight tells each booking's contact (email and SMS); a cancelled flight cancels
+ * its bookings (reason flight-cancelled), refunds the paid one, and tells the customers.
+ */
+export const flightDelayedThenCancelled = (api: Api) =>
+  Effect.gen(function* () {
+    const flightId = yield* flightOnSale(api)
+    const paid = yield* book(api, flightId, 1)
+    const pending = yield* book(api, flightId, 1)
+    yield* pay(api, paid["id"], "tok_visa")
+    yield* eventually("confirmed", status(api, paid["id"]), (state) => state === "confirmed")
+    const delayed = yield* api.flight("PATCH", `/api/flights/${flightId}/status`, {
+      status: "delayed",
+      reason: "late inbound aircraft",
+      departureAt: "2026-12-01T13:30:00Z",
+    })
+    expect([delayed.status, delayed.body["status"]]).toEqual([200, "delayed"])
+    const told = (bookingId: string, template: string) =>
+      eventually(
+        `${template} sent for ${bookingId}`,
+        Effect.map(api.notification("GET", `/api/notifications?bookingId=${bookingId}`), (answer) =>
+          (answer.body["items"] as Array<Json>).filter((item) => item["template"] === template)),
+        (items) => items.length >= 2,
+      )
+    for (const booking of [paid, pending]) {
+      const sent = yield* told(booking["id"], "flight-delayed")
+      expect(sent.map((item) => item["channel"]).toSorted()).toEqual(["email", "sms"])
+      expect(sent[0]!["body"]).toContain("13:30")
+    }
+    const cancelled = yield* api.flight("PATCH", `/api/flights/${flightId}/status`, { status: "cancelled", reason: "strike" })
+    expect([cancelled.status, cancelled.body["status"]]).toEqual([200, "cancelled"])
+    for (const booking of [paid, pending]) {
+      yield* eventually("cancelled with the flight", api.booking("GET", `/api/bookings/${booking["id"]}`), (answer) =>
+        answer.body["status"] === "cancelled" && answer.body["cancellationReason"] === "flight-cancelled")
+      yield* told(booking["id"], "flight-cancelled")
+    }
+    const refunds = yield* eventually(
+      "the paid booking refunded",
+      Effect.map(api.payment("GET", `/api/payments?bookingId=${paid["id"]}`), (answer) =>
+        (answer.body["items"] as Array<Json>).filter((item) => item["type"] === "refund" && item["status"] === "succeeded")),
+      (items) => items.length >= 1,
+    )
+    expect(refunds).toHaveLength(1)
+    const refused = yield* api.booking("POST", "/api/bookings", {
+      flightId,
+      cabin: "economy",
+      passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
+      contact: { email: "ada@example.com" },
+    })
+    expect([refused.status, refused.body["type"]]).toEqual([409, "flight-not-bookable"])
+  })
