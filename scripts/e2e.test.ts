@@ -1,0 +1,147 @@
+/**
+ * End to end in the infra mode: the four services as separate processes (`bun services/<name>/src/main.ts`)
+ * on real RabbitMQ, Redis, MongoDB and PostgreSQL, driven over HTTP through the flows of DESIGN §5.
+ * Two booking instances share the work as competing consumers: one holds seats for 15 minutes, the
+ * other for 2 seconds (for the flow whose hold runs out). Every process exports its spans to a
+ * collector in this test, so one saga's trace can be followed across the four services.
+ *
+ * MongoDB and PostgreSQL get databases of their own, dropped afterwards; RabbitMQ and Redis are
+ * used as the services use them in production (their default names), with flights and bookings of
+ * the test's own.
+ */
+import { ChildProcess, RealServer } from "@flight/runtime/testing"
+import { afterAll, beforeAll, expect, test } from "bun:test"
+import { Effect, Exit, Scope } from "effect"
+import { MongoClient } from "mongodb"
+import { freshDatabase } from "../services/payment/test/support/Fixtures.ts"
+import * as Flows from "./support/Flows.ts"
+
+const root = new URL("..", import.meta.url).pathname
+const main = (service: string) => new URL(`../services/${service}/src/main.ts`, import.meta.url).pathname
+
+interface ExportedSpan {
+  readonly service: string
+  readonly traceId: string
+  readonly name: string
+}
+
+RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
+  RealServer.describeWith("MONGODB_URL", "on MongoDB", (mongoUrl) => {
+    RealServer.describeWith("DATABASE_URL", "on PostgreSQL", (databaseUrl) => {
+      RealServer.describeWith("RABBITMQ_URL", "over RabbitMQ, four services as separate processes", (rabbitUrl) => {
+        const children: Array<ChildProcess.Child> = []
+        const spans: Array<ExportedSpan> = []
+        const scope = Effect.runSync(Scope.make())
+        const mongoDatabase = `flight-e2e-${Bun.randomUUIDv7().slice(-12)}`
+        let collector: ReturnType<typeof Bun.serve> | undefined
+        let api: Flows.Api
+        let shortHold: Flows.Api
+        let bookingUrl = ""
+
+        beforeAll(async () => {
+          // The collector: OTLP/HTTP JSON, as the services' exporter sends it.
+          collector = Bun.serve({
+            port: 0,
+            hostname: "127.0.0.1",
+            fetch: async (request) => {
+              const body = (await request.json().catch(() => ({}))) as {
+                resourceSpans?: Array<{
+                  resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> }
+                  scopeSpans?: Array<{ spans?: Array<{ traceId: string; name: string }> }>
+                }>
+              }
+              for (const resource of body.resourceSpans ?? []) {
+                const service = resource.resource?.attributes?.find((attribute) => attribute.key === "service.name")?.value.stringValue ?? "?"
+                for (const scopeSpans of resource.scopeSpans ?? []) {
+                  for (const span of scopeSpans.spans ?? []) spans.push({ service, traceId: span.traceId, name: span.name })
+                }
+              }
+              return Response.json({})
+            },
+          })
+          const database = await Effect.runPromise(Scope.extend(freshDatabase(databaseUrl, "payment_e2e"), scope))
+          const mongodbUrl = mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${mongoDatabase}`)
+          const common = {
+            REDIS_URL: redisUrl,
+            MONGODB_URL: mongodbUrl,
+            DATABASE_URL: database.href,
+            RABBITMQ_URL: rabbitUrl,
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}`,
+            LOG_LEVEL: "warning",
+          }
+          const start = (service: string, env: Record<string, string> = {}) => {
+            const port = ChildProcess.freePort()
+            children.push(ChildProcess.spawn(["bun", main(service)], { ...common, PORT: String(port), ...env }, root))
+            return `http://127.0.0.1:${port}`
+          }
+          const urls = {
+            FLIGHT_URL: start("flight"),
+            BOOKING_URL: start("booking"),
+            PAYMENT_URL: start("payment"),
+            NOTIFICATION_URL: start("notification"),
+          }
+          const shortHoldBooking = start("booking", { BOOKING_HOLD_TTL: "2 seconds" })
+          for (const url of [...Object.values(urls), shortHoldBooking]) {
+            await ChildProcess.waitForStatus(`${url}/health/ready`, 200, 60_000)
+          }
+          api = Flows.apiOf(urls)
+          bookingUrl = urls.BOOKING_URL
+          shortHold = Flows.apiOf({ ...urls, BOOKING_URL: shortHoldBooking })
+        }, 120_000)
+
+        afterAll(async () => {
+          for (const child of children) child.process.kill("SIGTERM")
+          await Promise.all(children.map((child) => child.process.exited))
+          collector?.stop(true)
+          const client = await MongoClient.connect(mongoUrl)
+          await client.db(mongoDatabase).dropDatabase().finally(() => client.close())
+          await Effect.runPromise(Scope.close(scope, Exit.void))
+        }, 60_000)
+
+        const run = (flow: (api: Flows.Api) => Effect.Effect<void, unknown>, system: () => Flows.Api = () => api) =>
+          Effect.runPromise(flow(system()))
+
+        test("flow 1, book and pay: confirmed, seats sold, availability converged, the customer told once of each step", () =>
+          run(Flows.bookAndPay), 60_000)
+
+        test("flow 2, a declined payment then paid with another card", () => run(Flows.declinedThenPaid), 60_000)
+
+        test("flow 3, a hold that runs out: expired without a request, seats and availability back, a late payment refused", () =>
+          run(Flows.holdExpires, () => shortHold), 60_000)
+
+        test("flow 4, a customer cancels a paid booking: seats back, refunded in full once, told", () =>
+          run(Flows.customerCancelsPaid), 60_000)
+
+        test("flow 5, a delayed flight tells each contact; a cancelled one cancels its bookings and refunds the paid one", () =>
+          run(Flows.flightDelayedThenCancelled), 60_000)
+
+        test("one trace follows a booking across the four services", async () => {
+          const flightId = await Effect.runPromise(Flows.flightOnSale(api))
+          const response = await fetch(new URL("/api/bookings", bookingUrl), {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              flightId,
+              cabin: "economy",
+              passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
+              contact: { email: "ada@example.com" },
+            }),
+          })
+          expect(response.status).toBe(201)
+          // The answer's traceparent names the trace the booking's saga continues in.
+          const traceId = response.headers.get("traceparent")?.split("-")[1]
+          expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+          // The services export their spans in batches (every few seconds).
+          const deadline = Date.now() + 30_000
+          let services = new Set<string>()
+          while (Date.now() < deadline) {
+            services = new Set(spans.filter((span) => span.traceId === traceId).map((span) => span.service))
+            if (services.size === 4) break
+            await Bun.sleep(250)
+          }
+          expect([...services].toSorted()).toEqual(["booking", "flight", "notification", "payment"])
+        }, 60_000)
+      })
+    })
+  })
+})
