@@ -9,15 +9,11 @@
  * used as the services use them in production (their default names), with flights and bookings of
  * the test's own.
  */
-import { ChildProcess, RealServer } from "@flight/runtime/testing"
+import { RealServer } from "@flight/runtime/testing"
 import { afterAll, beforeAll, expect, test } from "bun:test"
-import { Effect, Exit, Scope } from "effect"
-import { MongoClient } from "mongodb"
-import { freshDatabase } from "../services/payment/test/support/Fixtures.ts"
+import { Effect } from "effect"
 import * as Flows from "./support/Flows.ts"
-
-const root = new URL("..", import.meta.url).pathname
-const main = (service: string) => new URL(`../services/${service}/src/main.ts`, import.meta.url).pathname
+import * as Infra from "./support/Infra.ts"
 
 interface ExportedSpan {
   readonly service: string
@@ -29,11 +25,9 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
   RealServer.describeWith("MONGODB_URL", "on MongoDB", (mongoUrl) => {
     RealServer.describeWith("DATABASE_URL", "on PostgreSQL", (databaseUrl) => {
       RealServer.describeWith("RABBITMQ_URL", "over RabbitMQ, four services as separate processes", (rabbitUrl) => {
-        const children: Array<ChildProcess.Child> = []
         const spans: Array<ExportedSpan> = []
-        const scope = Effect.runSync(Scope.make())
-        const mongoDatabase = `flight-e2e-${Bun.randomUUIDv7().slice(-12)}`
         let collector: ReturnType<typeof Bun.serve> | undefined
+        let system: Infra.Running | undefined
         let api: Flows.Api
         let shortHold: Flows.Api
         let bookingUrl = ""
@@ -59,43 +53,19 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
               return Response.json({})
             },
           })
-          const database = await Effect.runPromise(Scope.extend(freshDatabase(databaseUrl, "payment_e2e"), scope))
-          const mongodbUrl = mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${mongoDatabase}`)
-          const common = {
-            REDIS_URL: redisUrl,
-            MONGODB_URL: mongodbUrl,
-            DATABASE_URL: database.href,
-            RABBITMQ_URL: rabbitUrl,
-            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}`,
-            LOG_LEVEL: "warning",
-          }
-          const start = (service: string, env: Record<string, string> = {}) => {
-            const port = ChildProcess.freePort()
-            children.push(ChildProcess.spawn(["bun", main(service)], { ...common, PORT: String(port), ...env }, root))
-            return `http://127.0.0.1:${port}`
-          }
-          const urls = {
-            FLIGHT_URL: start("flight"),
-            BOOKING_URL: start("booking"),
-            PAYMENT_URL: start("payment"),
-            NOTIFICATION_URL: start("notification"),
-          }
-          const shortHoldBooking = start("booking", { BOOKING_HOLD_TTL: "2 seconds" })
-          for (const url of [...Object.values(urls), shortHoldBooking]) {
-            await ChildProcess.waitForStatus(`${url}/health/ready`, 200, 60_000)
-          }
-          api = Flows.apiOf(urls)
-          bookingUrl = urls.BOOKING_URL
-          shortHold = Flows.apiOf({ ...urls, BOOKING_URL: shortHoldBooking })
+          system = await Infra.start(
+            { redisUrl, mongoUrl, databaseUrl, rabbitUrl },
+            { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}` },
+          )
+          const shortHoldBooking = await system.start("booking", { BOOKING_HOLD_TTL: "2 seconds" })
+          api = Flows.apiOf(system.urls)
+          shortHold = Flows.apiOf({ ...system.urls, BOOKING_URL: shortHoldBooking })
+          bookingUrl = system.urls.BOOKING_URL
         }, 120_000)
 
         afterAll(async () => {
-          for (const child of children) child.process.kill("SIGTERM")
-          await Promise.all(children.map((child) => child.process.exited))
+          await system?.stop()
           collector?.stop(true)
-          const client = await MongoClient.connect(mongoUrl)
-          await client.db(mongoDatabase).dropDatabase().finally(() => client.close())
-          await Effect.runPromise(Scope.close(scope, Exit.void))
         }, 60_000)
 
         const run = (flow: (api: Flows.Api) => Effect.Effect<void, unknown>, system: () => Flows.Api = () => api) =>

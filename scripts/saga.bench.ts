@@ -1,0 +1,101 @@
+/**
+ * Saga latency and throughput in the infra mode: the four services as separate processes on
+ * RabbitMQ, Redis, MongoDB and PostgreSQL. Each saga books one seat, pays as soon as the payment
+ * intent is open, and waits until the booking is confirmed; CLIENTS sagas run at once for SECONDS.
+ * The latency is the booking's own: from its `createdAt` to its `updatedAt` when confirmed (server
+ * clocks), which spans booking.created reaching payment, the charge, payment.processed reaching
+ * booking, and the confirmation.
+ *
+ *   REDIS_URL=... MONGODB_URL=... DATABASE_URL=... RABBITMQ_URL=... bun run bench:saga [-- --seconds 20 --clients 8]
+ */
+import { Effect } from "effect"
+import * as Flows from "./support/Flows.ts"
+import * as Infra from "./support/Infra.ts"
+
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback
+}
+const SECONDS = argument("seconds", 20)
+const CLIENTS = argument("clients", 8)
+
+const variable = (name: string) => {
+  const value = process.env[name]
+  if (value === undefined || value === "") {
+    console.error(`set ${name} (and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL)`)
+    process.exit(2)
+  }
+  return value
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
+const system = await Infra.start({
+  redisUrl: variable("REDIS_URL"),
+  mongoUrl: variable("MONGODB_URL"),
+  databaseUrl: variable("DATABASE_URL"),
+  rabbitUrl: variable("RABBITMQ_URL"),
+})
+const api = Flows.apiOf(system.urls)
+
+const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+
+/** One saga: answers the booking's created-to-confirmed time (ms), or null when it did not confirm. */
+const saga = async (flightId: string): Promise<number | null> => {
+  const booked = await call(api.booking("POST", "/api/bookings", {
+    flightId,
+    cabin: "economy",
+    passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
+    contact: { email: "ada@example.com" },
+  }))
+  if (booked.status !== 201) return null
+  const bookingId = booked.body["id"] as string
+  const paid = await call(Flows.pay(api, bookingId, "tok_visa"))
+  if (paid.status !== 201) return null
+  for (let wait = 0; wait < 1_000; wait++) {
+    const booking = await call(api.booking("GET", `/api/bookings/${bookingId}`))
+    if (booking.body["status"] === "confirmed") {
+      return Date.parse(booking.body["updatedAt"]) - Date.parse(booking.body["createdAt"])
+    }
+    await Bun.sleep(5)
+  }
+  return null
+}
+
+try {
+  // Flights with room for every saga (9 seats each in the flows' layout: a new flight when full).
+  const flights: Array<string> = []
+  const flightFor = async (n: number) => {
+    const index = Math.floor(n / 9)
+    while (flights.length <= index) flights.push(await call(Flows.flightOnSale(api)))
+    return flights[index]!
+  }
+  let next = 0
+  const latencies: Array<number> = []
+  let failed = 0
+  const run = async (seconds: number, record: boolean) => {
+    const until = performance.now() + seconds * 1000
+    await Promise.all(Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < until) {
+        const latency = await saga(await flightFor(next++))
+        if (!record) continue
+        if (latency === null) failed++
+        else latencies.push(latency)
+      }
+    }))
+  }
+  await run(2, false)
+  await run(SECONDS, true)
+  const sorted = latencies.toSorted((a, b) => a - b)
+  console.log(`sagas (book, pay, confirmed) in the infra mode: ${CLIENTS} at once, ${SECONDS} s`)
+  console.table([{
+    sagasPerSecond: Number((latencies.length / SECONDS).toFixed(1)),
+    confirmedP50ms: percentile(sorted, 0.5),
+    confirmedP99ms: percentile(sorted, 0.99),
+    sagas: latencies.length,
+    failed,
+  }])
+} finally {
+  await system.stop()
+}
+process.exit(0)

@@ -1,0 +1,63 @@
+/**
+ * The system in the infra mode for tests and benchmarks: the four services as separate processes
+ * (`bun services/<name>/src/main.ts`) on real servers, MongoDB and PostgreSQL on databases of their
+ * own (dropped at the end), RabbitMQ and Redis as the services use them in production.
+ */
+import { ChildProcess } from "@flight/runtime/testing"
+import { Effect, Exit, Scope } from "effect"
+import { MongoClient } from "mongodb"
+import { freshDatabase } from "../../services/payment/test/support/Fixtures.ts"
+import type { Urls } from "./Flows.ts"
+
+export interface Servers {
+  readonly redisUrl: string
+  readonly mongoUrl: string
+  readonly databaseUrl: string
+  readonly rabbitUrl: string
+}
+
+export interface Running {
+  readonly urls: Urls
+  /** Starts one more instance of a service (e.g. a second booking with another configuration). */
+  readonly start: (service: string, env?: Record<string, string>) => Promise<string>
+  readonly stop: () => Promise<void>
+}
+
+const root = new URL("../..", import.meta.url).pathname
+const main = (service: string) => new URL(`../../services/${service}/src/main.ts`, import.meta.url).pathname
+
+export const start = async (servers: Servers, env: Record<string, string> = {}): Promise<Running> => {
+  const scope = Effect.runSync(Scope.make())
+  const children: Array<ChildProcess.Child> = []
+  const mongoDatabase = `flight-e2e-${Bun.randomUUIDv7().slice(-12)}`
+  const database = await Effect.runPromise(Scope.extend(freshDatabase(servers.databaseUrl, "payment_e2e"), scope))
+  const common = {
+    REDIS_URL: servers.redisUrl,
+    MONGODB_URL: servers.mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${mongoDatabase}`),
+    DATABASE_URL: database.href,
+    RABBITMQ_URL: servers.rabbitUrl,
+    LOG_LEVEL: "warning",
+    ...env,
+  }
+  const startOne = async (service: string, extra: Record<string, string> = {}) => {
+    const port = ChildProcess.freePort()
+    children.push(ChildProcess.spawn(["bun", main(service)], { ...common, PORT: String(port), ...extra }, root))
+    const url = `http://127.0.0.1:${port}`
+    await ChildProcess.waitForStatus(`${url}/health/ready`, 200, 60_000)
+    return url
+  }
+  const [flight, booking, payment, notification] = await Promise.all(
+    ["flight", "booking", "payment", "notification"].map((service) => startOne(service)),
+  )
+  return {
+    urls: { FLIGHT_URL: flight!, BOOKING_URL: booking!, PAYMENT_URL: payment!, NOTIFICATION_URL: notification! },
+    start: startOne,
+    stop: async () => {
+      for (const child of children) child.process.kill("SIGTERM")
+      await Promise.all(children.map((child) => child.process.exited))
+      const client = await MongoClient.connect(servers.mongoUrl)
+      await client.db(mongoDatabase).dropDatabase().finally(() => client.close())
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    },
+  }
+}
