@@ -48,6 +48,19 @@ export const eventually = <A>(what: string, check: Effect.Effect<A>, until: (a: 
   )
 
 /** A flight on sale in the booking service (economy rows 10-12 ABC: 9 seats, 450.00 GBP). */
+/** Waits until the booking's contact was told by these templates (email and SMS each), then checks each went out once. */
+export const toldOnce = (api: Api, bookingId: string, templates: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const sentOf = Effect.map(api.notification("GET", `/api/notifications?bookingId=${bookingId}&limit=100`), (answer) =>
+      (answer.body["items"] as Array<Json>).filter((item) => templates.includes(item["template"])))
+    yield* eventually(`${templates.join(", ")} sent`, sentOf, (items) => items.length >= templates.length * 2)
+    yield* Effect.sleep("200 millis")
+    const sent = yield* sentOf
+    expect(sent.map((item) => `${item["template"]} ${item["channel"]} ${item["status"]}`).toSorted()).toEqual(
+      templates.flatMap((template) => [`${template} email sent`, `${template} sms sent`]).toSorted(),
+    )
+  })
+
 export const flightOnSale = (api: Api) =>
   Effect.gen(function* () {
     // A number of its own, so that runs on stores that keep their data never collide.
@@ -134,6 +147,7 @@ export const declinedThenPaid = (api: Api) =>
     yield* eventually("confirmed", status(api, booking["id"]), (state) => state === "confirmed")
     const history = yield* api.payment("GET", `/api/payments?bookingId=${booking["id"]}`)
     expect(history.body["items"].map((item: Json) => item["status"])).toEqual(["failed", "succeeded"])
+    yield* toldOnce(api, booking["id"], ["payment-failed", "booking-confirmed"])
   })
 
 /** Flow 3: a hold that runs out (the system must hold for a moment only) expires without a request; a late payment is refused. */
@@ -152,6 +166,7 @@ export const holdExpires = (api: Api) =>
       (answer) => answer.status === 409 && answer.body["type"] !== "payment-not-ready" && answer.body["type"] !== "payment-in-progress",
     )
     expect(["nothing-to-pay", "hold-expired"]).toContain(late.body["type"])
+    yield* toldOnce(api, booking["id"], ["booking-received", "booking-expired"])
   })
 
 /** Flow 4: a customer cancels a paid booking: seats and availability back, refunded in full once, told. */
@@ -173,6 +188,7 @@ export const customerCancelsPaid = (api: Api) =>
     expect(refunds.map((refund) => [refund["status"], refund["amount"]])).toEqual([["succeeded", { amount: 90000, currency: "GBP" }]])
     const again = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`)
     expect([again.status, again.body["type"]]).toEqual([409, "booking-not-cancellable"])
+    yield* toldOnce(api, booking["id"], ["booking-cancelled", "refund-issued"])
   })
 
 /**
