@@ -46,18 +46,28 @@ export const start = async (servers: Servers, env: Record<string, string> = {}):
     await ChildProcess.waitForStatus(`${url}/health/ready`, 200, 60_000)
     return url
   }
-  const [flight, booking, payment, notification] = await Promise.all(
-    ["flight", "booking", "payment", "notification"].map((service) => startOne(service)),
-  )
-  return {
-    urls: { FLIGHT_URL: flight!, BOOKING_URL: booking!, PAYMENT_URL: payment!, NOTIFICATION_URL: notification! },
-    start: startOne,
-    stop: async () => {
-      for (const child of children) child.process.kill("SIGTERM")
-      await Promise.all(children.map((child) => child.process.exited))
+  const stop = async () => {
+    for (const child of children) child.process.kill("SIGTERM")
+    await Promise.all(children.map((child) => child.process.exited))
+    try {
       const client = await MongoClient.connect(servers.mongoUrl)
       await client.db(mongoDatabase).dropDatabase().finally(() => client.close())
+    } finally {
       await Effect.runPromise(Scope.close(scope, Exit.void))
-    },
+    }
+  }
+  try {
+    const [flight, booking, payment, notification] = await Promise.all(
+      ["flight", "booking", "payment", "notification"].map((service) => startOne(service)),
+    )
+    return {
+      urls: { FLIGHT_URL: flight!, BOOKING_URL: booking!, PAYMENT_URL: payment!, NOTIFICATION_URL: notification! },
+      start: startOne,
+      stop,
+    }
+  } catch (error) {
+    // A service that did not start: the others stop, and the databases go, before the failure is told.
+    await stop()
+    throw error
   }
 }

@@ -325,6 +325,28 @@ describe("NotificationCommands.handle", () => {
       expect(NotificationEvents.policy.isTransient(error)).toBe(false)
     }))
 
+  commandsTest("notification.send whose data names a bookingId that is not one: sent, linked to no booking", () =>
+    Effect.gen(function* () {
+      const message = yield* sendNotification("booking-confirmed", { reference: "X7K2QP", seats: "12A", bookingId: "not-a-booking" })
+      yield* handle(message)
+      expect((yield* everything).map((item) => [item.causeId, item.status, item.bookingId])).toEqual([[message.id, "sent", null]])
+    }))
+
+  commandsTest("notification.send to a recipient that does not fit its channel: RecipientInvalid, not transient, nothing sent", () =>
+    Effect.gen(function* () {
+      for (const [channel, recipient] of [["email", "a@example.com, b@example.org"], ["sms", "ada@example.com"], ["push", "a token"]] as const) {
+        const message = yield* Envelope.make(
+          Messages.SendNotification,
+          { channel, recipient, template: "booking-confirmed", data: { reference: "X7K2QP", seats: "12A" } },
+          { source: "booking" },
+        )
+        const error = yield* Effect.flip(handle(message))
+        expect(error).toMatchObject({ _tag: "RecipientInvalid", channel, recipient })
+        expect(NotificationEvents.policy.isTransient(error)).toBe(false)
+      }
+      expect(yield* everything).toEqual([])
+    }))
+
   commandsTest("messages the service does not act on cause nothing", () =>
     Effect.gen(function* () {
       const scheduled = yield* Envelope.make(Messages.FlightScheduled, {

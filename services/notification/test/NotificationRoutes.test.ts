@@ -268,6 +268,17 @@ describe("POST /api/notifications", () => {
       expectValidation(yield* api.post({ ...valid, channel: "fax" }), ["body.channel"])
     }))
 
+  apiTest("a recipient that is not one address of its channel (a list of emails, a phone for email, an email for SMS): 400 at body.recipient", (api) =>
+    Effect.gen(function* () {
+      for (const body of [
+        { ...valid, channel: "email", recipient: "x@example.com, y@example.org" },
+        { ...valid, channel: "email", recipient: "+447700900123" },
+        { ...valid, channel: "sms", recipient: "ada@example.com" },
+      ]) {
+        expectValidation(yield* api.post(body), ["body.recipient"])
+      }
+    }))
+
   apiTest("an empty recipient: 400 at body.recipient", (api) =>
     Effect.gen(function* () {
       expectValidation(yield* api.post({ ...valid, recipient: "" }), ["body.recipient"])

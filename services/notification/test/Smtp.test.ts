@@ -4,7 +4,10 @@
  */
 import { EffectTest } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { Effect, Either, Option, Redacted } from "effect"
+import { BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
+import { DateTime, Effect, Either, Logger, Option, Redacted } from "effect"
+import { NotificationCommands } from "../src/application/NotificationCommands.ts"
+import { serviceLayer } from "../src/main.ts"
 import { SMTPServer } from "smtp-server"
 import { NotificationChannel } from "../src/domain/Notification.ts"
 import { render } from "../src/domain/Templates.ts"
@@ -83,3 +86,27 @@ EffectTest.effect("an SMTP server that answers 4xx is a failure worth retrying; 
     const unreachable = yield* Effect.either(nowhere.send(message))
     expect(unreachable._tag === "Left" && unreachable.left.transient).toBe(true)
   }), { timeout: 20_000 })
+
+EffectTest.effect("an event handled twice in a row and twice at once sends its email once: counted at the SMTP server", () =>
+  Effect.gen(function* () {
+    const smtp = yield* smtpServer()
+    const url = Redacted.make(new URL(`smtp://127.0.0.1:${smtp.port}`))
+    yield* Effect.gen(function* () {
+      const commands = yield* NotificationCommands
+      const created = yield* Envelope.make(Messages.BookingCreated, {
+        bookingId: BookingId.make(Bun.randomUUIDv7()),
+        reference: BookingReference.make("X7K2QP"),
+        flightId: FlightId.make(Bun.randomUUIDv7()),
+        cabin: "economy",
+        seats: [SeatNumber.make("10A")],
+        passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
+        contact: { email: "ada@example.com" },
+        total: { amount: 45000, currency: "GBP" },
+        holdExpiresAt: DateTime.unsafeMake("2026-12-01T10:15:00Z"),
+      }, { source: "booking" })
+      yield* commands.handle(created)
+      yield* commands.handle(created)
+      yield* Effect.all([commands.handle(created), commands.handle(created)], { concurrency: 2 })
+    }).pipe(Effect.provide(serviceLayer(Option.some(url))))
+    expect(smtp.received.map((mail) => mail.to)).toEqual([["ada@example.com"]])
+  }), { layer: Logger.replace(Logger.defaultLogger, Logger.none), timeout: 20_000 })

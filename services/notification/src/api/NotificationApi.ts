@@ -10,6 +10,7 @@ import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { Channel, type Notification, NotificationStore } from "../domain/Notification.ts"
 import { render } from "../domain/Templates.ts"
+import { recipientFits } from "../application/NotificationCommands.ts"
 
 export const NotificationView = Schema.Struct({
   id: Schema.String,
@@ -90,6 +91,12 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     errors: [503],
     handler: ({ body }) =>
       Effect.gen(function* () {
+        if (!recipientFits(body.channel, body.recipient)) {
+          return yield* Effect.fail(Problem.badRequest("The notification is invalid", [{
+            path: "body.recipient",
+            message: `must be ${body.channel === "email" ? "one email address" : body.channel === "sms" ? "one phone number in E.164" : "one device token"}`,
+          }]))
+        }
         const rendered = render(body.template, body.data)
         if (Either.isLeft(rendered)) {
           const path = rendered.left._tag === "TemplateUnknown" ? "body.template" : "body.data"

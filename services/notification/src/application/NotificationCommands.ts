@@ -5,7 +5,7 @@
  * attempts and fails the handler, whose policy retries it and, past its schedule, dead-letters it.
  */
 import { Idempotency } from "@flight/bus"
-import type { AnyMessage, BookingId, Money } from "@flight/contracts"
+import { type AnyMessage, BookingId as BookingIdSchema, type BookingId, Email, type Money, Phone } from "@flight/contracts"
 import { DateTime, Effect, Either, Option, Schema } from "effect"
 import { type Channel, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
 import { render, type TemplateData } from "../domain/Templates.ts"
@@ -17,6 +17,20 @@ export class ContactUnknown extends Schema.TaggedError<ContactUnknown>()("Contac
     return `no contact known yet for booking ${this.bookingId}`
   }
 }
+
+/** A recipient that does not fit its channel (an email address, a phone number in E.164, a device token). */
+export class RecipientInvalid extends Schema.TaggedError<RecipientInvalid>()("RecipientInvalid", {
+  channel: Schema.String,
+  recipient: Schema.String,
+}) {
+  override get message() {
+    return `${JSON.stringify(this.recipient)} is not a recipient for ${this.channel}`
+  }
+}
+
+/** Whether a recipient fits its channel: one email address, one phone number, one device token. */
+export const recipientFits = (on: Channel, recipient: string): boolean =>
+  on === "email" ? Schema.is(Email)(recipient) : on === "sms" ? Schema.is(Phone)(recipient) : /^[A-Za-z0-9._:-]{1,254}$/.test(recipient)
 
 /** Money as a customer reads it: `£450.00`, `¥4,500`. */
 export const formatMoney = (money: Money): string => {
@@ -52,13 +66,7 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
         if (yield* store.wasSent(key)) return
         yield* once.once(key, Effect.gen(function* () {
           const rendered = yield* render(wanted.template, wanted.data)
-          const previous = yield* store.history({
-            bookingId: Option.fromNullable(wanted.bookingId),
-            recipient: Option.some(wanted.recipient),
-            limit: 1_000,
-            offset: 0,
-          })
-          const earlier = previous.items.find((item) => keyOf(item) === key)
+          const earlier = Option.getOrUndefined(yield* store.get(key))
           const attempts = (earlier?.attempts ?? 0) + 1
           const now = yield* DateTime.now
           const base = {
@@ -73,17 +81,20 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
             attempts,
             createdAt: earlier?.createdAt ?? now,
           }
-          const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
-          if (Either.isLeft(delivered)) {
-            yield* store.record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
-            return yield* Effect.fail(delivered.left)
-          }
-          yield* store.record(new Notification({
-            ...base,
-            status: "sent",
-            deliveredBy: delivered.right.deliveredBy,
-            error: null,
-            sentAt: yield* DateTime.now,
+          // Sending and recording it go together: a shutdown never comes between them.
+          yield* Effect.uninterruptible(Effect.gen(function* () {
+            const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
+            if (Either.isLeft(delivered)) {
+              yield* store.record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
+              return yield* Effect.fail(delivered.left)
+            }
+            yield* store.record(new Notification({
+              ...base,
+              status: "sent",
+              deliveredBy: delivered.right.deliveredBy,
+              error: null,
+              sentAt: yield* DateTime.now,
+            }))
           }))
         }).pipe(Effect.withSpan("NotificationCommands.notify", { attributes: { channel: wanted.channel, template: wanted.template } })))
       })
@@ -123,7 +134,7 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
             const known = yield* contactOf(message.data.bookingId)
             return toContact(known.contact, "payment-failed", {
               reference: known.reference,
-              reason: message.data.failureReason ?? "declined",
+              reason: message.data.failureReason || "declined",
             }, message.data.bookingId)
           }
           case "payment.refunded": {
@@ -134,13 +145,15 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
             }, message.data.bookingId)
           }
           case "notification.send": {
-            const bookingId = message.data.data["bookingId"]
+            const { channel: on, recipient } = message.data
+            if (!recipientFits(on, recipient)) return yield* Effect.fail(new RecipientInvalid({ channel: on, recipient }))
             return [{
-              channel: message.data.channel,
-              recipient: message.data.recipient,
+              channel: on,
+              recipient,
               template: message.data.template,
               data: message.data.data,
-              bookingId: typeof bookingId === "string" ? (bookingId as BookingId) : null,
+              // Links the history to a booking when the data names one; anything else links to none.
+              bookingId: Option.getOrNull(Schema.decodeUnknownOption(BookingIdSchema)(message.data.data["bookingId"])),
             }]
           }
           default:

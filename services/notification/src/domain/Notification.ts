@@ -68,6 +68,8 @@ export class NotificationStore extends Context.Tag("notification/NotificationSto
   readonly record: (notification: Notification) => Effect.Effect<void>
   /** Whether this cause's notification went out (status sent) on this channel to this recipient. */
   readonly wasSent: (key: string) => Effect.Effect<boolean>
+  /** The notification recorded under a key (see `keyOf`), if any. */
+  readonly get: (key: string) => Effect.Effect<Option.Option<Notification>>
   readonly history: (query: HistoryQuery) => Effect.Effect<{ readonly items: ReadonlyArray<Notification>; readonly more: boolean }>
   readonly rememberContact: (contact: BookingContact) => Effect.Effect<void>
   readonly contactOf: (bookingId: BookingId) => Effect.Effect<Option.Option<BookingContact>>

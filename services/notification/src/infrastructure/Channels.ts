@@ -14,7 +14,7 @@ export const sender = "Flight Booking <no-reply@flight-booking.example>"
 const transient = (cause: unknown) => {
   const error = cause as { readonly code?: string; readonly responseCode?: number }
   return (error.responseCode !== undefined && error.responseCode >= 400 && error.responseCode < 500) ||
-    ["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ECONNREFUSED", "ECONNRESET"].includes(error.code ?? "")
+    ["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ECONNREFUSED", "ECONNRESET", "EDNS", "ETLS"].includes(error.code ?? "")
 }
 
 const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
@@ -23,13 +23,23 @@ const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : S
 export const smtp = (url: Redacted.Redacted<URL>): Effect.Effect<(message: Outgoing) => Effect.Effect<{ readonly deliveredBy: string }, DeliveryFailed>, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => nodemailer.createTransport(Redacted.value(url).href)),
+      // Bounded waits: a server that stalls must not hold a consumer's slot for nodemailer's default ten minutes.
+      Effect.sync(() =>
+        nodemailer.createTransport({ url: Redacted.value(url).href, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
+      ),
       (transport) => Effect.sync(() => transport.close()),
     ),
     (transport) => (message: Outgoing) =>
       Effect.tryPromise({
         try: () =>
-          transport.sendMail({ from: sender, to: message.recipient, subject: message.subject, text: message.text, html: message.html }),
+          // One address object: the recipient is never parsed as a list of addresses.
+          transport.sendMail({
+            from: sender,
+            to: { name: "", address: message.recipient },
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+          }),
         catch: (cause) => new DeliveryFailed({ channel: "email", reason: reasonOf(cause), transient: transient(cause) }),
       }).pipe(Effect.as({ deliveredBy: "smtp" }), Effect.withSpan("smtp send", { kind: "client" })),
   )

@@ -17,6 +17,7 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
         if (byKey.size > retained) byKey.delete(byKey.keys().next().value!)
       }),
     wasSent: (key) => Effect.sync(() => byKey.get(key)?.status === "sent"),
+    get: (key) => Effect.sync(() => Option.fromNullable(byKey.get(key))),
     history: ({ bookingId, limit, offset, recipient }) =>
       Effect.sync(() => {
         const matching = [...byKey.values()]
