@@ -6,7 +6,7 @@
 import { ChildProcess } from "@flight/runtime/testing"
 import { Effect, Exit, Scope } from "effect"
 import { MongoClient } from "mongodb"
-import { freshDatabase } from "../../services/payment/test/support/Fixtures.ts"
+import { Postgres } from "@flight/runtime/testing"
 import type { Urls } from "./Flows.ts"
 
 export interface Servers {
@@ -30,7 +30,7 @@ export const start = async (servers: Servers, env: Record<string, string> = {}):
   const scope = Effect.runSync(Scope.make())
   const children: Array<ChildProcess.Child> = []
   const mongoDatabase = `flight-e2e-${Bun.randomUUIDv7().slice(-12)}`
-  const database = await Effect.runPromise(Scope.extend(freshDatabase(servers.databaseUrl, "payment_e2e"), scope))
+  const database = await Effect.runPromise(Scope.extend(Postgres.freshDatabase(servers.databaseUrl, "flight_booking_e2e"), scope))
   const common = {
     REDIS_URL: servers.redisUrl,
     MONGODB_URL: servers.mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${mongoDatabase}`),

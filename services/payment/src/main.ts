@@ -15,7 +15,7 @@ import * as InMemoryPaymentRepository from "./infrastructure/InMemoryPaymentRepo
 import * as PostgresPaymentRepository from "./infrastructure/PostgresPaymentRepository.ts"
 import * as SimulatedGateway from "./infrastructure/SimulatedGateway.ts"
 import { PaymentConfig, defaultPort } from "./infrastructure/PaymentConfig.ts"
-import * as PostgresStore from "./infrastructure/PostgresStore.ts"
+import * as PostgresStore from "@flight/runtime/postgres"
 
 export { PaymentConfig, defaultPort }
 

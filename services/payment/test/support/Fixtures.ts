@@ -1,8 +1,7 @@
 /** The booking events and the fresh databases the payment tests and benchmark start from. */
 import { type BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
-import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
-import { Context, DateTime, Duration, Effect, Layer, Redacted } from "effect"
+import { Postgres } from "@flight/runtime/testing"
+import { DateTime, Duration, Effect } from "effect"
 
 export const bookingCreated = (bookingId: BookingId, amount = 90000, holdFor: Duration.DurationInput = "15 minutes") =>
   Effect.flatMap(DateTime.now, (now) =>
@@ -32,15 +31,5 @@ export const bookingCancelled = (bookingId: BookingId, reason: "customer" | "exp
 
 export const render = (payment: { readonly id: string; readonly status: string }) => JSON.stringify({ id: payment.id, status: payment.status })
 
-/** A fresh database on the server of `url`, dropped when the scope closes. */
-export const freshDatabase = (url: string, prefix = "payment_test") =>
-  Effect.gen(function* () {
-    const name = `${prefix}_${Bun.randomUUIDv7().replaceAll("-", "").slice(-16)}`
-    const admin = yield* Layer.build(PgClient.layer({ url: Redacted.make(url) }))
-    const sql = Context.get(admin, SqlClient.SqlClient)
-    yield* sql.unsafe(`CREATE DATABASE ${name}`)
-    yield* Effect.addFinalizer(() => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
-    const target = new URL(url)
-    target.pathname = `/${name}`
-    return target
-  })
+/** A fresh database for a payment test (see `Postgres.freshDatabase`), dropped when the scope closes. */
+export const freshDatabase = (url: string, prefix = "payment_test") => Postgres.freshDatabase(url, prefix)

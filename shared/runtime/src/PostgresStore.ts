@@ -3,16 +3,16 @@
  * at start, so a wrong or unreachable DATABASE_URL stops the service before it serves, and ends
  * the pool on shutdown. It answers the store's readiness check with `SELECT 1` as well.
  */
-import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer, Redacted } from "effect"
+import { StoreHealth, StoreUnavailable } from "./StoreHealth.ts"
 
 export const name = "postgresql"
 
 export interface Options {
-  /** Shown in pg_stat_activity. */
-  readonly applicationName?: string
+  /** The service, shown in pg_stat_activity. */
+  readonly applicationName: string
 }
 
 /** Host, port and database only: what the logs may say about the server, never its credentials. */
@@ -43,13 +43,13 @@ const health = Effect.map(SqlClient.SqlClient, (sql) => ({
 /** The PostgreSQL client (`PgClient` and `SqlClient`) and the store's health check. */
 export const layer = (
   url: Redacted.Redacted<URL>,
-  options: Options = {},
+  options: Options,
 ): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | StoreHealth, StoreUnavailable> =>
   Layer.effect(StoreHealth, health).pipe(
     Layer.provideMerge(
       PgClient.layer({
         url: Redacted.make(Redacted.value(url).href),
-        applicationName: options.applicationName ?? "payment",
+        applicationName: options.applicationName,
         // Bounds the wait for a connection: a server that accepts TCP and never answers would
         // otherwise hold the start (and readiness) forever.
         connectTimeout: Duration.seconds(5),
