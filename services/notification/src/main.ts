@@ -4,13 +4,16 @@
  * `scripts/start.ts`).
  */
 import { MessageBus, ServiceBus } from "@flight/bus"
-import { ServiceMain, StoreHealthLayer } from "@flight/runtime"
+import { ServiceMain, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import * as PostgresStore from "@flight/runtime/postgres"
 import { Effect, Layer, Option, type Redacted } from "effect"
 import * as NotificationApi from "./api/NotificationApi.ts"
 import { NotificationCommands } from "./application/NotificationCommands.ts"
 import * as NotificationEvents from "./application/NotificationEvents.ts"
 import * as Channels from "./infrastructure/Channels.ts"
+import type { NotificationStore } from "./domain/Notification.ts"
 import * as InMemoryNotificationStore from "./infrastructure/InMemoryNotificationStore.ts"
+import * as PostgresNotificationStore from "./infrastructure/PostgresNotificationStore.ts"
 import { defaultPort, NotificationConfig } from "./infrastructure/NotificationConfig.ts"
 
 export { defaultPort, NotificationConfig }
@@ -19,22 +22,35 @@ export const service = "notification"
 
 export interface Options {
   readonly port: number
+  /** PostgreSQL for the history, the contacts and the claims when set; in memory otherwise. */
+  readonly databaseUrl?: Option.Option<Redacted.Redacted<URL>>
   /** The SMTP server email goes through; email is recorded only without it. */
   readonly smtpUrl?: Option.Option<Redacted.Redacted<URL>>
 }
 
-/** The whole service: the in-memory history, the channels, the commands. */
-export const serviceLayer = (smtpUrl: Option.Option<Redacted.Redacted<URL>> = Option.none()) =>
-  Layer.provideMerge(
-    NotificationCommands.Default,
-    Layer.mergeAll(InMemoryNotificationStore.layer, Channels.layer(smtpUrl), StoreHealthLayer.inMemory),
-  )
+type SmtpUrl = Option.Option<Redacted.Redacted<URL>>
 
-const store = (options: Options): ServiceBus.Store<Layer.Layer.Success<ReturnType<typeof serviceLayer>>, never> => ({
-  layer: serviceLayer(options.smtpUrl ?? Option.none()),
-  // The history is in memory (DESIGN §1); how email goes out is logged by the channel at its first send.
-  describe: StoreHealthLayer.inMemoryName,
-})
+/** The commands on a store and the channels. */
+const application = <E>(store: Layer.Layer<NotificationStore | StoreHealth, E>, smtpUrl: SmtpUrl) =>
+  Layer.provideMerge(NotificationCommands.Default, Layer.merge(store, Channels.layer(smtpUrl)))
+
+/** The whole service on the in-memory store (the default). */
+export const serviceLayer = (smtpUrl: SmtpUrl = Option.none()) =>
+  application(Layer.merge(InMemoryNotificationStore.layer, StoreHealthLayer.inMemory), smtpUrl)
+
+/** The whole service on PostgreSQL (migrated at start). */
+export const postgresLayer = (url: Redacted.Redacted<URL>, smtpUrl: SmtpUrl = Option.none()) =>
+  application(PostgresNotificationStore.layer.pipe(Layer.provideMerge(PostgresStore.layer(url, { applicationName: service }))), smtpUrl)
+
+/** PostgreSQL when its URL is set, in memory otherwise; how email goes out is logged by the channel at its first send. */
+const store = (options: Pick<Options, "databaseUrl" | "smtpUrl">) => {
+  const smtpUrl = options.smtpUrl ?? Option.none()
+  return ServiceBus.store(options.databaseUrl ?? Option.none(), {
+    describe: (url) => `PostgreSQL ${PostgresStore.address(url)}`,
+    layer: (url) => postgresLayer(url, smtpUrl),
+    inMemory: serviceLayer(smtpUrl),
+  })
+}
 
 /** Beside the HTTP server: the consumer of events and commands. */
 const workers = Effect.gen(function* () {

@@ -30,6 +30,16 @@ describe("notification configuration", () => {
     expect(String(config.rabbitmqUrl)).not.toContain("s3cret")
   })
 
+  test("DATABASE_URL is optional (the history in memory without it), a postgres: URL kept redacted, anything else fails naming it", () => {
+    expect(Option.isNone(Either.getOrThrow(read({})).databaseUrl)).toBe(true)
+    const config = Either.getOrThrow(read({ DATABASE_URL: "postgres://app:s3cret@db.internal:5432/notifications" }))
+    expect(Option.map(config.databaseUrl, (url) => Redacted.value(url).pathname)).toEqual(Option.some("/notifications"))
+    expect(String(config.databaseUrl)).not.toContain("s3cret")
+    const failed = issues({ DATABASE_URL: "mysql://app:s3cret@db.internal/notifications" })
+    expect(failed.map((issue) => issue.variable)).toEqual(["DATABASE_URL"])
+    expect(JSON.stringify(failed)).not.toContain("s3cret")
+  })
+
   test("SMTP_URL is optional, an smtp: or smtps: URL kept redacted, anything else fails naming it", () => {
     expect(Option.isNone(Either.getOrThrow(read({})).smtpUrl)).toBe(true)
     const config = Either.getOrThrow(read({ SMTP_URL: "smtps://mailer:s3cret@smtp.example:465" }))

@@ -8,50 +8,10 @@ import { BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber }
 import { DateTime, Effect, Either, Logger, Option, Redacted } from "effect"
 import { NotificationCommands } from "../src/application/NotificationCommands.ts"
 import { serviceLayer } from "../src/main.ts"
-import { SMTPServer } from "smtp-server"
 import { NotificationChannel } from "../src/domain/Notification.ts"
 import { render } from "../src/domain/Templates.ts"
 import * as Channels from "../src/infrastructure/Channels.ts"
-
-interface Received {
-  readonly from: string
-  readonly to: ReadonlyArray<string>
-  readonly raw: string
-}
-
-/** An SMTP server on a free port for the life of the scope, keeping what it receives. */
-const smtpServer = (options: { readonly rejectFirst?: number } = {}) =>
-  Effect.acquireRelease(
-    Effect.promise(async () => {
-      const received: Array<Received> = []
-      let refused = 0
-      const server = new SMTPServer({
-        authOptional: true,
-        disabledCommands: ["STARTTLS"],
-        onData(stream, session, callback) {
-          const chunks: Array<Buffer> = []
-          stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-          stream.on("end", () => {
-            if (refused < (options.rejectFirst ?? 0)) {
-              refused++
-              const error = Object.assign(new Error("try again later"), { responseCode: 451 })
-              return callback(error)
-            }
-            received.push({
-              from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address,
-              to: session.envelope.rcptTo.map((address) => address.address),
-              raw: Buffer.concat(chunks).toString("utf8"),
-            })
-            callback()
-          })
-        },
-      })
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-      const port = (server.server.address() as { port: number }).port
-      return { server, port, received }
-    }),
-    ({ server }) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve()))),
-  )
+import { smtpServer } from "./support/SmtpServer.ts"
 
 EffectTest.effect("an email goes over SMTP: from the service's sender to the recipient, the template's subject, text and HTML", () =>
   Effect.gen(function* () {

@@ -66,6 +66,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     tags: ["notifications"],
     query: HistoryQuery,
     success: { status: 200, schema: Schema.Struct({ items: Schema.Array(NotificationView), nextCursor: Schema.NullOr(Cursor) }) },
+    errors: [503],
     handler: ({ query }) =>
       Effect.gen(function* () {
         const store = yield* NotificationStore
@@ -77,7 +78,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
           offset,
         })
         return { items: page.items.map(viewOf), nextCursor: page.more ? { offset: offset + query.limit } : null }
-      }),
+      }).pipe(Effect.mapError(() => Problem.unavailable("The notification history is unavailable", 1))),
   }),
   Route.make({
     method: "post",

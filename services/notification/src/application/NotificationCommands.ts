@@ -1,12 +1,12 @@
 /**
  * What the notification service does with each message: which notifications an event causes (a
  * template, a channel, a recipient), and sending each once per cause: a redelivered event, or the
- * same event handled twice at once, sends nothing again. A failed delivery is recorded with its
- * attempts and fails the handler, whose policy retries it and, past its schedule, dead-letters it.
+ * same event handled twice at once (in this process or in another instance on the same store), sends
+ * nothing again. A failed delivery is recorded with its attempts and fails the handler, whose policy
+ * retries it and, past its schedule, dead-letters it.
  */
-import { Idempotency } from "@flight/bus"
 import { type AnyMessage, BookingId as BookingIdSchema, type BookingId, Email, type Money, Phone } from "@flight/contracts"
-import { DateTime, Effect, Either, Option, Schema } from "effect"
+import { DateTime, Duration, Effect, Either, Option, RcMap, Schedule, Schema } from "effect"
 import { type Channel, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
 import { render, type TemplateData } from "../domain/Templates.ts"
 
@@ -17,6 +17,26 @@ export class ContactUnknown extends Schema.TaggedError<ContactUnknown>()("Contac
     return `no contact known yet for booking ${this.bookingId}`
   }
 }
+
+/** Another sender (an instance of the service on the same store) is sending this notification now. */
+export class NotificationInProgress extends Schema.TaggedError<NotificationInProgress>()("NotificationInProgress", { key: Schema.String }) {
+  readonly transient = true
+  override get message() {
+    return `another sender is sending ${this.key}`
+  }
+}
+
+/**
+ * How long a claim on a notification lasts: past the longest a send can take (SMTP: 10 s to
+ * connect, 10 s for the greeting, 30 s a socket may stay silent) and the recording after it.
+ */
+export const claimLease = Duration.minutes(2)
+
+/** A notification that went out is recorded even through a short store outage: sending it again is worse. */
+export const recordRetry = Schedule.exponential("100 millis").pipe(
+  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(2))),
+  Schedule.upTo("20 seconds"),
+)
 
 /** A recipient that does not fit its channel (an email address, a phone number in E.164, a device token). */
 export class RecipientInvalid extends Schema.TaggedError<RecipientInvalid>()("RecipientInvalid", {
@@ -53,19 +73,26 @@ const toContact = (contact: { readonly email: string; readonly phone?: string | 
 ]
 
 export class NotificationCommands extends Effect.Service<NotificationCommands>()("notification/NotificationCommands", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const store = yield* NotificationStore
     const channel = yield* NotificationChannel
-    // Serialises the handling of one notification and records it as done only once it went out.
-    const once = Idempotency.inMemory()
+    /** This instance, as the holder of its claims. */
+    const holder = Bun.randomUUIDv7()
+    // One handling of a notification at a time in this process; the store's claim does it across instances.
+    const locks = yield* RcMap.make({ lookup: (_: string) => Effect.makeSemaphore(1) })
+    const serialised = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
+      Effect.scoped(Effect.flatMap(RcMap.get(locks, key), (lock) => lock.withPermits(1)(effect)))
 
     /** Sends one notification of a cause, unless it went out before. */
     const notify = (causeId: string, wanted: Wanted) =>
       Effect.gen(function* () {
         const key = keyOf({ causeId, ...wanted })
         if (yield* store.wasSent(key)) return
-        yield* once.once(key, Effect.gen(function* () {
+        yield* serialised(key, Effect.gen(function* () {
           const rendered = yield* render(wanted.template, wanted.data)
+          const claim = yield* store.claim(key, holder, claimLease)
+          if (claim === "sent") return
+          if (claim === "held") return yield* Effect.fail(new NotificationInProgress({ key }))
           const earlier = Option.getOrUndefined(yield* store.get(key))
           const attempts = (earlier?.attempts ?? 0) + 1
           const now = yield* DateTime.now
@@ -81,14 +108,15 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
             attempts,
             createdAt: earlier?.createdAt ?? now,
           }
+          const record = (notification: Notification) => Effect.retry(store.record(notification), recordRetry)
           // Sending and recording it go together: a shutdown never comes between them.
           yield* Effect.uninterruptible(Effect.gen(function* () {
             const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
             if (Either.isLeft(delivered)) {
-              yield* store.record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
+              yield* record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
               return yield* Effect.fail(delivered.left)
             }
-            yield* store.record(new Notification({
+            yield* record(new Notification({
               ...base,
               status: "sent",
               deliveredBy: delivered.right.deliveredBy,

@@ -4,7 +4,7 @@
  * the store that keeps the history and the contacts of bookings.
  */
 import { BookingId, BookingReference, Contact } from "@flight/contracts"
-import { Context, type Effect, type Option, Schema } from "effect"
+import { Context, type Duration, type Effect, type Option, Schema } from "effect"
 
 export const Channel = Schema.Literal("email", "sms", "push")
 export type Channel = typeof Channel.Type
@@ -63,16 +63,44 @@ export interface HistoryQuery {
   readonly offset: number
 }
 
+/** The store could not be reached or answered an error: worth retrying. */
+export class NotificationStoreError extends Schema.TaggedError<NotificationStoreError>()("NotificationStoreError", {
+  operation: Schema.String,
+  reason: Schema.String,
+}) {
+  readonly transient = true
+  override get message() {
+    return `notification store, ${this.operation}: ${this.reason}`
+  }
+}
+
+/**
+ * Who may send a notification now: this sender (`claimed`, until its lease ends or it records the
+ * outcome), nobody (`sent`: it went out), or another sender, for now (`held`).
+ */
+export type Claim = "claimed" | "sent" | "held"
+
 export class NotificationStore extends Context.Tag("notification/NotificationStore")<NotificationStore, {
-  /** Records a notification; a later record of the same cause, channel, recipient and template replaces it. */
-  readonly record: (notification: Notification) => Effect.Effect<void>
+  /**
+   * Claims the sending of a notification (by its key, see `keyOf`) for `holder` for `lease`: one
+   * sender at a time, also across instances of the service sharing the store.
+   */
+  readonly claim: (key: string, holder: string, lease: Duration.Duration) => Effect.Effect<Claim, NotificationStoreError>
+  /**
+   * Records a notification and ends any claim on it; a later record of the same cause, channel,
+   * recipient and template replaces it.
+   */
+  readonly record: (notification: Notification) => Effect.Effect<void, NotificationStoreError>
   /** Whether this cause's notification went out (status sent) on this channel to this recipient. */
-  readonly wasSent: (key: string) => Effect.Effect<boolean>
+  readonly wasSent: (key: string) => Effect.Effect<boolean, NotificationStoreError>
   /** The notification recorded under a key (see `keyOf`), if any. */
-  readonly get: (key: string) => Effect.Effect<Option.Option<Notification>>
-  readonly history: (query: HistoryQuery) => Effect.Effect<{ readonly items: ReadonlyArray<Notification>; readonly more: boolean }>
-  readonly rememberContact: (contact: BookingContact) => Effect.Effect<void>
-  readonly contactOf: (bookingId: BookingId) => Effect.Effect<Option.Option<BookingContact>>
+  readonly get: (key: string) => Effect.Effect<Option.Option<Notification>, NotificationStoreError>
+  /** Notifications oldest first (by creation, then id), filtered by booking and/or recipient. */
+  readonly history: (
+    query: HistoryQuery,
+  ) => Effect.Effect<{ readonly items: ReadonlyArray<Notification>; readonly more: boolean }, NotificationStoreError>
+  readonly rememberContact: (contact: BookingContact) => Effect.Effect<void, NotificationStoreError>
+  readonly contactOf: (bookingId: BookingId) => Effect.Effect<Option.Option<BookingContact>, NotificationStoreError>
 }>() {}
 
 /** What makes a notification the same one: its cause, channel, recipient and template. */

@@ -1,5 +1,5 @@
 /** The notification history and the bookings' contacts in memory (the default store). */
-import { Effect, Layer, Option } from "effect"
+import { Clock, Duration, Effect, Layer, Option } from "effect"
 import { type BookingContact, keyOf, type Notification, NotificationStore } from "../domain/Notification.ts"
 
 /** How many notifications the history keeps: the oldest go first. */
@@ -8,10 +8,20 @@ const retained = 100_000
 export const make = Effect.sync((): NotificationStore["Type"] => {
   const byKey = new Map<string, Notification>()
   const contacts = new Map<string, BookingContact>()
+  const claims = new Map<string, { readonly holder: string; readonly until: number }>()
   return {
+    claim: (key, holder, lease) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        if (byKey.get(key)?.status === "sent") return "sent" as const
+        const current = claims.get(key)
+        if (current !== undefined && current.holder !== holder && current.until > now) return "held" as const
+        claims.set(key, { holder, until: now + Duration.toMillis(lease) })
+        return "claimed" as const
+      }),
     record: (notification) =>
       Effect.sync(() => {
         const key = keyOf(notification)
+        claims.delete(key)
         byKey.delete(key)
         byKey.set(key, notification)
         if (byKey.size > retained) byKey.delete(byKey.keys().next().value!)

@@ -11,6 +11,8 @@ export interface NotificationConfig {
   readonly appEnv: AppConfig.AppEnv
   /** RabbitMQ when set; the in-process bus otherwise. */
   readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
+  /** PostgreSQL for the history, the contacts and the claims when set; in memory otherwise. */
+  readonly databaseUrl: Option.Option<Redacted.Redacted<URL>>
   /** The SMTP server email goes through when set; email is recorded only otherwise. */
   readonly smtpUrl: Option.Option<Redacted.Redacted<URL>>
 }
@@ -21,5 +23,6 @@ export const NotificationConfig: Config.Config<NotificationConfig> = Config.all(
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
+  databaseUrl: AppConfig.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]),
   smtpUrl: AppConfig.optionalUrl("SMTP_URL", ["smtp:", "smtps:"]),
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.brokerRequirement(config.rabbitmqUrl)])))

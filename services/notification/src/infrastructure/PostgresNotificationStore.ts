@@ -1,0 +1,187 @@
+/**
+ * The notification history, the contacts of bookings and the claims of senders on PostgreSQL
+ * (@effect/sql), so that "sent once per cause" holds across restarts and across instances of the
+ * service: a notification is keyed by its cause, channel, recipient and template (primary key), and
+ * a sender claims it for a lease before sending (`notification_claims`), which recording the outcome
+ * ends. The schema is created by migrations at start, in their own table beside any other service's.
+ */
+import { SqlClient, type SqlError } from "@effect/sql"
+import * as Migrator from "@effect/sql/Migrator"
+import { DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { BookingContact, keyOf, Notification, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
+
+export const migrationsTable = "notification_migrations"
+
+/** The schema, in order. A migration, once shipped, never changes: a change is a new one. */
+export const migrations = {
+  "0001_notifications": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.all([
+      sql`CREATE TABLE notifications (
+        key text PRIMARY KEY,
+        id uuid NOT NULL UNIQUE,
+        cause_id text NOT NULL,
+        booking_id uuid NULL,
+        channel text NOT NULL CHECK (channel IN ('email', 'sms', 'push')),
+        recipient text NOT NULL,
+        template text NOT NULL,
+        subject text NOT NULL,
+        body text NOT NULL,
+        status text NOT NULL CHECK (status IN ('sent', 'failed')),
+        attempts int NOT NULL CHECK (attempts >= 1),
+        delivered_by text NULL,
+        error text NULL,
+        created_at timestamptz NOT NULL,
+        sent_at timestamptz NULL,
+        CHECK ((status = 'sent') = (sent_at IS NOT NULL))
+      )`,
+      // The history's three questions: a booking's, a recipient's, everything; oldest first.
+      sql`CREATE INDEX notifications_by_booking ON notifications (booking_id, created_at, id)`,
+      sql`CREATE INDEX notifications_by_recipient ON notifications (recipient, created_at, id)`,
+      sql`CREATE INDEX notifications_in_order ON notifications (created_at, id)`,
+      sql`CREATE TABLE notification_claims (
+        key text PRIMARY KEY,
+        holder text NOT NULL,
+        until timestamptz NOT NULL
+      )`,
+      sql`CREATE TABLE notification_contacts (
+        booking_id uuid PRIMARY KEY,
+        reference text NOT NULL,
+        email text NOT NULL,
+        phone text NULL
+      )`,
+    ], { discard: true })),
+}
+
+/** Runs the migrations that have not run yet (several instances starting at once take turns). */
+export const migrate = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable })
+
+type Row = Record<string, unknown>
+
+const storeError = (operation: string) => (error: SqlError.SqlError | { readonly message: string }) =>
+  new NotificationStoreError({ operation, reason: error.message })
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value))
+const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
+
+const decodeNotification = Schema.decodeUnknown(Notification)
+const notificationOf = (row: Row) =>
+  decodeNotification({
+    id: row["id"],
+    causeId: row["cause_id"],
+    bookingId: row["booking_id"] ?? null,
+    channel: row["channel"],
+    recipient: row["recipient"],
+    template: row["template"],
+    subject: row["subject"],
+    body: row["body"],
+    status: row["status"],
+    attempts: row["attempts"],
+    deliveredBy: row["delivered_by"] ?? null,
+    error: row["error"] ?? null,
+    createdAt: iso(row["created_at"]),
+    sentAt: iso(row["sent_at"]),
+  }).pipe(Effect.mapError((error) => storeError("read")({ message: `stored notification is invalid: ${error.message}` })))
+
+const decodeContact = Schema.decodeUnknown(BookingContact)
+const contactOf = (row: Row) =>
+  decodeContact({
+    bookingId: row["booking_id"],
+    reference: row["reference"],
+    contact: row["phone"] === null ? { email: row["email"] } : { email: row["email"], phone: row["phone"] },
+  }).pipe(Effect.mapError((error) => storeError("read")({ message: `stored contact is invalid: ${error.message}` })))
+
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const traced = (operation: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.withSpan(effect, `postgresql ${operation}`, {
+      kind: "client",
+      attributes: { "db.system.name": "postgresql", "db.operation.name": operation },
+    })
+
+  const store: NotificationStore["Type"] = {
+    claim: (key, holder, lease) =>
+      Effect.gen(function* () {
+        // Taken when nobody holds it, this holder holds it, or the last holder's lease ran out.
+        const taken = yield* sql<Row>`
+          INSERT INTO notification_claims (key, holder, until)
+          VALUES (${key}, ${holder}, now() + ${Duration.toMillis(lease)} * interval '1 millisecond')
+          ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+            WHERE notification_claims.holder = EXCLUDED.holder OR notification_claims.until <= now()
+          RETURNING key`
+        // Read after the claim: a notification recorded as sent before it is seen here.
+        const [recorded] = yield* sql<Row>`SELECT status FROM notifications WHERE key = ${key}`
+        if (recorded?.["status"] === "sent") return "sent" as const
+        return taken.length > 0 ? "claimed" as const : "held" as const
+      }).pipe(Effect.mapError(storeError("claim")), traced("claim")),
+
+    record: (notification) =>
+      sql.withTransaction(Effect.gen(function* () {
+        const key = keyOf(notification)
+        yield* sql`
+          INSERT INTO notifications (key, id, cause_id, booking_id, channel, recipient, template, subject, body, status, attempts,
+                                     delivered_by, error, created_at, sent_at)
+          VALUES (${key}, ${notification.id}, ${notification.causeId}, ${notification.bookingId}, ${notification.channel},
+                  ${notification.recipient}, ${notification.template}, ${notification.subject}, ${notification.body},
+                  ${notification.status}, ${notification.attempts}, ${notification.deliveredBy}, ${notification.error},
+                  ${toDate(notification.createdAt)}, ${notification.sentAt === null ? null : toDate(notification.sentAt)})
+          ON CONFLICT (key) DO UPDATE SET
+            subject = EXCLUDED.subject, body = EXCLUDED.body, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
+            delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at`
+        yield* sql`DELETE FROM notification_claims WHERE key = ${key}`
+      })).pipe(Effect.mapError(storeError("record")), traced("record")),
+
+    wasSent: (key) =>
+      sql<Row>`SELECT 1 FROM notifications WHERE key = ${key} AND status = 'sent'`.pipe(
+        Effect.map((rows) => rows.length > 0),
+        Effect.mapError(storeError("was sent")),
+        traced("was sent"),
+      ),
+
+    get: (key) =>
+      sql<Row>`SELECT * FROM notifications WHERE key = ${key}`.pipe(
+        Effect.mapError(storeError("get")),
+        Effect.flatMap(([row]) => (row === undefined ? Effect.succeedNone : Effect.asSome(notificationOf(row)))),
+        traced("get"),
+      ),
+
+    history: ({ bookingId, limit, offset, recipient }) =>
+      Effect.gen(function* () {
+        const filters = [
+          ...Option.match(bookingId, { onNone: () => [], onSome: (id) => [sql`booking_id = ${id}`] }),
+          ...Option.match(recipient, { onNone: () => [], onSome: (to) => [sql`recipient = ${to}`] }),
+        ]
+        // One row past the page says whether there is more.
+        const rows = yield* sql<Row>`
+          SELECT * FROM notifications WHERE ${sql.and(filters)} ORDER BY created_at, id LIMIT ${limit + 1} OFFSET ${offset}`.pipe(
+          Effect.mapError(storeError("history")),
+        )
+        const items = yield* Effect.forEach(rows.slice(0, limit), notificationOf)
+        return { items, more: rows.length > limit }
+      }).pipe(traced("history")),
+
+    rememberContact: ({ bookingId, contact, reference }) =>
+      sql`
+        INSERT INTO notification_contacts (booking_id, reference, email, phone)
+        VALUES (${bookingId}, ${reference}, ${contact.email}, ${contact.phone ?? null})
+        ON CONFLICT (booking_id) DO UPDATE SET reference = EXCLUDED.reference, email = EXCLUDED.email, phone = EXCLUDED.phone`.pipe(
+        Effect.asVoid,
+        Effect.mapError(storeError("remember contact")),
+        traced("remember contact"),
+      ),
+
+    contactOf: (bookingId) =>
+      sql<Row>`SELECT * FROM notification_contacts WHERE booking_id = ${bookingId}`.pipe(
+        Effect.mapError(storeError("contact of")),
+        Effect.flatMap(([row]) => (row === undefined ? Effect.succeedNone : Effect.asSome(contactOf(row)))),
+        traced("contact of"),
+      ),
+  }
+  return store
+})
+
+/** The store on the `SqlClient` in context, migrated first. */
+export const layer: Layer.Layer<NotificationStore, NotificationStoreError, SqlClient.SqlClient> = Layer.effect(
+  NotificationStore,
+  Effect.zipRight(migrate.pipe(Effect.mapError(storeError("migrate"))), make),
+)

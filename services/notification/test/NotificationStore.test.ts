@@ -1,0 +1,197 @@
+/**
+ * The notification store's contract, on both adapters (in memory; PostgreSQL with a database of
+ * its own per test): records keyed by cause, channel, recipient and template; the history's
+ * filters, order and pages; the contacts of bookings; and the claims that let one sender at a time
+ * send a notification.
+ */
+import { BookingId, BookingReference } from "@flight/contracts"
+import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
+import * as PostgresStore from "@flight/runtime/postgres"
+import { describe, expect } from "bun:test"
+import { DateTime, Duration, Effect, Layer, Logger, Option, Redacted, type Scope } from "effect"
+import { keyOf, Notification, NotificationStore } from "../src/domain/Notification.ts"
+import * as InMemoryNotificationStore from "../src/infrastructure/InMemoryNotificationStore.ts"
+import * as PostgresNotificationStore from "../src/infrastructure/PostgresNotificationStore.ts"
+
+const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+
+const at = (iso: string) => DateTime.unsafeMake(iso)
+
+/** A notification of a cause; `sent` unless said otherwise. */
+const notification = (overrides: Partial<ConstructorParameters<typeof Notification>[0]> = {}) =>
+  new Notification({
+    id: Bun.randomUUIDv7(),
+    causeId: Bun.randomUUIDv7(),
+    bookingId: BookingId.make(Bun.randomUUIDv7()),
+    channel: "email",
+    recipient: "ada@example.com",
+    template: "booking-confirmed",
+    subject: "Booking X7K2QP confirmed",
+    body: "Seats 12A, 12B",
+    status: "sent",
+    attempts: 1,
+    deliveredBy: "recorded",
+    error: null,
+    createdAt: at("2026-11-26T10:00:00Z"),
+    sentAt: at("2026-11-26T10:00:01Z"),
+    ...overrides,
+  })
+
+const failed = (overrides: Partial<ConstructorParameters<typeof Notification>[0]> = {}) =>
+  notification({ status: "failed", deliveredBy: null, error: "connection refused", sentAt: null, ...overrides })
+
+const everything = { bookingId: Option.none(), recipient: Option.none(), limit: 100, offset: 0 }
+
+const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<NotificationStore, unknown>, unknown, Scope.Scope>) => {
+  const it = (title: string, body: () => Effect.Effect<void, unknown, NotificationStore | Scope.Scope>) =>
+    EffectTest.effect(title, () => Effect.flatMap(layer(), (built) => Effect.scoped(Effect.provide(body(), built))), {
+      layer: quiet,
+      timeout: 30_000,
+    })
+
+  describe(`notification store: ${name}`, () => {
+    describe("records", () => {
+      it("a notification recorded is found by its key, as it was recorded", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const sent = notification({ bookingId: null, channel: "sms", recipient: "+447700900123" })
+          expect(yield* store.get(keyOf(sent))).toEqual(Option.none())
+          expect(yield* store.wasSent(keyOf(sent))).toBe(false)
+          yield* store.record(sent)
+          expect(yield* store.get(keyOf(sent))).toEqual(Option.some(sent))
+          expect(yield* store.wasSent(keyOf(sent))).toBe(true)
+        }))
+
+      it("a failed attempt is not sent; the next record of the same key replaces it, keeping one entry", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const first = failed()
+          yield* store.record(first)
+          expect(yield* store.wasSent(keyOf(first))).toBe(false)
+          const second = notification({ ...first, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") })
+          yield* store.record(second)
+          expect(yield* store.get(keyOf(first))).toEqual(Option.some(second))
+          expect((yield* store.history(everything)).items).toEqual([second])
+        }))
+
+      it("the same cause on another channel, to another recipient or with another template is another notification", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const email = notification()
+          const others = [
+            notification({ ...email, id: Bun.randomUUIDv7(), channel: "sms", recipient: "+447700900123" }),
+            notification({ ...email, id: Bun.randomUUIDv7(), recipient: "charles@example.com" }),
+            notification({ ...email, id: Bun.randomUUIDv7(), template: "booking-received" }),
+          ]
+          yield* Effect.forEach([email, ...others], store.record)
+          expect((yield* store.history(everything)).items).toHaveLength(4)
+        }))
+    })
+
+    describe("history", () => {
+      it("oldest first, filtered by booking, by recipient, by both, or none, in pages that say whether there is more", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const booking = BookingId.make(Bun.randomUUIDv7())
+          const other = BookingId.make(Bun.randomUUIDv7())
+          // Recorded out of order: the history orders by creation.
+          const items = [
+            notification({ bookingId: booking, createdAt: at("2026-11-26T10:03:00Z") }),
+            notification({ bookingId: booking, recipient: "+447700900123", channel: "sms", createdAt: at("2026-11-26T10:01:00Z") }),
+            notification({ bookingId: other, createdAt: at("2026-11-26T10:02:00Z") }),
+            notification({ bookingId: null, recipient: "charles@example.com", createdAt: at("2026-11-26T10:00:00Z") }),
+          ]
+          yield* Effect.forEach(items, store.record)
+          const ids = (page: { readonly items: ReadonlyArray<Notification> }) => page.items.map((item) => item.id)
+          expect(ids(yield* store.history(everything))).toEqual([items[3]!.id, items[1]!.id, items[2]!.id, items[0]!.id])
+          expect(ids(yield* store.history({ ...everything, bookingId: Option.some(booking) }))).toEqual([items[1]!.id, items[0]!.id])
+          expect(ids(yield* store.history({ ...everything, recipient: Option.some("ada@example.com") }))).toEqual([items[2]!.id, items[0]!.id])
+          expect(ids(yield* store.history({ ...everything, bookingId: Option.some(booking), recipient: Option.some("ada@example.com") })))
+            .toEqual([items[0]!.id])
+          expect(ids(yield* store.history({ ...everything, recipient: Option.some("nobody@example.com") }))).toEqual([])
+
+          const first = yield* store.history({ ...everything, limit: 3 })
+          expect([ids(first), first.more]).toEqual([[items[3]!.id, items[1]!.id, items[2]!.id], true])
+          const last = yield* store.history({ ...everything, limit: 3, offset: 3 })
+          expect([ids(last), last.more]).toEqual([[items[0]!.id], false])
+          const exact = yield* store.history({ ...everything, limit: 4 })
+          expect(exact.more).toBe(false)
+        }))
+    })
+
+    describe("contacts", () => {
+      it("a booking's contact is remembered, with or without a phone, and a later one replaces it", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          const reference = BookingReference.make("X7K2QP")
+          expect(yield* store.contactOf(bookingId)).toEqual(Option.none())
+          yield* store.rememberContact({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" } })
+          expect(yield* store.contactOf(bookingId)).toEqual(
+            Option.some({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" } }),
+          )
+          yield* store.rememberContact({ bookingId, reference, contact: { email: "charles@example.com" } })
+          const replaced = yield* store.contactOf(bookingId)
+          expect(Option.map(replaced, (known) => known.contact)).toEqual(Option.some({ email: "charles@example.com" }))
+        }))
+    })
+
+    describe("claims", () => {
+      const lease = Duration.minutes(2)
+
+      it("one holder at a time: another holder is held off, the holder itself may claim again", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = keyOf(notification())
+          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
+          expect(yield* store.claim(key, "instance-b", lease)).toBe("held")
+          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
+        }))
+
+      it("20 holders claiming one notification at once: exactly one gets it", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = keyOf(notification())
+          const answers = yield* Effect.forEach(
+            Array.from({ length: 20 }, (_, index) => `instance-${index}`),
+            (holder) => store.claim(key, holder, lease),
+            { concurrency: 20 },
+          )
+          expect(answers.filter((answer) => answer === "claimed")).toHaveLength(1)
+          expect(answers.filter((answer) => answer === "held")).toHaveLength(19)
+        }))
+
+      it("a claim whose lease ran out (its holder stopped) can be taken by another", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = keyOf(notification())
+          expect(yield* store.claim(key, "stopped", Duration.millis(1))).toBe("claimed")
+          yield* Effect.sleep("50 millis")
+          expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
+        }))
+
+      it("recording a failed attempt ends the claim; recording it sent answers sent to every later claim", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const attempt = failed()
+          const key = keyOf(attempt)
+          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
+          yield* store.record(attempt)
+          expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
+          yield* store.record(notification({ ...attempt, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") }))
+          expect(yield* store.claim(key, "instance-a", lease)).toBe("sent")
+          expect(yield* store.claim(key, "instance-b", lease)).toBe("sent")
+        }))
+    })
+  })
+}
+
+contract("in memory", () => Effect.succeed(InMemoryNotificationStore.layer))
+
+RealServer.describeWith("DATABASE_URL", "notification store on PostgreSQL", (url) => {
+  const onFreshDatabase = () =>
+    Effect.map(Postgres.freshDatabase(url, "notification_test"), (database) =>
+      PostgresNotificationStore.layer.pipe(Layer.provide(PostgresStore.layer(Redacted.make(database), { applicationName: "notification" }))))
+
+  contract("PostgreSQL", onFreshDatabase)
+})
