@@ -4,6 +4,7 @@
  * the pool on shutdown. It answers the store's readiness check with `SELECT 1` as well.
  */
 import { SqlClient } from "@effect/sql"
+import * as Migrator from "@effect/sql/Migrator"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import { StoreHealth, StoreUnavailable } from "./StoreHealth.ts"
@@ -59,3 +60,22 @@ export const layer = (
       new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${reasonOf(error.cause ?? error)}`, cause: error })
     ),
   )
+
+/**
+ * The migrations of a service, recorded in its own `table`: those not run yet run in order, and
+ * instances starting at once take turns. @effect/sql's migrator locks its table for its runs, but
+ * creates the table unlocked first, which two instances on an empty database race on; here the
+ * table is created first under an advisory lock, in the migrator's own layout.
+ */
+export const migrations = (table: string, migrations: Record<string, Effect.Effect<unknown, unknown, SqlClient.SqlClient>>) => {
+  const migrate = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table })
+  return Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.withTransaction(Effect.zipRight(
+      sql`SELECT pg_advisory_xact_lock(hashtext(${table}))`,
+      sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
+        migration_id integer primary key,
+        created_at timestamp with time zone not null default now(),
+        name text not null
+      )`,
+    )).pipe(Effect.zipRight(migrate)))
+}

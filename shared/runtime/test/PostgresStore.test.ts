@@ -1,9 +1,10 @@
 import { describe, expect } from "bun:test"
 import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
 import { Effect, Exit, Layer, Logger, Redacted, Scope } from "effect"
 import * as PostgresStore from "../src/PostgresStore.ts"
 import { StoreHealth } from "../src/StoreHealth.ts"
-import { EffectTest, RealServer } from "../src/testing/index.ts"
+import { EffectTest, Postgres, RealServer } from "../src/testing/index.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 const redacted = (url: string) => Redacted.make(new URL(url))
@@ -40,5 +41,18 @@ RealServer.describeWith("DATABASE_URL", "PostgreSQL store against a real server"
       // The pool has ended: a query can no longer get a connection.
       const after = yield* Effect.exit(sql`SELECT 1`)
       expect(Exit.isFailure(after)).toBe(true)
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("six instances migrating one empty database at once: all start, the migrations run once", () =>
+    Effect.gen(function* () {
+      const database = yield* Postgres.freshDatabase(url, "runtime_test")
+      const migrations = {
+        "0001_things": Effect.flatMap(SqlClient.SqlClient, (sql) => sql`CREATE TABLE things (id int PRIMARY KEY)`),
+      }
+      const migrate = PostgresStore.migrations("things_migrations", migrations)
+      // Each instance with a pool of its own, as separate processes would have.
+      const instance = Effect.scoped(Effect.provide(migrate, PgClient.layer({ url: Redacted.make(database.href) })))
+      const ran = yield* Effect.all(Array.from({ length: 6 }, () => instance), { concurrency: 6 })
+      expect(ran.map((done) => done.length).toSorted()).toEqual([0, 0, 0, 0, 0, 1])
     }), { layer: quiet, timeout: 30_000 })
 })

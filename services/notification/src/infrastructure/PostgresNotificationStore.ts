@@ -6,7 +6,7 @@
  * ends. The schema is created by migrations at start, in their own table beside any other service's.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
-import * as Migrator from "@effect/sql/Migrator"
+import * as PostgresStore from "@flight/runtime/postgres"
 import { DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { BookingContact, keyOf, Notification, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
 
@@ -53,7 +53,7 @@ export const migrations = {
 }
 
 /** Runs the migrations that have not run yet (several instances starting at once take turns). */
-export const migrate = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable })
+export const migrate = PostgresStore.migrations(migrationsTable, migrations)
 
 type Row = Record<string, unknown>
 

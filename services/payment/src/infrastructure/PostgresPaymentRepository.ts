@@ -9,7 +9,7 @@
 import { Outbox, SqlIdempotency } from "@flight/bus"
 import { Catalogue } from "@flight/contracts"
 import { SqlClient, type SqlError } from "@effect/sql"
-import * as Migrator from "@effect/sql/Migrator"
+import * as PostgresStore from "@flight/runtime/postgres"
 import { Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
 import {
@@ -100,7 +100,7 @@ export const migrations = {
 }
 
 /** Runs the migrations that have not run yet (several instances starting at once take turns). */
-export const migrate = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable })
+export const migrate = PostgresStore.migrations(migrationsTable, migrations)
 
 const codeOf = (error: SqlError.SqlError): string | undefined => {
   const cause = error.cause as { readonly code?: unknown } | undefined

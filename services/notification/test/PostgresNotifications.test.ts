@@ -1,0 +1,130 @@
+/**
+ * The notification service on a real PostgreSQL, each test on a database of its own, with email
+ * going to a real SMTP server (in this process) that counts what arrives: "sent once per cause"
+ * across a restart and across two instances, the contacts a restart keeps, the schema's migrations,
+ * and what the service answers while its database is gone.
+ */
+import { InProcessBus } from "@flight/bus"
+import { type AnyMessage, BookingId, BookingReference, Envelope, FlightId, Messages, PaymentId, SeatNumber } from "@flight/contracts"
+import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { describe, expect } from "bun:test"
+import { DateTime, Effect, Logger, Option, Redacted } from "effect"
+import { NotificationCommands } from "../src/application/NotificationCommands.ts"
+import * as NotificationEvents from "../src/application/NotificationEvents.ts"
+import * as PostgresNotificationStore from "../src/infrastructure/PostgresNotificationStore.ts"
+import * as Notification from "../src/main.ts"
+import { smtpServer } from "./support/SmtpServer.ts"
+
+const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+
+const bookingCreated = (bookingId: BookingId) =>
+  Envelope.make(Messages.BookingCreated, {
+    bookingId,
+    reference: BookingReference.make("X7K2QP"),
+    flightId: FlightId.make(Bun.randomUUIDv7()),
+    cabin: "economy",
+    seats: [SeatNumber.make("10A")],
+    passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
+    contact: { email: "ada@example.com" },
+    total: { amount: 45000, currency: "GBP" },
+    holdExpiresAt: DateTime.unsafeMake("2026-12-01T10:15:00Z"),
+  }, { source: "booking" })
+
+const paymentFailed = (bookingId: BookingId) =>
+  Envelope.make(Messages.PaymentProcessed, {
+    paymentId: PaymentId.make(Bun.randomUUIDv7()),
+    bookingId,
+    status: "failed",
+    amount: { amount: 45000, currency: "GBP" },
+    transactionId: null,
+    failureReason: "card declined",
+  }, { source: "payment" })
+
+/** Handles a message as the consumer does: transient failures (a notification another instance is sending) retried. */
+const handled = (message: AnyMessage) =>
+  Effect.flatMap(NotificationCommands, (commands) =>
+    commands.handle(message).pipe(
+      Effect.retry({ schedule: NotificationEvents.deliveryRetry, while: NotificationEvents.policy.isTransient }),
+    ))
+
+/** The subject line of each email that arrived. */
+const subjects = (received: ReadonlyArray<{ readonly raw: string }>) =>
+  received.map((mail) => /^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? "")
+
+RealServer.describeWith("DATABASE_URL", "notification on PostgreSQL", (url) => {
+  EffectTest.effect("migrations run on an empty database, then find it up to date; the tables are the notification service's own", () =>
+    Effect.gen(function* () {
+      const database = yield* Postgres.freshDatabase(url, "notification_test")
+      yield* Effect.gen(function* () {
+        const first = yield* PostgresNotificationStore.migrate
+        expect(first.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`)).toEqual(Object.keys(PostgresNotificationStore.migrations))
+        expect(yield* PostgresNotificationStore.migrate).toEqual([])
+        const sql = yield* SqlClient.SqlClient
+        const tables = yield* sql<{ table_name: string }>`
+          SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`
+        expect(tables.map((row) => row.table_name)).toEqual([
+          "notification_claims",
+          "notification_contacts",
+          "notification_migrations",
+          "notifications",
+        ])
+      }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("after a restart, a redelivered event sends nothing again and the booking's contact is still known: counted at the SMTP server", () =>
+    Effect.gen(function* () {
+      const smtp = yield* smtpServer()
+      const smtpUrl = Option.some(Redacted.make(new URL(`smtp://127.0.0.1:${smtp.port}`)))
+      const database = Redacted.make(yield* Postgres.freshDatabase(url, "notification_test"))
+      const bookingId = BookingId.make(Bun.randomUUIDv7())
+      const created = yield* bookingCreated(bookingId)
+      yield* handled(created).pipe(Effect.provide(Notification.postgresLayer(database, smtpUrl)))
+      // A new process on the same database: the same event again, then a payment event that needs the contact.
+      yield* Effect.gen(function* () {
+        yield* handled(created)
+        yield* handled(yield* paymentFailed(bookingId))
+      }).pipe(Effect.provide(Notification.postgresLayer(database, smtpUrl)))
+      expect(smtp.received.map((mail) => mail.to)).toEqual([["ada@example.com"], ["ada@example.com"]])
+      expect(subjects(smtp.received)).toEqual(["Booking X7K2QP received", "Payment for booking X7K2QP failed"])
+    }), { layer: quiet, timeout: 60_000 })
+
+  EffectTest.effect("two instances on one database handling the same event at once, several times: one email", () =>
+    Effect.gen(function* () {
+      const smtp = yield* smtpServer()
+      const smtpUrl = Option.some(Redacted.make(new URL(`smtp://127.0.0.1:${smtp.port}`)))
+      const database = Redacted.make(yield* Postgres.freshDatabase(url, "notification_test"))
+      const created = yield* bookingCreated(BookingId.make(Bun.randomUUIDv7()))
+      const instance = () => Effect.all([handled(created), handled(created)], { concurrency: 2 }).pipe(
+        Effect.provide(Notification.postgresLayer(database, smtpUrl)),
+      )
+      yield* Effect.all([instance(), instance()], { concurrency: 2 })
+      expect(smtp.received.map((mail) => mail.to)).toEqual([["ada@example.com"]])
+    }), { layer: quiet, timeout: 60_000 })
+
+  describe("the running service", () => {
+    EffectTest.effect("names its store, and while its database is gone answers the history with 503 and is not ready", () =>
+      Effect.gen(function* () {
+        const database = yield* Postgres.freshDatabase(url, "notification_test")
+        const running = yield* Notification.make({ port: 0, databaseUrl: Option.some(Redacted.make(database)) }).pipe(
+          Effect.provide(InProcessBus.layer()),
+        )
+        expect(running.store).toStartWith("PostgreSQL ")
+        const history = new URL("/api/notifications", running.url)
+        expect((yield* Effect.promise(() => fetch(history))).status).toBe(200)
+        expect((yield* Effect.promise(() => fetch(new URL("/health/ready", running.url)))).status).toBe(200)
+
+        const name = database.pathname.slice(1)
+        yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP DATABASE ${name} WITH (FORCE)`)).pipe(
+          Effect.provide(PgClient.layer({ url: Redacted.make(url) })),
+          Effect.scoped,
+        )
+        const gone = yield* Effect.promise(() => fetch(history))
+        expect(gone.status).toBe(503)
+        expect(gone.headers.get("content-type")).toStartWith("application/problem+json")
+        expect((yield* Effect.promise(() => gone.json())) as unknown).toMatchObject({ status: 503, detail: "The notification history is unavailable" })
+        expect((yield* Effect.promise(() => fetch(new URL("/health/ready", running.url)))).status).toBe(503)
+      }), { layer: quiet, timeout: 60_000 })
+  })
+})
