@@ -2,8 +2,10 @@
  * End to end in the infra mode: the four services as separate processes (`bun services/<name>/src/main.ts`)
  * on real RabbitMQ, Redis, MongoDB and PostgreSQL, driven over HTTP through the flows of DESIGN §5.
  * Two booking instances share the work as competing consumers: one holds seats for 15 minutes, the
- * other for 2 seconds (for the flow whose hold runs out). Every process exports its spans to a
- * collector in this test, so one saga's trace can be followed across the four services.
+ * other for 2 seconds (for the flow whose hold runs out). Two notification instances share their
+ * queue and one PostgreSQL store: the history read from one shows what either sent, once. Every
+ * process exports its spans to a collector in this test, so one saga's trace can be followed across
+ * the four services.
  *
  * MongoDB and PostgreSQL get databases of their own, dropped afterwards; RabbitMQ and Redis are
  * used as the services use them in production (their default names), with flights and bookings of
@@ -57,7 +59,10 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
             { redisUrl, mongoUrl, databaseUrl, rabbitUrl },
             { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}` },
           )
-          const shortHoldBooking = await system.start("booking", { BOOKING_HOLD_TTL: "2 seconds" })
+          const [shortHoldBooking] = await Promise.all([
+            system.start("booking", { BOOKING_HOLD_TTL: "2 seconds" }),
+            system.start("notification"),
+          ])
           api = Flows.apiOf(system.urls)
           shortHold = Flows.apiOf({ ...system.urls, BOOKING_URL: shortHoldBooking })
           bookingUrl = system.urls.BOOKING_URL
