@@ -5,32 +5,20 @@
  * and what the service answers while its database is gone.
  */
 import { InProcessBus } from "@flight/bus"
-import { type AnyMessage, BookingId, BookingReference, Envelope, FlightId, Messages, PaymentId, SeatNumber } from "@flight/contracts"
+import { type AnyMessage, BookingId, Envelope, Messages, PaymentId } from "@flight/contracts"
 import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect } from "bun:test"
-import { DateTime, Effect, Logger, Option, Redacted } from "effect"
+import { Effect, Logger, Option, Redacted } from "effect"
 import { NotificationCommands } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
 import * as PostgresNotificationStore from "../src/infrastructure/PostgresNotificationStore.ts"
 import * as Notification from "../src/main.ts"
+import { bookingCreated } from "./support/Bookings.ts"
 import { smtpServer } from "./support/SmtpServer.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
-
-const bookingCreated = (bookingId: BookingId) =>
-  Envelope.make(Messages.BookingCreated, {
-    bookingId,
-    reference: BookingReference.make("X7K2QP"),
-    flightId: FlightId.make(Bun.randomUUIDv7()),
-    cabin: "economy",
-    seats: [SeatNumber.make("10A")],
-    passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
-    contact: { email: "ada@example.com" },
-    total: { amount: 45000, currency: "GBP" },
-    holdExpiresAt: DateTime.unsafeMake("2026-12-01T10:15:00Z"),
-  }, { source: "booking" })
 
 const paymentFailed = (bookingId: BookingId) =>
   Envelope.make(Messages.PaymentProcessed, {

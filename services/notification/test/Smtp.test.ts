@@ -4,13 +4,14 @@
  */
 import { EffectTest } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
-import { DateTime, Effect, Either, Logger, Option, Redacted } from "effect"
+import { BookingId } from "@flight/contracts"
+import { Effect, Either, Logger, Option, Redacted } from "effect"
 import { NotificationCommands } from "../src/application/NotificationCommands.ts"
 import { serviceLayer } from "../src/main.ts"
 import { NotificationChannel } from "../src/domain/Notification.ts"
 import { render } from "../src/domain/Templates.ts"
 import * as Channels from "../src/infrastructure/Channels.ts"
+import { bookingCreated } from "./support/Bookings.ts"
 import { smtpServer } from "./support/SmtpServer.ts"
 
 EffectTest.effect("an email goes over SMTP: from the service's sender to the recipient, the template's subject, text and HTML", () =>
@@ -53,17 +54,7 @@ EffectTest.effect("an event handled twice in a row and twice at once sends its e
     const url = Redacted.make(new URL(`smtp://127.0.0.1:${smtp.port}`))
     yield* Effect.gen(function* () {
       const commands = yield* NotificationCommands
-      const created = yield* Envelope.make(Messages.BookingCreated, {
-        bookingId: BookingId.make(Bun.randomUUIDv7()),
-        reference: BookingReference.make("X7K2QP"),
-        flightId: FlightId.make(Bun.randomUUIDv7()),
-        cabin: "economy",
-        seats: [SeatNumber.make("10A")],
-        passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
-        contact: { email: "ada@example.com" },
-        total: { amount: 45000, currency: "GBP" },
-        holdExpiresAt: DateTime.unsafeMake("2026-12-01T10:15:00Z"),
-      }, { source: "booking" })
+      const created = yield* bookingCreated(BookingId.make(Bun.randomUUIDv7()))
       yield* commands.handle(created)
       yield* commands.handle(created)
       yield* Effect.all([commands.handle(created), commands.handle(created)], { concurrency: 2 })
