@@ -9,6 +9,7 @@ import * as PostgresStore from "@flight/runtime/postgres"
 import { Effect, Layer, Option, type Redacted } from "effect"
 import * as NotificationApi from "./api/NotificationApi.ts"
 import { NotificationCommands } from "./application/NotificationCommands.ts"
+import * as KeyRetention from "./application/KeyRetention.ts"
 import * as NotificationEvents from "./application/NotificationEvents.ts"
 import * as Channels from "./infrastructure/Channels.ts"
 import type { NotificationStore } from "./domain/Notification.ts"
@@ -52,10 +53,11 @@ const store = (options: Pick<Options, "databaseUrl" | "smtpUrl">) => {
   })
 }
 
-/** Beside the HTTP server: the consumer of events and commands. */
+/** Beside the HTTP server: the consumer of events and commands, and the purge of old Idempotency-Keys. */
 const workers = Effect.gen(function* () {
   const bus = yield* MessageBus
   yield* bus.consume(yield* NotificationEvents.consumer)
+  yield* KeyRetention.startKeyPurge
 })
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */

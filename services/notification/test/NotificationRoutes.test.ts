@@ -52,15 +52,20 @@ const pageOf = (answer: Answer) => {
 
 const makeApi = Effect.gen(function* () {
   const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.merge(serviceLayer(), Layer.succeed(MessageBus, bus)))
+  /** Every message the app put on the bus. */
+  const published: Array<AnyMessage> = []
+  const recording: typeof bus = { ...bus, publish: (message) => Effect.zipRight(Effect.sync(() => published.push(message)), bus.publish(message)) }
+  const runtime = yield* Layer.toRuntime(Layer.merge(serviceLayer(), Layer.succeed(MessageBus, recording)))
   const app = NotificationApi.make(runtime)
 
-  const send = (method: string, path: string, body?: unknown): Effect.Effect<Answer> =>
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Effect.Effect<Answer> =>
     Effect.promise(async () => {
       const response = await app.fetch(
         new Request(`http://notification.test${path}`, {
           method,
-          ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+          ...(body === undefined
+            ? { headers }
+            : { headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
         }),
       )
       const text = await response.text()
@@ -68,7 +73,8 @@ const makeApi = Effect.gen(function* () {
     })
 
   const history = (query: Record<string, string>) => send("GET", `/api/notifications?${new URLSearchParams(query)}`)
-  const post = (body: unknown) => send("POST", "/api/notifications", body)
+  const post = (body: unknown, key?: string) =>
+    send("POST", "/api/notifications", body, key === undefined ? {} : { "idempotency-key": key })
 
   /** Handles a message as the consumer does, on the app's store. */
   const handle = (message: AnyMessage) =>
@@ -94,7 +100,7 @@ const makeApi = Effect.gen(function* () {
       return bookingId as string
     })
 
-  return { send, history, post, created }
+  return { send, history, post, created, published }
 })
 
 type Api = Effect.Effect.Success<typeof makeApi>
@@ -287,6 +293,33 @@ describe("POST /api/notifications", () => {
   apiTest("an unknown body field: 400", (api) =>
     Effect.gen(function* () {
       expectProblem(yield* api.post({ ...valid, priority: "high" }), 400, "validation-failed")
+    }))
+
+  apiTest("Idempotency-Key, the same request again: 202 with the first command's id, marked replayed; the command is the first one", (api) =>
+    Effect.gen(function* () {
+      const first = yield* api.post(valid, "send-1")
+      expect(first.status).toBe(202)
+      expect(first.headers.get("idempotent-replayed")).toBeNull()
+      // The same request spelled another way (key order) is the same request.
+      const again = yield* api.post({ data: { seats: "12A", reference: "X7K2QP" }, template: "booking-confirmed", recipient: "ada@example.com", channel: "email" }, "send-1")
+      expect(again.status).toBe(202)
+      expect(again.headers.get("idempotent-replayed")).toBe("true")
+      expect(again.body).toEqual(first.body)
+      // Published again under the same id (the consumer sends once per command id), never as a new command.
+      expect(new Set(api.published.map((message): string => message.id))).toEqual(new Set([(first.body as { commandId: string }).commandId]))
+    }))
+
+  apiTest("Idempotency-Key with another request: 422 idempotency-key-reused, nothing published", (api) =>
+    Effect.gen(function* () {
+      expect((yield* api.post(valid, "send-2")).status).toBe(202)
+      expectProblem(yield* api.post({ ...valid, recipient: "grace@example.com" }, "send-2"), 422, "idempotency-key-reused")
+      expect(api.published).toHaveLength(1)
+    }))
+
+  apiTest("an Idempotency-Key that is not 1 to 255 printable characters: 400 at header.idempotency-key", (api) =>
+    Effect.gen(function* () {
+      expectValidation(yield* api.post(valid, "x".repeat(256)), ["header.idempotency-key"])
+      expect(api.published).toEqual([])
     }))
 
   apiTest("accepting the command records nothing yet: the consumer does that", (api) =>

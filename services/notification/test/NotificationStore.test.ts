@@ -136,6 +136,45 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
         }))
     })
 
+    describe("Idempotency-Keys", () => {
+      const keyed = (key: string, command: string, iso = "2026-11-26T10:00:00Z") => ({ key, fingerprint: `fp-${command}`, command, at: at(iso) })
+
+      it("the first request under a key is recorded; a later one changes nothing and is answered the first", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = Bun.randomUUIDv7()
+          expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.none())
+          expect(yield* store.keyCommand(keyed(key, "second", "2026-11-26T11:00:00Z"))).toEqual(Option.some(keyed(key, "first")))
+          expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.some(keyed(key, "first")))
+        }))
+
+      it("10 requests under one key at once: one recorded, the others answered it", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = Bun.randomUUIDv7()
+          const answers = yield* Effect.forEach(
+            Array.from({ length: 10 }, (_, index) => keyed(key, `command-${index}`)),
+            store.keyCommand,
+            { concurrency: 10 },
+          )
+          const recorded = answers.flatMap((answer, index) => (Option.isNone(answer) ? [`command-${index}`] : []))
+          expect(recorded).toHaveLength(1)
+          expect(new Set(answers.flatMap((answer) => (Option.isSome(answer) ? [answer.value.command] : [])))).toEqual(new Set(recorded))
+        }))
+
+      it("purging forgets the keys recorded before the cutoff only, and says how many", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const [old, older, fresh] = [Bun.randomUUIDv7(), Bun.randomUUIDv7(), Bun.randomUUIDv7()]
+          yield* store.keyCommand(keyed(old, "old", "2026-11-25T09:00:00Z"))
+          yield* store.keyCommand(keyed(older, "older", "2026-11-24T09:00:00Z"))
+          yield* store.keyCommand(keyed(fresh, "fresh", "2026-11-26T09:00:00Z"))
+          expect(yield* store.purgeKeys(at("2026-11-26T00:00:00Z"))).toBe(2)
+          expect(yield* store.keyCommand(keyed(old, "again"))).toEqual(Option.none())
+          expect(Option.map(yield* store.keyCommand(keyed(fresh, "again")), (first) => first.command)).toEqual(Option.some("fresh"))
+        }))
+    })
+
     describe("claims", () => {
       const lease = Duration.minutes(2)
 

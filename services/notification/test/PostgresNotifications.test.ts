@@ -55,6 +55,7 @@ RealServer.describeWith("DATABASE_URL", "notification on PostgreSQL", (url) => {
         expect(tables.map((row) => row.table_name)).toEqual([
           "notification_claims",
           "notification_contacts",
+          "notification_idempotency_keys",
           "notification_migrations",
           "notifications",
         ])

@@ -3,9 +3,9 @@
  * `notification.send` command.
  */
 import { MessageBus, ServiceBus } from "@flight/bus"
-import { BookingId, Envelope, Messages } from "@flight/contracts"
-import { HttpApp, Problem, Route, type StoreHealth } from "@flight/runtime"
-import { Effect, Either, Option, type Runtime, Schema } from "effect"
+import { type AnyMessage, BookingId, Catalogue, Envelope, Messages } from "@flight/contracts"
+import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { DateTime, Effect, Either, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { Channel, type Notification, NotificationStore } from "../domain/Notification.ts"
@@ -54,6 +54,9 @@ export const HistoryQuery = Schema.Struct({
 })
 
 export const SendBody = Messages.SendNotification.data
+const encodeBody = Schema.encodeSync(SendBody)
+
+const Accepted = Schema.Struct({ commandId: Schema.String })
 
 type Services = NotificationStore | MessageBus
 
@@ -85,12 +88,15 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     path: "/api/notifications",
     summary: "Send a notification",
     description: "Sends the notification.send command: one template on one channel to one recipient. 202 once the command " +
-      "is on the bus; the history shows the notification when it went out. The template and its data are checked first.",
+      "is on the bus; the history shows the notification when it went out. The template and its data are checked first. " +
+      "With an Idempotency-Key, a repeated request answers the first command's id (marked Idempotent-Replayed) and sends " +
+      "nothing twice; another request under the same key is a 422.",
     tags: ["notifications"],
+    headers: IdempotencyKey.OptionalHeader,
     body: SendBody,
-    success: { status: 202, schema: Schema.Struct({ commandId: Schema.String }), description: "The command, accepted" },
-    errors: [503],
-    handler: ({ body }) =>
+    success: { status: 202, schema: Accepted, description: "The command, accepted" },
+    errors: [422, 503],
+    handler: ({ body, headers }) =>
       Effect.gen(function* () {
         if (!recipientFits(body.channel, body.recipient)) {
           return yield* Effect.fail(Problem.badRequest("The notification is invalid", [{
@@ -103,11 +109,31 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
           const path = rendered.left._tag === "TemplateUnknown" ? "body.template" : "body.data"
           return yield* Effect.fail(Problem.badRequest("The notification is invalid", [{ path, message: rendered.left.message }]))
         }
-        const command = yield* Envelope.make(Messages.SendNotification, body, { source: "notification" })
         const bus = yield* MessageBus
-        yield* bus.publish(command).pipe(
-          Effect.mapError(() => Problem.unavailable("The message bus is unavailable; nothing was sent", 1)),
-        )
+        const publish = (command: AnyMessage) =>
+          bus.publish(command).pipe(Effect.mapError(() => Problem.unavailable("The message bus is unavailable; nothing was sent", 1)))
+        const command = yield* Envelope.make(Messages.SendNotification, body, { source: "notification" })
+        const key = headers[IdempotencyKey.headerName]
+        if (key !== undefined) {
+          const store = yield* NotificationStore
+          const fingerprint = IdempotencyKey.fingerprint("POST /api/notifications", encodeBody(body))
+          const earlier = yield* store.keyCommand({ key, fingerprint, command: Catalogue.encodeJson(command), at: yield* DateTime.now }).pipe(
+            Effect.mapError(() => Problem.unavailable("The notification store is unavailable; nothing was sent", 1)),
+          )
+          if (Option.isSome(earlier)) {
+            if (earlier.value.fingerprint !== fingerprint) return yield* Effect.fail(IdempotencyKey.reused(key))
+            const first = Catalogue.decodeJson(earlier.value.command)
+            if (Either.isLeft(first)) {
+              yield* Effect.logError(`The command recorded under an Idempotency-Key cannot be read: ${first.left.message}`)
+              return yield* Effect.fail(Problem.internal())
+            }
+            // Published again under its own id: whether the first publish got through or not, the
+            // notification goes out once per command.
+            yield* publish(first.right)
+            return Route.response({ status: 202, body: { commandId: first.right.id }, headers: { [IdempotencyKey.replayedHeader]: "true" } })
+          }
+        }
+        yield* publish(command)
         return { commandId: command.id }
       }),
   }),

@@ -4,7 +4,7 @@
  * the store that keeps the history and the contacts of bookings.
  */
 import { BookingId, BookingReference, Contact } from "@flight/contracts"
-import { Context, type Duration, type Effect, type Option, Schema } from "effect"
+import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
 
 export const Channel = Schema.Literal("email", "sms", "push")
 export type Channel = typeof Channel.Type
@@ -63,6 +63,14 @@ export interface HistoryQuery {
   readonly offset: number
 }
 
+/** A command sent under an Idempotency-Key: the request's fingerprint and the command (encoded JSON). */
+export interface KeyedCommand {
+  readonly key: string
+  readonly fingerprint: string
+  readonly command: string
+  readonly at: DateTime.Utc
+}
+
 /** The store could not be reached or answered an error: worth retrying. */
 export class NotificationStoreError extends Schema.TaggedError<NotificationStoreError>()("NotificationStoreError", {
   operation: Schema.String,
@@ -99,6 +107,14 @@ export class NotificationStore extends Context.Tag("notification/NotificationSto
   readonly history: (
     query: HistoryQuery,
   ) => Effect.Effect<{ readonly items: ReadonlyArray<Notification>; readonly more: boolean }, NotificationStoreError>
+  /**
+   * Records the command a `POST /api/notifications` sent under an Idempotency-Key, with the
+   * request's fingerprint; when the key was recorded before, changes nothing and answers what it
+   * holds.
+   */
+  readonly keyCommand: (request: KeyedCommand) => Effect.Effect<Option.Option<KeyedCommand>, NotificationStoreError>
+  /** Forgets Idempotency-Keys recorded before `before`; answers how many. */
+  readonly purgeKeys: (before: DateTime.Utc) => Effect.Effect<number, NotificationStoreError>
   readonly rememberContact: (contact: BookingContact) => Effect.Effect<void, NotificationStoreError>
   readonly contactOf: (bookingId: BookingId) => Effect.Effect<Option.Option<BookingContact>, NotificationStoreError>
 }>() {}

@@ -1,6 +1,6 @@
 /** The notification history and the bookings' contacts in memory (the default store). */
-import { Clock, Duration, Effect, Layer, Option } from "effect"
-import { type BookingContact, keyOf, type Notification, NotificationStore } from "../domain/Notification.ts"
+import { Clock, DateTime, Duration, Effect, Layer, Option } from "effect"
+import { type BookingContact, type KeyedCommand, keyOf, type Notification, NotificationStore } from "../domain/Notification.ts"
 
 /** How many notifications the history keeps: the oldest go first. */
 const retained = 100_000
@@ -9,6 +9,7 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
   const byKey = new Map<string, Notification>()
   const contacts = new Map<string, BookingContact>()
   const claims = new Map<string, { readonly holder: string; readonly until: number }>()
+  const keys = new Map<string, KeyedCommand>()
   return {
     claim: (key, holder, lease) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
@@ -37,6 +38,23 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
           )
           .sort((a, b) => a.createdAt.epochMillis - b.createdAt.epochMillis || (a.id < b.id ? -1 : 1))
         return { items: matching.slice(offset, offset + limit), more: matching.length > offset + limit }
+      }),
+    keyCommand: (request) =>
+      Effect.sync(() => {
+        const earlier = keys.get(request.key)
+        if (earlier === undefined) keys.set(request.key, request)
+        return Option.fromNullable(earlier)
+      }),
+    purgeKeys: (before) =>
+      Effect.sync(() => {
+        let purged = 0
+        for (const [key, recorded] of keys) {
+          if (DateTime.lessThan(recorded.at, before)) {
+            keys.delete(key)
+            purged++
+          }
+        }
+        return purged
       }),
     rememberContact: (contact) => Effect.sync(() => void contacts.set(contact.bookingId, contact)),
     contactOf: (bookingId) => Effect.sync(() => Option.fromNullable(contacts.get(bookingId))),

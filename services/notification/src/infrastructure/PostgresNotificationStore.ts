@@ -50,6 +50,16 @@ export const migrations = {
         phone text NULL
       )`,
     ], { discard: true })),
+  "0002_idempotency_keys": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.all([
+      sql`CREATE TABLE notification_idempotency_keys (
+        key text PRIMARY KEY,
+        fingerprint text NOT NULL,
+        command text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      sql`CREATE INDEX notification_idempotency_keys_by_age ON notification_idempotency_keys (created_at)`,
+    ], { discard: true })),
 }
 
 /** Runs the migrations that have not run yet (several instances starting at once take turns). */
@@ -159,6 +169,32 @@ export const make = Effect.gen(function* () {
         const items = yield* Effect.forEach(rows.slice(0, limit), notificationOf)
         return { items, more: rows.length > limit }
       }).pipe(traced("history")),
+
+    keyCommand: (request) =>
+      // One statement: the row inserted, or the one there before (a no-op update returns it; xmax = 0 marks an insert).
+      sql<Row>`
+        INSERT INTO notification_idempotency_keys (key, fingerprint, command, created_at)
+        VALUES (${request.key}, ${request.fingerprint}, ${request.command}, ${toDate(request.at)})
+        ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
+        RETURNING fingerprint, command, created_at, (xmax = 0) AS inserted`.pipe(
+        Effect.map(([row]) =>
+          row === undefined || row["inserted"] === true ? Option.none() : Option.some({
+            key: request.key,
+            fingerprint: String(row["fingerprint"]),
+            command: String(row["command"]),
+            at: DateTime.unsafeMake(row["created_at"] as Date),
+          })
+        ),
+        Effect.mapError(storeError("key command")),
+        traced("key command"),
+      ),
+
+    purgeKeys: (before) =>
+      sql<Row>`DELETE FROM notification_idempotency_keys WHERE created_at < ${toDate(before)} RETURNING key`.pipe(
+        Effect.map((rows) => rows.length),
+        Effect.mapError(storeError("purge keys")),
+        traced("purge keys"),
+      ),
 
     rememberContact: ({ bookingId, contact, reference }) =>
       sql`
