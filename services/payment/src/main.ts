@@ -4,13 +4,13 @@
  * on a message bus they share (see `scripts/start.ts`).
  */
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
-import { ServiceMain, type StoreHealth } from "@flight/runtime"
+import { IdempotencyKey, ServiceMain, type StoreHealth } from "@flight/runtime"
 import { type Duration, Effect, Layer, type Option, type Redacted } from "effect"
 import * as PaymentApi from "./api/PaymentApi.ts"
 import { PaymentCommands, startRecovery, startRefunds } from "./application/PaymentCommands.ts"
 import * as PaymentEvents from "./application/PaymentEvents.ts"
 import { PaymentQueries } from "./application/PaymentQueries.ts"
-import type { PaymentRepository } from "./domain/PaymentRepository.ts"
+import { PaymentRepository } from "./domain/PaymentRepository.ts"
 import * as InMemoryPaymentRepository from "./infrastructure/InMemoryPaymentRepository.ts"
 import * as PostgresPaymentRepository from "./infrastructure/PostgresPaymentRepository.ts"
 import * as SimulatedGateway from "./infrastructure/SimulatedGateway.ts"
@@ -51,7 +51,8 @@ const store = (url: Options["databaseUrl"]) =>
 
 /**
  * Beside the HTTP server: the consumer of booking events, the refund worker, the recovery of
- * payments a stopped process left pending, and the outbox relay.
+ * payments a stopped process left pending, the outbox relay, and the purge of Idempotency-Keys
+ * past their retention.
  */
 const workers = Effect.gen(function* () {
   const bus = yield* MessageBus
@@ -59,6 +60,7 @@ const workers = Effect.gen(function* () {
   yield* startRefunds()
   yield* startRecovery(PaymentApi.renderPayment)
   yield* Outbox.startRelay(yield* Outbox.Store, { idleDelay: "1 second" })
+  yield* IdempotencyKey.startPurge((yield* PaymentRepository).purgeKeys)
 })
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */

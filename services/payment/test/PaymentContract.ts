@@ -109,6 +109,36 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
         }))
     })
 
+    describe("Idempotency-Keys", () => {
+      it("purging forgets the keys answered before the cutoff; a request still under way keeps its key", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const [paid, pending] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+          yield* commands.openIntent(yield* bookingCreated(paid))
+          yield* commands.openIntent(yield* bookingCreated(pending))
+          const fingerprint = IdempotencyKey.fingerprint("POST /api/payments", { bookingId: paid, token: "tok_visa" })
+          expect((yield* commands.pay({ bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render)).status).toBe(201)
+          yield* repository.beginPayment({
+            key: "under-way",
+            fingerprint: "f",
+            paymentId: PaymentId.make(Bun.randomUUIDv7()),
+            bookingId: pending,
+            token: "tok_visa",
+            now: yield* DateTime.now,
+          })
+          const now = yield* DateTime.now
+          expect(yield* repository.purgeKeys(DateTime.subtractDuration(now, Duration.hours(1)))).toBe(0)
+          expect((yield* commands.pay({ bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render)).replayed).toBe(true)
+          expect(yield* repository.purgeKeys(DateTime.addDuration(now, Duration.hours(1)))).toBe(1)
+          // The key is forgotten: the request is a new one, and the booking is paid already.
+          const again = yield* Effect.either(commands.pay({ bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render))
+          expect(again._tag === "Left" && again.left._tag).toBe("NoOpenIntent")
+          const underWay = yield* Effect.either(commands.pay({ bookingId: pending, token: "tok_visa", key: "under-way", fingerprint: "f" }, render))
+          expect(underWay._tag === "Left" && underWay.left._tag).toBe("RequestInProgress")
+        }))
+    })
+
     describe("booking events, redelivered", () => {
       it("an intent created twice from a redelivered booking.created exists once", () =>
         Effect.gen(function* () {

@@ -6,7 +6,7 @@
  * change it made, in the same atomic write.
  */
 import { createHash } from "node:crypto"
-import { Schema } from "effect"
+import { DateTime, Duration, Effect, Schedule, Schema, type Scope } from "effect"
 import * as Problem from "./Problem.ts"
 
 export const headerName = "idempotency-key"
@@ -45,3 +45,26 @@ export const reused = (key: string): Problem.Problem =>
     "idempotency-key-reused",
     `The Idempotency-Key ${JSON.stringify(key)} was used with a different request; use a new key for a new request`,
   )
+
+/** How long a key is kept: the API promises at least 24 hours. */
+export const retention = Duration.hours(25)
+
+/** How often a service forgets the keys past `retention`. */
+export const purgeEvery = Duration.hours(1)
+
+/**
+ * Forgets keys recorded more than `retention` ago, now and every `purgeEvery` for the life of the
+ * scope, through the store's `purge` (which answers how many it forgot). A failed purge is logged
+ * and the next one tries again; instances purging at once delete the same keys.
+ */
+export const startPurge = <E extends { readonly message: string }, R>(
+  purge: (before: DateTime.Utc) => Effect.Effect<number, E, R>,
+): Effect.Effect<void, never, R | Scope.Scope> =>
+  Effect.asVoid(Effect.forkScoped(
+    DateTime.now.pipe(
+      Effect.flatMap((now) => purge(DateTime.subtractDuration(now, retention))),
+      Effect.tap((purged) => (purged > 0 ? Effect.logDebug(`Forgot ${purged} Idempotency-Keys older than ${Duration.format(retention)}`) : Effect.void)),
+      Effect.catchAll((error) => Effect.logWarning(`Idempotency-Key purge failed: ${error.message}`)),
+      Effect.repeat(Schedule.spaced(purgeEvery)),
+    ),
+  ))

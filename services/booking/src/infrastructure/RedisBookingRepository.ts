@@ -15,6 +15,7 @@
  * - `booking:idempotency:{key}`, an Idempotency-Key's claim and response.
  */
 import { Outbox } from "@flight/bus"
+import { IdempotencyKey } from "@flight/runtime"
 import { type AnyMessage, type BookingId, Catalogue, type SeatNumber } from "@flight/contracts"
 import { createHash } from "node:crypto"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
@@ -34,8 +35,8 @@ import { FlightSeating, SeatsUnavailable, seatsOf } from "../domain/SeatInventor
 import * as RedisScripts from "./RedisScripts.ts"
 import { RedisClient } from "./RedisStore.ts"
 
-/** How long an Idempotency-Key and its response are kept: a day, and an hour for clocks and retries. */
-export const keyRetention = Duration.hours(25)
+/** How long an Idempotency-Key and its response are kept (Redis expires them): `IdempotencyKey.retention`. */
+export const keyRetention = IdempotencyKey.retention
 
 const hashed = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32)
 

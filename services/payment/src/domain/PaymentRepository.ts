@@ -130,6 +130,11 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
     now: DateTime.Utc,
     event: Outgoing<MessageOf<"payment.refunded">>,
   ) => Effect.Effect<boolean, PaymentStoreError>
+  /**
+   * Forgets the Idempotency-Keys recorded before `before` whose response is recorded (a request
+   * still under way keeps its key until the recovery answers it); answers how many.
+   */
+  readonly purgeKeys: (before: DateTime.Utc) => Effect.Effect<number, PaymentStoreError>
   readonly getPayment: (id: PaymentId) => Effect.Effect<Option.Option<Payment>, PaymentStoreError>
   readonly history: (bookingId: BookingId) => Effect.Effect<History, PaymentStoreError>
 }>() {}

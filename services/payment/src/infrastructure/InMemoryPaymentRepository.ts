@@ -24,7 +24,10 @@ export const make = Effect.sync(() => {
   const payments = new Map<PaymentId, Payment>()
   const refunds = new Map<RefundId, Refund>()
   const applied = new Set<string>()
-  const keys = new Map<string, { fingerprint: string; paymentId: PaymentId | null; response: { status: number; body: string } | null }>()
+  const keys = new Map<
+    string,
+    { fingerprint: string; paymentId: PaymentId | null; response: { status: number; body: string } | null; readonly at: DateTime.Utc }
+  >()
   const outbox = Outbox.inMemory()
 
   const append = (events: ReadonlyArray<Outgoing>, now: number) =>
@@ -115,7 +118,7 @@ export const make = Effect.sync(() => {
           completedAt: null,
         })
         payments.set(payment.id, payment)
-        keys.set(request.key, { fingerprint: request.fingerprint, paymentId: payment.id, response: null })
+        keys.set(request.key, { fingerprint: request.fingerprint, paymentId: payment.id, response: null, at: request.now })
         return Effect.succeed({ _tag: "Begun", payment })
       }),
 
@@ -163,6 +166,18 @@ export const make = Effect.sync(() => {
           }
           return { payment, refund }
         })),
+
+    purgeKeys: (before) =>
+      Effect.sync(() => {
+        let purged = 0
+        for (const [key, recorded] of keys) {
+          if (recorded.response !== null && DateTime.lessThan(recorded.at, before)) {
+            keys.delete(key)
+            purged++
+          }
+        }
+        return purged
+      }),
 
     stalePayments: (before, limit) =>
       Effect.sync(() =>

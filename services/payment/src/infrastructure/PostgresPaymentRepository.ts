@@ -97,6 +97,9 @@ export const migrations = {
       sql`CREATE INDEX refunds_by_booking ON refunds (booking_id, created_at)`,
       sql`CREATE INDEX payment_idempotency_keys_by_payment ON payment_idempotency_keys (payment_id)`,
     ], { discard: true })),
+  // The purge of keys past their retention.
+  "0003_idempotency_key_age": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`CREATE INDEX payment_idempotency_keys_by_age ON payment_idempotency_keys (created_at)`),
 }
 
 /** Runs the migrations that have not run yet (several instances starting at once take turns). */
@@ -313,6 +316,13 @@ export const make = Effect.gen(function* () {
       })).pipe(
         Effect.mapError((error) => (error._tag === "SqlError" ? storeError("complete payment")(error) : error)),
         Effect.tap(() => wakeup.notify),
+      ),
+
+    purgeKeys: (before) =>
+      sql<Row>`DELETE FROM payment_idempotency_keys WHERE created_at < ${toDate(before)} AND response_status IS NOT NULL RETURNING key`.pipe(
+        Effect.map((rows) => rows.length),
+        Effect.mapError(storeError("purge keys")),
+        Effect.withSpan("postgresql purge keys", { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": "purge keys" } }),
       ),
 
     stalePayments: (before, limit) =>
