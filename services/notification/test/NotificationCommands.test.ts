@@ -20,10 +20,10 @@ import {
 import { StoreHealthLayer } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { DateTime, Duration, Effect, Layer, Logger, Option, Schedule } from "effect"
-import { ContactUnknown, NotificationCommands } from "../src/application/NotificationCommands.ts"
+import { DateTime, Duration, Effect, Fiber, Layer, Logger, Option, Schedule, TestClock, TestContext } from "effect"
+import { claimLease, ContactUnknown, NotificationCommands } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
-import { DeliveryFailed, NotificationChannel, NotificationStore } from "../src/domain/Notification.ts"
+import { DeliveryFailed, keyOf, NotificationChannel, NotificationStore } from "../src/domain/Notification.ts"
 import * as InMemoryNotificationStore from "../src/infrastructure/InMemoryNotificationStore.ts"
 import { make, serviceLayer } from "../src/main.ts"
 
@@ -346,6 +346,31 @@ describe("NotificationCommands.handle", () => {
       }
       expect(yield* everything).toEqual([])
     }))
+
+  commandsTest("notification.send whose data carries a control character: TemplateDataInvalid naming the field, not transient, nothing sent", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(handle(yield* sendNotification("booking-confirmed", { reference: "X7K\u0000QP", seats: "12A" })))
+      expect(error).toMatchObject({ _tag: "TemplateDataInvalid", template: "booking-confirmed", fields: ["reference"] })
+      expect(NotificationEvents.policy.isTransient(error)).toBe(false)
+      expect(yield* everything).toEqual([])
+    }))
+
+  EffectTest.effect("a notification claimed by a sender that stopped is sent, once, when its claim runs out (TestClock)", () =>
+    Effect.gen(function* () {
+      const store = yield* NotificationStore
+      const message = yield* sendNotification("booking-confirmed", { reference: "X7K2QP", seats: "12A" })
+      const key = keyOf({ causeId: message.id, channel: "email", recipient: email, template: "booking-confirmed" })
+      expect(yield* store.claim(key, "stopped-instance", claimLease)).toBe("claimed")
+      // Handled as the consumer does: retried while the claim is held.
+      const handling = yield* Effect.fork(
+        handle(message).pipe(Effect.retry({ schedule: NotificationEvents.deliveryRetry, while: NotificationEvents.policy.isTransient })),
+      )
+      yield* TestClock.adjust("1 minute")
+      expect(yield* everything).toEqual([])
+      yield* TestClock.adjust("2 minutes")
+      yield* Fiber.join(handling)
+      expect((yield* everything).map((item) => [item.causeId, item.status, item.attempts])).toEqual([[message.id, "sent", 1]])
+    }).pipe(Effect.provide(TestContext.TestContext)), { layer: Layer.merge(serviceLayer(), quiet) })
 
   commandsTest("messages the service does not act on cause nothing", () =>
     Effect.gen(function* () {

@@ -1,21 +1,24 @@
 /** The consumer's failure policy, as a value, on the TestClock. */
 import { expect, test } from "bun:test"
-import { Effect, Fiber, Ref, TestClock, TestContext } from "effect"
-import { ContactUnknown } from "../src/application/NotificationCommands.ts"
+import { Duration, Effect, Fiber, Ref, TestClock, TestContext } from "effect"
+import { claimLease, ContactUnknown, NotificationInProgress } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
-import { DeliveryFailed } from "../src/domain/Notification.ts"
-import { TemplateDataMissing, TemplateUnknown } from "../src/domain/Templates.ts"
+import { DeliveryFailed, NotificationStoreError } from "../src/domain/Notification.ts"
+import { TemplateDataInvalid, TemplateDataMissing, TemplateUnknown } from "../src/domain/Templates.ts"
 
-test("a delivery that may work later and an unknown contact are retried; a bad template or a refused delivery are not", () => {
+test("a delivery that may work later, an unknown contact, a notification held by another sender and a store outage are retried; a bad template or a refused delivery are not", () => {
   const { isTransient } = NotificationEvents.policy
   expect(isTransient(new DeliveryFailed({ channel: "email", reason: "451 try later", transient: true }))).toBe(true)
   expect(isTransient(new ContactUnknown({ bookingId: "b" }))).toBe(true)
+  expect(isTransient(new NotificationInProgress({ key: "k" }))).toBe(true)
+  expect(isTransient(new NotificationStoreError({ operation: "claim", reason: "connection refused" }))).toBe(true)
+  expect(isTransient(new TemplateDataInvalid({ template: "booking-received", fields: ["reference"] }))).toBe(false)
   expect(isTransient(new DeliveryFailed({ channel: "email", reason: "550 no such user", transient: false }))).toBe(false)
   expect(isTransient(new TemplateUnknown({ template: "x" }))).toBe(false)
   expect(isTransient(new TemplateDataMissing({ template: "booking-received", fields: ["reference"] }))).toBe(false)
 })
 
-test("deliveries are retried with backoff capped at 5 s for about a minute, then the message is given up", () =>
+test("deliveries are retried with backoff capped at 5 s for a minute past a claim's lease (3 minutes), then the message is given up", () =>
   Effect.runPromise(Effect.gen(function* () {
     const instants = yield* Ref.make<Array<number>>([])
     const fiber = yield* Effect.fork(
@@ -25,12 +28,14 @@ test("deliveries are retried with backoff capped at 5 s for about a minute, then
         Effect.either,
       ),
     )
-    yield* TestClock.adjust("5 minutes")
+    yield* TestClock.adjust("10 minutes")
     expect((yield* Fiber.join(fiber))._tag).toBe("Left")
     const all = yield* Ref.get(instants)
     const delays = all.slice(1).map((at, index) => at - all[index]!)
     expect(Math.max(...delays)).toBeLessThanOrEqual(5_000)
     expect(delays[0]!).toBeLessThanOrEqual(300)
-    expect(all.at(-1)! - all[0]!).toBeGreaterThanOrEqual(55_000)
-    expect(all.at(-1)! - all[0]!).toBeLessThanOrEqual(65_000)
+    // Outlasts the lease of a claim its holder left behind.
+    expect(all.at(-1)! - all[0]!).toBeGreaterThan(Duration.toMillis(claimLease))
+    expect(all.at(-1)! - all[0]!).toBeGreaterThanOrEqual(175_000)
+    expect(all.at(-1)! - all[0]!).toBeLessThanOrEqual(185_000)
   }).pipe(Effect.provide(TestContext.TestContext))))

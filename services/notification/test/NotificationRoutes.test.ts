@@ -269,6 +269,14 @@ describe("POST /api/notifications", () => {
       expect(HttpAssertions.problemOf(answer).errors?.[0]?.message).toContain("seats")
     }))
 
+  apiTest("template data with a control character (a NUL): 400 at body.data naming the field, nothing published", (api) =>
+    Effect.gen(function* () {
+      const answer = yield* api.post({ ...valid, data: { reference: "X7K\u0000QP", seats: "12A" } })
+      expectValidation(answer, ["body.data"])
+      expect(HttpAssertions.problemOf(answer).errors?.[0]?.message).toContain("reference")
+      expect(api.published).toEqual([])
+    }))
+
   apiTest("a channel that is not email, sms or push: 400 at body.channel", (api) =>
     Effect.gen(function* () {
       expectValidation(yield* api.post({ ...valid, channel: "fax" }), ["body.channel"])

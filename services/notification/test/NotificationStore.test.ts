@@ -57,7 +57,7 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
           const sent = notification({ bookingId: null, channel: "sms", recipient: "+447700900123" })
           expect(yield* store.get(keyOf(sent))).toEqual(Option.none())
           expect(yield* store.wasSent(keyOf(sent))).toBe(false)
-          yield* store.record(sent)
+          yield* store.record(sent, "test")
           expect(yield* store.get(keyOf(sent))).toEqual(Option.some(sent))
           expect(yield* store.wasSent(keyOf(sent))).toBe(true)
         }))
@@ -66,10 +66,10 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
         Effect.gen(function* () {
           const store = yield* NotificationStore
           const first = failed()
-          yield* store.record(first)
+          yield* store.record(first, "test")
           expect(yield* store.wasSent(keyOf(first))).toBe(false)
           const second = notification({ ...first, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") })
-          yield* store.record(second)
+          yield* store.record(second, "test")
           expect(yield* store.get(keyOf(first))).toEqual(Option.some(second))
           expect((yield* store.history(everything)).items).toEqual([second])
         }))
@@ -83,7 +83,7 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
             notification({ ...email, id: Bun.randomUUIDv7(), recipient: "charles@example.com" }),
             notification({ ...email, id: Bun.randomUUIDv7(), template: "booking-received" }),
           ]
-          yield* Effect.forEach([email, ...others], store.record)
+          yield* Effect.forEach([email, ...others], (one) => store.record(one, "test"))
           expect((yield* store.history(everything)).items).toHaveLength(4)
         }))
     })
@@ -101,7 +101,7 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
             notification({ bookingId: other, createdAt: at("2026-11-26T10:02:00Z") }),
             notification({ bookingId: null, recipient: "charles@example.com", createdAt: at("2026-11-26T10:00:00Z") }),
           ]
-          yield* Effect.forEach(items, store.record)
+          yield* Effect.forEach(items, (one) => store.record(one, "test"))
           const ids = (page: { readonly items: ReadonlyArray<Notification> }) => page.items.map((item) => item.id)
           expect(ids(yield* store.history(everything))).toEqual([items[3]!.id, items[1]!.id, items[2]!.id, items[0]!.id])
           expect(ids(yield* store.history({ ...everything, bookingId: Option.some(booking) }))).toEqual([items[1]!.id, items[0]!.id])
@@ -209,15 +209,41 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
           expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
         }))
 
+      it("a holder whose lease ran out, recording late, does not end the claim of the holder after it", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const attempt = failed()
+          const key = keyOf(attempt)
+          expect(yield* store.claim(key, "slow", Duration.millis(1))).toBe("claimed")
+          yield* Effect.sleep("50 millis")
+          expect(yield* store.claim(key, "next", lease)).toBe("claimed")
+          yield* store.record(attempt, "slow")
+          expect(yield* store.claim(key, "third", lease)).toBe("held")
+        }))
+
+      it("releasing ends the holder's own claim only", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = keyOf(notification())
+          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
+          yield* store.release(key, "instance-b")
+          expect(yield* store.claim(key, "instance-b", lease)).toBe("held")
+          yield* store.release(key, "instance-a")
+          expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
+        }))
+
       it("recording a failed attempt ends the claim; recording it sent answers sent to every later claim", () =>
         Effect.gen(function* () {
           const store = yield* NotificationStore
           const attempt = failed()
           const key = keyOf(attempt)
           expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
-          yield* store.record(attempt)
+          yield* store.record(attempt, "instance-a")
           expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
-          yield* store.record(notification({ ...attempt, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") }))
+          yield* store.record(
+            notification({ ...attempt, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") }),
+            "instance-b",
+          )
           expect(yield* store.claim(key, "instance-a", lease)).toBe("sent")
           expect(yield* store.claim(key, "instance-b", lease)).toBe("sent")
         }))

@@ -25,10 +25,20 @@ export const address = (url: Redacted.Redacted<URL>): string => {
 
 // pg reports a refused connection to a host with several addresses as an AggregateError without
 // a message of its own: the reasons are in its errors.
-const reasonOf = (cause: unknown): string => {
-  if (cause instanceof AggregateError && cause.message === "") return cause.errors.map(reasonOf).join("; ")
+const causeOf = (cause: unknown): string => {
+  if (cause instanceof AggregateError && cause.message === "") return cause.errors.map(causeOf).join("; ")
   if (cause instanceof Error) return cause.message === "" ? cause.name : cause.message
   return String(cause)
+}
+
+/**
+ * What went wrong, as logs and dead-letter reasons should say it: @effect/sql's SqlError says only
+ * "Failed to execute statement"; the server's message and SQLSTATE are in its cause.
+ */
+export const reasonOf = (error: { readonly message: string; readonly cause?: unknown }): string => {
+  if (error.cause === undefined || error.cause === null) return error.message
+  const code = (error.cause as { readonly code?: unknown }).code
+  return `${error.message}: ${causeOf(error.cause)}${typeof code === "string" ? ` (SQLSTATE ${code})` : ""}`
 }
 
 const health = Effect.map(SqlClient.SqlClient, (sql) => ({
@@ -36,7 +46,7 @@ const health = Effect.map(SqlClient.SqlClient, (sql) => ({
   // A readiness probe every few seconds would fill the traces: the check is not traced.
   check: sql`SELECT 1`.pipe(
     Effect.asVoid,
-    Effect.mapError((error) => new StoreUnavailable({ store: name, reason: reasonOf(error.cause ?? error), cause: error })),
+    Effect.mapError((error) => new StoreUnavailable({ store: name, reason: causeOf(error.cause ?? error), cause: error })),
     Effect.withTracerEnabled(false),
   ),
 }))
@@ -57,7 +67,7 @@ export const layer = (
       }),
     ),
     Layer.mapError((error) =>
-      new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${reasonOf(error.cause ?? error)}`, cause: error })
+      new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${causeOf(error.cause ?? error)}`, cause: error })
     ),
   )
 

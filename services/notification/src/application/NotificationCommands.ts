@@ -76,25 +76,28 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
   scoped: Effect.gen(function* () {
     const store = yield* NotificationStore
     const channel = yield* NotificationChannel
-    /** This instance, as the holder of its claims. */
-    const holder = Bun.randomUUIDv7()
     // One handling of a notification at a time in this process; the store's claim does it across instances.
     const locks = yield* RcMap.make({ lookup: (_: string) => Effect.makeSemaphore(1) })
     const serialised = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
       Effect.scoped(Effect.flatMap(RcMap.get(locks, key), (lock) => lock.withPermits(1)(effect)))
 
-    /** Sends one notification of a cause, unless it went out before. */
+    /**
+     * Sends one notification of a cause, unless it went out before. Each attempt claims it under a
+     * holder of its own: an attempt that recorded nothing after sending (its store failed) leaves its
+     * claim to run out, so no later attempt sends it again before the lease ends.
+     */
     const notify = (causeId: string, wanted: Wanted) =>
       Effect.gen(function* () {
         const key = keyOf({ causeId, ...wanted })
         if (yield* store.wasSent(key)) return
-        yield* serialised(key, Effect.gen(function* () {
-          const rendered = yield* render(wanted.template, wanted.data)
+        const rendered = yield* render(wanted.template, wanted.data)
+        const holder = Bun.randomUUIDv7()
+        // Claimed, sent and recorded in one piece: a shutdown never leaves a claim that sent nothing.
+        yield* serialised(key, Effect.uninterruptible(Effect.gen(function* () {
           const claim = yield* store.claim(key, holder, claimLease)
           if (claim === "sent") return
           if (claim === "held") return yield* Effect.fail(new NotificationInProgress({ key }))
-          const earlier = Option.getOrUndefined(yield* store.get(key))
-          const attempts = (earlier?.attempts ?? 0) + 1
+          const earlier = Option.getOrUndefined(yield* Effect.tapError(store.get(key), () => Effect.ignore(store.release(key, holder))))
           const now = yield* DateTime.now
           const base = {
             id: earlier?.id ?? Bun.randomUUIDv7(),
@@ -105,26 +108,23 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
             template: wanted.template,
             subject: rendered.subject,
             body: rendered.text,
-            attempts,
+            attempts: (earlier?.attempts ?? 0) + 1,
             createdAt: earlier?.createdAt ?? now,
           }
-          const record = (notification: Notification) => Effect.retry(store.record(notification), recordRetry)
-          // Sending and recording it go together: a shutdown never comes between them.
-          yield* Effect.uninterruptible(Effect.gen(function* () {
-            const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
-            if (Either.isLeft(delivered)) {
-              yield* record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
-              return yield* Effect.fail(delivered.left)
-            }
-            yield* record(new Notification({
-              ...base,
-              status: "sent",
-              deliveredBy: delivered.right.deliveredBy,
-              error: null,
-              sentAt: yield* DateTime.now,
-            }))
+          const record = (notification: Notification) => Effect.retry(store.record(notification, holder), recordRetry)
+          const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
+          if (Either.isLeft(delivered)) {
+            yield* record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
+            return yield* Effect.fail(delivered.left)
+          }
+          yield* record(new Notification({
+            ...base,
+            status: "sent",
+            deliveredBy: delivered.right.deliveredBy,
+            error: null,
+            sentAt: yield* DateTime.now,
           }))
-        }).pipe(Effect.withSpan("NotificationCommands.notify", { attributes: { channel: wanted.channel, template: wanted.template } })))
+        }))).pipe(Effect.withSpan("NotificationCommands.notify", { attributes: { channel: wanted.channel, template: wanted.template } }))
       })
 
     const contactOf = (bookingId: BookingId) =>

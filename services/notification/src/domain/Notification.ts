@@ -91,14 +91,17 @@ export type Claim = "claimed" | "sent" | "held"
 export class NotificationStore extends Context.Tag("notification/NotificationStore")<NotificationStore, {
   /**
    * Claims the sending of a notification (by its key, see `keyOf`) for `holder` for `lease`: one
-   * sender at a time, also across instances of the service sharing the store.
+   * sender at a time, also across instances of the service sharing the store. `sent` when it went
+   * out already; `held` while another holder's lease runs.
    */
   readonly claim: (key: string, holder: string, lease: Duration.Duration) => Effect.Effect<Claim, NotificationStoreError>
+  /** Ends `holder`'s claim on a notification without recording anything (it did not try to send). */
+  readonly release: (key: string, holder: string) => Effect.Effect<void, NotificationStoreError>
   /**
-   * Records a notification and ends any claim on it; a later record of the same cause, channel,
-   * recipient and template replaces it.
+   * Records a notification and ends `holder`'s claim on it; a later record of the same cause,
+   * channel, recipient and template replaces it.
    */
-  readonly record: (notification: Notification) => Effect.Effect<void, NotificationStoreError>
+  readonly record: (notification: Notification, holder: string) => Effect.Effect<void, NotificationStoreError>
   /** Whether this cause's notification went out (status sent) on this channel to this recipient. */
   readonly wasSent: (key: string) => Effect.Effect<boolean, NotificationStoreError>
   /** The notification recorded under a key (see `keyOf`), if any. */

@@ -99,15 +99,32 @@ export class TemplateDataMissing extends Schema.TaggedError<TemplateDataMissing>
   }
 }
 
+/** Template data a message cannot carry: control characters (a tab, a line break are fine). */
+export class TemplateDataInvalid extends Schema.TaggedError<TemplateDataInvalid>()("TemplateDataInvalid", {
+  template: Schema.String,
+  fields: Schema.Array(Schema.String),
+}) {
+  override get message() {
+    return `template ${this.template}: ${this.fields.join(", ")} must not contain control characters`
+  }
+}
+
+const controlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
+
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[character]!)
 
 /** Renders a template, or says why it cannot. */
-export const render = (template: string, data: TemplateData): Either.Either<Rendered, TemplateUnknown | TemplateDataMissing> => {
+export const render = (
+  template: string,
+  data: TemplateData,
+): Either.Either<Rendered, TemplateUnknown | TemplateDataMissing | TemplateDataInvalid> => {
   if (!Object.hasOwn(templates, template)) return Either.left(new TemplateUnknown({ template }))
   const chosen: Template = templates[template as TemplateName]
   const missing = chosen.fields.filter((field) => data[field] === undefined || data[field] === null)
   if (missing.length > 0) return Either.left(new TemplateDataMissing({ template, fields: missing }))
+  const invalid = chosen.fields.filter((field) => typeof data[field] === "string" && controlCharacter.test(data[field]))
+  if (invalid.length > 0) return Either.left(new TemplateDataInvalid({ template, fields: invalid }))
   const subject = chosen.subject(data)
   const paragraphs = chosen.body(data)
   return Either.right({

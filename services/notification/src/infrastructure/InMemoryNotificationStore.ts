@@ -19,10 +19,11 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
         claims.set(key, { holder, until: now + Duration.toMillis(lease) })
         return "claimed" as const
       }),
-    record: (notification) =>
+    release: (key, holder) => Effect.sync(() => void (claims.get(key)?.holder === holder && claims.delete(key))),
+    record: (notification, holder) =>
       Effect.sync(() => {
         const key = keyOf(notification)
-        claims.delete(key)
+        if (claims.get(key)?.holder === holder) claims.delete(key)
         byKey.delete(key)
         byKey.set(key, notification)
         if (byKey.size > retained) byKey.delete(byKey.keys().next().value!)

@@ -68,7 +68,7 @@ export const migrate = PostgresStore.migrations(migrationsTable, migrations)
 type Row = Record<string, unknown>
 
 const storeError = (operation: string) => (error: SqlError.SqlError | { readonly message: string }) =>
-  new NotificationStoreError({ operation, reason: error.message })
+  new NotificationStoreError({ operation, reason: PostgresStore.reasonOf(error) })
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value))
 const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
@@ -112,20 +112,31 @@ export const make = Effect.gen(function* () {
   const store: NotificationStore["Type"] = {
     claim: (key, holder, lease) =>
       Effect.gen(function* () {
-        // Taken when nobody holds it, this holder holds it, or the last holder's lease ran out.
+        // Taken when it was not sent and nobody holds it, this holder holds it, or the last holder's lease ran out.
         const taken = yield* sql<Row>`
           INSERT INTO notification_claims (key, holder, until)
-          VALUES (${key}, ${holder}, now() + ${Duration.toMillis(lease)} * interval '1 millisecond')
+          SELECT ${key}, ${holder}, now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
+          WHERE NOT EXISTS (SELECT 1 FROM notifications WHERE key = ${key} AND status = 'sent')
           ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
             WHERE notification_claims.holder = EXCLUDED.holder OR notification_claims.until <= now()
           RETURNING key`
-        // Read after the claim: a notification recorded as sent before it is seen here.
+        // Read after the claim: a notification recorded as sent while the claim was taken is seen here.
         const [recorded] = yield* sql<Row>`SELECT status FROM notifications WHERE key = ${key}`
-        if (recorded?.["status"] === "sent") return "sent" as const
+        if (recorded?.["status"] === "sent") {
+          if (taken.length > 0) yield* sql`DELETE FROM notification_claims WHERE key = ${key} AND holder = ${holder}`
+          return "sent" as const
+        }
         return taken.length > 0 ? "claimed" as const : "held" as const
       }).pipe(Effect.mapError(storeError("claim")), traced("claim")),
 
-    record: (notification) =>
+    release: (key, holder) =>
+      sql`DELETE FROM notification_claims WHERE key = ${key} AND holder = ${holder}`.pipe(
+        Effect.asVoid,
+        Effect.mapError(storeError("release")),
+        traced("release"),
+      ),
+
+    record: (notification, holder) =>
       sql.withTransaction(Effect.gen(function* () {
         const key = keyOf(notification)
         yield* sql`
@@ -138,7 +149,8 @@ export const make = Effect.gen(function* () {
           ON CONFLICT (key) DO UPDATE SET
             subject = EXCLUDED.subject, body = EXCLUDED.body, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
             delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at`
-        yield* sql`DELETE FROM notification_claims WHERE key = ${key}`
+        // Only its own claim: a holder whose lease ran out does not end the claim of the one after it.
+        yield* sql`DELETE FROM notification_claims WHERE key = ${key} AND holder = ${holder}`
       })).pipe(Effect.mapError(storeError("record")), traced("record")),
 
     wasSent: (key) =>
@@ -190,8 +202,9 @@ export const make = Effect.gen(function* () {
       ),
 
     purgeKeys: (before) =>
-      sql<Row>`DELETE FROM notification_idempotency_keys WHERE created_at < ${toDate(before)} RETURNING key`.pipe(
-        Effect.map((rows) => rows.length),
+      sql<Row>`WITH purged AS (DELETE FROM notification_idempotency_keys WHERE created_at < ${toDate(before)} RETURNING 1)
+        SELECT count(*)::int AS purged FROM purged`.pipe(
+        Effect.map(([row]) => Number(row?.["purged"] ?? 0)),
         Effect.mapError(storeError("purge keys")),
         traced("purge keys"),
       ),

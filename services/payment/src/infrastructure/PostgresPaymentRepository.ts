@@ -123,7 +123,7 @@ const isUniqueViolation = (error: unknown) =>
 export const transactionRetry = Schedule.exponential("10 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(10)))
 
 const storeError = (operation: string) => (error: SqlError.SqlError) =>
-  new PaymentStoreError({ operation, reason: error.message })
+  new PaymentStoreError({ operation, reason: PostgresStore.reasonOf(error) })
 
 const money = (amount: unknown, currency: unknown) => ({ amount: Number(amount), currency: String(currency).trim() })
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null ? null : String(value))
@@ -202,7 +202,7 @@ export const make = Effect.gen(function* () {
                 ${toDate(intent.now)}, ${toDate(intent.now)})
         ON CONFLICT (booking_id) DO NOTHING`)).pipe(
         Effect.retry({ schedule: transactionRetry, while: retriable }),
-        Effect.mapError((error) => new PaymentStoreError({ operation: "open intent", reason: error.message })),
+        Effect.mapError((error) => new PaymentStoreError({ operation: "open intent", reason: PostgresStore.reasonOf(error) })),
       ),
 
     bookingEnded: (messageKey, ended) =>
@@ -236,7 +236,7 @@ export const make = Effect.gen(function* () {
           if (inserted.length > 0) result.outcome = "refund"
         })).pipe(
           Effect.retry({ schedule: transactionRetry, while: retriable }),
-          Effect.mapError((error) => new PaymentStoreError({ operation: "booking ended", reason: error.message })),
+          Effect.mapError((error) => new PaymentStoreError({ operation: "booking ended", reason: PostgresStore.reasonOf(error) })),
         )
         if (applied && result.outcome === "refund") yield* wakeup.notify
         return applied ? result.outcome : "nothing"
@@ -319,8 +319,10 @@ export const make = Effect.gen(function* () {
       ),
 
     purgeKeys: (before) =>
-      sql<Row>`DELETE FROM payment_idempotency_keys WHERE created_at < ${toDate(before)} AND response_status IS NOT NULL RETURNING key`.pipe(
-        Effect.map((rows) => rows.length),
+      sql<Row>`WITH purged AS (
+          DELETE FROM payment_idempotency_keys WHERE created_at < ${toDate(before)} AND response_status IS NOT NULL RETURNING 1
+        ) SELECT count(*)::int AS purged FROM purged`.pipe(
+        Effect.map(([row]) => Number(row?.["purged"] ?? 0)),
         Effect.mapError(storeError("purge keys")),
         Effect.withSpan("postgresql purge keys", { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": "purge keys" } }),
       ),
@@ -385,21 +387,21 @@ export const make = Effect.gen(function* () {
               : Effect.as(Effect.logError(`outbox row ${String(row["id"])} cannot be read by this build: ${decoded.left.message}`), [])
           }).pipe(Effect.map((entries) => entries.flat()))
         ),
-        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message })),
+        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
       ),
     complete: (owner, ids) =>
       ids.length === 0 ? Effect.void : Effect.asVoid(sql`DELETE FROM payment_outbox WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)}`).pipe(
-        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message })),
+        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
       ),
     release: (owner, ids) =>
       ids.length === 0 ? Effect.void : Effect.asVoid(sql`UPDATE payment_outbox SET lease_owner = NULL, lease_until = NULL
         WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)}`).pipe(
-        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message })),
+        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
       ),
     stats: Effect.map(
       sql<Row>`SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) * 1000 AS oldest FROM payment_outbox`,
       ([row]) => ({ pending: Number(row?.["pending"] ?? 0), oldestAgeMillis: row?.["oldest"] == null ? null : Number(row["oldest"]) }),
-    ).pipe(Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: error.message }))),
+    ).pipe(Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) }))),
   }
 
   return { repository, outbox }
