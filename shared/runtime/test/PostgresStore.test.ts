@@ -55,4 +55,13 @@ RealServer.describeWith("DATABASE_URL", "PostgreSQL store against a real server"
       const ran = yield* Effect.all(Array.from({ length: 6 }, () => instance), { concurrency: 6 })
       expect(ran.map((done) => done.length).toSorted()).toEqual([0, 0, 0, 0, 0, 1])
     }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("a failed statement's reason names the server's message and SQLSTATE, not only \"Failed to execute statement\"", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const error = yield* Effect.flip(sql`SELECT 1 / 0`)
+      const reason = PostgresStore.reasonOf(error)
+      expect(reason).toContain("division by zero")
+      expect(reason).toContain("SQLSTATE 22012")
+    }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url) }))), { layer: quiet, timeout: 30_000 })
 })
