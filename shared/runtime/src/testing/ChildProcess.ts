@@ -31,6 +31,14 @@ export const environment = (env: Record<string, string>): Record<string, string>
   ...env,
 })
 
+/**
+ * Children still running. When this process exits without stopping them (a test run or benchmark
+ * that crashed), they are killed: a service left behind would go on consuming from the broker's
+ * queues and take the next run's messages.
+ */
+const running = new Set<Bun.Subprocess>()
+let killOnExit = false
+
 export const spawn = (command: ReadonlyArray<string>, env: Record<string, string>, cwd?: string): Child => {
   const child = Bun.spawn([...command], {
     env: environment(env),
@@ -39,6 +47,14 @@ export const spawn = (command: ReadonlyArray<string>, env: Record<string, string
     stderr: "pipe",
     ...(cwd === undefined ? {} : { cwd }),
   })
+  running.add(child)
+  void child.exited.then(() => running.delete(child))
+  if (!killOnExit) {
+    killOnExit = true
+    process.on("exit", () => {
+      for (const orphan of running) orphan.kill("SIGKILL")
+    })
+  }
   const seen: Array<string> = []
   const waiters = new Set<() => void>()
   const read = async (stream: ReadableStream<Uint8Array>) => {
