@@ -360,7 +360,7 @@ describe("NotificationCommands.handle", () => {
       const store = yield* NotificationStore
       const message = yield* sendNotification("booking-confirmed", { reference: "X7K2QP", seats: "12A" })
       const key = keyOf({ causeId: message.id, channel: "email", recipient: email, template: "booking-confirmed" })
-      expect(yield* store.claim(key, "stopped-instance", claimLease)).toBe("claimed")
+      expect((yield* store.claim(key, "stopped-instance", claimLease))._tag).toBe("Claimed")
       // Handled as the consumer does: retried while the claim is held.
       const handling = yield* Effect.fork(
         handle(message).pipe(Effect.retry({ schedule: NotificationEvents.deliveryRetry, while: NotificationEvents.policy.isTransient })),

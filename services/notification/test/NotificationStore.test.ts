@@ -51,15 +51,13 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
 
   describe(`notification store: ${name}`, () => {
     describe("records", () => {
-      it("a notification recorded is found by its key, as it was recorded", () =>
+      it("a notification recorded is in the history as it was recorded, and a claim on it answers sent", () =>
         Effect.gen(function* () {
           const store = yield* NotificationStore
           const sent = notification({ bookingId: null, channel: "sms", recipient: "+447700900123" })
-          expect(yield* store.get(keyOf(sent))).toEqual(Option.none())
-          expect(yield* store.wasSent(keyOf(sent))).toBe(false)
           yield* store.record(sent, "test")
-          expect(yield* store.get(keyOf(sent))).toEqual(Option.some(sent))
-          expect(yield* store.wasSent(keyOf(sent))).toBe(true)
+          expect((yield* store.history(everything)).items).toEqual([sent])
+          expect(yield* store.claim(keyOf(sent), "another", Duration.minutes(2))).toEqual({ _tag: "Sent" })
         }))
 
       it("a failed attempt is not sent; the next record of the same key replaces it, keeping one entry", () =>
@@ -67,10 +65,9 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
           const store = yield* NotificationStore
           const first = failed()
           yield* store.record(first, "test")
-          expect(yield* store.wasSent(keyOf(first))).toBe(false)
+          expect((yield* store.claim(keyOf(first), "retry", Duration.minutes(2)))._tag).toBe("Claimed")
           const second = notification({ ...first, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") })
-          yield* store.record(second, "test")
-          expect(yield* store.get(keyOf(first))).toEqual(Option.some(second))
+          yield* store.record(second, "retry")
           expect((yield* store.history(everything)).items).toEqual([second])
         }))
 
@@ -182,9 +179,9 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
         Effect.gen(function* () {
           const store = yield* NotificationStore
           const key = keyOf(notification())
-          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
-          expect(yield* store.claim(key, "instance-b", lease)).toBe("held")
-          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
+          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Claimed")
+          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Held")
+          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Claimed")
         }))
 
       it("20 holders claiming one notification at once: exactly one gets it", () =>
@@ -196,17 +193,17 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
             (holder) => store.claim(key, holder, lease),
             { concurrency: 20 },
           )
-          expect(answers.filter((answer) => answer === "claimed")).toHaveLength(1)
-          expect(answers.filter((answer) => answer === "held")).toHaveLength(19)
+          expect(answers.filter((answer) => answer._tag === "Claimed")).toHaveLength(1)
+          expect(answers.filter((answer) => answer._tag === "Held")).toHaveLength(19)
         }))
 
       it("a claim whose lease ran out (its holder stopped) can be taken by another", () =>
         Effect.gen(function* () {
           const store = yield* NotificationStore
           const key = keyOf(notification())
-          expect(yield* store.claim(key, "stopped", Duration.millis(1))).toBe("claimed")
+          expect((yield* store.claim(key, "stopped", Duration.millis(1)))._tag).toBe("Claimed")
           yield* Effect.sleep("50 millis")
-          expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
+          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Claimed")
         }))
 
       it("a holder whose lease ran out, recording late, does not end the claim of the holder after it", () =>
@@ -214,22 +211,11 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
           const store = yield* NotificationStore
           const attempt = failed()
           const key = keyOf(attempt)
-          expect(yield* store.claim(key, "slow", Duration.millis(1))).toBe("claimed")
+          expect((yield* store.claim(key, "slow", Duration.millis(1)))._tag).toBe("Claimed")
           yield* Effect.sleep("50 millis")
-          expect(yield* store.claim(key, "next", lease)).toBe("claimed")
+          expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
           yield* store.record(attempt, "slow")
-          expect(yield* store.claim(key, "third", lease)).toBe("held")
-        }))
-
-      it("releasing ends the holder's own claim only", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = keyOf(notification())
-          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
-          yield* store.release(key, "instance-b")
-          expect(yield* store.claim(key, "instance-b", lease)).toBe("held")
-          yield* store.release(key, "instance-a")
-          expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
+          expect((yield* store.claim(key, "third", lease))._tag).toBe("Held")
         }))
 
       it("recording a failed attempt ends the claim; recording it sent answers sent to every later claim", () =>
@@ -237,15 +223,16 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
           const store = yield* NotificationStore
           const attempt = failed()
           const key = keyOf(attempt)
-          expect(yield* store.claim(key, "instance-a", lease)).toBe("claimed")
+          expect(yield* store.claim(key, "instance-a", lease)).toEqual({ _tag: "Claimed", earlier: Option.none() })
           yield* store.record(attempt, "instance-a")
-          expect(yield* store.claim(key, "instance-b", lease)).toBe("claimed")
+          // The next attempt learns of the failed one (its id, creation and attempts carry on).
+          expect(yield* store.claim(key, "instance-b", lease)).toEqual({ _tag: "Claimed", earlier: Option.some(attempt) })
           yield* store.record(
             notification({ ...attempt, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") }),
             "instance-b",
           )
-          expect(yield* store.claim(key, "instance-a", lease)).toBe("sent")
-          expect(yield* store.claim(key, "instance-b", lease)).toBe("sent")
+          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Sent")
+          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Sent")
         }))
     })
   })

@@ -89,15 +89,14 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
     const notify = (causeId: string, wanted: Wanted) =>
       Effect.gen(function* () {
         const key = keyOf({ causeId, ...wanted })
-        if (yield* store.wasSent(key)) return
         const rendered = yield* render(wanted.template, wanted.data)
         const holder = Bun.randomUUIDv7()
         // Claimed, sent and recorded in one piece: a shutdown never leaves a claim that sent nothing.
         yield* serialised(key, Effect.uninterruptible(Effect.gen(function* () {
           const claim = yield* store.claim(key, holder, claimLease)
-          if (claim === "sent") return
-          if (claim === "held") return yield* Effect.fail(new NotificationInProgress({ key }))
-          const earlier = Option.getOrUndefined(yield* Effect.tapError(store.get(key), () => Effect.ignore(store.release(key, holder))))
+          if (claim._tag === "Sent") return
+          if (claim._tag === "Held") return yield* Effect.fail(new NotificationInProgress({ key }))
+          const earlier = Option.getOrUndefined(claim.earlier)
           const now = yield* DateTime.now
           const base = {
             id: earlier?.id ?? Bun.randomUUIDv7(),

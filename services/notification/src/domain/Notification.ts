@@ -83,29 +83,27 @@ export class NotificationStoreError extends Schema.TaggedError<NotificationStore
 }
 
 /**
- * Who may send a notification now: this sender (`claimed`, until its lease ends or it records the
- * outcome), nobody (`sent`: it went out), or another sender, for now (`held`).
+ * Who may send a notification now: this sender (`Claimed`, until its lease ends or it records the
+ * outcome; with the notification as recorded before, after a failed attempt), nobody (`Sent`: it
+ * went out), or another sender, for now (`Held`).
  */
-export type Claim = "claimed" | "sent" | "held"
+export type Claim =
+  | { readonly _tag: "Claimed"; readonly earlier: Option.Option<Notification> }
+  | { readonly _tag: "Sent" }
+  | { readonly _tag: "Held" }
 
 export class NotificationStore extends Context.Tag("notification/NotificationStore")<NotificationStore, {
   /**
    * Claims the sending of a notification (by its key, see `keyOf`) for `holder` for `lease`: one
-   * sender at a time, also across instances of the service sharing the store. `sent` when it went
-   * out already; `held` while another holder's lease runs.
+   * sender at a time, also across instances of the service sharing the store. `Sent` when it went
+   * out already; `Held` while another holder's lease runs.
    */
   readonly claim: (key: string, holder: string, lease: Duration.Duration) => Effect.Effect<Claim, NotificationStoreError>
-  /** Ends `holder`'s claim on a notification without recording anything (it did not try to send). */
-  readonly release: (key: string, holder: string) => Effect.Effect<void, NotificationStoreError>
   /**
    * Records a notification and ends `holder`'s claim on it; a later record of the same cause,
    * channel, recipient and template replaces it.
    */
   readonly record: (notification: Notification, holder: string) => Effect.Effect<void, NotificationStoreError>
-  /** Whether this cause's notification went out (status sent) on this channel to this recipient. */
-  readonly wasSent: (key: string) => Effect.Effect<boolean, NotificationStoreError>
-  /** The notification recorded under a key (see `keyOf`), if any. */
-  readonly get: (key: string) => Effect.Effect<Option.Option<Notification>, NotificationStoreError>
   /** Notifications oldest first (by creation, then id), filtered by booking and/or recipient. */
   readonly history: (
     query: HistoryQuery,

@@ -1,6 +1,6 @@
 /** The notification history and the bookings' contacts in memory (the default store). */
 import { Clock, DateTime, Duration, Effect, Layer, Option } from "effect"
-import { type BookingContact, type KeyedCommand, keyOf, type Notification, NotificationStore } from "../domain/Notification.ts"
+import { type BookingContact, type Claim, type KeyedCommand, keyOf, type Notification, NotificationStore } from "../domain/Notification.ts"
 
 /** How many notifications the history keeps: the oldest go first. */
 const retained = 100_000
@@ -12,14 +12,14 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
   const keys = new Map<string, KeyedCommand>()
   return {
     claim: (key, holder, lease) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        if (byKey.get(key)?.status === "sent") return "sent" as const
+      Effect.map(Clock.currentTimeMillis, (now): Claim => {
+        const earlier = byKey.get(key)
+        if (earlier?.status === "sent") return { _tag: "Sent" }
         const current = claims.get(key)
-        if (current !== undefined && current.holder !== holder && current.until > now) return "held" as const
+        if (current !== undefined && current.holder !== holder && current.until > now) return { _tag: "Held" }
         claims.set(key, { holder, until: now + Duration.toMillis(lease) })
-        return "claimed" as const
+        return { _tag: "Claimed", earlier: Option.fromNullable(earlier) }
       }),
-    release: (key, holder) => Effect.sync(() => void (claims.get(key)?.holder === holder && claims.delete(key))),
     record: (notification, holder) =>
       Effect.sync(() => {
         const key = keyOf(notification)
@@ -28,8 +28,6 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
         byKey.set(key, notification)
         if (byKey.size > retained) byKey.delete(byKey.keys().next().value!)
       }),
-    wasSent: (key) => Effect.sync(() => byKey.get(key)?.status === "sent"),
-    get: (key) => Effect.sync(() => Option.fromNullable(byKey.get(key))),
     history: ({ bookingId, limit, offset, recipient }) =>
       Effect.sync(() => {
         const matching = [...byKey.values()]

@@ -120,26 +120,24 @@ export const make = Effect.gen(function* () {
           ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
             WHERE notification_claims.holder = EXCLUDED.holder OR notification_claims.until <= now()
           RETURNING key`
-        // Read after the claim: a notification recorded as sent while the claim was taken is seen here.
-        const [recorded] = yield* sql<Row>`SELECT status FROM notifications WHERE key = ${key}`
-        if (recorded?.["status"] === "sent") {
+        // Read in a statement of its own, after the claim: a notification recorded as sent while the
+        // claim was taken (after the claim's snapshot) is seen here.
+        const [row] = yield* sql<Row>`SELECT * FROM notifications WHERE key = ${key}`
+        if (row?.["status"] === "sent") {
           if (taken.length > 0) yield* sql`DELETE FROM notification_claims WHERE key = ${key} AND holder = ${holder}`
-          return "sent" as const
+          return { _tag: "Sent" } as const
         }
-        return taken.length > 0 ? "claimed" as const : "held" as const
+        if (taken.length === 0) return { _tag: "Held" } as const
+        const earlier = row === undefined ? Option.none() : Option.some(yield* notificationOf(row))
+        return { _tag: "Claimed", earlier } as const
       }).pipe(Effect.mapError(storeError("claim")), traced("claim")),
 
-    release: (key, holder) =>
-      sql`DELETE FROM notification_claims WHERE key = ${key} AND holder = ${holder}`.pipe(
-        Effect.asVoid,
-        Effect.mapError(storeError("release")),
-        traced("release"),
-      ),
-
-    record: (notification, holder) =>
-      sql.withTransaction(Effect.gen(function* () {
-        const key = keyOf(notification)
-        yield* sql`
+    record: (notification, holder) => {
+      const key = keyOf(notification)
+      // One statement, atomic without a transaction of its own: the record, and the end of the
+      // holder's own claim (a holder whose lease ran out does not end the claim of the one after it).
+      return sql`
+        WITH recorded AS (
           INSERT INTO notifications (key, id, cause_id, booking_id, channel, recipient, template, subject, body, status, attempts,
                                      delivered_by, error, created_at, sent_at)
           VALUES (${key}, ${notification.id}, ${notification.causeId}, ${notification.bookingId}, ${notification.channel},
@@ -148,24 +146,15 @@ export const make = Effect.gen(function* () {
                   ${toDate(notification.createdAt)}, ${notification.sentAt === null ? null : toDate(notification.sentAt)})
           ON CONFLICT (key) DO UPDATE SET
             subject = EXCLUDED.subject, body = EXCLUDED.body, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
-            delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at`
-        // Only its own claim: a holder whose lease ran out does not end the claim of the one after it.
-        yield* sql`DELETE FROM notification_claims WHERE key = ${key} AND holder = ${holder}`
-      })).pipe(Effect.mapError(storeError("record")), traced("record")),
-
-    wasSent: (key) =>
-      sql<Row>`SELECT 1 FROM notifications WHERE key = ${key} AND status = 'sent'`.pipe(
-        Effect.map((rows) => rows.length > 0),
-        Effect.mapError(storeError("was sent")),
-        traced("was sent"),
-      ),
-
-    get: (key) =>
-      sql<Row>`SELECT * FROM notifications WHERE key = ${key}`.pipe(
-        Effect.mapError(storeError("get")),
-        Effect.flatMap(([row]) => (row === undefined ? Effect.succeedNone : Effect.asSome(notificationOf(row)))),
-        traced("get"),
-      ),
+            delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at
+          RETURNING key
+        )
+        DELETE FROM notification_claims WHERE key IN (SELECT key FROM recorded) AND holder = ${holder}`.pipe(
+        Effect.asVoid,
+        Effect.mapError(storeError("record")),
+        traced("record"),
+      )
+    },
 
     history: ({ bookingId, limit, offset, recipient }) =>
       Effect.gen(function* () {
