@@ -4,6 +4,7 @@
  */
 import { Data, Either, ParseResult, Schema } from "effect"
 import type { AnyDefinition, EnvelopeOf } from "./Envelope.ts"
+import * as JsonNesting from "./JsonNesting.ts"
 import * as Messages from "./Messages.ts"
 import type { ServiceName } from "./Values.ts"
 
@@ -117,7 +118,10 @@ export const decode = (input: unknown): Either.Either<AnyMessage, DecodeError> =
 export const decodeJson = (text: string | Uint8Array): Either.Either<AnyMessage, DecodeError> => {
   let parsed: unknown
   try {
-    parsed = JSON.parse(typeof text === "string" ? text : new TextDecoder("utf-8", { fatal: true }).decode(text))
+    const json = typeof text === "string" ? text : new TextDecoder("utf-8", { fatal: true }).decode(text)
+    // Refused before parsing: decoding and describing a document nested thousands deep overflows the stack.
+    if (JsonNesting.exceeds(json)) return Either.left(new DecodeError({ reason: "malformed", detail: JsonNesting.tooDeep() }))
+    parsed = JSON.parse(json)
   } catch (cause) {
     return Either.left(new DecodeError({ reason: "malformed", detail: `not JSON: ${(cause as Error).message}` }))
   }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { Arbitrary, Either, FastCheck, type Schema, SchemaAST } from "effect"
-import { type AnyMessage, Catalogue, type EncodedMessage } from "../src/index.ts"
+import { type AnyMessage, Catalogue, type EncodedMessage, JsonNesting } from "../src/index.ts"
 import type { AnyDefinition } from "../src/Envelope.ts"
 import { anyMessage } from "./fixtures.ts"
 
@@ -260,6 +260,15 @@ describe("bytes that are not an envelope are malformed", () => {
   test("bytes that are not UTF-8", () => {
     const error = rejection(decodeJson(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])))
     expect(error.reason).toBe("malformed")
+  })
+
+  test("a message nested thousands of levels deep is refused as too deep, not a stack overflow", () => {
+    FastCheck.assert(FastCheck.property(anyMessage, (message) => {
+      const deep = "[".repeat(10_000) + "]".repeat(10_000)
+      const error = rejection(decodeJson(JSON.stringify(encode(message)).replace(/^\{"/, `{"nested":${deep},"`)))
+      expect(error.reason).toBe("malformed")
+      expect(error.detail).toBe(JsonNesting.tooDeep())
+    }), { numRuns: 5 })
   })
 
   test("JSON that is not an object", () => {
