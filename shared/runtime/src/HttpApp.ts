@@ -24,6 +24,7 @@ import { TrieRouter } from "hono/router/trie-router"
 import * as Metrics from "./Metrics.ts"
 import * as OpenApi from "./OpenApi.ts"
 import * as Problem from "./Problem.ts"
+import * as RequestInput from "./RequestInput.ts"
 import * as Route from "./Route.ts"
 import * as Traceparent from "./Traceparent.ts"
 
@@ -67,72 +68,6 @@ const json = (status: number, body: unknown, headers?: Readonly<Record<string, s
 // ---------------------------------------------------------------------------------------------
 // Request decoding
 
-const NoBody = Symbol.for("@flight/runtime/HttpApp/NoBody")
-
-const isJsonMediaType = (contentType: string | null): boolean => {
-  if (contentType === null) return false
-  const mediaType = contentType.split(";")[0]!.trim().toLowerCase()
-  return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)
-}
-
-/** Reads at most `limit` bytes; undefined when the body is larger. */
-const readLimited = async (stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> => {
-  const reader = stream.getReader()
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined)
-      return undefined
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
-}
-
-const readJsonBody = (request: Request, limit: number): Effect.Effect<unknown, Problem.Problem> =>
-  Effect.gen(function*() {
-    const stream = request.body
-    const contentType = request.headers.get("content-type")
-    const declaredLength = request.headers.get("content-length")
-    if (stream === null) return NoBody
-    if (!isJsonMediaType(contentType)) {
-      if (declaredLength === "0") return NoBody
-      return yield* Effect.fail(Problem.unsupportedMediaType(contentType))
-    }
-    if (declaredLength !== null && Number(declaredLength) > limit) {
-      return yield* Effect.fail(Problem.payloadTooLarge(limit))
-    }
-    const bytes = yield* Effect.tryPromise({
-      try: () => readLimited(stream, limit),
-      catch: () => Problem.badRequest("The request body could not be read"),
-    })
-    if (bytes === undefined) return yield* Effect.fail(Problem.payloadTooLarge(limit))
-    if (bytes.byteLength === 0) return NoBody
-    return yield* Effect.try({
-      try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown,
-      catch: () => Problem.malformedJson(),
-    })
-  })
-
-// Built with fromEntries so that a key like `__proto__` is an ordinary (and unknown, so rejected) key.
-const queryOf = (url: URL): Record<string, string | Array<string>> =>
-  Object.fromEntries([...new Set(url.searchParams.keys())].map((key) => {
-    const values = url.searchParams.getAll(key)
-    return [key, values.length === 1 ? values[0]! : values]
-  }))
-
-const headersOf = (request: Request): Record<string, string> => Object.fromEntries(request.headers.entries())
-
 const NoQuery = Schema.Struct({})
 
 class InvalidResponse extends Data.TaggedError("InvalidResponse")<{ readonly route: string; readonly issue: string }> {
@@ -143,7 +78,7 @@ class InvalidResponse extends Data.TaggedError("InvalidResponse")<{ readonly rou
 
 const respond = <R>(route: Route.Route<R>, request: Request, url: URL, rawParams: Record<string, string>, limit: number) =>
   Effect.gen(function*() {
-    const rawBody = route.body === undefined ? undefined : yield* readJsonBody(request, limit)
+    const rawBody = route.body === undefined ? undefined : yield* RequestInput.jsonBody(request, limit)
     const errors: Array<Problem.FieldError> = []
     const decode = (
       where: Problem.Where,
@@ -158,9 +93,9 @@ const respond = <R>(route: Route.Route<R>, request: Request, url: URL, rawParams
       return undefined
     }
     const params = decode("path", route.params, rawParams, "ignore")
-    const query = decode("query", route.query ?? NoQuery, queryOf(url), "error")
-    const headers = decode("header", route.headers, headersOf(request), "ignore")
-    const body = rawBody === NoBody
+    const query = decode("query", route.query ?? NoQuery, RequestInput.queryOf(url), "error")
+    const headers = decode("header", route.headers, RequestInput.headersOf(request), "ignore")
+    const body = rawBody === RequestInput.NoBody
       ? (errors.push({ path: "body", message: "is missing" }), undefined)
       : decode("body", route.body, rawBody, "error")
     if (errors.length > 0) {
@@ -275,7 +210,14 @@ export const make = <R>(options: Options<R>): Hono => {
     }),
   )
 
-  const internalError = (url: URL) => Problem.toResponse(Problem.internal(), url.pathname)
+  // A `Host` that is no host (`a b`, `[::1`, empty, or none over HTTP/1.0) leaves the request
+  // without a URL: it is refused here, before any route or handler parses one.
+  app.use(async (c, next) => {
+    if (RequestInput.urlOf(c.req.raw) !== undefined) return next()
+    const response = Problem.toResponse(Problem.malformedRequest())
+    await run(recordMetrics({ service: options.service, method: c.req.method, route: "unmatched", status: response.status }, 0))
+    return response
+  })
 
   app.get("/health/live", () => json(200, { status: "ok" }))
   app.get("/health/ready", async (c) => {
@@ -313,7 +255,7 @@ export const make = <R>(options: Options<R>): Hono => {
       const exit = await run(
         instrumented(options.service, method, route.path, request, url, respond(route, request, url, c.req.param(), limit)),
       )
-      return Exit.isSuccess(exit) ? exit.value : internalError(url)
+      return Exit.isSuccess(exit) ? exit.value : Problem.toResponse(Problem.internal(), url.pathname)
     })
   }
 
@@ -341,9 +283,9 @@ export const make = <R>(options: Options<R>): Hono => {
     return response
   })
 
-  app.onError(async (error, c) => {
+  app.onError(async (error) => {
     await run(Effect.logError("Unhandled error in the HTTP bridge", Cause.die(error)))
-    return internalError(new URL(c.req.url))
+    return Problem.toResponse(Problem.internal())
   })
 
   return app
@@ -373,6 +315,13 @@ export const serve = (
           port: options.port,
           ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
           fetch: (request) => app.fetch(request),
+          // Never Bun's development error page (it shows source and paths), whatever NODE_ENV says;
+          // and should anything escape the app, a bare problem, never HTML.
+          development: false,
+          // Said explicitly: with `development: false` Bun otherwise lets a second server take a
+          // port that is in use, so two services would silently share it.
+          reusePort: false,
+          error: () => Problem.toResponse(Problem.internal()),
         }),
       catch: (cause) => new ServerError({ port: options.port, cause }),
     }).pipe(

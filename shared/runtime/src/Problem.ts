@@ -74,6 +74,13 @@ export const badRequest = (detail: string, errors?: ReadonlyArray<FieldError>): 
 export const malformedJson = (): Problem =>
   make({ status: 400, type: "malformed-json", detail: "The request body is not valid JSON" })
 
+/** A request with no URL: its `Host` header (or its target) is not one. */
+export const malformedRequest = (): Problem =>
+  make({ status: 400, type: "malformed-request", detail: "The request has no valid Host header or target" })
+
+export const tooDeep = (limit: number): Problem =>
+  make({ status: 400, type: "malformed-json", detail: `The request body nests arrays and objects more than ${limit} levels deep` })
+
 export const notFound = (type: string, detail: string): Problem => make({ status: 404, type, detail })
 
 export const conflict = (type: string, detail: string, options?: { readonly retryAfterSeconds?: number }): Problem =>
@@ -91,19 +98,19 @@ export const unsupportedMediaType = (received: string | null): Problem =>
   make({
     status: 415,
     type: "unsupported-media-type",
-    detail: `Expected a JSON body (application/json), received ${received === null ? "no content type" : received}`,
+    detail: `Expected a JSON body (application/json), received ${received === null ? "no content type" : excerpt(received)}`,
   })
 
 export const methodNotAllowed = (method: string, path: string, allowed: ReadonlyArray<string>): Problem =>
   make({
     status: 405,
     type: "method-not-allowed",
-    detail: `${method} is not allowed on ${path}`,
+    detail: `${method} is not allowed on ${excerpt(path, 4 * echoLimit)}`,
     headers: { allow: allowed.join(", ") },
   })
 
 export const routeNotFound = (method: string, path: string): Problem =>
-  make({ status: 404, type: "not-found", detail: `No route for ${method} ${path}` })
+  make({ status: 404, type: "not-found", detail: `No route for ${excerpt(method)} ${excerpt(path, 4 * echoLimit)}` })
 
 /** What a client sees for a defect: nothing about the cause, which goes to the logs. */
 export const internal = (): Problem =>
@@ -111,14 +118,42 @@ export const internal = (): Problem =>
 
 export type Where = "body" | "query" | "path" | "header"
 
+/** How much of a value a client sent is echoed back in a problem: enough to recognise it. */
+export const echoLimit = 40
+
+/**
+ * At most `limit` characters of a value a client sent, marked when cut (`"abc…" (25000 characters)`),
+ * so a problem never mirrors a large input back. Cuts between code points, never inside one.
+ */
+export const excerpt = (text: string, limit: number = echoLimit): string => {
+  if (text.length <= limit) return text
+  let kept = ""
+  let count = 0
+  for (const codePoint of text) {
+    if (count++ === limit) return `${kept}… (${text.length} characters)`
+    kept += codePoint
+  }
+  return text
+}
+
+const actualMarker = ", actual "
+
+/** A decoding message with the offending value it quotes (`…, actual <value>`) cut to an excerpt. */
+const withExcerpt = (message: string): string => {
+  const at = message.indexOf(actualMarker)
+  if (at < 0) return excerpt(message, 4 * echoLimit)
+  return message.slice(0, at + actualMarker.length) + excerpt(message.slice(at + actualMarker.length))
+}
+
 /** Every offending field of a decoding failure, with a path such as `body.passengers.0.lastName`. */
 export const fieldErrors = (where: Where, error: ParseResult.ParseError): Array<FieldError> => {
   // One entry per field: the first issue is the telling one (an optional field that fails also
   // reports "Expected undefined", which says nothing to a client).
   const byPath = new Map<string, string>()
   for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
-    const path = [where, ...issue.path.map(String)].join(".")
-    if (!byPath.has(path)) byPath.set(path, issue.message)
+    // A key is client input too (an unknown field may be named with 25 KB).
+    const path = [where, ...issue.path.map((key) => excerpt(String(key)))].join(".")
+    if (!byPath.has(path)) byPath.set(path, withExcerpt(issue.message))
   }
   return Array.from(byPath, ([path, message]) => ({ path, message }))
 }
@@ -132,7 +167,7 @@ export const isProblem = (u: unknown): u is Problem => u instanceof Problem
 
 /** The JSON body of a problem: `{ type, title, status, detail?, instance?, errors? }`. */
 export const toBody = (problem: Problem, instance?: string): Body => {
-  const at = problem.instance ?? instance
+  const at = problem.instance ?? (instance === undefined ? undefined : excerpt(instance, 4 * echoLimit))
   return {
     type: problem.type,
     title: problem.title,

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test"
 import { Context, DateTime, Effect, Layer, Logger, ManagedRuntime, Option, Schema } from "effect"
 import type { Tracer } from "effect"
 import { HttpApp, OpenApi, Problem, Readiness, Route, Traceparent } from "../src/index.ts"
-import { EffectTest } from "../src/testing/index.ts"
+import { EffectTest, RawHttp } from "../src/testing/index.ts"
 
 // A service the routes depend on, to show that handlers run on the given runtime.
 class Flights extends Context.Tag("test/Flights")<Flights, {
@@ -203,6 +203,73 @@ describe("HttpApp: input validation", () => {
   test("headers are decoded with lower-case names", async () => {
     await post("/api/bookings", validBooking, { "content-type": "application/json", "Idempotency-Key": "k-1" })
     expect(seen.headers).toEqual({ "idempotency-key": "k-1" })
+  })
+})
+
+describe("HttpApp: hostile input", () => {
+  const nested = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth)
+
+  test("a body nested thousands deep is a 400 naming the cap, before any decoding", async () => {
+    const app = HttpApp.make({ service: "deep-test", version: "1", routes, runtime, readiness: Effect.void })
+    const deep = (body: string) =>
+      app.fetch(new Request("http://test/api/bookings", { method: "POST", headers: { "content-type": "application/json" }, body }))
+    for (const body of [nested(10_600, "[", "]"), `{"flightId":${"{\"a\":".repeat(7_200)}1${"}".repeat(7_200)}}`]) {
+      const response = await deep(body)
+      expect(response.status).toBe(400)
+      const problem = await problemOf(response)
+      expect(problem.type).toBe("malformed-json")
+      expect(problem.detail).toContain("more than 32 levels deep")
+    }
+    // At the cap, the body is read and judged by its schema as usual.
+    const atCap = await deep(`{"flightId":${nested(31, "[", "]")}}`)
+    expect((await problemOf(atCap)).errors?.map((error) => error.path)).toEqual(["body.flightId", "body.passengers"])
+  })
+
+  test("a 400 echoes only a short, marked prefix of an offending value or key", async () => {
+    const long = "x".repeat(900)
+    const response = await post("/api/bookings", { ...validBooking, flightId: long })
+    const [error] = (await problemOf(response)).errors ?? []
+    expect(error?.path).toBe("body.flightId")
+    expect(error?.message).toContain(`actual "${"x".repeat(39)}… (902 characters)`)
+    expect(error!.message.length).toBeLessThan(200)
+    const unknownKey = await post("/api/bookings", { ...validBooking, [long]: 1 })
+    const [unexpected] = (await problemOf(unknownKey)).errors ?? []
+    expect(unexpected?.path).toBe(`body.${"x".repeat(40)}… (900 characters)`)
+  })
+})
+
+describe("HttpApp: requests with no valid Host, on a real server", () => {
+  const malformed = [
+    ["a Host with a space", "GET /api/bookings/x/cancel HTTP/1.1\r\nHost: a b\r\n\r\n"],
+    ["an empty Host", "GET /api/flights/x HTTP/1.1\r\nHost:\r\n\r\n"],
+    ["an unclosed IPv6 Host", "POST /api/bookings HTTP/1.1\r\nHost: [::1\r\nContent-Length: 0\r\n\r\n"],
+    ["HTTP/1.0 without Host", "GET /health/live HTTP/1.0\r\n\r\n"],
+    ["a Host with a port out of range", "GET /nowhere HTTP/1.1\r\nHost: x:99999\r\n\r\n"],
+  ] as const
+
+  test.each(malformed)("%s is a 400 problem that shows no source, path or stack", async (_, request) => {
+    await EffectTest.run(Effect.gen(function*() {
+      const server = yield* HttpApp.serve(app, { port: 0, hostname: "127.0.0.1" })
+      const response = yield* Effect.promise(() => RawHttp.send(server.port!, request))
+      expect(response.status).toBe(400)
+      expect(response.headers["content-type"]).toBe("application/problem+json")
+      expect(JSON.parse(response.body)).toMatchObject({ type: "malformed-request", status: 400 })
+      expect(response.body).not.toContain(process.cwd())
+      expect(response.body).not.toContain(".ts")
+    }))
+  })
+
+  test("anything that escapes an app is a bare 500 problem, never Bun's error page", async () => {
+    const throwing = { fetch: (): Response => { throw new Error(`failed in ${import.meta.path}`) } }
+    await EffectTest.run(Effect.gen(function*() {
+      const server = yield* HttpApp.serve(throwing, { port: 0, hostname: "127.0.0.1" })
+      const response = yield* Effect.promise(() => fetch(new URL("/api/flights", server.url)))
+      expect(response.status).toBe(500)
+      expect(response.headers.get("content-type")).toBe("application/problem+json")
+      const body = yield* Effect.promise(() => response.text())
+      expect(JSON.parse(body)).toMatchObject({ type: "internal-error" })
+      expect(body).not.toContain(import.meta.path)
+    }))
   })
 })
 

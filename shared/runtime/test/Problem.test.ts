@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Either, Schema } from "effect"
+import { Either, FastCheck, Schema } from "effect"
 import { Problem } from "../src/index.ts"
 
 describe("Problem", () => {
@@ -54,5 +54,23 @@ describe("Problem", () => {
     expect(problem._tag).toBe("Problem")
     const encoded = Schema.encodeSync(Problem.Problem)(problem)
     expect(Schema.decodeSync(Problem.Problem)(encoded)).toEqual(problem)
+  })
+})
+
+describe("Problem.excerpt", () => {
+  test("short values are echoed whole", () => {
+    expect(Problem.excerpt("Lovelace")).toBe("Lovelace")
+    expect(Problem.excerpt("x".repeat(40))).toBe("x".repeat(40))
+  })
+
+  test("a long value becomes a marked prefix of at most 40 code points, never half of one", () => {
+    FastCheck.assert(FastCheck.property(FastCheck.string({ unit: "grapheme", minLength: 41, maxLength: 500 }), (text) => {
+      const echoed = Problem.excerpt(text)
+      const [prefix = "", mark = ""] = echoed.split("… (")
+      expect(text.startsWith(prefix)).toBe(true)
+      expect(Array.from(prefix).length).toBeLessThanOrEqual(40)
+      expect(prefix).not.toMatch(/[\uD800-\uDBFF]$/)
+      expect(mark).toBe(`${text.length} characters)`)
+    }))
   })
 })
