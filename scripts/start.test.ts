@@ -4,6 +4,9 @@
  */
 import { describe, expect, test } from "bun:test"
 import { ChildProcess, RealServer } from "@flight/runtime/testing"
+import { DateTime, Duration, Effect } from "effect"
+import { smtpServer } from "../services/notification/test/support/SmtpServer.ts"
+import * as Flows from "./support/Flows.ts"
 
 const root = new URL("../", import.meta.url).pathname
 const script = new URL("./start.ts", import.meta.url).pathname
@@ -19,6 +22,17 @@ const nothingListens = async () => {
   }
 }
 
+const api = Flows.apiOf({
+  BOOKING_URL: `http://127.0.0.1:${services.booking}`,
+  FLIGHT_URL: `http://127.0.0.1:${services.flight}`,
+  PAYMENT_URL: `http://127.0.0.1:${services.payment}`,
+  NOTIFICATION_URL: `http://127.0.0.1:${services.notification}`,
+})
+
+/** How long a booking holds its seats, by its own account. */
+const holdOf = (booking: Flows.Json) =>
+  Duration.millis(DateTime.distance(DateTime.unsafeMake(booking["createdAt"]), DateTime.unsafeMake(booking["holdExpiresAt"])))
+
 /** Stops a start script left running by a failed test, so the next one finds its ports free. */
 const cleanUp = async (child: ChildProcess.Child) => {
   if (child.process.exitCode === null) {
@@ -29,8 +43,9 @@ const cleanUp = async (child: ChildProcess.Child) => {
 
 describe("start (embedded)", () => {
   test("runs the four services in one process, ready on 3001-3004, and exits 0 on SIGINT", async () => {
-    // A store URL is ignored in the embedded mode: this one would refuse every connection.
-    const child = ChildProcess.spawn(["bun", script], { REDIS_URL: "redis://127.0.0.1:1" }, root)
+    // A store URL is ignored in the embedded mode: this one would refuse every connection. PORT is
+    // ignored too, even when it is not a port: each service has its own.
+    const child = ChildProcess.spawn(["bun", script], { REDIS_URL: "redis://127.0.0.1:1", PORT: "http" }, root)
     try {
       await allReady()
       child.process.kill("SIGINT")
@@ -42,12 +57,61 @@ describe("start (embedded)", () => {
           `${name} listening on http://localhost:${port}/ (store: in-memory, message bus: in-process)`,
         )
       }
-      expect(logs.some((entry) => entry.level === "warning" && entry.message.includes("REDIS_URL"))).toBe(true)
+      expect(logs.find((entry) => entry.level === "warning")?.message).toBe("Embedded mode ignores PORT, REDIS_URL (APP_MODE=infra uses them)")
       await nothingListens()
     } finally {
       await cleanUp(child)
     }
   }, 60_000)
+
+  test("honours BOOKING_HOLD_TTL: a booking held 3 seconds expires by itself and its seats are free again", async () => {
+    const child = ChildProcess.spawn(["bun", script], { BOOKING_HOLD_TTL: "3 seconds" }, root)
+    try {
+      await allReady()
+      await Effect.runPromise(Effect.gen(function* () {
+        const flightId = yield* Flows.flightOnSale(api)
+        const booking = yield* Flows.book(api, flightId)
+        expect(Duration.format(holdOf(booking))).toBe("3s")
+        // From here on only the flight service is asked: its availability comes back when the
+        // booking service's sweeper expires the hold and publishes it, with no request to booking.
+        yield* Flows.eventually("availability lowered", Flows.available(api, flightId), (seats) => seats === 7)
+        yield* Flows.eventually("availability back", Flows.available(api, flightId), (seats) => seats === 9, "30 seconds")
+        const expired = yield* api.booking("GET", `/api/bookings/${booking["id"]}`)
+        expect([expired.body["status"], expired.body["cancellationReason"]]).toEqual(["expired", "expired"])
+        const map = yield* api.booking("GET", `/api/seatmaps/${flightId}?cabin=economy`)
+        expect(map.body["seats"].map((seat: Flows.Json) => seat["state"])).toEqual(Array(9).fill("free"))
+      }))
+    } finally {
+      await cleanUp(child)
+    }
+  }, 60_000)
+
+  test("honours SMTP_URL: the customer's email goes through that server", async () => {
+    await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const smtp = yield* smtpServer()
+      const child = ChildProcess.spawn(["bun", script], { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` }, root)
+      yield* Effect.addFinalizer(() => Effect.promise(() => cleanUp(child)))
+      yield* Effect.promise(allReady)
+      const booking = yield* Flows.book(api, yield* Flows.flightOnSale(api))
+      const received = Effect.sync(() => smtp.received.filter((mail) => mail.raw.includes(`Booking ${booking["reference"]}`)))
+      const [mail] = yield* Flows.eventually("the email at the SMTP server", received, (mails) => mails.length > 0, "30 seconds")
+      expect(mail?.to).toEqual(["ada@example.com"])
+    })))
+  }, 60_000)
+
+  test("a bad BOOKING_HOLD_TTL or SMTP_URL stops the start, naming each", async () => {
+    const child = ChildProcess.spawn(["bun", script], { BOOKING_HOLD_TTL: "soon", SMTP_URL: "http://mail.example" }, root)
+    try {
+      expect(await Promise.race([child.process.exited, Bun.sleep(20_000).then(() => "still running")])).toBe(1)
+      const [line] = ChildProcess.logLines(child.lines())
+      expect(line?.level).toBe("error")
+      expect(line?.message).toContain("BOOKING_HOLD_TTL")
+      expect(line?.message).toContain("SMTP_URL")
+      await nothingListens()
+    } finally {
+      await cleanUp(child)
+    }
+  }, 30_000)
 
   test("refuses APP_ENV=production, naming APP_ENV", async () => {
     const child = ChildProcess.spawn(["bun", script], { APP_ENV: "production" }, root)

@@ -1,21 +1,23 @@
 /**
  * Starts the whole system (`bun run start`, `bun run start:infra`).
  *
- * - embedded (the default): the four services in this process on ports 3001-3004, sharing one
- *   in-process message bus, each on its in-memory store. Nothing needs to be installed; store and
- *   broker URLs are ignored.
+ * - embedded (the default, `start/Embedded.ts`): the four services in this process on ports
+ *   3001-3004, sharing one in-process message bus, each on its in-memory store. Nothing needs to be
+ *   installed. Each service reads its own configuration as when it runs alone, so BOOKING_HOLD_TTL,
+ *   SMTP_URL, LOG_LEVEL and OTEL_EXPORTER_OTLP_ENDPOINT take effect and a bad value stops the start
+ *   naming the variable; PORT and the store and broker URLs are ignored, with a warning naming each.
  * - infra (APP_MODE=infra): each service in its own process (`bun services/<name>/src/main.ts`)
  *   with this environment, so they use Redis, MongoDB, PostgreSQL and RabbitMQ from REDIS_URL,
  *   MONGODB_URL, DATABASE_URL and RABBITMQ_URL. Their output is prefixed with their name; SIGINT
  *   and SIGTERM are forwarded to them; if one dies, the others are stopped and the exit code is 1.
  */
 import * as Booking from "@flight/booking"
-import { InProcessBus, type MessageBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
 import { AppConfig, ServiceMain, ServiceRuntime } from "@flight/runtime"
-import { Config, ConfigError, Deferred, Duration, Effect, Either, Exit, Layer, Option, type Scope } from "effect"
+import { Config, ConfigError, Deferred, Duration, Effect, Either, Exit, Option, type Scope } from "effect"
+import * as Embedded from "./start/Embedded.ts"
 
 const Mode = Config.literal("embedded", "infra")("APP_MODE").pipe(Config.withDefault("embedded" as const))
 
@@ -25,63 +27,6 @@ const services = [
   { name: "payment", port: Payment.defaultPort },
   { name: "notification", port: Notification.defaultPort },
 ] as const
-
-const optionalVariable = (name: string) =>
-  Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== "")))
-
-// ---------------------------------------------------------------------------------------------
-// Embedded mode
-
-/** In-memory adapters keep nothing across a restart and reach no other instance: not for production. */
-const EmbeddedConfig = AppConfig.appEnv.pipe(
-  Config.mapOrFail((appEnv) =>
-    appEnv === "production"
-      ? Either.left(ConfigError.InvalidData(
-        ["APP_ENV"],
-        "production needs the real adapters: run with APP_MODE=infra and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL",
-      ))
-      : Either.right(appEnv)
-  ),
-)
-
-/** What each service's `make` answers once it serves. */
-interface Started {
-  readonly service: string
-  readonly url: URL
-  readonly store: string
-}
-
-const ignoredInEmbedded = ["PORT", "REDIS_URL", "MONGODB_URL", "DATABASE_URL", "RABBITMQ_URL"] as const
-
-const embedded = Effect.gen(function* () {
-  yield* AppConfig.loadOrExit(EmbeddedConfig)
-  const ignored = yield* Effect.filter(ignoredInEmbedded, (name) => Effect.map(optionalVariable(name), Option.isSome))
-  if (ignored.length > 0) {
-    yield* Effect.logWarning(`Embedded mode ignores ${ignored.join(", ")} (APP_MODE=infra uses them)`)
-  }
-  yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
-
-  // One bus for the four services: a message one of them publishes reaches the others' queues.
-  const bus = yield* Layer.build(InProcessBus.layer())
-  const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | Scope.Scope>]> = [
-    ["booking", Booking.make({ port: Booking.defaultPort, redisUrl: Option.none() })],
-    ["flight", Flight.make({ port: Flight.defaultPort, mongodbUrl: Option.none() })],
-    ["payment", Payment.make({ port: Payment.defaultPort, databaseUrl: Option.none() })],
-    ["notification", Notification.make({ port: Notification.defaultPort })],
-  ]
-  const running: Array<Started> = []
-  for (const [name, make] of start) {
-    // The annotation goes with the runtime each service captures, so its request logs carry it too.
-    running.push(yield* make.pipe(Effect.provide(bus), Effect.annotateLogs("service", name)))
-  }
-  yield* Effect.logInfo("Embedded mode: four services in one process, in-memory stores, one in-process message bus")
-  for (const service of running) {
-    yield* Effect.logInfo(
-      `${service.service} listening on ${service.url.href} (store: ${service.store}, message bus: in-process)`,
-    ).pipe(Effect.annotateLogs({ url: service.url.href, store: service.store, bus: "in-process" }))
-  }
-  return yield* Effect.never
-})
 
 // ---------------------------------------------------------------------------------------------
 // Infra mode
@@ -268,5 +213,5 @@ if (Either.isLeft(mode)) {
     process.exit(Exit.isSuccess(exit) ? exit.value : 1)
   )
 } else {
-  ServiceMain.runMain(withRuntime(embedded))
+  ServiceMain.runMain(withRuntime(Embedded.program))
 }

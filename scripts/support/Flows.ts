@@ -3,7 +3,7 @@
  * embedded one (`scripts/saga.test.ts`) or four processes on the real servers (`scripts/e2e.test.ts`).
  */
 import { expect } from "bun:test"
-import { Effect, Schedule } from "effect"
+import { type Duration, Effect, Schedule } from "effect"
 
 export type Json = Record<string, any>
 
@@ -40,11 +40,11 @@ export const apiOf = (urls: Urls): Api => {
   return { flight: call(urls.FLIGHT_URL), booking: call(urls.BOOKING_URL), payment: call(urls.PAYMENT_URL), notification: call(urls.NOTIFICATION_URL) }
 }
 
-/** Retries `check` until it holds (the saga's steps travel through the bus). */
-export const eventually = <A>(what: string, check: Effect.Effect<A>, until: (a: A) => boolean) =>
+/** Retries `check` until it holds (the saga's steps travel through the bus), for 10 seconds unless `within` says. */
+export const eventually = <A>(what: string, check: Effect.Effect<A>, until: (a: A) => boolean, within: Duration.DurationInput = "10 seconds") =>
   check.pipe(
     Effect.filterOrFail(until, () => new Error(`never happened: ${what}`)),
-    Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("10 seconds"))),
+    Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo(within))),
   )
 
 /** A flight on sale in the booking service (economy rows 10-12 ABC: 9 seats, 450.00 GBP). */

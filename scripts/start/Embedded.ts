@@ -1,0 +1,93 @@
+/**
+ * The embedded mode of `scripts/start.ts`: the four services in one process on ports 3001-3004,
+ * sharing one in-process message bus, each on its in-memory store.
+ *
+ * Each service is configured as when it runs alone: its own `Config` (`BookingConfig`, ...) is read
+ * from the environment and handed whole to its `make`, so BOOKING_HOLD_TTL, SMTP_URL and every
+ * setting a service gains later take effect here too, and a bad value stops the start naming the
+ * variable. Only PORT and the store and broker URLs are hidden from it (each set one is named in a
+ * warning): with them unset, the same definitions answer the default port, the in-memory store and
+ * the in-process bus.
+ */
+import * as Booking from "@flight/booking"
+import { InProcessBus, type MessageBus } from "@flight/bus"
+import * as Flight from "@flight/flight"
+import * as Notification from "@flight/notification"
+import * as Payment from "@flight/payment"
+import { AppConfig } from "@flight/runtime"
+import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Option, type Scope } from "effect"
+
+/** What the embedded mode decides itself: the ports, the in-memory stores, the in-process bus. */
+const ignored = ["PORT", "REDIS_URL", "MONGODB_URL", "DATABASE_URL", "RABBITMQ_URL"] as const
+
+/** In-memory adapters keep nothing across a restart and reach no other instance: not for production. */
+const EmbeddedConfig = AppConfig.appEnv.pipe(
+  Config.mapOrFail((appEnv) =>
+    appEnv === "production"
+      ? Either.left(ConfigError.InvalidData(
+        ["APP_ENV"],
+        "production needs the real adapters: run with APP_MODE=infra and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL",
+      ))
+      : Either.right(appEnv)
+  ),
+)
+
+/** Each service's configuration, by the definitions it reads when it runs alone. */
+const ServicesConfig = Config.all({
+  booking: Booking.BookingConfig,
+  flight: Flight.FlightConfig,
+  payment: Payment.PaymentConfig,
+  notification: Notification.NotificationConfig,
+})
+
+/** The environment without the ignored variables, read as `ConfigProvider.fromEnv` reads it. */
+const environmentWithoutIgnored = () =>
+  ConfigProvider.fromMap(
+    new Map(
+      Object.entries(process.env).flatMap(([name, value]) =>
+        value === undefined || (ignored as ReadonlyArray<string>).includes(name) ? [] : [[name, value] as const]
+      ),
+    ),
+    { pathDelim: "_", seqDelim: "," },
+  )
+
+const optionalVariable = (name: string) =>
+  Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== "")))
+
+/** What each service's `make` answers once it serves. */
+interface Started {
+  readonly service: string
+  readonly url: URL
+  readonly store: string
+}
+
+export const program = Effect.gen(function* () {
+  yield* AppConfig.loadOrExit(EmbeddedConfig)
+  const configs = yield* AppConfig.loadOrExit(ServicesConfig).pipe(Effect.withConfigProvider(environmentWithoutIgnored()))
+  const set = yield* Effect.filter(ignored, (name) => Effect.map(optionalVariable(name), Option.isSome))
+  if (set.length > 0) {
+    yield* Effect.logWarning(`Embedded mode ignores ${set.join(", ")} (APP_MODE=infra uses them)`)
+  }
+  yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
+
+  // One bus for the four services: a message one of them publishes reaches the others' queues.
+  const bus = yield* Layer.build(InProcessBus.layer())
+  const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | Scope.Scope>]> = [
+    ["booking", Booking.make(configs.booking)],
+    ["flight", Flight.make(configs.flight)],
+    ["payment", Payment.make(configs.payment)],
+    ["notification", Notification.make(configs.notification)],
+  ]
+  const running: Array<Started> = []
+  for (const [name, make] of start) {
+    // The annotation goes with the runtime each service captures, so its request logs carry it too.
+    running.push(yield* make.pipe(Effect.provide(bus), Effect.annotateLogs("service", name)))
+  }
+  yield* Effect.logInfo("Embedded mode: four services in one process, in-memory stores, one in-process message bus")
+  for (const service of running) {
+    yield* Effect.logInfo(
+      `${service.service} listening on ${service.url.href} (store: ${service.store}, message bus: in-process)`,
+    ).pipe(Effect.annotateLogs({ url: service.url.href, store: service.store, bus: "in-process" }))
+  }
+  return yield* Effect.never
+})
