@@ -1,6 +1,6 @@
 /**
- * `scripts/start.ts`, which starts the four services together. It lives with the booking tests
- * because the test runs cover `services/`; it checks all four services.
+ * `scripts/start.ts`, which starts the four services together: the embedded mode as a user starts
+ * it, with the configuration a user gives it.
  */
 import { describe, expect, test } from "bun:test"
 import { ChildProcess, RealServer } from "@flight/runtime/testing"
