@@ -269,11 +269,29 @@ describe("POST /api/notifications", () => {
       expect(HttpAssertions.problemOf(answer).errors?.[0]?.message).toContain("seats")
     }))
 
-  apiTest("template data with a control character (a NUL): 400 at body.data naming the field, nothing published", (api) =>
+  apiTest("template data with a control character (a NUL): 400 at body.data.<field>, nothing published", (api) =>
     Effect.gen(function* () {
       const answer = yield* api.post({ ...valid, data: { reference: "X7K\u0000QP", seats: "12A" } })
-      expectValidation(answer, ["body.data"])
-      expect(HttpAssertions.problemOf(answer).errors?.[0]?.message).toContain("reference")
+      expectValidation(answer, ["body.data.reference"])
+      expect(HttpAssertions.problemOf(answer).errors?.[0]?.message).toBe("must not contain control characters (U+0000 at 3)")
+      expect(api.published).toEqual([])
+    }))
+
+  apiTest("free text with a control character, a line break, a bidi override or a lone surrogate (recipient, template values, keys): 400 naming the field, nothing published", (api) =>
+    Effect.gen(function* () {
+      for (const [body, path] of [
+        [{ ...valid, recipient: "x\u0000y@example.com" }, "body.recipient"],
+        [{ ...valid, data: { ...valid.data, seats: "12A\t12B" } }, "body.data.seats"],
+        [{ ...valid, data: { ...valid.data, seats: "12A\n\nPay at evil.example" } }, "body.data.seats"],
+        [{ ...valid, data: { ...valid.data, reference: "\u202eevil" } }, "body.data.reference"],
+        [{ ...valid, data: { ...valid.data, reference: "X\u0007\u001b[31mY" } }, "body.data.reference"],
+        [{ ...valid, data: { ...valid.data, reference: "A\udfff" } }, "body.data.reference"],
+        [{ ...valid, data: { ...valid.data, "note\u0000": "x" } }, "body.data"],
+      ] as const) {
+        const answer = yield* api.post(body)
+        expectValidation(answer, [path])
+        expect(HttpAssertions.problemOf(answer).errors?.[0]?.message).toMatch(/ \(U\+[0-9A-F]{4} at \d+\)$/)
+      }
       expect(api.published).toEqual([])
     }))
 

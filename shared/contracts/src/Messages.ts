@@ -4,7 +4,9 @@
  */
 import { Schema } from "effect"
 import { define } from "./Envelope.ts"
+import * as FreeText from "./FreeText.ts"
 import {
+  Aircraft,
   BookingId,
   BookingReference,
   Cabin,
@@ -17,8 +19,10 @@ import {
   Money,
   Passenger,
   PaymentId,
+  Recipient,
   RefundId,
   SeatNumber,
+  StatusReason,
 } from "./Values.ts"
 
 const Seats = Schema.NonEmptyArray(SeatNumber)
@@ -37,7 +41,7 @@ export const FlightScheduled = define({
     destination: IataCode,
     departureAt: Schema.DateTimeUtc,
     arrivalAt: Schema.DateTimeUtc,
-    aircraft: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(60)),
+    aircraft: Aircraft,
     cabins: Schema.NonEmptyArray(CabinLayout),
   }),
 })
@@ -54,7 +58,7 @@ export const FlightStatusChanged = define({
     flightNumber: FlightNumber,
     previousStatus: FlightStatus,
     status: FlightStatus,
-    reason: Schema.NullOr(Schema.String.pipe(Schema.maxLength(500))),
+    reason: Schema.NullOr(StatusReason),
     departureAt: Schema.DateTimeUtc,
   }),
 })
@@ -145,8 +149,8 @@ export const PaymentProcessed = define({
     bookingId: BookingId,
     status: Schema.Literal("succeeded", "failed"),
     amount: Money,
-    transactionId: Schema.NullOr(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200))),
-    failureReason: Schema.NullOr(Schema.String.pipe(Schema.maxLength(200))),
+    transactionId: Schema.NullOr(Schema.String.pipe(FreeText.filter, Schema.minLength(1), Schema.maxLength(200))),
+    failureReason: Schema.NullOr(Schema.String.pipe(FreeText.filter, Schema.maxLength(200))),
   }),
 })
 
@@ -167,6 +171,21 @@ export const PaymentRefunded = define({
 
 const TemplateValue = Schema.Union(Schema.String, Schema.Number.pipe(Schema.finite()), Schema.Boolean, Schema.Null)
 
+/**
+ * The values a template is rendered from. Keys and string values are free text, checked on the
+ * whole record: a refused key is reported by its position, never as a path made of the key itself.
+ */
+const TemplateData = Schema.Record({ key: Schema.String, value: TemplateValue }).pipe(
+  Schema.filter((data) =>
+    Object.entries(data).flatMap(([key, value], position): Array<Schema.FilterIssue> => {
+      const keyIssue = FreeText.issueOf(key)
+      if (keyIssue !== undefined) return [{ path: [], message: `key ${position}: ${keyIssue}` }]
+      const valueIssue = typeof value === "string" ? FreeText.issueOf(value) : undefined
+      return valueIssue === undefined ? [] : [{ path: [key], message: valueIssue }]
+    })
+  ),
+)
+
 export const SendNotification = define({
   type: "notification.send",
   version: 1,
@@ -176,8 +195,8 @@ export const SendNotification = define({
   consumers: ["notification"],
   data: Schema.Struct({
     channel: Schema.Literal("email", "sms", "push"),
-    recipient: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(254)),
+    recipient: Recipient,
     template: Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9-]{0,63}$/)),
-    data: Schema.Record({ key: Schema.String, value: TemplateValue }),
+    data: TemplateData,
   }),
 })

@@ -3,6 +3,7 @@
  * Each is a Schema, so the same definition validates HTTP input, messages and stored data.
  */
 import { Option, Schema } from "effect"
+import * as FreeText from "./FreeText.ts"
 
 /** UUID version 7 (time-ordered), lower-case, as every id in the system is. */
 export const UuidV7 = Schema.String.pipe(
@@ -68,13 +69,8 @@ export const BookingReference = Schema.String.pipe(
 )
 export type BookingReference = typeof BookingReference.Type
 
-/** No lone UTF-16 surrogates: text that cannot be written as UTF-8 (JSON parsers elsewhere refuse it). */
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-const wellFormed = <A extends string, I, R>(self: Schema.Schema<A, I, R>) =>
-  self.pipe(Schema.filter((text) => !loneSurrogate.test(text), { message: () => "must be well-formed Unicode text" }))
-
 export const Email = Schema.String.pipe(
-  wellFormed,
+  FreeText.filter,
   Schema.maxLength(254),
   Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
   Schema.annotations({ identifier: "Email" }),
@@ -97,7 +93,7 @@ export const Contact = Schema.Struct({
 export type Contact = typeof Contact.Type
 
 export const PersonName = Schema.String.pipe(
-  wellFormed,
+  FreeText.filter,
   Schema.trimmed(),
   Schema.minLength(1),
   Schema.maxLength(100),
@@ -111,9 +107,23 @@ export const Passenger = Schema.Struct({
 }).annotations({ identifier: "Passenger" })
 export type Passenger = typeof Passenger.Type
 
+/** Where a notification goes: an email address, a phone number or a device token (its channel says which). */
+export const Recipient = Schema.String.pipe(FreeText.filter, Schema.minLength(1), Schema.maxLength(254))
+
 export const FlightStatus = Schema.Literal("scheduled", "delayed", "boarding", "departed", "arrived", "cancelled")
   .annotations({ identifier: "FlightStatus" })
 export type FlightStatus = typeof FlightStatus.Type
+
+/** Why a flight's status changed, as operations word it: one line of free text. */
+export const StatusReason = Schema.String.pipe(FreeText.filter, Schema.maxLength(500))
+
+export const Aircraft = Schema.String.pipe(
+  FreeText.filter,
+  Schema.trimmed(),
+  Schema.minLength(1),
+  Schema.maxLength(60),
+  Schema.annotations({ identifier: "Aircraft", description: "aircraft type, e.g. Boeing 777-300ER" }),
+)
 
 export const SeatRows = Schema.Struct({
   from: Schema.Int.pipe(Schema.between(1, 999)),

@@ -1,6 +1,7 @@
 export * as AsyncApi from "./AsyncApi.ts"
 export * as Catalogue from "./Catalogue.ts"
 export * as Envelope from "./Envelope.ts"
+export * as FreeText from "./FreeText.ts"
 export * as JsonNesting from "./JsonNesting.ts"
 export * as Messages from "./Messages.ts"
 export * from "./Values.ts"
