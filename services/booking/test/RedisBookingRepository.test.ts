@@ -1,7 +1,8 @@
 import { Outbox } from "@flight/bus"
+import { OutboxLeases } from "@flight/bus/testing"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { afterAll, expect } from "bun:test"
-import { Duration, Effect, Either, Layer, Redacted } from "effect"
+import { Context, Duration, Effect, Either, Layer, Redacted } from "effect"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
 import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
@@ -18,6 +19,26 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
   const layer = () =>
     RedisBookingRepository.layerWith({ prefix }).pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
   contract("Redis", layer)
+
+  // A prefix of its own per test, since the relays there take whatever the outbox holds.
+  OutboxLeases.leases("Redis booking streams", () =>
+    Effect.gen(function* () {
+      const prefix = testPrefix()
+      yield* Effect.addFinalizer(() => Effect.promise(() => deletePrefix(url, prefix)))
+      const built = yield* Layer.build(RedisBookingRepository.layerWith({ prefix }).pipe(
+        Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))),
+      ))
+      const repository = Context.get(built, BookingRepository)
+      return {
+        store: Context.get(built, Outbox.Store),
+        write: (count: number) =>
+          Effect.gen(function* () {
+            const flight = seating()
+            yield* repository.seed(flight)
+            for (let index = 0; index < count; index++) yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+          }),
+      }
+    }))
 
   const lease = Duration.seconds(30)
   const it = (name: string, body: () => Effect.Effect<void, unknown, BookingRepository | Outbox.Store | RedisClient>) =>

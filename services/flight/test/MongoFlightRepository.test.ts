@@ -1,4 +1,5 @@
 import { Outbox } from "@flight/bus"
+import { OutboxLeases } from "@flight/bus/testing"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
 import { Context, Duration, Effect, Layer, Option, Redacted, Tracer } from "effect"
@@ -22,6 +23,24 @@ export const isolated = (url: string) =>
 
 RealServer.describeWith("MONGODB_URL", "MongoDB flight repository", (url) => {
   contract("MongoDB", () => isolated(url))
+
+  OutboxLeases.leases("MongoDB flight documents", () =>
+    Effect.gen(function* () {
+      const built = yield* Layer.build(isolated(url))
+      const repository = Context.get(built, FlightRepository)
+      return {
+        store: Context.get(built, Outbox.Store),
+        write: (count: number) =>
+          Effect.gen(function* () {
+            for (let index = 0; index < count; index++) {
+              // One flight (one document) each, under numbers of their own.
+              const flight = flightOf({ flightNumber: `BA${1000 + index}` })
+              const message = yield* FlightCommands.scheduledEvent(flight)
+              yield* repository.insert(flight, [{ message, traceparent: null }], Option.none())
+            }
+          }),
+      }
+    }))
 })
 
 RealServer.describeWith("MONGODB_URL", "MongoDB flight repository start", (url) => {

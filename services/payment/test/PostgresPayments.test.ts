@@ -2,12 +2,14 @@
  * The payment service on a real PostgreSQL, each test on a database of its own (created, migrated,
  * dropped): the schema, its guarantees, and the payment contract.
  */
+import { Outbox } from "@flight/bus"
+import { OutboxLeases } from "@flight/bus/testing"
 import { BookingId } from "@flight/contracts"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect } from "bun:test"
-import { Effect, Layer, Logger, Redacted, type Scope } from "effect"
+import { Context, Effect, Layer, Logger, Redacted, type Scope } from "effect"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import * as PostgresPaymentRepository from "../src/infrastructure/PostgresPaymentRepository.ts"
 import { postgresLayer } from "../src/main.ts"
@@ -18,6 +20,24 @@ const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
 RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
   contract("PostgreSQL", () => Effect.map(freshDatabase(url), (database) => postgresLayer(Redacted.make(database))))
+
+  OutboxLeases.leases("PostgreSQL payment_outbox", () =>
+    Effect.gen(function* () {
+      const built = yield* Layer.build(postgresLayer(Redacted.make(yield* freshDatabase(url))))
+      const commands = Context.get(built, PaymentCommands)
+      return {
+        store: Context.get(built, Outbox.Store),
+        // A charge each: its payment.processed is the entry.
+        write: (count: number) =>
+          Effect.gen(function* () {
+            for (let index = 0; index < count; index++) {
+              const bookingId = BookingId.make(Bun.randomUUIDv7())
+              yield* commands.openIntent(yield* bookingCreated(bookingId))
+              yield* commands.pay({ bookingId, token: "tok_visa", key: bookingId, fingerprint: "f" }, render)
+            }
+          }),
+      }
+    }))
 
   type Services = PaymentCommands | SqlClient.SqlClient
   const it = (name: string, body: () => Effect.Effect<void, unknown, Services | Scope.Scope>) =>

@@ -2,14 +2,17 @@
  * The transactional outbox, store-agnostic. A service writes its events to its own store's outbox
  * in the same atomic step as the change they report; the relay takes pending entries, publishes
  * them with confirms, and marks them done. Entries are leased, so several relays (one per service
- * instance) share the work without publishing an entry twice at the same time; an entry whose relay
- * died is taken again when its lease runs out. Delivery is at-least-once: a relay that stops between
- * the broker's confirm and marking the entry done publishes it again, and consumers drop the copy by id.
+ * instance) share the work without publishing an entry twice at the same time. The lease is short
+ * (3 s) and renewed while the relay works on its entries (see `Lease`): a slow broker does not cost
+ * a live relay its entries, and the entries of a relay that died are taken by another, or by the
+ * restarted process, a lease later. Delivery is at-least-once: a relay that stops between the
+ * broker's confirm and marking the entry done publishes it again, and consumers drop the copy by id.
  */
 import type { AnyMessage } from "@flight/contracts"
-import { Clock, Context, Data, Duration, Effect, Metric, type Schedule, type Scope } from "effect"
+import { Clock, Context, Data, Duration, Effect, Metric, Ref, type Schedule, type Scope } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
+import * as Lease from "./Lease.ts"
 import { MessageBus, PublishError } from "./MessageBus.ts"
 
 export interface OutboxEntry {
@@ -35,6 +38,11 @@ export interface ClaimRequest {
 export interface OutboxStore {
   /** Leases up to `limit` unpublished entries, oldest first, skipping those leased to another relay. */
   readonly claim: (request: ClaimRequest) => Effect.Effect<ReadonlyArray<OutboxEntry>, OutboxStoreError>
+  /**
+   * Extends the lease of the entries among `ids` that `owner` still holds to `lease` from now, and
+   * answers their ids: an entry another relay took (the owner's lease ran out) is not taken back.
+   */
+  readonly renew: (owner: string, ids: ReadonlyArray<string>, lease: Duration.Duration) => Effect.Effect<ReadonlyArray<string>, OutboxStoreError>
   /** Marks entries published. */
   readonly complete: (owner: string, ids: ReadonlyArray<string>) => Effect.Effect<void, OutboxStoreError>
   /** Gives back entries the relay could not publish, so they are taken again at once. */
@@ -57,10 +65,18 @@ export const makeWakeup = () => {
   return { notify: latch.open, written: Effect.zipRight(latch.await, latch.close) }
 }
 
+/** How long a relay holds the entries it claimed without renewing them: the longest a crash delays them. */
+export const defaultLease = Duration.seconds(3)
+
+/** How long one publish may wait for the broker's confirm before the pass gives its entries back. */
+export const defaultPublishTimeout = Duration.seconds(15)
+
 export interface RelayOptions {
   readonly batchSize?: number
-  /** How long a relay holds the entries it claimed (60 s by default). */
+  /** How long the entries a relay claimed stay its own without a renewal (`defaultLease`). */
   readonly lease?: Duration.DurationInput
+  /** How long one publish may take (`defaultPublishTimeout`); the lease is renewed meanwhile. */
+  readonly publishTimeout?: Duration.DurationInput
   /** How long the relay sleeps when it finds nothing to publish (less when the store says it wrote). */
   readonly idleDelay?: Duration.DurationInput
   /** Backoff after the broker or the store failed. */
@@ -68,47 +84,63 @@ export interface RelayOptions {
 }
 
 /**
- * One pass: claim a batch, publish it in order, complete what was confirmed. Answers how many were
- * published. The pass stops taking entries once half the lease is gone, and gives each publish at
- * most a quarter of it, so it always completes its entries while it still holds them: a lease that
- * ran out would let another relay take the same entries while this one is still publishing them.
+ * One pass: claim a batch, publish it in order, complete what was confirmed, give back the rest.
+ * Answers how many were published. Beside the publishing, the lease of the batch is renewed every
+ * third of the lease, however slow the broker is. An entry is published only while the relay knows
+ * it holds it: the last renewal that succeeded (or the claim) was sent less than half a lease ago,
+ * and still counted the entry as this relay's. So when the store stops answering renewals, the pass
+ * stops before its lease can run out, and an entry another relay took meanwhile is left to it.
  */
 export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptions = {}) =>
   Effect.gen(function* () {
     const bus = yield* MessageBus
-    const lease = Duration.decode(options.lease ?? "60 seconds")
+    const lease = Duration.decode(options.lease ?? defaultLease)
+    const publishTimeout = Duration.decode(options.publishTimeout ?? defaultPublishTimeout)
     const claimedAt = yield* Clock.currentTimeMillis
     const entries = yield* store.claim({ owner, limit: options.batchSize ?? 100, lease })
-    const published: Array<string> = []
-    const unsent: Array<string> = []
-    let failure: PublishError | null = null
-    for (const entry of entries) {
-      if (failure !== null || (yield* Clock.currentTimeMillis) - claimedAt >= Duration.toMillis(lease) / 2) {
-        unsent.push(entry.id)
-        continue
+    if (entries.length === 0) return 0
+    const held = yield* Ref.make({ ids: new Set(entries.map((entry) => entry.id)), since: claimedAt })
+    const renew = Effect.gen(function* () {
+      const sentAt = yield* Clock.currentTimeMillis
+      const still = yield* store.renew(owner, [...(yield* Ref.get(held)).ids], lease)
+      yield* Ref.set(held, { ids: new Set(still), since: sentAt })
+    })
+    const publishAll = Effect.gen(function* () {
+      const published: Array<string> = []
+      const unsent: Array<string> = []
+      let failure: PublishError | null = null
+      for (const entry of entries) {
+        const { ids, since } = yield* Ref.get(held)
+        if (!ids.has(entry.id)) continue
+        if (failure !== null || (yield* Clock.currentTimeMillis) - since >= Duration.toMillis(lease) / 2) {
+          unsent.push(entry.id)
+          continue
+        }
+        const result = yield* bus.publish(entry.message, { traceparent: entry.traceparent }).pipe(
+          Effect.timeoutFail({
+            duration: publishTimeout,
+            onTimeout: () =>
+              new PublishError({ messageType: entry.message.type, messageId: entry.message.id, reason: "no confirm within the publish timeout" }),
+          }),
+          Effect.either,
+          // An entry that cannot even be encoded (say, a version newer than this build) is a bug to
+          // see, not a reason to stop the relay: it is logged and left leased, so it is retried after
+          // the lease and stays counted as pending, while the entries behind it go out.
+          Effect.catchAllDefect((defect) =>
+            Effect.logError(`outbox entry ${entry.id} cannot be published`, defect).pipe(Effect.as(null))
+          ),
+        )
+        if (result === null) continue
+        if (result._tag === "Left") {
+          failure = result.left
+          unsent.push(entry.id)
+          continue
+        }
+        published.push(entry.id)
       }
-      const result = yield* bus.publish(entry.message, { traceparent: entry.traceparent }).pipe(
-        Effect.timeoutFail({
-          duration: Duration.unsafeDivide(lease, 4),
-          onTimeout: () =>
-            new PublishError({ messageType: entry.message.type, messageId: entry.message.id, reason: "publish outlasted the lease" }),
-        }),
-        Effect.either,
-        // An entry that cannot even be encoded (say, a version newer than this build) is a bug to
-        // see, not a reason to stop the relay: it is logged and left leased, so it is retried after
-        // the lease and stays counted as pending, while the entries behind it go out.
-        Effect.catchAllDefect((defect) =>
-          Effect.logError(`outbox entry ${entry.id} cannot be published`, defect).pipe(Effect.as(null))
-        ),
-      )
-      if (result === null) continue
-      if (result._tag === "Left") {
-        failure = result.left
-        unsent.push(entry.id)
-        continue
-      }
-      published.push(entry.id)
-    }
+      return { published, unsent, failure }
+    })
+    const { failure, published, unsent } = yield* publishAll.pipe(Lease.renewedWhile(renew, lease, "outbox entries"))
     if (published.length > 0) yield* store.complete(owner, published)
     if (unsent.length > 0) yield* store.release(owner, unsent)
     if (failure !== null) return yield* Effect.fail(failure)
@@ -193,6 +225,14 @@ export const inMemory = () => {
             row.leaseUntil = now + Duration.toMillis(lease)
           }
           return claimed.map((row) => row.entry)
+        })),
+    renew: (owner, ids, lease) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() => {
+          const wanted = new Set(ids)
+          const still = rows.filter((row) => row.owner === owner && wanted.has(row.entry.id))
+          for (const row of still) row.leaseUntil = now + Duration.toMillis(lease)
+          return still.map((row) => row.entry.id)
         })),
     complete: (owner, ids) =>
       Effect.sync(() => {

@@ -6,6 +6,7 @@ import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as InProcessBus from "../src/InProcessBus.ts"
 import { MessageBus } from "../src/MessageBus.ts"
 import * as Outbox from "../src/Outbox.ts"
+import * as OutboxLeases from "../src/testing/OutboxLeases.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { eventually } from "./support/Harness.ts"
 
@@ -100,6 +101,26 @@ test("relays whose publishes are slow against their lease still complete every e
     expect([...deliveries.values()].every((count) => count === 1)).toBe(true)
   })), 15_000)
 
+test("a relay whose renewals fail stops publishing half a lease after the last one that held, and gives the rest back", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const slow = { ...bus, publish: (...args: Parameters<typeof bus.publish>) => Effect.zipRight(Effect.sleep("200 millis"), bus.publish(...args)) }
+    const outbox = Outbox.inMemory()
+    // The store answers claims and completions but no renewal (say, a statement that times out).
+    const unrenewable: Outbox.OutboxStore = { ...outbox, renew: () => Effect.fail(new Outbox.OutboxStoreError({ reason: "timeout" })) }
+    yield* outbox.append(entriesOf(yield* Fixtures.many(10, () => Fixtures.flightScheduled())))
+    const published = yield* Outbox.relayOnce(unrenewable, "relay", { lease: "1 second" }).pipe(
+      Effect.provideService(MessageBus, slow),
+      Logger.withMinimumLogLevel(LogLevel.None),
+    )
+    // Publishes start at 0, 200 and 400 ms (later on a busy machine); none starts past 500 ms.
+    expect(published).toBeGreaterThanOrEqual(1)
+    expect(published).toBeLessThanOrEqual(3)
+    expect(outbox.published().length).toBe(published)
+    // The rest were given back, not left leased: another relay takes them at once.
+    expect(yield* outbox.claim({ owner: "other", limit: 10, lease: Duration.seconds(1) })).toHaveLength(10 - published)
+  })))
+
 test("an entry that cannot be encoded is logged and left pending; the entries behind it go out", () =>
   run(Effect.gen(function* () {
     const { bus } = yield* InProcessBus.make()
@@ -116,3 +137,12 @@ test("an entry that cannot be encoded is logged and left pending; the entries be
     expect(outbox.published().toSorted()).toEqual([good!.id, later!.id].toSorted())
     expect((yield* outbox.stats).pending).toBe(1)
   })))
+
+OutboxLeases.leases("in-memory", () =>
+  Effect.sync(() => {
+    const outbox = Outbox.inMemory()
+    return {
+      store: outbox,
+      write: (count: number) => Effect.flatMap(Fixtures.many(count, () => Fixtures.flightScheduled()), (messages) => outbox.append(entriesOf(messages))),
+    }
+  }))

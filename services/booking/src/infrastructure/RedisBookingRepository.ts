@@ -426,7 +426,7 @@ export const make = (client: Redis, options: Options = {}) =>
 const makeOutbox = (
   client: Redis,
   keys: Keys,
-  script: (name: "removeIfUnchanged", keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => Effect.Effect<unknown, BookingStoreError>,
+  script: (name: "removeIfUnchanged" | "renewOwn", keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => Effect.Effect<unknown, BookingStoreError>,
   written: Effect.Effect<void>,
 ): Outbox.OutboxStore => {
   const group = "relay"
@@ -526,8 +526,9 @@ const makeOutbox = (
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         // A flight whose mark has not moved since this relay found nothing new in it is skipped,
-        // but for a full pass now and then, which takes over what a dead relay left.
-        const full = now - lastFullPass >= fullPassMillis
+        // but for a full pass now and then, which takes over what a dead relay left: every third of
+        // a lease, so a takeover waits for the lease and little more.
+        const full = now - lastFullPass >= Math.min(fullPassMillis, Duration.toMillis(lease) / 3)
         if (full) lastFullPass = now
         const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, -1, "WITHSCORES"))
         const entries: Array<Outbox.OutboxEntry> = []
@@ -544,6 +545,30 @@ const makeOutbox = (
           entries.push(...read.right)
         }
         return entries
+      }).pipe(Effect.mapError(storeError)),
+    // The lease on Redis is the idle time XAUTOCLAIM measures against the claimer's lease: renewing
+    // resets it, so `lease` itself is not needed here.
+    renew: (owner, ids) =>
+      Effect.gen(function* () {
+        const streamIdsOf = new Map<string, Array<string>>()
+        for (const id of ids) {
+          for (const entry of taken.get(takenKey(owner, id)) ?? []) {
+            streamIdsOf.set(entry.flight, [...(streamIdsOf.get(entry.flight) ?? []), entry.streamId])
+          }
+        }
+        const renewed = new Set<string>()
+        for (const [flight, streamIds] of streamIdsOf) {
+          const mine = yield* script("renewOwn", [keys.outbox(flight)], [group, owner, ...streamIds]).pipe(
+            Effect.flatMap(decodeStreamIds),
+            Effect.mapError((error) => error._tag === "ParseError" ? new BookingStoreError({ operation: "outbox renew", reason: error.message }) : error),
+          )
+          for (const streamId of mine) renewed.add(`${flight}/${streamId}`)
+        }
+        // A message id stands for every copy of it this relay took (a derived id may stand twice).
+        return ids.filter((id) => {
+          const copies = taken.get(takenKey(owner, id)) ?? []
+          return copies.length > 0 && copies.every((copy) => renewed.has(`${copy.flight}/${copy.streamId}`))
+        })
       }).pipe(Effect.mapError(storeError)),
     complete: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
@@ -576,6 +601,8 @@ const makeOutbox = (
 }
 
 const fullPassMillis = 5_000
+
+const decodeStreamIds = Schema.decodeUnknown(Schema.Array(Schema.String))
 
 /** The repository and its outbox on the service's Redis connection (see `RedisStore.layer`). */
 export const layerWith = (options: Options = {}): Layer.Layer<BookingRepository | Outbox.Store, never, RedisClient> => Layer.effectContext(

@@ -235,3 +235,22 @@ local json = redis.call("GET", KEYS[1])
 if json and cjson.decode(json).response == cjson.null then return redis.call("DEL", KEYS[1]) end
 return 0
 `
+
+/**
+ * Renews an outbox lease: the entries still pending to the consumer (the relay) are claimed again by
+ * it, which resets their idle time (the lease XAUTOCLAIM measures); an entry another relay took is
+ * left to it. Answers the ids renewed. KEYS: the flight's outbox stream. ARGV: group, consumer, ids.
+ */
+export const renewOwn = `
+local mine = {}
+for index = 3, #ARGV do
+  local pending = redis.call("XPENDING", KEYS[1], ARGV[1], ARGV[index], ARGV[index], 1)
+  if pending[1] and pending[1][2] == ARGV[2] then mine[#mine + 1] = ARGV[index] end
+end
+if #mine == 0 then return mine end
+local claim = { KEYS[1], ARGV[1], ARGV[2], 0 }
+for _, id in ipairs(mine) do claim[#claim + 1] = id end
+claim[#claim + 1] = "JUSTID"
+redis.call("XCLAIM", unpack(claim))
+return mine
+`

@@ -417,6 +417,23 @@ const makeOutbox = (
         }
         return entries
       }).pipe(Effect.mapError(storeError)),
+    renew: (owner, ids, lease) =>
+      Effect.gen(function* () {
+        const flightsOf = new Map<string, Array<string>>()
+        for (const id of ids) {
+          const entry = claimed.get(claimKey(owner, id))
+          if (entry !== undefined) flightsOf.set(entry.flightId, [...(flightsOf.get(entry.flightId) ?? []), id])
+        }
+        const still: Array<string> = []
+        for (const [flightId, held] of flightsOf) {
+          const now = yield* Clock.currentTimeMillis
+          // Through the process's lock of the document, like every write of it (FerretDB, see above).
+          const renewed = yield* alone(flightId)(call("outbox renew", () =>
+            flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $set: { "outboxLease.until": now + Duration.toMillis(lease) } })))
+          if (renewed.matchedCount > 0) still.push(...held)
+        }
+        return still
+      }).pipe(Effect.mapError(storeError)),
     complete: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flightId, documents]) =>
         Effect.zipRight(

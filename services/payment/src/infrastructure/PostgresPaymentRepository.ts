@@ -389,6 +389,13 @@ export const make = Effect.gen(function* () {
         ),
         Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
       ),
+    renew: (owner, ids, lease) =>
+      ids.length === 0 ? Effect.succeed([]) : sql<Row>`
+        UPDATE payment_outbox SET lease_until = now() + ${`${Duration.toMillis(lease)} milliseconds`}::interval
+        WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)} RETURNING id`.pipe(
+        Effect.map((rows) => rows.map((row) => String(row["id"]))),
+        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
+      ),
     complete: (owner, ids) =>
       ids.length === 0 ? Effect.void : Effect.asVoid(sql`DELETE FROM payment_outbox WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)}`).pipe(
         Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),

@@ -1,0 +1,28 @@
+/**
+ * A lease renewed while its holder works. Work that other processes must not take over while it
+ * runs (outbox entries being published, a charge under way) is leased for a short time and renewed
+ * beside the work, every third of the lease: a holder that is only slow keeps its work however long
+ * it takes, and a holder that died (SIGKILL, a lost machine) loses it one lease later, to a restarted
+ * process or another instance. A lease is therefore short: a few seconds, not the longest the work
+ * may take.
+ */
+import { Duration, Effect } from "effect"
+
+/** How often a holder renews a lease of this length: a third of it, so two renewals may be late. */
+export const renewalInterval = (lease: Duration.DurationInput): Duration.Duration => Duration.unsafeDivide(Duration.decode(lease), 3)
+
+/**
+ * Runs `work` while `renew` runs beside it every third of `lease` (the first a third of a lease
+ * after the start). A renewal that fails is logged and the next one tried on time; the renewals stop
+ * when the work ends, however it ends.
+ */
+export const renewedWhile = <R2>(renew: Effect.Effect<unknown, unknown, R2>, lease: Duration.DurationInput, what: string) =>
+<A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | R2> => {
+  const renewals = renew.pipe(
+    Effect.catchAllCause((cause) => Effect.logWarning(`lease of ${what} not renewed`, cause)),
+    Effect.delay(renewalInterval(lease)),
+    Effect.forever,
+  )
+  // The renewals never end by themselves, so the race ends with the work, and interrupts them.
+  return Effect.raceFirst(work, renewals)
+}
