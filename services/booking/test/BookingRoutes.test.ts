@@ -463,6 +463,39 @@ describe("POST /api/bookings", () => {
         expectValidation(answer, ["body.passengers.1.lastName"])
       }))
 
+    apiTest("a name or an email with a control character, an ANSI escape, a bidi override or a lone surrogate is a 400 naming the field, and holds no seat", (api) =>
+      Effect.gen(function* () {
+        const flightId = yield* api.scheduleFlight
+        const ada = { firstName: "Ada", lastName: "Lovelace" }
+        for (const [overrides, path] of [
+          [{ passengers: [{ ...ada, firstName: "\u0000" }] }, "body.passengers.0.firstName"],
+          [{ passengers: [{ ...ada, lastName: "Smi\u0000th" }] }, "body.passengers.0.lastName"],
+          [{ passengers: [ada, { firstName: "X\u0007\u001b[31mY", lastName: "Babbage" }] }, "body.passengers.1.firstName"],
+          [{ passengers: [{ ...ada, lastName: "\u202eevil" }] }, "body.passengers.0.lastName"],
+          [{ passengers: [{ ...ada, lastName: "Love\nlace" }] }, "body.passengers.0.lastName"],
+          [{ passengers: [{ ...ada, firstName: "A\udfff" }] }, "body.passengers.0.firstName"],
+          [{ contact: { email: "x\u0000y@example.com" } }, "body.contact.email"],
+        ] as const) {
+          const answer = yield* api.post(bookingBody(flightId, overrides))
+          expectValidation(answer, [path])
+          expect(problemOf(answer).errors?.[0]?.message).toMatch(/^must .* \(U\+[0-9A-F]{4} at \d+\)$/)
+        }
+        expect(yield* api.seatsIn(flightId, "held")).toEqual([])
+      }))
+
+    apiTest("names in any script, with accents, emoji and right-to-left marks, are booked and answered as given", (api) =>
+      Effect.gen(function* () {
+        const flightId = yield* api.scheduleFlight
+        const passengers = [
+          { firstName: "Zoë", lastName: "Nguyễn" },
+          { firstName: "小龍", lastName: "李" },
+          { firstName: "\u200Fمحمد", lastName: "عبد الله" },
+          { firstName: "Ada 🙂", lastName: "O'Brien-Łukasz" },
+        ]
+        const booking = yield* api.book(bookingBody(flightId, { passengers }))
+        expect(booking.passengers.map(({ firstName, lastName }) => ({ firstName, lastName }))).toEqual(passengers)
+      }))
+
     apiTest("an unknown body field is a 400 at its path", (api) =>
       Effect.gen(function* () {
         const flightId = yield* api.scheduleFlight
@@ -702,6 +735,15 @@ describe("GET /api/bookings?reference=&lastName=", () => {
       const flightId = yield* api.scheduleFlight
       const booking = yield* api.book(bookingBody(flightId))
       expectValidation(yield* api.find({ reference: booking.reference }), ["query.lastName"])
+    }))
+
+  apiTest("a last name with a control character or a bidi override is a 400 at query.lastName", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const booking = yield* api.book(bookingBody(flightId))
+      for (const lastName of ["Love\u0000lace", "\u202eLovelace"]) {
+        expectValidation(yield* api.find({ reference: booking.reference, lastName }), ["query.lastName"])
+      }
     }))
 
   apiTest("a malformed reference is a 400 at query.reference", (api) =>

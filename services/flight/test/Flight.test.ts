@@ -493,6 +493,11 @@ describe("a status change", () => {
     if (error._tag === "InvalidStatusChange") expect(error.field).toBe("reason")
   })
 
+  test("with a reason that is not free text (a control character) is refused at reason, saying which character", () => {
+    const error = failed(changeStatus(scheduledFlight, changeTo("cancelled", { reason: Option.some("crew\u001b[31m") }), later))
+    expect(error).toMatchObject({ _tag: "InvalidStatusChange", field: "reason", reason: "must not contain control characters (U+001B at 4)" })
+  })
+
   test("to delayed without a new departure is refused at departureAt", () => {
     const error = failed(changeStatus(scheduledFlight, changeTo("delayed", { departureAt: Option.none() }), later))
     expect(error._tag).toBe("InvalidStatusChange")

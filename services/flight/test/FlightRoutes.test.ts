@@ -291,6 +291,16 @@ describe("POST /api/flights", () => {
         expectValidation(yield* api.post(scheduleBody({ flightNumber: "BA-117" })), ["body.flightNumber"])
       }))
 
+    apiTest("an aircraft with a control character, an ANSI escape, a bidi override or a lone surrogate is a 400 at body.aircraft, and schedules nothing", (api) =>
+      Effect.gen(function* () {
+        for (const aircraft of ["A\udfff", "A\u0000B", "X\u0007\u001b[31mY", "\u202eevil", "Boeing\t777"]) {
+          const answer = yield* api.post(scheduleBody({ aircraft }))
+          expectValidation(answer, ["body.aircraft"])
+          expect(HttpAssertions.problemOf(answer).errors?.[0]?.message).toMatch(/^must .* \(U\+[0-9A-F]{4} at \d+\)$/)
+        }
+        expect(yield* api.found({ ...lhrJfk, date: "2026-12-01" })).toEqual([])
+      }))
+
     apiTest("an unknown body field is a 400 at its path", (api) =>
       Effect.gen(function* () {
         expectValidation(yield* api.post(scheduleBody({ gate: "B32" })), ["body.gate"])
@@ -697,6 +707,15 @@ describe("PATCH /api/flights/{id}/status", () => {
       const flight = yield* api.schedule()
       const cancelled = yield* api.moveTo(flight.id, { status: "cancelled", reason: "crew shortage" })
       expect(cancelled.statusReason).toBe("crew shortage")
+    }))
+
+  apiTest("a reason with a control character, a line break, a bidi override or a lone surrogate is a 400 at body.reason, and the flight stays scheduled", (api) =>
+    Effect.gen(function* () {
+      const flight = yield* api.schedule()
+      for (const reason of ["crew\u0000shortage", "crew\r\nshortage", "\u202eevil", "late\ud800"]) {
+        expectValidation(yield* api.changeStatus(flight.id, { status: "cancelled", reason }), ["body.reason"])
+      }
+      expect(flightOf(yield* api.get(flight.id))).toMatchObject({ status: "scheduled", statusReason: null })
     }))
 
   const illegal: ReadonlyArray<readonly [string, string]> = [

@@ -212,6 +212,13 @@ describe("GET /api/notifications", () => {
       expectValidation(yield* api.history({ recipient: "" }), ["query.recipient"])
     }))
 
+  apiTest("a recipient with a control character or a bidi override: 400 naming it", (api) =>
+    Effect.gen(function* () {
+      for (const recipient of ["x\u0000y@example.com", "\u202eada@example.com"]) {
+        expectValidation(yield* api.history({ recipient }), ["query.recipient"])
+      }
+    }))
+
   apiTest("an unknown query parameter: 400", (api) =>
     Effect.gen(function* () {
       expectProblem(yield* api.history({ status: "sent" }), 400, "validation-failed")

@@ -141,6 +141,13 @@ describe("render", () => {
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;more&#39;")
   })
 
+  test("a value that is not free text is refused with TemplateDataInvalid naming it, an optional one too (the reason of a delay)", () => {
+    const delayed = { reference: "X7K2QP", flightNumber: "BA117", departureAt: "12:30" }
+    for (const reason of ["crew\n\nPay again at evil.example", "\u202eevil", "A\udfff", "X\u0007\u001b[31mY"]) {
+      expect(refused("flight-delayed", { ...delayed, reason })).toMatchObject({ _tag: "TemplateDataInvalid", fields: ["reason"] })
+    }
+  })
+
   test("a number is rendered as its digits", () => {
     expect(rendered("booking-confirmed", { reference: "X7K2QP", seats: 3 }).text).toContain("seats 3")
   })

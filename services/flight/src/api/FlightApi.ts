@@ -4,7 +4,7 @@
  * to problem+json in `problemOf`.
  */
 import { type MessageBus, ServiceBus } from "@flight/bus"
-import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode } from "@flight/contracts"
+import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode, StatusReason } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
@@ -94,7 +94,7 @@ export const FlightPage = Schema.Struct({
 
 export const StatusChangeBody = Schema.Struct({
   status: FlightStatus,
-  reason: Schema.optional(Flight.StatusReason),
+  reason: Schema.optional(StatusReason),
   departureAt: Schema.optional(Schema.DateTimeUtc),
 })
 

@@ -4,24 +4,18 @@
  * events keep; see `Availability`). The rules are pure functions over these values.
  */
 import {
+  Aircraft,
   Cabin,
   CabinLayout,
   FlightId,
   FlightNumber,
   FlightStatus,
+  FreeText,
   IataCode,
   SeatNumber,
+  StatusReason,
 } from "@flight/contracts"
 import { Array as Arr, DateTime, Either, Option, Schema } from "effect"
-
-export const Aircraft = Schema.String.pipe(
-  Schema.trimmed(),
-  Schema.minLength(1),
-  Schema.maxLength(60),
-  Schema.annotations({ identifier: "Aircraft", description: "aircraft type, e.g. Boeing 777-300ER" }),
-)
-
-export const StatusReason = Schema.String.pipe(Schema.maxLength(500))
 
 /** A calendar day in UTC, `YYYY-MM-DD`: how flights are searched and how a flight number is made unique. */
 export const Day = Schema.String.pipe(
@@ -245,7 +239,10 @@ export const changeStatus = (
     return Either.left(new InvalidTransition({ from: flight.status, to: change.status }))
   }
   if (Option.isSome(change.reason) && !Schema.is(StatusReason)(change.reason.value)) {
-    return Either.left(new InvalidStatusChange({ field: "reason", reason: "must be at most 500 characters" }))
+    return Either.left(new InvalidStatusChange({
+      field: "reason",
+      reason: FreeText.issueOf(change.reason.value) ?? "must be at most 500 characters",
+    }))
   }
   if (change.status !== "delayed") {
     return Option.isSome(change.departureAt)

@@ -3,7 +3,7 @@
  * `notification.send` command.
  */
 import { MessageBus, ServiceBus } from "@flight/bus"
-import { type AnyMessage, BookingId, Catalogue, Envelope, Messages } from "@flight/contracts"
+import { type AnyMessage, BookingId, Catalogue, Envelope, Messages, Recipient } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { DateTime, Effect, Either, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
@@ -39,7 +39,7 @@ const Cursor = Schema.StringFromBase64Url.pipe(
 
 export const HistoryQuery = Schema.Struct({
   bookingId: Schema.optional(BookingId),
-  recipient: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(254))),
+  recipient: Schema.optional(Recipient),
   limit: Schema.optionalWith(
     Schema.String.pipe(
       Schema.pattern(/^[0-9]{1,3}$/),

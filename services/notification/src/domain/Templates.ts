@@ -4,6 +4,7 @@
  * the fields it needs; data missing one is refused before anything is sent. Values are escaped in
  * the HTML.
  */
+import { FreeText } from "@flight/contracts"
 import { Either, Schema } from "effect"
 
 export type TemplateData = Readonly<Record<string, string | number | boolean | null>>
@@ -99,17 +100,19 @@ export class TemplateDataMissing extends Schema.TaggedError<TemplateDataMissing>
   }
 }
 
-/** Template data a message cannot carry: control characters (a tab, a line break are fine). */
+/**
+ * Template data that is not free text (control characters, line separators, bidirectional
+ * overrides, lone surrogates). `notification.send` refuses it already; this keeps data a service
+ * builds itself to the same rule.
+ */
 export class TemplateDataInvalid extends Schema.TaggedError<TemplateDataInvalid>()("TemplateDataInvalid", {
   template: Schema.String,
   fields: Schema.Array(Schema.String),
 }) {
   override get message() {
-    return `template ${this.template}: ${this.fields.join(", ")} must not contain control characters`
+    return `template ${this.template}: ${this.fields.join(", ")} must not contain control characters, line separators, bidirectional overrides or lone surrogates`
   }
 }
-
-const controlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[character]!)
@@ -123,7 +126,7 @@ export const render = (
   const chosen: Template = templates[template as TemplateName]
   const missing = chosen.fields.filter((field) => data[field] === undefined || data[field] === null)
   if (missing.length > 0) return Either.left(new TemplateDataMissing({ template, fields: missing }))
-  const invalid = chosen.fields.filter((field) => typeof data[field] === "string" && controlCharacter.test(data[field]))
+  const invalid = Object.keys(data).filter((field) => typeof data[field] === "string" && FreeText.issueOf(data[field]) !== undefined)
   if (invalid.length > 0) return Either.left(new TemplateDataInvalid({ template, fields: invalid }))
   const subject = chosen.subject(data)
   const paragraphs = chosen.body(data)
