@@ -145,6 +145,29 @@ export const contractSuite = (adapter: Adapter) =>
         expect(yield* Ref.get(handled)).toEqual([next.id])
       })))
 
+    test("dead-letters a message whose free text carries a control character, the detail naming the field; the next is handled", () =>
+      run(Effect.gen(function* () {
+        const { bus, deadLetters, sendRaw } = yield* adapter.make()
+        const handled = yield* Ref.make<Array<string>>([])
+        yield* bus.consume({
+          service: "payment",
+          handlers: { "booking.created": (message) => Ref.update(handled, (ids) => [...ids, message.id]) },
+          policy: fast,
+        })
+        // As a producer that did not check its input would have sent it.
+        const encoded = JSON.parse(Catalogue.encodeJson(yield* Fixtures.bookingCreated()))
+        encoded.data.passengers[0].lastName = "Smi\u0000th"
+        yield* sendRaw("events", "booking.created", new TextEncoder().encode(JSON.stringify(encoded)))
+        const next = yield* Fixtures.bookingCreated()
+        yield* bus.publish(next)
+        yield* eventually("the next message handled", Effect.map(Ref.get(handled), (ids) => ids.includes(next.id)))
+        yield* eventually("a dead letter", Effect.map(deadLetters.list("payment"), (letters) => letters.length === 1))
+        const [letter] = yield* deadLetters.list("payment")
+        expect(letter!.reason).toBe("undecodable")
+        expect(letter!.detail).toContain("data.passengers.0.lastName: must not contain control characters (U+0000 at 3)")
+        expect(yield* Ref.get(handled)).toEqual([next.id])
+      })))
+
     test("handles a message delivered twice once, through the consumer's idempotency store", () =>
       run(Effect.gen(function* () {
         const { bus } = yield* adapter.make()
