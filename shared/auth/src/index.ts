@@ -1,0 +1,6 @@
+export * as AuthorizationHeader from "./AuthorizationHeader.ts"
+export * as AuthProblem from "./AuthProblem.ts"
+export * as Claims from "./Claims.ts"
+export * as Policy from "./Policy.ts"
+export * as Principal from "./Principal.ts"
+export { InvalidToken, KeysUnavailable } from "./VerificationError.ts"
