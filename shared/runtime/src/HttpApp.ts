@@ -305,7 +305,8 @@ export class ServerError extends Data.TaggedError("ServerError")<{ readonly port
  * and waits for in-flight requests to finish.
  */
 export const serve = (
-  app: { readonly fetch: (request: Request) => Response | Promise<Response> },
+  /** The server is given as the second argument (Hono's env), for an app that reads the client's address. */
+  app: { readonly fetch: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response> },
   options: { readonly port: number; readonly hostname?: string },
 ): Effect.Effect<Bun.Server<undefined>, ServerError, Scope.Scope> =>
   Effect.acquireRelease(
@@ -314,7 +315,7 @@ export const serve = (
         Bun.serve({
           port: options.port,
           ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
-          fetch: (request) => app.fetch(request),
+          fetch: (request, server) => app.fetch(request, server),
           // Never Bun's development error page (it shows source and paths), whatever NODE_ENV says;
           // and should anything escape the app, a bare problem, never HTML.
           development: false,
