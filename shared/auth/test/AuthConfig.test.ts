@@ -1,0 +1,64 @@
+import { AppConfig } from "@flight/runtime"
+import { EffectTest } from "@flight/runtime/testing"
+import { describe, expect } from "bun:test"
+import { ConfigProvider, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { AuthConfig, TokenVerifier } from "../src/index.ts"
+
+const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+const base = { AUTH_ISSUER: "https://id.flight.example/realms/flight", AUTH_AUDIENCE: "flight-api" }
+
+/** The variables a bad configuration names. */
+const variablesNamed = (env: Record<string, string>) =>
+  Effect.flip(AuthConfig.settings).pipe(
+    withEnv(env),
+    Effect.map((error) => AppConfig.issues(error).map((issue) => issue.variable)),
+  )
+
+describe("AuthConfig.settings", () => {
+  EffectTest.effect("reads the issuer, audience and roles claim, with no JWKS URL meaning discovery", () =>
+    Effect.gen(function*() {
+      const settings = yield* AuthConfig.settings.pipe(withEnv(base))
+      expect(settings).toEqual({ issuer: base.AUTH_ISSUER, audience: "flight-api", rolesClaim: "roles", jwksUrl: Option.none() })
+      const keycloak = yield* AuthConfig.settings.pipe(withEnv({
+        ...base,
+        AUTH_ROLES_CLAIM: " realm_access.roles ",
+        AUTH_JWKS_URL: "https://id.flight.example/realms/flight/protocol/openid-connect/certs",
+      }))
+      expect(keycloak.rolesClaim).toBe("realm_access.roles")
+      expect(Option.map(keycloak.jwksUrl, (url) => url.href)).toEqual(
+        Option.some("https://id.flight.example/realms/flight/protocol/openid-connect/certs"),
+      )
+      expect((yield* AuthConfig.settings.pipe(withEnv({ ...base, AUTH_JWKS_URL: "" }))).jwksUrl).toEqual(Option.none())
+    }))
+
+  EffectTest.effect("keeps the issuer exactly as given, trailing slash and all, since iss is compared exactly", () =>
+    Effect.gen(function*() {
+      const settings = yield* AuthConfig.settings.pipe(withEnv({ ...base, AUTH_ISSUER: "https://tenant.auth0.example/" }))
+      expect(settings.issuer).toBe("https://tenant.auth0.example/")
+    }))
+
+  EffectTest.effect("names each variable that is missing or bad", () =>
+    Effect.gen(function*() {
+      expect(yield* variablesNamed({})).toEqual(["AUTH_ISSUER", "AUTH_AUDIENCE"])
+      expect(yield* variablesNamed({ ...base, AUTH_ISSUER: "id.flight.example" })).toEqual(["AUTH_ISSUER"])
+      expect(yield* variablesNamed({ ...base, AUTH_ISSUER: "ftp://id.flight.example" })).toEqual(["AUTH_ISSUER"])
+      expect(yield* variablesNamed({ ...base, AUTH_ISSUER: "https://id.flight.example/?realm=x" })).toEqual(["AUTH_ISSUER"])
+      expect(yield* variablesNamed({ ...base, AUTH_AUDIENCE: "  " })).toEqual(["AUTH_AUDIENCE"])
+      expect(yield* variablesNamed({ ...base, AUTH_JWKS_URL: "not a url" })).toEqual(["AUTH_JWKS_URL"])
+      expect(yield* variablesNamed({ ...base, AUTH_JWKS_URL: "file:///etc/jwks.json" })).toEqual(["AUTH_JWKS_URL"])
+      for (const bad of ["realm_access..roles", ".roles", "roles.", "   "]) {
+        expect(yield* variablesNamed({ ...base, AUTH_ROLES_CLAIM: bad })).toEqual(["AUTH_ROLES_CLAIM"])
+      }
+    }))
+
+  EffectTest.effect("a bad value fails the verifier's layer at start with ConfigurationInvalid naming it", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Layer.build(TokenVerifier.layer)).pipe(
+        withEnv({ ...base, AUTH_ISSUER: "nope" }),
+        Logger.withMinimumLogLevel(LogLevel.None),
+      )
+      expect(error).toBeInstanceOf(AppConfig.ConfigurationInvalid)
+      expect(error.issues.map((issue) => issue.variable)).toEqual(["AUTH_ISSUER"])
+    }))
+})
