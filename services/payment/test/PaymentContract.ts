@@ -2,12 +2,12 @@
  * The payment store's contract, through the commands that use it: run on the in-memory adapter
  * always, and on PostgreSQL (a fresh database per test) when DATABASE_URL is set.
  */
-import { Outbox } from "@flight/bus"
+import { Lease, Outbox } from "@flight/bus"
 import { BookingId, type MessageOf, PaymentId } from "@flight/contracts"
 import { IdempotencyKey } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { DateTime, Duration, Effect, type Layer, Logger, Option, type Scope } from "effect"
+import { Clock, DateTime, Duration, Effect, Fiber, type Layer, Logger, Option, Schedule, type Scope } from "effect"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 
@@ -85,7 +85,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const repository = yield* PaymentRepository
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           yield* commands.openIntent(yield* bookingCreated(bookingId))
-          // Begun, then the process stopped before the gateway call.
+          // Begun, then the process stopped before the gateway call; its lease has run out.
           const begun = yield* repository.beginPayment({
             key: "interrupted",
             fingerprint: "f",
@@ -93,19 +93,58 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
             bookingId,
             token: "tok_visa",
             now: yield* DateTime.now,
+            holder: "stopped",
+            lease: Duration.zero,
           })
           expect(begun._tag).toBe("Begun")
           const blocked = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "other", fingerprint: "g" }, render))
           expect(blocked._tag === "Left" && blocked.left._tag).toBe("PaymentInProgress")
-          yield* Effect.sleep("5 millis") // older than now, by a clock tick
-          expect(yield* commands.recoverStale(Duration.zero, render)).toBe(1)
+          yield* Effect.sleep("5 millis") // past the lease, by a clock tick
+          expect(yield* commands.recoverStale(render)).toBe(1)
           const history = yield* repository.history(bookingId)
           expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])
           expect(Option.map(history.intent, (intent) => intent.status)).toEqual(Option.some("paid"))
           const replay = yield* commands.pay({ bookingId, token: "tok_visa", key: "interrupted", fingerprint: "f" }, render)
           expect(replay.replayed).toBe(true)
           expect(JSON.parse(replay.body)).toMatchObject({ id: history.payments[0]!.id, status: "succeeded" })
-          expect(yield* commands.recoverStale(Duration.zero, render)).toBe(0)
+          expect(yield* commands.recoverStale(render)).toBe(0)
+        }))
+
+      it("a charge whose process renews its lease is never taken by the recovery; once it stops, the recovery settles it a lease later, once", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const outbox = yield* Outbox.Store
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreated(bookingId))
+          const lease = Duration.millis(1_500)
+          const paymentId = PaymentId.make(Bun.randomUUIDv7())
+          yield* repository.beginPayment({ key: "slow", fingerprint: "f", paymentId, bookingId, token: "tok_visa", now: yield* DateTime.now, holder: "live", lease })
+          // A live process, its gateway slow: it renews, and the recovery (another holder) leaves it alone.
+          const renewals = yield* Effect.fork(
+            Effect.repeat(repository.renewPayments("live", [paymentId], lease), Schedule.spaced(Lease.renewalInterval(lease))),
+          )
+          const until = (yield* Clock.currentTimeMillis) + 2 * Duration.toMillis(lease)
+          while ((yield* Clock.currentTimeMillis) < until) {
+            expect(yield* commands.recoverStale(render)).toBe(0)
+            yield* Effect.sleep("100 millis")
+          }
+          expect(yield* repository.renewPayments("another", [paymentId], lease)).toEqual([])
+          expect(yield* repository.renewPayments("live", [paymentId], lease)).toEqual([paymentId])
+          // The process dies: the recovery settles the charge within the lease (and a little).
+          yield* Fiber.interrupt(renewals)
+          const stoppedAt = yield* Clock.currentTimeMillis
+          yield* commands.recoverStale(render).pipe(
+            Effect.filterOrFail((settled) => settled === 1, () => new Error("not settled yet")),
+            Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo("10 seconds"))),
+          )
+          expect((yield* Clock.currentTimeMillis) - stoppedAt).toBeLessThanOrEqual(Duration.toMillis(lease) + 1_000)
+          expect((yield* repository.history(bookingId)).payments.map((payment) => [payment.id, payment.status])).toEqual([[paymentId, "succeeded"]])
+          // The dead holder's renewal finds nothing to hold; the charge went out once.
+          expect(yield* repository.renewPayments("live", [paymentId], lease)).toEqual([])
+          expect(yield* commands.recoverStale(render)).toBe(0)
+          const entries = yield* outbox.claim({ owner: "test", limit: 100, lease: Duration.seconds(30) })
+          expect(entries.filter((entry) => entry.message.type === "payment.processed").map((entry) => (entry.message as MessageOf<"payment.processed">).data.paymentId)).toEqual([paymentId])
         }))
     })
 
@@ -126,6 +165,8 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
             bookingId: pending,
             token: "tok_visa",
             now: yield* DateTime.now,
+            holder: "elsewhere",
+            lease: Duration.seconds(30),
           })
           const now = yield* DateTime.now
           expect(yield* repository.purgeKeys(DateTime.subtractDuration(now, Duration.hours(1)))).toBe(0)

@@ -9,8 +9,9 @@ import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect } from "bun:test"
-import { Context, Effect, Layer, Logger, Redacted, type Scope } from "effect"
+import { Context, Duration, Effect, Layer, Logger, Redacted, type Scope } from "effect"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
+import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 import * as PostgresPaymentRepository from "../src/infrastructure/PostgresPaymentRepository.ts"
 import { postgresLayer } from "../src/main.ts"
 import { contract } from "./PaymentContract.ts"
@@ -39,7 +40,7 @@ RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
       }
     }))
 
-  type Services = PaymentCommands | SqlClient.SqlClient
+  type Services = PaymentCommands | PaymentRepository | SqlClient.SqlClient
   const it = (name: string, body: () => Effect.Effect<void, unknown, Services | Scope.Scope>) =>
     EffectTest.effect(name, () =>
       Effect.gen(function* () {
@@ -90,6 +91,23 @@ RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
         yield* refund(Bun.randomUUIDv7())
         const again = yield* Effect.either(refund(Bun.randomUUIDv7()))
         expect(again._tag === "Left" && (again.left.cause as { code?: string }).code).toBe("23505")
+      }))
+
+    it("a pending payment begun by a build that leased nothing is left to it for a minute, then recovered", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const commands = yield* PaymentCommands
+        const repository = yield* PaymentRepository
+        const [recent, old] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+        for (const bookingId of [recent, old]) yield* commands.openIntent(yield* bookingCreated(bookingId))
+        // As the previous build inserts them: no lease columns.
+        const begin = (bookingId: BookingId, age: string) => sql`
+          INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at)
+          VALUES (${Bun.randomUUIDv7()}, ${bookingId}, 'pending', 90000, 'GBP', 'card', 'tok_visa', now() - ${age}::interval)`
+        yield* begin(recent, "30 seconds")
+        yield* begin(old, "2 minutes")
+        const claimed = yield* repository.claimStale({ holder: "recovery", lease: Duration.seconds(3), limit: 10 })
+        expect(claimed.map((payment) => payment.bookingId)).toEqual([old])
       }))
   })
 

@@ -3,11 +3,11 @@
  * the recovery settles them with the same provider key, never charging a booking twice nor one that
  * has ended.
  */
-import { BookingId } from "@flight/contracts"
+import { BookingId, PaymentId } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { Duration, Effect, Either, Layer, Logger, Option } from "effect"
-import { PaymentCommands } from "../src/application/PaymentCommands.ts"
+import { DateTime, Duration, Effect, Either, Layer, Logger, Option, Schedule } from "effect"
+import { ChargeLease, PaymentCommands, startRecovery } from "../src/application/PaymentCommands.ts"
 import { type ChargeResult, GatewayUnavailable, PaymentGateway } from "../src/domain/PaymentGateway.ts"
 import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 import * as InMemoryPaymentRepository from "../src/infrastructure/InMemoryPaymentRepository.ts"
@@ -30,8 +30,19 @@ const timingOut = (silentCalls: number, charges: Map<string, ChargeResult>) => {
   })
 }
 
-const layer = (gateway: PaymentGateway["Type"]) =>
-  Layer.provideMerge(PaymentCommands.Default, Layer.merge(InMemoryPaymentRepository.layer, Layer.succeed(PaymentGateway, gateway)))
+/**
+ * The commands on the in-memory store and `gateway`; a charge the gateway did not answer is left to
+ * the recovery for `unansweredRetry` (none unless given, so a test can recover it at once).
+ */
+const layer = (gateway: PaymentGateway["Type"], unansweredRetry: Duration.DurationInput = Duration.zero) =>
+  Layer.provideMerge(
+    PaymentCommands.Default,
+    Layer.mergeAll(
+      InMemoryPaymentRepository.layer,
+      Layer.succeed(PaymentGateway, gateway),
+      Layer.succeed(ChargeLease, { lease: Duration.seconds(3), unansweredRetry: Duration.decode(unansweredRetry) }),
+    ),
+  )
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
@@ -50,7 +61,7 @@ EffectTest.effect("a charge the gateway did not answer stays pending, blocks oth
     const other = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "second", fingerprint: "g" }, render))
     expect(Either.isLeft(other) && other.left._tag).toBe("PaymentInProgress")
     yield* Effect.sleep("5 millis") // older than now, by a clock tick
-    expect(yield* commands.recoverStale(Duration.zero, render)).toBe(1)
+    expect(yield* commands.recoverStale(render)).toBe(1)
     const history = yield* repository.history(bookingId)
     expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])
     expect(charges.size).toBe(1)
@@ -69,7 +80,7 @@ EffectTest.effect("a pending charge whose booking ended is settled from what the
     yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
     yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))
     yield* Effect.sleep("5 millis")
-    yield* commands.recoverStale(Duration.zero, render)
+    yield* commands.recoverStale(render)
     yield* commands.refundPending(10)
     const history = yield* repository.history(bookingId)
     expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])
@@ -92,9 +103,51 @@ EffectTest.effect("a pending charge the provider never made, whose booking ended
     yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
     yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))
     yield* Effect.sleep("5 millis")
-    yield* commands.recoverStale(Duration.zero, render)
+    yield* commands.recoverStale(render)
     const history = yield* repository.history(bookingId)
     expect(history.payments.map((payment) => [payment.status, payment.failureReason])).toEqual([["failed", "booking_ended"]])
     expect(history.refunds).toEqual([])
   }).pipe(Effect.provide(layer(never)))
 }, { layer: quiet })
+
+EffectTest.effect("a charge the gateway did not answer is left to the recovery for a while, then settled", () => {
+  const charges = new Map<string, ChargeResult>()
+  return Effect.gen(function* () {
+    const commands = yield* PaymentCommands
+    const repository = yield* PaymentRepository
+    const bookingId = BookingId.make(Bun.randomUUIDv7())
+    yield* commands.openIntent(yield* bookingCreated(bookingId))
+    yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+    // The gateway just failed five times: the recovery does not call it again at once.
+    yield* Effect.sleep("100 millis")
+    expect(yield* commands.recoverStale(render)).toBe(0)
+    yield* Effect.sleep("1200 millis")
+    expect(yield* commands.recoverStale(render)).toBe(1)
+    expect((yield* repository.history(bookingId)).payments.map((payment) => payment.status)).toEqual(["succeeded"])
+  }).pipe(Effect.provide(layer(timingOut(5, charges), "1 second")))
+}, { layer: quiet })
+
+EffectTest.effect("the recovery's first pass runs as it starts: what a dead process left is settled without waiting an interval", () =>
+  Effect.gen(function* () {
+    const repository = yield* PaymentRepository
+    const commands = yield* PaymentCommands
+    const bookingId = BookingId.make(Bun.randomUUIDv7())
+    yield* commands.openIntent(yield* bookingCreated(bookingId))
+    yield* repository.beginPayment({
+      key: "k",
+      fingerprint: "f",
+      paymentId: PaymentId.make(Bun.randomUUIDv7()),
+      bookingId,
+      token: "tok_visa",
+      now: yield* DateTime.now,
+      holder: "dead",
+      lease: Duration.zero,
+    })
+    yield* Effect.sleep("5 millis")
+    yield* startRecovery(render, { interval: "1 hour" })
+    const statuses = Effect.map(repository.history(bookingId), (history) => history.payments.map((payment) => payment.status))
+    yield* statuses.pipe(
+      Effect.filterOrFail((found) => found[0] === "succeeded", () => new Error("not settled")),
+      Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("2 seconds"))),
+    )
+  }).pipe(Effect.provide(layer(timingOut(0, new Map())))), { layer: quiet })

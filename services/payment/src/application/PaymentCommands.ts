@@ -1,10 +1,12 @@
 /**
  * The payment service's commands: Pay (a charge in two transactions around the gateway call),
- * OpenIntent and BookingEnded (from booking events), and RefundPending (the refund worker's step).
+ * OpenIntent and BookingEnded (from booking events), RecoverStale (the recovery's step) and
+ * RefundPending (the refund worker's step).
  */
+import { Lease } from "@flight/bus"
 import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
-import { DateTime, type Duration, Effect, Option, Schedule, type Scope } from "effect"
+import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } from "effect"
 import { Payment } from "../domain/Payment.ts"
 import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
 import { type Outgoing, PaymentRepository } from "../domain/PaymentRepository.ts"
@@ -20,6 +22,17 @@ export const awaitFirstRequest = Schedule.spaced("25 millis").pipe(Schedule.upTo
  */
 export const gatewayRetry = Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
 
+/**
+ * A charge under way is leased to the process working on it, for `lease`, renewed every third of it
+ * while the process works (`Lease`): a process that dies mid-charge leaves it to the recovery of a
+ * restarted process or another instance one lease later, and a live one, however slow its gateway,
+ * is never overtaken. A charge the gateway did not answer is left for `unansweredRetry` before the
+ * recovery tries the gateway again.
+ */
+export class ChargeLease extends Context.Reference<ChargeLease>()("payment/ChargeLease", {
+  defaultValue: () => ({ lease: Duration.seconds(3), unansweredRetry: Duration.seconds(15) }),
+}) {}
+
 const outgoing = <M extends Outgoing["message"]>(message: M) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
 
@@ -34,6 +47,19 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
   effect: Effect.gen(function* () {
     const repository = yield* PaymentRepository
     const gateway = yield* PaymentGateway
+    const timing = yield* ChargeLease
+    /** This process, as the holder of the charges it works on. */
+    const holder = `payment-${crypto.randomUUID()}`
+
+    /** Runs work on pending payments while their lease is renewed (those no longer pending drop out). */
+    const leased = (ids: ReadonlyArray<PaymentId>) =>
+      Lease.renewedWhile(repository.renewPayments(holder, ids, timing.lease), timing.lease, `payments ${ids.join(", ")}`)
+
+    /** Leaves payments the gateway did not answer to a later recovery pass. */
+    const leaveForLater = (ids: ReadonlyArray<PaymentId>) =>
+      repository.renewPayments(holder, ids, timing.unansweredRetry).pipe(
+        Effect.catchAll((error) => Effect.logWarning(`payments ${ids.join(", ")} may be retried early: ${error.message}`)),
+      )
 
     /**
      * The gateway call and the completion of a begun payment, with the payment's id as the
@@ -97,20 +123,25 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
       })
 
     /**
-     * Completes payments left pending by a process that stopped between begin and complete, or
-     * whose gateway did not answer; one that cannot be settled now stays pending for the next pass.
+     * Completes payments whose lease ran out: left pending by a process that stopped between begin
+     * and complete, or whose gateway did not answer. They are leased to this process while it settles
+     * them; one that cannot be settled now is left to a pass `unansweredRetry` later.
      */
-    const recoverStale = Effect.fn("PaymentCommands.recoverStale")(function* (
-      olderThan: Duration.DurationInput,
-      render: (payment: Payment) => string,
-    ) {
-      const stale = yield* repository.stalePayments(DateTime.subtractDuration(yield* DateTime.now, olderThan), 20)
-      for (const payment of stale) {
-        // Each on its own: one that fails is logged and tried again on the next pass.
-        yield* settle(payment, render).pipe(
-          Effect.catchAll((error) => Effect.logWarning(`stale payment ${payment.id} not settled this pass: ${error.message}`)),
-        )
-      }
+    const recoverStale = Effect.fn("PaymentCommands.recoverStale")(function* (render: (payment: Payment) => string) {
+      const stale = yield* repository.claimStale({ holder, lease: timing.lease, limit: 20 })
+      if (stale.length === 0) return 0
+      const unsettled: Array<PaymentId> = []
+      yield* Effect.forEach(stale, (payment) =>
+        // Each on its own: one that fails is logged and tried again on a later pass.
+        settle(payment, render).pipe(
+          Effect.catchAll((error) =>
+            Effect.zipRight(
+              Effect.logWarning(`stale payment ${payment.id} not settled this pass: ${error.message}`),
+              Effect.sync(() => void unsettled.push(payment.id)),
+            )
+          ),
+        ), { discard: true }).pipe(leased(stale.map((payment) => payment.id)))
+      if (unsettled.length > 0) yield* leaveForLater(unsettled)
       return stale.length
     })
 
@@ -130,6 +161,8 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
           bookingId: request.bookingId,
           token: request.token,
           now,
+          holder,
+          lease: timing.lease,
         })).pipe(
           // The same request while the first one runs waits for its response, and answers it.
           Effect.retry({ schedule: awaitFirstRequest, while: (error) => error._tag === "RequestInProgress" }),
@@ -139,7 +172,9 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
       // charge of the booking can start) until the recovery settles it with the same provider key; the
       // request answers 503, and its key replays the settled response.
       const body = yield* charge(begun.payment, render).pipe(
-        Effect.tapErrorTag("GatewayUnavailable", (error) => Effect.logWarning(`payment ${begun.payment.id} pending: ${error.message}`)),
+        leased([begun.payment.id]),
+        Effect.tapErrorTag("GatewayUnavailable", (error) =>
+          Effect.zipRight(Effect.logWarning(`payment ${begun.payment.id} pending: ${error.message}`), leaveForLater([begun.payment.id]))),
       )
       return { replayed: false, status: 201, body }
     })
@@ -189,16 +224,20 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
   }),
 }) {}
 
-/** Runs the recovery of interrupted payments until the scope closes, every `interval`. */
+/**
+ * Runs the recovery of interrupted payments until the scope closes: a pass at once (a restarted
+ * process takes over what it left as soon as the lease allows), then every `interval` (a second: a
+ * charge whose process died is settled within a lease and a second of its last renewal).
+ */
 export const startRecovery = (
   render: (payment: Payment) => string,
-  options: { readonly interval?: Duration.DurationInput; readonly olderThan?: Duration.DurationInput } = {},
+  options: { readonly interval?: Duration.DurationInput } = {},
 ): Effect.Effect<void, never, PaymentCommands | Scope.Scope> =>
   Effect.gen(function* () {
     const commands = yield* PaymentCommands
-    const pass = commands.recoverStale(options.olderThan ?? "1 minute", render).pipe(
+    const pass = commands.recoverStale(render).pipe(
       Effect.catchAllCause((cause) => Effect.logWarning("payment recovery pass failed", cause)),
-      Effect.zipRight(Effect.sleep(options.interval ?? "15 seconds")),
+      Effect.zipRight(Effect.sleep(options.interval ?? "1 second")),
     )
     yield* Effect.forkScoped(Effect.forever(pass))
   })

@@ -6,7 +6,7 @@
  * in one transaction and completed in another.
  */
 import type { AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
-import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
+import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
 import type {
   IntentNotOpenYet,
   NoOpenIntent,
@@ -55,6 +55,16 @@ export interface BeginPayment {
   readonly bookingId: BookingId
   readonly token: string
   readonly now: DateTime.Utc
+  /** The process that charges it: the pending payment is leased to it for `lease`, renewed while it works. */
+  readonly holder: string
+  readonly lease: Duration.Duration
+}
+
+/** Pending payments to settle, leased to the process that settles them. */
+export interface ClaimStale {
+  readonly holder: string
+  readonly lease: Duration.Duration
+  readonly limit: number
 }
 
 export type Begun =
@@ -105,7 +115,8 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
   ) => Effect.Effect<"closed" | "refund" | "nothing", PaymentStoreError>
   /**
    * First step of a charge, one transaction: claims the Idempotency-Key, checks the intent is open
-   * and unexpired, and records a pending payment for its amount (at most one pending per booking).
+   * and unexpired, and records a pending payment for its amount (at most one pending per booking),
+   * leased to the request's holder.
    */
   readonly beginPayment: (
     request: BeginPayment,
@@ -120,8 +131,21 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
   readonly completePayment: (
     request: CompletePayment,
   ) => Effect.Effect<{ readonly payment: Payment; readonly refund: Option.Option<Refund> }, PaymentStoreError>
-  /** Pending payments begun before `before` (their process stopped mid-way): to complete. */
-  readonly stalePayments: (before: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<Payment>, PaymentStoreError>
+  /**
+   * Pending payments whose lease ran out (their process stopped mid-way, or left them after the
+   * gateway did not answer), oldest first, leased to `holder`: to settle. A payment begun by a build
+   * that leased nothing is taken once it is a minute old.
+   */
+  readonly claimStale: (request: ClaimStale) => Effect.Effect<ReadonlyArray<Payment>, PaymentStoreError>
+  /**
+   * Extends the lease of the payments among `ids` that `holder` still holds and that are still
+   * pending to `lease` from now; answers their ids (a payment another process took is not taken back).
+   */
+  readonly renewPayments: (
+    holder: string,
+    ids: ReadonlyArray<PaymentId>,
+    lease: Duration.Duration,
+  ) => Effect.Effect<ReadonlyArray<PaymentId>, PaymentStoreError>
   readonly pendingRefunds: (limit: number) => Effect.Effect<ReadonlyArray<Refund>, PaymentStoreError>
   /** Records a refund's success and its `payment.refunded`; false when it was completed before. */
   readonly completeRefund: (

@@ -7,7 +7,7 @@
 import { Outbox } from "@flight/bus"
 import type { BookingId, PaymentId, RefundId } from "@flight/contracts"
 import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
 import {
   HoldExpired,
@@ -28,6 +28,8 @@ export const make = Effect.sync(() => {
     string,
     { fingerprint: string; paymentId: PaymentId | null; response: { status: number; body: string } | null; readonly at: DateTime.Utc }
   >()
+  /** Who holds each pending payment, and until when (epoch ms). */
+  const leases = new Map<PaymentId, { holder: string; until: number }>()
   const outbox = Outbox.inMemory()
 
   const append = (events: ReadonlyArray<Outgoing>, now: number) =>
@@ -90,7 +92,7 @@ export const make = Effect.sync(() => {
       }),
 
     beginPayment: (request) =>
-      Effect.suspend((): ReturnType<Repository["beginPayment"]> => {
+      Effect.flatMap(Clock.currentTimeMillis, (at): ReturnType<Repository["beginPayment"]> => {
         const recorded = keys.get(request.key)
         if (recorded !== undefined) {
           if (recorded.fingerprint !== request.fingerprint) return Effect.fail(new IdempotencyKeyReused({ key: request.key }))
@@ -118,6 +120,7 @@ export const make = Effect.sync(() => {
           completedAt: null,
         })
         payments.set(payment.id, payment)
+        leases.set(payment.id, { holder: request.holder, until: at + Duration.toMillis(request.lease) })
         keys.set(request.key, { fingerprint: request.fingerprint, paymentId: payment.id, response: null, at: request.now })
         return Effect.succeed({ _tag: "Begun", payment })
       }),
@@ -139,6 +142,7 @@ export const make = Effect.sync(() => {
             completedAt: request.now,
           })
           payments.set(payment.id, payment)
+          leases.delete(payment.id)
           let refund = Option.none<Refund>()
           if (approved) {
             const intent = intents.get(payment.bookingId)!
@@ -179,12 +183,26 @@ export const make = Effect.sync(() => {
         return purged
       }),
 
-    stalePayments: (before, limit) =>
-      Effect.sync(() =>
-        [...payments.values()]
-          .filter((payment) => payment.status === "pending" && DateTime.lessThan(payment.createdAt, before))
-          .slice(0, limit)
-      ),
+    claimStale: ({ holder, lease, limit }) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() => {
+          const stale = [...payments.values()]
+            .filter((payment) => payment.status === "pending" && (leases.get(payment.id)?.until ?? 0) < now)
+            .slice(0, limit)
+          for (const payment of stale) leases.set(payment.id, { holder, until: now + Duration.toMillis(lease) })
+          return stale
+        })),
+
+    renewPayments: (holder, ids, lease) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() =>
+          ids.filter((id) => {
+            const held = leases.get(id)
+            if (held === undefined || held.holder !== holder || payments.get(id)?.status !== "pending") return false
+            held.until = now + Duration.toMillis(lease)
+            return true
+          })
+        )),
 
     pendingRefunds: (limit) => Effect.sync(() => [...refunds.values()].filter((refund) => refund.status === "pending").slice(0, limit)),
 

@@ -7,7 +7,7 @@
  * race or a deadlock is run again.
  */
 import { Outbox, SqlIdempotency } from "@flight/bus"
-import { Catalogue } from "@flight/contracts"
+import { Catalogue, PaymentId } from "@flight/contracts"
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
@@ -100,6 +100,14 @@ export const migrations = {
   // The purge of keys past their retention.
   "0003_idempotency_key_age": Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql`CREATE INDEX payment_idempotency_keys_by_age ON payment_idempotency_keys (created_at)`),
+  // A charge under way is leased to its process, renewed while it works: the recovery takes a
+  // pending payment once its lease ran out, not once it is a minute old. Rows begun by a build
+  // before this one have no lease: they are taken at a minute, as that build expects.
+  "0004_charge_leases": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.all([
+      sql`ALTER TABLE payments ADD COLUMN lease_owner text NULL, ADD COLUMN lease_until timestamptz NULL`,
+      sql`CREATE INDEX payments_pending_by_lease ON payments (lease_until) WHERE status = 'pending'`,
+    ], { discard: true })),
 }
 
 /** Runs the migrations that have not run yet (several instances starting at once take turns). */
@@ -175,6 +183,9 @@ const refundOf = (row: Row) =>
   }).pipe(Effect.mapError(unreadable("refund")))
 
 const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
+
+/** A lease as an interval PostgreSQL adds to its own clock (one clock for every instance). */
+const interval = (lease: Duration.Duration) => `${Duration.toMillis(lease)} milliseconds`
 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -266,9 +277,9 @@ export const make = Effect.gen(function* () {
         const [pending] = yield* sql<Row>`SELECT id FROM payments WHERE booking_id = ${request.bookingId} AND status = 'pending'`
         if (pending !== undefined) return yield* Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))
         const [inserted] = yield* sql<Row>`
-          INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at)
+          INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at, lease_owner, lease_until)
           VALUES (${request.paymentId}, ${request.bookingId}, 'pending', ${intent.amount.amount}, ${intent.amount.currency}, 'card',
-                  ${request.token}, ${toDate(request.now)})
+                  ${request.token}, ${toDate(request.now)}, ${request.holder}, now() + ${interval(request.lease)}::interval)
           RETURNING *`
         yield* sql`UPDATE payment_idempotency_keys SET payment_id = ${request.paymentId} WHERE key = ${request.key}`
         return { _tag: "Begun" as const, payment: yield* paymentOf(inserted!) }
@@ -327,11 +338,26 @@ export const make = Effect.gen(function* () {
         Effect.withSpan("postgresql purge keys", { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": "purge keys" } }),
       ),
 
-    stalePayments: (before, limit) =>
+    claimStale: ({ holder, lease, limit }) =>
       Effect.flatMap(
-        sql<Row>`SELECT * FROM payments WHERE status = 'pending' AND created_at < ${toDate(before)} ORDER BY created_at LIMIT ${limit}`,
-        (rows) => Effect.forEach(rows, paymentOf),
-      ).pipe(Effect.mapError((error) => (error._tag === "SqlError" ? storeError("stale payments")(error) : error))),
+        sql<Row>`
+          UPDATE payments SET lease_owner = ${holder}, lease_until = now() + ${interval(lease)}::interval
+          WHERE id IN (
+            SELECT id FROM payments
+            WHERE status = 'pending'
+              AND (lease_until < now() OR (lease_until IS NULL AND created_at < now() - interval '1 minute'))
+            ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+          RETURNING *`,
+        (rows) => Effect.forEach(rows.toSorted((a, b) => Number(a["created_at"]) - Number(b["created_at"])), paymentOf),
+      ).pipe(Effect.mapError((error) => (error._tag === "SqlError" ? storeError("claim stale payments")(error) : error))),
+
+    renewPayments: (holder, ids, lease) =>
+      ids.length === 0 ? Effect.succeed([]) : sql<Row>`
+        UPDATE payments SET lease_until = now() + ${interval(lease)}::interval
+        WHERE lease_owner = ${holder} AND status = 'pending' AND id IN ${sql.in(ids)} RETURNING id`.pipe(
+        Effect.map((rows) => rows.map((row) => PaymentId.make(String(row["id"])))),
+        Effect.mapError(storeError("renew payments")),
+      ),
 
     pendingRefunds: (limit) =>
       Effect.flatMap(
@@ -372,7 +398,7 @@ export const make = Effect.gen(function* () {
     written: wakeup.written,
     claim: ({ lease, limit, owner }) =>
       sql<Row>`
-        UPDATE payment_outbox SET lease_owner = ${owner}, lease_until = now() + ${`${Duration.toMillis(lease)} milliseconds`}::interval
+        UPDATE payment_outbox SET lease_owner = ${owner}, lease_until = now() + ${interval(lease)}::interval
         WHERE id IN (
           SELECT id FROM payment_outbox
           WHERE lease_until IS NULL OR lease_until < now() OR lease_owner = ${owner}
@@ -391,7 +417,7 @@ export const make = Effect.gen(function* () {
       ),
     renew: (owner, ids, lease) =>
       ids.length === 0 ? Effect.succeed([]) : sql<Row>`
-        UPDATE payment_outbox SET lease_until = now() + ${`${Duration.toMillis(lease)} milliseconds`}::interval
+        UPDATE payment_outbox SET lease_until = now() + ${interval(lease)}::interval
         WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)} RETURNING id`.pipe(
         Effect.map((rows) => rows.map((row) => String(row["id"]))),
         Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
