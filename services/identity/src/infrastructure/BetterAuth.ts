@@ -1,0 +1,138 @@
+/**
+ * better-auth, configured for this system: email and password accounts with roles, short-lived
+ * EdDSA access tokens from its `jwt` plugin (rotated keys, a JWKS), session tokens as bearer
+ * tokens, and sign-in throttling per client address. Its tables are the identity service's own
+ * (`identity_*`). The instance is built once per store: in memory, or on PostgreSQL.
+ */
+import { betterAuth, type BetterAuthOptions } from "better-auth"
+import { bearer, jwt } from "better-auth/plugins"
+import { Context, Duration, Effect, Redacted, Runtime } from "effect"
+import { customerRoles, maxPasswordLength, minPasswordLength } from "../domain/Account.ts"
+import { tokenLifetime } from "./IdentityConfig.ts"
+
+/** Every table better-auth keeps, prefixed: better-auth has no global prefix, so each model is renamed. */
+export const tables = {
+  user: "identity_user",
+  session: "identity_session",
+  account: "identity_account",
+  verification: "identity_verification",
+  jwks: "identity_jwks",
+  rateLimit: "identity_rate_limit",
+} as const
+
+export const basePath = "/api/auth"
+
+/**
+ * The header better-auth reads the client's address from. Only the HTTP layer sets it, after
+ * deleting any copy a client sent (see `AuthProxy`).
+ */
+export const clientIpHeader = "x-identity-client-ip"
+
+export interface Settings {
+  readonly issuer: URL
+  readonly audience: string
+  readonly secret: Redacted.Redacted<string>
+  readonly trustedOrigins: ReadonlyArray<string>
+  readonly signInMaxAttempts: number
+  readonly signInWindow: Duration.Duration
+  readonly keyRotation: Duration.Duration
+  readonly keyGracePeriod: Duration.Duration
+}
+
+const seconds = (duration: Duration.Duration) => Math.max(1, Math.round(Duration.toSeconds(duration)))
+
+type Database = BetterAuthOptions["database"]
+
+/** better-auth's own log lines, as JSON lines of the service's logger. */
+const logger = (runtime: Runtime.Runtime<never>) => ({
+  level: "warn" as const,
+  log: (level: "debug" | "info" | "success" | "warn" | "error", message: string) => {
+    const log = level === "error" ? Effect.logError : level === "warn" ? Effect.logWarning : Effect.logDebug
+    Runtime.runFork(runtime)(log(`better-auth: ${message}`))
+  },
+})
+
+const options = (settings: Settings, database: Database, rateLimitStorage: "memory" | "database", runtime: Runtime.Runtime<never>) => {
+  const budget = { window: seconds(settings.signInWindow), max: settings.signInMaxAttempts }
+  return {
+    appName: "identity",
+    baseURL: settings.issuer.origin + settings.issuer.pathname.replace(/\/$/, ""),
+    basePath,
+    secret: Redacted.value(settings.secret),
+    trustedOrigins: [...settings.trustedOrigins],
+    telemetry: { enabled: false },
+    logger: logger(runtime),
+    database,
+    emailAndPassword: { enabled: true, minPasswordLength, maxPasswordLength },
+    user: {
+      modelName: tables.user,
+      additionalFields: {
+        // `input: false`: a client never sets these (sign-up drops them, update-user refuses them).
+        roles: { type: "string[]", required: false, input: false, defaultValue: [...customerRoles] },
+        kind: { type: "string", required: false, input: false, defaultValue: "customer" },
+      },
+    },
+    session: { modelName: tables.session },
+    account: { modelName: tables.account },
+    verification: { modelName: tables.verification },
+    rateLimit: {
+      // better-auth enables it in production only; here always, whatever NODE_ENV says.
+      enabled: true,
+      storage: rateLimitStorage,
+      modelName: tables.rateLimit,
+      window: 60,
+      max: 100,
+      customRules: { "/sign-in/email": budget, "/sign-up/email": budget, "/jwks": false },
+    },
+    advanced: {
+      ipAddress: { ipAddressHeaders: [clientIpHeader] },
+      cookiePrefix: "identity",
+      // better-auth skips the check under NODE_ENV=test; it is kept on so the tests see what runs.
+      disableOriginCheck: false,
+    },
+    plugins: [
+      bearer(),
+      jwt({
+        jwks: {
+          keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
+          rotationInterval: seconds(settings.keyRotation),
+          gracePeriod: seconds(settings.keyGracePeriod),
+        },
+        jwt: {
+          issuer: settings.issuer.href.replace(/\/$/, ""),
+          audience: settings.audience,
+          expirationTime: `${seconds(tokenLifetime)}s`,
+          definePayload: ({ user }) => ({ email: user.email, roles: user["roles"] ?? [], kind: user["kind"] }),
+        },
+        schema: { jwks: { modelName: tables.jwks } },
+        // No token on every get-session response: clients ask GET /token when they need one.
+        disableSettingJwtHeader: true,
+      }),
+    ],
+  } satisfies BetterAuthOptions
+}
+
+export type Options = ReturnType<typeof options>
+
+const create = (...args: Parameters<typeof options>) => {
+  const resolved = options(...args)
+  return { auth: betterAuth(resolved), options: resolved }
+}
+
+export type Auth = ReturnType<typeof create>["auth"]
+
+/** The better-auth instance of the service, ready: its tables exist and its first signing key is made. */
+export class IdentityAuth extends Context.Tag("identity/IdentityAuth")<IdentityAuth, {
+  readonly auth: Auth
+  readonly options: Options
+}>() {}
+
+/** Builds the instance on `database`; the caller migrates its tables (see `PostgresIdentityStore`). */
+export const make = (settings: Settings, database: Database, rateLimitStorage: "memory" | "database") =>
+  Effect.map(Effect.runtime<never>(), (runtime) => create(settings, database, rateLimitStorage, runtime))
+
+/**
+ * Makes the first signing key now, while the service starts: concurrent first token requests
+ * would otherwise each make one.
+ */
+export const mintFirstKey = (auth: Auth) => Effect.promise(() => auth.api.getJwks()).pipe(Effect.asVoid)

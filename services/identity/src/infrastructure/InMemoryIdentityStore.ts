@@ -1,0 +1,24 @@
+/**
+ * better-auth on an in-memory store: accounts, sessions and signing keys live as long as the
+ * process (development, tests, the embedded mode). Throttling counts in this process.
+ */
+import { StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Effect, Layer } from "effect"
+import * as BetterAuth from "./BetterAuth.ts"
+
+export const layer = (settings: BetterAuth.Settings): Layer.Layer<BetterAuth.IdentityAuth | StoreHealth> =>
+  Layer.merge(
+    Layer.effect(
+      BetterAuth.IdentityAuth,
+      Effect.gen(function* () {
+        // Imported when used: a static import breaks `bun build --compile` (better-auth imports it lazily too).
+        const { memoryAdapter } = yield* Effect.promise(() => import("better-auth/adapters/memory"))
+        // The adapter finds a model only by a key that exists from the start.
+        const db = Object.fromEntries(Object.values(BetterAuth.tables).map((table) => [table, []]))
+        const made = yield* BetterAuth.make(settings, memoryAdapter(db), "memory")
+        yield* BetterAuth.mintFirstKey(made.auth)
+        return made
+      }),
+    ),
+    StoreHealthLayer.inMemory,
+  )

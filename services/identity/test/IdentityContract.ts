@@ -1,0 +1,181 @@
+/**
+ * What the identity service does for its clients, whatever its store: accounts, sign-in, throttling,
+ * seeded staff and tokens. Run on the in-memory store and on PostgreSQL.
+ */
+import { EffectTest } from "@flight/runtime/testing"
+import { describe, expect } from "bun:test"
+import { Effect, Logger } from "effect"
+import { createLocalJWKSet, jwtVerify } from "jose"
+import * as StaffSeeding from "../src/application/StaffSeeding.ts"
+import { IdentityAuth } from "../src/infrastructure/BetterAuth.ts"
+import * as Identity from "./support/Identity.ts"
+
+const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+
+const problem = "application/problem+json"
+
+/** The accounts stored under `email`, whatever its case. */
+export const accountsWith = (email: string) =>
+  Effect.flatMap(IdentityAuth, ({ auth }) =>
+    Effect.promise(async () => {
+      const context = await auth.$context
+      const users = await context.adapter.findMany<{ email: string }>({ model: "user" })
+      return users.filter((user) => user.email.toLowerCase() === email.toLowerCase()).length
+    }))
+
+const customer = (email = `c-${crypto.randomUUID().slice(0, 8)}@example.com`) => ({ name: "Ada Lovelace", email, password: "analytical-engine-1843" })
+
+export const contract = (name: string, store: Identity.Store) =>
+  describe(`the identity contract on ${name}`, () => {
+    const test = (title: string, body: () => Effect.Effect<void, unknown, import("effect").Scope.Scope>) =>
+      EffectTest.effect(title, body, { layer: quiet, timeout: 30_000 })
+
+    test("a sign-up is a customer: 200 with its session token; roles and kind sent by the client are ignored", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const answer = yield* Identity.signUp(client, { ...customer(), roles: ["admin"], kind: "staff" })
+        expect(answer.status).toBe(200)
+        expect(answer.body.token).toBeString()
+        expect(answer.body.user).toMatchObject({ name: "Ada Lovelace", roles: ["customer"], kind: "customer" })
+        expect(answer.body.user.password).toBeUndefined()
+      }))
+
+    test("sign-in with the right password answers the session token; a wrong password and an unknown email the same 401", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const account = customer()
+        yield* Identity.signUp(client, account)
+        const signedIn = yield* Identity.signIn(client, account.email.toUpperCase(), account.password)
+        expect(signedIn.status).toBe(200)
+        expect(signedIn.body.user.email).toBe(account.email)
+        const wrong = yield* Identity.signIn(client, account.email, "not-the-password")
+        const unknown = yield* Identity.signIn(client, "nobody@example.com", account.password)
+        for (const answer of [wrong, unknown]) {
+          expect(answer.status).toBe(401)
+          expect(answer.headers.get("content-type")).toContain(problem)
+          expect(answer.body).toMatchObject({ type: "invalid-email-or-password", title: "Unauthorized", status: 401 })
+        }
+        expect(unknown.body.detail).toBe(wrong.body.detail)
+      }))
+
+    test("an email taken in any case is a 409 problem, and the account stays one", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const account = customer()
+        expect((yield* Identity.signUp(client, account)).status).toBe(200)
+        const again = yield* Identity.signUp(client, { ...account, email: account.email.toUpperCase(), password: "another-password-42" })
+        expect(again.status).toBe(409)
+        expect(again.headers.get("content-type")).toContain(problem)
+        expect(again.body.type).toBe("user-already-exists")
+        expect(yield* Effect.provide(accountsWith(account.email), client.runtime)).toBe(1)
+        expect((yield* Identity.signIn(client, account.email, account.password)).status).toBe(200)
+      }))
+
+    test("a short or common password is a 400 problem naming the field, and no account is made", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        for (const password of ["short-pw", "Password1234", "aaaaaaaaaaaaaaaa"]) {
+          const account = { ...customer(), password }
+          const answer = yield* Identity.signUp(client, account)
+          expect(answer.status).toBe(400)
+          expect(answer.headers.get("content-type")).toContain(problem)
+          expect(answer.body.type).toBe("password-too-weak")
+          expect(answer.body.errors[0].path).toBe("body.password")
+          expect(yield* Effect.provide(accountsWith(account.email), client.runtime)).toBe(0)
+        }
+      }))
+
+    test("after 5 attempts a client address is throttled: a 429 problem with Retry-After; another address is not", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const account = customer()
+        yield* Identity.signUp(client, account)
+        const [attacker, other] = [Identity.freshIp(), Identity.freshIp()]
+        for (let attempt = 1; attempt <= 5; attempt++) {
+          expect((yield* Identity.signIn(client, account.email, `guess-number-${attempt}`, attacker)).status).toBe(401)
+        }
+        const throttled = yield* Identity.signIn(client, account.email, account.password, attacker)
+        expect(throttled.status).toBe(429)
+        expect(throttled.headers.get("content-type")).toContain(problem)
+        expect(throttled.body).toMatchObject({ type: "too-many-requests", status: 429 })
+        expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0)
+        expect((yield* Identity.signIn(client, account.email, "guess-again-please", other)).status).toBe(401)
+        expect((yield* Identity.signIn(client, account.email, account.password, other)).status).toBe(200)
+      }))
+
+    test("the address header a client sends is not believed: the connection's address is throttled", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const ip = Identity.freshIp()
+        for (let attempt = 1; attempt <= 5; attempt++) {
+          const spoofed = { "x-identity-client-ip": Identity.freshIp(), "x-forwarded-for": Identity.freshIp() }
+          yield* client.send("POST", "/api/auth/sign-in/email", { body: { email: "x@example.com", password: "whatever-it-is" }, ip, headers: spoofed })
+        }
+        expect((yield* Identity.signIn(client, "x@example.com", "whatever-it-is", ip)).status).toBe(429)
+      }))
+
+    test("seeded staff sign in, and their tokens carry their roles; seeding again changes nothing", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        for (const [seed, roles] of [[Identity.staff[0]!, ["ops"]], [Identity.staff[1]!, ["ops", "admin"]]] as const) {
+          const signedIn = yield* Identity.signIn(client, seed.email, seed.role === "ops" ? "ops-test-password" : "admin-test-password")
+          expect(signedIn.status).toBe(200)
+          expect(signedIn.body.user).toMatchObject({ roles, kind: "staff" })
+          const token = yield* client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${signedIn.body.token}` } })
+          expect(Identity.claimsOf(token.body.token).payload).toMatchObject({ roles, kind: "staff", email: seed.email })
+        }
+        yield* Effect.provide(StaffSeeding.seed(Identity.staff), client.runtime)
+        for (const seed of Identity.staff) expect(yield* Effect.provide(accountsWith(seed.email), client.runtime)).toBe(1)
+      }))
+
+    test("GET /api/auth/token answers a JWT for the session of the cookie or of the bearer token; 401 without one", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const account = customer()
+        const signedIn = yield* Identity.signUp(client, account)
+        const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!
+        const byCookie = yield* client.send("GET", "/api/auth/token", { headers: { cookie } })
+        const byBearer = yield* client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${signedIn.body.token}` } })
+        for (const answer of [byCookie, byBearer]) {
+          expect(answer.status).toBe(200)
+          expect(Identity.claimsOf(answer.body.token).payload.sub).toBe(signedIn.body.user.id)
+        }
+        const anonymous = yield* client.send("GET", "/api/auth/token")
+        expect(anonymous.status).toBe(401)
+        expect(anonymous.headers.get("content-type")).toContain(problem)
+        const forged = yield* client.send("GET", "/api/auth/token", { headers: { authorization: "Bearer forged.token" } })
+        expect(forged.status).toBe(401)
+      }))
+
+    test("the token: EdDSA with a kid, 10 minutes at most, issuer and audience as configured, verified by the JWKS", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const signedIn = yield* Identity.signUp(client, customer())
+        const { token } = (yield* client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${signedIn.body.token}` } })).body
+        const { header, payload } = Identity.claimsOf(token)
+        expect(header.alg).toBe("EdDSA")
+        expect(header.kid).toBeString()
+        expect(payload.exp - payload.iat).toBeLessThanOrEqual(600)
+        const discovery = (yield* client.send("GET", "/.well-known/openid-configuration")).body
+        expect(discovery.issuer).toBe("http://identity.test")
+        const jwks = yield* client.send("GET", new URL(discovery.jwks_uri).pathname)
+        expect(jwks.body.keys.map((key: { kid: string }) => key.kid)).toContain(header.kid)
+        const verified = yield* Effect.promise(() =>
+          jwtVerify(token, createLocalJWKSet(jwks.body), { issuer: "http://identity.test", audience: Identity.audience, algorithms: ["EdDSA"] })
+        )
+        expect(verified.payload).toMatchObject({ sub: signedIn.body.user.id, roles: ["customer"], kind: "customer" })
+      }))
+
+    test("a POST from an untrusted browser origin is a 403 problem; a trusted one is served", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const account = customer()
+        yield* Identity.signUp(client, account)
+        const body = { email: account.email, password: account.password }
+        const evil = yield* client.send("POST", "/api/auth/sign-in/email", { body, headers: { origin: "https://evil.example" } })
+        expect(evil.status).toBe(403)
+        expect(evil.headers.get("content-type")).toContain(problem)
+        expect(evil.body.type).toBe("invalid-origin")
+        expect((yield* client.send("POST", "/api/auth/sign-in/email", { body, headers: { origin: "http://app.test" } })).status).toBe(200)
+      }))
+  })
