@@ -71,6 +71,20 @@ export const contract = (name: string, store: Identity.Store) =>
         expect((yield* Identity.signIn(client, account.email, account.password)).status).toBe(200)
       }))
 
+    test("the same email signed up five times at once: one account, every other answer a 4xx problem", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const account = customer()
+        const answers = yield* Effect.all(Array.from({ length: 5 }, () => Identity.signUp(client, account)), { concurrency: 5 })
+        expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1)
+        for (const answer of answers.filter((answer) => answer.status !== 200)) {
+          expect(answer.status).toBeGreaterThanOrEqual(400)
+          expect(answer.status).toBeLessThan(500)
+          expect(answer.headers.get("content-type")).toContain(problem)
+        }
+        expect(yield* Effect.provide(accountsWith(account.email), client.runtime)).toBe(1)
+      }))
+
     test("a short or common password is a 400 problem naming the field, and no account is made", () =>
       Effect.gen(function* () {
         const client = yield* Identity.started(store)

@@ -86,7 +86,7 @@ RealServer.describeWith("DATABASE_URL", "identity on PostgreSQL", (url) => {
       expect((yield* Identity.signIn(first, "x@example.com", "not-the-password", ip)).status).toBe(429)
     }), { layer: quiet, timeout: 30_000 })
 
-  EffectTest.effect("readiness is a 503 naming postgresql once the database is gone", () =>
+  EffectTest.effect("once the database is gone, readiness is a 503 naming postgresql and a sign-in a 503 problem, never a 500", () =>
     Effect.gen(function* () {
       const database = yield* Postgres.freshDatabase(url, "identity_test")
       const client = yield* Identity.started(Identity.postgres(url, database))
@@ -96,5 +96,9 @@ RealServer.describeWith("DATABASE_URL", "identity on PostgreSQL", (url) => {
       const ready = yield* client.send("GET", "/health/ready")
       expect(ready.status).toBe(503)
       expect(ready.body.errors).toEqual([{ path: "postgresql", message: "unavailable" }])
+      const signIn = yield* Identity.signIn(client, Identity.staff[0]!.email, "ops-test-password")
+      expect(signIn.status).toBe(503)
+      expect(signIn.headers.get("content-type")).toContain("application/problem+json")
+      expect(signIn.headers.get("retry-after")).toBe("1")
     }), { layer: quiet, timeout: 30_000 })
 })

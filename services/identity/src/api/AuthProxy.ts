@@ -6,7 +6,7 @@
  * HTTP metrics like any other route.
  */
 import { HttpApp, Problem, RequestInput, Traceparent } from "@flight/runtime"
-import { Cause, Clock, Effect, Either, Exit, Metric, Option, Schema, type Tracer } from "effect"
+import { Cause, Clock, Data, Effect, Either, Exit, Metric, Option, Schema, type Tracer } from "effect"
 import { weakness } from "../domain/Account.ts"
 import { basePath, clientIpHeader, IdentityAuth } from "../infrastructure/BetterAuth.ts"
 import type { Endpoint } from "./AuthEndpoints.ts"
@@ -116,13 +116,20 @@ const forwarded = (request: Request, url: URL, body: unknown, address: string | 
 const handled = (endpoint: Endpoint, request: Request, url: URL, env: unknown, options: Options) =>
   Effect.gen(function* () {
     const body = yield* checked(endpoint, request, url)
-    const { auth } = yield* IdentityAuth
-    const response = yield* Effect.promise(() => auth.handler(forwarded(request, url, body, clientAddress(request, env, options))))
+    const { handler } = yield* IdentityAuth
+    const response = yield* Effect.tryPromise(() => handler(forwarded(request, url, body, clientAddress(request, env, options))))
     if (response.ok) return response
+    if (response.status >= 500) return yield* Effect.fail(new BetterAuthFailed({ status: response.status, body: yield* Effect.promise(() => response.text()) }))
     return yield* Effect.fail(yield* Effect.promise(() => problemOf(response)))
   })
 
-/** Serves `endpoint`: the response, whatever happened (a defect is a bare 500, logged). */
+/** better-auth answered 5xx: its store failed (it reports a broken connection so), never the client's doing. */
+class BetterAuthFailed extends Data.TaggedError("BetterAuthFailed")<{ readonly status: number; readonly body: string }> {}
+
+/**
+ * Serves `endpoint`: the response, whatever happened. better-auth failing (it throws or answers
+ * 5xx when its store does) is a 503 and logged; a defect is a bare 500, logged.
+ */
 export const serve = (endpoint: Endpoint, request: Request, env: unknown, options: Options) =>
   Effect.gen(function* () {
     const method = endpoint.method.toUpperCase()
@@ -141,8 +148,11 @@ export const serve = (endpoint: Endpoint, request: Request, env: unknown, option
       response = exit.value
     } else {
       const failure = Cause.failureOption(exit.cause)
-      if (Option.isSome(failure) && !Cause.isDie(exit.cause)) {
+      if (Option.isSome(failure) && !Cause.isDie(exit.cause) && Problem.isProblem(failure.value)) {
         response = Problem.toResponse(failure.value, url.pathname)
+      } else if (Option.isSome(failure) && !Cause.isDie(exit.cause)) {
+        yield* Effect.logError(`${method} ${route}: better-auth failed`, exit.cause).pipe(Effect.withParentSpan(span))
+        response = Problem.toResponse(Problem.unavailable("The identity service cannot reach its store; try again shortly", 1), url.pathname)
       } else {
         yield* Effect.logError(`${method} ${route} failed`, exit.cause).pipe(Effect.withParentSpan(span))
         response = Problem.toResponse(Problem.internal(), url.pathname)

@@ -116,7 +116,8 @@ export type Options = ReturnType<typeof options>
 
 const create = (...args: Parameters<typeof options>) => {
   const resolved = options(...args)
-  return { auth: betterAuth(resolved), options: resolved }
+  const auth = betterAuth(resolved)
+  return { auth, options: resolved, handler: auth.handler }
 }
 
 export type Auth = ReturnType<typeof create>["auth"]
@@ -125,6 +126,8 @@ export type Auth = ReturnType<typeof create>["auth"]
 export class IdentityAuth extends Context.Tag("identity/IdentityAuth")<IdentityAuth, {
   readonly auth: Auth
   readonly options: Options
+  /** Serves a request to better-auth (the store may need to add to what `auth.handler` does). */
+  readonly handler: (request: Request) => Promise<Response>
 }>() {}
 
 /** Builds the instance on `database`; the caller migrates its tables (see `PostgresIdentityStore`). */
