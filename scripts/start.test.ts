@@ -1,16 +1,17 @@
 /**
- * `scripts/start.ts`, which starts the four services together: the embedded mode as a user starts
+ * `scripts/start.ts`, which starts the five services together: the embedded mode as a user starts
  * it, with the configuration a user gives it.
  */
 import { describe, expect, test } from "bun:test"
 import { ChildProcess, RealServer } from "@flight/runtime/testing"
 import { DateTime, Duration, Effect } from "effect"
+import { createRemoteJWKSet, jwtVerify } from "jose"
 import { smtpServer } from "../services/notification/test/support/SmtpServer.ts"
 import * as Flows from "./support/Flows.ts"
 
 const root = new URL("../", import.meta.url).pathname
 const script = new URL("./start.ts", import.meta.url).pathname
-const services = { booking: 3001, flight: 3002, payment: 3003, notification: 3004 } as const
+const services = { booking: 3001, flight: 3002, payment: 3003, notification: 3004, identity: 3005 } as const
 
 const allReady = () =>
   Promise.all(Object.values(services).map((port) => ChildProcess.waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 30_000)))
@@ -42,7 +43,7 @@ const cleanUp = async (child: ChildProcess.Child) => {
 }
 
 describe("start (embedded)", () => {
-  test("runs the four services in one process, ready on 3001-3004, and exits 0 on SIGINT", async () => {
+  test("runs the five services in one process, ready on 3001-3005, and exits 0 on SIGINT", async () => {
     // A store URL is ignored in the embedded mode: this one would refuse every connection. PORT is
     // ignored too, even when it is not a port: each service has its own.
     const child = ChildProcess.spawn(["bun", script], { REDIS_URL: "redis://127.0.0.1:1", PORT: "http" }, root)
@@ -54,11 +55,40 @@ describe("start (embedded)", () => {
       for (const [name, port] of Object.entries(services)) {
         const line = logs.find((entry) => entry.message.startsWith(`${name} listening on`))
         expect(line?.message).toBe(
-          `${name} listening on http://localhost:${port}/ (store: in-memory, message bus: in-process)`,
+          `${name} listening on http://localhost:${port}/ (store: in-memory, message bus: ${name === "identity" ? "none" : "in-process"})`,
         )
       }
       expect(logs.find((entry) => entry.level === "warning")?.message).toBe("Embedded mode ignores PORT, REDIS_URL (APP_MODE=infra uses them)")
       await nothingListens()
+    } finally {
+      await cleanUp(child)
+    }
+  }, 60_000)
+
+  test("serves the identity discovery document, prints the development staff, and signs ops in with a token the JWKS verifies", async () => {
+    const child = ChildProcess.spawn(["bun", script], {}, root)
+    try {
+      await allReady()
+      const identity = `http://localhost:${services.identity}`
+      const staff = ChildProcess.logLines(child.lines()).filter((line) => line.message.startsWith("Staff account")).map((line) => line.message)
+      expect(staff.join("\n")).toContain("ops@flight.local (roles ops): created, development password: flight-ops-dev-only")
+      expect(staff.join("\n")).toContain("admin@flight.local (roles ops, admin): created, development password: flight-admin-dev-only")
+      const discovery = await (await fetch(`${identity}/.well-known/openid-configuration`)).json() as { issuer: string; jwks_uri: string }
+      expect(discovery).toMatchObject({ issuer: identity, jwks_uri: `${identity}/api/auth/jwks` })
+      const signedIn = await fetch(`${identity}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "ops@flight.local", password: "flight-ops-dev-only" }),
+      })
+      expect(signedIn.status).toBe(200)
+      const session = (await signedIn.json() as { token: string }).token
+      const { token } = await (await fetch(`${identity}/api/auth/token`, { headers: { authorization: `Bearer ${session}` } })).json() as { token: string }
+      const verified = await jwtVerify(token, createRemoteJWKSet(new URL(discovery.jwks_uri)), {
+        issuer: discovery.issuer,
+        audience: "flight-booking",
+        algorithms: ["EdDSA"],
+      })
+      expect(verified.payload).toMatchObject({ roles: ["ops"], kind: "staff" })
     } finally {
       await cleanUp(child)
     }
@@ -154,6 +184,7 @@ describe("start (infra)", () => {
       expect(lines.some((line) => /^flight +\| .*store: MongoDB /.test(line))).toBe(true)
       expect(lines.some((line) => /^payment +\| .*store: PostgreSQL /.test(line))).toBe(true)
       expect(lines.some((line) => /^notification \| .*message bus: RabbitMQ /.test(line))).toBe(true)
+      expect(lines.some((line) => /^identity +\| .*store: PostgreSQL /.test(line))).toBe(true)
       for (const name of Object.keys(services)) {
         expect(lines.some((line) => new RegExp(`^${name} +\\| .*"message":"Stopped"`).test(line))).toBe(true)
       }

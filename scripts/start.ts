@@ -1,18 +1,19 @@
 /**
  * Starts the whole system (`bun run start`, `bun run start:infra`).
  *
- * - embedded (the default, `start/Embedded.ts`): the four services in this process on ports
- *   3001-3004, sharing one in-process message bus, each on its in-memory store. Nothing needs to be
+ * - embedded (the default, `start/Embedded.ts`): the five services in this process on ports
+ *   3001-3005, sharing one in-process message bus, each on its in-memory store. Nothing needs to be
  *   installed. Each service reads its own configuration as when it runs alone, so BOOKING_HOLD_TTL,
  *   SMTP_URL, LOG_LEVEL and OTEL_EXPORTER_OTLP_ENDPOINT take effect and a bad value stops the start
  *   naming the variable; PORT and the store and broker URLs are ignored, with a warning naming each.
  * - infra (APP_MODE=infra): each service in its own process (`bun services/<name>/src/main.ts`)
  *   with this environment, so they use Redis, MongoDB, PostgreSQL and RabbitMQ from REDIS_URL,
- *   MONGODB_URL, DATABASE_URL and RABBITMQ_URL. Their output is prefixed with their name; SIGINT
+ *   MONGODB_URL, DATABASE_URL and RABBITMQ_URL (identity keeps its accounts on DATABASE_URL too). Their output is prefixed with their name; SIGINT
  *   and SIGTERM are forwarded to them; if one dies, the others are stopped and the exit code is 1.
  */
 import * as Booking from "@flight/booking"
 import * as Flight from "@flight/flight"
+import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
 import { AppConfig, ServiceMain, ServiceRuntime } from "@flight/runtime"
@@ -26,6 +27,7 @@ const services = [
   { name: "flight", port: Flight.defaultPort },
   { name: "payment", port: Payment.defaultPort },
   { name: "notification", port: Notification.defaultPort },
+  { name: "identity", port: Identity.defaultPort },
 ] as const
 
 // ---------------------------------------------------------------------------------------------

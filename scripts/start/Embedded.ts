@@ -1,6 +1,7 @@
 /**
- * The embedded mode of `scripts/start.ts`: the four services in one process on ports 3001-3004,
- * sharing one in-process message bus, each on its in-memory store.
+ * The embedded mode of `scripts/start.ts`: the five services in one process on ports 3001-3005,
+ * the four of the saga sharing one in-process message bus, each on its in-memory store. The
+ * identity service (3005) seeds the development staff accounts and prints them with their passwords.
  *
  * Each service is configured as when it runs alone: its own `Config` (`BookingConfig`, ...) is read
  * from the environment and handed whole to its `make`, so BOOKING_HOLD_TTL, SMTP_URL and every
@@ -12,6 +13,7 @@
 import * as Booking from "@flight/booking"
 import { InProcessBus, type MessageBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
+import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
 import { AppConfig } from "@flight/runtime"
@@ -38,6 +40,7 @@ const ServicesConfig = Config.all({
   flight: Flight.FlightConfig,
   payment: Payment.PaymentConfig,
   notification: Notification.NotificationConfig,
+  identity: Identity.IdentityConfig,
 })
 
 /** The environment without the ignored variables, read as `ConfigProvider.fromEnv` reads it. */
@@ -59,6 +62,8 @@ interface Started {
   readonly service: string
   readonly url: URL
   readonly store: string
+  /** False for a service that needs no message bus (identity). */
+  readonly bus?: boolean
 }
 
 export const program = Effect.gen(function* () {
@@ -70,24 +75,26 @@ export const program = Effect.gen(function* () {
   }
   yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
 
-  // One bus for the four services: a message one of them publishes reaches the others' queues.
+  // One bus for the four services of the saga: a message one of them publishes reaches the others' queues.
   const bus = yield* Layer.build(InProcessBus.layer())
   const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | Scope.Scope>]> = [
     ["booking", Booking.make(configs.booking)],
     ["flight", Flight.make(configs.flight)],
     ["payment", Payment.make(configs.payment)],
     ["notification", Notification.make(configs.notification)],
+    ["identity", Effect.map(Identity.make(configs.identity), (running) => ({ ...running, bus: false }))],
   ]
   const running: Array<Started> = []
   for (const [name, make] of start) {
     // The annotation goes with the runtime each service captures, so its request logs carry it too.
     running.push(yield* make.pipe(Effect.provide(bus), Effect.annotateLogs("service", name)))
   }
-  yield* Effect.logInfo("Embedded mode: four services in one process, in-memory stores, one in-process message bus")
+  yield* Effect.logInfo("Embedded mode: five services in one process, in-memory stores, one in-process message bus")
   for (const service of running) {
+    const bus = service.bus === false ? "none" : "in-process"
     yield* Effect.logInfo(
-      `${service.service} listening on ${service.url.href} (store: ${service.store}, message bus: in-process)`,
-    ).pipe(Effect.annotateLogs({ url: service.url.href, store: service.store, bus: "in-process" }))
+      `${service.service} listening on ${service.url.href} (store: ${service.store}, message bus: ${bus})`,
+    ).pipe(Effect.annotateLogs({ url: service.url.href, store: service.store, bus }))
   }
   return yield* Effect.never
 })
