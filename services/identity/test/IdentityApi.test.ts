@@ -69,4 +69,41 @@ describe("identity HTTP API", () => {
       const text = (yield* client.send("GET", "/metrics")).body as string
       expect(text).toMatch(/http_server_requests_total\{[^}]*route="\/api\/auth\/sign-in\/email"[^}]*status="401"[^}]*\}|http_server_requests_total\{[^}]*status="401"[^}]*route="\/api\/auth\/sign-in\/email"/)
     }), { layer: quiet })
+
+  EffectTest.effect("HEAD on a GET route answers as the GET does, without a body", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory)
+      for (const path of ["/api/auth/jwks", "/.well-known/openid-configuration"]) {
+        const answer = yield* client.send("HEAD", path)
+        expect(`${path}: ${answer.status}`).toBe(`${path}: 200`)
+        expect(answer.body).toBeUndefined()
+      }
+    }), { layer: quiet })
+
+  EffectTest.effect("sign-out by bearer token ends the session: its token is refused afterwards", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory)
+      const signedIn = yield* Identity.signIn(client, Identity.staff[0]!.email, "ops-test-password")
+      const bearer = { authorization: `Bearer ${signedIn.body.token}` }
+      const out = yield* client.send("POST", "/api/auth/sign-out", { headers: bearer })
+      expect(out.status).toBe(200)
+      expect((yield* client.send("GET", "/api/auth/token", { headers: bearer })).status).toBe(401)
+    }), { layer: quiet })
+
+  EffectTest.effect("behind a trusted proxy (AUTH_CLIENT_IP_HEADER), the last address of its header is the client's", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory, { clientIpHeader: "x-forwarded-for" })
+      const proxy = Identity.freshIp()
+      const [attacker, other] = [Identity.freshIp(), Identity.freshIp()]
+      const attempt = (forwardedFor: string) =>
+        client.send("POST", "/api/auth/sign-in/email", {
+          body: { email: "x@example.com", password: "not-the-password" },
+          ip: proxy,
+          headers: { "x-forwarded-for": forwardedFor },
+        })
+      // What a client writes before the proxy appends the address it saw changes nothing.
+      for (let i = 0; i < 5; i++) expect((yield* attempt(`${Identity.freshIp()}, ${attacker}`)).status).toBe(401)
+      expect((yield* attempt(`${Identity.freshIp()}, ${attacker}`)).status).toBe(429)
+      expect((yield* attempt(other)).status).toBe(401)
+    }), { layer: quiet })
 })

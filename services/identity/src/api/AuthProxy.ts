@@ -110,7 +110,8 @@ const forwarded = (request: Request, url: URL, body: unknown, address: string | 
   headers.delete("content-length")
   if (address !== undefined) headers.set(clientIpHeader, address)
   if (body !== undefined) headers.set("content-type", "application/json")
-  return new Request(url.href, { method: request.method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  // A HEAD is the GET without its body (Hono drops the body); better-auth knows only the GET.
+  return new Request(url.href, { method: request.method === "HEAD" ? "GET" : request.method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
 }
 
 const handled = (endpoint: Endpoint, request: Request, url: URL, env: unknown, options: Options) =>

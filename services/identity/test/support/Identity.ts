@@ -87,12 +87,20 @@ export const answerOf = async (response: Response): Promise<Answer> => {
 }
 
 /** The service's app on `store`, with `seeds` made sure of (as at start). */
-export const started = (store: Store, options: { readonly settings?: BetterAuth.Settings; readonly seeds?: ReadonlyArray<StaffSeed> } = {}) =>
+export const started = (
+  store: Store,
+  options: {
+    readonly settings?: BetterAuth.Settings
+    readonly seeds?: ReadonlyArray<StaffSeed>
+    /** `AUTH_CLIENT_IP_HEADER`: a header a trusted proxy sets. */
+    readonly clientIpHeader?: string
+  } = {},
+) =>
   Effect.gen(function* () {
     const resolved = options.settings ?? settings()
     const runtime = yield* Layer.toRuntime(layerOf(yield* store(resolved)))
     yield* Effect.provide(StaffSeeding.seed(options.seeds ?? staff), runtime)
-    const app = IdentityApi.make(runtime, { issuer: resolved.issuer, clientIpHeader: Option.none() })
+    const app = IdentityApi.make(runtime, { issuer: resolved.issuer, clientIpHeader: Option.fromNullable(options.clientIpHeader) })
     const defaultIp = freshIp()
     const send: Client["send"] = (method, path, request = {}) =>
       Effect.promise(async () => {
