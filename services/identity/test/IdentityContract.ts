@@ -4,7 +4,7 @@
  */
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { Effect, Logger } from "effect"
+import { Duration, Effect, Logger } from "effect"
 import { createLocalJWKSet, jwtVerify } from "jose"
 import * as StaffSeeding from "../src/application/StaffSeeding.ts"
 import { IdentityAuth } from "../src/infrastructure/BetterAuth.ts"
@@ -178,6 +178,24 @@ export const contract = (name: string, store: Identity.Store) =>
           jwtVerify(token, createLocalJWKSet(jwks.body), { issuer: "http://identity.test", audience: Identity.audience, algorithms: ["EdDSA"] })
         )
         expect(verified.payload).toMatchObject({ sub: signedIn.body.user.id, roles: ["customer"], kind: "customer" })
+      }))
+
+    test("keys rotate: after the rotation interval a new key signs, and the retired one stays in the JWKS, so both tokens verify", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store, { settings: Identity.settings({ keyRotation: Duration.seconds(1) }) })
+        const signedIn = yield* Identity.signUp(client, customer())
+        const tokenNow = Effect.map(
+          client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${signedIn.body.token}` } }),
+          (answer) => answer.body.token as string,
+        )
+        const before = yield* tokenNow
+        yield* Effect.sleep("1100 millis")
+        const after = yield* tokenNow
+        expect(Identity.claimsOf(after).header.kid).not.toBe(Identity.claimsOf(before).header.kid)
+        const jwks = createLocalJWKSet((yield* client.send("GET", "/api/auth/jwks")).body)
+        for (const token of [before, after]) {
+          yield* Effect.promise(() => jwtVerify(token, jwks, { issuer: "http://identity.test", audience: Identity.audience, algorithms: ["EdDSA"] }))
+        }
       }))
 
     test("a POST from an untrusted browser origin is a 403 problem; a trusted one is served", () =>
