@@ -51,6 +51,9 @@ const bodies = (route: "sign-up" | "sign-in"): ReadonlyArray<Case> => {
         { title: "an empty name", status: 400, type: "validation-failed", body: { ...valid, name: "" } },
         { title: "a name with a line break", status: 400, type: "validation-failed", body: { ...valid, name: "Ada\nLovelace" } },
         { title: "a name with an escape sequence", status: 400, type: "validation-failed", body: { ...valid, name: "Ada\u001b[31m" } },
+        { title: "a name with a right-to-left override", status: 400, type: "validation-failed", body: { ...valid, name: "\u202eevil" } },
+        { title: "a name with a line separator", status: 400, type: "validation-failed", body: { ...valid, name: "Ada\u2028Lovelace" } },
+        { title: "a blank name", status: 400, type: "validation-failed", body: { ...valid, name: "   " } },
         { title: "an image that is no URL", status: 400, type: "validation-failed", body: { ...valid, image: "javascript: alert(1)" } },
       ]
       : []),

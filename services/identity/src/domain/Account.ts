@@ -2,6 +2,7 @@
  * What an account is made of, and the rules its inputs obey: the roles and kinds of DESIGN §10,
  * the staff seeded from configuration, and the limits on names, emails and passwords. No I/O.
  */
+import { Email as ContractEmail, FreeText } from "@flight/contracts"
 import { Context, type Effect, Option, type Redacted, Schema } from "effect"
 
 export const Role = Schema.Literal("customer", "ops", "admin").annotations({ identifier: "Role" })
@@ -29,22 +30,15 @@ export const maxEmailLength = 254
 export const minPasswordLength = 12
 export const maxPasswordLength = 128
 
-// C0, DEL and C1 controls: nothing a name or an address needs, and a way to forge log lines.
-const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
-
-const withoutControlCharacters = <S extends Schema.Schema<string, string>>(schema: S) =>
-  schema.pipe(Schema.filter((text) => !controlCharacter.test(text) || "must not contain control characters"))
-
-export const Name = withoutControlCharacters(
-  Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(maxNameLength)),
+/** Free text as everywhere in the system (decision 13): no controls, line separators, bidi overrides or lone surrogates. */
+export const Name = Schema.String.pipe(
+  FreeText.filter,
+  Schema.filter((text) => text.trim() !== "" || "must not be blank"),
+  Schema.maxLength(maxNameLength),
 ).annotations({ identifier: "Name", description: `A display name, at most ${maxNameLength} characters` })
 
-export const Email = withoutControlCharacters(
-  Schema.String.pipe(
-    Schema.maxLength(maxEmailLength),
-    Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address" }),
-  ),
-).annotations({ identifier: "Email", description: "An email address; accounts are found by it whatever its case" })
+/** The contracts' email: at most 254 characters, free text; accounts are found by it whatever its case. */
+export const Email = ContractEmail
 
 /** Its length is checked again by better-auth (PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG). */
 export const Password = Schema.String.pipe(Schema.maxLength(maxPasswordLength)).annotations({
