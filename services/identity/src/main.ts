@@ -87,8 +87,8 @@ export const program = Effect.gen(function* () {
   const config = yield* AppConfig.loadOrExit(IdentityConfig)
   yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
   const store = describeStore(config)
-  yield* Effect.logInfo(`Starting ${service} with store: ${store}, issuer: ${config.issuer.href}`).pipe(
-    Effect.annotateLogs({ store, issuer: config.issuer.href, appEnv: config.appEnv }),
+  yield* Effect.logInfo(`Starting ${service} with store: ${store}, issuer: ${config.issuer.origin}`).pipe(
+    Effect.annotateLogs({ store, issuer: config.issuer.origin, appEnv: config.appEnv }),
   )
   yield* make(config)
   return yield* Effect.never

@@ -100,6 +100,13 @@ describe("identity configuration", () => {
     }
   })
 
+  test("AUTH_ISSUER is an origin: a path, a query or credentials fail naming it; a trailing slash is dropped", () => {
+    for (const value of ["https://example.com/identity", "https://id.example.com?x=1", "https://user:pw@id.example.com"]) {
+      expect(failing({ AUTH_ISSUER: value }).map((issue) => issue.variable)).toEqual(["AUTH_ISSUER"])
+    }
+    expect(Either.getOrThrow(read({ AUTH_ISSUER: "https://id.example.com/" })).issuer.origin).toBe("https://id.example.com")
+  })
+
   test("trusted origins and the client address header are read", () => {
     const config = Either.getOrThrow(read({ AUTH_TRUSTED_ORIGINS: "https://app.example.com, http://localhost:3000", AUTH_CLIENT_IP_HEADER: "X-Forwarded-For" }))
     expect(config.trustedOrigins).toEqual(["https://app.example.com", "http://localhost:3000"])

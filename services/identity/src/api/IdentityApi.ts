@@ -32,7 +32,7 @@ export const Discovery = Schema.Struct({
 
 /** What a verifier needs from the issuer: who it is and where its keys are (OpenID Connect Discovery 1.0). */
 export const discovery = (issuer: URL): typeof Discovery.Type => {
-  const origin = issuer.href.replace(/\/$/, "")
+  const origin = issuer.origin
   return {
     issuer: origin,
     jwks_uri: `${origin}${basePath}/jwks`,

@@ -56,7 +56,7 @@ const options = (settings: Settings, database: Database, rateLimitStorage: "memo
   const budget = { window: seconds(settings.signInWindow), max: settings.signInMaxAttempts }
   return {
     appName: "identity",
-    baseURL: settings.issuer.origin + settings.issuer.pathname.replace(/\/$/, ""),
+    baseURL: settings.issuer.origin,
     basePath,
     secret: Redacted.value(settings.secret),
     trustedOrigins: [...settings.trustedOrigins],
@@ -99,7 +99,7 @@ const options = (settings: Settings, database: Database, rateLimitStorage: "memo
           gracePeriod: seconds(settings.keyGracePeriod),
         },
         jwt: {
-          issuer: settings.issuer.href.replace(/\/$/, ""),
+          issuer: settings.issuer.origin,
           audience: settings.audience,
           expirationTime: `${seconds(tokenLifetime)}s`,
           definePayload: ({ user }) => ({ email: user.email, roles: user["roles"] ?? [], kind: user["kind"] }),

@@ -35,7 +35,7 @@ export interface IdentityConfig {
   readonly appEnv: AppConfig.AppEnv
   /** PostgreSQL when set (tables of its own, migrated at start); in memory otherwise. */
   readonly databaseUrl: Option.Option<Redacted.Redacted<URL>>
-  /** The public origin: the tokens' `iss`, and where the discovery document points. */
+  /** The public origin: the tokens' `iss` (without a trailing slash), and where the discovery document points. */
   readonly issuer: URL
   /** The tokens' `aud`. */
   readonly audience: string
@@ -74,9 +74,12 @@ const issuer = Config.string("AUTH_ISSUER").pipe(
   // The error names the variable itself: after a default, Config would name the root.
   Config.mapOrFail((text) => {
     const url = URL.parse(text.trim())
-    return url !== null && (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === ""
-      ? Either.right(new URL(url.href.replace(/\/+$/, "")))
-      : Either.left(invalid("AUTH_ISSUER", "Expected an http(s) URL without query or fragment, e.g. https://id.example.com"))
+    // An origin: better-auth's routes are served at /api/auth of it, and the tokens' `iss` is it
+    // without a trailing slash (verifiers compare `iss` exactly).
+    return url !== null && (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/" &&
+        url.search === "" && url.hash === "" && url.username === "" && url.password === ""
+      ? Either.right(new URL(url.origin))
+      : Either.left(invalid("AUTH_ISSUER", "Expected an http(s) origin without path, query or fragment, e.g. https://id.example.com"))
   }),
 )
 
