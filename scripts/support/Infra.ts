@@ -18,17 +18,30 @@ export interface Servers {
 
 export interface Running {
   readonly urls: Urls
+  /** The PostgreSQL database of this system (payment's and notification's tables), to look into. */
+  readonly databaseUrl: string
   /** Starts one more instance of a service (e.g. a second booking with another configuration). */
   readonly start: (service: string, env?: Record<string, string>) => Promise<string>
+  /** The process serving `url` (one of `urls`, or an instance `start` answered), e.g. to kill it. */
+  readonly processOf: (url: string) => ChildProcess.Child
   readonly stop: () => Promise<void>
 }
 
 const root = new URL("../..", import.meta.url).pathname
 const main = (service: string) => new URL(`../../services/${service}/src/main.ts`, import.meta.url).pathname
 
-export const start = async (servers: Servers, env: Record<string, string> = {}): Promise<Running> => {
+/**
+ * Starts the four services; `env` is given to each, and `serviceEnv` to one on top (say, payment
+ * reaching the broker through a proxy).
+ */
+export const start = async (
+  servers: Servers,
+  env: Record<string, string> = {},
+  serviceEnv: Partial<Record<string, Record<string, string>>> = {},
+): Promise<Running> => {
   const scope = Effect.runSync(Scope.make())
   const children: Array<ChildProcess.Child> = []
+  const byUrl = new Map<string, ChildProcess.Child>()
   const mongoDatabase = `flight-e2e-${Bun.randomUUIDv7().slice(-12)}`
   const database = await Effect.runPromise(Scope.extend(Postgres.freshDatabase(servers.databaseUrl, "flight_booking_e2e"), scope))
   const common = {
@@ -41,8 +54,10 @@ export const start = async (servers: Servers, env: Record<string, string> = {}):
   }
   const startOne = async (service: string, extra: Record<string, string> = {}) => {
     const port = ChildProcess.freePort()
-    children.push(ChildProcess.spawn(["bun", main(service)], { ...common, PORT: String(port), ...extra }, root))
+    const child = ChildProcess.spawn(["bun", main(service)], { ...common, PORT: String(port), ...extra }, root)
+    children.push(child)
     const url = `http://127.0.0.1:${port}`
+    byUrl.set(url, child)
     await ChildProcess.waitForStatus(`${url}/health/ready`, 200, 60_000)
     return url
   }
@@ -58,11 +73,17 @@ export const start = async (servers: Servers, env: Record<string, string> = {}):
   }
   try {
     const [flight, booking, payment, notification] = await Promise.all(
-      ["flight", "booking", "payment", "notification"].map((service) => startOne(service)),
+      ["flight", "booking", "payment", "notification"].map((service) => startOne(service, serviceEnv[service])),
     )
     return {
       urls: { FLIGHT_URL: flight!, BOOKING_URL: booking!, PAYMENT_URL: payment!, NOTIFICATION_URL: notification! },
+      databaseUrl: database.href,
       start: startOne,
+      processOf: (url) => {
+        const child = byUrl.get(url)
+        if (child === undefined) throw new Error(`no process of this system serves ${url}`)
+        return child
+      },
       stop,
     }
   } catch (error) {

@@ -6,7 +6,7 @@ import * as RabbitMqBus from "../src/RabbitMqBus.ts"
 import { contractSuite } from "./MessageBus.contract.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { cleanUp, eventually, rabbitMq } from "./support/Harness.ts"
-import * as TcpProxy from "./support/TcpProxy.ts"
+import * as TcpProxy from "../src/testing/TcpProxy.ts"
 import { RealServer } from "@flight/runtime/testing"
 
 const rabbitmqctl = Bun.which("rabbitmqctl")

@@ -2,3 +2,4 @@
 export * as ServiceSuite from "./ServiceSuite.ts"
 export * as TestBus from "./TestBus.ts"
 export * as OutboxLeases from "./OutboxLeases.ts"
+export * as TcpProxy from "./TcpProxy.ts"

@@ -10,7 +10,7 @@ import * as InProcessBus from "../../src/InProcessBus.ts"
 import type { MessageBus } from "../../src/MessageBus.ts"
 import * as RabbitMqBus from "../../src/RabbitMqBus.ts"
 import * as Topology from "../../src/Topology.ts"
-import * as TcpProxy from "./TcpProxy.ts"
+import * as TcpProxy from "../../src/testing/TcpProxy.ts"
 
 export interface Harness {
   readonly bus: MessageBus["Type"]

@@ -1,6 +1,8 @@
 /**
  * A TCP proxy in front of a real server, for outage tests: `down()` drops every connection and
- * refuses new ones, as a broker that went away does; `up()` lets clients back in.
+ * refuses new ones, as a broker that went away does; `up()` lets clients back in. `stall()` keeps
+ * the connections open but stops passing on what the clients send, as a broker that hangs does
+ * (a publish then waits for a confirm that does not come); `flow()` passes it on again.
  */
 import net from "node:net"
 
@@ -8,6 +10,8 @@ export interface TcpProxy {
   readonly port: number
   readonly down: () => void
   readonly up: () => void
+  readonly stall: () => void
+  readonly flow: () => void
   /** Client connections open through the proxy now. */
   readonly clients: () => number
   readonly close: () => Promise<void>
@@ -16,8 +20,9 @@ export interface TcpProxy {
 export const start = (target: { readonly host: string; readonly port: number }): Promise<TcpProxy> =>
   new Promise((resolve, reject) => {
     let accepting = true
+    let stalled = false
     const sockets = new Set<net.Socket>()
-    const clients = new Set<net.Socket>()
+    const pairs = new Map<net.Socket, net.Socket>()
     const track = (socket: net.Socket) => {
       sockets.add(socket)
       socket.on("close", () => sockets.delete(socket))
@@ -25,12 +30,13 @@ export const start = (target: { readonly host: string; readonly port: number }):
     }
     const server = net.createServer((client) => {
       track(client)
-      clients.add(client)
-      client.on("close", () => clients.delete(client))
       if (!accepting) return client.destroy()
       const upstream = net.connect(target.port, target.host)
       track(upstream)
-      client.pipe(upstream)
+      pairs.set(client, upstream)
+      client.on("close", () => pairs.delete(client))
+      if (stalled) client.pause()
+      else client.pipe(upstream)
       upstream.pipe(client)
       client.on("close", () => upstream.destroy())
       upstream.on("close", () => client.destroy())
@@ -47,7 +53,18 @@ export const start = (target: { readonly host: string; readonly port: number }):
         up: () => {
           accepting = true
         },
-        clients: () => clients.size,
+        stall: () => {
+          stalled = true
+          for (const [client, upstream] of pairs) {
+            client.unpipe(upstream)
+            client.pause()
+          }
+        },
+        flow: () => {
+          stalled = false
+          for (const [client, upstream] of pairs) client.pipe(upstream)
+        },
+        clients: () => pairs.size,
         close: () =>
           new Promise<void>((done) => {
             for (const socket of sockets) socket.destroy()
