@@ -4,7 +4,7 @@
  * beside the work, every third of the lease: a holder that is only slow keeps its work however long
  * it takes, and a holder that died (SIGKILL, a lost machine) loses it one lease later, to a restarted
  * process or another instance. A lease is therefore short: a few seconds, not the longest the work
- * may take.
+ * may take. See docs/decisions/0015-short-renewed-leases.md.
  */
 import { Duration, Effect } from "effect"
 
