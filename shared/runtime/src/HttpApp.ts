@@ -68,7 +68,11 @@ const json = (status: number, body: unknown, headers?: Readonly<Record<string, s
 // ---------------------------------------------------------------------------------------------
 // Request decoding
 
-const NoQuery = Schema.Struct({})
+/**
+ * The query of a route that declares none: no parameter at all. (`Schema.Struct({})` would not do:
+ * Effect decodes any object with it, unknown keys included.)
+ */
+const NoQuery = Schema.Record({ key: Schema.String, value: Schema.Never })
 
 class InvalidResponse extends Data.TaggedError("InvalidResponse")<{ readonly route: string; readonly issue: string }> {
   override get message(): string {

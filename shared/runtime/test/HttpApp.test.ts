@@ -145,6 +145,13 @@ describe("HttpApp: input validation", () => {
     expect((await problemOf(response)).errors?.map((e) => e.path).sort()).toEqual(["query.limit", "query.sort"])
   })
 
+  test("a route that declares no query refuses every query parameter, naming it", async () => {
+    const response = await post("/api/bookings?sort=asc", validBooking)
+    expect(response.status).toBe(400)
+    expect((await problemOf(response)).errors?.map((e) => e.path)).toEqual(["query.sort"])
+    expect((await post("/api/bookings", validBooking)).status).toBe(201)
+  })
+
   test("a __proto__ query parameter is an unknown parameter like any other", async () => {
     const response = await get(`/api/flights/${knownId}?__proto__=a&__proto__=b`)
     expect(response.status).toBe(400)
