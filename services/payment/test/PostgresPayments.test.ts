@@ -12,7 +12,7 @@ import { describe, expect } from "bun:test"
 import { Context, Duration, Effect, Layer, Logger, Redacted, type Scope } from "effect"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
-import * as PostgresPaymentRepository from "../src/infrastructure/PostgresPaymentRepository.ts"
+import * as PostgresPaymentSchema from "../src/infrastructure/PostgresPaymentSchema.ts"
 import { postgresLayer } from "../src/main.ts"
 import { contract } from "./PaymentContract.ts"
 import { bookingCreated, freshDatabase, render } from "./support/Fixtures.ts"
@@ -54,9 +54,9 @@ RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
       Effect.gen(function* () {
         const database = yield* freshDatabase(url)
         yield* Effect.gen(function* () {
-          const first = yield* PostgresPaymentRepository.migrate
-          expect(first.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`)).toEqual(Object.keys(PostgresPaymentRepository.migrations))
-          const again = yield* PostgresPaymentRepository.migrate
+          const first = yield* PostgresPaymentSchema.migrate
+          expect(first.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`)).toEqual(Object.keys(PostgresPaymentSchema.migrations))
+          const again = yield* PostgresPaymentSchema.migrate
           expect(again).toEqual([])
           const sql = yield* SqlClient.SqlClient
           const tables = yield* sql<{ table_name: string }>`

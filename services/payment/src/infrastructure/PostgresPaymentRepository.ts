@@ -1,6 +1,6 @@
 /**
  * Intents, payments and refunds on PostgreSQL (@effect/sql). The schema is created by migrations at
- * start; its constraints make a double charge or a double refund impossible whatever the code
+ * start (`PostgresPaymentSchema`); its constraints make a double charge or a double refund impossible whatever the code
  * does: one succeeded payment per booking and one pending per booking (partial unique indexes), one
  * refund per payment (unique), amounts never negative. Each operation is one transaction with its
  * outbox rows and, for message handlers, its inbox row; a transaction that loses a serialization
@@ -10,7 +10,7 @@ import { Outbox, SqlIdempotency } from "@flight/bus"
 import { Catalogue, PaymentId } from "@flight/contracts"
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
-import { Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
 import {
   HoldExpired,
@@ -20,98 +20,8 @@ import {
   PaymentStoreError,
   RequestInProgress,
 } from "../domain/PaymentRepository.ts"
-
-export const migrationsTable = "payment_migrations"
-export const inboxTable = "payment_inbox"
-
-/** The schema, in order. A migration, once shipped, never changes: a change is a new one. */
-export const migrations = {
-  "0001_payments": Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.all([
-      sql`CREATE TABLE payment_intents (
-        booking_id uuid PRIMARY KEY,
-        amount bigint NOT NULL CHECK (amount >= 0),
-        currency char(3) NOT NULL,
-        status text NOT NULL CHECK (status IN ('open', 'paid', 'closed')),
-        hold_expires_at timestamptz NOT NULL,
-        payment_id uuid NULL,
-        closed_reason text NULL CHECK (closed_reason IN ('customer', 'expired', 'flight-cancelled')),
-        created_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL,
-        CHECK ((status = 'paid') = (payment_id IS NOT NULL) OR status = 'closed')
-      )`,
-      sql`CREATE TABLE payments (
-        id uuid PRIMARY KEY,
-        booking_id uuid NOT NULL REFERENCES payment_intents (booking_id),
-        status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
-        amount bigint NOT NULL CHECK (amount >= 0),
-        currency char(3) NOT NULL,
-        method_type text NOT NULL,
-        token text NOT NULL,
-        transaction_id text NULL,
-        failure_reason text NULL,
-        created_at timestamptz NOT NULL,
-        completed_at timestamptz NULL,
-        CHECK ((status = 'succeeded') = (transaction_id IS NOT NULL))
-      )`,
-      // The database itself refuses a second charge of a booking, and a second one under way.
-      sql`CREATE UNIQUE INDEX payments_one_success_per_booking ON payments (booking_id) WHERE status = 'succeeded'`,
-      sql`CREATE UNIQUE INDEX payments_one_pending_per_booking ON payments (booking_id) WHERE status = 'pending'`,
-      sql`CREATE TABLE refunds (
-        id uuid PRIMARY KEY,
-        payment_id uuid NOT NULL UNIQUE REFERENCES payments (id),
-        booking_id uuid NOT NULL,
-        amount bigint NOT NULL CHECK (amount >= 0),
-        currency char(3) NOT NULL,
-        status text NOT NULL CHECK (status IN ('pending', 'succeeded')),
-        reason text NOT NULL CHECK (reason IN ('booking-cancelled', 'charged-after-booking-ended')),
-        transaction_id text NULL,
-        created_at timestamptz NOT NULL,
-        completed_at timestamptz NULL
-      )`,
-      sql`CREATE INDEX refunds_pending ON refunds (created_at) WHERE status = 'pending'`,
-      sql`CREATE TABLE payment_idempotency_keys (
-        key text PRIMARY KEY,
-        fingerprint text NOT NULL,
-        payment_id uuid NULL,
-        response_status int NULL,
-        response_body text NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
-      )`,
-      sql`CREATE TABLE payment_outbox (
-        id uuid PRIMARY KEY,
-        seq bigserial NOT NULL,
-        message text NOT NULL,
-        traceparent text NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        lease_owner text NULL,
-        lease_until timestamptz NULL
-      )`,
-      sql`CREATE INDEX payment_outbox_order ON payment_outbox (seq)`,
-      SqlIdempotency.createTable(inboxTable),
-    ], { discard: true })),
-  "0002_lookup_indexes": Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.all([
-      // A booking's history, and the key of a payment (its response is recorded by payment id).
-      sql`CREATE INDEX payments_by_booking ON payments (booking_id, created_at)`,
-      sql`CREATE INDEX refunds_by_booking ON refunds (booking_id, created_at)`,
-      sql`CREATE INDEX payment_idempotency_keys_by_payment ON payment_idempotency_keys (payment_id)`,
-    ], { discard: true })),
-  // The purge of keys past their retention.
-  "0003_idempotency_key_age": Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql`CREATE INDEX payment_idempotency_keys_by_age ON payment_idempotency_keys (created_at)`),
-  // A charge under way is leased to its process, renewed while it works: the recovery takes a
-  // pending payment once its lease ran out, not once it is a minute old. Rows begun by a build
-  // before this one have no lease: they are taken at a minute, as that build expects.
-  "0004_charge_leases": Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.all([
-      sql`ALTER TABLE payments ADD COLUMN lease_owner text NULL, ADD COLUMN lease_until timestamptz NULL`,
-      sql`CREATE INDEX payments_pending_by_lease ON payments (lease_until) WHERE status = 'pending'`,
-    ], { discard: true })),
-}
-
-/** Runs the migrations that have not run yet (several instances starting at once take turns). */
-export const migrate = PostgresStore.migrations(migrationsTable, migrations)
+import * as PostgresPaymentOutbox from "./PostgresPaymentOutbox.ts"
+import { inboxTable, migrate } from "./PostgresPaymentSchema.ts"
 
 const codeOf = (error: SqlError.SqlError): string | undefined => {
   const cause = error.cause as { readonly code?: unknown } | undefined
@@ -183,9 +93,6 @@ const refundOf = (row: Row) =>
   }).pipe(Effect.mapError(unreadable("refund")))
 
 const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
-
-/** A lease as an interval PostgreSQL adds to its own clock (one clock for every instance). */
-const interval = (lease: Duration.Duration) => `${Duration.toMillis(lease)} milliseconds`
 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -279,7 +186,7 @@ export const make = Effect.gen(function* () {
         const [inserted] = yield* sql<Row>`
           INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at, lease_owner, lease_until)
           VALUES (${request.paymentId}, ${request.bookingId}, 'pending', ${intent.amount.amount}, ${intent.amount.currency}, 'card',
-                  ${request.token}, ${toDate(request.now)}, ${request.holder}, now() + ${interval(request.lease)}::interval)
+                  ${request.token}, ${toDate(request.now)}, ${request.holder}, now() + ${PostgresPaymentOutbox.interval(request.lease)}::interval)
           RETURNING *`
         yield* sql`UPDATE payment_idempotency_keys SET payment_id = ${request.paymentId} WHERE key = ${request.key}`
         return { _tag: "Begun" as const, payment: yield* paymentOf(inserted!) }
@@ -341,7 +248,7 @@ export const make = Effect.gen(function* () {
     claimStale: ({ holder, lease, limit }) =>
       Effect.flatMap(
         sql<Row>`
-          UPDATE payments SET lease_owner = ${holder}, lease_until = now() + ${interval(lease)}::interval
+          UPDATE payments SET lease_owner = ${holder}, lease_until = now() + ${PostgresPaymentOutbox.interval(lease)}::interval
           WHERE id IN (
             SELECT id FROM payments
             WHERE status = 'pending'
@@ -353,7 +260,7 @@ export const make = Effect.gen(function* () {
 
     renewPayments: (holder, ids, lease) =>
       ids.length === 0 ? Effect.succeed([]) : sql<Row>`
-        UPDATE payments SET lease_until = now() + ${interval(lease)}::interval
+        UPDATE payments SET lease_until = now() + ${PostgresPaymentOutbox.interval(lease)}::interval
         WHERE lease_owner = ${holder} AND status = 'pending' AND id IN ${sql.in(ids)} RETURNING id`.pipe(
         Effect.map((rows) => rows.map((row) => PaymentId.make(String(row["id"])))),
         Effect.mapError(storeError("renew payments")),
@@ -394,48 +301,7 @@ export const make = Effect.gen(function* () {
       }).pipe(Effect.mapError((error) => (error._tag === "SqlError" ? storeError("history")(error) : error))),
   }
 
-  const outbox: Outbox.OutboxStore = {
-    written: wakeup.written,
-    claim: ({ lease, limit, owner }) =>
-      sql<Row>`
-        UPDATE payment_outbox SET lease_owner = ${owner}, lease_until = now() + ${interval(lease)}::interval
-        WHERE id IN (
-          SELECT id FROM payment_outbox
-          WHERE lease_until IS NULL OR lease_until < now() OR lease_owner = ${owner}
-          ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-        RETURNING id, seq, message, traceparent`.pipe(
-        Effect.flatMap((rows) =>
-          Effect.forEach(rows.toSorted((a, b) => Number(a["seq"]) - Number(b["seq"])), (row) => {
-            const decoded = Catalogue.decodeJson(String(row["message"]))
-            return decoded._tag === "Right"
-              ? Effect.succeed([{ id: String(row["id"]), message: decoded.right, traceparent: (row["traceparent"] as string | null) ?? null }])
-              // Left leased: a newer build's relay takes it over after the lease; logged each time.
-              : Effect.as(Effect.logError(`outbox row ${String(row["id"])} cannot be read by this build: ${decoded.left.message}`), [])
-          }).pipe(Effect.map((entries) => entries.flat()))
-        ),
-        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
-      ),
-    renew: (owner, ids, lease) =>
-      ids.length === 0 ? Effect.succeed([]) : sql<Row>`
-        UPDATE payment_outbox SET lease_until = now() + ${interval(lease)}::interval
-        WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)} RETURNING id`.pipe(
-        Effect.map((rows) => rows.map((row) => String(row["id"]))),
-        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
-      ),
-    complete: (owner, ids) =>
-      ids.length === 0 ? Effect.void : Effect.asVoid(sql`DELETE FROM payment_outbox WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)}`).pipe(
-        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
-      ),
-    release: (owner, ids) =>
-      ids.length === 0 ? Effect.void : Effect.asVoid(sql`UPDATE payment_outbox SET lease_owner = NULL, lease_until = NULL
-        WHERE lease_owner = ${owner} AND id IN ${sql.in(ids)}`).pipe(
-        Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) })),
-      ),
-    stats: Effect.map(
-      sql<Row>`SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) * 1000 AS oldest FROM payment_outbox`,
-      ([row]) => ({ pending: Number(row?.["pending"] ?? 0), oldestAgeMillis: row?.["oldest"] == null ? null : Number(row["oldest"]) }),
-    ).pipe(Effect.mapError((error) => new Outbox.OutboxStoreError({ reason: PostgresStore.reasonOf(error) }))),
-  }
+  const outbox = PostgresPaymentOutbox.make(sql, wakeup.written)
 
   return { repository, outbox }
 })
