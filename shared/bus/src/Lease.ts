@@ -23,6 +23,8 @@ export const renewedWhile = <R2>(renew: Effect.Effect<unknown, unknown, R2>, lea
     Effect.delay(renewalInterval(lease)),
     Effect.forever,
   )
-  // The renewals never end by themselves, so the race ends with the work, and interrupts them.
-  return Effect.raceFirst(work, renewals)
+  // The renewals never end by themselves, so the race ends with the work, and interrupts them. They
+  // are interruptible even where the work is not (a claim, a send and its recording in one piece):
+  // a fiber inherits its parent's region, and uninterruptible renewals would never end.
+  return Effect.raceFirst(work, Effect.interruptible(renewals))
 }
