@@ -218,6 +218,53 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
           expect((yield* store.claim(key, "third", lease))._tag).toBe("Held")
         }))
 
+      it("a holder that renews keeps its claim past its first lease against another claimer; once it stops, the other claims it a lease later", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = keyOf(notification())
+          const short = Duration.millis(600)
+          expect((yield* store.claim(key, "slow", short))._tag).toBe("Claimed")
+          // Three leases, renewed every third of one, while another sender keeps asking.
+          for (let round = 0; round < 9; round++) {
+            yield* Effect.sleep("200 millis")
+            expect(yield* store.renew(key, "slow", short)).toBe(true)
+            expect((yield* store.claim(key, "other", short))._tag).toBe("Held")
+          }
+          const stopped = Date.now()
+          let answer = yield* store.claim(key, "other", short)
+          while (answer._tag === "Held") {
+            yield* Effect.sleep("20 millis")
+            answer = yield* store.claim(key, "other", short)
+          }
+          expect(answer).toEqual({ _tag: "Claimed", earlier: Option.none() })
+          expect(Date.now() - stopped).toBeLessThan(600 + 300)
+        }))
+
+      it("a late renewal by a holder whose lease ran out does not take the claim back from the one after it", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const key = keyOf(notification())
+          expect((yield* store.claim(key, "stalled", Duration.millis(1)))._tag).toBe("Claimed")
+          yield* Effect.sleep("50 millis")
+          expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
+          expect(yield* store.renew(key, "stalled", lease)).toBe(false)
+          expect((yield* store.claim(key, "stalled", Duration.millis(1)))._tag).toBe("Held")
+          expect((yield* store.claim(key, "third", lease))._tag).toBe("Held")
+          expect(yield* store.renew(key, "next", lease)).toBe(true)
+        }))
+
+      it("renewing a claim its holder ended by recording answers false and claims nothing", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const attempt = failed()
+          const key = keyOf(attempt)
+          expect(yield* store.renew(key, "nobody", lease)).toBe(false)
+          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Claimed")
+          yield* store.record(attempt, "instance-a")
+          expect(yield* store.renew(key, "instance-a", lease)).toBe(false)
+          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Claimed")
+        }))
+
       it("recording a failed attempt ends the claim; recording it sent answers sent to every later claim", () =>
         Effect.gen(function* () {
           const store = yield* NotificationStore

@@ -83,8 +83,8 @@ export class NotificationStoreError extends Schema.TaggedError<NotificationStore
 }
 
 /**
- * Who may send a notification now: this sender (`Claimed`, until its lease ends or it records the
- * outcome; with the notification as recorded before, after a failed attempt), nobody (`Sent`: it
+ * Who may send a notification now: this sender (`Claimed`, until its lease ends, unless renewed, or
+ * it records the outcome; with the notification as recorded before, after a failed attempt), nobody (`Sent`: it
  * went out), or another sender, for now (`Held`).
  */
 export type Claim =
@@ -99,6 +99,12 @@ export class NotificationStore extends Context.Tag("notification/NotificationSto
    * out already; `Held` while another holder's lease runs.
    */
   readonly claim: (key: string, holder: string, lease: Duration.Duration) => Effect.Effect<Claim, NotificationStoreError>
+  /**
+   * Extends `holder`'s claim to `lease` from now, while the holder sends and records: `false` when
+   * it holds the claim no more (recorded, or taken by another holder once its lease ran out), which
+   * a renewal never takes back.
+   */
+  readonly renew: (key: string, holder: string, lease: Duration.Duration) => Effect.Effect<boolean, NotificationStoreError>
   /**
    * Records a notification and ends `holder`'s claim on it; a later record of the same cause,
    * channel, recipient and template replaces it.

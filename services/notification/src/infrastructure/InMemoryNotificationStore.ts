@@ -20,6 +20,12 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
         claims.set(key, { holder, until: now + Duration.toMillis(lease) })
         return { _tag: "Claimed", earlier: Option.fromNullable(earlier) }
       }),
+    renew: (key, holder, lease) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        if (claims.get(key)?.holder !== holder) return false
+        claims.set(key, { holder, until: now + Duration.toMillis(lease) })
+        return true
+      }),
     record: (notification, holder) =>
       Effect.sync(() => {
         const key = keyOf(notification)

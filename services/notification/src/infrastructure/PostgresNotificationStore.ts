@@ -2,8 +2,8 @@
  * The notification history, the contacts of bookings and the claims of senders on PostgreSQL
  * (@effect/sql), so that "sent once per cause" holds across restarts and across instances of the
  * service: a notification is keyed by its cause, channel, recipient and template (primary key), and
- * a sender claims it for a lease before sending (`notification_claims`), which recording the outcome
- * ends. The schema is created by migrations at start, in their own table beside any other service's.
+ * a sender claims it for a short lease before sending (`notification_claims`), renews it while it
+ * sends, and ends it by recording the outcome. The schema is created by migrations at start, in their own table beside any other service's.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
@@ -131,6 +131,18 @@ export const make = Effect.gen(function* () {
         const earlier = row === undefined ? Option.none() : Option.some(yield* notificationOf(row))
         return { _tag: "Claimed", earlier } as const
       }).pipe(Effect.mapError(storeError("claim")), traced("claim")),
+
+    renew: (key, holder, lease) =>
+      // The holder's own claim only, on the server's clock like the claim: one another holder took
+      // (this one's lease ran out) or a record ended is never taken back.
+      sql<Row>`
+        UPDATE notification_claims SET until = now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
+        WHERE key = ${key} AND holder = ${holder}
+        RETURNING key`.pipe(
+        Effect.map((renewed) => renewed.length > 0),
+        Effect.mapError(storeError("renew")),
+        traced("renew"),
+      ),
 
     record: (notification, holder) => {
       const key = keyOf(notification)
