@@ -20,7 +20,7 @@ import {
 import { StoreHealthLayer } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { DateTime, Duration, Effect, Fiber, Layer, Logger, Option, Schedule, TestClock, TestContext } from "effect"
+import { Context, DateTime, Duration, Effect, Exit, Fiber, Layer, Logger, Option, Schedule, type Scope, TestClock, TestContext } from "effect"
 import { claimLease, ContactUnknown, NotificationCommands } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
 import { DeliveryFailed, keyOf, NotificationChannel, NotificationStore } from "../src/domain/Notification.ts"
@@ -355,23 +355,6 @@ describe("NotificationCommands.handle", () => {
       expect(yield* everything).toEqual([])
     }))
 
-  EffectTest.effect("a notification claimed by a sender that stopped is sent, once, when its claim runs out (TestClock)", () =>
-    Effect.gen(function* () {
-      const store = yield* NotificationStore
-      const message = yield* sendNotification("booking-confirmed", { reference: "X7K2QP", seats: "12A" })
-      const key = keyOf({ causeId: message.id, channel: "email", recipient: email, template: "booking-confirmed" })
-      expect((yield* store.claim(key, "stopped-instance", claimLease))._tag).toBe("Claimed")
-      // Handled as the consumer does: retried while the claim is held.
-      const handling = yield* Effect.fork(
-        handle(message).pipe(Effect.retry({ schedule: NotificationEvents.deliveryRetry, while: NotificationEvents.policy.isTransient })),
-      )
-      yield* TestClock.adjust("1 minute")
-      expect(yield* everything).toEqual([])
-      yield* TestClock.adjust("2 minutes")
-      yield* Fiber.join(handling)
-      expect((yield* everything).map((item) => [item.causeId, item.status, item.attempts])).toEqual([[message.id, "sent", 1]])
-    }).pipe(Effect.provide(TestContext.TestContext)), { layer: Layer.merge(serviceLayer(), quiet) })
-
   commandsTest("messages the service does not act on cause nothing", () =>
     Effect.gen(function* () {
       const scheduled = yield* Envelope.make(Messages.FlightScheduled, {
@@ -444,6 +427,80 @@ describe("a failing channel", () => {
     Effect.gen(function* () {
       const error = new DeliveryFailed({ channel: "email", reason: "mailbox does not exist", transient: false })
       expect(NotificationEvents.policy.isTransient(error)).toBe(false)
+    }))
+})
+
+// -------------------------------------------------------------------------------------------------
+// Claims: two instances on one store, a slow channel, a sender that stopped (TestClock)
+
+describe("a claim renewed while its holder sends (TestClock)", () => {
+  /** A channel whose every send takes `takes`, counting the sends it began. */
+  const slowChannel = (takes: Duration.DurationInput) => {
+    const sends: Array<string> = []
+    const channel: NotificationChannel["Type"] = {
+      send: (message) =>
+        Effect.suspend(() => {
+          sends.push(`${message.channel} ${message.recipient} ${message.subject}`)
+          return Effect.as(Effect.sleep(takes), { deliveredBy: "slow" })
+        }),
+    }
+    return { channel, sends }
+  }
+
+  /** An instance of the service's commands on the store in context, with a channel of its own. */
+  const instance = (channel: NotificationChannel["Type"]) =>
+    Effect.flatMap(NotificationStore, (store) =>
+      Layer.build(NotificationCommands.Default.pipe(
+        Layer.provide(Layer.mergeAll(Layer.succeed(NotificationStore, store), Layer.succeed(NotificationChannel, channel))),
+      ))).pipe(Effect.map(Context.get(NotificationCommands)))
+
+  /** Handled as the consumer does: retried in place while transient (held by another sender). */
+  const consumed = (commands: NotificationCommands, message: Parameters<NotificationCommands["handle"]>[0]) =>
+    commands.handle(message).pipe(Effect.retry({ schedule: NotificationEvents.deliveryRetry, while: NotificationEvents.policy.isTransient }))
+
+  /** Moves the TestClock on in steps, so that every fiber runs at each instant it waits for. */
+  const advance = (by: Duration.DurationInput, step: Duration.DurationInput = "100 millis") =>
+    Effect.forEach(Array.from({ length: Math.ceil(Duration.toMillis(by) / Duration.toMillis(step)) }), () => TestClock.adjust(step), {
+      discard: true,
+    })
+
+  const clockTest = <A, E>(name: string, body: () => Effect.Effect<A, E, NotificationStore | Scope.Scope>) =>
+    EffectTest.effect(name, () => Effect.scoped(body()).pipe(Effect.provide(TestContext.TestContext)), {
+      layer: Layer.merge(InMemoryNotificationStore.layer, quiet),
+    })
+
+  clockTest("a send slower than many leases (a slow SMTP server, 150 s) is not sent again by a second instance handling the same message", () =>
+    Effect.gen(function* () {
+      const slow = slowChannel("150 seconds")
+      const [first, second] = [yield* instance(slow.channel), yield* instance(slow.channel)]
+      const message = yield* sendNotification("booking-confirmed", { reference: "X7K2QP", seats: "12A" })
+      // Daemons: a handling is uninterruptible, and one left waiting must not hold up a failed test.
+      const one = yield* Effect.forkDaemon(consumed(first, message))
+      yield* advance("1 second")
+      const other = yield* Effect.forkDaemon(consumed(second, message))
+      yield* advance("160 seconds", "20 seconds")
+      expect(slow.sends).toHaveLength(1)
+      // Both handlings are over: the first sent it, the second found it sent.
+      expect([yield* Fiber.poll(one), yield* Fiber.poll(other)].map(Option.map(Exit.isSuccess))).toEqual([Option.some(true), Option.some(true)])
+      expect((yield* everything).map((item) => [item.causeId, item.status, item.attempts])).toEqual([[message.id, "sent", 1]])
+    }))
+
+  clockTest("a notification claimed by a sender that stopped (claimed, never recorded) is sent once, by another instance, within 5 s", () =>
+    Effect.gen(function* () {
+      const store = yield* NotificationStore
+      const message = yield* sendNotification("booking-confirmed", { reference: "X7K2QP", seats: "12A" })
+      const key = keyOf({ causeId: message.id, channel: "email", recipient: email, template: "booking-confirmed" })
+      expect((yield* store.claim(key, "stopped-instance", claimLease))._tag).toBe("Claimed")
+      const fast = slowChannel("10 millis")
+      const handling = yield* Effect.forkDaemon(consumed(yield* instance(fast.channel), message))
+      // Held while the stopped sender's lease runs...
+      yield* advance(Duration.subtract(claimLease, "100 millis"), "1 second")
+      expect(fast.sends).toEqual([])
+      // ...and taken over once it ran out.
+      yield* advance(Duration.subtract("5 seconds", Duration.subtract(claimLease, "100 millis")), "1 second")
+      expect(Option.isSome(yield* Fiber.poll(handling))).toBe(true)
+      expect(fast.sends).toHaveLength(1)
+      expect((yield* everything).map((item) => [item.causeId, item.status, item.attempts])).toEqual([[message.id, "sent", 1]])
     }))
 })
 

@@ -18,24 +18,39 @@ test("a delivery that may work later, an unknown contact, a notification held by
   expect(isTransient(new TemplateDataMissing({ template: "booking-received", fields: ["reference"] }))).toBe(false)
 })
 
-test("deliveries are retried with backoff capped at 5 s for a minute past a claim's lease (3 minutes), then the message is given up", () =>
-  Effect.runPromise(Effect.gen(function* () {
+/** The instants (ms) at which an effect that always fails with `error` is tried under `deliveryRetry`, and how it ended. */
+const triedUnder = (error: unknown) =>
+  Effect.gen(function* () {
     const instants = yield* Ref.make<Array<number>>([])
     const fiber = yield* Effect.fork(
       Effect.flatMap(TestClock.currentTimeMillis, (now) => Ref.update(instants, (all) => [...all, now])).pipe(
-        Effect.zipRight(Effect.fail(new DeliveryFailed({ channel: "email", reason: "down", transient: true }))),
+        Effect.zipRight(Effect.fail(error)),
         Effect.retry(NotificationEvents.deliveryRetry),
         Effect.either,
       ),
     )
     yield* TestClock.adjust("10 minutes")
-    expect((yield* Fiber.join(fiber))._tag).toBe("Left")
+    const ended = yield* Fiber.join(fiber)
     const all = yield* Ref.get(instants)
-    const delays = all.slice(1).map((at, index) => at - all[index]!)
+    return { all, delays: all.slice(1).map((at, index) => at - all[index]!), ended }
+  }).pipe(Effect.provide(TestContext.TestContext))
+
+test("deliveries are retried with backoff capped at 5 s for three minutes, far past a claim's lease, then the message is given up", () =>
+  Effect.runPromise(Effect.gen(function* () {
+    const { all, delays, ended } = yield* triedUnder(new DeliveryFailed({ channel: "email", reason: "down", transient: true }))
+    expect(ended._tag).toBe("Left")
     expect(Math.max(...delays)).toBeLessThanOrEqual(5_000)
     expect(delays[0]!).toBeLessThanOrEqual(300)
-    // Outlasts the lease of a claim its holder left behind.
-    expect(all.at(-1)! - all[0]!).toBeGreaterThan(Duration.toMillis(claimLease))
+    expect(all.at(-1)! - all[0]!).toBeGreaterThan(Duration.toMillis(claimLease) * 10)
     expect(all.at(-1)! - all[0]!).toBeGreaterThanOrEqual(175_000)
     expect(all.at(-1)! - all[0]!).toBeLessThanOrEqual(185_000)
-  }).pipe(Effect.provide(TestContext.TestContext))))
+  })))
+
+test("a notification held by another sender is asked again at least every third of a claim's lease (as often as its holder renews it)", () =>
+  Effect.runPromise(Effect.gen(function* () {
+    const { all, delays } = yield* triedUnder(new NotificationInProgress({ key: "k" }))
+    expect(Math.max(...delays)).toBeLessThanOrEqual(Duration.toMillis(claimLease) / 3)
+    expect(delays[0]!).toBeLessThanOrEqual(300)
+    // Still for three minutes: a slow sender's claim is waited for, not given up after a few leases.
+    expect(all.at(-1)! - all[0]!).toBeGreaterThanOrEqual(175_000)
+  })))

@@ -5,6 +5,7 @@
  * nothing again. A failed delivery is recorded with its attempts and fails the handler, whose policy
  * retries it and, past its schedule, dead-letters it.
  */
+import { Lease } from "@flight/bus"
 import { type AnyMessage, BookingId as BookingIdSchema, type BookingId, Email, type Money, Phone } from "@flight/contracts"
 import { DateTime, Duration, Effect, Either, Option, RcMap, Schedule, Schema } from "effect"
 import { type Channel, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
@@ -27,10 +28,13 @@ export class NotificationInProgress extends Schema.TaggedError<NotificationInPro
 }
 
 /**
- * How long a claim on a notification lasts: past the longest a send can take (SMTP: 10 s to
- * connect, 10 s for the greeting, 30 s a socket may stay silent) and the recording after it.
+ * How long a claim on a notification lasts unless its holder renews it, which it does every third
+ * of the lease while it sends and records (`Lease` of @flight/bus, decision 15): a sender that is
+ * only slow (an SMTP server that takes its time) keeps its claim however long the send takes, and
+ * one that died loses it a lease after its last renewal, to the redelivery at another instance or
+ * at its restart.
  */
-export const claimLease = Duration.minutes(2)
+export const claimLease = Duration.seconds(3)
 
 /** A notification that went out is recorded even through a short store outage: sending it again is worse. */
 export const recordRetry = Schedule.exponential("100 millis").pipe(
@@ -83,8 +87,9 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
 
     /**
      * Sends one notification of a cause, unless it went out before. Each attempt claims it under a
-     * holder of its own: an attempt that recorded nothing after sending (its store failed) leaves its
-     * claim to run out, so no later attempt sends it again before the lease ends.
+     * holder of its own and renews the claim while it sends and records: an attempt that recorded
+     * nothing after sending (its store failed) leaves its claim to run out, a lease after the last
+     * renewal that reached the store.
      */
     const notify = (causeId: string, wanted: Wanted) =>
       Effect.gen(function* () {
@@ -111,18 +116,25 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
             createdAt: earlier?.createdAt ?? now,
           }
           const record = (notification: Notification) => Effect.retry(store.record(notification, holder), recordRetry)
-          const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
-          if (Either.isLeft(delivered)) {
-            yield* record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
-            return yield* Effect.fail(delivered.left)
-          }
-          yield* record(new Notification({
-            ...base,
-            status: "sent",
-            deliveredBy: delivered.right.deliveredBy,
-            error: null,
-            sentAt: yield* DateTime.now,
-          }))
+          const renew = store.renew(key, holder, claimLease).pipe(
+            Effect.flatMap((held) =>
+              held ? Effect.void : Effect.logWarning(`claim on ${key} lost while sending: its lease ran out and another sender may send it`)
+            ),
+          )
+          return yield* Effect.gen(function* () {
+            const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
+            if (Either.isLeft(delivered)) {
+              yield* record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
+              return yield* Effect.fail(delivered.left)
+            }
+            yield* record(new Notification({
+              ...base,
+              status: "sent",
+              deliveredBy: delivered.right.deliveredBy,
+              error: null,
+              sentAt: yield* DateTime.now,
+            }))
+          }).pipe(Lease.renewedWhile(renew, claimLease, `notification ${key}`))
         }))).pipe(Effect.withSpan("NotificationCommands.notify", { attributes: { channel: wanted.channel, template: wanted.template } }))
       })
 
