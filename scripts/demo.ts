@@ -6,10 +6,12 @@
  *   ./run start            # in one terminal: the whole system, embedded
  *   ./run demo             # in another
  *
- * The services are found at FLIGHT_URL, BOOKING_URL, PAYMENT_URL and NOTIFICATION_URL
- * (http://127.0.0.1:3002, 3001, 3003, 3004 unless set). Exits 1 when a step does not happen.
+ * The services are found at FLIGHT_URL, BOOKING_URL, PAYMENT_URL, NOTIFICATION_URL and IDENTITY_URL
+ * (http://127.0.0.1:3002, 3001, 3003, 3004, 3005 unless set). Scheduling a flight is ops' work: the
+ * demo signs in as the seeded ops account (SEED_OPS_EMAIL / SEED_OPS_PASSWORD, or the development
+ * defaults) through the identity service first. Exits 1 when a step does not happen.
  */
-export {}
+import * as StaffSession from "./support/StaffSession.ts"
 
 const base = (variable: string, port: number) => new URL(process.env[variable] ?? `http://127.0.0.1:${port}`)
 const services = {
@@ -18,6 +20,7 @@ const services = {
   payment: base("PAYMENT_URL", 3003),
   notification: base("NOTIFICATION_URL", 3004),
 }
+const identity = base("IDENTITY_URL", 3005)
 
 type Json = Record<string, any>
 
@@ -51,6 +54,11 @@ const main = async () => {
   const day = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)
   const number = `FB${Math.floor(Math.random() * 9000) + 1000}`
 
+  step(`Sign in as ${StaffSession.opsCredentials().email} (identity service) for an access token`)
+  const ops = StaffSession.signIn(identity)
+  const authorization = await ops.authorization()
+  show(`access token ${authorization.slice(7, 27)}…`)
+
   step(`Schedule flight ${number} LHR → JFK on ${day}`)
   const scheduled = await call("flight", "POST", "/api/flights", {
     flightNumber: number,
@@ -63,7 +71,7 @@ const main = async () => {
       { cabin: "business", rows: { from: 1, to: 4 }, seatLetters: "ACDG", fare: { amount: 250000, currency: "GBP" } },
       { cabin: "economy", rows: { from: 10, to: 40 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45000, currency: "GBP" } },
     ],
-  })
+  }, { authorization })
   if (scheduled.status !== 201) throw new Error(`scheduling answered ${scheduled.status}: ${JSON.stringify(scheduled.body)}`)
   const flightId = scheduled.body["id"] as string
   show(`flight ${flightId}, ${scheduled.body["cabins"].map((cabin: Json) => `${cabin["cabin"]} ${cabin["capacity"]} seats`).join(", ")}`)

@@ -1,5 +1,5 @@
 /**
- * End to end in the infra mode: the four services as separate processes (`bun services/<name>/src/main.ts`)
+ * End to end in the infra mode: the four services and identity as separate processes (`bun services/<name>/src/main.ts`)
  * on real RabbitMQ, Redis, MongoDB and PostgreSQL, driven over HTTP through the flows of DESIGN §5.
  * Two booking instances share the work as competing consumers: one holds seats for 15 minutes, the
  * other for 2 seconds (for the flow whose hold runs out). Two notification instances share their
@@ -89,6 +89,9 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
 
         test("flow 5, a delayed flight tells each contact; a cancelled one cancels its bookings and refunds the paid one", () =>
           run(Flows.flightDelayedThenCancelled), 60_000)
+
+        test("operations need the ops account, signed in through the identity process: anonymous 401, ops 200", () =>
+          run(Flows.operationsSignedIn), 60_000)
 
         test("one trace follows a booking across the four services", async () => {
           const flightId = await Effect.runPromise(Flows.flightOnSale(api))

@@ -5,37 +5,57 @@
  * refused); a customer who cancels a paid booking (refunded once, seats back, availability back);
  * the customer told of each step, once.
  */
+import { AuthConfig } from "@flight/auth"
 import * as Booking from "@flight/booking"
 import { InProcessBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
+import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
-import { EffectTest } from "@flight/runtime/testing"
+import { ChildProcess, EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { Duration, Effect, Layer, Logger, Option } from "effect"
+import { ConfigProvider, Duration, Effect, Layer, Logger, Option } from "effect"
 import * as Flows from "./support/Flows.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
-/** The four services on one bus, as `start` runs them, and a small HTTP client for each. */
+/**
+ * The identity service in this process on a free port (its address is the tokens' issuer), with the
+ * development staff accounts, as `start` runs it.
+ */
+const identity = Effect.gen(function* () {
+  const port = ChildProcess.freePort()
+  const issuer = `http://127.0.0.1:${port}`
+  const config = yield* Effect.withConfigProvider(
+    Identity.IdentityConfig,
+    ConfigProvider.fromMap(new Map([["PORT", String(port)], ["AUTH_ISSUER", issuer], ["AUTH_SIGN_IN_MAX_ATTEMPTS", "1000"]])),
+  )
+  const running = yield* Identity.make(config)
+  return { url: running.url, auth: AuthConfig.of({ issuer, audience: config.audience }) }
+})
+
+/** The five services, the four of the saga on one bus, as `start` runs them, and a small HTTP client for each. */
 const system = (options: { readonly holdTtl?: Duration.DurationInput } = {}) =>
   Effect.gen(function* () {
     const bus = yield* Layer.build(InProcessBus.layer())
     const start = <E>(make: Effect.Effect<{ readonly url: URL }, E, any>) => Effect.provide(make, bus)
-    const flight = yield* start(Flight.make({ port: 0, mongodbUrl: Option.none() }))
+    const { auth, url: identityUrl } = yield* identity
+    const flight = yield* start(Flight.make({ port: 0, mongodbUrl: Option.none(), auth }))
     const booking = yield* start(Booking.make({
       port: 0,
       redisUrl: Option.none(),
       holdTtl: Duration.decode(options.holdTtl ?? "15 minutes"),
       sweepInterval: "50 millis",
+      auth,
     }))
-    const payment = yield* start(Payment.make({ port: 0, databaseUrl: Option.none() }))
-    const notification = yield* start(Notification.make({ port: 0 }))
+    const payment = yield* start(Payment.make({ port: 0, databaseUrl: Option.none(), auth }))
+    const notification = yield* start(Notification.make({ port: 0, auth }))
     const urls = {
       FLIGHT_URL: flight.url.href,
       BOOKING_URL: booking.url.href,
       PAYMENT_URL: payment.url.href,
       NOTIFICATION_URL: notification.url.href,
+      IDENTITY_URL: identityUrl.href,
     }
     return { ...Flows.apiOf(urls), urls }
   })
@@ -65,6 +85,11 @@ describe("the saga in the embedded mode", () => {
   EffectTest.effect("a delayed flight tells each contact; a cancelled one cancels its bookings and refunds the paid one", () =>
     Effect.gen(function* () {
       yield* Flows.flightDelayedThenCancelled(yield* system())
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("operations need the ops account: anonymous 401, signed in through identity 200; /metrics is an admin's", () =>
+    Effect.gen(function* () {
+      yield* Flows.operationsSignedIn(yield* system())
     }), { layer: quiet, timeout: 30_000 })
 
   EffectTest.effect("the demo script walks flow 1 against a running system and prints each step", () =>

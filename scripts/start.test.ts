@@ -23,12 +23,15 @@ const nothingListens = async () => {
   }
 }
 
-const api = Flows.apiOf({
-  BOOKING_URL: `http://127.0.0.1:${services.booking}`,
-  FLIGHT_URL: `http://127.0.0.1:${services.flight}`,
-  PAYMENT_URL: `http://127.0.0.1:${services.payment}`,
-  NOTIFICATION_URL: `http://127.0.0.1:${services.notification}`,
-})
+/** A client of the system one test started: signed in to that start's identity service (in memory, its own keys). */
+const systemApi = () =>
+  Flows.apiOf({
+    BOOKING_URL: `http://127.0.0.1:${services.booking}`,
+    FLIGHT_URL: `http://127.0.0.1:${services.flight}`,
+    PAYMENT_URL: `http://127.0.0.1:${services.payment}`,
+    NOTIFICATION_URL: `http://127.0.0.1:${services.notification}`,
+    IDENTITY_URL: `http://127.0.0.1:${services.identity}`,
+  })
 
 /** How long a booking holds its seats, by its own account. */
 const holdOf = (booking: Flows.Json) =>
@@ -65,7 +68,7 @@ describe("start (embedded)", () => {
     }
   }, 60_000)
 
-  test("serves the identity discovery document, prints the development staff, and signs ops in with a token the JWKS verifies", async () => {
+  test("serves the identity discovery document, prints the development staff, signs ops in with a token the JWKS verifies and the services accept", async () => {
     const child = ChildProcess.spawn(["bun", script], {}, root)
     try {
       await allReady()
@@ -89,6 +92,9 @@ describe("start (embedded)", () => {
         algorithms: ["EdDSA"],
       })
       expect(verified.payload).toMatchObject({ roles: ["ops"], kind: "staff" })
+      // The other services verify these tokens with identity's keys: flight's status change is a 401
+      // without one and a 200 with the ops account's.
+      await Effect.runPromise(Flows.operationsSignedIn(systemApi()))
     } finally {
       await cleanUp(child)
     }
@@ -99,6 +105,7 @@ describe("start (embedded)", () => {
     try {
       await allReady()
       await Effect.runPromise(Effect.gen(function* () {
+        const api = systemApi()
         const flightId = yield* Flows.flightOnSale(api)
         const booking = yield* Flows.book(api, flightId)
         expect(Duration.format(holdOf(booking))).toBe("3s")
@@ -122,6 +129,7 @@ describe("start (embedded)", () => {
       const child = ChildProcess.spawn(["bun", script], { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` }, root)
       yield* Effect.addFinalizer(() => Effect.promise(() => cleanUp(child)))
       yield* Effect.promise(allReady)
+      const api = systemApi()
       const booking = yield* Flows.book(api, yield* Flows.flightOnSale(api))
       const received = Effect.sync(() => smtp.received.filter((mail) => mail.raw.includes(`Booking ${booking["reference"]}`)))
       const [mail] = yield* Flows.eventually("the email at the SMTP server", received, (mails) => mails.length > 0, "30 seconds")

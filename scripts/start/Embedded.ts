@@ -9,6 +9,10 @@
  * variable. Only PORT and the store and broker URLs are hidden from it (each set one is named in a
  * warning): with them unset, the same definitions answer the default port, the in-memory store and
  * the in-process bus.
+ *
+ * The services verify the tokens of the identity service beside them: its issuer and audience
+ * (AUTH_ISSUER, AUTH_AUDIENCE, as identity reads them), its JWKS over localhost (read at the first
+ * verification, so identity may start last). AUTH_JWKS_URL is therefore ignored too, with a warning.
  */
 import * as Booking from "@flight/booking"
 import { InProcessBus, type MessageBus } from "@flight/bus"
@@ -16,11 +20,12 @@ import * as Flight from "@flight/flight"
 import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
+import { AuthConfig } from "@flight/auth"
 import { AppConfig } from "@flight/runtime"
 import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Option, type Scope } from "effect"
 
-/** What the embedded mode decides itself: the ports, the in-memory stores, the in-process bus. */
-const ignored = ["PORT", "REDIS_URL", "MONGODB_URL", "DATABASE_URL", "RABBITMQ_URL"] as const
+/** What the embedded mode decides itself: the ports, the in-memory stores, the in-process bus, identity's keys. */
+const ignored = ["PORT", "REDIS_URL", "MONGODB_URL", "DATABASE_URL", "RABBITMQ_URL", "AUTH_JWKS_URL"] as const
 
 /** In-memory adapters keep nothing across a restart and reach no other instance: not for production. */
 const EmbeddedConfig = AppConfig.appEnv.pipe(
@@ -75,13 +80,22 @@ export const program = Effect.gen(function* () {
   }
   yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
 
+  // The identity service of this process is the issuer: its own `iss` (the origin of AUTH_ISSUER), its
+  // audience, its JWKS on its port here; a service's AUTH_ROLES_CLAIM still applies.
+  const issuedBy = (settings: AuthConfig.Settings): AuthConfig.Settings => ({
+    ...settings,
+    issuer: configs.identity.issuer.origin,
+    audience: configs.identity.audience,
+    jwksUrl: Option.some(new URL(`http://localhost:${configs.identity.port}/api/auth/jwks`)),
+  })
+
   // One bus for the four services of the saga: a message one of them publishes reaches the others' queues.
   const bus = yield* Layer.build(InProcessBus.layer())
   const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | Scope.Scope>]> = [
-    ["booking", Booking.make(configs.booking)],
-    ["flight", Flight.make(configs.flight)],
-    ["payment", Payment.make(configs.payment)],
-    ["notification", Notification.make(configs.notification)],
+    ["booking", Booking.make({ ...configs.booking, auth: issuedBy(configs.booking.auth) })],
+    ["flight", Flight.make({ ...configs.flight, auth: issuedBy(configs.flight.auth) })],
+    ["payment", Payment.make({ ...configs.payment, auth: issuedBy(configs.payment.auth) })],
+    ["notification", Notification.make({ ...configs.notification, auth: issuedBy(configs.notification.auth) })],
     ["identity", Effect.map(Identity.make(configs.identity), (running) => ({ ...running, bus: false }))],
   ]
   const running: Array<Started> = []

@@ -4,6 +4,7 @@
  */
 import { expect } from "bun:test"
 import { type Duration, Effect, Schedule } from "effect"
+import * as StaffSession from "./StaffSession.ts"
 
 export type Json = Record<string, any>
 
@@ -17,6 +18,9 @@ export interface Api {
   readonly booking: Call
   readonly payment: Call
   readonly notification: Call
+  /** The `Authorization` header of the seeded ops account, signed in through the identity service. */
+  readonly ops: Effect.Effect<Record<string, string>>
+  readonly urls: Urls
 }
 
 export interface Urls {
@@ -24,10 +28,12 @@ export interface Urls {
   readonly BOOKING_URL: string
   readonly PAYMENT_URL: string
   readonly NOTIFICATION_URL: string
+  readonly IDENTITY_URL: string
 }
 
-/** A small JSON client per service. */
+/** A small JSON client per service, and the ops account signed in where the rules ask for it. */
 export const apiOf = (urls: Urls): Api => {
+  const session = StaffSession.signIn(urls.IDENTITY_URL)
   const call = (base: string): Call => (method, path, body, headers = {}) =>
     Effect.promise(async () => {
       const response = await fetch(new URL(path, base), {
@@ -37,7 +43,14 @@ export const apiOf = (urls: Urls): Api => {
       })
       return { status: response.status, body: (await response.json()) as Json }
     })
-  return { flight: call(urls.FLIGHT_URL), booking: call(urls.BOOKING_URL), payment: call(urls.PAYMENT_URL), notification: call(urls.NOTIFICATION_URL) }
+  return {
+    flight: call(urls.FLIGHT_URL),
+    booking: call(urls.BOOKING_URL),
+    payment: call(urls.PAYMENT_URL),
+    notification: call(urls.NOTIFICATION_URL),
+    ops: Effect.promise(() => session.authorization()).pipe(Effect.map((authorization) => ({ authorization }))),
+    urls,
+  }
 }
 
 /** Retries `check` until it holds (the saga's steps travel through the bus), for 10 seconds unless `within` says. */
@@ -73,7 +86,7 @@ export const flightOnSale = (api: Api) =>
       arrivalAt: "2026-12-01T18:00:00Z",
       aircraft: "Boeing 777",
       cabins: [{ cabin: "economy", rows: { from: 10, to: 12 }, seatLetters: "ABC", fare: { amount: 45000, currency: "GBP" } }],
-    })
+    }, yield* api.ops)
     expect(scheduled.status).toBe(201)
     const flightId = scheduled.body["id"] as string
     yield* eventually("seats on sale", api.booking("GET", `/api/seatmaps/${flightId}`), (answer) => answer.status === 200)
@@ -206,7 +219,7 @@ export const flightDelayedThenCancelled = (api: Api) =>
       status: "delayed",
       reason: "late inbound aircraft",
       departureAt: "2026-12-01T13:30:00Z",
-    })
+    }, yield* api.ops)
     expect([delayed.status, delayed.body["status"]]).toEqual([200, "delayed"])
     const told = (bookingId: string, template: string) =>
       eventually(
@@ -220,7 +233,7 @@ export const flightDelayedThenCancelled = (api: Api) =>
       expect(sent.map((item) => item["channel"]).toSorted()).toEqual(["email", "sms"])
       expect(sent[0]!["body"]).toContain("13:30")
     }
-    const cancelled = yield* api.flight("PATCH", `/api/flights/${flightId}/status`, { status: "cancelled", reason: "strike" })
+    const cancelled = yield* api.flight("PATCH", `/api/flights/${flightId}/status`, { status: "cancelled", reason: "strike" }, yield* api.ops)
     expect([cancelled.status, cancelled.body["status"]]).toEqual([200, "cancelled"])
     for (const booking of [paid, pending]) {
       yield* eventually("cancelled with the flight", api.booking("GET", `/api/bookings/${booking["id"]}`), (answer) =>
@@ -241,4 +254,28 @@ export const flightDelayedThenCancelled = (api: Api) =>
       contact: { email: "ada@example.com" },
     })
     expect([refused.status, refused.body["type"]]).toEqual([409, "flight-not-bookable"])
+  })
+
+/**
+ * The rules on the operations routes, end to end: without a token a flight's status change, a
+ * notification sent, the whole notification history and /metrics are 401; with the ops account
+ * signed in through the identity service the status change is a 200; /metrics stays an admin's.
+ */
+export const operationsSignedIn = (api: Api) =>
+  Effect.gen(function* () {
+    const flightId = yield* flightOnSale(api)
+    const path = `/api/flights/${flightId}/status`
+    const delay = { status: "delayed", departureAt: "2026-12-01T12:00:00Z" }
+    expect((yield* api.flight("PATCH", path, delay)).status).toBe(401)
+    expect((yield* api.flight("PATCH", path, delay, { authorization: "Bearer not-a-token" })).status).toBe(401)
+    const delayed = yield* api.flight("PATCH", path, delay, yield* api.ops)
+    expect([delayed.status, delayed.body["status"]]).toEqual([200, "delayed"])
+    const notification = { channel: "email", recipient: "ada@example.com", template: "booking-expired", data: { reference: "X7K2QP" } }
+    expect((yield* api.notification("POST", "/api/notifications", notification)).status).toBe(401)
+    expect((yield* api.notification("POST", "/api/notifications", notification, yield* api.ops)).status).toBe(202)
+    expect((yield* api.notification("GET", "/api/notifications")).status).toBe(401)
+    expect((yield* api.notification("GET", "/api/notifications", undefined, yield* api.ops)).status).toBe(200)
+    const metrics = (headers: Record<string, string> = {}) =>
+      Effect.promise(() => fetch(new URL("/metrics", api.urls.FLIGHT_URL), { headers }).then((response) => response.status))
+    expect([yield* metrics(), yield* metrics(yield* api.ops)]).toEqual([401, 403])
   })

@@ -1,7 +1,8 @@
 /**
- * The system in the infra mode for tests and benchmarks: the four services as separate processes
- * (`bun services/<name>/src/main.ts`) on real servers, MongoDB and PostgreSQL on databases of their
- * own (dropped at the end), RabbitMQ and Redis as the services use them in production.
+ * The system in the infra mode for tests and benchmarks: the four services and identity as separate
+ * processes (`bun services/<name>/src/main.ts`) on real servers, MongoDB and PostgreSQL on databases
+ * of their own (dropped at the end), RabbitMQ and Redis as the services use them in production. The
+ * services verify identity's tokens (AUTH_ISSUER is its address), as they would in production.
  */
 import { ChildProcess } from "@flight/runtime/testing"
 import { Effect, Exit, Scope } from "effect"
@@ -44,7 +45,11 @@ export const start = async (
   const byUrl = new Map<string, ChildProcess.Child>()
   const mongoDatabase = `flight-e2e-${Bun.randomUUIDv7().slice(-12)}`
   const database = await Effect.runPromise(Scope.extend(Postgres.freshDatabase(servers.databaseUrl, "flight_booking_e2e"), scope))
+  const identityPort = ChildProcess.freePort()
   const common = {
+    AUTH_ISSUER: `http://127.0.0.1:${identityPort}`,
+    // Every test and benchmark signs in as ops from this machine: more than a person's 5 a minute.
+    AUTH_SIGN_IN_MAX_ATTEMPTS: "1000",
     REDIS_URL: servers.redisUrl,
     MONGODB_URL: servers.mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${mongoDatabase}`),
     DATABASE_URL: database.href,
@@ -52,8 +57,7 @@ export const start = async (
     LOG_LEVEL: "warning",
     ...env,
   }
-  const startOne = async (service: string, extra: Record<string, string> = {}) => {
-    const port = ChildProcess.freePort()
+  const startOne = async (service: string, extra: Record<string, string> = {}, port = ChildProcess.freePort()) => {
     const child = ChildProcess.spawn(["bun", main(service)], { ...common, PORT: String(port), ...extra }, root)
     children.push(child)
     const url = `http://127.0.0.1:${port}`
@@ -72,11 +76,18 @@ export const start = async (
     }
   }
   try {
-    const [flight, booking, payment, notification] = await Promise.all(
-      ["flight", "booking", "payment", "notification"].map((service) => startOne(service, serviceEnv[service])),
-    )
+    const [identity, flight, booking, payment, notification] = await Promise.all([
+      startOne("identity", serviceEnv["identity"], identityPort),
+      ...["flight", "booking", "payment", "notification"].map((service) => startOne(service, serviceEnv[service])),
+    ])
     return {
-      urls: { FLIGHT_URL: flight!, BOOKING_URL: booking!, PAYMENT_URL: payment!, NOTIFICATION_URL: notification! },
+      urls: {
+        FLIGHT_URL: flight!,
+        BOOKING_URL: booking!,
+        PAYMENT_URL: payment!,
+        NOTIFICATION_URL: notification!,
+        IDENTITY_URL: identity!,
+      },
       databaseUrl: database.href,
       start: startOne,
       processOf: (url) => {

@@ -3,6 +3,7 @@
  * HTTP. `bun services/booking/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
+import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
 import { ServiceMain, type StoreHealth } from "@flight/runtime"
 import { Duration, Effect, Layer, type Option, type Redacted } from "effect"
@@ -31,6 +32,8 @@ export interface Options {
   readonly sweepInterval?: Duration.DurationInput
   /** The Redis keys' prefix: "booking" unless given (tests take one of their own). */
   readonly redisKeyPrefix?: string
+  /** Whose tokens it accepts; the identity service of `./run start` when not given. */
+  readonly auth?: AuthConfig.Settings
 }
 
 export const defaultHoldTtl = Duration.minutes(15)
@@ -76,7 +79,13 @@ const workers = (options: Options) =>
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({ service, port: options.port, store: store(options), app: BookingApi.make, workers: workers(options) })
+  ServiceBus.serve({
+    service,
+    port: options.port,
+    store: ServiceBus.alongside(store(options), TokenVerifier.layerSettings(options.auth ?? AuthConfig.defaults)),
+    app: BookingApi.make,
+    workers: workers(options),
+  })
 
 /** The service alone in its process, configured from the environment. */
 export const program = ServiceBus.alone({

@@ -1,5 +1,13 @@
+import { TestIssuer } from "@flight/auth/testing"
 import { ServiceSuite } from "@flight/bus/testing"
+import { Layer } from "effect"
 import * as BookingApi from "../src/api/BookingApi.ts"
 import { inMemoryLayer } from "../src/main.ts"
 
-ServiceSuite.httpApi({ service: "booking", app: BookingApi.make, layer: inMemoryLayer(), storeName: "redis" })
+ServiceSuite.httpApi({
+  service: "booking",
+  app: BookingApi.make,
+  layer: Layer.merge(inMemoryLayer(), TestIssuer.layer()),
+  storeName: "redis",
+  adminAuthorization: TestIssuer.bearer("ann", ["ops", "admin"]),
+})

@@ -56,16 +56,16 @@ describe("booking configuration", () => {
     expect(issues({ RABBITMQ_URL: "http://broker" }).map((issue) => issue.variable)).toEqual(["RABBITMQ_URL"])
   })
 
-  test("APP_ENV=production without REDIS_URL and RABBITMQ_URL fails naming both", () => {
+  test("APP_ENV=production without REDIS_URL, RABBITMQ_URL and AUTH_ISSUER fails naming each", () => {
     const found = issues({ APP_ENV: "production" })
-    expect(found.map((issue) => issue.variable)).toEqual(["REDIS_URL", "RABBITMQ_URL"])
+    expect(found.map((issue) => issue.variable)).toEqual(["REDIS_URL", "RABBITMQ_URL", "AUTH_ISSUER"])
     expect(found[0]!.problem).toContain("APP_ENV=production")
-    expect(issues({ APP_ENV: "production", REDIS_URL: "redis://cache" }).map((issue) => issue.variable))
+    expect(issues({ APP_ENV: "production", REDIS_URL: "redis://cache", AUTH_ISSUER: "https://id.example" }).map((issue) => issue.variable))
       .toEqual(["RABBITMQ_URL"])
   })
 
-  test("APP_ENV=production with both URLs starts", () => {
-    const config = read({ APP_ENV: "production", REDIS_URL: "redis://cache", RABBITMQ_URL: "amqps://broker" })
+  test("APP_ENV=production with both URLs and AUTH_ISSUER starts", () => {
+    const config = read({ APP_ENV: "production", REDIS_URL: "redis://cache", RABBITMQ_URL: "amqps://broker", AUTH_ISSUER: "https://id.example" })
     expect(Either.isRight(config)).toBe(true)
   })
 

@@ -4,6 +4,7 @@
  * POSTs, the seat map through a booking's life, and expiry. Flights come on sale the way they do in
  * production, from `flight.scheduled`; payments confirm bookings from `payment.processed`.
  */
+import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { BookingId, Envelope, FlightId, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
@@ -131,7 +132,7 @@ interface Send {
 const makeApi = (holdTtl?: Duration.Duration) =>
   Effect.gen(function* () {
     const { bus } = yield* InProcessBus.make()
-    const runtime = yield* Layer.toRuntime(Layer.merge(inMemoryLayer(holdTtl), Layer.succeed(MessageBus, bus)))
+    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(holdTtl), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
     const app = BookingApi.make(runtime)
 
     /** Runs an effect of the application on the app's runtime (the same store). */

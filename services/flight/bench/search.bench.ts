@@ -10,6 +10,7 @@
  * `fetch` loops in the same process keeping CLIENTS requests in flight for SECONDS, each asking a
  * random route, day, cabin and party size, 20 results a page.
  */
+import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { HttpApp, type StoreHealth } from "@flight/runtime"
 import { Effect, Layer, Logger, LogLevel, Option, Redacted, Schema } from "effect"
@@ -88,7 +89,9 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min
 const measure = (label: string, layer: Layer.Layer<FlightCommands | FlightQueries | StoreHealth, unknown>) =>
   Effect.gen(function* () {
     const { bus } = yield* InProcessBus.make()
-    const runtime = yield* Layer.toRuntime(Layer.merge(layer, Layer.succeed(MessageBus, bus)))
+    // Search is open to anyone: the verifier is there for the app's bridge and never asked.
+    const verifier = TokenVerifier.layerSettings(AuthConfig.defaults)
+    const runtime = yield* Layer.toRuntime(Layer.mergeAll(layer, Layer.succeed(MessageBus, bus), verifier))
     const commands = yield* Effect.provide(FlightCommands, runtime)
 
     const seedStart = performance.now()

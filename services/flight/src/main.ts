@@ -3,6 +3,7 @@
  * HTTP. `bun services/flight/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
+import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
 import { ServiceMain, type StoreHealth } from "@flight/runtime"
 import { Effect, Layer, type Option } from "effect"
@@ -24,6 +25,8 @@ export interface Options {
   readonly port: number
   /** MongoDB when set; the in-memory store otherwise. */
   readonly mongodbUrl: Option.Option<MongoStore.MongoUrl>
+  /** Whose tokens it accepts; the identity service of `./run start` when not given. */
+  readonly auth?: AuthConfig.Settings
 }
 
 /** The application on a store: commands and queries over the repository. */
@@ -57,7 +60,13 @@ const workers = Effect.gen(function* () {
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({ service, port: options.port, store: store(options.mongodbUrl), app: FlightApi.make, workers })
+  ServiceBus.serve({
+    service,
+    port: options.port,
+    store: ServiceBus.alongside(store(options.mongodbUrl), TokenVerifier.layerSettings(options.auth ?? AuthConfig.defaults)),
+    app: FlightApi.make,
+    workers,
+  })
 
 /** The service alone in its process, configured from the environment. */
 export const program = ServiceBus.alone({

@@ -2,6 +2,7 @@
  * The flight service as it runs (HTTP, consumer, outbox relay) keeping availability from booking
  * events: in memory on the in-process bus always, and on MongoDB and RabbitMQ when their URLs are set.
  */
+import { TestIssuer } from "@flight/auth/testing"
 import { DeadLetters, HandlerPolicy, MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
 import type { AnyMessage, Cabin, FlightId, MessageOf } from "@flight/contracts"
@@ -45,9 +46,14 @@ const running = (environment: Environment) =>
   Effect.gen(function* () {
     const context = yield* environment.bus.make
     const mongodbUrl = yield* environment.database
-    const service = yield* Flight.make({ port: 0, mongodbUrl }).pipe(Effect.provide(context))
+    const issuer = yield* TestIssuer.make()
+    const service = yield* Flight.make({ port: 0, mongodbUrl, auth: issuer.settings }).pipe(Effect.provide(context))
+    const ops = `Bearer ${yield* issuer.staff("olga", ["ops"], { expiresIn: 3600 })}`
     const request = (path: string, init?: RequestInit) =>
-      Effect.promise(() => fetch(new URL(path, service.url), init).then(async (response) => ({ status: response.status, body: await response.json() as any })))
+      Effect.promise(() =>
+        fetch(new URL(path, service.url), { ...init, headers: { authorization: ops, ...init?.headers as Record<string, string> } })
+          .then(async (response) => ({ status: response.status, body: await response.json() as any }))
+      )
     const scheduled = yield* request("/api/flights", {
       method: "POST",
       headers: { "content-type": "application/json" },

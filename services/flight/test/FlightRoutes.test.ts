@@ -3,6 +3,7 @@
  * what each answers, each validation failure (with the offending field), the idempotency of POST,
  * search filters and pagination, and the status machine.
  */
+import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
@@ -118,11 +119,16 @@ interface Send {
   readonly headers?: Record<string, string>
 }
 
-/** The flight service's HTTP app on the in-memory store and an in-process bus, as it is composed. */
+/**
+ * The flight service's HTTP app on the in-memory store and an in-process bus, as it is composed,
+ * verifying the tokens of a test issuer. Requests go as ops unless they say otherwise (who may call
+ * which route is `FlightAccess.test.ts`'s).
+ */
 const makeApi = Effect.gen(function* () {
   const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.merge(inMemoryLayer, Layer.succeed(MessageBus, bus)))
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer, Layer.succeed(MessageBus, bus), TestIssuer.layer()))
   const app = FlightApi.make(runtime)
+  const ops = yield* Effect.provide(TestIssuer.bearer("olga", ["ops"], { expiresIn: 3600 }), runtime)
 
   const send = (method: string, path: string, options: Send = {}): Effect.Effect<Answer> =>
     Effect.promise(async () => {
@@ -130,7 +136,7 @@ const makeApi = Effect.gen(function* () {
       const response = await app.fetch(
         new Request(`http://flight.test${path}`, {
           method,
-          headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...options.headers },
+          headers: { authorization: ops, ...(hasBody ? { "content-type": "application/json" } : {}), ...options.headers },
           ...(hasBody ? { body: options.raw ?? JSON.stringify(options.body) } : {}),
         }),
       )

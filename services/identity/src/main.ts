@@ -3,9 +3,11 @@
  * runs it alone; `make` runs it beside the other services (see `scripts/start.ts`). It needs no
  * message bus: nothing it does is an event of the booking saga.
  */
+import { HttpAuthentication, TokenVerifier } from "@flight/auth"
 import { AppConfig, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Effect, Encoding, Layer, Option, Redacted } from "effect"
+import { createLocalJWKSet, type JSONWebKeySet } from "jose"
 import * as IdentityApi from "./api/IdentityApi.ts"
 import * as StaffSeeding from "./application/StaffSeeding.ts"
 import type { StaffAccounts } from "./domain/Account.ts"
@@ -65,6 +67,16 @@ export const serviceLayer = (
   return Layer.provideMerge(BetterAuthStaffAccounts.layer, store)
 }
 
+/**
+ * A verifier of the service's own tokens with its own keys, read from its store at each use (only
+ * `/metrics` asks), so that it verifies as every other service does without a request to itself.
+ */
+export const authentication = (settings: { readonly issuer: URL; readonly audience: string }, auth: BetterAuth.Auth) =>
+  HttpAuthentication.withVerifier(TokenVerifier.fromKeySet(
+    { issuer: settings.issuer.origin, audience: settings.audience },
+    async (header, token) => createLocalJWKSet((await auth.api.getJwks()) as JSONWebKeySet)(header, token),
+  ))
+
 export interface Running {
   readonly service: string
   readonly url: URL
@@ -77,7 +89,12 @@ export const make = (config: IdentityConfig) =>
     const secret = yield* secretOf(config)
     const runtime = yield* Layer.toRuntime(serviceLayer(config, secret))
     yield* Effect.provide(StaffSeeding.seed(config.staff), runtime)
-    const app = IdentityApi.make(runtime, { issuer: config.issuer, clientIpHeader: config.clientIpHeader })
+    const identity = yield* Effect.provide(BetterAuth.IdentityAuth, runtime)
+    const app = IdentityApi.make(runtime, {
+      issuer: config.issuer,
+      clientIpHeader: config.clientIpHeader,
+      authentication: authentication(config, identity.auth),
+    })
     const server = yield* HttpApp.serve(app, { port: config.port })
     return { service, url: server.url, store: describeStore(config) } satisfies Running
   })

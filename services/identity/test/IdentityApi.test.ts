@@ -56,17 +56,30 @@ describe("identity HTTP API", () => {
         "/api/auth/token",
         "/health/live",
         "/health/ready",
+        "/metrics",
       ])
       const signUp = document.paths["/api/auth/sign-up/email"].post
       expect(Object.keys(signUp.responses)).toEqual(expect.arrayContaining(["200", "400", "409", "429"]))
       expect(JSON.stringify(signUp.requestBody)).toContain("password")
     }), { layer: quiet })
 
-  EffectTest.effect("/metrics counts better-auth's routes by route and status", () =>
+  EffectTest.effect("/metrics counts better-auth's routes by route and status, for an admin of its own tokens only", () =>
     Effect.gen(function* () {
       const client = yield* Identity.started(Identity.inMemory)
       yield* Identity.signIn(client, "nobody@example.com", "not-the-password")
-      const text = (yield* client.send("GET", "/metrics")).body as string
+      const tokenOf = (email: string, password: string) =>
+        Effect.gen(function* () {
+          const session = (yield* Identity.signIn(client, email, password)).body as { token: string }
+          const access = yield* client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${session.token}` } })
+          return `Bearer ${(access.body as { token: string }).token}`
+        })
+      const admin = yield* tokenOf("admin@flight.test", "admin-test-password")
+      const ops = yield* tokenOf("ops@flight.test", "ops-test-password")
+      expect((yield* client.send("GET", "/metrics")).status).toBe(401)
+      expect((yield* client.send("GET", "/metrics", { headers: { authorization: ops } })).status).toBe(403)
+      const metrics = yield* client.send("GET", "/metrics", { headers: { authorization: admin } })
+      expect(metrics.status).toBe(200)
+      const text = metrics.body as string
       expect(text).toMatch(/http_server_requests_total\{[^}]*route="\/api\/auth\/sign-in\/email"[^}]*status="401"[^}]*\}|http_server_requests_total\{[^}]*status="401"[^}]*route="\/api\/auth\/sign-in\/email"/)
     }), { layer: quiet })
 

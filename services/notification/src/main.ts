@@ -3,6 +3,7 @@
  * runs it alone; `make` runs it beside the other services on a message bus they share (see
  * `scripts/start.ts`).
  */
+import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, ServiceBus } from "@flight/bus"
 import { ServiceMain, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import * as PostgresStore from "@flight/runtime/postgres"
@@ -27,6 +28,8 @@ export interface Options {
   readonly databaseUrl?: Option.Option<Redacted.Redacted<URL>>
   /** The SMTP server email goes through; email is recorded only without it. */
   readonly smtpUrl?: Option.Option<Redacted.Redacted<URL>>
+  /** Whose tokens it accepts; the identity service of `./run start` when not given. */
+  readonly auth?: AuthConfig.Settings
 }
 
 type SmtpUrl = Option.Option<Redacted.Redacted<URL>>
@@ -62,7 +65,13 @@ const workers = Effect.gen(function* () {
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({ service, port: options.port, store: store(options), app: NotificationApi.make, workers })
+  ServiceBus.serve({
+    service,
+    port: options.port,
+    store: ServiceBus.alongside(store(options), TokenVerifier.layerSettings(options.auth ?? AuthConfig.defaults)),
+    app: NotificationApi.make,
+    workers,
+  })
 
 /** The service alone in its process, configured from the environment. */
 export const program = ServiceBus.alone({

@@ -60,14 +60,14 @@ describe("notification configuration", () => {
     expect(JSON.stringify(found)).not.toContain("s3cret")
   })
 
-  test("APP_ENV=production without RABBITMQ_URL fails naming it", () => {
+  test("APP_ENV=production without RABBITMQ_URL and AUTH_ISSUER fails naming both", () => {
     const found = issues({ APP_ENV: "production" })
-    expect(found.map((issue) => issue.variable)).toEqual(["RABBITMQ_URL"])
+    expect(found.map((issue) => issue.variable)).toEqual(["RABBITMQ_URL", "AUTH_ISSUER"])
     expect(found[0]!.problem).toContain("APP_ENV=production")
   })
 
-  test("APP_ENV=production with RABBITMQ_URL starts", () => {
-    expect(Either.isRight(read({ APP_ENV: "production", RABBITMQ_URL: "amqp://broker" }))).toBe(true)
+  test("APP_ENV=production with RABBITMQ_URL and AUTH_ISSUER starts", () => {
+    expect(Either.isRight(read({ APP_ENV: "production", RABBITMQ_URL: "amqp://broker", AUTH_ISSUER: "https://id.example" }))).toBe(true)
   })
 
   test("a bad APP_ENV fails naming APP_ENV", () => {

@@ -4,6 +4,7 @@
  * `notification.send` command, and the OpenAPI document. The history is filled by handling events
  * with the application on the app's runtime, as the consumer does.
  */
+import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { type AnyMessage, BookingId, BookingReference, type Contact, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
@@ -55,8 +56,10 @@ const makeApi = Effect.gen(function* () {
   /** Every message the app put on the bus. */
   const published: Array<AnyMessage> = []
   const recording: typeof bus = { ...bus, publish: (message) => Effect.zipRight(Effect.sync(() => published.push(message)), bus.publish(message)) }
-  const runtime = yield* Layer.toRuntime(Layer.merge(serviceLayer(), Layer.succeed(MessageBus, recording)))
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(serviceLayer(), Layer.succeed(MessageBus, recording), TestIssuer.layer()))
   const app = NotificationApi.make(runtime)
+  // As ops unless a request says otherwise (who may call which route is NotificationAccess.test.ts's).
+  const ops = yield* Effect.provide(TestIssuer.bearer("olga", ["ops"], { expiresIn: 3600 }), runtime)
 
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Effect.Effect<Answer> =>
     Effect.promise(async () => {
@@ -64,8 +67,8 @@ const makeApi = Effect.gen(function* () {
         new Request(`http://notification.test${path}`, {
           method,
           ...(body === undefined
-            ? { headers }
-            : { headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
+            ? { headers: { authorization: ops, ...headers } }
+            : { headers: { authorization: ops, "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
         }),
       )
       const text = await response.text()

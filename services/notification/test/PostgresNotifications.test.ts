@@ -4,6 +4,7 @@
  * across a restart and across two instances, the contacts a restart keeps, the schema's migrations,
  * and what the service answers while its database is gone.
  */
+import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus } from "@flight/bus"
 import { type AnyMessage, BookingId, Envelope, Messages, PaymentId } from "@flight/contracts"
 import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
@@ -96,12 +97,14 @@ RealServer.describeWith("DATABASE_URL", "notification on PostgreSQL", (url) => {
     EffectTest.effect("names its store, and while its database is gone answers the history with 503 and is not ready", () =>
       Effect.gen(function* () {
         const database = yield* Postgres.freshDatabase(url, "notification_test")
-        const running = yield* Notification.make({ port: 0, databaseUrl: Option.some(Redacted.make(database)) }).pipe(
+        const issuer = yield* TestIssuer.make()
+        const running = yield* Notification.make({ port: 0, databaseUrl: Option.some(Redacted.make(database)), auth: issuer.settings }).pipe(
           Effect.provide(InProcessBus.layer()),
         )
         expect(running.store).toStartWith("PostgreSQL ")
         const history = new URL("/api/notifications", running.url)
-        expect((yield* Effect.promise(() => fetch(history))).status).toBe(200)
+        const ops = { headers: { authorization: `Bearer ${yield* issuer.staff("olga", ["ops"])}` } }
+        expect((yield* Effect.promise(() => fetch(history, ops))).status).toBe(200)
         expect((yield* Effect.promise(() => fetch(new URL("/health/ready", running.url)))).status).toBe(200)
 
         const name = database.pathname.slice(1)
@@ -109,7 +112,7 @@ RealServer.describeWith("DATABASE_URL", "notification on PostgreSQL", (url) => {
           Effect.provide(PgClient.layer({ url: Redacted.make(url) })),
           Effect.scoped,
         )
-        const gone = yield* Effect.promise(() => fetch(history))
+        const gone = yield* Effect.promise(() => fetch(history, ops))
         expect(gone.status).toBe(503)
         expect(gone.headers.get("content-type")).toStartWith("application/problem+json")
         expect((yield* Effect.promise(() => gone.json())) as unknown).toMatchObject({ status: 503, detail: "The notification history is unavailable" })

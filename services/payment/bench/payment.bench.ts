@@ -8,6 +8,7 @@
  * the gateway call, outbox, relay); each client pays a booking of its own (intents opened before
  * the run), under a new Idempotency-Key each time. Both use fresh databases, dropped afterwards.
  */
+import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { BookingId } from "@flight/contracts"
 import { HttpApp } from "@flight/runtime"
@@ -49,7 +50,9 @@ const pgbench = Effect.gen(function* () {
 const service = Effect.gen(function* () {
   const database = yield* freshDatabase(url, "payment_bench")
   const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.merge(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus)))
+  // Payments are open for now: the verifier is there for the app's bridge and never asked.
+  const verifier = TokenVerifier.layerSettings(AuthConfig.defaults)
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus), verifier))
   const commands = yield* Effect.provide(PaymentCommands, runtime)
   const bookings = Array.from({ length: 40_000 }, () => BookingId.make(Bun.randomUUIDv7()))
   yield* Effect.forEach(bookings, (bookingId) => Effect.flatMap(bookingCreated(bookingId, 45000, "1 hour"), commands.openIntent), {

@@ -3,9 +3,10 @@
  * HTTP. `bun services/payment/src/main.ts` runs it alone; `make` runs it beside the other services
  * on a message bus they share (see `scripts/start.ts`).
  */
+import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
-import { IdempotencyKey, ServiceMain, type StoreHealth } from "@flight/runtime"
-import { type Duration, Effect, Layer, type Option, type Redacted } from "effect"
+import { AppConfig, IdempotencyKey, ServiceMain, type StoreHealth } from "@flight/runtime"
+import { Config, type Duration, Effect, Layer, type Option, type Redacted } from "effect"
 import * as PaymentApi from "./api/PaymentApi.ts"
 import { PaymentCommands, startRecovery, startRefunds } from "./application/PaymentCommands.ts"
 import * as PaymentEvents from "./application/PaymentEvents.ts"
@@ -14,10 +15,16 @@ import { PaymentRepository } from "./domain/PaymentRepository.ts"
 import * as InMemoryPaymentRepository from "./infrastructure/InMemoryPaymentRepository.ts"
 import * as PostgresPaymentRepository from "./infrastructure/PostgresPaymentRepository.ts"
 import * as SimulatedGateway from "./infrastructure/SimulatedGateway.ts"
-import { PaymentConfig, defaultPort } from "./infrastructure/PaymentConfig.ts"
+import { defaultPort, PaymentConfig as StoreConfig } from "./infrastructure/PaymentConfig.ts"
 import * as PostgresStore from "@flight/runtime/postgres"
 
-export { PaymentConfig, defaultPort }
+export { defaultPort }
+
+/** The payment service's configuration: its store and bus, and whose tokens it accepts (AUTH_*). */
+export const PaymentConfig = Config.zipWith(StoreConfig, AuthConfig.service, (config, auth) => ({ ...config, auth })).pipe(
+  Config.mapOrFail(AppConfig.requiredInProduction((config) => [AuthConfig.issuerRequirement(config.auth)])),
+)
+export type PaymentConfig = Config.Config.Success<typeof PaymentConfig>
 
 export const service = "payment"
 
@@ -25,6 +32,8 @@ export interface Options {
   readonly port: number
   /** PostgreSQL when set; the in-memory store otherwise. */
   readonly databaseUrl: Option.Option<Redacted.Redacted<URL>>
+  /** Whose tokens it accepts; the identity service of `./run start` when not given. */
+  readonly auth?: AuthConfig.Settings
 }
 
 /** The application on a store and the simulated gateway. */
@@ -65,7 +74,13 @@ const workers = Effect.gen(function* () {
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({ service, port: options.port, store: store(options.databaseUrl), app: PaymentApi.make, workers })
+  ServiceBus.serve({
+    service,
+    port: options.port,
+    store: ServiceBus.alongside(store(options.databaseUrl), TokenVerifier.layerSettings(options.auth ?? AuthConfig.defaults)),
+    app: PaymentApi.make,
+    workers,
+  })
 
 /** The service alone in its process, configured from the environment. */
 export const program = ServiceBus.alone({

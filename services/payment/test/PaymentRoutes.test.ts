@@ -6,6 +6,7 @@
  * Intents open and close the way they do in production, from `booking.created` and
  * `booking.cancelled`.
  */
+import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, FlightId, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
@@ -115,7 +116,7 @@ const bookingOf = (bookingId: string) => ({
 const makeApi = (gatewayLatency?: Duration.DurationInput) =>
   Effect.gen(function* () {
     const { bus } = yield* InProcessBus.make()
-    const runtime = yield* Layer.toRuntime(Layer.merge(inMemoryLayer(gatewayLatency), Layer.succeed(MessageBus, bus)))
+    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(gatewayLatency), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
     const app = PaymentApi.make(runtime)
 
     /** Runs an effect of the application on the app's runtime (the same store). */

@@ -3,6 +3,7 @@
  * `AUTH_AUDIENCE` and `AUTH_ROLES_CLAIM`. Any OIDC issuer fits; a bad value fails at start with a
  * `ConfigError` naming the variable.
  */
+import { AppConfig } from "@flight/runtime"
 import { Config, ConfigError, Either, Option } from "effect"
 import * as Claims from "./Claims.ts"
 
@@ -70,3 +71,69 @@ export const rolesClaim: Config.Config<string> = Config.string("AUTH_ROLES_CLAIM
 )
 
 export const settings: Config.Config<Settings> = Config.all({ issuer, audience, rolesClaim, jwksUrl })
+
+/** The identity service of this system, as it runs by default (`AUTH_ISSUER` of identity). */
+export const defaultIssuer = "http://localhost:3005"
+/** The audience of this system's tokens (`AUTH_AUDIENCE` of identity). */
+export const defaultAudience = "flight-booking"
+
+/** The settings `service` reads from an empty environment: the identity service of `./run start`. */
+export const defaults: Settings = {
+  issuer: defaultIssuer,
+  audience: defaultAudience,
+  rolesClaim: Claims.defaultRolesClaim,
+  jwksUrl: Option.none(),
+}
+
+/** A service's settings, and whether `AUTH_ISSUER` was set or the default taken. */
+export interface ServiceSettings extends Settings {
+  readonly issuerSet: boolean
+}
+
+/**
+ * The settings of a service that verifies tokens: as `settings`, with the defaults of the identity
+ * service of this system, so that `./run start` and a service run alone need nothing set.
+ */
+export const service: Config.Config<ServiceSettings> = Config.all({
+  issuer: Config.option(issuer),
+  audience: audience.pipe(Config.withDefault(defaultAudience)),
+  rolesClaim,
+  jwksUrl,
+}).pipe(
+  Config.map(({ issuer, ...rest }) => ({
+    ...rest,
+    issuer: Option.getOrElse(issuer, () => defaultIssuer),
+    issuerSet: Option.isSome(issuer),
+  })),
+)
+
+/**
+ * For `AppConfig.requiredInProduction`: with APP_ENV=production `AUTH_ISSUER` must be set, since a
+ * default pointing at localhost would only show once deployed, as every protected request's 503.
+ */
+export const issuerRequirement = (settings: ServiceSettings): AppConfig.Requirement => ({
+  variable: "AUTH_ISSUER",
+  value: settings.issuerSet ? Option.some(settings.issuer) : Option.none(),
+  why: "the issuer whose tokens the service accepts",
+})
+
+/** The options of `TokenVerifier.remote` for these settings. */
+export const remoteOptions = (settings: Settings): {
+  readonly issuer: string
+  readonly audience: string
+  readonly rolesClaim: string
+  readonly jwksUrl?: URL
+} => ({
+  issuer: settings.issuer,
+  audience: settings.audience,
+  rolesClaim: settings.rolesClaim,
+  ...Option.match(settings.jwksUrl, { onNone: () => ({}), onSome: (jwksUrl) => ({ jwksUrl }) }),
+})
+
+/** The settings that verify the tokens of an issuer at `issuer`, its keys at `jwksUrl` (tests, the embedded mode). */
+export const of = (options: { readonly issuer: string; readonly audience: string; readonly jwksUrl?: URL }): Settings => ({
+  issuer: options.issuer,
+  audience: options.audience,
+  rolesClaim: Claims.defaultRolesClaim,
+  jwksUrl: Option.fromNullable(options.jwksUrl),
+})

@@ -233,11 +233,9 @@ export const layerRemote = (options: RemoteOptions): Layer.Layer<TokenVerifier> 
  */
 export const layer: Layer.Layer<TokenVerifier, AppConfig.ConfigurationInvalid> = Layer.effect(
   TokenVerifier,
-  Effect.flatMap(AppConfig.loadOrExit(AuthConfig.settings), (settings) =>
-    remote({
-      issuer: settings.issuer,
-      audience: settings.audience,
-      rolesClaim: settings.rolesClaim,
-      ...Option.match(settings.jwksUrl, { onNone: () => ({}), onSome: (jwksUrl) => ({ jwksUrl }) }),
-    })),
+  Effect.flatMap(AppConfig.loadOrExit(AuthConfig.settings), (settings) => remote(AuthConfig.remoteOptions(settings))),
 )
+
+/** The verifier of a service's settings (`AuthConfig.service`): the issuer's JWKS over HTTP, found at the first verification. */
+export const layerSettings = (settings: AuthConfig.Settings): Layer.Layer<TokenVerifier> =>
+  layerRemote(AuthConfig.remoteOptions(settings))

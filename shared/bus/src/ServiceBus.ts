@@ -81,6 +81,12 @@ export interface Store<A, E> {
 /** A service that keeps nothing yet: the in-memory store of the embedded mode and of development. */
 export const inMemoryStore: Store<never, never> = { layer: StoreHealthLayer.inMemory, describe: StoreHealthLayer.inMemoryName }
 
+/** The store with a layer the service needs beside it (e.g. its token verifier) in the same runtime. */
+export const alongside = <A, E, B>(store: Store<A, E>, layer: Layer.Layer<B>): Store<A | B, E> => ({
+  layer: Layer.merge(store.layer, layer),
+  describe: store.describe,
+})
+
 /** The real store adapter when its URL is set, the in-memory one otherwise. */
 export const store = <U, A, E>(
   url: Option.Option<U>,

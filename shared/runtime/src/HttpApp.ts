@@ -6,6 +6,7 @@
 import {
   Cause,
   Clock,
+  type Context,
   Data,
   Duration,
   Effect,
@@ -28,13 +29,29 @@ import * as RequestInput from "./RequestInput.ts"
 import * as Route from "./Route.ts"
 import * as Traceparent from "./Traceparent.ts"
 
-export interface Options<R> {
+/**
+ * How the bridge learns who calls: a port, so that the runtime needs no token library.
+ * @flight/auth implements it (`HttpAuthentication.bridge`): it reads the `Authorization` header,
+ * verifies the token, checks the route's `access`, and answers the context the handler runs in
+ * (the caller, `P`), or the problem to send (401, 403, 503).
+ */
+export interface Authentication<P, R> {
+  readonly authorize: (access: Route.Access, request: Request) => Effect.Effect<Context.Context<P>, Problem.Problem, R>
+}
+
+/** `/metrics` tells a stranger how the service is used: for admins only. */
+export const metricsAccess: Route.Access = { roles: ["admin"] }
+
+export interface Options<R, P = never> {
   /** The service name: the `service` label of the HTTP metrics and the OpenAPI title. */
   readonly service: string
   readonly version: string
   readonly description?: string
-  readonly routes: ReadonlyArray<Route.Route<R>>
+  /** Their handlers may ask for what `authentication` provides (the caller). */
+  readonly routes: ReadonlyArray<Route.Route<R | P>>
   readonly runtime: Runtime.Runtime<R>
+  /** Run before any input of a route (and of `/metrics`) is read. */
+  readonly authentication: Authentication<P, R>
   /** Largest accepted request body; default 64 KiB. */
   readonly bodyLimitBytes?: number
   /** Succeeds when the service can serve; see `Readiness.all`. A Problem failure is answered as is. */
@@ -80,8 +97,17 @@ class InvalidResponse extends Data.TaggedError("InvalidResponse")<{ readonly rou
   }
 }
 
-const respond = <R>(route: Route.Route<R>, request: Request, url: URL, rawParams: Record<string, string>, limit: number) =>
+const respond = <R, P>(
+  route: Route.Route<R | P>,
+  authentication: Authentication<P, R>,
+  request: Request,
+  url: URL,
+  rawParams: Record<string, string>,
+  limit: number,
+) =>
   Effect.gen(function*() {
+    // First, before the body is read: who may call does not depend on what is sent.
+    const caller = yield* authentication.authorize(route.access, request)
     const rawBody = route.body === undefined ? undefined : yield* RequestInput.jsonBody(request, limit)
     const errors: Array<Problem.FieldError> = []
     const decode = (
@@ -107,7 +133,10 @@ const respond = <R>(route: Route.Route<R>, request: Request, url: URL, rawParams
         Problem.badRequest(`The request is invalid (${errors.length} ${errors.length === 1 ? "field" : "fields"})`, errors),
       )
     }
-    const result = yield* route.handler({ params, query, body, headers, request } as Route.Input<unknown, unknown, unknown, unknown>)
+    const result = yield* (Effect.provide(
+      route.handler({ params, query, body, headers, request } as Route.Input<unknown, unknown, unknown, unknown>),
+      caller,
+    ) as Effect.Effect<unknown, Problem.Problem, R>)
     if (result instanceof Route.Response) return json(result.status, result.body, result.headers)
     if (route.success.schema === undefined) return json(route.success.status, undefined)
     const encoded = Schema.encodeEither(route.success.schema)(result)
@@ -200,7 +229,7 @@ const readinessProblem = (cause: Cause.Cause<unknown>): Problem.Problem => {
   return Problem.unavailable(tag === undefined ? "Not ready" : `Not ready: ${tag}`)
 }
 
-export const make = <R>(options: Options<R>): Hono => {
+export const make = <R, P = never>(options: Options<R, P>): Hono => {
   const app = new Hono()
   const limit = options.bodyLimitBytes ?? defaultBodyLimitBytes
   const run = Runtime.runPromiseExit(options.runtime)
@@ -211,6 +240,7 @@ export const make = <R>(options: Options<R>): Hono => {
       version: options.version,
       ...(options.description === undefined ? {} : { description: options.description }),
       routes: options.routes,
+      metricsAccess,
     }),
   )
 
@@ -243,10 +273,16 @@ export const make = <R>(options: Options<R>): Hono => {
       ? json(200, { status: "ok" })
       : Problem.toResponse(readinessProblem(exit.cause), url.pathname)
   })
-  app.get("/metrics", () =>
-    new Response(Metrics.prometheusText(Metric.unsafeSnapshot()), {
+  app.get("/metrics", async (c) => {
+    const url = new URL(c.req.url)
+    const exit = await run(options.authentication.authorize(metricsAccess, c.req.raw))
+    if (Exit.isFailure(exit)) {
+      return Problem.toResponse(Option.getOrElse(problemOf(exit.cause), () => Problem.internal()), url.pathname)
+    }
+    return new Response(Metrics.prometheusText(Metric.unsafeSnapshot()), {
       headers: { "content-type": Metrics.contentType },
-    }))
+    })
+  })
   app.get("/openapi.json", () => new Response(openApi, { headers: { "content-type": "application/json" } }))
   for (const path of ["/health/live", "/health/ready", "/metrics", "/openapi.json"]) known.add("GET", path, path)
 
@@ -257,7 +293,14 @@ export const make = <R>(options: Options<R>): Hono => {
       const request = c.req.raw
       const url = new URL(request.url)
       const exit = await run(
-        instrumented(options.service, method, route.path, request, url, respond(route, request, url, c.req.param(), limit)),
+        instrumented(
+          options.service,
+          method,
+          route.path,
+          request,
+          url,
+          respond(route, options.authentication, request, url, c.req.param(), limit),
+        ),
       )
       return Exit.isSuccess(exit) ? exit.value : Problem.toResponse(Problem.internal(), url.pathname)
     })

@@ -11,7 +11,38 @@ export type Document = {
   readonly openapi: "3.1.0"
   readonly info: { readonly title: string; readonly version: string; readonly description?: string }
   readonly paths: Record<string, Record<string, unknown>>
-  readonly components: { readonly schemas: Record<string, unknown> }
+  readonly components: { readonly schemas: Record<string, unknown>; readonly securitySchemes: Record<string, unknown> }
+}
+
+/** The one security scheme: an access token in `Authorization: Bearer`. */
+export const securitySchemeName = "bearerAuth"
+
+const securitySchemes = {
+  [securitySchemeName]: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "An access token of the identity service (`GET /api/auth/token`) or of the configured issuer",
+  },
+}
+
+/**
+ * What an access adds to an operation, derived from it alone: the security requirement (optional
+ * for `anyone`: a token sent must still be valid), the 401 (no valid token) and, with roles, the
+ * 403 and a sentence naming them.
+ */
+const accessOf = (access: Route.Access) => {
+  const roles = Route.rolesOf(access)
+  const who = access === "anyone"
+    ? "Anyone may call it; a token sent must be valid."
+    : roles.length === 0
+    ? "Requires a valid access token."
+    : `Requires an access token with the role ${roles.join(" or ")}.`
+  return {
+    security: Route.requiresToken(access) ? [{ [securitySchemeName]: [] }] : [{}, { [securitySchemeName]: [] }],
+    statuses: roles.length === 0 ? [401] : [401, 403],
+    who,
+  }
 }
 
 const definitionPath = "#/components/schemas/"
@@ -70,6 +101,7 @@ const pathParameters = (route: Route.Route<unknown>, definitions: Definitions): 
 }
 
 const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
+  const access = accessOf(route.access)
   const responses: Record<string, unknown> = {
     [String(route.success.status)]: {
       description: route.success.description ?? "Success",
@@ -78,7 +110,7 @@ const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
         : { content: { "application/json": { schema: jsonSchema(route.success.schema, definitions, "keep") } } }),
     },
   }
-  const errors = new Set([400, ...(route.body === undefined ? [] : [413, 415]), ...route.errors])
+  const errors = new Set([400, ...access.statuses, ...(route.body === undefined ? [] : [413, 415]), ...route.errors])
   for (const status of [...errors].sort((a, b) => a - b)) responses[String(status)] = problemResponse(status)
   const params = [
     ...pathParameters(route, definitions),
@@ -87,7 +119,7 @@ const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
   ]
   return {
     summary: route.summary,
-    ...(route.description === undefined ? {} : { description: route.description }),
+    description: route.description === undefined ? access.who : `${route.description} ${access.who}`,
     ...(route.tags.length === 0 ? {} : { tags: route.tags }),
     ...(params.length === 0 ? {} : { parameters: params }),
     ...(route.body === undefined
@@ -98,6 +130,7 @@ const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
           content: { "application/json": { schema: jsonSchema(route.body, definitions, "keep") } },
         },
       }),
+    security: access.security,
     responses,
   }
 }
@@ -125,10 +158,27 @@ export const document = (options: {
   readonly version: string
   readonly description?: string
   readonly routes: ReadonlyArray<Route.Route<unknown>>
+  /** Who may read `/metrics`. */
+  readonly metricsAccess: Route.Access
 }): Document => {
   const definitions: Definitions = {}
   jsonSchema(Problem.Body, definitions, "keep")
-  const paths: Record<string, Record<string, unknown>> = { ...operations }
+  const metrics = accessOf(options.metricsAccess)
+  const paths: Record<string, Record<string, unknown>> = {
+    ...operations,
+    "/metrics": {
+      get: {
+        summary: "Metrics in Prometheus text",
+        description: metrics.who,
+        tags: ["operations"],
+        security: metrics.security,
+        responses: {
+          "200": { description: "The metrics", content: { "text/plain": { schema: { type: "string" } } } },
+          ...Object.fromEntries(metrics.statuses.map((status) => [String(status), problemResponse(status)])),
+        },
+      },
+    },
+  }
   for (const route of options.routes) {
     const path = Route.openApiPath(route.path)
     try {
@@ -145,6 +195,6 @@ export const document = (options: {
       ...(options.description === undefined ? {} : { description: options.description }),
     },
     paths,
-    components: { schemas: definitions },
+    components: { schemas: definitions, securitySchemes },
   }
 }

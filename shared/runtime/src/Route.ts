@@ -8,6 +8,20 @@ import type { Problem } from "./Problem.ts"
 
 export type Method = "get" | "post" | "put" | "patch" | "delete"
 
+/**
+ * Who may call a route, checked by the bridge before any input is read, so that a 401 or a 403
+ * never depends on the request's body: `anyone` (a token sent must still be valid), any
+ * `authenticated` caller, or a caller with at least one of `roles`. The bridge asks the service's
+ * `HttpApp.Authentication` (in @flight/auth) to decide; the runtime only carries the declaration.
+ */
+export type Access = "anyone" | "authenticated" | { readonly roles: readonly [string, ...Array<string>] }
+
+/** Whether a caller must present a token: every access but `anyone`. */
+export const requiresToken = (access: Access): boolean => access !== "anyone"
+
+/** The roles of an access, none when any caller (or any authenticated one) may call. */
+export const rolesOf = (access: Access): ReadonlyArray<string> => typeof access === "string" ? [] : access.roles
+
 type AnySchema = Schema.Schema.AnyNoContext
 
 /**
@@ -52,6 +66,8 @@ export interface Options<P, Q, B, H, S, R> {
   readonly summary: string
   readonly description?: string
   readonly tags?: ReadonlyArray<string>
+  /** Who may call it; documented in OpenAPI (security, 401, 403) from this alone. */
+  readonly access: Access
   /** Decoded from the path parameters. */
   readonly params?: P
   /** Decoded from the query string; unknown parameters are rejected. Repeated keys give arrays. */
@@ -73,6 +89,7 @@ export interface Route<out R = never> {
   readonly summary: string
   readonly description: string | undefined
   readonly tags: ReadonlyArray<string>
+  readonly access: Access
   readonly params: AnySchema | undefined
   readonly query: AnySchema | undefined
   readonly body: AnySchema | undefined
@@ -95,6 +112,7 @@ export const make = <
   summary: options.summary,
   description: options.description,
   tags: options.tags ?? [],
+  access: options.access,
   params: options.params,
   query: options.query,
   body: options.body,

@@ -37,6 +37,7 @@ const routes = [
     method: "get",
     path: "/api/flights/:id",
     summary: "Get one flight",
+    access: "anyone",
     tags: ["flights"],
     params: Schema.Struct({ id: FlightId }),
     query: Schema.Struct({ limit: Schema.optional(Schema.NumberFromString) }),
@@ -59,6 +60,7 @@ const routes = [
     method: "post",
     path: "/api/bookings",
     summary: "Create a booking",
+    access: "anyone",
     body: CreateBooking,
     headers: Schema.Struct({ "idempotency-key": Schema.optional(Schema.String) }),
     success: { status: 201, schema: Schema.Struct({ seats: Schema.Number }) },
@@ -77,6 +79,7 @@ const routes = [
     method: "post",
     path: "/api/bookings/:id/cancel",
     summary: "Cancel a booking",
+    access: "anyone",
     params: Schema.Struct({ id: Schema.String }),
     success: { status: 204 },
     handler: ({ params }) =>
@@ -85,6 +88,28 @@ const routes = [
         : Effect.void,
   }),
 ]
+
+/**
+ * A stand-in for @flight/auth behind the bridge's port: `x-test-roles: ops,admin` is a caller with
+ * those roles, `x-test-roles: !` a refused token, no header an anonymous caller.
+ */
+class Caller extends Context.Tag("test/Caller")<Caller, Option.Option<ReadonlyArray<string>>>() {}
+const authorized: Array<string> = []
+const authentication: HttpApp.Authentication<Caller, never> = {
+  authorize: (access, request) =>
+    Effect.suspend(() => {
+      authorized.push(`${request.method} ${new URL(request.url).pathname}`)
+      const header = request.headers.get("x-test-roles")
+      if (header === "!") return Effect.fail(Problem.make({ status: 401, type: "unauthorized", headers: { "www-authenticate": "Bearer" } }))
+      const caller = header === null ? Option.none() : Option.some(header.split(","))
+      if (access === "anyone") return Effect.succeed(Context.make(Caller, caller))
+      if (Option.isNone(caller)) return Effect.fail(Problem.make({ status: 401, type: "unauthorized", headers: { "www-authenticate": "Bearer" } }))
+      if (typeof access !== "string" && !access.roles.some((role) => caller.value.includes(role))) {
+        return Effect.fail(Problem.make({ status: 403, type: "forbidden" }))
+      }
+      return Effect.succeed(Context.make(Caller, caller))
+    }),
+}
 
 const FlightsTest = Layer.succeed(Flights, {
   find: (id) => Effect.succeed(id === knownId ? Option.some({ id, number: "BA117" }) : Option.none()),
@@ -100,6 +125,7 @@ const app = HttpApp.make({
   version: "1.2.3",
   routes,
   runtime,
+  authentication,
   bodyLimitBytes: 1024,
   readiness: Effect.suspend(() => ready),
 })
@@ -217,7 +243,7 @@ describe("HttpApp: hostile input", () => {
   const nested = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth)
 
   test("a body nested thousands deep is a 400 naming the cap, before any decoding", async () => {
-    const app = HttpApp.make({ service: "deep-test", version: "1", routes, runtime, readiness: Effect.void })
+    const app = HttpApp.make({ service: "deep-test", version: "1", routes, runtime, authentication, readiness: Effect.void })
     const deep = (body: string) =>
       app.fetch(new Request("http://test/api/bookings", { method: "POST", headers: { "content-type": "application/json" }, body }))
     for (const body of [nested(10_600, "[", "]"), `{"flightId":${"{\"a\":".repeat(7_200)}1${"}".repeat(7_200)}}`]) {
@@ -397,7 +423,7 @@ describe("HttpApp: operations endpoints", () => {
 
   test("/metrics exposes the request counter and latency histogram in Prometheus text", async () => {
     await get(`/api/flights/${knownId}`)
-    const response = await get("/metrics")
+    const response = await get("/metrics", { "x-test-roles": "admin" })
     expect(response.headers.get("content-type")).toContain("text/plain")
     const text = await response.text()
     expect(text).toContain("# TYPE http_server_requests_total counter")
@@ -429,19 +455,103 @@ describe("HttpApp: operations endpoints", () => {
     expect(body.required).toEqual(["flightId", "passengers"])
     expect(body.additionalProperties).toBe(false)
     expect(createBooking.parameters).toEqual([expect.objectContaining({ name: "idempotency-key", in: "header" })])
-    expect(Object.keys(createBooking.responses)).toEqual(["201", "400", "409", "413", "415"])
+    expect(Object.keys(createBooking.responses)).toEqual(["201", "400", "401", "409", "413", "415"])
 
     expect(doc.components.schemas.Problem.required).toEqual(["type", "title", "status"])
     expect(doc.components.schemas.FlightView.properties.departureAt).toBeDefined()
   })
 })
 
+describe("HttpApp: access", () => {
+  const guarded = [
+    Route.make({
+      method: "post",
+      path: "/api/flights",
+      summary: "Schedule a flight",
+      access: { roles: ["ops", "admin"] },
+      body: Schema.Struct({ flightNumber: Schema.NonEmptyString }),
+      success: { status: 201, schema: Schema.Struct({ by: Schema.Array(Schema.String) }) },
+      handler: () => Effect.map(Caller, (caller) => ({ by: Option.getOrElse(caller, () => []) })),
+    }),
+    Route.make({
+      method: "get",
+      path: "/api/me",
+      summary: "Who am I",
+      access: "authenticated",
+      success: { status: 200, schema: Schema.Struct({ roles: Schema.Array(Schema.String) }) },
+      handler: () => Effect.map(Caller, (caller) => ({ roles: Option.getOrElse(caller, () => []) })),
+    }),
+    Route.make({
+      method: "get",
+      path: "/api/open",
+      summary: "Open to anyone",
+      access: "anyone",
+      success: { status: 200, schema: Schema.Struct({ anonymous: Schema.Boolean }) },
+      handler: () => Effect.map(Caller, (caller) => ({ anonymous: Option.isNone(caller) })),
+    }),
+  ]
+  const guardedApp = HttpApp.make({ service: "guarded", version: "1", routes: guarded, runtime, authentication, readiness: Effect.void })
+  const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    guardedApp.fetch(new Request(`http://test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }))
+
+  test("the caller is decided before the body is read: no 400, 413 or 415 for a caller who may not call", async () => {
+    for (const [headers, status] of [[{}, 401], [{ "x-test-roles": "customer" }, 403], [{ "x-test-roles": "!" }, 401]] as const) {
+      for (const [contentType, body] of [["application/json", "{not json"], ["text/plain", "x"], ["application/json", "x".repeat(100_000)]]) {
+        const response = await send("POST", "/api/flights", { ...headers, "content-type": contentType! }, body)
+        expect(response.status).toBe(status)
+      }
+    }
+    const authorizedCaller = await send("POST", "/api/flights", { "x-test-roles": "ops", "content-type": "application/json" }, "{}")
+    expect(authorizedCaller.status).toBe(400)
+  })
+
+  test("the handler runs with the caller the authentication gave", async () => {
+    const response = await send("POST", "/api/flights", { "x-test-roles": "admin", "content-type": "application/json" }, '{"flightNumber":"BA117"}')
+    expect([response.status, await response.json()]).toEqual([201, { by: ["admin"] }])
+    expect(await (await send("GET", "/api/me", { "x-test-roles": "customer" })).json()).toEqual({ roles: ["customer"] })
+    expect((await send("GET", "/api/me")).status).toBe(401)
+    expect(await (await send("GET", "/api/open")).json()).toEqual({ anonymous: true })
+    expect(await (await send("GET", "/api/open", { "x-test-roles": "customer" })).json()).toEqual({ anonymous: false })
+    // A refused token is refused on an open route too: a client that meant to sign in is told.
+    expect((await send("GET", "/api/open", { "x-test-roles": "!" })).status).toBe(401)
+  })
+
+  test("/metrics is for admins; health and the OpenAPI document stay open and ask no one", async () => {
+    expect((await send("GET", "/metrics")).status).toBe(401)
+    expect((await send("GET", "/metrics", { "x-test-roles": "ops" })).status).toBe(403)
+    expect((await send("GET", "/metrics", { "x-test-roles": "admin" })).status).toBe(200)
+    authorized.length = 0
+    for (const path of ["/health/live", "/health/ready", "/openapi.json"]) {
+      expect((await send("GET", path, { "x-test-roles": "!" })).status).toBe(200)
+    }
+    expect(authorized).toEqual([])
+  })
+
+  test("/openapi.json derives security, 401 and 403 from each route's access", async () => {
+    const doc = (await (await send("GET", "/openapi.json")).json()) as any
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" })
+    const schedule = doc.paths["/api/flights"].post
+    expect(schedule.security).toEqual([{ bearerAuth: [] }])
+    expect(Object.keys(schedule.responses)).toEqual(["201", "400", "401", "403", "413", "415"])
+    expect(schedule.description).toContain("the role ops or admin")
+    const me = doc.paths["/api/me"].get
+    expect(me.security).toEqual([{ bearerAuth: [] }])
+    expect(Object.keys(me.responses)).toEqual(["200", "400", "401"])
+    const open = doc.paths["/api/open"].get
+    expect(open.security).toEqual([{}, { bearerAuth: [] }])
+    expect(Object.keys(open.responses)).toEqual(["200", "400", "401"])
+    const metrics = doc.paths["/metrics"].get
+    expect(metrics.security).toEqual([{ bearerAuth: [] }])
+    expect(Object.keys(metrics.responses)).toEqual(["200", "401", "403"])
+  })
+})
+
 describe("OpenApi path parameters", () => {
-  const document = (routes: ReadonlyArray<Route.Route<never>>) => OpenApi.document({ title: "t", version: "1", routes })
+  const document = (routes: ReadonlyArray<Route.Route<never>>) => OpenApi.document({ title: "t", version: "1", routes, metricsAccess: HttpApp.metricsAccess })
 
   test("a route without a params Schema still documents each :name as a required string", () => {
     const doc = document([
-      Route.make({ method: "get", path: "/api/seatmaps/:flightId", summary: "Seat map", success: { status: 200 }, handler: () => Effect.void }),
+      Route.make({ method: "get", path: "/api/seatmaps/:flightId", summary: "Seat map", access: "anyone", success: { status: 200 }, handler: () => Effect.void }),
     ]) as any
     expect(doc.paths["/api/seatmaps/{flightId}"].get.parameters).toEqual([
       { name: "flightId", in: "path", required: true, schema: { type: "string" } },
@@ -455,6 +565,7 @@ describe("OpenApi path parameters", () => {
           method: "get",
           path: "/api/flights/:flightId",
           summary: "Flight",
+          access: "anyone",
           params: Schema.Struct({ id: Schema.String }),
           success: { status: 200 },
           handler: () => Effect.void,

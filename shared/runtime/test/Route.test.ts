@@ -11,6 +11,7 @@ describe("Route", () => {
       method: "post",
       path: "/api/flights/:id/status",
       summary: "Change a flight's status",
+      access: { roles: ["ops"] },
       params: Schema.Struct({ id: FlightId }),
       query: Schema.Struct({ dryRun: Schema.optional(Schema.BooleanFromString) }),
       body: Schema.Struct({ status: Schema.Literal("delayed", "cancelled") }),
@@ -30,6 +31,7 @@ describe("Route", () => {
     })
     expect(route.method).toBe("post")
     expect(route.errors).toEqual([])
+    expect(route.access).toEqual({ roles: ["ops"] })
   })
 
   test("a route without input schemas gets empty params and no body", () => {
@@ -37,6 +39,7 @@ describe("Route", () => {
       method: "get",
       path: "/api/ping",
       summary: "Ping",
+      access: "anyone",
       success: { status: 204 },
       handler: ({ body, params }) => {
         const nothing: undefined = body

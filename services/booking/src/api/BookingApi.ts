@@ -3,6 +3,7 @@
  * name, cancel, and the seat map. Routes decode their input with Schemas, run one application
  * function, and map its typed errors to problem+json in `problemOf`.
  */
+import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import {
   BookingId,
@@ -168,6 +169,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "post",
     path: "/api/bookings",
+    // Open until the booking's owner can be told apart (decision 16: the next step).
+    access: "anyone",
     summary: "Book seats",
     description: "Holds the named seats, or free seats chosen together, until holdExpiresAt, and publishes " +
       "booking.created. The total is the cabin's fare times the passengers. With an Idempotency-Key, a repeated " +
@@ -187,6 +190,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "get",
     path: "/api/bookings/:id",
+    // Open until the booking's owner can be told apart (decision 16: the next step).
+    access: "anyone",
     summary: "Get a booking",
     tags: ["bookings"],
     params: IdParams,
@@ -197,6 +202,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "get",
     path: "/api/bookings",
+    // Open until the booking's owner can be told apart (decision 16: the next step).
+    access: "anyone",
     summary: "Find a booking by reference and last name",
     description: "As at an airline, a reference alone reveals nothing: the last name of one of the passengers must match " +
       "(case-insensitive). Answers 404 when either does not.",
@@ -210,6 +217,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "post",
     path: "/api/bookings/:id/cancel",
+    // Open until the booking's owner can be told apart (decision 16: the next step).
+    access: "anyone",
     summary: "Cancel a booking",
     description: "Cancels a pending or confirmed booking: its seats are free again, and booking.cancelled (reason customer) " +
       "tells payment to close the intent or refund. 409 when it has already ended.",
@@ -228,6 +237,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "get",
     path: "/api/seatmaps/:flightId",
+    access: "anyone",
     summary: "The seat map of a flight's cabin",
     description: "Every seat of the cabin (economy unless given), row by row, free, held or sold.",
     tags: ["seat maps"],
@@ -248,12 +258,13 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   }),
 ]
 
-export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus>): Hono =>
+export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>): Hono =>
   HttpApp.make({
     service: "booking",
     version: packageJson.version,
     description: "Bookings, seat inventory and holds, booking references",
     routes,
     runtime,
+    authentication: HttpAuthentication.bridge,
     readiness: ServiceBus.readiness,
   })

@@ -3,6 +3,7 @@
  * variable; with APP_ENV=production the real adapters are required, since in-memory state would be
  * lost on every restart and an in-process bus reaches no other service.
  */
+import { AuthConfig } from "@flight/auth"
 import { AppConfig } from "@flight/runtime"
 import { Config, type Duration, type Option, type Redacted } from "effect"
 
@@ -15,6 +16,8 @@ export interface BookingConfig {
   readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
   /** How long a new booking holds its seats before it expires (BOOKING_HOLD_TTL). */
   readonly holdTtl: Duration.Duration
+  /** Whose tokens it accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM). */
+  readonly auth: AuthConfig.ServiceSettings
 }
 
 export const defaultPort = 3001
@@ -25,7 +28,9 @@ export const BookingConfig: Config.Config<BookingConfig> = Config.all({
   redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
   holdTtl: AppConfig.duration("BOOKING_HOLD_TTL", "15 minutes"),
+  auth: AuthConfig.service,
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   AppConfig.storeRequirement("REDIS_URL", config.redisUrl),
   AppConfig.brokerRequirement(config.rabbitmqUrl),
+  AuthConfig.issuerRequirement(config.auth),
 ])))

@@ -3,6 +3,7 @@
  * Routes decode their input with Schemas, run one application function, and map its typed errors
  * to problem+json in `problemOf`.
  */
+import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode, StatusReason } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
@@ -10,6 +11,7 @@ import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { FlightCommands, type IdempotencyKeyReused } from "../application/FlightCommands.ts"
+import * as FlightPolicy from "../application/FlightPolicy.ts"
 import { FlightQueries } from "../application/FlightQueries.ts"
 import * as Flight from "../domain/Flight.ts"
 import type { FlightAlreadyScheduled, FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
@@ -150,6 +152,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     method: "post",
     path: "/api/flights",
     summary: "Schedule a flight",
+    access: FlightPolicy.operations,
     description: "Adds a flight to the catalogue with every seat available, and publishes flight.scheduled. " +
       "With an Idempotency-Key, a repeated request answers the first response (marked Idempotent-Replayed).",
     tags: ["flights"],
@@ -175,6 +178,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     method: "get",
     path: "/api/flights/:id",
     summary: "Get a flight",
+    access: "anyone",
     description: "One flight; each cabin carries its capacity and the seats still available.",
     tags: ["flights"],
     params: IdParams,
@@ -186,6 +190,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     method: "get",
     path: "/api/flights",
     summary: "Search flights",
+    access: "anyone",
     description: "Bookable flights (scheduled or delayed) of a route departing on a UTC day, with at least `passengers` " +
       "seats available in `cabin` (economy unless given), ordered by departure, `limit` (default 20) per page.",
     tags: ["flights"],
@@ -203,6 +208,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     method: "patch",
     path: "/api/flights/:id/status",
     summary: "Change a flight's status",
+    access: FlightPolicy.operations,
     description: "Allowed: scheduled → delayed | boarding | cancelled; delayed → boarding | cancelled | delayed; " +
       "boarding → departed; departed → arrived. A delay gives the new departureAt (after the scheduled one); the " +
       "arrival moves with it. Publishes flight.status-changed.",
@@ -224,13 +230,14 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   }),
 ]
 
-export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus>): Hono =>
+export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>): Hono =>
   HttpApp.make({
     service: "flight",
     version: packageJson.version,
     description: "Flight catalogue, search, status and seat availability",
     routes,
     runtime,
+    authentication: HttpAuthentication.bridge,
     readiness: ServiceBus.readiness,
   })
 

@@ -102,6 +102,8 @@ const documented = <S extends Schema.Schema.AnyNoContext | undefined, B extends 
   Route.make({
     method: options.method,
     path: `${basePath}${options.path}`,
+    // better-auth decides (a bearer here is a session token); the bridge documents them only.
+    access: "anyone",
     summary: options.summary,
     description: options.description,
     tags: ["identity"],

@@ -3,6 +3,7 @@
  * the OpenID discovery document, and what every service answers (health, readiness on the store,
  * metrics, `/openapi.json`, which documents better-auth's routes too).
  */
+import type { CurrentPrincipal } from "@flight/auth"
 import { HttpApp, OpenApi, Problem, Readiness, RequestInput, Route, StoreHealth } from "@flight/runtime"
 import { Effect, type Option, Runtime, Schema } from "effect"
 import { Hono } from "hono"
@@ -18,6 +19,8 @@ export interface Options {
   /** The public origin: the tokens' `iss`. */
   readonly issuer: URL
   readonly clientIpHeader: Option.Option<string>
+  /** Who calls the routes the bridge serves (`/metrics` is for admins): the service's own tokens. */
+  readonly authentication: HttpApp.Authentication<CurrentPrincipal, never>
 }
 
 export const Discovery = Schema.Struct({
@@ -44,11 +47,12 @@ export const discovery = (issuer: URL): typeof Discovery.Type => {
   }
 }
 
-const routes = (options: Options): ReadonlyArray<Route.Route<never>> => [
+const routes = (options: Pick<Options, "issuer">): ReadonlyArray<Route.Route<never>> => [
   Route.make({
     method: "get",
     path: "/.well-known/openid-configuration",
     summary: "OpenID discovery document",
+    access: "anyone",
     description: "The issuer and the URL of its JWKS, for any verifier of the access tokens.",
     tags: ["identity"],
     success: { status: 200, schema: Discovery },
@@ -64,6 +68,7 @@ export const make = (runtime: Runtime.Runtime<IdentityAuth | StoreHealth>, optio
     description,
     routes: served,
     runtime,
+    authentication: options.authentication,
     readiness: Effect.flatMap(StoreHealth, (store) => Readiness.all({ [store.name]: store.check })),
   })
   const openApi = JSON.stringify(OpenApi.document({
@@ -71,6 +76,7 @@ export const make = (runtime: Runtime.Runtime<IdentityAuth | StoreHealth>, optio
     version: packageJson.version,
     description,
     routes: [...served, ...endpoints.map((endpoint) => endpoint.route)],
+    metricsAccess: HttpApp.metricsAccess,
   }))
   const run = Runtime.runPromise(runtime)
   const proxy = { service, clientIpHeader: options.clientIpHeader }

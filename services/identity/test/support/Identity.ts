@@ -14,6 +14,7 @@ import * as BetterAuth from "../../src/infrastructure/BetterAuth.ts"
 import * as BetterAuthStaffAccounts from "../../src/infrastructure/BetterAuthStaffAccounts.ts"
 import * as InMemoryIdentityStore from "../../src/infrastructure/InMemoryIdentityStore.ts"
 import * as PostgresIdentityStore from "../../src/infrastructure/PostgresIdentityStore.ts"
+import { authentication } from "../../src/main.ts"
 
 export const issuer = new URL("http://identity.test")
 export const audience = "flight-booking-test"
@@ -100,7 +101,12 @@ export const started = (
     const resolved = options.settings ?? settings()
     const runtime = yield* Layer.toRuntime(layerOf(yield* store(resolved)))
     yield* Effect.provide(StaffSeeding.seed(options.seeds ?? staff), runtime)
-    const app = IdentityApi.make(runtime, { issuer: resolved.issuer, clientIpHeader: Option.fromNullable(options.clientIpHeader) })
+    const identity = yield* Effect.provide(BetterAuth.IdentityAuth, runtime)
+    const app = IdentityApi.make(runtime, {
+      issuer: resolved.issuer,
+      clientIpHeader: Option.fromNullable(options.clientIpHeader),
+      authentication: authentication(resolved, identity.auth),
+    })
     const defaultIp = freshIp()
     const send: Client["send"] = (method, path, request = {}) =>
       Effect.promise(async () => {

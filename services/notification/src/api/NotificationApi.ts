@@ -2,6 +2,7 @@
  * The notification service's HTTP API (DESIGN §3, notification): the history, and sending a
  * `notification.send` command.
  */
+import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { MessageBus, ServiceBus } from "@flight/bus"
 import { type AnyMessage, BookingId, Catalogue, Envelope, Messages, Recipient } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
@@ -10,6 +11,7 @@ import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { Channel, type Notification, NotificationStore } from "../domain/Notification.ts"
 import { render } from "../domain/Templates.ts"
+import * as NotificationAccess from "../application/NotificationAccess.ts"
 import { recipientFits } from "../application/NotificationCommands.ts"
 
 export const NotificationView = Schema.Struct({
@@ -60,18 +62,22 @@ const Accepted = Schema.Struct({ commandId: Schema.String })
 
 type Services = NotificationStore | MessageBus
 
-export const routes: ReadonlyArray<Route.Route<Services>> = [
+export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
   Route.make({
     method: "get",
     path: "/api/notifications",
     summary: "Notification history",
-    description: "Notifications sent or failed, oldest first, for a booking and/or a recipient, `limit` (default 20) a page.",
+    description: "Notifications sent or failed, oldest first, for a booking and/or a recipient, `limit` (default 20) a page. " +
+      "Without a bookingId, for ops and admin only (403 for others).",
     tags: ["notifications"],
+    // A booking's history is open for now; the whole history is decided with the filter (NotificationAccess).
+    access: "anyone",
     query: HistoryQuery,
     success: { status: 200, schema: Schema.Struct({ items: Schema.Array(NotificationView), nextCursor: Schema.NullOr(Cursor) }) },
-    errors: [503],
+    errors: [403, 503],
     handler: ({ query }) =>
       Effect.gen(function* () {
+        yield* NotificationAccess.canReadHistory(yield* CurrentPrincipal, { bookingId: Option.fromNullable(query.bookingId) })
         const store = yield* NotificationStore
         const offset = query.cursor?.offset ?? 0
         const page = yield* store.history({
@@ -81,12 +87,15 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
           offset,
         })
         return { items: page.items.map(viewOf), nextCursor: page.more ? { offset: offset + query.limit } : null }
-      }).pipe(Effect.mapError(() => Problem.unavailable("The notification history is unavailable", 1))),
+      }).pipe(
+        Effect.catchTag("NotificationStoreError", () => Effect.fail(Problem.unavailable("The notification history is unavailable", 1))),
+      ),
   }),
   Route.make({
     method: "post",
     path: "/api/notifications",
     summary: "Send a notification",
+    access: NotificationAccess.sending,
     description: "Sends the notification.send command: one template on one channel to one recipient. 202 once the command " +
       "is on the bus; the history shows the notification when it went out. The template and its data are checked first. " +
       "With an Idempotency-Key, a repeated request answers the first command's id (marked Idempotent-Replayed) and sends " +
@@ -139,12 +148,13 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   }),
 ]
 
-export const make = (runtime: Runtime.Runtime<Services | StoreHealth>): Hono =>
+export const make = (runtime: Runtime.Runtime<Services | StoreHealth | TokenVerifier.TokenVerifier>): Hono =>
   HttpApp.make({
     service: "notification",
     version: packageJson.version,
     description: "Email, SMS and push notifications and their history",
     routes,
     runtime,
+    authentication: HttpAuthentication.bridge,
     readiness: ServiceBus.readiness,
   })

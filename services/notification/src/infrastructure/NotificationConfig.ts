@@ -3,6 +3,7 @@
  * variable; with APP_ENV=production RabbitMQ is required, since an in-process bus reaches no other
  * service.
  */
+import { AuthConfig } from "@flight/auth"
 import { AppConfig } from "@flight/runtime"
 import { Config, type Option, type Redacted } from "effect"
 
@@ -15,6 +16,8 @@ export interface NotificationConfig {
   readonly databaseUrl: Option.Option<Redacted.Redacted<URL>>
   /** The SMTP server email goes through when set; email is recorded only otherwise. */
   readonly smtpUrl: Option.Option<Redacted.Redacted<URL>>
+  /** Whose tokens it accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM). */
+  readonly auth: AuthConfig.ServiceSettings
 }
 
 export const defaultPort = 3004
@@ -25,4 +28,8 @@ export const NotificationConfig: Config.Config<NotificationConfig> = Config.all(
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
   databaseUrl: AppConfig.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]),
   smtpUrl: AppConfig.optionalUrl("SMTP_URL", ["smtp:", "smtps:"]),
-}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.brokerRequirement(config.rabbitmqUrl)])))
+  auth: AuthConfig.service,
+}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
+  AppConfig.brokerRequirement(config.rabbitmqUrl),
+  AuthConfig.issuerRequirement(config.auth),
+])))

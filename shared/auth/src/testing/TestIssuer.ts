@@ -7,6 +7,7 @@
 import { Clock, Context, Effect, Layer, Ref } from "effect"
 import type { Scope } from "effect"
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from "jose"
+import * as AuthConfig from "../AuthConfig.ts"
 import * as Claims from "../Claims.ts"
 import * as TokenVerifier from "../TokenVerifier.ts"
 
@@ -43,6 +44,8 @@ export interface TestIssuer {
   readonly issuer: string
   readonly audience: string
   readonly jwksUrl: URL
+  /** A service's settings to verify this issuer's tokens (its JWKS over HTTP). */
+  readonly settings: AuthConfig.Settings
   readonly sign: (options?: SignOptions) => Effect.Effect<string>
   readonly customer: (sub: string, options?: SignOptions) => Effect.Effect<string>
   readonly staff: (sub: string, roles: ReadonlyArray<string>, options?: SignOptions) => Effect.Effect<string>
@@ -198,6 +201,7 @@ export const make = (options: Options = {}): Effect.Effect<TestIssuer, never, Sc
       issuer,
       audience,
       jwksUrl,
+      settings: AuthConfig.of({ issuer, audience, jwksUrl }),
       sign,
       customer: (sub, signOptions) => sign({ roles: ["customer"], ...signOptions, sub }),
       staff: (sub, roles, signOptions) => sign({ ...signOptions, sub, roles }),
@@ -228,3 +232,23 @@ export const layer = (options: Options = {}): Layer.Layer<Issuer | TokenVerifier
   const verifier = Layer.effect(TokenVerifier.TokenVerifier, Effect.flatMap(Issuer, (i) => i.verifier()))
   return Layer.provideMerge(verifier, issuer)
 }
+
+/** An `Authorization` header value for a token of the issuer in context: staff with `roles`, or a customer without. */
+export const bearer = (sub: string, roles?: ReadonlyArray<string>, options?: SignOptions): Effect.Effect<string, never, Issuer> =>
+  Effect.flatMap(Issuer, (issuer) => roles === undefined ? issuer.customer(sub, options) : issuer.staff(sub, roles, options)).pipe(
+    Effect.map((token) => `Bearer ${token}`),
+  )
+
+/** The four callers of an authorization matrix, as `Authorization` headers (none for the anonymous one). */
+export const callers = (options?: SignOptions): Effect.Effect<{
+  readonly anonymous: Readonly<Record<string, string>>
+  readonly customer: Readonly<Record<string, string>>
+  readonly ops: Readonly<Record<string, string>>
+  readonly admin: Readonly<Record<string, string>>
+}, never, Issuer> =>
+  Effect.all({
+    anonymous: Effect.succeed({}),
+    customer: Effect.map(bearer("ada", undefined, options), (authorization) => ({ authorization })),
+    ops: Effect.map(bearer("olga", ["ops"], options), (authorization) => ({ authorization })),
+    admin: Effect.map(bearer("ann", ["ops", "admin"], options), (authorization) => ({ authorization })),
+  })

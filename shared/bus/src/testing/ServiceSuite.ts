@@ -3,7 +3,7 @@
  * metrics and OpenAPI on the bus and store it is given; run alone, it reads its configuration,
  * says once which adapters it uses, and stops cleanly. Each service's tests run these suites.
  */
-import { Problem, StoreHealth, StoreHealthLayer, StoreUnavailable } from "@flight/runtime"
+import { Problem, StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { ChildProcess, EffectTest, RealServer } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Logger, type Runtime } from "effect"
@@ -16,15 +16,17 @@ const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
 export interface ApiOptions<A> {
   readonly service: string
-  readonly app: (runtime: Runtime.Runtime<A | StoreHealth | MessageBus>) => Hono
-  /** What the service builds on its in-memory store (repositories, application services). */
-  readonly layer?: Layer.Layer<A | StoreHealth>
+  readonly app: (runtime: Runtime.Runtime<NoInfer<A> | MessageBus>) => Hono
+  /** What the service builds on its in-memory store (repositories, application services, its store's health). */
+  readonly layer: Layer.Layer<A>
   /** The name the real store adapter reports under in readiness, e.g. "redis". */
   readonly storeName: string
+  /** The `Authorization` header of an admin, made with what `layer` provides (e.g. a test issuer): `/metrics` is theirs. */
+  readonly adminAuthorization: Effect.Effect<string, never, NoInfer<A>>
 }
 
-export const httpApi = <A = never>({ app: makeApp, layer, service, storeName }: ApiOptions<A>) => {
-  const inMemory: Layer.Layer<A | StoreHealth> = layer ?? (StoreHealthLayer.inMemory as Layer.Layer<A | StoreHealth>)
+export const httpApi = <A>({ adminAuthorization, app: makeApp, layer, service, storeName }: ApiOptions<A>) => {
+  const inMemory: Layer.Layer<A> = layer
   const downStore = Layer.succeed(StoreHealth, {
     name: storeName,
     check: Effect.fail(new StoreUnavailable({ store: storeName, reason: "connection refused" })),
@@ -35,9 +37,12 @@ export const httpApi = <A = never>({ app: makeApp, layer, service, storeName }: 
     Effect.gen(function* () {
       const { bus, controls } = yield* InProcessBus.make()
       const store = health === undefined ? inMemory : Layer.merge(inMemory, health)
-      const app = makeApp(yield* Layer.toRuntime(Layer.merge(store, Layer.succeed(MessageBus, bus))))
-      const get = (path: string) => Effect.promise(async () => app.fetch(new Request(`http://${service}.test${path}`)))
-      return { get, controls }
+      const runtime = yield* Layer.toRuntime(Layer.merge(store, Layer.succeed(MessageBus, bus)))
+      const app = makeApp(runtime)
+      const get = (path: string, headers?: Record<string, string>) =>
+        Effect.promise(async () => app.fetch(new Request(`http://${service}.test${path}`, { headers: headers ?? {} })))
+      const admin = yield* Effect.provide(adminAuthorization, runtime)
+      return { get, controls, admin }
     })
 
   const problemOf = (response: Response) =>
@@ -94,11 +99,14 @@ export const httpApi = <A = never>({ app: makeApp, layer, service, storeName }: 
         expect(Object.keys(document.paths)).toContain("/health/ready")
       }), { layer: quiet })
 
-    EffectTest.effect("GET /metrics answers Prometheus text", () =>
+    EffectTest.effect("GET /metrics answers Prometheus text to an admin, and a 401 with the Bearer challenge to anyone else", () =>
       Effect.gen(function* () {
-        const response = yield* (yield* api()).get("/metrics")
+        const { admin, get } = yield* api()
+        const response = yield* get("/metrics", { authorization: admin })
         expect(response.status).toBe(200)
         expect(response.headers.get("content-type")).toContain("text/plain")
+        const anonymous = yield* get("/metrics")
+        expect([anonymous.status, anonymous.headers.get("www-authenticate")]).toEqual([401, "Bearer"])
       }), { layer: quiet })
   })
 }
