@@ -6,6 +6,7 @@ import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Effect, Layer, Logger } from "effect"
+import { base64url, generateKeyPair, SignJWT } from "jose"
 import * as Identity from "./support/Identity.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
@@ -81,6 +82,39 @@ describe("identity HTTP API", () => {
       expect(metrics.status).toBe(200)
       const text = metrics.body as string
       expect(text).toMatch(/http_server_requests_total\{[^}]*route="\/api\/auth\/sign-in\/email"[^}]*status="401"[^}]*\}|http_server_requests_total\{[^}]*status="401"[^}]*route="\/api\/auth\/sign-in\/email"/)
+    }), { layer: quiet })
+
+  EffectTest.effect("/metrics refuses forged and altered tokens of its own issuer with a 401 invalid_token", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory)
+      const session = (yield* Identity.signIn(client, "ops@flight.test", "ops-test-password")).body as { token: string }
+      const token = ((yield* client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${session.token}` } })).body as { token: string }).token
+      const [header, , signature] = token.split(".") as [string, string, string]
+      const { header: protectedHeader, payload: claims } = Identity.claimsOf(token)
+      const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
+      const jwks = (yield* client.send("GET", "/api/auth/jwks")).body as { keys: Array<{ kid: string; x: string }> }
+      const published = jwks.keys.find((key) => key.kid === protectedHeader.kid)!
+      const stranger = yield* Effect.promise(() => generateKeyPair("EdDSA", { extractable: true }))
+      const signedByStranger = (extra: Record<string, unknown>, kid: string) =>
+        Effect.promise(() =>
+          new SignJWT({ ...claims, roles: ["ops", "admin"], ...extra }).setProtectedHeader({ alg: "EdDSA", kid }).sign(stranger.privateKey)
+        )
+      const hostile = {
+        tampered: `${header}.${encode({ ...claims, roles: ["ops", "admin"] })}.${signature}`,
+        "alg none": `${encode({ alg: "none", typ: "JWT", kid: protectedHeader.kid })}.${encode({ ...claims, roles: ["ops", "admin"] })}.`,
+        "HS256 with the public key": yield* Effect.promise(() =>
+          new SignJWT({ ...claims, roles: ["ops", "admin"] }).setProtectedHeader({ alg: "HS256", kid: protectedHeader.kid })
+            .sign(base64url.decode(published.x))
+        ),
+        "unknown kid": yield* signedByStranger({}, "not-a-kid-of-identity"),
+        "a published kid, another key": yield* signedByStranger({}, protectedHeader.kid),
+        expired: yield* signedByStranger({ exp: Math.floor(Date.now() / 1000) - 3600 }, protectedHeader.kid),
+        "wrong audience": yield* signedByStranger({ aud: "another-api" }, protectedHeader.kid),
+      }
+      for (const [name, forged] of Object.entries(hostile)) {
+        const answer = yield* client.send("GET", "/metrics", { headers: { authorization: `Bearer ${forged}` } })
+        expect([name, answer.status, answer.headers.get("www-authenticate")?.startsWith('Bearer error="invalid_token"')]).toEqual([name, 401, true])
+      }
     }), { layer: quiet })
 
   EffectTest.effect("HEAD on a GET route answers as the GET does, without a body", () =>
