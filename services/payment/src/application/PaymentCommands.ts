@@ -8,7 +8,7 @@ import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId
 import { Traceparent } from "@flight/runtime"
 import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } from "effect"
 import { Payment } from "../domain/Payment.ts"
-import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
+import { type ChargeResult, PaymentGateway, readableCharge, readableRefund, type Unreadable } from "../domain/PaymentGateway.ts"
 import { type Outgoing, PaymentRepository } from "../domain/PaymentRepository.ts"
 
 const source = "payment" as const
@@ -33,6 +33,39 @@ export class ChargeLease extends Context.Reference<ChargeLease>()("payment/Charg
   defaultValue: () => ({ lease: Duration.seconds(3), unansweredRetry: Duration.seconds(15) }),
 }) {}
 
+/**
+ * The gateway as payments record and publish its answers: what `payment.processed` cannot carry
+ * (free text of at most 200 characters, decision 13) is replaced at this edge, before anything is
+ * recorded, and the original logged, escaped and cut short. A decline reason becomes
+ * `gateway_error`, so the payment fails as declined; an approved charge's transaction id becomes a
+ * stand-in derived from it, so the payment succeeds (the provider took the money), and a refund of it
+ * needs an operator, who finds the original in the log. See `readableCharge`.
+ */
+export const readableGateway = (gateway: PaymentGateway["Type"]): PaymentGateway["Type"] => {
+  const report = (key: string, unreadable: Option.Option<Unreadable>) =>
+    Option.match(unreadable, {
+      onNone: () => Effect.void,
+      onSome: ({ excerpt, field, issue, standIn }) => {
+        const line = `gateway answered ${key} with a ${field} a payment cannot carry (${issue}), recorded as ${standIn}: "${excerpt}"`
+        return field === "failure reason" ? Effect.logWarning(line) : Effect.logError(line)
+      },
+    })
+  const readable = (key: string, result: ChargeResult) => {
+    const { result: carried, unreadable } = readableCharge(result)
+    return Effect.as(report(key, unreadable), carried)
+  }
+  return {
+    charge: (request) => Effect.flatMap(gateway.charge(request), (result) => readable(request.key, result)),
+    find: (key) =>
+      Effect.flatMap(gateway.find(key), Option.match({ onNone: () => Effect.succeedNone, onSome: (result) => Effect.asSome(readable(key, result)) })),
+    refund: (request) =>
+      Effect.flatMap(gateway.refund(request), (refunded) => {
+        const { text, unreadable } = readableRefund(refunded.transactionId)
+        return Effect.as(report(request.key, unreadable), { transactionId: text })
+      }),
+  }
+}
+
 const outgoing = <M extends Outgoing["message"]>(message: M) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
 
@@ -46,7 +79,7 @@ export interface PayRequest {
 export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/PaymentCommands", {
   effect: Effect.gen(function* () {
     const repository = yield* PaymentRepository
-    const gateway = yield* PaymentGateway
+    const gateway = readableGateway(yield* PaymentGateway)
     const timing = yield* ChargeLease
     /** This process, as the holder of the charges it works on. */
     const holder = `payment-${crypto.randomUUID()}`
