@@ -5,7 +5,6 @@
  */
 import {
   Cause,
-  Clock,
   type Context,
   Data,
   Duration,
@@ -13,21 +12,19 @@ import {
   Either,
   Exit,
   Metric,
-  MetricBoundaries,
   Option,
   ParseResult,
   Runtime,
   Schema,
 } from "effect"
-import type { Scope, Tracer } from "effect"
 import { Hono } from "hono"
 import { TrieRouter } from "hono/router/trie-router"
+import * as HttpInstrumentation from "./HttpInstrumentation.ts"
 import * as Metrics from "./Metrics.ts"
 import * as OpenApi from "./OpenApi.ts"
 import * as Problem from "./Problem.ts"
 import * as RequestInput from "./RequestInput.ts"
 import * as Route from "./Route.ts"
-import * as Traceparent from "./Traceparent.ts"
 
 /**
  * How the bridge learns who calls: a port, so that the runtime needs no token library.
@@ -61,17 +58,6 @@ export interface Options<R, P = never> {
 }
 
 export const defaultBodyLimitBytes = 64 * 1024
-
-export const requestsTotal = Metric.counter("http_server_requests_total", {
-  description: "HTTP requests handled, by service, method, route and status",
-  incremental: true,
-})
-
-export const requestDuration = Metric.histogram(
-  "http_server_request_duration_seconds",
-  MetricBoundaries.fromIterable([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
-  "HTTP request latency in seconds, by service, method, route and status",
-)
 
 const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const
 
@@ -152,72 +138,6 @@ const respond = <R, P>(
   })
 
 // ---------------------------------------------------------------------------------------------
-// Instrumentation: a server span, the problem mapping, metrics
-
-const problemOf = (cause: Cause.Cause<unknown>): Option.Option<Problem.Problem> =>
-  Cause.isDie(cause) ? Option.none() : Option.filter(Cause.failureOption(cause), Problem.isProblem)
-
-const recordMetrics = (labels: { service: string; method: string; route: string; status: number }, seconds: number) => {
-  const tagged = <T, I, O>(metric: Metric.Metric<T, I, O>) =>
-    metric.pipe(
-      Metric.tagged("service", labels.service),
-      Metric.tagged("method", labels.method),
-      Metric.tagged("route", labels.route),
-      Metric.tagged("status", String(labels.status)),
-    )
-  return Effect.zipRight(Metric.increment(tagged(requestsTotal)), Metric.update(tagged(requestDuration), seconds))
-}
-
-const instrumented = <R>(
-  service: string,
-  method: string,
-  routePath: string,
-  request: Request,
-  url: URL,
-  handle: Effect.Effect<Response, Problem.Problem, R>,
-): Effect.Effect<Response, never, R> =>
-  Effect.gen(function*() {
-    const startedAt = yield* Clock.currentTimeNanos
-    const incoming = Option.flatMap(Option.fromNullable(request.headers.get(Traceparent.headerName)), Traceparent.parse)
-    const span: Tracer.Span = yield* Effect.makeSpan(`HTTP ${method} ${routePath}`, {
-      kind: "server",
-      attributes: { "http.method": method, "http.route": routePath, "url.path": url.pathname },
-      ...(Option.isSome(incoming) ? { parent: incoming.value } : {}),
-    })
-    const exit = yield* Effect.exit(Effect.withParentSpan(handle, span))
-    let response: Response
-    let failure: Cause.Cause<unknown> | undefined
-    if (Exit.isSuccess(exit)) {
-      response = exit.value
-    } else {
-      const problem = problemOf(exit.cause)
-      if (Option.isSome(problem)) {
-        response = Problem.toResponse(problem.value, url.pathname)
-      } else if (Cause.isInterruptedOnly(exit.cause)) {
-        response = Problem.toResponse(Problem.unavailable("The request was interrupted"), url.pathname)
-      } else {
-        failure = exit.cause
-        yield* Effect.logError(`${method} ${routePath} failed`, exit.cause).pipe(
-          Effect.withParentSpan(span),
-          Effect.annotateLogs({ "http.method": method, "http.route": routePath }),
-        )
-        response = Problem.toResponse(Problem.internal(), url.pathname)
-      }
-    }
-    span.attribute("http.status_code", response.status)
-    response.headers.set(Traceparent.headerName, Traceparent.format(span))
-    const endedAt = yield* Clock.currentTimeNanos
-    const seconds = Number(endedAt - startedAt) / 1e9
-    yield* Effect.logDebug(`${method} ${url.pathname} ${response.status}`).pipe(
-      Effect.annotateLogs({ "http.route": routePath, durationMs: Math.round(seconds * 1000) }),
-      Effect.withParentSpan(span),
-    )
-    span.end(endedAt, failure === undefined ? Exit.void : Exit.failCause(failure))
-    yield* recordMetrics({ service, method, route: routePath, status: response.status }, seconds)
-    return response
-  })
-
-// ---------------------------------------------------------------------------------------------
 // The app
 
 const readinessProblem = (cause: Cause.Cause<unknown>): Problem.Problem => {
@@ -249,7 +169,7 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
   app.use(async (c, next) => {
     if (RequestInput.urlOf(c.req.raw) !== undefined) return next()
     const response = Problem.toResponse(Problem.malformedRequest())
-    await run(recordMetrics({ service: options.service, method: c.req.method, route: "unmatched", status: response.status }, 0))
+    await run(HttpInstrumentation.recordMetrics({ service: options.service, method: c.req.method, route: "unmatched", status: response.status }, 0))
     return response
   })
 
@@ -277,7 +197,7 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
     const url = new URL(c.req.url)
     const exit = await run(options.authentication.authorize(metricsAccess, c.req.raw))
     if (Exit.isFailure(exit)) {
-      return Problem.toResponse(Option.getOrElse(problemOf(exit.cause), () => Problem.internal()), url.pathname)
+      return Problem.toResponse(Option.getOrElse(HttpInstrumentation.problemOf(exit.cause), () => Problem.internal()), url.pathname)
     }
     return new Response(Metrics.prometheusText(Metric.unsafeSnapshot()), {
       headers: { "content-type": Metrics.contentType },
@@ -293,7 +213,7 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
       const request = c.req.raw
       const url = new URL(request.url)
       const exit = await run(
-        instrumented(
+        HttpInstrumentation.instrumented(
           options.service,
           method,
           route.path,
@@ -322,7 +242,7 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
         url.pathname,
       )
     await run(
-      recordMetrics(
+      HttpInstrumentation.recordMetrics(
         { service: options.service, method: request.method, route: "unmatched", status: response.status },
         (performance.now() - startedAt) / 1000,
       ),
@@ -338,49 +258,5 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
   return app
 }
 
-// ---------------------------------------------------------------------------------------------
-// Serving
-
-export class ServerError extends Data.TaggedError("ServerError")<{ readonly port: number; readonly cause: unknown }> {
-  override get message(): string {
-    return `Cannot listen on port ${this.port}: ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
-  }
-}
-
-/**
- * Listens with `Bun.serve` for the life of the scope. Closing the scope stops accepting connections
- * and waits for in-flight requests to finish.
- */
-export const serve = (
-  /** The server is given as the second argument (Hono's env), for an app that reads the client's address. */
-  app: { readonly fetch: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response> },
-  options: { readonly port: number; readonly hostname?: string },
-): Effect.Effect<Bun.Server<undefined>, ServerError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.try({
-      try: () =>
-        Bun.serve({
-          port: options.port,
-          ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
-          fetch: (request, server) => app.fetch(request, server),
-          // Never Bun's development error page (it shows source and paths), whatever NODE_ENV says;
-          // and should anything escape the app, a bare problem, never HTML.
-          development: false,
-          // Said explicitly: with `development: false` Bun otherwise lets a second server take a
-          // port that is in use, so two services would silently share it.
-          reusePort: false,
-          error: () => Problem.toResponse(Problem.internal()),
-        }),
-      catch: (cause) => new ServerError({ port: options.port, cause }),
-    }).pipe(
-      Effect.tap((server) =>
-        Effect.logInfo(`Listening on ${server.url.href}`).pipe(
-          Effect.annotateLogs({ port: server.port, hostname: server.hostname }),
-        )
-      ),
-    ),
-    (server) =>
-      Effect.logInfo(`Stopping the HTTP server on ${server.url.href}`).pipe(
-        Effect.zipRight(Effect.promise(() => server.stop(false))),
-      ),
-  )
+export { requestDuration, requestsTotal } from "./HttpInstrumentation.ts"
+export { serve, ServerError } from "./HttpServer.ts"
