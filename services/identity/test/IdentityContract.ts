@@ -4,7 +4,7 @@
  */
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { Duration, Effect, Logger } from "effect"
+import { Duration, Effect, Logger, Redacted } from "effect"
 import { createLocalJWKSet, jwtVerify } from "jose"
 import * as StaffSeeding from "../src/application/StaffSeeding.ts"
 import { IdentityAuth } from "../src/infrastructure/BetterAuth.ts"
@@ -140,6 +140,39 @@ export const contract = (name: string, store: Identity.Store) =>
         }
         yield* Effect.provide(StaffSeeding.seed(Identity.staff), client.runtime)
         for (const seed of Identity.staff) expect(yield* Effect.provide(accountsWith(seed.email), client.runtime)).toBe(1)
+      }))
+
+    test("seeding an email a customer signed up with is refused naming SEED_OPS_EMAIL, and the account stays a customer", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const account = customer()
+        yield* Identity.signUp(client, account)
+        const seed = { role: "ops", email: account.email, password: Redacted.make("the-configured-ops-password"), isDefault: false } as const
+        const refused = yield* Effect.flip(Effect.provide(StaffSeeding.seed([seed]), client.runtime))
+        expect(refused._tag).toBe("SeedEmailTaken")
+        expect(refused.message).toContain("SEED_OPS_EMAIL")
+        expect(refused.message).toContain("not made by seeding")
+        const signedIn = yield* Identity.signIn(client, account.email, account.password)
+        expect(signedIn.status).toBe(200)
+        expect(signedIn.body.user).toMatchObject({ roles: ["customer"], kind: "customer" })
+        expect((yield* Identity.signIn(client, account.email, "the-configured-ops-password")).status).toBe(401)
+      }))
+
+    test("seeding again with another password: the new one signs in, the old one is refused, and the old sessions are gone", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        const ops = Identity.staff[0]!
+        const before = yield* Identity.signIn(client, ops.email, "ops-test-password")
+        expect(before.status).toBe(200)
+        yield* Effect.provide(StaffSeeding.seed([{ ...ops, password: Redacted.make("a-new-ops-password-42") }]), client.runtime)
+        expect((yield* Identity.signIn(client, ops.email, "ops-test-password")).status).toBe(401)
+        const after = yield* Identity.signIn(client, ops.email, "a-new-ops-password-42")
+        expect(after.status).toBe(200)
+        expect(after.body.user).toMatchObject({ roles: ["ops"], kind: "staff" })
+        const old = yield* client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${before.body.token}` } })
+        expect(old.status).toBe(401)
+        const current = yield* client.send("GET", "/api/auth/token", { headers: { authorization: `Bearer ${after.body.token}` } })
+        expect(current.status).toBe(200)
       }))
 
     test("GET /api/auth/token answers a JWT for the session of the cookie or of the bearer token; 401 without one", () =>

@@ -1,6 +1,6 @@
 /**
  * The staff accounts of the configuration, made sure of at every start: created once, given their
- * roles, and said in the log. A documented development default is printed with its password, so
+ * roles and the configured password, and said in the log (never a configured password). A documented development default is printed with its password, so
  * whoever starts the embedded mode can sign in; a configured password never is.
  */
 import { Effect, Redacted } from "effect"

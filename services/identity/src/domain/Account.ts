@@ -73,12 +73,16 @@ export interface StaffSeed {
 }
 
 /** What seeding did to one account. */
-export type Seeded = "created" | "roles-updated" | "unchanged"
+export type Seeded = "created" | "roles-updated" | "password-changed" | "unchanged"
 
 /** The accounts port the seeding asks: infrastructure provides it on better-auth. */
 export class StaffAccounts extends Context.Tag("identity/StaffAccounts")<StaffAccounts, {
-  /** The account of `seed.email` exists, with the seed's roles and kind staff; its password is set only when it is created. */
-  readonly ensure: (seed: StaffSeed) => Effect.Effect<Seeded, AccountStoreError>
+  /**
+   * The account of `seed.email` exists, with the seed's roles, kind staff and the seed's password
+   * (a changed password ends the account's sessions). An account of that email that seeding did
+   * not make (a customer's) is never made staff: that is a `SeedEmailTaken`.
+   */
+  readonly ensure: (seed: StaffSeed) => Effect.Effect<Seeded, AccountStoreError | SeedEmailTaken>
 }>() {}
 
 export class AccountStoreError extends Schema.TaggedError<AccountStoreError>()("AccountStoreError", {
@@ -87,5 +91,22 @@ export class AccountStoreError extends Schema.TaggedError<AccountStoreError>()("
 }) {
   override get message(): string {
     return `Cannot ${this.operation}: ${this.reason}`
+  }
+}
+
+/** The variable a staff account's email is configured by. */
+export const emailVariable = (role: StaffRole) => `SEED_${role.toUpperCase()}_EMAIL`
+
+/**
+ * The email of a seed is already a customer's: anyone may sign up with any email (there is no
+ * verification), so making that account staff would hand staff to whoever knows its password.
+ */
+export class SeedEmailTaken extends Schema.TaggedError<SeedEmailTaken>()("SeedEmailTaken", {
+  variable: Schema.String,
+  email: Schema.String,
+}) {
+  override get message(): string {
+    return `${this.variable}: an account with this email (${this.email}) exists and was not made by seeding; ` +
+      "configure another email, or remove that account"
   }
 }
