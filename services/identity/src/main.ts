@@ -89,6 +89,13 @@ export const make = (config: IdentityConfig) =>
     const secret = yield* secretOf(config)
     const runtime = yield* Layer.toRuntime(serviceLayer(config, secret))
     yield* Effect.provide(StaffSeeding.seed(config.staff), runtime)
+    for (const role of config.unseeded) {
+      const upper = role.toUpperCase()
+      yield* Effect.logWarning(
+        `No ${role} account seeded: on PostgreSQL set SEED_${upper}_EMAIL and SEED_${upper}_PASSWORD ` +
+          "(the development defaults are seeded only in memory)",
+      ).pipe(Effect.annotateLogs({ role }))
+    }
     const identity = yield* Effect.provide(BetterAuth.IdentityAuth, runtime)
     const app = IdentityApi.make(runtime, {
       issuer: config.issuer,

@@ -39,6 +39,16 @@ describe("identity configuration", () => {
     expect(Either.getOrThrow(read({ DATABASE_URL: "postgres://db/identity" })).secret._tag).toBe("Development")
   })
 
+  test("on PostgreSQL the development staff are not seeded: only configured staff, the others said unseeded", () => {
+    const none = Either.getOrThrow(read({ DATABASE_URL: "postgres://db/identity" }))
+    expect(none.staff).toEqual([])
+    expect(none.unseeded).toEqual(["ops", "admin"])
+    const ops = Either.getOrThrow(read({ DATABASE_URL: "postgres://db/identity", SEED_OPS_EMAIL: "ops@example.com", SEED_OPS_PASSWORD: "a-configured-password" }))
+    expect(ops.staff.map((seed) => [seed.role, seed.email, seed.isDefault])).toEqual([["ops", "ops@example.com", false]])
+    expect(ops.unseeded).toEqual(["admin"])
+    expect(Either.getOrThrow(read({})).unseeded).toEqual([])
+  })
+
   test("configured staff replace the defaults, emails in lower case, passwords redacted", () => {
     const config = Either.getOrThrow(read({ SEED_OPS_EMAIL: "Ops@Example.com", SEED_OPS_PASSWORD: "a-configured-password" }))
     expect(config.staff.map((seed) => [seed.email, seed.isDefault])).toEqual([["ops@example.com", false], ["admin@flight.local", true]])

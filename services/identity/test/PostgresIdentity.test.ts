@@ -3,12 +3,14 @@
  * migrations (on an empty database, then up to date; two instances at once), and what a restart
  * keeps (accounts, sessions, signing keys, one account per seeded member of staff).
  */
-import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
+import { ChildProcess, EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { Effect, Logger, Redacted } from "effect"
+import { ConfigProvider, Effect, Logger, Redacted } from "effect"
 import { Pool } from "pg"
 import * as BetterAuth from "../src/infrastructure/BetterAuth.ts"
+import { IdentityConfig } from "../src/infrastructure/IdentityConfig.ts"
 import * as PostgresIdentityStore from "../src/infrastructure/PostgresIdentityStore.ts"
+import * as Main from "../src/main.ts"
 import { accountsWith, contract } from "./IdentityContract.ts"
 import * as Identity from "./support/Identity.ts"
 
@@ -39,6 +41,29 @@ RealServer.describeWith("DATABASE_URL", "identity on PostgreSQL", (url) => {
       const made = yield* BetterAuth.make(Identity.settings(), pool, "database")
       const again = yield* PostgresIdentityStore.migrate(made.options, Redacted.make(database))
       expect(again).toEqual({ created: [], altered: [] })
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("started on PostgreSQL without SEED_*: no staff account is made, and the development password is refused", () =>
+    Effect.gen(function* () {
+      const database = yield* Postgres.freshDatabase(url, "identity_test")
+      const port = ChildProcess.freePort()
+      const env = { DATABASE_URL: database.href, PORT: String(port) }
+      const config = yield* Effect.withConfigProvider(IdentityConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))
+      yield* Main.make(config)
+      const users = yield* Effect.acquireUseRelease(
+        Effect.sync(() => new Pool({ connectionString: database.href })),
+        (pool) => Effect.promise(() => pool.query(`SELECT count(*)::int AS n FROM ${BetterAuth.tables.user}`)),
+        (pool) => Effect.promise(() => pool.end()),
+      )
+      expect(users.rows[0].n).toBe(0)
+      const signIn = yield* Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/api/auth/sign-in/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "ops@flight.local", password: "flight-ops-dev-only" }),
+        })
+      )
+      expect(signIn.status).toBe(401)
     }), { layer: quiet, timeout: 30_000 })
 
   EffectTest.effect("two instances starting at once on an empty database take turns: both serve, one key, one account per seed", () =>

@@ -1,7 +1,8 @@
 /**
  * The identity service's configuration, from the environment. A bad value fails naming the
  * variable, never quoting a secret. With APP_ENV=production there are no defaults for the secret
- * or the staff accounts, and a weak staff password stops the start.
+ * or the staff accounts, and a weak staff password stops the start. The staff defaults are seeded
+ * only into the in-memory store.
  */
 import { AppConfig } from "@flight/runtime"
 import { Config, ConfigError, Duration, Either, Option, Redacted, Schema } from "effect"
@@ -19,7 +20,10 @@ export const tokenLifetime = Duration.minutes(10)
  */
 export const developmentSecret = "identity-development-secret-never-in-production"
 
-/** The documented accounts of development and the embedded mode (never with APP_ENV=production). */
+/**
+ * The documented accounts of the in-memory store (the embedded mode and development without
+ * DATABASE_URL): published, so never seeded into a store that outlives the process.
+ */
 export const defaultStaff: Readonly<Record<StaffRole, { readonly email: string; readonly password: string }>> = {
   ops: { email: "ops@flight.local", password: "flight-ops-dev-only" },
   admin: { email: "admin@flight.local", password: "flight-admin-dev-only" },
@@ -52,6 +56,8 @@ export interface IdentityConfig {
   /** A retired key stays in the JWKS this long, so tokens it signed still verify. */
   readonly keyGracePeriod: Duration.Duration
   readonly staff: ReadonlyArray<StaffSeed>
+  /** The roles left unseeded because only their published defaults would seed them (on PostgreSQL). */
+  readonly unseeded: ReadonlyArray<StaffRole>
 }
 
 const invalid = (variable: string, message: string) => ConfigError.InvalidData([variable], message)
@@ -177,6 +183,11 @@ export const IdentityConfig: Config.Config<IdentityConfig> = base.pipe(
     const secret: Secret = Option.isSome(configuredSecret)
       ? { _tag: "Configured", value: configuredSecret.value }
       : Option.isSome(config.databaseUrl) ? { _tag: "Development" } : { _tag: "PerStart" }
-    return Either.right({ ...config, secret, staff: [...Option.toArray(ops), ...Option.toArray(admin)] })
+    // The published defaults only in memory: a store that outlives the process would keep them.
+    const seeds = [...Option.toArray(ops), ...Option.toArray(admin)]
+    const persistent = Option.isSome(config.databaseUrl)
+    const staff = persistent ? seeds.filter((seed) => !seed.isDefault) : seeds
+    const unseeded = persistent ? seeds.filter((seed) => seed.isDefault).map((seed) => seed.role) : []
+    return Either.right({ ...config, secret, staff, unseeded })
   }),
 )
