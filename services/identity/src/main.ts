@@ -100,6 +100,7 @@ export const make = (config: IdentityConfig) =>
     const app = IdentityApi.make(runtime, {
       issuer: config.issuer,
       clientIpHeader: config.clientIpHeader,
+      trustedProxies: config.trustedProxies,
       authentication: authentication(config, identity.auth),
     })
     const server = yield* HttpApp.serve(app, { port: config.port })

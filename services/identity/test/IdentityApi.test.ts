@@ -137,10 +137,10 @@ describe("identity HTTP API", () => {
       expect((yield* client.send("GET", "/api/auth/token", { headers: bearer })).status).toBe(401)
     }), { layer: quiet })
 
-  EffectTest.effect("behind a trusted proxy (AUTH_CLIENT_IP_HEADER), the last address of its header is the client's", () =>
+  EffectTest.effect("from a trusted proxy (AUTH_TRUSTED_PROXIES), the last address of its header is the client's: distinct clients, distinct budgets", () =>
     Effect.gen(function* () {
-      const client = yield* Identity.started(Identity.inMemory, { clientIpHeader: "x-forwarded-for" })
       const proxy = Identity.freshIp()
+      const client = yield* Identity.started(Identity.inMemory, { clientIpHeader: "x-forwarded-for", trustedProxies: [proxy] })
       const [attacker, other] = [Identity.freshIp(), Identity.freshIp()]
       const attempt = (forwardedFor: string) =>
         client.send("POST", "/api/auth/sign-in/email", {
@@ -152,5 +152,34 @@ describe("identity HTTP API", () => {
       for (let i = 0; i < 5; i++) expect((yield* attempt(`${Identity.freshIp()}, ${attacker}`)).status).toBe(401)
       expect((yield* attempt(`${Identity.freshIp()}, ${attacker}`)).status).toBe(429)
       expect((yield* attempt(other)).status).toBe(401)
+    }), { layer: quiet })
+
+  EffectTest.effect("the header from a connection not in AUTH_TRUSTED_PROXIES is not believed: spoofed addresses share the connection's budget", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory, { clientIpHeader: "x-forwarded-for", trustedProxies: [Identity.freshIp()] })
+      const connection = Identity.freshIp()
+      const attempt = () =>
+        client.send("POST", "/api/auth/sign-in/email", {
+          body: { email: "x@example.com", password: "not-the-password" },
+          ip: connection,
+          headers: { "x-forwarded-for": Identity.freshIp() },
+        })
+      for (let i = 0; i < 5; i++) expect((yield* attempt()).status).toBe(401)
+      expect((yield* attempt()).status).toBe(429)
+    }), { layer: quiet })
+
+  EffectTest.effect("from a trusted proxy, a header value that is not an IP address is ignored: the proxy's address is throttled", () =>
+    Effect.gen(function* () {
+      const proxy = Identity.freshIp()
+      const client = yield* Identity.started(Identity.inMemory, { clientIpHeader: "x-forwarded-for", trustedProxies: [proxy] })
+      const attempt = (value: string) =>
+        client.send("POST", "/api/auth/sign-in/email", {
+          body: { email: "x@example.com", password: "not-the-password" },
+          ip: proxy,
+          headers: { "x-forwarded-for": value },
+        })
+      const junk = ["not-an-address", `${crypto.randomUUID()}`, "10.0.0.1.5", "unknown", "999.1.1.1"]
+      for (const value of junk) expect((yield* attempt(value)).status).toBe(401)
+      expect((yield* attempt(`x-${crypto.randomUUID()}`)).status).toBe(429)
     }), { layer: quiet })
 })

@@ -117,6 +117,14 @@ describe("identity configuration", () => {
     expect(Either.getOrThrow(read({ AUTH_ISSUER: "https://id.example.com/" })).issuer.origin).toBe("https://id.example.com")
   })
 
+  test("AUTH_TRUSTED_PROXIES: IP addresses separated by commas; anything else fails naming it", () => {
+    expect(Either.getOrThrow(read({ AUTH_TRUSTED_PROXIES: "10.0.0.5, ::FFFF:10.0.0.6,fd00::1" })).trustedProxies).toEqual(["10.0.0.5", "10.0.0.6", "fd00::1"])
+    expect(Either.getOrThrow(read({})).trustedProxies).toEqual([])
+    for (const value of ["gateway", "10.0.0.0/8", "10.0.0.5,proxy.internal"]) {
+      expect(failing({ AUTH_TRUSTED_PROXIES: value }).map((issue) => issue.variable)).toEqual(["AUTH_TRUSTED_PROXIES"])
+    }
+  })
+
   test("trusted origins and the client address header are read", () => {
     const config = Either.getOrThrow(read({ AUTH_TRUSTED_ORIGINS: "https://app.example.com, http://localhost:3000", AUTH_CLIENT_IP_HEADER: "X-Forwarded-For" }))
     expect(config.trustedOrigins).toEqual(["https://app.example.com", "http://localhost:3000"])

@@ -7,8 +7,10 @@
  */
 import { HttpApp, Problem, RequestInput, Traceparent } from "@flight/runtime"
 import { Cause, Clock, Data, Effect, Either, Exit, Metric, Option, Schema, type Tracer } from "effect"
+import { isIP } from "node:net"
 import { weakness } from "../domain/Account.ts"
 import { basePath, clientIpHeader, IdentityAuth } from "../infrastructure/BetterAuth.ts"
+import { normalAddress } from "../infrastructure/IdentityConfig.ts"
 import type { Endpoint } from "./AuthEndpoints.ts"
 
 /** Sign-up and sign-in bodies are small: 16 KiB is far more than any of them needs. */
@@ -18,7 +20,10 @@ export interface Options {
   readonly service: string
   /** A header a trusted proxy sets to the client's address (its last entry is read); unset: the connection's address. */
   readonly clientIpHeader: Option.Option<string>
+  /** The addresses of those proxies: the header is believed only on a connection from one of them. */
+  readonly trustedProxies: ReadonlyArray<string>
 }
+
 
 /** better-auth's error codes whose problem is not simply the code in kebab-case. */
 const byCode: Record<string, { readonly status?: number; readonly type: string }> = {
@@ -62,14 +67,19 @@ const socketAddress = (request: Request, env: unknown): string | undefined => {
   return typeof server?.requestIP === "function" ? server.requestIP(request)?.address : undefined
 }
 
+/**
+ * The client's address: the connection's, unless the connection is from a trusted proxy and the
+ * header it sets ends in an IP address (anything else in it is ignored).
+ */
 const clientAddress = (request: Request, env: unknown, options: Options): string | undefined => {
-  if (Option.isSome(options.clientIpHeader)) {
+  const connection = socketAddress(request, env)
+  if (Option.isSome(options.clientIpHeader) && connection !== undefined && options.trustedProxies.includes(normalAddress(connection))) {
     // The proxy in front appends the address it saw: the last entry is the one it vouches for.
     const forwarded = request.headers.get(options.clientIpHeader.value)?.split(",").map((part) => part.trim()).filter((part) => part !== "")
     const last = forwarded?.[forwarded.length - 1]
-    if (last !== undefined) return last
+    if (last !== undefined && isIP(last) !== 0) return normalAddress(last)
   }
-  return socketAddress(request, env)
+  return connection
 }
 
 const checked = (endpoint: Endpoint, request: Request, url: URL) =>

@@ -19,6 +19,8 @@ export interface Options {
   /** The public origin: the tokens' `iss`. */
   readonly issuer: URL
   readonly clientIpHeader: Option.Option<string>
+  /** `AUTH_TRUSTED_PROXIES`: the only connections whose `clientIpHeader` is believed. */
+  readonly trustedProxies: ReadonlyArray<string>
   /** Who calls the routes the bridge serves (`/metrics` is for admins): the service's own tokens. */
   readonly authentication: HttpApp.Authentication<CurrentPrincipal, never>
 }
@@ -79,7 +81,7 @@ export const make = (runtime: Runtime.Runtime<IdentityAuth | StoreHealth>, optio
     metricsAccess: HttpApp.metricsAccess,
   }))
   const run = Runtime.runPromise(runtime)
-  const proxy = { service, clientIpHeader: options.clientIpHeader }
+  const proxy = { service, clientIpHeader: options.clientIpHeader, trustedProxies: options.trustedProxies }
 
   const app = new Hono()
   // A request without a URL is answered by the inner app (400 malformed-request), before any route.

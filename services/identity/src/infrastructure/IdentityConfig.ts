@@ -6,6 +6,7 @@
  */
 import { AppConfig } from "@flight/runtime"
 import { Config, ConfigError, Duration, Either, Option, Redacted, Schema } from "effect"
+import { isIP } from "node:net"
 import { Email, type StaffRole, type StaffSeed, weakness } from "../domain/Account.ts"
 
 export const defaultPort = 3005
@@ -48,6 +49,8 @@ export interface IdentityConfig {
   readonly trustedOrigins: ReadonlyArray<string>
   /** A header a trusted proxy in front sets to the client's address; unset: the connection's address. */
   readonly clientIpHeader: Option.Option<string>
+  /** The addresses of the proxies whose `clientIpHeader` is believed; from any other connection it is ignored. */
+  readonly trustedProxies: ReadonlyArray<string>
   /** Sign-in and sign-up attempts allowed per client address in `signInWindow`. */
   readonly signInMaxAttempts: number
   readonly signInWindow: Duration.Duration
@@ -113,6 +116,23 @@ const clientIpHeader = optionalText("AUTH_CLIENT_IP_HEADER").pipe(
   ),
 )
 
+/** An address as compared: lower case, an IPv4 address mapped into IPv6 as the IPv4 address. */
+export const normalAddress = (address: string): string => {
+  const lower = address.trim().toLowerCase()
+  const mapped = lower.startsWith("::ffff:") ? lower.slice(7) : lower
+  return isIP(mapped) === 4 ? mapped : lower
+}
+
+const trustedProxies = optionalText("AUTH_TRUSTED_PROXIES").pipe(
+  Config.mapOrFail((value) => {
+    if (Option.isNone(value)) return Either.right([])
+    const addresses = value.value.split(",").map((address) => address.trim()).filter((address) => address !== "")
+    return addresses.every((address) => isIP(address) !== 0)
+      ? Either.right(addresses.map(normalAddress))
+      : Either.left(invalid("AUTH_TRUSTED_PROXIES", "Expected IP addresses separated by commas, e.g. 10.0.0.5,10.0.0.6"))
+  }),
+)
+
 const signInMaxAttempts = Config.integer("AUTH_SIGN_IN_MAX_ATTEMPTS").pipe(
   Config.validate({ message: "Expected a whole number from 1 to 1000", validation: (n) => n >= 1 && n <= 1000 }),
   Config.withDefault(5),
@@ -152,6 +172,7 @@ const base = Config.all({
   configuredSecret: secret,
   trustedOrigins,
   clientIpHeader,
+  trustedProxies,
   signInMaxAttempts,
   signInWindow: AppConfig.duration("AUTH_SIGN_IN_WINDOW", "1 minute"),
   keyRotation: AppConfig.duration("AUTH_KEY_ROTATION", "30 days"),

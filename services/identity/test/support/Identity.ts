@@ -95,6 +95,8 @@ export const started = (
     readonly seeds?: ReadonlyArray<StaffSeed>
     /** `AUTH_CLIENT_IP_HEADER`: a header a trusted proxy sets. */
     readonly clientIpHeader?: string
+    /** `AUTH_TRUSTED_PROXIES`: the connections that header is believed from. */
+    readonly trustedProxies?: ReadonlyArray<string>
   } = {},
 ) =>
   Effect.gen(function* () {
@@ -105,6 +107,7 @@ export const started = (
     const app = IdentityApi.make(runtime, {
       issuer: resolved.issuer,
       clientIpHeader: Option.fromNullable(options.clientIpHeader),
+      trustedProxies: options.trustedProxies ?? [],
       authentication: authentication(resolved, identity.auth),
     })
     const defaultIp = freshIp()
