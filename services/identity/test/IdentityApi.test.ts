@@ -137,6 +137,18 @@ describe("identity HTTP API", () => {
       expect((yield* client.send("GET", "/api/auth/token", { headers: bearer })).status).toBe(401)
     }), { layer: quiet })
 
+  EffectTest.effect("a percent-encoded path is served as the route it matches, under that route's budget: sign%2Din is a sign-in", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory)
+      const ip = Identity.freshIp()
+      const body = { email: "x@example.com", password: "not-the-password" }
+      const statuses: Array<number> = []
+      for (let i = 0; i < 20; i++) statuses.push((yield* client.send("POST", "/api/auth/sign%2Din/%65mail", { body, ip })).status)
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
+      expect(new Set(statuses.slice(5))).toEqual(new Set([429]))
+      expect((yield* client.send("POST", "/api/auth/sign-in/email", { body, ip })).status).toBe(429)
+    }), { layer: quiet })
+
   EffectTest.effect("from a trusted proxy (AUTH_TRUSTED_PROXIES), the last address of its header is the client's: distinct clients, distinct budgets", () =>
     Effect.gen(function* () {
       const proxy = Identity.freshIp()

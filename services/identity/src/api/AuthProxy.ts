@@ -113,22 +113,27 @@ const checked = (endpoint: Endpoint, request: Request, url: URL) =>
     return body
   })
 
-/** The request better-auth sees: the checked body, and the client's address in the header only we set. */
-const forwarded = (request: Request, url: URL, body: unknown, address: string | undefined): Request => {
+/**
+ * The request better-auth sees: at the route's own path (the router matches a percent-encoded path
+ * decoded, better-auth would see it raw, and count it under a throttle key of its own), with the
+ * checked body and the client's address in the header only we set.
+ */
+const forwarded = (endpoint: Endpoint, request: Request, url: URL, body: unknown, address: string | undefined): Request => {
   const headers = new Headers(request.headers)
   headers.delete(clientIpHeader)
   headers.delete("content-length")
   if (address !== undefined) headers.set(clientIpHeader, address)
   if (body !== undefined) headers.set("content-type", "application/json")
   // A HEAD is the GET without its body (Hono drops the body); better-auth knows only the GET.
-  return new Request(url.href, { method: request.method === "HEAD" ? "GET" : request.method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  const canonical = new URL(`${basePath}${endpoint.path}${url.search}`, url.origin)
+  return new Request(canonical.href, { method: request.method === "HEAD" ? "GET" : request.method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
 }
 
 const handled = (endpoint: Endpoint, request: Request, url: URL, env: unknown, options: Options) =>
   Effect.gen(function* () {
     const body = yield* checked(endpoint, request, url)
     const { handler } = yield* IdentityAuth
-    const response = yield* Effect.tryPromise(() => handler(forwarded(request, url, body, clientAddress(request, env, options))))
+    const response = yield* Effect.tryPromise(() => handler(forwarded(endpoint, request, url, body, clientAddress(request, env, options))))
     if (response.ok) return response
     if (response.status >= 500) return yield* Effect.fail(new BetterAuthFailed({ status: response.status, body: yield* Effect.promise(() => response.text()) }))
     return yield* Effect.fail(yield* Effect.promise(() => problemOf(response)))
