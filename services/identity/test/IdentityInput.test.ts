@@ -55,6 +55,9 @@ const bodies = (route: "sign-up" | "sign-in"): ReadonlyArray<Case> => {
         { title: "a name with a line separator", status: 400, type: "validation-failed", body: { ...valid, name: "Ada\u2028Lovelace" } },
         { title: "a blank name", status: 400, type: "validation-failed", body: { ...valid, name: "   " } },
         { title: "an image that is no URL", status: 400, type: "validation-failed", body: { ...valid, image: "javascript: alert(1)" } },
+        { title: "a javascript: image", status: 400, type: "validation-failed", body: { ...valid, image: "javascript:alert(1)" } },
+        { title: "a data: image", status: 400, type: "validation-failed", body: { ...valid, image: "data:image/svg+xml,<svg onload=alert(1)>" } },
+        { title: "an http: image", status: 400, type: "validation-failed", body: { ...valid, image: "http://example.com/ada.png" } },
       ]
       : []),
   ]
@@ -85,6 +88,14 @@ describe("identity: bad input", () => {
       const client = yield* Identity.started(Identity.inMemory)
       const answer = yield* Identity.signUp(client, { ...valid, email: 7, name: "x\u0007" })
       expect(answer.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(["body.email", "body.name"])
+    }), { layer: quiet })
+
+  EffectTest.effect("a sign-up's image is an https: URL, kept as given", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory)
+      const answer = yield* Identity.signUp(client, { ...valid, image: "https://example.com/ada.png" })
+      expect(answer.status).toBe(200)
+      expect(answer.body.user.image).toBe("https://example.com/ada.png")
     }), { layer: quiet })
 
   EffectTest.effect("POST /api/auth/sign-out refuses a body that is not JSON or not empty", () =>

@@ -14,6 +14,11 @@ const Url = Schema.String.pipe(
   Schema.filter((text) => !/[\u0000-\u0020\u007f-\u009f]/.test(text) || "must be a URL without spaces or control characters"),
 )
 
+/** An `https:` URL only: the service shows no image, and a `javascript:` or `data:` one stored is a trap for whoever does. */
+const ImageUrl = Url.pipe(
+  Schema.filter((text) => URL.parse(text)?.protocol === "https:" || "must be an https: URL"),
+).annotations({ description: "An https: URL" })
+
 /** Sent by some clients, and dropped here: roles and kind are the server's to give. */
 const Ignored = Schema.optional(Schema.Unknown.annotations({ description: "Ignored: every sign-up is a customer" }))
 
@@ -21,7 +26,7 @@ export const SignUpBody = Schema.Struct({
   name: Name,
   email: Email,
   password: Password,
-  image: Schema.optional(Url),
+  image: Schema.optional(ImageUrl),
   callbackURL: Schema.optional(Url),
   rememberMe: Schema.optional(Schema.Boolean),
   roles: Ignored,
