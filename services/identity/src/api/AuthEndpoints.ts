@@ -40,10 +40,11 @@ export const SignInBody = Schema.Struct({
   rememberMe: Schema.optional(Schema.Boolean),
 })
 
-/** Nothing, or the empty object. (`Schema.Struct({})` would take any object: it has no keys to call unknown.) */
-export const SignOutBody = Schema.Struct({}).pipe(
-  Schema.filter((value) => Object.keys(value).length === 0 || "must be the empty object"),
-).annotations({ identifier: "Empty" })
+/**
+ * Nothing, or the empty object. (`Schema.Struct({})` decodes any value but null and undefined, an
+ * array, a number or a string included; a record of nothing takes only an object without keys.)
+ */
+export const SignOutBody = Schema.Record({ key: Schema.String, value: Schema.Never }).annotations({ identifier: "Empty" })
 
 export const User = Schema.Struct({
   id: Schema.String,
