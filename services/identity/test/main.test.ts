@@ -76,6 +76,34 @@ describe("identity run alone (bun src/main.ts)", () => {
     }
   }, 30_000)
 
+  test("what better-auth refuses is logged by the service's logger at debug, cut short: never raw, coloured or at error level", async () => {
+    const port = ChildProcess.freePort()
+    const base = `http://127.0.0.1:${port}`
+    const child = ChildProcess.spawn(["bun", main], { PORT: String(port), AUTH_ISSUER: base, LOG_LEVEL: "debug" })
+    try {
+      await child.waitFor((line) => line.includes("Listening on"))
+      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
+      const origin = `https://${"evil".repeat(100)}.example`
+      expect((await post("/api/auth/sign-in/email", { email: "ops@flight.local", password: "not-the-password" }, { origin })).status).toBe(403)
+      expect((await post("/api/auth/sign-in/email", { email: "ops@flight.local", password: "not-the-password" })).status).toBe(401)
+      expect((await post("/api/auth/sign-in/email", { email: "ops@flight.local", password: "not-the-password", callbackURL: "https://evil.example/x" })).status)
+        .toBe(403)
+      child.process.kill("SIGTERM")
+      await child.process.exited
+      const lines = child.lines()
+      expect(lines.filter((line) => line.includes("[Better Auth]") || line.includes("\u001b"))).toEqual([])
+      const logs = ChildProcess.logLines(lines)
+      expect(logs.length).toBe(lines.length)
+      const betterAuth = logs.filter((line) => line.message.startsWith("better-auth:"))
+      expect(betterAuth.map((line) => line.message).join("\n")).toContain("Invalid origin")
+      expect(betterAuth.filter((line) => line.level !== "debug")).toEqual([])
+      for (const line of betterAuth) expect(line.message.length).toBeLessThan(300)
+    } finally {
+      if (child.process.exitCode === null) child.process.kill("SIGKILL")
+    }
+  }, 30_000)
+
   test("APP_ENV=production without BETTER_AUTH_SECRET and DATABASE_URL stops at start with one line naming both", async () => {
     const child = ChildProcess.spawn(["bun", main], { APP_ENV: "production", PORT: String(ChildProcess.freePort()) })
     expect(await child.process.exited).toBe(1)

@@ -6,6 +6,7 @@
  */
 import { betterAuth, type BetterAuthOptions } from "better-auth"
 import { bearer, jwt } from "better-auth/plugins"
+import { Problem } from "@flight/runtime"
 import { Context, Duration, Effect, Redacted, Runtime } from "effect"
 import { customerRoles, maxPasswordLength, minPasswordLength } from "../domain/Account.ts"
 import { tokenLifetime } from "./IdentityConfig.ts"
@@ -43,12 +44,49 @@ const seconds = (duration: Duration.Duration) => Math.max(1, Math.round(Duration
 
 type Database = BetterAuthOptions["database"]
 
-/** better-auth's own log lines, as JSON lines of the service's logger. */
+/** Text of better-auth's log lines, which may carry what a client sent: controls escaped, cut short. */
+const logText = (value: unknown): string => {
+  const text = value instanceof Error ? `${value.name}: ${value.message}` : typeof value === "string" ? value : safeJson(value)
+  return Problem.excerpt(text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`), 200)
+}
+
+const safeJson = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+/** What better-auth logs about a client's request (a bad origin, callback URL or password): the client's doing, so debug. */
+const clientCaused = /^(Invalid |If it's a valid URL|Blocked cross-site)/
+
+/**
+ * better-auth's own log lines, as lines of the service's logger: what a client caused at debug,
+ * the rest at its level, every value escaped and cut short.
+ */
 const logger = (runtime: Runtime.Runtime<never>) => ({
-  level: "warn" as const,
-  log: (level: "debug" | "info" | "success" | "warn" | "error", message: string) => {
-    const log = level === "error" ? Effect.logError : level === "warn" ? Effect.logWarning : Effect.logDebug
-    Runtime.runFork(runtime)(log(`better-auth: ${message}`))
+  level: "debug" as const,
+  log: (level: "debug" | "info" | "success" | "warn" | "error", message: string, ...args: Array<unknown>) => {
+    const text = [message, ...args].map(logText).join(" ")
+    const log = clientCaused.test(message) || level === "debug" || level === "info" || level === "success"
+      ? Effect.logDebug
+      : level === "error" ? Effect.logError : Effect.logWarning
+    Runtime.runFork(runtime)(log(`better-auth: ${text}`))
+  },
+})
+
+/**
+ * better-auth's errors, logged here rather than by its default logger (which prints the message,
+ * a client's text among it, raw and coloured to stderr at error level): a refusal of a client's
+ * request (4xx) at debug; anything else at error.
+ */
+const onAPIError = (runtime: Runtime.Runtime<never>) => ({
+  onError: (error: unknown) => {
+    const status = (error as { readonly statusCode?: unknown } | null)?.statusCode
+    const log = typeof status === "number" && status < 500 ? Effect.logDebug : Effect.logError
+    Runtime.runFork(runtime)(log(`better-auth: ${logText(error)}`))
   },
 })
 
@@ -62,6 +100,7 @@ const options = (settings: Settings, database: Database, rateLimitStorage: "memo
     trustedOrigins: [...settings.trustedOrigins],
     telemetry: { enabled: false },
     logger: logger(runtime),
+    onAPIError: onAPIError(runtime),
     database,
     emailAndPassword: { enabled: true, minPasswordLength, maxPasswordLength },
     user: {
