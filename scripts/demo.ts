@@ -9,7 +9,9 @@
  * The services are found at FLIGHT_URL, BOOKING_URL, PAYMENT_URL, NOTIFICATION_URL and IDENTITY_URL
  * (http://127.0.0.1:3002, 3001, 3003, 3004, 3005 unless set). Scheduling a flight is ops' work: the
  * demo signs in as the seeded ops account (SEED_OPS_EMAIL / SEED_OPS_PASSWORD, or the development
- * defaults) through the identity service first. Exits 1 when a step does not happen.
+ * defaults, which identity seeds only in memory: against identity on PostgreSQL, as in the infra
+ * mode, set both for the demo and the service) through the identity service first. Exits 1 when a
+ * step does not happen.
  */
 import * as StaffSession from "./support/StaffSession.ts"
 

@@ -4,7 +4,10 @@
  * minute of its expiry is replaced before it is handed out; long runs (benchmarks) stay signed in.
  */
 
-/** The ops account the identity service seeds: `SEED_OPS_EMAIL` / `SEED_OPS_PASSWORD`, or the development defaults. */
+/**
+ * The ops account the identity service seeds: `SEED_OPS_EMAIL` / `SEED_OPS_PASSWORD`, or the
+ * development defaults (seeded only by identity in memory, not on PostgreSQL).
+ */
 export const opsCredentials = () => ({
   email: process.env["SEED_OPS_EMAIL"] || "ops@flight.local",
   password: process.env["SEED_OPS_PASSWORD"] || "flight-ops-dev-only",
