@@ -9,6 +9,7 @@ import { Effect, Exit, Scope } from "effect"
 import { MongoClient } from "mongodb"
 import { Postgres } from "@flight/runtime/testing"
 import type { Urls } from "./Flows.ts"
+import { opsCredentials } from "./StaffSession.ts"
 
 export interface Servers {
   readonly redisUrl: string
@@ -50,6 +51,9 @@ export const start = async (
     AUTH_ISSUER: `http://127.0.0.1:${identityPort}`,
     // Every test and benchmark signs in as ops from this machine: more than a person's 5 a minute.
     AUTH_SIGN_IN_MAX_ATTEMPTS: "1000",
+    // Identity on PostgreSQL seeds only the staff it is given; the tests sign in as this one.
+    SEED_OPS_EMAIL: opsCredentials().email,
+    SEED_OPS_PASSWORD: opsCredentials().password,
     REDIS_URL: servers.redisUrl,
     MONGODB_URL: servers.mongoUrl.replace(/^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${mongoDatabase}`),
     DATABASE_URL: database.href,
