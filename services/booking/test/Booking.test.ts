@@ -20,6 +20,7 @@ import {
   HoldExpired,
   InvalidTransition,
   isPaid,
+  Owner,
   randomReference,
   seatsOf,
   takesSeats,
@@ -354,5 +355,28 @@ describe("hasPassenger", () => {
     for (const lastName of ["Turing", "Ada", "Love", "Lovelace Babbage", "Bronte", "", "   "]) {
       expect({ lastName, found: hasPassenger(booking, lastName) }).toEqual({ lastName, found: false })
     }
+  })
+})
+
+describe("owner", () => {
+  const encode = Schema.encodeSync(Schema.parseJson(Booking))
+  const decode = Schema.decodeUnknownSync(Schema.parseJson(Booking))
+
+  test("a booking stored before owners were recorded reads as a guest's booking (owner null)", () => {
+    const { owner: _, ...stored } = JSON.parse(encode(bookingIn("confirmed"))) as Record<string, unknown>
+    expect("owner" in stored).toBe(false)
+    expect(decode(JSON.stringify(stored)).owner).toBe(null)
+  })
+
+  test("an owner survives a transition and a round trip through the stored form", () => {
+    const owned = bookingIn("pending", { owner: Owner.make("customer-a") })
+    const cancelled = Either.getOrThrow(cancel(owned, "customer", during))
+    expect(decode(encode(cancelled)).owner as string | null).toBe("customer-a")
+  })
+
+  test("an owner is a non-empty subject of at most 255 characters", () => {
+    expect(Schema.is(Owner)("")).toBe(false)
+    expect(Schema.is(Owner)("x".repeat(256))).toBe(false)
+    expect(Schema.is(Owner)("x".repeat(255))).toBe(true)
   })
 })

@@ -79,6 +79,21 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         expect(entry!.traceparent).toBe(request.event.traceparent)
       }))
 
+    it("a booking keeps its owner through confirm and cancel; a guest's booking has none", () =>
+      Effect.gen(function* () {
+        const { flight, repository } = yield* seeded()
+        const owned = (yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { owner: "customer-a" }))).booking
+        const guest = (yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))).booking
+        expect([owned.owner, guest.owner] as Array<string | null>).toEqual(["customer-a", null])
+        const payment = paymentId()
+        yield* repository.confirm(owned.id, payment, yield* DateTime.now, yield* confirmedEvent(owned, payment))
+        expect(Option.getOrThrow(yield* repository.get(owned.id)).owner as string | null).toBe("customer-a")
+        yield* repository.cancel(owned.id, "customer", yield* DateTime.now, yield* cancelledEvent(owned, "customer"))
+        yield* repository.cancel(guest.id, "customer", yield* DateTime.now, yield* cancelledEvent(guest, "customer"))
+        expect(Option.getOrThrow(yield* repository.get(owned.id)).owner as string | null).toBe("customer-a")
+        expect(Option.getOrThrow(yield* repository.get(guest.id)).owner as string | null).toBe(null)
+      }))
+
     it("a named seat is held as named; a seat already held is refused with its name, and nothing changes", () =>
       Effect.gen(function* () {
         const { flight, repository } = yield* seeded()

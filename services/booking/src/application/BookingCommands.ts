@@ -19,7 +19,7 @@ import {
 import { Traceparent } from "@flight/runtime"
 import { createHash } from "node:crypto"
 import { Context, Data, DateTime, Duration, Effect, Option, Schema } from "effect"
-import { Booking, randomReference, seatsOf } from "../domain/Booking.ts"
+import { Booking, type Owner, randomReference, seatsOf } from "../domain/Booking.ts"
 import {
   BookingNotFound,
   BookingRepository,
@@ -46,6 +46,8 @@ export interface CreateBooking {
   readonly cabin: Cabin
   readonly passengers: ReadonlyArray<{ readonly firstName: string; readonly lastName: string; readonly seat?: SeatNumber | undefined }>
   readonly contact: Contact
+  /** The customer making it (their token's `sub`); a guest's booking has none. */
+  readonly owner?: Owner | null | undefined
 }
 
 export interface IdempotentRequest {
@@ -167,6 +169,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           cabin: request.cabin,
           passengers: request.passengers,
           contact: request.contact,
+          owner: request.owner ?? null,
           holdExpiresAt,
           now,
           event,

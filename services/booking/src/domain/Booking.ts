@@ -23,6 +23,10 @@ export type BookingStatus = typeof BookingStatus.Type
 export const CancellationReason = Schema.Literal("customer", "expired", "flight-cancelled")
 export type CancellationReason = typeof CancellationReason.Type
 
+/** The account that made a booking: its `sub` at the identity issuer. */
+export const Owner = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255), Schema.brand("BookingOwner"))
+export type Owner = typeof Owner.Type
+
 export class Booking extends Schema.Class<Booking>("Booking")({
   id: BookingId,
   reference: BookingReference,
@@ -39,6 +43,11 @@ export class Booking extends Schema.Class<Booking>("Booking")({
   cancellationReason: Schema.NullOr(CancellationReason),
   createdAt: Schema.DateTimeUtc,
   updatedAt: Schema.DateTimeUtc,
+  /**
+   * The customer who made it; null for a guest's booking. Bookings stored before owners were
+   * recorded have no such field and read as null.
+   */
+  owner: Schema.optionalWith(Schema.NullOr(Owner), { default: () => null }),
 }) {}
 
 /** The seats a booking takes, in passenger order. */

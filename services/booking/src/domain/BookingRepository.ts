@@ -19,7 +19,7 @@ import {
   type SeatNumber,
 } from "@flight/contracts"
 import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
-import type { Booking, HoldExpired, InvalidTransition } from "./Booking.ts"
+import type { Booking, HoldExpired, InvalidTransition, Owner } from "./Booking.ts"
 import type { FlightSeating, SeatNotInCabin, SeatState, SeatsUnavailable } from "./SeatInventory.ts"
 
 export class BookingStoreError extends Schema.TaggedError<BookingStoreError>()("BookingStoreError", {
@@ -78,6 +78,8 @@ export interface HoldRequest {
   /** Each passenger with the seat they named, if any. */
   readonly passengers: ReadonlyArray<{ readonly firstName: string; readonly lastName: string; readonly seat?: SeatNumber | undefined }>
   readonly contact: Booking["contact"]
+  /** The customer making it; null for a guest. */
+  readonly owner: Owner | null
   readonly holdExpiresAt: DateTime.Utc
   readonly now: DateTime.Utc
   /** `booking.created`; the store fills in the seats and the total. */

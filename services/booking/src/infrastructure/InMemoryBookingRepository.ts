@@ -105,6 +105,7 @@ export const make = Effect.sync(() => {
             cancellationReason: null,
             createdAt: request.now,
             updatedAt: request.now,
+            owner: request.owner,
           })
           for (const seat of chosen.right) seats.set(seat, `h:${booking.id}`)
           store(booking)

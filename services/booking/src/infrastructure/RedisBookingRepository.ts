@@ -172,6 +172,7 @@ export const make = (client: Redis, options: Options = {}) =>
             cancellationReason: null,
             createdAt: request.now,
             updatedAt: request.now,
+            owner: request.owner,
           }))
           // The global writes that must precede the script, at once (each key in its own slot: no pipeline,
           // which Redis Cluster refuses across slots).

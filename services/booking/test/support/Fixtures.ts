@@ -11,7 +11,7 @@ import {
   SeatNumber,
 } from "@flight/contracts"
 import { DateTime, Duration, Effect, Option } from "effect"
-import { randomReference } from "../../src/domain/Booking.ts"
+import { Owner, randomReference } from "../../src/domain/Booking.ts"
 import type { HoldRequest } from "../../src/domain/BookingRepository.ts"
 import { FlightSeating } from "../../src/domain/SeatInventory.ts"
 
@@ -41,6 +41,8 @@ export const holdRequest = (
     readonly key?: string
     /** The request's fingerprint under `key` ("same" unless given). */
     readonly fingerprint?: string
+    /** The customer making it; a guest's booking unless given. */
+    readonly owner?: string
   } = {},
 ) =>
   Effect.gen(function* () {
@@ -71,6 +73,7 @@ export const holdRequest = (
       cabin: options.cabin ?? "economy",
       passengers,
       contact,
+      owner: options.owner === undefined ? null : Owner.make(options.owner),
       holdExpiresAt,
       now,
       event: { message, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
