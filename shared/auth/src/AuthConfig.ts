@@ -16,7 +16,18 @@ export interface Settings {
   readonly rolesClaim: string
   /** The JWKS; None reads `jwks_uri` from the issuer's OpenID discovery document. */
   readonly jwksUrl: Option.Option<URL>
+  /** The booking service's guest issuer (decision 17), trusted for guest tokens only; None trusts no guest token. */
+  readonly guest: Option.Option<GuestIssuer>
 }
+
+/** The issuer of guest tokens and its keys (no discovery: the booking service publishes a JWKS only). */
+export interface GuestIssuer {
+  readonly issuer: string
+  readonly jwksUrl: URL
+}
+
+/** Where the booking service publishes its guest keys, under its own origin. */
+export const guestJwksPath = "/api/bookings/.well-known/jwks.json"
 
 // An error's path is relative: `Config.mapOrFail` on a variable prefixes its name (so `[]`), but not
 // once `Config.option` has wrapped it (so the name).
@@ -70,12 +81,46 @@ export const rolesClaim: Config.Config<string> = Config.string("AUTH_ROLES_CLAIM
   Config.withDefault(Claims.defaultRolesClaim),
 )
 
-export const settings: Config.Config<Settings> = Config.all({ issuer, audience, rolesClaim, jwksUrl })
+/** `AUTH_GUEST_ISSUER`: the booking service's guest issuer, an http(s) URL as `AUTH_ISSUER` is. */
+export const guestIssuer: Config.Config<Option.Option<string>> = Config.option(
+  Config.string("AUTH_GUEST_ISSUER").pipe(
+    Config.mapOrFail((text) =>
+      Either.flatMap(httpUrl([])(text), (url) =>
+        url.search !== "" || url.hash !== ""
+          ? Either.left(ConfigError.InvalidData([], "Expected an issuer URL without query or fragment"))
+          : Either.right(text.trim()))
+    ),
+  ),
+)
+
+/** `AUTH_GUEST_JWKS_URL`: optional; the guest issuer's origin followed by `guestJwksPath` when unset. */
+export const guestJwksUrl: Config.Config<Option.Option<URL>> = Config.string("AUTH_GUEST_JWKS_URL").pipe(
+  Config.option,
+  Config.mapOrFail((value) =>
+    Option.isNone(value) || value.value.trim() === ""
+      ? Either.right(Option.none())
+      : Either.map(httpUrl(["AUTH_GUEST_JWKS_URL"])(value.value), Option.some)
+  ),
+)
+
+/** The guest issuer at `issuer`, its keys at `jwksUrl` or where the booking service publishes them. */
+export const guestAt = (issuer: string, jwksUrl: Option.Option<URL> = Option.none()): GuestIssuer => ({
+  issuer,
+  jwksUrl: Option.getOrElse(jwksUrl, () => new URL(guestJwksPath, issuer)),
+})
+
+const guest: Config.Config<Option.Option<GuestIssuer>> = Config.all({ issuer: guestIssuer, jwksUrl: guestJwksUrl }).pipe(
+  Config.map(({ issuer, jwksUrl }) => Option.map(issuer, (issuer) => guestAt(issuer, jwksUrl))),
+)
+
+export const settings: Config.Config<Settings> = Config.all({ issuer, audience, rolesClaim, jwksUrl, guest })
 
 /** The identity service of this system, as it runs by default (`AUTH_ISSUER` of identity). */
 export const defaultIssuer = "http://localhost:3005"
 /** The audience of this system's tokens (`AUTH_AUDIENCE` of identity). */
 export const defaultAudience = "flight-booking"
+/** The booking service's guest issuer as it runs by default (`BOOKING_GUEST_ISSUER` of booking). */
+export const defaultGuestIssuer = "http://localhost:3001"
 
 /** The settings `service` reads from an empty environment: the identity service of `./run start`. */
 export const defaults: Settings = {
@@ -83,6 +128,7 @@ export const defaults: Settings = {
   audience: defaultAudience,
   rolesClaim: Claims.defaultRolesClaim,
   jwksUrl: Option.none(),
+  guest: Option.some(guestAt(defaultGuestIssuer)),
 }
 
 /** A service's settings, and whether `AUTH_ISSUER` was set or the default taken. */
@@ -99,11 +145,14 @@ export const service: Config.Config<ServiceSettings> = Config.all({
   audience: audience.pipe(Config.withDefault(defaultAudience)),
   rolesClaim,
   jwksUrl,
+  guestIssuer,
+  guestJwksUrl,
 }).pipe(
-  Config.map(({ issuer, ...rest }) => ({
+  Config.map(({ guestIssuer, guestJwksUrl, issuer, ...rest }) => ({
     ...rest,
     issuer: Option.getOrElse(issuer, () => defaultIssuer),
     issuerSet: Option.isSome(issuer),
+    guest: Option.some(guestAt(Option.getOrElse(guestIssuer, () => defaultGuestIssuer), guestJwksUrl)),
   })),
 )
 
@@ -131,9 +180,15 @@ export const remoteOptions = (settings: Settings): {
 })
 
 /** The settings that verify the tokens of an issuer at `issuer`, its keys at `jwksUrl` (tests, the embedded mode). */
-export const of = (options: { readonly issuer: string; readonly audience: string; readonly jwksUrl?: URL }): Settings => ({
+export const of = (options: {
+  readonly issuer: string
+  readonly audience: string
+  readonly jwksUrl?: URL
+  readonly guest?: GuestIssuer
+}): Settings => ({
   issuer: options.issuer,
   audience: options.audience,
   rolesClaim: Claims.defaultRolesClaim,
   jwksUrl: Option.fromNullable(options.jwksUrl),
+  guest: Option.fromNullable(options.guest),
 })

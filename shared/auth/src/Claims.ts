@@ -49,17 +49,26 @@ const isSubject = Schema.is(Principal.Subject)
 const invalid = () => Either.left(new InvalidToken({ reason: "invalid-claims" }))
 
 /**
- * The principal the claims describe: a guest of one booking when the token carries `booking_id`,
- * otherwise an account whose roles are read at `rolesClaim`. A token without a usable `sub`, or
- * with a `booking_id` that is not a booking id, is refused.
+ * Which tokens an issuer signs: accounts (the identity issuer, or any OIDC issuer) or guest tokens
+ * (the booking service's guest issuer, decision 17). The issuer decides, never a claim.
+ */
+export type Tokens = "accounts" | "guests"
+
+/**
+ * The principal the claims describe. A token of an account issuer is the account its roles (read at
+ * `rolesClaim`) make it, customer or staff: a `booking_id` in it is ignored, since such an issuer
+ * never issues guest tokens and a claim a user could set must not change who they are. A token of
+ * the guest issuer is the guest of the booking its `booking_id` names, with no roles whatever it
+ * says; without a valid `booking_id` it is refused. A token without a usable `sub` is refused.
  */
 export const principal = (
   claims: Record<string, unknown>,
   rolesClaim: string,
+  tokens: Tokens = "accounts",
 ): Either.Either<Principal.Principal, InvalidToken> => {
   const sub = claims["sub"]
   if (!isSubject(sub)) return invalid()
-  if (Object.hasOwn(claims, bookingClaim)) {
+  if (tokens === "guests") {
     return Either.match(decodeBookingId(claims[bookingClaim]), {
       onLeft: invalid,
       onRight: (bookingId) => Either.right(new Principal.GuestBooking({ sub, bookingId })),

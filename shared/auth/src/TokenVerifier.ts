@@ -9,7 +9,7 @@
  */
 import { AppConfig } from "@flight/runtime"
 import { Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema, SynchronizedRef } from "effect"
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose"
+import { createRemoteJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose"
 import * as AuthConfig from "./AuthConfig.ts"
 import * as Claims from "./Claims.ts"
 import type { Principal } from "./Principal.ts"
@@ -33,6 +33,8 @@ export interface Options {
   readonly audience: string
   /** A claim name or a dotted path (`realm_access.roles`); `roles` when not given. */
   readonly rolesClaim?: string
+  /** What the issuer signs: accounts unless told (the guest issuer signs `guests`; `Claims.Tokens`). */
+  readonly tokens?: Claims.Tokens
 }
 
 export interface RemoteOptions extends Options {
@@ -123,9 +125,30 @@ export const make = (
         return reason === undefined ? Effect.die(error) : Effect.fail(new InvalidToken({ reason }))
       }),
     )
-    return yield* Claims.principal(payload, rolesClaim)
+    return yield* Claims.principal(payload, rolesClaim, options.tokens ?? "accounts")
   })
   return { verify }
+}
+
+/**
+ * A verifier trusting two issuers: the accounts' (identity) and the booking service's guest issuer
+ * (decision 17). The token's `iss`, read before verification, only chooses whose keys and rules
+ * verify it; each verifier then checks the issuer itself, so a token naming the guest issuer but
+ * signed by another key is refused, and a token of any other issuer gets the accounts' refusal.
+ */
+export const trusting = (
+  accounts: Context.Tag.Service<TokenVerifier>,
+  guests: { readonly issuer: string; readonly verifier: Context.Tag.Service<TokenVerifier> },
+): Context.Tag.Service<TokenVerifier> => {
+  const issuerOf = (token: string): string | undefined => {
+    try {
+      const iss = decodeJwt(token).iss
+      return typeof iss === "string" ? iss : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return { verify: (token) => issuerOf(token) === guests.issuer ? guests.verifier.verify(token) : accounts.verify(token) }
 }
 
 /** A verifier with its keys in the same process (the embedded mode's identity service, tests). */
@@ -233,9 +256,19 @@ export const layerRemote = (options: RemoteOptions): Layer.Layer<TokenVerifier> 
  */
 export const layer: Layer.Layer<TokenVerifier, AppConfig.ConfigurationInvalid> = Layer.effect(
   TokenVerifier,
-  Effect.flatMap(AppConfig.loadOrExit(AuthConfig.settings), (settings) => remote(AuthConfig.remoteOptions(settings))),
+  Effect.flatMap(AppConfig.loadOrExit(AuthConfig.settings), (settings) => fromSettings(settings)),
 )
 
 /** The verifier of a service's settings (`AuthConfig.service`): the issuer's JWKS over HTTP, found at the first verification. */
 export const layerSettings = (settings: AuthConfig.Settings): Layer.Layer<TokenVerifier> =>
-  layerRemote(AuthConfig.remoteOptions(settings))
+  Layer.effect(TokenVerifier, fromSettings(settings))
+
+/** The verifier of a service's settings: the accounts' issuer, and the guest issuer when one is trusted. */
+export const fromSettings = (settings: AuthConfig.Settings): Effect.Effect<Context.Tag.Service<TokenVerifier>> =>
+  Effect.gen(function*() {
+    const accounts = yield* remote(AuthConfig.remoteOptions(settings))
+    if (Option.isNone(settings.guest)) return accounts
+    const guest = settings.guest.value
+    const guests = yield* remote({ issuer: guest.issuer, audience: settings.audience, jwksUrl: guest.jwksUrl, tokens: "guests" })
+    return trusting(accounts, { issuer: guest.issuer, verifier: guests })
+  })

@@ -16,10 +16,33 @@ const variablesNamed = (env: Record<string, string>) =>
   )
 
 describe("AuthConfig.settings", () => {
+  EffectTest.effect("trusts a guest issuer only when AUTH_GUEST_ISSUER is set; its keys where booking publishes them unless told", () =>
+    Effect.gen(function*() {
+      const published = yield* AuthConfig.settings.pipe(withEnv({ ...base, AUTH_GUEST_ISSUER: "https://booking.example" }))
+      expect(Option.map(published.guest, (guest) => [guest.issuer, guest.jwksUrl.href])).toEqual(
+        Option.some(["https://booking.example", "https://booking.example/api/bookings/.well-known/jwks.json"]),
+      )
+      const told = yield* AuthConfig.settings.pipe(withEnv({
+        ...base,
+        AUTH_GUEST_ISSUER: "https://booking.example",
+        AUTH_GUEST_JWKS_URL: "https://keys.example/guest.json",
+      }))
+      expect(Option.map(told.guest, (guest) => guest.jwksUrl.href)).toEqual(Option.some("https://keys.example/guest.json"))
+      const refused = yield* AuthConfig.settings.pipe(withEnv({ ...base, AUTH_GUEST_ISSUER: "ftp://booking.example" }), Effect.flip)
+      expect(String(refused)).toContain("AUTH_GUEST_ISSUER")
+    }))
+
+
   EffectTest.effect("reads the issuer, audience and roles claim, with no JWKS URL meaning discovery", () =>
     Effect.gen(function*() {
       const settings = yield* AuthConfig.settings.pipe(withEnv(base))
-      expect(settings).toEqual({ issuer: base.AUTH_ISSUER, audience: "flight-api", rolesClaim: "roles", jwksUrl: Option.none() })
+      expect(settings).toEqual({
+        issuer: base.AUTH_ISSUER,
+        audience: "flight-api",
+        rolesClaim: "roles",
+        jwksUrl: Option.none(),
+        guest: Option.none(),
+      })
       const keycloak = yield* AuthConfig.settings.pipe(withEnv({
         ...base,
         AUTH_ROLES_CLAIM: " realm_access.roles ",

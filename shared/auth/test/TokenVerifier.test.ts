@@ -129,3 +129,44 @@ describe("the verifier's keys", () => {
       expect(yield* TokenVerifier.verify(yield* issuer.staff("ada", ["admin"]))).toMatchObject({ kind: "staff" })
     }), { layer: TestIssuer.layer() })
 })
+
+describe("two issuers: accounts and the guest issuer (decision 17)", () => {
+  EffectTest.effect("a booking_id in an account issuer's token does not make it a guest: it is the account its roles say", () =>
+    Effect.gen(function*() {
+      const issuer = yield* TestIssuer.make()
+      const verifier = yield* issuer.verifier()
+      const customer = yield* verifier.verify(yield* issuer.customer("alice", { bookingId }))
+      expect(customer).toMatchObject({ kind: "customer", sub: "alice", roles: ["customer"] })
+      const staff = yield* verifier.verify(yield* issuer.staff("olga", ["ops"], { bookingId }))
+      expect(staff).toMatchObject({ kind: "staff", roles: ["ops"] })
+    }))
+
+  EffectTest.effect("a guest issuer's token without a booking_id is refused; with roles it is still a guest with none", () =>
+    Effect.gen(function*() {
+      const issuer = yield* TestIssuer.make()
+      const verifier = yield* issuer.verifier()
+      const refused = yield* Effect.flip(verifier.verify(yield* issuer.guests.sign({ sub: "guest:x", roles: ["admin"] })))
+      expect(refused).toMatchObject({ _tag: "InvalidToken", reason: "invalid-claims" })
+      const guest = yield* verifier.verify(yield* issuer.guests.guest(bookingId, { roles: ["ops", "admin"] }))
+      expect(guest).toMatchObject({ kind: "guest-booking", bookingId, roles: [] })
+    }))
+
+  EffectTest.effect("a token naming the guest issuer but signed with an account key is refused, and so is the reverse", () =>
+    Effect.gen(function*() {
+      const issuer = yield* TestIssuer.make()
+      const verifier = yield* issuer.verifier()
+      // Signed by the accounts' key under the guests' issuer: the guest keys do not verify it.
+      const forged = yield* issuer.sign({ bookingId, claims: { iss: issuer.guests.issuer } })
+      expect(yield* Effect.flip(verifier.verify(forged))).toMatchObject({ _tag: "InvalidToken", reason: "unknown-key" })
+      const reverse = yield* issuer.guests.sign({ roles: ["admin"], claims: { iss: issuer.issuer } })
+      expect(yield* Effect.flip(verifier.verify(reverse))).toMatchObject({ _tag: "InvalidToken", reason: "unknown-key" })
+    }))
+
+  EffectTest.effect("without a guest issuer trusted, a guest token is refused", () =>
+    Effect.gen(function*() {
+      const issuer = yield* TestIssuer.make()
+      const accountsOnly = yield* TokenVerifier.remote({ issuer: issuer.issuer, audience: issuer.audience })
+      const refused = yield* Effect.flip(accountsOnly.verify(yield* issuer.guest(bookingId)))
+      expect(refused._tag).toBe("InvalidToken")
+    }))
+})

@@ -4,7 +4,7 @@
  * HTTP (`Bun.serve` on a free port) for the life of the scope. Keys can be added, made current and
  * withdrawn mid-test, as a key rotation does, and the key set can be made to fail.
  */
-import { Clock, Context, Effect, Layer, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
 import type { Scope } from "effect"
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from "jose"
 import * as AuthConfig from "../AuthConfig.ts"
@@ -49,7 +49,13 @@ export interface TestIssuer {
   readonly sign: (options?: SignOptions) => Effect.Effect<string>
   readonly customer: (sub: string, options?: SignOptions) => Effect.Effect<string>
   readonly staff: (sub: string, roles: ReadonlyArray<string>, options?: SignOptions) => Effect.Effect<string>
+  /** A guest token of the booking, signed by `guests` (decision 17: an account issuer signs none). */
   readonly guest: (bookingId: string, options?: SignOptions) => Effect.Effect<string>
+  /**
+   * The guest issuer beside this one, as the booking service is beside identity: its own keys,
+   * JWKS and server. `settings` and `verifier` trust it for guest tokens. (Itself, for a guest issuer.)
+   */
+  readonly guests: TestIssuer
   /** Makes a key pair; published unless told otherwise; the current key is unchanged. Its kid. */
   readonly addKey: (options?: KeyOptions) => Effect.Effect<string>
   /** Adds a published key and signs with it from now on; the old key stays published. Its kid. */
@@ -80,6 +86,8 @@ export interface Options {
   /** The issuer's path after the origin, e.g. `/realms/flight`; none when not given. */
   readonly path?: string
   readonly alg?: Algorithm
+  /** What it signs: accounts (with a guest issuer beside it) unless told. */
+  readonly tokens?: "accounts" | "guests"
 }
 
 interface Key {
@@ -113,11 +121,11 @@ const jwksOf = (state: State): JSONWebKeySet => ({
 })
 
 export const make = (options: Options = {}): Effect.Effect<TestIssuer, never, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function*(): Effect.fn.Return<TestIssuer, never, Scope.Scope> {
     const audience = options.audience ?? "flight-booking"
     const path = options.path ?? ""
     let counter = 0
-    const nextKid = () => `test-key-${++counter}`
+    const nextKid = () => `${options.tokens === "guests" ? "test-guest-key" : "test-key"}-${++counter}`
     const first = yield* generate(nextKid(), options.alg ?? "EdDSA")
     const state = yield* Ref.make<State>({
       keys: new Map([[first.kid, first]]),
@@ -196,16 +204,25 @@ export const make = (options: Options = {}): Effect.Effect<TestIssuer, never, Sc
       })
 
     const jwks = Effect.map(Ref.get(state), jwksOf)
+    const forGuests = options.tokens === "guests"
+    const guests: TestIssuer | undefined = forGuests ? undefined : yield* make({ ...options, tokens: "guests" })
+    const guestSettings = guests === undefined ? undefined : AuthConfig.guestAt(guests.issuer, Option.some(guests.jwksUrl))
 
-    return {
+    const self: TestIssuer = {
       issuer,
       audience,
       jwksUrl,
-      settings: AuthConfig.of({ issuer, audience, jwksUrl }),
+      settings: AuthConfig.of({ issuer, audience, jwksUrl, ...(guestSettings === undefined ? {} : { guest: guestSettings }) }),
       sign,
       customer: (sub, signOptions) => sign({ roles: ["customer"], ...signOptions, sub }),
       staff: (sub, roles, signOptions) => sign({ ...signOptions, sub, roles }),
-      guest: (bookingId, signOptions) => sign({ sub: `guest:${bookingId}`, ...signOptions, bookingId }),
+      guest: (bookingId, signOptions) =>
+        guests === undefined
+          ? sign({ sub: `guest:${bookingId}`, ...signOptions, bookingId })
+          : guests.guest(bookingId, signOptions),
+      get guests() {
+        return guests ?? self
+      },
       addKey,
       rotate: (keyOptions) =>
         Effect.tap(addKey({ ...keyOptions, publish: true }), (kid) => Ref.update(state, (s) => ({ ...s, current: kid }))),
@@ -217,8 +234,15 @@ export const make = (options: Options = {}): Effect.Effect<TestIssuer, never, Sc
       jwksRequests: Effect.map(Ref.get(state), (s) => s.jwksRequests),
       discoveryRequests: Effect.map(Ref.get(state), (s) => s.discoveryRequests),
       setOutage: (down) => Ref.update(state, (s) => ({ ...s, down })),
-      verifier: (verifierOptions) => TokenVerifier.remote({ ...verifierOptions, issuer, audience }),
-    } satisfies TestIssuer
+      verifier: (verifierOptions) =>
+        Effect.gen(function*() {
+          const own = yield* TokenVerifier.remote({ ...verifierOptions, issuer, audience, ...(forGuests ? { tokens: "guests" as const } : {}) })
+          if (guests === undefined) return own
+          const guestVerifier = yield* TokenVerifier.remote({ issuer: guests.issuer, audience, jwksUrl: guests.jwksUrl, tokens: "guests" })
+          return TokenVerifier.trusting(own, { issuer: guests.issuer, verifier: guestVerifier })
+        }),
+    }
+    return self
   })
 
 export class Issuer extends Context.Tag("@flight/auth/testing/TestIssuer")<Issuer, TestIssuer>() {}
