@@ -87,6 +87,11 @@ export const program = Effect.gen(function* () {
     issuer: configs.identity.issuer.origin,
     audience: configs.identity.audience,
     jwksUrl: Option.some(new URL(`http://localhost:${configs.identity.port}/api/auth/jwks`)),
+    // The booking service of this process signs guest tokens (decision 17); its keys on its port here.
+    guest: Option.some(AuthConfig.guestAt(
+      configs.booking.guest.issuer,
+      Option.some(new URL(`http://localhost:${configs.booking.port}${AuthConfig.guestJwksPath}`)),
+    )),
   })
 
   // One bus for the four services of the saga: a message one of them publishes reaches the others' queues.

@@ -47,8 +47,12 @@ export const start = async (
   const mongoDatabase = `flight-e2e-${Bun.randomUUIDv7().slice(-12)}`
   const database = await Effect.runPromise(Scope.extend(Postgres.freshDatabase(servers.databaseUrl, "flight_booking_e2e"), scope))
   const identityPort = ChildProcess.freePort()
+  const bookingPort = ChildProcess.freePort()
   const common = {
     AUTH_ISSUER: `http://127.0.0.1:${identityPort}`,
+    // The booking service signs guest tokens as this issuer, and every service trusts it for them.
+    BOOKING_GUEST_ISSUER: `http://127.0.0.1:${bookingPort}`,
+    AUTH_GUEST_ISSUER: `http://127.0.0.1:${bookingPort}`,
     // Every test and benchmark signs in as ops from this machine: more than a person's 5 a minute.
     AUTH_SIGN_IN_MAX_ATTEMPTS: "1000",
     // Identity on PostgreSQL seeds only the staff it is given; the tests sign in as this one.
@@ -82,7 +86,9 @@ export const start = async (
   try {
     const [identity, flight, booking, payment, notification] = await Promise.all([
       startOne("identity", serviceEnv["identity"], identityPort),
-      ...["flight", "booking", "payment", "notification"].map((service) => startOne(service, serviceEnv[service])),
+      startOne("flight", serviceEnv["flight"]),
+      startOne("booking", serviceEnv["booking"], bookingPort),
+      ...["payment", "notification"].map((service) => startOne(service, serviceEnv[service])),
     ])
     return {
       urls: {

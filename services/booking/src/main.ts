@@ -6,7 +6,7 @@
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
 import { ServiceMain, type StoreHealth } from "@flight/runtime"
-import { Duration, Effect, Layer, type Option, type Redacted } from "effect"
+import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import * as BookingApi from "./api/BookingApi.ts"
 import * as BookingEvents from "./application/BookingEvents.ts"
 import { BookingCommands, HoldTtl } from "./application/BookingCommands.ts"
@@ -17,6 +17,7 @@ import { BookingConfig, defaultPort } from "./infrastructure/BookingConfig.ts"
 import * as InMemoryBookingRepository from "./infrastructure/InMemoryBookingRepository.ts"
 import * as RedisBookingRepository from "./infrastructure/RedisBookingRepository.ts"
 import * as RedisStore from "./infrastructure/RedisStore.ts"
+import * as GuestTokens from "./infrastructure/GuestTokens.ts"
 
 export { BookingConfig, defaultPort }
 
@@ -34,6 +35,8 @@ export interface Options {
   readonly redisKeyPrefix?: string
   /** Whose tokens it accepts; the identity service of `./run start` when not given. */
   readonly auth?: AuthConfig.Settings
+  /** How it signs guest tokens; `http://localhost:3001`, a key made at start and 2 hours when not given. */
+  readonly guest?: Partial<Omit<GuestTokens.Settings, "audience">>
 }
 
 export const defaultHoldTtl = Duration.minutes(15)
@@ -56,6 +59,32 @@ export const redisLayer = (url: Redacted.Redacted<URL>, holdTtl: Duration.Durati
     ),
     holdTtl,
   )
+
+/**
+ * The guest issuer and the verifier: identity's tokens (over HTTP) and the service's own guest
+ * tokens, verified with its own keys in the process (decision 17).
+ */
+export const security = (
+  auth: AuthConfig.Settings,
+  guest: Partial<Omit<GuestTokens.Settings, "audience">> = {},
+): Layer.Layer<GuestTokens.GuestTokens | TokenVerifier.TokenVerifier> => {
+  const tokens = GuestTokens.layer({
+    issuer: guest.issuer ?? AuthConfig.defaultGuestIssuer,
+    audience: auth.audience,
+    ttl: guest.ttl ?? Duration.hours(2),
+    key: guest.key ?? Option.none(),
+  })
+  const verifier = Layer.effect(
+    TokenVerifier.TokenVerifier,
+    Effect.gen(function* () {
+      const own = yield* GuestTokens.GuestTokens
+      const accounts = yield* TokenVerifier.remote(AuthConfig.remoteOptions(auth))
+      const guests = TokenVerifier.fromKeySet({ issuer: own.issuer, audience: auth.audience, tokens: "guests" }, GuestTokens.keySet(own))
+      return TokenVerifier.trusting(accounts, { issuer: own.issuer, verifier: guests })
+    }),
+  )
+  return Layer.provideMerge(verifier, tokens)
+}
 
 /** Redis when its URL is set, in memory otherwise. */
 const store = (options: Options) =>
@@ -82,7 +111,7 @@ export const make = (options: Options) =>
   ServiceBus.serve({
     service,
     port: options.port,
-    store: ServiceBus.alongside(store(options), TokenVerifier.layerSettings(options.auth ?? AuthConfig.defaults)),
+    store: ServiceBus.alongside(store(options), security(options.auth ?? AuthConfig.defaults, options.guest)),
     app: BookingApi.make,
     workers: workers(options),
   })

@@ -10,13 +10,14 @@ import { describe, expect } from "bun:test"
 import { Effect, Layer, Logger } from "effect"
 import * as BookingApi from "../src/api/BookingApi.ts"
 import { inMemoryLayer } from "../src/main.ts"
+import { testSecurity } from "./support/Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 const unknown = "01890a5d-ac96-774b-bcce-b302099a8057"
 
 const setUp = Effect.gen(function* () {
   const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(), Layer.succeed(MessageBus, bus), testSecurity()))
   const app = BookingApi.make(runtime)
   const callers = yield* Effect.provide(TestIssuer.callers(), runtime)
   const issuer = yield* Effect.provide(TestIssuer.Issuer, runtime)

@@ -13,6 +13,15 @@ const issues = (env: Record<string, string>) => {
   return AppConfig.issues(result.left)
 }
 
+/** A private Ed25519 JWK made for these tests only. */
+const guestKey = JSON.stringify({
+  crv: "Ed25519",
+  d: "5EPfL9eCmTX07U0Nr-M_ccnmi05udAgmFQvlyZUmUn8",
+  kty: "OKP",
+  x: "YlLstXA2bX-nLenIpydOBNzQSSSqayorzvWyZ3neSpg",
+  kid: "test-guest",
+})
+
 describe("booking configuration", () => {
   test("defaults: port 3001, development, in-memory store and in-process bus", () => {
     const config = Either.getOrThrow(read({}))
@@ -56,17 +65,36 @@ describe("booking configuration", () => {
     expect(issues({ RABBITMQ_URL: "http://broker" }).map((issue) => issue.variable)).toEqual(["RABBITMQ_URL"])
   })
 
-  test("APP_ENV=production without REDIS_URL, RABBITMQ_URL and AUTH_ISSUER fails naming each", () => {
+  test("APP_ENV=production without REDIS_URL, RABBITMQ_URL, AUTH_ISSUER and BOOKING_GUEST_KEY fails naming each", () => {
     const found = issues({ APP_ENV: "production" })
-    expect(found.map((issue) => issue.variable)).toEqual(["REDIS_URL", "RABBITMQ_URL", "AUTH_ISSUER"])
+    expect(found.map((issue) => issue.variable)).toEqual(["REDIS_URL", "RABBITMQ_URL", "AUTH_ISSUER", "BOOKING_GUEST_KEY"])
     expect(found[0]!.problem).toContain("APP_ENV=production")
-    expect(issues({ APP_ENV: "production", REDIS_URL: "redis://cache", AUTH_ISSUER: "https://id.example" }).map((issue) => issue.variable))
-      .toEqual(["RABBITMQ_URL"])
+    expect(
+      issues({ APP_ENV: "production", REDIS_URL: "redis://cache", AUTH_ISSUER: "https://id.example", BOOKING_GUEST_KEY: guestKey })
+        .map((issue) => issue.variable),
+    ).toEqual(["RABBITMQ_URL"])
   })
 
-  test("APP_ENV=production with both URLs and AUTH_ISSUER starts", () => {
-    const config = read({ APP_ENV: "production", REDIS_URL: "redis://cache", RABBITMQ_URL: "amqps://broker", AUTH_ISSUER: "https://id.example" })
+  test("APP_ENV=production with both URLs, AUTH_ISSUER and BOOKING_GUEST_KEY starts", () => {
+    const config = read({
+      APP_ENV: "production",
+      REDIS_URL: "redis://cache",
+      RABBITMQ_URL: "amqps://broker",
+      AUTH_ISSUER: "https://id.example",
+      BOOKING_GUEST_KEY: guestKey,
+    })
     expect(Either.isRight(config)).toBe(true)
+  })
+
+  test("BOOKING_GUEST_KEY must be a private Ed25519 JWK with a kid; the message never shows the key", () => {
+    const { kid: _, ...withoutKid } = JSON.parse(guestKey) as Record<string, unknown>
+    for (const bad of ["not json", JSON.stringify(withoutKid), JSON.stringify({ kty: "EC", crv: "P-256", d: "x", x: "y", kid: "k" })]) {
+      const found = issues({ BOOKING_GUEST_KEY: bad })
+      expect(found.map((issue) => issue.variable)).toEqual(["BOOKING_GUEST_KEY"])
+      expect(JSON.stringify(found)).not.toContain("5EPfL9eC")
+    }
+    const config = read({ BOOKING_GUEST_KEY: guestKey, BOOKING_GUEST_ISSUER: "https://booking.example" })
+    expect(Either.isRight(config) && [config.right.guest.issuer, Option.isSome(config.right.guest.key)]).toEqual(["https://booking.example", true])
   })
 
   test("a bad APP_ENV fails naming APP_ENV", () => {

@@ -4,15 +4,25 @@
  * POSTs, the seat map through a booking's life, and expiry. Flights come on sale the way they do in
  * production, from `flight.scheduled`; payments confirm bookings from `payment.processed`.
  */
+import { Claims, TokenVerifier } from "@flight/auth"
 import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus, MessageBus } from "@flight/bus"
+import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from "jose"
 import { BookingId, Envelope, FlightId, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Duration, Effect, Layer, Logger, Option, Schema } from "effect"
 import * as BookingApi from "../src/api/BookingApi.ts"
 import { BookingCommands } from "../src/application/BookingCommands.ts"
+import { BookingQueries } from "../src/application/BookingQueries.ts"
 import { defaultHoldTtl, inMemoryLayer } from "../src/main.ts"
+import { testSecurity } from "./support/Fixtures.ts"
+
+/** A booking as GET answers it: as created, without the token the 201 adds. */
+const withoutToken = (created: object) => {
+  const { accessToken: _, ...view } = created as Record<string, unknown>
+  return view
+}
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
@@ -132,7 +142,7 @@ interface Send {
 const makeApi = (holdTtl?: Duration.Duration) =>
   Effect.gen(function* () {
     const { bus } = yield* InProcessBus.make()
-    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(holdTtl), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
+    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(holdTtl), Layer.succeed(MessageBus, bus), testSecurity()))
     const app = BookingApi.make(runtime)
 
     /** Runs an effect of the application on the app's runtime (the same store). */
@@ -234,6 +244,7 @@ const makeApi = (holdTtl?: Duration.Duration) =>
       Effect.map(seatStates(flightId, cabin), (states) => Object.keys(states).filter((seat) => states[seat] === state))
 
     return {
+      runtime,
       send,
       post,
       book,
@@ -666,7 +677,7 @@ describe("GET /api/bookings/{id}", () => {
       const answer = yield* api.get(booking.id)
       expect(answer.status).toBe(200)
       expect(answer.headers.get("content-type")).toContain("application/json")
-      expect(answer.body).toEqual(booking)
+      expect(answer.body).toEqual(withoutToken(booking))
     }))
 
   apiTest("an unknown id is a 404 booking-not-found", (api) =>
@@ -693,7 +704,7 @@ describe("GET /api/bookings?reference=&lastName=", () => {
       const booking = yield* api.book(bookingBody(flightId))
       const answer = yield* api.find({ reference: booking.reference, lastName: "Lovelace" })
       expect(answer.status).toBe(200)
-      expect(answer.body).toEqual(booking)
+      expect(answer.body).toEqual(withoutToken(booking))
     }))
 
   apiTest("the last name matches whatever its case", (api) =>
@@ -983,5 +994,109 @@ describe("GET /openapi.json", () => {
       expect(Object.keys(paths["/api/bookings/{id}"] ?? {})).toEqual(["get"])
       expect(Object.keys(paths["/api/bookings/{id}/cancel"] ?? {})).toEqual(["post"])
       expect(Object.keys(paths["/api/seatmaps/{flightId}"] ?? {})).toEqual(["get"])
+    }))
+})
+
+// -------------------------------------------------------------------------------------------------
+// Guests and owners (decision 17)
+
+describe("guest tokens, owners and manage", () => {
+  const claimsOf = (token: string) => decodeJwt(token)
+  const verify = (api: Api, token: string) => Effect.flatMap(TokenVerifier.TokenVerifier, (verifier) => verifier.verify(token)).pipe(
+    Effect.provide(api.runtime),
+  )
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+  const signed = (api: Api, f: (issuer: TestIssuer.TestIssuer) => Effect.Effect<string>) =>
+    Effect.flatMap(TestIssuer.Issuer, f).pipe(Effect.provide(api.runtime))
+  const stored = (api: Api, id: string) =>
+    Effect.flatMap(BookingQueries, (queries) => queries.get(BookingId.make(id))).pipe(Effect.provide(api.runtime))
+
+  apiTest("an anonymous booking is a guest's: the 201 carries a 2-hour token of the guest issuer, scoped to it, without roles", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const answer = yield* api.post(bookingBody(flightId))
+      expect(answer.status).toBe(201)
+      const { accessToken, id } = answer.body as { accessToken: string; id: string }
+      const claims = claimsOf(accessToken)
+      expect([claims.iss, claims[Claims.bookingClaim], claims.sub, "roles" in claims, claims.exp! - claims.iat!])
+        .toEqual(["http://localhost:3001", id, `guest:${id}`, false, 2 * 60 * 60])
+      expect(yield* verify(api, accessToken)).toMatchObject({ kind: "guest-booking", bookingId: id, roles: [] })
+      expect((yield* stored(api, id)).owner as string | null).toBe(null)
+    }))
+
+  apiTest("a customer's booking records their sub as its owner, and still carries a token scoped to it", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const answer = yield* api.post(bookingBody(flightId), bearer(yield* signed(api, (issuer) => issuer.customer("customer-a"))))
+      expect(answer.status).toBe(201)
+      const { accessToken, id } = answer.body as { accessToken: string; id: string }
+      expect("owner" in (answer.body as object)).toBe(false)
+      expect((yield* stored(api, id)).owner as string | null).toBe("customer-a")
+      expect(yield* verify(api, accessToken)).toMatchObject({ kind: "guest-booking", bookingId: id })
+    }))
+
+  apiTest("another caller's request under the same Idempotency-Key is refused, not answered with the first booking and its token", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const key = { "idempotency-key": Bun.randomUUIDv7() }
+      const first = yield* api.post(bookingBody(flightId), { ...key, ...bearer(yield* signed(api, (issuer) => issuer.customer("customer-a"))) })
+      expect(first.status).toBe(201)
+      const other = yield* api.post(bookingBody(flightId), { ...key, ...bearer(yield* signed(api, (issuer) => issuer.customer("customer-b"))) })
+      expectProblem(other, 422, "idempotency-key-reused")
+      const anonymous = yield* api.post(bookingBody(flightId), key)
+      expectProblem(anonymous, 422, "idempotency-key-reused")
+    }))
+
+  apiTest("the guest issuer's keys are published, and its tokens verify with them alone", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const { accessToken } = (yield* api.post(bookingBody(flightId))).body as { accessToken: string }
+      const answer = yield* api.send("GET", "/api/bookings/.well-known/jwks.json")
+      expect(answer.status).toBe(200)
+      const jwks = answer.body as JSONWebKeySet
+      expect(jwks.keys.map((key) => [key.kty, key.crv, key.alg, "d" in key])).toEqual([["OKP", "Ed25519", "EdDSA", false]])
+      const verified = yield* Effect.promise(() =>
+        jwtVerify(accessToken, createLocalJWKSet(jwks), { issuer: "http://localhost:3001", audience: "flight-booking" })
+      )
+      expect(verified.protectedHeader.kid).toBe(jwks.keys[0]!.kid!)
+    }))
+
+  apiTest("a guest token of another issuer, or one that ran out, is refused with a 401", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const booking = yield* api.book(bookingBody(flightId))
+      // The test issuer's guest issuer is not this service: its token naming the booking is not trusted.
+      const foreign = yield* signed(api, (issuer) => issuer.guest(booking.id))
+      expect((yield* api.post(bookingBody(flightId), bearer(foreign))).status).toBe(401)
+      const expired = yield* signed(api, (issuer) => issuer.guests.guest(booking.id, { expiresIn: -120 }))
+      expect((yield* api.post(bookingBody(flightId), bearer(expired))).status).toBe(401)
+    }))
+
+  apiTest("manage answers the booking and a token scoped to it for a passenger's last name, whatever its case", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const booking = yield* api.book(bookingBody(flightId, { passengers: passengers(2) }))
+      const lastName = (booking.passengers[1] as { lastName: string }).lastName
+      for (const typed of [lastName, lastName.toUpperCase(), lastName.toLowerCase()]) {
+        const answer = yield* api.send("POST", "/api/bookings/manage", { body: { reference: booking.reference, lastName: typed } })
+        expect(answer.status).toBe(200)
+        const { accessToken, booking: managed } = answer.body as { accessToken: string; booking: unknown }
+        expect(managed).toEqual(withoutToken(booking))
+        expect(yield* verify(api, accessToken)).toMatchObject({ kind: "guest-booking", bookingId: booking.id })
+      }
+    }))
+
+  apiTest("manage answers the same 404 for a wrong last name as for an unknown reference", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const booking = yield* api.book(bookingBody(flightId))
+      const wrongName = yield* api.send("POST", "/api/bookings/manage", { body: { reference: booking.reference, lastName: "Turing" } })
+      const firstName = yield* api.send("POST", "/api/bookings/manage", {
+        body: { reference: booking.reference, lastName: (booking.passengers[0] as { firstName: string }).firstName },
+      })
+      const unknown = yield* api.send("POST", "/api/bookings/manage", { body: { reference: "ZZZZZZ", lastName: "Turing" } })
+      for (const answer of [wrongName, firstName, unknown]) expectProblem(answer, 404, "booking-not-found")
+      expect(wrongName.body).toEqual(unknown.body)
+      expect(firstName.body).toEqual(unknown.body)
     }))
 })

@@ -3,7 +3,7 @@
  * name, cancel, and the seat map. Routes decode their input with Schemas, run one application
  * function, and map its typed errors to problem+json in `problemOf`.
  */
-import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
+import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import {
   BookingId,
@@ -22,7 +22,9 @@ import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { BookingCommands, type IdempotencyKeyReused, type RequestInProgress } from "../application/BookingCommands.ts"
+import * as BookingAccess from "../application/BookingAccess.ts"
 import { BookingQueries } from "../application/BookingQueries.ts"
+import { GuestTokens } from "../infrastructure/GuestTokens.ts"
 import { type Booking, BookingStatus, CancellationReason, type HoldExpired, type InvalidTransition } from "../domain/Booking.ts"
 import type {
   BookingNotFound,
@@ -73,6 +75,26 @@ const viewOf = (booking: Booking): typeof BookingView.Type => ({
   createdAt: booking.createdAt,
   updatedAt: booking.updatedAt,
 })
+
+export const AccessToken = Schema.String.annotations({
+  description: "A guest token scoped to this booking (decision 17): send it as `Authorization: Bearer` to read, cancel or pay for it",
+})
+
+/** A new booking, with a token scoped to it: a guest's only way back to it besides `manage`. */
+export const CreatedBookingView = Schema.extend(BookingView, Schema.Struct({ accessToken: AccessToken })).annotations({
+  identifier: "CreatedBooking",
+})
+
+/** What `manage` answers: the booking and a token scoped to it. */
+export const ManagedBookingView = Schema.Struct({ booking: BookingView, accessToken: AccessToken }).annotations({
+  identifier: "ManagedBooking",
+})
+
+export const ManageBookingBody = Schema.Struct({ reference: BookingReference, lastName: PersonName })
+
+export const JwksView = Schema.Struct({
+  keys: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+}).annotations({ identifier: "JWKS" })
 
 export const CreateBookingBody = Schema.Struct({
   flightId: FlightId,
@@ -147,6 +169,7 @@ export const problemOf = (error: ApiError): Problem.Problem => {
 const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(effect, problemOf)
 
 const encodeView = Schema.encodeSync(BookingView)
+const encodeCreated = Schema.encodeSync(CreatedBookingView)
 const encodeCreate = Schema.encodeSync(CreateBookingBody)
 
 /** The response of a request, marked when it replays the first one of its Idempotency-Key. */
@@ -163,29 +186,68 @@ const idempotency = (key: string | undefined, route: string, input: unknown) =>
 // -------------------------------------------------------------------------------------------------
 // Routes
 
-type Services = BookingCommands | BookingQueries
+type Services = BookingCommands | BookingQueries | GuestTokens | CurrentPrincipal
 
 export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "post",
     path: "/api/bookings",
-    // Open until the booking's owner can be told apart (decision 16: the next step).
+    // Anyone books: without a token as a guest, with an account's token as its owner (decision 17).
     access: "anyone",
     summary: "Book seats",
     description: "Holds the named seats, or free seats chosen together, until holdExpiresAt, and publishes " +
-      "booking.created. The total is the cabin's fare times the passengers. With an Idempotency-Key, a repeated " +
-      "request answers the first response (marked Idempotent-Replayed).",
+      "booking.created. The total is the cabin's fare times the passengers. Without a token the booking is a guest's; " +
+      "with a signed-in customer's token it is theirs (\"my trips\"). Either way the answer carries accessToken, " +
+      "a token scoped to this booking. With an Idempotency-Key, a repeated request answers the first response " +
+      "(marked Idempotent-Replayed).",
     tags: ["bookings"],
     headers: IdempotencyKey.OptionalHeader,
     body: CreateBookingBody,
-    success: { status: 201, schema: BookingView, description: "The pending booking" },
+    success: { status: 201, schema: CreatedBookingView, description: "The pending booking and a token scoped to it" },
     errors: [404, 409, 422, 503],
     handler: ({ body, headers }) =>
       Effect.gen(function* () {
         const commands = yield* BookingCommands
-        const request = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", encodeCreate(body))
-        return respond(201, yield* answer(commands.create(body, request)))
+        const owner = BookingAccess.ownerFor(yield* CurrentPrincipal)
+        // The owner is part of the request: another caller's replay under the same key is refused.
+        const request = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
+        const result = yield* answer(commands.create({ ...body, owner }, request))
+        const accessToken = yield* (yield* GuestTokens).issue(result.booking.id)
+        return Route.response({
+          status: 201,
+          body: encodeCreated({ ...viewOf(result.booking), accessToken }),
+          ...(result.replayed ? { headers: { [IdempotencyKey.replayedHeader]: "true" } } : {}),
+        })
       }),
+  }),
+  Route.make({
+    method: "post",
+    path: "/api/bookings/manage",
+    access: "anyone",
+    summary: "Manage a booking: its reference and a passenger's last name give a token scoped to it",
+    description: "As at an airline, a reference alone reveals nothing: the last name of one of the passengers must match " +
+      "(case-insensitive). Answers the booking and an accessToken for it, or the same 404 when either does not match.",
+    tags: ["bookings"],
+    body: ManageBookingBody,
+    success: { status: 200, schema: ManagedBookingView },
+    errors: [404, 503],
+    handler: ({ body }) =>
+      Effect.gen(function* () {
+        const booking = yield* answer(Effect.flatMap(BookingQueries, (queries) => queries.find(body.reference, body.lastName)))
+        const accessToken = yield* (yield* GuestTokens).issue(booking.id)
+        return { booking: viewOf(booking), accessToken }
+      }),
+  }),
+  Route.make({
+    method: "get",
+    path: "/api/bookings/.well-known/jwks.json",
+    access: "anyone",
+    summary: "The guest issuer's public keys",
+    description: "The keys that verify the guest tokens this service signs (decision 17), for every service that accepts them.",
+    tags: ["bookings"],
+    success: { status: 200, schema: JwksView },
+    errors: [],
+    handler: () => Effect.map(GuestTokens, (tokens) => ({ keys: tokens.jwks.keys as ReadonlyArray<Record<string, unknown>> })),
   }),
   Route.make({
     method: "get",
@@ -258,7 +320,9 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   }),
 ]
 
-export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>): Hono =>
+export const make = (
+  runtime: Runtime.Runtime<Exclude<Services, CurrentPrincipal> | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>,
+): Hono =>
   HttpApp.make({
     service: "booking",
     version: packageJson.version,

@@ -5,7 +5,9 @@
  */
 import { AuthConfig } from "@flight/auth"
 import { AppConfig } from "@flight/runtime"
-import { Config, type Duration, type Option, type Redacted } from "effect"
+import { Config, ConfigError, type Duration, Either, Option, Redacted } from "effect"
+import type { JWK } from "jose"
+import type * as GuestTokens from "./GuestTokens.ts"
 
 export interface BookingConfig {
   readonly port: number
@@ -16,9 +18,38 @@ export interface BookingConfig {
   readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
   /** How long a new booking holds its seats before it expires (BOOKING_HOLD_TTL). */
   readonly holdTtl: Duration.Duration
-  /** Whose tokens it accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM). */
+  /** Whose tokens it accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM, AUTH_GUEST_*). */
   readonly auth: AuthConfig.ServiceSettings
+  /** How it signs guest tokens (BOOKING_GUEST_ISSUER, BOOKING_GUEST_KEY, BOOKING_GUEST_TOKEN_TTL; decision 17). */
+  readonly guest: Omit<GuestTokens.Settings, "audience">
 }
+
+/**
+ * `BOOKING_GUEST_KEY`: a private Ed25519 JWK (`kty` OKP, `crv` Ed25519, `d`, `x`) with a `kid`,
+ * shared by every instance; unset, a key is made at start (refused in production).
+ */
+export const guestKey: Config.Config<Option.Option<Redacted.Redacted<JWK>>> = Config.redacted("BOOKING_GUEST_KEY").pipe(
+  Config.option,
+  // Once `Config.option` wraps it, an error's path must name the variable itself.
+  Config.mapOrFail((value) => {
+    if (Option.isNone(value)) return Either.right(Option.none())
+    const invalid = Either.left(
+      ConfigError.InvalidData(["BOOKING_GUEST_KEY"], "Expected a private Ed25519 JWK with a kid (kty OKP, crv Ed25519, d, x, kid)"),
+    )
+    let jwk: unknown
+    try {
+      jwk = JSON.parse(Redacted.value(value.value))
+    } catch {
+      return invalid
+    }
+    if (typeof jwk !== "object" || jwk === null) return invalid
+    const key = jwk as Record<string, unknown>
+    const text = (name: string) => typeof key[name] === "string" && key[name] !== ""
+    return key["kty"] === "OKP" && key["crv"] === "Ed25519" && text("d") && text("x") && text("kid")
+      ? Either.right(Option.some(Redacted.make(key as JWK)))
+      : invalid
+  }),
+)
 
 export const defaultPort = 3001
 
@@ -29,8 +60,18 @@ export const BookingConfig: Config.Config<BookingConfig> = Config.all({
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
   holdTtl: AppConfig.duration("BOOKING_HOLD_TTL", "15 minutes"),
   auth: AuthConfig.service,
+  guest: Config.all({
+    issuer: Config.string("BOOKING_GUEST_ISSUER").pipe(Config.withDefault(AuthConfig.defaultGuestIssuer)),
+    ttl: AppConfig.duration("BOOKING_GUEST_TOKEN_TTL", "2 hours"),
+    key: guestKey,
+  }),
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   AppConfig.storeRequirement("REDIS_URL", config.redisUrl),
   AppConfig.brokerRequirement(config.rabbitmqUrl),
   AuthConfig.issuerRequirement(config.auth),
+  {
+    variable: "BOOKING_GUEST_KEY",
+    value: config.guest.key,
+    why: "the key every instance signs guest tokens with; a key made at start is lost on restart and unknown to the other instances",
+  },
 ])))

@@ -10,7 +10,11 @@ import {
   PaymentId,
   SeatNumber,
 } from "@flight/contracts"
-import { DateTime, Duration, Effect, Option } from "effect"
+import type { TokenVerifier } from "@flight/auth"
+import { TestIssuer } from "@flight/auth/testing"
+import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import type * as GuestTokens from "../../src/infrastructure/GuestTokens.ts"
+import { security } from "../../src/main.ts"
 import { Owner, randomReference } from "../../src/domain/Booking.ts"
 import type { HoldRequest } from "../../src/domain/BookingRepository.ts"
 import { FlightSeating } from "../../src/domain/SeatInventory.ts"
@@ -134,3 +138,10 @@ export const deletePrefix = async (url: string, prefix: string) => {
     client.disconnect()
   }
 }
+
+/**
+ * A test issuer of identity's tokens and the booking service's own guest issuer, verified as the
+ * service verifies them: identity's keys over HTTP, its own guest keys in the process.
+ */
+export const testSecurity = (): Layer.Layer<TestIssuer.Issuer | GuestTokens.GuestTokens | TokenVerifier.TokenVerifier> =>
+  Layer.unwrapScoped(Effect.map(TestIssuer.make(), (issuer) => Layer.merge(Layer.succeed(TestIssuer.Issuer, issuer), security(issuer.settings))))

@@ -1,0 +1,69 @@
+/**
+ * The guest issuer (decision 17): the booking service signs a guest token, scoped to one booking,
+ * with an Ed25519 key of its own, and publishes the public key as a JWKS for every service to
+ * verify it with. A guest token carries `booking_id` and never roles.
+ *
+ * The key is `BOOKING_GUEST_KEY` (a private JWK with a `kid`) when set, so that every instance
+ * signs with the same key and a restart keeps the tokens valid; otherwise one is made at start, in
+ * memory, which fits one process (the embedded mode, tests) and is refused in production.
+ */
+import { Claims } from "@flight/auth"
+import type { BookingId } from "@flight/contracts"
+import { Clock, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from "jose"
+
+export interface Settings {
+  /** `iss`: the booking service's public origin (BOOKING_GUEST_ISSUER). */
+  readonly issuer: string
+  /** `aud`: the system's audience, as identity's tokens carry (AUTH_AUDIENCE). */
+  readonly audience: string
+  /** How long a guest token lives (BOOKING_GUEST_TOKEN_TTL). */
+  readonly ttl: Duration.Duration
+  /** The private JWK (BOOKING_GUEST_KEY); a key made at start when none. */
+  readonly key: Option.Option<Redacted.Redacted<JWK>>
+}
+
+export class GuestTokens extends Context.Tag("booking/GuestTokens")<GuestTokens, {
+  readonly issuer: string
+  /** A token for the holder of this booking, valid for the configured lifetime. */
+  readonly issue: (bookingId: BookingId) => Effect.Effect<string>
+  /** The public keys, as served at `GET /api/bookings/.well-known/jwks.json`. */
+  readonly jwks: JSONWebKeySet
+}>() {}
+
+/** The `sub` of a guest token: no account, only the booking. */
+export const subjectOf = (bookingId: BookingId) => `guest:${bookingId}`
+
+export const make = (settings: Settings): Effect.Effect<Context.Tag.Service<GuestTokens>> =>
+  Effect.gen(function* () {
+    const { kid, privateKey, publicJwk } = yield* Effect.promise(async () => {
+      if (Option.isSome(settings.key)) {
+        const jwk = Redacted.value(settings.key.value)
+        const { d: _, ...publicPart } = jwk
+        return { kid: jwk.kid!, privateKey: await importJWK(jwk, "EdDSA"), publicJwk: publicPart }
+      }
+      const pair = await generateKeyPair("EdDSA", { crv: "Ed25519" })
+      const kid = `booking-guest-${Bun.randomUUIDv7()}`
+      return { kid, privateKey: pair.privateKey, publicJwk: { ...(await exportJWK(pair.publicKey)), kid } }
+    })
+    const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid, alg: "EdDSA", use: "sig" }] }
+    const issue = Effect.fn("GuestTokens.issue")(function* (bookingId: BookingId) {
+      const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+      return yield* Effect.promise(() =>
+        new SignJWT({ [Claims.bookingClaim]: bookingId })
+          .setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" })
+          .setIssuer(settings.issuer)
+          .setAudience(settings.audience)
+          .setSubject(subjectOf(bookingId))
+          .setIssuedAt(now)
+          .setExpirationTime(now + Math.floor(Duration.toSeconds(settings.ttl)))
+          .sign(privateKey)
+      )
+    })
+    return { issuer: settings.issuer, issue, jwks }
+  })
+
+export const layer = (settings: Settings): Layer.Layer<GuestTokens> => Layer.effect(GuestTokens, make(settings))
+
+/** The key set of the published JWKS, for a verifier in the same process (the service's own, tests). */
+export const keySet = (tokens: Context.Tag.Service<GuestTokens>) => createLocalJWKSet(tokens.jwks)
