@@ -108,7 +108,7 @@ const main = async () => {
   show(`payment ${paid.body["status"]}, ${money(paid.body["amount"])}, transaction ${paid.body["transactionId"]}`)
 
   step("The booking is confirmed (payment.processed reached booking)")
-  const confirmed = await eventually("the confirmation", () => call("booking", "GET", `/api/bookings/${bookingId}`), (answer) => answer.body["status"] === "confirmed")
+  const confirmed = await eventually("the confirmation", () => call("booking", "GET", `/api/bookings/${bookingId}`, undefined, { authorization: `Bearer ${booked.body["accessToken"]}` }), (answer) => answer.body["status"] === "confirmed")
   show(`booking ${confirmed.body["reference"]} ${confirmed.body["status"]}, paid by ${confirmed.body["paymentId"]}`)
 
   step("The flight's availability follows (booking.created reached flight)")

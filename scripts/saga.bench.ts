@@ -53,7 +53,7 @@ const saga = async (flightId: string): Promise<number | null> => {
   const paid = await call(Flows.pay(api, bookingId, "tok_visa"))
   if (paid.status !== 201) return null
   for (let wait = 0; wait < 1_000; wait++) {
-    const booking = await call(api.booking("GET", `/api/bookings/${bookingId}`))
+    const booking = await call(api.booking("GET", `/api/bookings/${bookingId}`, undefined, Flows.guest(booked.body)))
     if (booking.body["status"] === "confirmed") {
       return Date.parse(booking.body["updatedAt"]) - Date.parse(booking.body["createdAt"])
     }

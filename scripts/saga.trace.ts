@@ -100,7 +100,7 @@ try {
       (answer) => !(answer.status === 409 && answer.body["type"] === "payment-not-ready"),
     ))
     if (paid.status !== 201) throw new Error(`payment answered ${paid.status}: ${JSON.stringify(paid.body)}`)
-    const confirmed = await call(Flows.eventually("confirmed", api.booking("GET", `/api/bookings/${bookingId}`), (answer) => answer.body["status"] === "confirmed"))
+    const confirmed = await call(Flows.eventually("confirmed", api.booking("GET", `/api/bookings/${bookingId}`, undefined, Flows.guest(booked.body)), (answer) => answer.body["status"] === "confirmed"))
     sagas.push({ traceId, confirmedMs: Date.parse(confirmed.body["updatedAt"]) - Date.parse(confirmed.body["createdAt"]) })
     // The next saga starts on a quiet system: this one's notifications and availability settle first.
     await Bun.sleep(500)

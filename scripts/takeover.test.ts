@@ -74,7 +74,13 @@ RealServer.describeWith("REDIS_URL", "a crash", (redisUrl) => {
             // Nine one-seat sagas, their intents open at payment.
             const flightId = yield* Flows.flightOnSale(api)
             const bookings: Array<string> = []
-            for (let index = 0; index < 9; index++) bookings.push((yield* Flows.book(api, flightId, 1))["id"] as string)
+            // Each booking as created, with the guest token its status is read with.
+            const created = new Map<string, Flows.Json>()
+            for (let index = 0; index < 9; index++) {
+              const booking = yield* Flows.book(api, flightId, 1)
+              bookings.push(booking["id"] as string)
+              created.set(booking["id"] as string, booking)
+            }
             for (const bookingId of bookings) {
               yield* Flows.eventually("intent open", api.payment("GET", `/api/payments?bookingId=${bookingId}`), (answer) => answer.status === 200)
             }
@@ -135,7 +141,7 @@ RealServer.describeWith("REDIS_URL", "a crash", (redisUrl) => {
             expect(history.body["items"].map((item: Flows.Json) => item["status"])).toEqual(["succeeded"])
             // And the sagas went on: every booking charged is confirmed.
             for (const bookingId of charged) {
-              yield* Flows.eventually("confirmed", Flows.status(restartedApi, bookingId), (state) => state === "confirmed")
+              yield* Flows.eventually("confirmed", Flows.status(restartedApi, created.get(bookingId)!), (state) => state === "confirmed")
             }
           }).pipe(Effect.scoped, Effect.runPromise), 180_000)
       })

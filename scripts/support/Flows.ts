@@ -118,8 +118,12 @@ export const pay = (api: Api, bookingId: string, token: string, key = crypto.ran
 export const available = (api: Api, flightId: string) =>
   Effect.map(api.flight("GET", `/api/flights/${flightId}`), (answer) => answer.body["cabins"][0]["availableSeats"] as number)
 
-export const status = (api: Api, bookingId: string) =>
-  Effect.map(api.booking("GET", `/api/bookings/${bookingId}`), (answer) => answer.body["status"] as string)
+/** The `Authorization` of a booking's guest token, from its 201: what a guest's client sends for it. */
+export const guest = (booking: Json): Record<string, string> => ({ authorization: `Bearer ${booking["accessToken"]}` })
+
+/** A booking's status, read as its guest does, with the token of its 201. */
+export const status = (api: Api, booking: Json) =>
+  Effect.map(api.booking("GET", `/api/bookings/${booking["id"]}`, undefined, guest(booking)), (answer) => answer.body["status"] as string)
 
 /** Flow 1: book and pay; confirmed, seats sold, availability follows, the customer told once of each step. */
 export const bookAndPay = (api: Api) =>
@@ -130,7 +134,7 @@ export const bookAndPay = (api: Api) =>
     yield* eventually("availability lowered", available(api, flightId), (seats) => seats === 7)
     const paid = yield* pay(api, booking["id"], "tok_visa")
     expect([paid.status, paid.body["status"], paid.body["amount"]]).toEqual([201, "succeeded", { amount: 90000, currency: "GBP" }])
-    yield* eventually("confirmed", status(api, booking["id"]), (state) => state === "confirmed")
+    yield* eventually("confirmed", status(api, booking), (state) => state === "confirmed")
     const map = yield* api.booking("GET", `/api/seatmaps/${flightId}`)
     expect(map.body["seats"].filter((seat: Json) => seat["state"] === "sold")).toHaveLength(2)
     expect(yield* available(api, flightId)).toBe(7)
@@ -155,9 +159,9 @@ export const declinedThenPaid = (api: Api) =>
     const declined = yield* pay(api, booking["id"], "tok_chargeDeclined")
     expect([declined.status, declined.body["status"], declined.body["failureReason"]]).toEqual([201, "failed", "card_declined"])
     yield* Effect.sleep("100 millis")
-    expect(yield* status(api, booking["id"])).toBe("pending")
+    expect(yield* status(api, booking)).toBe("pending")
     expect((yield* pay(api, booking["id"], "tok_processingError")).body["status"]).toBe("succeeded")
-    yield* eventually("confirmed", status(api, booking["id"]), (state) => state === "confirmed")
+    yield* eventually("confirmed", status(api, booking), (state) => state === "confirmed")
     const history = yield* api.payment("GET", `/api/payments?bookingId=${booking["id"]}`)
     expect(history.body["items"].map((item: Json) => item["status"])).toEqual(["failed", "succeeded"])
     yield* toldOnce(api, booking["id"], ["payment-failed", "booking-confirmed"])
@@ -169,7 +173,7 @@ export const holdExpires = (api: Api) =>
     const flightId = yield* flightOnSale(api)
     const booking = yield* book(api, flightId)
     yield* eventually("intent open", api.payment("GET", `/api/payments?bookingId=${booking["id"]}`), (answer) => answer.status === 200)
-    yield* eventually("expired", status(api, booking["id"]), (state) => state === "expired")
+    yield* eventually("expired", status(api, booking), (state) => state === "expired")
     yield* eventually("availability back", available(api, flightId), (seats) => seats === 9)
     const late = yield* eventually(
       "the intent closed",
@@ -188,8 +192,8 @@ export const customerCancelsPaid = (api: Api) =>
     const flightId = yield* flightOnSale(api)
     const booking = yield* book(api, flightId)
     yield* pay(api, booking["id"], "tok_mastercard")
-    yield* eventually("confirmed", status(api, booking["id"]), (state) => state === "confirmed")
-    const cancelled = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`)
+    yield* eventually("confirmed", status(api, booking), (state) => state === "confirmed")
+    const cancelled = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`, undefined, guest(booking))
     expect([cancelled.status, cancelled.body["status"]]).toEqual([200, "cancelled"])
     yield* eventually("availability back", available(api, flightId), (seats) => seats === 9)
     const refunds = yield* eventually(
@@ -199,7 +203,7 @@ export const customerCancelsPaid = (api: Api) =>
       (items) => items.some((item) => item["status"] === "succeeded"),
     )
     expect(refunds.map((refund) => [refund["status"], refund["amount"]])).toEqual([["succeeded", { amount: 90000, currency: "GBP" }]])
-    const again = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`)
+    const again = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`, undefined, guest(booking))
     expect([again.status, again.body["type"]]).toEqual([409, "booking-not-cancellable"])
     yield* toldOnce(api, booking["id"], ["booking-cancelled", "refund-issued"])
   })
@@ -214,7 +218,7 @@ export const flightDelayedThenCancelled = (api: Api) =>
     const paid = yield* book(api, flightId, 1)
     const pending = yield* book(api, flightId, 1)
     yield* pay(api, paid["id"], "tok_visa")
-    yield* eventually("confirmed", status(api, paid["id"]), (state) => state === "confirmed")
+    yield* eventually("confirmed", status(api, paid), (state) => state === "confirmed")
     const delayed = yield* api.flight("PATCH", `/api/flights/${flightId}/status`, {
       status: "delayed",
       reason: "late inbound aircraft",
@@ -236,7 +240,7 @@ export const flightDelayedThenCancelled = (api: Api) =>
     const cancelled = yield* api.flight("PATCH", `/api/flights/${flightId}/status`, { status: "cancelled", reason: "strike" }, yield* api.ops)
     expect([cancelled.status, cancelled.body["status"]]).toEqual([200, "cancelled"])
     for (const booking of [paid, pending]) {
-      yield* eventually("cancelled with the flight", api.booking("GET", `/api/bookings/${booking["id"]}`), (answer) =>
+      yield* eventually("cancelled with the flight", api.booking("GET", `/api/bookings/${booking["id"]}`, undefined, guest(booking)), (answer) =>
         answer.body["status"] === "cancelled" && answer.body["cancellationReason"] === "flight-cancelled")
       yield* told(booking["id"], "flight-cancelled")
     }

@@ -1,6 +1,7 @@
 /**
- * Who may call each route of the booking service (DESIGN §10): the seat map is open to anyone; the bookings stay open until their owners can be told apart (the next step);
- * /metrics is for admins. The matrix over HTTP (anonymous, customer, ops, admin), and the hostile
+ * Who may call each route of the booking service (DESIGN §10): the seat map and the booking routes
+ * are open to every caller at the door (a booking's own rule then answers 404 to anyone it does not
+ * admit: BookingRoutes.test, "guest tokens, owners and manage"); /metrics is for admins. The matrix over HTTP (anonymous, customer, ops, admin), and the hostile
  * tokens refused.
  */
 import { HostileTokens, TestIssuer } from "@flight/auth/testing"

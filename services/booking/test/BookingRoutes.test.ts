@@ -11,10 +11,11 @@ import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from "jos
 import { BookingId, Envelope, FlightId, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { Duration, Effect, Layer, Logger, Option, Schema } from "effect"
+import { Duration, Effect, Layer, Logger, Option, Schema, TestContext } from "effect"
 import * as BookingApi from "../src/api/BookingApi.ts"
 import { BookingCommands } from "../src/application/BookingCommands.ts"
 import { BookingQueries } from "../src/application/BookingQueries.ts"
+import { GuestTokens } from "../src/infrastructure/GuestTokens.ts"
 import { defaultHoldTtl, inMemoryLayer } from "../src/main.ts"
 import { testSecurity } from "./support/Fixtures.ts"
 
@@ -136,6 +137,8 @@ const reversedKeys = (value: unknown): unknown =>
 interface Send {
   readonly body?: unknown
   readonly headers?: Record<string, string>
+  /** Without the booking's own token, which is sent to its routes otherwise. */
+  readonly anonymous?: boolean
 }
 
 /** The booking service's HTTP app on the in-memory store and an in-process bus, as it is composed. */
@@ -149,18 +152,34 @@ const makeApi = (holdTtl?: Duration.Duration) =>
     const withCommands = <A, E>(f: (commands: BookingCommands) => Effect.Effect<A, E>) =>
       Effect.flatMap(BookingCommands, f).pipe(Effect.provide(runtime))
 
+    // A booking's own token, from its 201, is sent to its routes (as a guest's client does), unless a
+    // test asks for an anonymous request or sends an Authorization of its own.
+    const tokens = new Map<string, string>()
+    const ownToken = (path: string): Record<string, string> => {
+      const id = /^\/api\/bookings\/([0-9a-f-]{36})(?:\/cancel)?$/.exec(path)?.[1]
+      const token = id === undefined ? undefined : tokens.get(id)
+      return token === undefined ? {} : { authorization: `Bearer ${token}` }
+    }
     const send = (method: string, path: string, options: Send = {}): Effect.Effect<Answer> =>
       Effect.promise(async () => {
         const hasBody = options.body !== undefined
         const response = await app.fetch(
           new Request(`http://booking.test${path}`, {
             method,
-            headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...options.headers },
+            headers: {
+              ...(hasBody ? { "content-type": "application/json" } : {}),
+              ...(options.anonymous === true ? {} : ownToken(path)),
+              ...options.headers,
+            },
             ...(hasBody ? { body: JSON.stringify(options.body) } : {}),
           }),
         )
         const text = await response.text()
-        return { status: response.status, headers: response.headers, body: text === "" ? undefined : JSON.parse(text) as unknown }
+        const body = text === "" ? undefined : JSON.parse(text) as unknown
+        if (response.status === 201 && typeof body === "object" && body !== null && "accessToken" in body && "id" in body) {
+          tokens.set(String(body.id), String(body.accessToken))
+        }
+        return { status: response.status, headers: response.headers, body }
       })
 
     /** Puts a flight on sale as `flight.scheduled` does; answers its id. */
@@ -1006,6 +1025,11 @@ describe("guest tokens, owners and manage", () => {
     Effect.provide(api.runtime),
   )
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+  /** A problem's body but its instance (the request's path): what tells one 404 from another. */
+  const withoutInstance = (body: unknown) => {
+    const { instance: _, ...rest } = body as Record<string, unknown>
+    return rest
+  }
   const signed = (api: Api, f: (issuer: TestIssuer.TestIssuer) => Effect.Effect<string>) =>
     Effect.flatMap(TestIssuer.Issuer, f).pipe(Effect.provide(api.runtime))
   const stored = (api: Api, id: string) =>
@@ -1070,6 +1094,75 @@ describe("guest tokens, owners and manage", () => {
       expect((yield* api.post(bookingBody(flightId), bearer(foreign))).status).toBe(401)
       const expired = yield* signed(api, (issuer) => issuer.guests.guest(booking.id, { expiresIn: -120 }))
       expect((yield* api.post(bookingBody(flightId), bearer(expired))).status).toBe(401)
+    }))
+
+  apiTest("a booking is read and cancelled by its owner, its guest token, ops and admin; anyone else gets the 404 of an unknown id", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const customerA = bearer(yield* signed(api, (issuer) => issuer.customer("customer-a")))
+      const customerB = bearer(yield* signed(api, (issuer) => issuer.customer("customer-b")))
+      const ops = bearer(yield* signed(api, (issuer) => issuer.staff("olga", ["ops"])))
+      const admin = bearer(yield* signed(api, (issuer) => issuer.staff("ann", ["ops", "admin"])))
+      const x = (yield* api.post(bookingBody(flightId), customerA)).body as { id: string; accessToken: string }
+      const y = (yield* api.post(bookingBody(flightId))).body as { id: string; accessToken: string }
+      const callers: ReadonlyArray<readonly [string, Send]> = [
+        ["anonymous", { anonymous: true }],
+        ["customer A (owner)", { headers: customerA }],
+        ["customer B", { headers: customerB }],
+        ["guest token of X", { headers: bearer(x.accessToken) }],
+        ["guest token of Y", { headers: bearer(y.accessToken) }],
+        ["ops", { headers: ops }],
+        ["admin", { headers: admin }],
+      ]
+      const unknown = yield* api.send("GET", `/api/bookings/${unknownId}`, { headers: admin })
+      const statuses: Array<readonly [string, number]> = []
+      for (const [name, caller] of callers) {
+        const answer = yield* api.send("GET", `/api/bookings/${x.id}`, caller)
+        statuses.push([name, answer.status])
+        if (answer.status === 404) expect(withoutInstance(answer.body)).toEqual(withoutInstance(unknown.body))
+      }
+      expect(statuses).toEqual([
+        ["anonymous", 404],
+        ["customer A (owner)", 200],
+        ["customer B", 404],
+        ["guest token of X", 200],
+        ["guest token of Y", 404],
+        ["ops", 200],
+        ["admin", 200],
+      ])
+      // The guest's own booking: no customer reaches it, its token and staff do.
+      expect((yield* api.send("GET", `/api/bookings/${y.id}`, { headers: customerA })).status).toBe(404)
+      expect((yield* api.send("GET", `/api/bookings/${y.id}`, { headers: bearer(y.accessToken) })).status).toBe(200)
+      // Cancel: refused as unknown for strangers (the booking stays pending), done for its guest token.
+      for (const caller of [{ anonymous: true }, { headers: customerB }, { headers: bearer(y.accessToken) }] satisfies Array<Send>) {
+        const refused = yield* api.send("POST", `/api/bookings/${x.id}/cancel`, caller)
+        expectProblem(refused, 404, "booking-not-found")
+        expect(withoutInstance(refused.body)).toEqual(withoutInstance(unknown.body))
+      }
+      expect(((yield* api.send("GET", `/api/bookings/${x.id}`, { headers: ops })).body as { status: string }).status).toBe("pending")
+      const cancelled = yield* api.send("POST", `/api/bookings/${x.id}/cancel`, { headers: bearer(x.accessToken) })
+      expect([cancelled.status, (cancelled.body as { status: string }).status]).toEqual([200, "cancelled"])
+      const byOps = yield* api.send("POST", `/api/bookings/${y.id}/cancel`, { headers: ops })
+      expect([byOps.status, (byOps.body as { status: string }).status]).toEqual([200, "cancelled"])
+    }))
+
+  apiTest("an expired or altered guest token of this service is a 401 with WWW-Authenticate: Bearer, not a 404", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const booking = (yield* api.post(bookingBody(flightId))).body as { id: string; accessToken: string }
+      // Issued at the epoch (the test clock's time): long expired.
+      const expired = yield* Effect.flatMap(GuestTokens, (tokens) => tokens.issue(BookingId.make(booking.id))).pipe(
+        Effect.provide(api.runtime),
+        Effect.provide(TestContext.TestContext),
+      )
+      const [header, payload, signature] = booking.accessToken.split(".")
+      const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>
+      const altered = [header, Buffer.from(JSON.stringify({ ...claims, roles: ["admin"] })).toString("base64url"), signature].join(".")
+      for (const token of [expired, altered]) {
+        const answer = yield* api.send("GET", `/api/bookings/${booking.id}`, { headers: bearer(token) })
+        expect(answer.status).toBe(401)
+        expect(answer.headers.get("www-authenticate")).toStartWith("Bearer")
+      }
     }))
 
   apiTest("manage answers the booking and a token scoped to it for a passenger's last name, whatever its case", (api) =>

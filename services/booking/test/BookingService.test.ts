@@ -79,10 +79,19 @@ const running = (environment: Environment, options: { readonly holdTtl?: Duratio
       policy: HandlerPolicy.make({ isTransient: () => false, idempotency: null }),
     })
     yield* bus.publish(scheduled)
+    // A booking's own token, from its 201, goes with each request for it, as a guest's client sends it.
+    const tokens = new Map<string, string>()
     const request = (path: string, init?: RequestInit) =>
-      Effect.promise(() =>
-        fetch(new URL(path, service.url), init).then(async (response) => ({ status: response.status, body: await response.json() as any }))
-      )
+      Effect.promise(() => {
+        const token = tokens.get(/^\/api\/bookings\/([0-9a-f-]{36})/.exec(path)?.[1] ?? "")
+        const headers = new Headers(init?.headers)
+        if (token !== undefined && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`)
+        return fetch(new URL(path, service.url), { ...init, headers }).then(async (response) => {
+          const body = await response.json() as any
+          if (response.status === 201 && typeof body?.accessToken === "string") tokens.set(body.id, body.accessToken)
+          return { status: response.status, body }
+        })
+      })
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       request(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
     const book = (passengers: ReadonlyArray<{ readonly seat?: string }>, headers: Record<string, string> = {}) =>

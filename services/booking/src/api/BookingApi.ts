@@ -252,19 +252,26 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "get",
     path: "/api/bookings/:id",
-    // Open until the booking's owner can be told apart (decision 16: the next step).
+    // Open to every caller, then the booking's rule (BookingAccess): its owner, its guest token, ops
+    // and admin; anyone else gets the 404 of an unknown id, never a 401 or 403 that would confirm it.
     access: "anyone",
     summary: "Get a booking",
+    description: "For its owner, the holder of its accessToken, ops and admin; 404 for anyone else, as for an unknown id.",
     tags: ["bookings"],
     params: IdParams,
     success: { status: 200, schema: BookingView },
     errors: [404, 503],
-    handler: ({ params }) => answer(Effect.flatMap(BookingQueries, (queries) => queries.get(params.id)).pipe(Effect.map(viewOf))),
+    handler: ({ params }) =>
+      Effect.gen(function* () {
+        const caller = yield* CurrentPrincipal
+        return viewOf(yield* answer(Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id))))
+      }),
   }),
   Route.make({
     method: "get",
     path: "/api/bookings",
-    // Open until the booking's owner can be told apart (decision 16: the next step).
+    // Kept while its callers move to POST /api/bookings/manage (decision 17): it answers no more than
+    // manage does, the same 404 for a wrong name as for an unknown reference, and no token.
     access: "anyone",
     summary: "Find a booking by reference and last name",
     description: "As at an airline, a reference alone reveals nothing: the last name of one of the passengers must match " +
@@ -279,11 +286,12 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "post",
     path: "/api/bookings/:id/cancel",
-    // Open until the booking's owner can be told apart (decision 16: the next step).
+    // As GET: the booking's own rule, and the 404 of an unknown id for anyone it does not admit.
     access: "anyone",
     summary: "Cancel a booking",
     description: "Cancels a pending or confirmed booking: its seats are free again, and booking.cancelled (reason customer) " +
-      "tells payment to close the intent or refund. 409 when it has already ended.",
+      "tells payment to close the intent or refund. 409 when it has already ended. For its owner, the holder of its " +
+      "accessToken, ops and admin; 404 for anyone else, as for an unknown id.",
     tags: ["bookings"],
     params: IdParams,
     headers: IdempotencyKey.OptionalHeader,
@@ -292,6 +300,9 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     handler: ({ headers, params }) =>
       Effect.gen(function* () {
         const commands = yield* BookingCommands
+        const caller = yield* CurrentPrincipal
+        // Asked before the Idempotency-Key, so a stranger's replay of a key is a 404 too.
+        yield* answer(Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id)))
         const request = idempotency(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, {})
         return respond(200, yield* answer(commands.once(request, commands.cancel(params.id, "customer"))))
       }),

@@ -1,6 +1,8 @@
 /** The booking service's queries: GetBooking, FindBooking (reference and last name), GetSeatMap. */
+import type { Principal } from "@flight/auth"
 import type { BookingId, BookingReference, Cabin, FlightId } from "@flight/contracts"
 import { Effect, Option } from "effect"
+import * as BookingAccess from "./BookingAccess.ts"
 import { hasPassenger } from "../domain/Booking.ts"
 import { BookingNotFound, BookingRepository } from "../domain/BookingRepository.ts"
 
@@ -13,6 +15,16 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
         onNone: () => Effect.fail(new BookingNotFound({ id })),
         onSome: Effect.succeed,
       }))
+    })
+
+    /**
+     * The booking, when the caller may reach it (BookingAccess); otherwise the same BookingNotFound
+     * as for an unknown id, so a stranger learns nothing of whether it exists.
+     */
+    const reachable = Effect.fn("BookingQueries.reachable")(function* (caller: Option.Option<Principal.Principal>, id: BookingId) {
+      const booking = yield* get(id)
+      if (!BookingAccess.canRead(caller, booking)) return yield* Effect.fail(new BookingNotFound({ id }))
+      return booking
     })
 
     /** As at an airline: the reference alone reveals nothing; a passenger's last name must match. */
@@ -28,6 +40,6 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
       return yield* repository.seatMap(flightId, cabin)
     })
 
-    return { get, find, seatMap } as const
+    return { get, reachable, find, seatMap } as const
   }),
 }) {}
