@@ -7,6 +7,7 @@ import type { MessageOf } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { DateTime, Duration, Effect, Either, type Layer, Option } from "effect"
+import { Owner } from "../src/domain/Booking.ts"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
 import { cancelledEvent, confirmedEvent, holdRequest, paymentId, seating } from "./support/Fixtures.ts"
 
@@ -92,6 +93,28 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         yield* repository.cancel(guest.id, "customer", yield* DateTime.now, yield* cancelledEvent(guest, "customer"))
         expect(Option.getOrThrow(yield* repository.get(owned.id)).owner as string | null).toBe("customer-a")
         expect(Option.getOrThrow(yield* repository.get(guest.id)).owner as string | null).toBe(null)
+      }))
+
+    it("an owner's bookings are listed newest first, a page at a time; another owner's and guests' are not among them", () =>
+      Effect.gen(function* () {
+        const { flight, repository } = yield* seeded()
+        const owner = `customer-${Bun.randomUUIDv7()}`
+        const other = `customer-${Bun.randomUUIDv7()}`
+        const mine: Array<string> = []
+        for (let index = 0; index < 3; index++) {
+          mine.push((yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { owner }))).booking.id)
+          yield* Effect.sleep("3 millis")
+        }
+        const theirs = (yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { owner: other }))).booking.id
+        yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+        const first = yield* repository.ownedBy(Owner.make(owner), { offset: 0, limit: 2 })
+        const second = yield* repository.ownedBy(Owner.make(owner), { offset: 2, limit: 2 })
+        expect([first.items.map((booking) => booking.id as string), first.more]).toEqual([[mine[2]!, mine[1]!], true])
+        expect([second.items.map((booking) => booking.id as string), second.more]).toEqual([[mine[0]!], false])
+        const others = yield* repository.ownedBy(Owner.make(other), { offset: 0, limit: 10 })
+        expect([others.items.map((booking) => booking.id as string), others.more]).toEqual([[theirs as string], false])
+        const nobody = yield* repository.ownedBy(Owner.make(`customer-${Bun.randomUUIDv7()}`), { offset: 0, limit: 10 })
+        expect([nobody.items, nobody.more]).toEqual([[], false])
       }))
 
     it("a named seat is held as named; a seat already held is refused with its name, and nothing changes", () =>

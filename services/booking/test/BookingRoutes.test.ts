@@ -1165,6 +1165,36 @@ describe("guest tokens, owners and manage", () => {
       }
     }))
 
+  apiTest("my trips list a customer's own bookings, newest first, a page at a time; nobody else's", (api) =>
+    Effect.gen(function* () {
+      const flightId = yield* api.scheduleFlight
+      const customerA = bearer(yield* signed(api, (issuer) => issuer.customer("customer-a")))
+      const customerB = bearer(yield* signed(api, (issuer) => issuer.customer("customer-b")))
+      const ofA: Array<string> = []
+      for (let index = 0; index < 3; index++) {
+        ofA.push(((yield* api.post(bookingBody(flightId), customerA)).body as { id: string }).id)
+        yield* Effect.sleep("3 millis")
+      }
+      const ofB = ((yield* api.post(bookingBody(flightId), customerB)).body as { id: string }).id
+      const guest = (yield* api.post(bookingBody(flightId))).body as { id: string; accessToken: string }
+      type Page = { items: Array<{ id: string }>; nextCursor: string | null }
+      const first = yield* api.send("GET", "/api/bookings?mine=true&limit=2", { headers: customerA })
+      expect(first.status).toBe(200)
+      const firstPage = first.body as Page
+      expect(firstPage.items.map((item) => item.id)).toEqual([ofA[2]!, ofA[1]!])
+      const second = (yield* api.send("GET", `/api/bookings?mine=true&limit=2&cursor=${firstPage.nextCursor}`, { headers: customerA })).body as Page
+      expect([second.items.map((item) => item.id), second.nextCursor]).toEqual([[ofA[0]!], null])
+      const theirs = (yield* api.send("GET", "/api/bookings?mine=true", { headers: customerB })).body as Page
+      expect(theirs.items.map((item) => item.id)).toEqual([ofB])
+      // No token: 401 with the challenge; a guest token has no trips: 403.
+      const anonymous = yield* api.send("GET", "/api/bookings?mine=true", { anonymous: true })
+      expect([anonymous.status, anonymous.headers.get("www-authenticate")?.startsWith("Bearer")]).toEqual([401, true])
+      expectProblem(yield* api.send("GET", "/api/bookings?mine=true", { headers: bearer(guest.accessToken) }), 403, "forbidden")
+      // mine=true with a reference, or neither: a 400.
+      expect((yield* api.send("GET", "/api/bookings?mine=true&reference=X7K2QP&lastName=Lovelace", { headers: customerA })).status).toBe(400)
+      expect((yield* api.send("GET", "/api/bookings", { headers: customerA })).status).toBe(400)
+    }))
+
   apiTest("manage answers the booking and a token scoped to it for a passenger's last name, whatever its case", (api) =>
     Effect.gen(function* () {
       const flightId = yield* api.scheduleFlight

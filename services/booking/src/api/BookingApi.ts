@@ -3,7 +3,7 @@
  * name, cancel, and the seat map. Routes decode their input with Schemas, run one application
  * function, and map its typed errors to problem+json in `problemOf`.
  */
-import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
+import { AuthProblem, CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import {
   BookingId,
@@ -95,6 +95,39 @@ export const ManageBookingBody = Schema.Struct({ reference: BookingReference, la
 export const JwksView = Schema.Struct({
   keys: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
 }).annotations({ identifier: "JWKS" })
+
+/** Where a page ended, opaque to clients: base64url of `{ offset }` (as payment's history pages). */
+export const Cursor = Schema.StringFromBase64Url.pipe(
+  Schema.compose(Schema.parseJson(Schema.Struct({ offset: Schema.Int.pipe(Schema.nonNegative()) }))),
+  Schema.annotations({
+    identifier: "Cursor",
+    description: "the nextCursor of the previous page",
+    message: () => ({ message: "is not a cursor from a previous page", override: true }),
+  }),
+)
+
+export const BookingsQuery = Schema.Struct({
+  reference: Schema.optional(BookingReference),
+  lastName: Schema.optional(PersonName),
+  mine: Schema.optional(Schema.Literal("true")),
+  limit: Schema.optionalWith(
+    Schema.String.pipe(
+      Schema.pattern(/^[0-9]{1,3}$/),
+      Schema.compose(Schema.NumberFromString),
+      Schema.int(),
+      Schema.between(1, 100),
+      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
+    ),
+    { default: () => 20 },
+  ),
+  cursor: Schema.optional(Cursor),
+})
+
+/** A page of "my trips". */
+export const TripsPage = Schema.Struct({
+  items: Schema.Array(BookingView),
+  nextCursor: Schema.NullOr(Cursor),
+}).annotations({ identifier: "Trips" })
 
 export const CreateBookingBody = Schema.Struct({
   flightId: FlightId,
@@ -271,17 +304,44 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     method: "get",
     path: "/api/bookings",
     // Kept while its callers move to POST /api/bookings/manage (decision 17): it answers no more than
-    // manage does, the same 404 for a wrong name as for an unknown reference, and no token.
+    // manage does, the same 404 for a wrong name as for an unknown reference, and no token. With
+    // mine=true, a signed-in account's own bookings ("my trips").
     access: "anyone",
-    summary: "Find a booking by reference and last name",
-    description: "As at an airline, a reference alone reveals nothing: the last name of one of the passengers must match " +
-      "(case-insensitive). Answers 404 when either does not.",
+    summary: "Find a booking by reference and last name, or list my trips",
+    description: "With reference and lastName: as at an airline, a reference alone reveals nothing: the last name of one of " +
+      "the passengers must match (case-insensitive); 404 when either does not. With mine=true (and no reference): the " +
+      "signed-in customer's bookings, newest first, `limit` (default 20) a page; 401 without a token, 403 for a guest token.",
     tags: ["bookings"],
-    query: Schema.Struct({ reference: BookingReference, lastName: PersonName }),
-    success: { status: 200, schema: BookingView },
-    errors: [404, 503],
+    query: BookingsQuery,
+    success: { status: 200, schema: Schema.Union(BookingView, TripsPage) },
+    errors: [400, 403, 404, 503],
     handler: ({ query }) =>
-      answer(Effect.flatMap(BookingQueries, (queries) => queries.find(query.reference, query.lastName)).pipe(Effect.map(viewOf))),
+      Effect.gen(function* () {
+        const queries = yield* BookingQueries
+        if (query.mine === "true") {
+          if (query.reference !== undefined || query.lastName !== undefined) {
+            return yield* Effect.fail(Problem.badRequest("mine=true lists your bookings; it takes no reference or lastName", [
+              { path: "query.mine", message: "cannot be combined with reference or lastName" },
+            ]))
+          }
+          const caller = yield* CurrentPrincipal
+          if (Option.isNone(caller)) return yield* Effect.fail(AuthProblem.noToken("missing"))
+          const offset = query.cursor?.offset ?? 0
+          const page = yield* answer(queries.mine(caller, { offset, limit: query.limit }))
+          if (Option.isNone(page)) return yield* Effect.fail(AuthProblem.forbidden(["customer"]))
+          return {
+            items: page.value.items.map(viewOf),
+            nextCursor: page.value.more ? { offset: offset + query.limit } : null,
+          }
+        }
+        if (query.reference === undefined || query.lastName === undefined) {
+          return yield* Effect.fail(Problem.badRequest("Give reference and lastName, or mine=true", [
+            ...(query.reference === undefined ? [{ path: "query.reference", message: "is required without mine=true" }] : []),
+            ...(query.lastName === undefined ? [{ path: "query.lastName", message: "is required without mine=true" }] : []),
+          ]))
+        }
+        return viewOf(yield* answer(queries.find(query.reference, query.lastName)))
+      }),
   }),
   Route.make({
     method: "post",

@@ -36,10 +36,20 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
       return booking.value
     })
 
+    /** The caller's own bookings, newest first; None for a caller who has no trips (anonymous, a guest token). */
+    const mine = Effect.fn("BookingQueries.mine")(function* (
+      caller: Option.Option<Principal.Principal>,
+      page: { readonly offset: number; readonly limit: number },
+    ) {
+      const owner = BookingAccess.tripsOf(caller)
+      if (Option.isNone(owner)) return Option.none()
+      return Option.some(yield* repository.ownedBy(owner.value, page))
+    })
+
     const seatMap = Effect.fn("BookingQueries.seatMap")(function* (flightId: FlightId, cabin: Cabin) {
       return yield* repository.seatMap(flightId, cabin)
     })
 
-    return { get, reachable, find, seatMap } as const
+    return { get, reachable, find, mine, seatMap } as const
   }),
 }) {}

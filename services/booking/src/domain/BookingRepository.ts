@@ -164,6 +164,14 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
   readonly dueForExpiry: (now: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<BookingId>, BookingStoreError>
   readonly get: (id: BookingId) => Effect.Effect<Option.Option<Booking>, BookingStoreError>
   readonly findByReference: (reference: BookingReference) => Effect.Effect<Option.Option<Booking>, BookingStoreError>
+  /**
+   * An owner's bookings, newest first: `limit` of them from `offset` ("my trips"), and whether more
+   * follow. A hold that failed after its index entry was written is skipped.
+   */
+  readonly ownedBy: (
+    owner: Owner,
+    page: { readonly offset: number; readonly limit: number },
+  ) => Effect.Effect<{ readonly items: ReadonlyArray<Booking>; readonly more: boolean }, BookingStoreError>
   /** Every booking of a flight that still takes seats (pending or confirmed). */
   readonly activeOnFlight: (flightId: FlightId) => Effect.Effect<ReadonlyArray<Booking>, BookingStoreError>
   readonly seatMap: (

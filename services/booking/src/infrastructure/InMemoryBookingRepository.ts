@@ -37,6 +37,8 @@ export const make = Effect.sync(() => {
   /** Booking id -> hold expiry (ms), while pending. */
   const expiring = new Map<BookingId, number>()
   const references = new Map<string, BookingId>()
+  /** Owner -> their bookings, oldest first. */
+  const owned = new Map<string, Array<BookingId>>()
   const claims = new Map<string, { fingerprint: string; response: string | null; until: number }>()
   const outbox = Outbox.inMemory()
 
@@ -109,6 +111,7 @@ export const make = Effect.sync(() => {
           })
           for (const seat of chosen.right) seats.set(seat, `h:${booking.id}`)
           store(booking)
+          if (booking.owner !== null) owned.set(booking.owner, [...(owned.get(booking.owner) ?? []), booking.id])
           state.active.add(booking.id)
           expiring.set(booking.id, DateTime.toEpochMillis(request.holdExpiresAt))
           if (Option.isSome(request.idempotency)) {
@@ -184,6 +187,15 @@ export const make = Effect.sync(() => {
       ),
 
     get: (id) => Effect.sync(() => Option.fromNullable(bookings.get(id))),
+    ownedBy: (owner, page) =>
+      Effect.sync(() => {
+        const ids = (owned.get(owner) ?? []).toReversed()
+        const items = ids.slice(page.offset, page.offset + page.limit).flatMap((id) => {
+          const booking = bookings.get(id)
+          return booking === undefined ? [] : [booking]
+        })
+        return { items, more: page.offset + page.limit < ids.length }
+      }),
     findByReference: (reference) =>
       Effect.sync(() => Option.flatMap(Option.fromNullable(references.get(reference)), (id) => Option.fromNullable(bookings.get(id)))),
     activeOnFlight: (flightId) =>

@@ -12,7 +12,9 @@
  * - `booking:outbox:dirty`, flights whose outbox may hold entries, counted up before and after each
  *   write, so the relay knows which streams to read and drops a flight only when nothing was written
  *   since it looked (see `removeIfUnchanged`);
- * - `booking:idempotency:{key}`, an Idempotency-Key's claim and response.
+ * - `booking:idempotency:{key}`, an Idempotency-Key's claim and response;
+ * - `booking:owner:{hash of sub}`, a sorted set of an owner's `flight/booking` by creation time,
+ *   added before the hold like the expiry index ("my trips" skip an entry that leads nowhere).
  */
 import { Outbox } from "@flight/bus"
 import { IdempotencyKey } from "@flight/runtime"
@@ -53,6 +55,8 @@ export const keysFor = (prefix: string) => ({
   deadOutbox: (flight: string) => `${prefix}:{${flight}}:outbox:dead`,
   status: (flight: string) => `${prefix}:{${flight}}:status`,
   where: (booking: string) => `${prefix}:where:{${booking}}`,
+  /** An owner's bookings (`flight/booking`) by creation time; the owner hashed, since a `sub` may hold braces. */
+  owner: (owner: string) => `${prefix}:owner:{${hashed(owner)}}`,
   reference: (reference: string) => `${prefix}:ref:{${reference}}`,
   key: (key: string) => `${prefix}:idempotency:{${hashed(key)}}`,
   expiring: `${prefix}:expiring`,
@@ -181,6 +185,9 @@ export const make = (client: Redis, options: Options = {}) =>
               client.set(keys.where(request.id), flight),
               client.zadd(keys.expiring, expiresAt, `${flight}/${request.id}`),
               client.zincrby(keys.dirty, 1, flight),
+              ...(request.owner === null
+                ? []
+                : [client.zadd(keys.owner(request.owner), DateTime.toEpochMillis(request.now), `${flight}/${request.id}`)]),
             ]))
           const result = yield* script("hold", [
             keys.seating(flight),
@@ -211,6 +218,7 @@ export const make = (client: Redis, options: Options = {}) =>
               Promise.all([
                 client.del(keys.where(request.id)),
                 client.zrem(keys.expiring, `${flight}/${request.id}`),
+                ...(request.owner === null ? [] : [client.zrem(keys.owner(request.owner), `${flight}/${request.id}`)]),
                 client.get(keys.reference(request.reference)).then((owner) =>
                   owner === request.id ? client.del(keys.reference(request.reference)) : 0
                 ),
@@ -332,6 +340,21 @@ export const make = (client: Redis, options: Options = {}) =>
         ),
 
       get,
+
+      ownedBy: (owner, page) =>
+        Effect.gen(function* () {
+          const members = yield* call("owned", () =>
+            client.zrevrange(keys.owner(owner), page.offset, page.offset + page.limit))
+          const shown = members.slice(0, page.limit)
+          // Each booking in its own slot: one GET each, not an MGET across slots.
+          const jsons = yield* call("owned", () =>
+            Promise.all(shown.map((member) => {
+              const slash = member.indexOf("/")
+              return client.get(keys.booking(member.slice(0, slash), member.slice(slash + 1)))
+            })))
+          const items = yield* Effect.forEach(jsons.filter((json): json is string => json !== null), bookingFrom)
+          return { items, more: members.length > page.limit }
+        }),
 
       findByReference: (reference) =>
         Effect.gen(function* () {
