@@ -600,6 +600,8 @@ describe("POST /api/bookings", () => {
         const first = yield* api.post(body, headers)
         expect(first.status).toBe(201)
         expect(first.headers.get("idempotent-replayed")).toBeNull()
+        // Over a second later, so that a token dated now would differ: the replay's is the first's.
+        yield* Effect.sleep("1100 millis")
         const replay = yield* api.post(body, headers)
         expect(replay.status).toBe(201)
         expect(replay.headers.get("idempotent-replayed")).toBe("true")

@@ -245,7 +245,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         // The owner is part of the request: another caller's replay under the same key is refused.
         const request = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
         const result = yield* answer(commands.create({ ...body, owner }, request))
-        const accessToken = yield* (yield* GuestTokens).issue(result.booking.id)
+        // Dated at the booking's creation, so a replay under its Idempotency-Key answers the same token.
+        const accessToken = yield* (yield* GuestTokens).issue(result.booking.id, result.booking.createdAt)
         return Route.response({
           status: 201,
           body: encodeCreated({ ...viewOf(result.booking), accessToken }),

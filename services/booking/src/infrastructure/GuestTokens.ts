@@ -9,7 +9,7 @@
  */
 import { Claims } from "@flight/auth"
 import type { BookingId } from "@flight/contracts"
-import { Clock, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from "jose"
 
 export interface Settings {
@@ -25,8 +25,12 @@ export interface Settings {
 
 export class GuestTokens extends Context.Tag("booking/GuestTokens")<GuestTokens, {
   readonly issuer: string
-  /** A token for the holder of this booking, valid for the configured lifetime. */
-  readonly issue: (bookingId: BookingId) => Effect.Effect<string>
+  /**
+   * A token for the holder of this booking, valid for the configured lifetime from `issuedAt` (now
+   * when not given). Ed25519 signatures are deterministic, so the same booking and time give the
+   * same token: a replayed response carries the token of the first one.
+   */
+  readonly issue: (bookingId: BookingId, issuedAt?: DateTime.DateTime) => Effect.Effect<string>
   /** The public keys, as served at `GET /api/bookings/.well-known/jwks.json`. */
   readonly jwks: JSONWebKeySet
 }>() {}
@@ -47,8 +51,8 @@ export const make = (settings: Settings): Effect.Effect<Context.Tag.Service<Gues
       return { kid, privateKey: pair.privateKey, publicJwk: { ...(await exportJWK(pair.publicKey)), kid } }
     })
     const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid, alg: "EdDSA", use: "sig" }] }
-    const issue = Effect.fn("GuestTokens.issue")(function* (bookingId: BookingId) {
-      const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+    const issue = Effect.fn("GuestTokens.issue")(function* (bookingId: BookingId, issuedAt?: DateTime.DateTime) {
+      const now = Math.floor((issuedAt === undefined ? yield* Clock.currentTimeMillis : DateTime.toEpochMillis(issuedAt)) / 1000)
       return yield* Effect.promise(() =>
         new SignJWT({ [Claims.bookingClaim]: bookingId })
           .setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" })
