@@ -1,0 +1,124 @@
+/**
+ * The booking service's representations on the wire: what its routes accept and answer, as
+ * Schemas (the OpenAPI document is generated from them).
+ */
+import {
+  BookingId,
+  BookingReference,
+  Cabin,
+  Contact,
+  FlightId,
+  Money,
+  Passenger,
+  PaymentId,
+  PersonName,
+  SeatNumber,
+} from "@flight/contracts"
+import { Schema } from "effect"
+import { type Booking, BookingStatus, CancellationReason } from "../domain/Booking.ts"
+import { SeatState } from "../domain/SeatInventory.ts"
+
+
+export const BookingView = Schema.Struct({
+  id: BookingId,
+  reference: BookingReference,
+  status: BookingStatus,
+  flightId: FlightId,
+  cabin: Cabin,
+  passengers: Schema.Array(Passenger),
+  contact: Contact,
+  total: Money,
+  holdExpiresAt: Schema.DateTimeUtc,
+  paymentId: Schema.NullOr(PaymentId),
+  cancellationReason: Schema.NullOr(CancellationReason),
+  createdAt: Schema.DateTimeUtc,
+  updatedAt: Schema.DateTimeUtc,
+}).annotations({ identifier: "Booking" })
+
+export const viewOf = (booking: Booking): typeof BookingView.Type => ({
+  id: booking.id,
+  reference: booking.reference,
+  status: booking.status,
+  flightId: booking.flightId,
+  cabin: booking.cabin,
+  passengers: booking.passengers,
+  contact: booking.contact,
+  total: booking.total,
+  holdExpiresAt: booking.holdExpiresAt,
+  paymentId: booking.paymentId,
+  cancellationReason: booking.cancellationReason,
+  createdAt: booking.createdAt,
+  updatedAt: booking.updatedAt,
+})
+
+export const AccessToken = Schema.String.annotations({
+  description: "A guest token scoped to this booking (decision 17): send it as `Authorization: Bearer` to read, cancel or pay for it",
+})
+
+/** A new booking, with a token scoped to it: a guest's only way back to it besides `manage`. */
+export const CreatedBookingView = Schema.extend(BookingView, Schema.Struct({ accessToken: AccessToken })).annotations({
+  identifier: "CreatedBooking",
+})
+
+/** What `manage` answers: the booking and a token scoped to it. */
+export const ManagedBookingView = Schema.Struct({ booking: BookingView, accessToken: AccessToken }).annotations({
+  identifier: "ManagedBooking",
+})
+
+export const ManageBookingBody = Schema.Struct({ reference: BookingReference, lastName: PersonName })
+
+export const JwksView = Schema.Struct({
+  keys: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+}).annotations({ identifier: "JWKS" })
+
+/** Where a page ended, opaque to clients: base64url of `{ offset }` (as payment's history pages). */
+export const Cursor = Schema.StringFromBase64Url.pipe(
+  Schema.compose(Schema.parseJson(Schema.Struct({ offset: Schema.Int.pipe(Schema.nonNegative()) }))),
+  Schema.annotations({
+    identifier: "Cursor",
+    description: "the nextCursor of the previous page",
+    message: () => ({ message: "is not a cursor from a previous page", override: true }),
+  }),
+)
+
+export const BookingsQuery = Schema.Struct({
+  reference: Schema.optional(BookingReference),
+  lastName: Schema.optional(PersonName),
+  mine: Schema.optional(Schema.Literal("true")),
+  limit: Schema.optionalWith(
+    Schema.String.pipe(
+      Schema.pattern(/^[0-9]{1,3}$/),
+      Schema.compose(Schema.NumberFromString),
+      Schema.int(),
+      Schema.between(1, 100),
+      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
+    ),
+    { default: () => 20 },
+  ),
+  cursor: Schema.optional(Cursor),
+})
+
+/** A page of "my trips". */
+export const TripsPage = Schema.Struct({
+  items: Schema.Array(BookingView),
+  nextCursor: Schema.NullOr(Cursor),
+}).annotations({ identifier: "Trips" })
+
+export const CreateBookingBody = Schema.Struct({
+  flightId: FlightId,
+  cabin: Cabin,
+  passengers: Schema.Array(Schema.Struct({
+    firstName: PersonName,
+    lastName: PersonName,
+    seat: Schema.optional(SeatNumber),
+  })).pipe(Schema.minItems(1), Schema.maxItems(9)),
+  contact: Contact,
+})
+
+export const SeatMapView = Schema.Struct({
+  flightId: FlightId,
+  cabin: Cabin,
+  seats: Schema.Array(Schema.Struct({ seat: SeatNumber, state: SeatState })),
+}).annotations({ identifier: "SeatMap" })
+
+export const IdParams = Schema.Struct({ id: BookingId })
