@@ -14,6 +14,7 @@ import {
   PersonName,
   SeatNumber,
 } from "@flight/contracts"
+import { Paging } from "@flight/runtime"
 import { Schema } from "effect"
 import { type Booking, BookingStatus, CancellationReason } from "../domain/Booking.ts"
 import { SeatState } from "../domain/SeatInventory.ts"
@@ -71,30 +72,13 @@ export const JwksView = Schema.Struct({
   keys: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
 }).annotations({ identifier: "JWKS" })
 
-/** Where a page ended, opaque to clients: base64url of `{ offset }` (as payment's history pages). */
-export const Cursor = Schema.StringFromBase64Url.pipe(
-  Schema.compose(Schema.parseJson(Schema.Struct({ offset: Schema.Int.pipe(Schema.nonNegative()) }))),
-  Schema.annotations({
-    identifier: "Cursor",
-    description: "the nextCursor of the previous page",
-    message: () => ({ message: "is not a cursor from a previous page", override: true }),
-  }),
-)
+export const Cursor = Paging.OffsetCursor
 
 export const BookingsQuery = Schema.Struct({
   reference: Schema.optional(BookingReference),
   lastName: Schema.optional(PersonName),
   mine: Schema.optional(Schema.Literal("true")),
-  limit: Schema.optionalWith(
-    Schema.String.pipe(
-      Schema.pattern(/^[0-9]{1,3}$/),
-      Schema.compose(Schema.NumberFromString),
-      Schema.int(),
-      Schema.between(1, 100),
-      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
-    ),
-    { default: () => 20 },
-  ),
+  limit: Paging.limit,
   cursor: Schema.optional(Cursor),
 })
 

@@ -6,7 +6,7 @@
 import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode, StatusReason } from "@flight/contracts"
-import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
@@ -61,14 +61,7 @@ export const viewOf = (flight: Flight.Flight): typeof FlightView.Type => ({
 })
 
 /** Where a page ended, opaque to clients: base64url of `{ departureAt, id }`. */
-export const Cursor = Schema.StringFromBase64Url.pipe(
-  Schema.compose(Schema.parseJson(Schema.Struct({ departureAt: Schema.DateTimeUtc, id: FlightId }))),
-  Schema.annotations({
-    identifier: "Cursor",
-    description: "the nextCursor of the previous page",
-    message: () => ({ message: "is not a cursor from a previous page", override: true }),
-  }),
-)
+export const Cursor = Paging.cursorOf(Schema.Struct({ departureAt: Schema.DateTimeUtc, id: FlightId }))
 
 const PositiveIntFromString = (min: number, max: number) =>
   Schema.String.pipe(

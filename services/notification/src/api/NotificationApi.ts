@@ -5,7 +5,7 @@
 import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { MessageBus, ServiceBus } from "@flight/bus"
 import { type AnyMessage, BookingId, Catalogue, Envelope, Messages, Recipient } from "@flight/contracts"
-import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { DateTime, Effect, Either, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
@@ -33,25 +33,12 @@ export const NotificationView = Schema.Struct({
 
 const viewOf = (notification: Notification): typeof NotificationView.Type => ({ ...notification })
 
-/** Where a page ended, opaque to clients: base64url of `{ offset }`. */
-const Cursor = Schema.StringFromBase64Url.pipe(
-  Schema.compose(Schema.parseJson(Schema.Struct({ offset: Schema.Int.pipe(Schema.nonNegative()) }))),
-  Schema.annotations({ message: () => ({ message: "is not a cursor from a previous page", override: true }) }),
-)
+const Cursor = Paging.OffsetCursor
 
 export const HistoryQuery = Schema.Struct({
   bookingId: Schema.optional(BookingId),
   recipient: Schema.optional(Recipient),
-  limit: Schema.optionalWith(
-    Schema.String.pipe(
-      Schema.pattern(/^[0-9]{1,3}$/),
-      Schema.compose(Schema.NumberFromString),
-      Schema.int(),
-      Schema.between(1, 100),
-      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
-    ),
-    { default: () => 20 },
-  ),
+  limit: Paging.limit,
   cursor: Schema.optional(Cursor),
 })
 

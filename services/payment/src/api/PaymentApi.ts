@@ -5,7 +5,7 @@
 import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
-import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
@@ -44,28 +44,11 @@ export const HistoryEntry = Schema.Union(
   Schema.Struct({ type: Schema.Literal("refund"), ...RefundView.fields }),
 )
 
-/** Where a page ended, opaque to clients: base64url of `{ offset }`. */
-export const Cursor = Schema.StringFromBase64Url.pipe(
-  Schema.compose(Schema.parseJson(Schema.Struct({ offset: Schema.Int.pipe(Schema.nonNegative()) }))),
-  Schema.annotations({
-    identifier: "Cursor",
-    description: "the nextCursor of the previous page",
-    message: () => ({ message: "is not a cursor from a previous page", override: true }),
-  }),
-)
+export const Cursor = Paging.OffsetCursor
 
 export const HistoryQuery = Schema.Struct({
   bookingId: BookingId,
-  limit: Schema.optionalWith(
-    Schema.String.pipe(
-      Schema.pattern(/^[0-9]{1,3}$/),
-      Schema.compose(Schema.NumberFromString),
-      Schema.int(),
-      Schema.between(1, 100),
-      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
-    ),
-    { default: () => 20 },
-  ),
+  limit: Paging.limit,
   cursor: Schema.optional(Cursor),
 })
 
