@@ -42,11 +42,13 @@ export const make = (prefix: string): Topology => {
     deadLetterQueueOf: (service) => `${prefix}.${service}.dead-letter`,
     exchangeFor,
     bindings: services.flatMap((service) =>
-      Catalogue.consumedBy(service).map((definition) => ({
-        queue: queueOf(service),
-        exchange: exchangeFor(definition.kind),
-        routingKey: definition.type,
-      }))
+      // One binding per type: the versions of a message share its routing key.
+      [...new Map(Catalogue.consumedBy(service).map((definition) => [definition.type, definition])).values()]
+        .map((definition) => ({
+          queue: queueOf(service),
+          exchange: exchangeFor(definition.kind),
+          routingKey: definition.type,
+        }))
     ),
   }
 }

@@ -13,6 +13,7 @@ export const definitions = [
   Messages.FlightStatusChanged,
   Messages.FlightSeatsUpdated,
   Messages.BookingCreated,
+  Messages.BookingCreatedV2,
   Messages.BookingConfirmed,
   Messages.BookingCancelled,
   Messages.PaymentProcessed,

@@ -6,6 +6,7 @@ import { Schema } from "effect"
 import { define } from "./Envelope.ts"
 import * as FreeText from "./FreeText.ts"
 import {
+  AccountSubject,
   Aircraft,
   BookingId,
   BookingReference,
@@ -97,6 +98,31 @@ export const BookingCreated = define({
     contact: Contact,
     total: Money,
     holdExpiresAt: Schema.DateTimeUtc,
+  }),
+})
+
+/**
+ * Version 2 adds the owner, so payment and notification decide who may see a booking's payments and
+ * notifications from their own data. Consumers read both versions; a version 1 booking has no owner.
+ */
+export const BookingCreatedV2 = define({
+  type: "booking.created",
+  version: 2,
+  kind: "event",
+  description: "Seats were held for a new booking, pending payment until holdExpiresAt; owner is the account that made it, null for a guest.",
+  producers: ["booking"],
+  consumers: ["flight", "payment", "notification"],
+  data: Schema.Struct({
+    bookingId: BookingId,
+    reference: BookingReference,
+    flightId: FlightId,
+    cabin: Cabin,
+    seats: Seats,
+    passengers: Schema.NonEmptyArray(Passenger),
+    contact: Contact,
+    total: Money,
+    holdExpiresAt: Schema.DateTimeUtc,
+    owner: Schema.NullOr(AccountSubject),
   }),
 })
 
@@ -200,3 +226,8 @@ export const SendNotification = define({
     data: TemplateData,
   }),
 })
+
+/** The owner a `booking.created` names, whatever its version: version 1 named none. */
+export const ownerOfBookingCreated = (
+  created: { readonly version: 1 | 2; readonly data: { readonly owner?: AccountSubject | null } },
+): AccountSubject | null => created.version === 2 ? created.data.owner ?? null : null

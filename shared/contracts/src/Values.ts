@@ -110,6 +110,18 @@ export type Passenger = typeof Passenger.Type
 /** Where a notification goes: an email address, a phone number or a device token (its channel says which). */
 export const Recipient = Schema.String.pipe(FreeText.filter, Schema.minLength(1), Schema.maxLength(254))
 
+/**
+ * The account that owns a booking: the `sub` of the signed-in customer who made it, as the identity
+ * provider issued it. Guests' bookings have none.
+ */
+export const AccountSubject = Schema.String.pipe(
+  FreeText.filter,
+  Schema.minLength(1),
+  Schema.maxLength(255),
+  Schema.annotations({ identifier: "AccountSubject", description: "the owning account's token subject (sub)" }),
+)
+export type AccountSubject = typeof AccountSubject.Type
+
 export const FlightStatus = Schema.Literal("scheduled", "delayed", "boarding", "departed", "arrived", "cancelled")
   .annotations({ identifier: "FlightStatus" })
 export type FlightStatus = typeof FlightStatus.Type

@@ -151,7 +151,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           seat: passenger.seat ?? placeholder,
         })) as unknown as readonly [Booking["passengers"][number], ...Array<Booking["passengers"][number]>]
         // The store fills in the seats it chose and the total.
-        const event = yield* outgoing(yield* Envelope.make(Messages.BookingCreated, {
+        const event = yield* outgoing(yield* Envelope.make(Messages.BookingCreatedV2, {
           bookingId: id,
           reference,
           flightId: request.flightId,
@@ -161,6 +161,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           contact: request.contact,
           total,
           holdExpiresAt,
+          owner: request.owner ?? null,
         }, { source, correlationId: id }))
         return yield* repository.hold({
           id,

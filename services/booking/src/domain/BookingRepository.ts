@@ -12,7 +12,9 @@ import {
   type BookingId,
   type BookingReference,
   Cabin,
+  type Envelope,
   type FlightId,
+  type Messages,
   type MessageOf,
   type Money,
   type PaymentId,
@@ -82,8 +84,8 @@ export interface HoldRequest {
   readonly owner: Owner | null
   readonly holdExpiresAt: DateTime.Utc
   readonly now: DateTime.Utc
-  /** `booking.created`; the store fills in the seats and the total. */
-  readonly event: Outgoing<MessageOf<"booking.created">>
+  /** `booking.created` (version 2, naming the owner); the store fills in the seats and the total. */
+  readonly event: Outgoing<Envelope.EnvelopeOf<typeof Messages.BookingCreatedV2>>
   /** The total the store records: the cabin's fare times the passengers (computed by the caller). */
   readonly total: Money
   /**

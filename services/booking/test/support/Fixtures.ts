@@ -59,7 +59,7 @@ export const holdRequest = (
       lastName: index === 0 ? "Lovelace" : "Babbage",
       seat: seat === undefined ? undefined : SeatNumber.make(seat),
     }))
-    const message = yield* Envelope.make(Messages.BookingCreated, {
+    const message = yield* Envelope.make(Messages.BookingCreatedV2, {
       bookingId: id,
       reference,
       flightId,
@@ -69,6 +69,7 @@ export const holdRequest = (
       contact,
       total: { amount: 0, currency: "GBP" },
       holdExpiresAt,
+      owner: options.owner ?? null,
     }, { source: "booking", correlationId: id })
     return {
       id,
