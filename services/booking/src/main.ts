@@ -73,6 +73,7 @@ export const security = (
     audience: auth.audience,
     ttl: guest.ttl ?? Duration.hours(2),
     key: guest.key ?? Option.none(),
+    publishedKeys: guest.publishedKeys ?? [],
   })
   const verifier = Layer.effect(
     TokenVerifier.TokenVerifier,

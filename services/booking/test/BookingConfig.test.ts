@@ -97,6 +97,17 @@ describe("booking configuration", () => {
     expect(Either.isRight(config) && [config.right.guest.issuer, Option.isSome(config.right.guest.key)]).toEqual(["https://booking.example", true])
   })
 
+  test("BOOKING_GUEST_PUBLISHED_KEYS: none unless set; a JSON array of Ed25519 JWKs with distinct kids, kept public only", () => {
+    expect(Either.getOrThrow(read({})).guest.publishedKeys).toEqual([])
+    const { d: _, ...publicKey } = JSON.parse(guestKey) as Record<string, unknown>
+    const other = { ...publicKey, kid: "older" }
+    const config = Either.getOrThrow(read({ BOOKING_GUEST_PUBLISHED_KEYS: JSON.stringify([JSON.parse(guestKey), other]) }))
+    expect(config.guest.publishedKeys).toEqual([publicKey, other])
+    for (const bad of ["[not json", JSON.stringify(publicKey), JSON.stringify([{ ...publicKey, kid: "" }]), JSON.stringify([publicKey, publicKey]), JSON.stringify([{ kty: "EC", crv: "P-256", x: "y", kid: "k" }])]) {
+      expect(issues({ BOOKING_GUEST_PUBLISHED_KEYS: bad }).map((issue) => issue.variable)).toEqual(["BOOKING_GUEST_PUBLISHED_KEYS"])
+    }
+  })
+
   test("a bad APP_ENV fails naming APP_ENV", () => {
     expect(issues({ APP_ENV: "prod" }).map((issue) => issue.variable)).toEqual(["APP_ENV"])
   })

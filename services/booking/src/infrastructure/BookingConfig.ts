@@ -20,7 +20,10 @@ export interface BookingConfig {
   readonly holdTtl: Duration.Duration
   /** Whose tokens it accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM, AUTH_GUEST_*). */
   readonly auth: AuthConfig.ServiceSettings
-  /** How it signs guest tokens (BOOKING_GUEST_ISSUER, BOOKING_GUEST_KEY, BOOKING_GUEST_TOKEN_TTL; decision 17). */
+  /**
+   * How it signs guest tokens (BOOKING_GUEST_ISSUER, BOOKING_GUEST_KEY, BOOKING_GUEST_TOKEN_TTL,
+   * BOOKING_GUEST_PUBLISHED_KEYS; decision 17).
+   */
   readonly guest: Omit<GuestTokens.Settings, "audience">
 }
 
@@ -51,6 +54,36 @@ export const guestKey: Config.Config<Option.Option<Redacted.Redacted<JWK>>> = Co
   }),
 )
 
+/**
+ * `BOOKING_GUEST_PUBLISHED_KEYS`: public keys published beside the signing key during a rotation
+ * (the next key before any instance signs with it, the retired one until its tokens expire), as a
+ * JSON array of Ed25519 JWKs with their `kid` (a private part is dropped); none when unset.
+ */
+export const guestPublishedKeys: Config.Config<ReadonlyArray<JWK>> = Config.string("BOOKING_GUEST_PUBLISHED_KEYS").pipe(
+  Config.option,
+  Config.mapOrFail((value) => {
+    if (Option.isNone(value) || value.value.trim() === "") return Either.right([])
+    const invalid = (detail: string) =>
+      Either.left(ConfigError.InvalidData(["BOOKING_GUEST_PUBLISHED_KEYS"], `Expected a JSON array of Ed25519 JWKs with a kid (kty OKP, crv Ed25519, x, kid): ${detail}`))
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(value.value)
+    } catch {
+      return invalid("not JSON")
+    }
+    if (!Array.isArray(parsed)) return invalid("not an array")
+    const keys: Array<JWK> = []
+    for (const [index, entry] of parsed.entries()) {
+      const key = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>
+      const text = (name: string) => typeof key[name] === "string" && key[name] !== ""
+      if (!(key["kty"] === "OKP" && key["crv"] === "Ed25519" && text("x") && text("kid"))) return invalid(`key ${index}`)
+      if (keys.some((known) => known.kid === key["kid"])) return invalid(`key ${index} repeats kid ${String(key["kid"])}`)
+      keys.push({ kty: "OKP", crv: "Ed25519", x: key["x"] as string, kid: key["kid"] as string })
+    }
+    return Either.right(keys)
+  }),
+)
+
 export const defaultPort = 3001
 
 export const BookingConfig: Config.Config<BookingConfig> = Config.all({
@@ -64,6 +97,7 @@ export const BookingConfig: Config.Config<BookingConfig> = Config.all({
     issuer: Config.string("BOOKING_GUEST_ISSUER").pipe(Config.withDefault(AuthConfig.defaultGuestIssuer)),
     ttl: AppConfig.duration("BOOKING_GUEST_TOKEN_TTL", "2 hours"),
     key: guestKey,
+    publishedKeys: guestPublishedKeys,
   }),
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   AppConfig.storeRequirement("REDIS_URL", config.redisUrl),

@@ -6,6 +6,12 @@
  * The key is `BOOKING_GUEST_KEY` (a private JWK with a `kid`) when set, so that every instance
  * signs with the same key and a restart keeps the tokens valid; otherwise one is made at start, in
  * memory, which fits one process (the embedded mode, tests) and is refused in production.
+ *
+ * Rotation, in three deployments, so that no instance signs with a key another instance does not
+ * publish: (1) the next key's public part in `BOOKING_GUEST_PUBLISHED_KEYS`; (2) the next key as
+ * `BOOKING_GUEST_KEY`, the old one's public part published instead, so the tokens it signed stay
+ * valid until they expire; (3) a token lifetime later, the old key out of the list. Verifiers
+ * fetch the JWKS again on a `kid` they do not know.
  */
 import { Claims } from "@flight/auth"
 import type { BookingId } from "@flight/contracts"
@@ -21,6 +27,8 @@ export interface Settings {
   readonly ttl: Duration.Duration
   /** The private JWK (BOOKING_GUEST_KEY); a key made at start when none. */
   readonly key: Option.Option<Redacted.Redacted<JWK>>
+  /** Public keys published beside the signing key: the next one, a retired one (BOOKING_GUEST_PUBLISHED_KEYS). */
+  readonly publishedKeys?: ReadonlyArray<JWK> | undefined
 }
 
 export class GuestTokens extends Context.Tag("booking/GuestTokens")<GuestTokens, {
@@ -35,6 +43,10 @@ export class GuestTokens extends Context.Tag("booking/GuestTokens")<GuestTokens,
   readonly jwks: JSONWebKeySet
 }>() {}
 
+/** A key's public part: never the private `d`, whatever the configuration held. */
+const publicOf = ({ crv, kid, kty, x }: JWK): JWK =>
+  Object.fromEntries(Object.entries({ kty, crv, x, kid }).filter(([, value]) => value !== undefined))
+
 /** The `sub` of a guest token: no account, only the booking. */
 export const subjectOf = (bookingId: BookingId) => `guest:${bookingId}`
 
@@ -43,14 +55,16 @@ export const make = (settings: Settings): Effect.Effect<Context.Tag.Service<Gues
     const { kid, privateKey, publicJwk } = yield* Effect.promise(async () => {
       if (Option.isSome(settings.key)) {
         const jwk = Redacted.value(settings.key.value)
-        const { d: _, ...publicPart } = jwk
-        return { kid: jwk.kid!, privateKey: await importJWK(jwk, "EdDSA"), publicJwk: publicPart }
+        return { kid: jwk.kid!, privateKey: await importJWK(jwk, "EdDSA"), publicJwk: publicOf(jwk) }
       }
       const pair = await generateKeyPair("EdDSA", { crv: "Ed25519" })
       const kid = `booking-guest-${Bun.randomUUIDv7()}`
       return { kid, privateKey: pair.privateKey, publicJwk: { ...(await exportJWK(pair.publicKey)), kid } }
     })
-    const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid, alg: "EdDSA", use: "sig" }] }
+    const others = (settings.publishedKeys ?? []).filter((key) => key.kid !== kid)
+    const jwks: JSONWebKeySet = {
+      keys: [publicJwk, ...others].map((key) => ({ ...publicOf(key), kid: key.kid ?? kid, alg: "EdDSA", use: "sig" })),
+    }
     const issue = Effect.fn("GuestTokens.issue")(function* (bookingId: BookingId, issuedAt?: DateTime.DateTime) {
       const now = Math.floor((issuedAt === undefined ? yield* Clock.currentTimeMillis : DateTime.toEpochMillis(issuedAt)) / 1000)
       return yield* Effect.promise(() =>
