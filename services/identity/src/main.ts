@@ -4,7 +4,7 @@
  * message bus: nothing it does is an event of the booking saga.
  */
 import { HttpAuthentication, TokenVerifier } from "@flight/auth"
-import { AppConfig, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
+import { AppConfig, ClientAddress, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Effect, Encoding, Layer, Option, Redacted } from "effect"
 import { createLocalJWKSet, type JSONWebKeySet } from "jose"
@@ -87,6 +87,9 @@ export interface Running {
 export const make = (config: IdentityConfig) =>
   Effect.gen(function* () {
     const secret = yield* secretOf(config)
+    for (const warning of ClientAddress.warnings({ header: config.clientIpHeader, trustedProxies: config.trustedProxies })) {
+      yield* Effect.logWarning(warning)
+    }
     const runtime = yield* Layer.toRuntime(serviceLayer(config, secret))
     yield* Effect.provide(StaffSeeding.seed(config.staff), runtime)
     for (const role of config.unseeded) {

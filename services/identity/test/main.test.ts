@@ -53,11 +53,13 @@ describe("identity run alone (bun src/main.ts)", () => {
     }
   }, 30_000)
 
-  test("throttles by the connection's address over real HTTP: once the budget is spent, a sign-in is a 429 with Retry-After (a forwarded address is not believed)", async () => {
+  test("throttles by the connection's address over real HTTP: once the budget is spent, a sign-in is a 429 with Retry-After (a forwarded address is not believed, and a header without a trusted proxy is warned about)", async () => {
     const port = ChildProcess.freePort()
-    const child = ChildProcess.spawn(["bun", main], { PORT: String(port), AUTH_SIGN_IN_MAX_ATTEMPTS: "3" })
+    const child = ChildProcess.spawn(["bun", main], { PORT: String(port), AUTH_SIGN_IN_MAX_ATTEMPTS: "3", AUTH_CLIENT_IP_HEADER: "X-Forwarded-For" })
     try {
       await child.waitFor((line) => line.includes("Listening on"))
+      const warnings = ChildProcess.logLines(child.lines()).filter((line) => line.message.startsWith("AUTH_CLIENT_IP_HEADER"))
+      expect(warnings.map((line) => [line.level, line.message.includes("AUTH_TRUSTED_PROXIES is not")])).toEqual([["warning", true]])
       const attempt = () =>
         fetch(`http://127.0.0.1:${port}/api/auth/sign-in/email`, {
           method: "POST",

@@ -1,4 +1,5 @@
 export * as AppConfig from "./AppConfig.ts"
+export * as ClientAddress from "./ClientAddress.ts"
 export * as HttpApp from "./HttpApp.ts"
 export * as IdempotencyKey from "./IdempotencyKey.ts"
 export * as Logging from "./Logging.ts"

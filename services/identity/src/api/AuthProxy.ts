@@ -5,12 +5,10 @@
  * succeeds; every failure becomes a problem+json. Each request is a server span and counted in the
  * HTTP metrics like any other route.
  */
-import { HttpApp, Problem, RequestInput, Traceparent } from "@flight/runtime"
+import { ClientAddress, HttpApp, Problem, RequestInput, Traceparent } from "@flight/runtime"
 import { Cause, Clock, Data, Effect, Either, Exit, Metric, Option, Schema, type Tracer } from "effect"
-import { isIP } from "node:net"
 import { weakness } from "../domain/Account.ts"
 import { basePath, clientIpHeader, IdentityAuth } from "../infrastructure/BetterAuth.ts"
-import { normalAddress } from "../infrastructure/IdentityConfig.ts"
 import type { Endpoint } from "./AuthEndpoints.ts"
 
 /** Sign-up and sign-in bodies are small: 16 KiB is far more than any of them needs. */
@@ -59,27 +57,6 @@ export const problemOf = async (response: Response): Promise<Problem.Problem> =>
     ...(typeof body.message === "string" ? { detail: Problem.excerpt(body.message, 4 * Problem.echoLimit) } : {}),
     ...(retryAfter === null ? {} : { headers: { "retry-after": retryAfter } }),
   })
-}
-
-/** The connection's address, when the app is served by Bun (its server is the app's env). */
-const socketAddress = (request: Request, env: unknown): string | undefined => {
-  const server = env as { readonly requestIP?: (request: Request) => { readonly address: string } | null } | undefined
-  return typeof server?.requestIP === "function" ? server.requestIP(request)?.address : undefined
-}
-
-/**
- * The client's address: the connection's, unless the connection is from a trusted proxy and the
- * header it sets ends in an IP address (anything else in it is ignored).
- */
-const clientAddress = (request: Request, env: unknown, options: Options): string | undefined => {
-  const connection = socketAddress(request, env)
-  if (Option.isSome(options.clientIpHeader) && connection !== undefined && options.trustedProxies.includes(normalAddress(connection))) {
-    // The proxy in front appends the address it saw: the last entry is the one it vouches for.
-    const forwarded = request.headers.get(options.clientIpHeader.value)?.split(",").map((part) => part.trim()).filter((part) => part !== "")
-    const last = forwarded?.[forwarded.length - 1]
-    if (last !== undefined && isIP(last) !== 0) return normalAddress(last)
-  }
-  return connection
 }
 
 const checked = (endpoint: Endpoint, request: Request, url: URL) =>
@@ -133,7 +110,7 @@ const handled = (endpoint: Endpoint, request: Request, url: URL, env: unknown, o
   Effect.gen(function* () {
     const body = yield* checked(endpoint, request, url)
     const { handler } = yield* IdentityAuth
-    const response = yield* Effect.tryPromise(() => handler(forwarded(endpoint, request, url, body, clientAddress(request, env, options))))
+    const response = yield* Effect.tryPromise(() => handler(forwarded(endpoint, request, url, body, ClientAddress.of(request, env, { header: options.clientIpHeader, trustedProxies: options.trustedProxies }))))
     if (response.ok) return response
     if (response.status >= 500) return yield* Effect.fail(new BetterAuthFailed({ status: response.status, body: yield* Effect.promise(() => response.text()) }))
     return yield* Effect.fail(yield* Effect.promise(() => problemOf(response)))

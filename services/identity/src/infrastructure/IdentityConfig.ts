@@ -4,9 +4,8 @@
  * or the staff accounts, and a weak staff password stops the start. The staff defaults are seeded
  * only into the in-memory store.
  */
-import { AppConfig } from "@flight/runtime"
+import { AppConfig, ClientAddress } from "@flight/runtime"
 import { Config, ConfigError, Duration, Either, Option, Redacted, Schema } from "effect"
-import { isIP } from "node:net"
 import { Email, type StaffRole, type StaffSeed, weakness } from "../domain/Account.ts"
 
 export const defaultPort = 3005
@@ -108,31 +107,6 @@ const trustedOrigins = optionalText("AUTH_TRUSTED_ORIGINS").pipe(
   }),
 )
 
-const clientIpHeader = optionalText("AUTH_CLIENT_IP_HEADER").pipe(
-  Config.mapOrFail((value) =>
-    Option.isSome(value) && !/^[A-Za-z0-9-]{1,64}$/.test(value.value)
-      ? Either.left(invalid("AUTH_CLIENT_IP_HEADER", "Expected a header name, e.g. x-forwarded-for"))
-      : Either.right(Option.map(value, (name) => name.toLowerCase()))
-  ),
-)
-
-/** An address as compared: lower case, an IPv4 address mapped into IPv6 as the IPv4 address. */
-export const normalAddress = (address: string): string => {
-  const lower = address.trim().toLowerCase()
-  const mapped = lower.startsWith("::ffff:") ? lower.slice(7) : lower
-  return isIP(mapped) === 4 ? mapped : lower
-}
-
-const trustedProxies = optionalText("AUTH_TRUSTED_PROXIES").pipe(
-  Config.mapOrFail((value) => {
-    if (Option.isNone(value)) return Either.right([])
-    const addresses = value.value.split(",").map((address) => address.trim()).filter((address) => address !== "")
-    return addresses.every((address) => isIP(address) !== 0)
-      ? Either.right(addresses.map(normalAddress))
-      : Either.left(invalid("AUTH_TRUSTED_PROXIES", "Expected IP addresses separated by commas, e.g. 10.0.0.5,10.0.0.6"))
-  }),
-)
-
 const signInMaxAttempts = Config.integer("AUTH_SIGN_IN_MAX_ATTEMPTS").pipe(
   Config.validate({ message: "Expected a whole number from 1 to 1000", validation: (n) => n >= 1 && n <= 1000 }),
   Config.withDefault(5),
@@ -171,8 +145,8 @@ const base = Config.all({
   audience,
   configuredSecret: secret,
   trustedOrigins,
-  clientIpHeader,
-  trustedProxies,
+  clientIpHeader: ClientAddress.header,
+  trustedProxies: ClientAddress.trustedProxies,
   signInMaxAttempts,
   signInWindow: AppConfig.duration("AUTH_SIGN_IN_WINDOW", "1 minute"),
   keyRotation: AppConfig.duration("AUTH_KEY_ROTATION", "30 days"),
