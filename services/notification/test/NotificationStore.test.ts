@@ -1,7 +1,7 @@
 /**
  * The notification store's contract, on both adapters (in memory; PostgreSQL with a database of
  * its own per test): records keyed by cause, channel, recipient and template; the history's
- * filters, order and pages; the contacts of bookings; and the claims that let one sender at a time
+ * filters, order and pages; the contacts and owners of bookings; and the claims that let one sender at a time
  * send a notification.
  */
 import { BookingId, BookingReference } from "@flight/contracts"
@@ -9,9 +9,12 @@ import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { describe, expect } from "bun:test"
 import { DateTime, Duration, Effect, Layer, Logger, Option, Redacted, type Scope } from "effect"
+import { NotificationCommands } from "../src/application/NotificationCommands.ts"
 import { keyOf, Notification, NotificationStore } from "../src/domain/Notification.ts"
+import * as Channels from "../src/infrastructure/Channels.ts"
 import * as InMemoryNotificationStore from "../src/infrastructure/InMemoryNotificationStore.ts"
 import * as PostgresNotificationStore from "../src/infrastructure/PostgresNotificationStore.ts"
+import { bookingCreated, bookingCreatedV2 } from "./support/Bookings.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
@@ -123,14 +126,39 @@ const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Notificat
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           const reference = BookingReference.make("X7K2QP")
           expect(yield* store.contactOf(bookingId)).toEqual(Option.none())
-          yield* store.rememberContact({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" } })
+          yield* store.rememberContact({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" }, owner: null })
           expect(yield* store.contactOf(bookingId)).toEqual(
-            Option.some({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" } }),
+            Option.some({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" }, owner: null }),
           )
-          yield* store.rememberContact({ bookingId, reference, contact: { email: "charles@example.com" } })
+          yield* store.rememberContact({ bookingId, reference, contact: { email: "charles@example.com" }, owner: null })
           const replaced = yield* store.contactOf(bookingId)
           expect(Option.map(replaced, (known) => known.contact)).toEqual(Option.some({ email: "charles@example.com" }))
         }))
+
+      it("a booking's owner is remembered with its contact and read back as it was; none (a guest's booking) as null", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const [owned, guests] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+          const reference = BookingReference.make("X7K2QP")
+          yield* store.rememberContact({ bookingId: owned, reference, contact: { email: "ada@example.com" }, owner: "ada-sub" })
+          yield* store.rememberContact({ bookingId: guests, reference, contact: { email: "grace@example.com" }, owner: null })
+          expect(yield* store.contactOf(owned)).toEqual(Option.some({ bookingId: owned, reference, contact: { email: "ada@example.com" }, owner: "ada-sub" }))
+          expect(Option.map(yield* store.contactOf(guests), (known) => known.owner)).toEqual(Option.some(null))
+        }))
+
+      it("booking.created version 2 handled: its owner (or null for a guest) is remembered; version 1 names none, so none is", () =>
+        Effect.gen(function* () {
+          const store = yield* NotificationStore
+          const owned = yield* bookingCreatedV2("ada-sub")
+          const guests = yield* bookingCreatedV2(null)
+          const older = yield* bookingCreated(BookingId.make(Bun.randomUUIDv7()))
+          yield* Effect.forEach([owned, guests, older], (message) => Effect.flatMap(NotificationCommands, (commands) => commands.handle(message)))
+          const ownerOf = (bookingId: BookingId) => Effect.map(store.contactOf(bookingId), Option.map((known) => known.owner))
+          expect(yield* ownerOf(owned.data.bookingId)).toEqual(Option.some("ada-sub"))
+          expect(yield* ownerOf(guests.data.bookingId)).toEqual(Option.some(null))
+          expect(yield* ownerOf(older.data.bookingId)).toEqual(Option.some(null))
+          expect(yield* ownerOf(BookingId.make(Bun.randomUUIDv7()))).toEqual(Option.none())
+        }).pipe(Effect.provide(NotificationCommands.Default.pipe(Layer.provide(Channels.layer(Option.none()))))))
     })
 
     describe("Idempotency-Keys", () => {

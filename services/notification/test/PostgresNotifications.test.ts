@@ -1,12 +1,14 @@
 /**
  * The notification service on a real PostgreSQL, each test on a database of its own, with email
  * going to a real SMTP server (in this process) that counts what arrives: "sent once per cause"
- * across a restart and across two instances, the contacts a restart keeps, the schema's migrations,
- * and what the service answers while its database is gone.
+ * across a restart and across two instances, the contacts a restart keeps, the schema's migrations
+ * (a contact kept before owners were reads with none), and what the service answers while its
+ * database is gone.
  */
 import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus } from "@flight/bus"
-import { type AnyMessage, BookingId, Envelope, Messages, PaymentId } from "@flight/contracts"
+import { type AnyMessage, BookingId, BookingReference, Envelope, Messages, PaymentId } from "@flight/contracts"
+import * as PostgresStore from "@flight/runtime/postgres"
 import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
@@ -60,6 +62,23 @@ RealServer.describeWith("DATABASE_URL", "notification on PostgreSQL", (url) => {
           "notification_migrations",
           "notifications",
         ])
+      }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("a contact remembered before owners were (migration 0003) reads with no owner; a new one keeps its owner", () =>
+    Effect.gen(function* () {
+      const database = yield* Postgres.freshDatabase(url, "notification_test")
+      const [older, newer] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+      yield* Effect.gen(function* () {
+        const { "0001_notifications": first, "0002_idempotency_keys": second } = PostgresNotificationStore.migrations
+        yield* PostgresStore.migrations(PostgresNotificationStore.migrationsTable, { "0001_notifications": first, "0002_idempotency_keys": second })
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`INSERT INTO notification_contacts (booking_id, reference, email, phone) VALUES (${older}, 'X7K2QP', 'ada@example.com', NULL)`
+        expect(yield* PostgresNotificationStore.migrate).toHaveLength(1)
+        const store = yield* PostgresNotificationStore.make
+        expect(Option.map(yield* store.contactOf(older), (known) => [known.contact.email, known.owner])).toEqual(Option.some(["ada@example.com", null]))
+        yield* store.rememberContact({ bookingId: newer, reference: BookingReference.make("X7K2QP"), contact: { email: "ada@example.com" }, owner: "ada-sub" })
+        expect(Option.map(yield* store.contactOf(newer), (known) => known.owner)).toEqual(Option.some("ada-sub"))
       }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
     }), { layer: quiet, timeout: 30_000 })
 

@@ -3,7 +3,7 @@
  * template, because of one event or command (its cause). The ports: the channels that deliver, and
  * the store that keeps the history and the contacts of bookings.
  */
-import { BookingId, BookingReference, Contact } from "@flight/contracts"
+import { AccountSubject, BookingId, BookingReference, Contact } from "@flight/contracts"
 import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
 
 export const Channel = Schema.Literal("email", "sms", "push")
@@ -52,8 +52,17 @@ export class NotificationChannel extends Context.Tag("notification/NotificationC
   readonly send: (message: Outgoing) => Effect.Effect<{ readonly deliveredBy: string }, DeliveryFailed>
 }>() {}
 
-/** Who to tell about a booking: from its events, for those that do not carry the contact. */
-export const BookingContact = Schema.Struct({ bookingId: BookingId, reference: BookingReference, contact: Contact })
+/**
+ * What `booking.created` says of a booking, kept for what comes later: who to tell (for the events
+ * that do not carry the contact) and whose it is (`owner`: the account's `sub`; null for a guest's
+ * booking and for one announced by version 1, which named no owner), for who may read its history.
+ */
+export const BookingContact = Schema.Struct({
+  bookingId: BookingId,
+  reference: BookingReference,
+  contact: Contact,
+  owner: Schema.NullOr(AccountSubject),
+})
 export type BookingContact = typeof BookingContact.Type
 
 export interface HistoryQuery {
@@ -122,7 +131,9 @@ export class NotificationStore extends Context.Tag("notification/NotificationSto
   readonly keyCommand: (request: KeyedCommand) => Effect.Effect<Option.Option<KeyedCommand>, NotificationStoreError>
   /** Forgets Idempotency-Keys recorded before `before`; answers how many. */
   readonly purgeKeys: (before: DateTime.Utc) => Effect.Effect<number, NotificationStoreError>
+  /** Remembers a booking's contact and owner; a later one for the booking replaces it. */
   readonly rememberContact: (contact: BookingContact) => Effect.Effect<void, NotificationStoreError>
+  /** The contact and owner remembered for a booking; none before its `booking.created` arrived. */
   readonly contactOf: (bookingId: BookingId) => Effect.Effect<Option.Option<BookingContact>, NotificationStoreError>
 }>() {}
 

@@ -60,6 +60,8 @@ export const migrations = {
       )`,
       sql`CREATE INDEX notification_idempotency_keys_by_age ON notification_idempotency_keys (created_at)`,
     ], { discard: true })),
+  // Who owns a booking, from booking.created version 2; contacts remembered before it have none.
+  "0003_contact_owner": Effect.flatMap(SqlClient.SqlClient, (sql) => sql`ALTER TABLE notification_contacts ADD COLUMN owner text NULL`),
 }
 
 /** Runs the migrations that have not run yet (several instances starting at once take turns). */
@@ -98,6 +100,7 @@ const contactOf = (row: Row) =>
     bookingId: row["booking_id"],
     reference: row["reference"],
     contact: row["phone"] === null ? { email: row["email"] } : { email: row["email"], phone: row["phone"] },
+    owner: row["owner"] ?? null,
   }).pipe(Effect.mapError((error) => storeError("read")({ message: `stored contact is invalid: ${error.message}` })))
 
 export const make = Effect.gen(function* () {
@@ -210,11 +213,12 @@ export const make = Effect.gen(function* () {
         traced("purge keys"),
       ),
 
-    rememberContact: ({ bookingId, contact, reference }) =>
+    rememberContact: ({ bookingId, contact, owner, reference }) =>
       sql`
-        INSERT INTO notification_contacts (booking_id, reference, email, phone)
-        VALUES (${bookingId}, ${reference}, ${contact.email}, ${contact.phone ?? null})
-        ON CONFLICT (booking_id) DO UPDATE SET reference = EXCLUDED.reference, email = EXCLUDED.email, phone = EXCLUDED.phone`.pipe(
+        INSERT INTO notification_contacts (booking_id, reference, email, phone, owner)
+        VALUES (${bookingId}, ${reference}, ${contact.email}, ${contact.phone ?? null}, ${owner})
+        ON CONFLICT (booking_id) DO UPDATE SET
+          reference = EXCLUDED.reference, email = EXCLUDED.email, phone = EXCLUDED.phone, owner = EXCLUDED.owner`.pipe(
         Effect.asVoid,
         Effect.mapError(storeError("remember contact")),
         traced("remember contact"),
