@@ -13,8 +13,8 @@ import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
-export { bookingCancelled, bookingCreated, render } from "./support/Fixtures.ts"
-import { bookingCancelled, bookingCreated, render } from "./support/Fixtures.ts"
+export { bookingCancelled, bookingCreated, bookingCreatedBy, render } from "./support/Fixtures.ts"
+import { bookingCancelled, bookingCreated, bookingCreatedBy, render } from "./support/Fixtures.ts"
 
 type Services = PaymentCommands | PaymentRepository | Outbox.Store
 
@@ -177,6 +177,49 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           expect(again._tag === "Left" && again.left._tag).toBe("NoOpenIntent")
           const underWay = yield* Effect.either(commands.pay({ bookingId: pending, token: "tok_visa", key: "under-way", fingerprint: "f" }, render))
           expect(underWay._tag === "Left" && underWay.left._tag).toBe("RequestInProgress")
+        }))
+    })
+
+    describe("owners", () => {
+      it("booking.created v2 records its owner with the intent; a guest's (owner null) and a version 1 record none", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const [owned, guests, v1] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+          yield* commands.openIntent(yield* bookingCreatedBy("customer-a", owned))
+          yield* commands.openIntent(yield* bookingCreatedBy(null, guests))
+          yield* commands.openIntent(yield* bookingCreated(v1))
+          const ownerOf = (bookingId: BookingId) =>
+            Effect.map(repository.getIntent(bookingId), Option.map((intent) => [intent.owner, intent.status, intent.amount.amount]))
+          expect(yield* ownerOf(owned)).toEqual(Option.some(["customer-a", "open", 90000]))
+          expect(yield* ownerOf(guests)).toEqual(Option.some([null, "open", 90000]))
+          expect(yield* ownerOf(v1)).toEqual(Option.some([null, "open", 90000]))
+          expect(Option.map((yield* repository.history(owned)).intent, (intent) => intent.owner)).toEqual(Option.some("customer-a"))
+          expect(yield* repository.getIntent(BookingId.make(Bun.randomUUIDv7()))).toEqual(Option.none())
+        }))
+
+      it("the owner stays what the first booking.created said, and stays with the intent once paid", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.openIntent(yield* bookingCreatedBy("customer-a", bookingId))
+          yield* commands.openIntent(yield* bookingCreatedBy("customer-b", bookingId))
+          yield* commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render)
+          const intent = Option.getOrThrow(yield* repository.getIntent(bookingId))
+          expect([intent.owner, intent.status]).toEqual(["customer-a", "paid"])
+        }))
+
+      it("a booking.cancelled that overtakes its booking.created leaves a closed intent that learns its owner", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const bookingId = BookingId.make(Bun.randomUUIDv7())
+          yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))
+          expect(Option.map(yield* repository.getIntent(bookingId), (intent) => [intent.owner, intent.status])).toEqual(Option.some([null, "closed"]))
+          yield* commands.openIntent(yield* bookingCreatedBy("customer-a", bookingId))
+          expect(Option.map(yield* repository.getIntent(bookingId), (intent) => [intent.owner, intent.status])).toEqual(Option.some(["customer-a", "closed"]))
+          expect((yield* repository.history(bookingId)).intent).toEqual(Option.none())
         }))
     })
 

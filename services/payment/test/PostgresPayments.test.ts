@@ -5,11 +5,12 @@
 import { Outbox } from "@flight/bus"
 import { OutboxLeases } from "@flight/bus/testing"
 import { BookingId } from "@flight/contracts"
+import * as PostgresStore from "@flight/runtime/postgres"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect } from "bun:test"
-import { Context, Duration, Effect, Layer, Logger, Redacted, type Scope } from "effect"
+import { Context, Duration, Effect, Layer, Logger, Option, Redacted, type Scope } from "effect"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 import * as PostgresPaymentSchema from "../src/infrastructure/PostgresPaymentSchema.ts"
@@ -71,6 +72,25 @@ RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
             "refunds",
           ])
         }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
+      }), { layer: quiet, timeout: 60_000 })
+
+    EffectTest.effect("an intent recorded before owners were has none once migrated: a version 1 booking's", () =>
+      Effect.gen(function* () {
+        const database = yield* freshDatabase(url)
+        const bookingId = BookingId.make(Bun.randomUUIDv7())
+        yield* Effect.gen(function* () {
+          const { "0005_intent_owner": _, ...before } = PostgresPaymentSchema.migrations
+          yield* PostgresStore.migrations(PostgresPaymentSchema.migrationsTable, before)
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`INSERT INTO payment_intents (booking_id, amount, currency, status, hold_expires_at, created_at, updated_at)
+            VALUES (${bookingId}, 90000, 'GBP', 'open', now() + interval '1 hour', now(), now())`
+          expect((yield* PostgresPaymentSchema.migrate).map(([, name]) => name)).toEqual(["intent_owner"])
+        }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
+        const intent = yield* Effect.flatMap(PaymentRepository, (repository) => repository.getIntent(bookingId)).pipe(
+          Effect.provide(postgresLayer(Redacted.make(database))),
+          Effect.scoped,
+        )
+        expect(Option.map(intent, (intent) => [intent.owner, intent.status])).toEqual(Option.some([null, "open"]))
       }), { layer: quiet, timeout: 60_000 })
 
     it("the database itself refuses a second succeeded payment of a booking and a second refund of a payment", () =>

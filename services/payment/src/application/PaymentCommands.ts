@@ -215,6 +215,8 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     const openIntent = Effect.fn("PaymentCommands.openIntent")(function* (created: MessageOf<"booking.created">) {
       return yield* repository.openIntent(`payment/${created.id}`, {
         bookingId: created.data.bookingId,
+        // Narrowed first: the helper's parameter type does not accept a version 1 message as such.
+        owner: created.version === 2 ? Messages.ownerOfBookingCreated(created) : null,
         amount: created.data.total,
         holdExpiresAt: created.data.holdExpiresAt,
         now: yield* DateTime.now,

@@ -4,7 +4,7 @@
  * make a booking charged at most once and refunded at most once live here and, as constraints, in
  * the store.
  */
-import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
+import { AccountSubject, BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
 import { Schema } from "effect"
 
 export const IntentStatus = Schema.Literal("open", "paid", "closed")
@@ -15,6 +15,11 @@ export const CloseReason = Schema.Literal("customer", "expired", "flight-cancell
 /** What a booking owes: opened by `booking.created`, paid once, or closed when the booking ends unpaid. */
 export class PaymentIntent extends Schema.Class<PaymentIntent>("PaymentIntent")({
   bookingId: BookingId,
+  /**
+   * The account that made the booking (the `sub` of `booking.created` v2); null for a guest's
+   * booking, for one announced by a version 1 message, and for intents recorded before owners were.
+   */
+  owner: Schema.NullOr(AccountSubject),
   amount: Money,
   status: IntentStatus,
   holdExpiresAt: Schema.DateTimeUtc,
@@ -78,6 +83,16 @@ export class NoOpenIntent extends Schema.TaggedError<NoOpenIntent>()("NoOpenInte
 export class PaymentInProgress extends Schema.TaggedError<PaymentInProgress>()("PaymentInProgress", { bookingId: BookingId }) {
   override get message() {
     return `Another payment of booking ${this.bookingId} is under way`
+  }
+}
+
+/**
+ * No booking the caller may pay or read the payments of: the answer for an unknown booking and for
+ * one that is not the caller's alike, so a stranger learns nothing of whether it exists.
+ */
+export class BookingNotFound extends Schema.TaggedError<BookingNotFound>()("BookingNotFound", { bookingId: BookingId }) {
+  override get message() {
+    return `No booking ${this.bookingId} among yours`
   }
 }
 

@@ -5,7 +5,7 @@
  * nothing. The store never holds a transaction open while the gateway is called: a charge is begun
  * in one transaction and completed in another.
  */
-import type { AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
+import type { AccountSubject, AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
 import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
 import type {
   IntentNotOpenYet,
@@ -93,12 +93,20 @@ export interface History {
 
 export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<PaymentRepository, {
   /**
-   * `booking.created`: opens the booking's intent, once per message. A booking whose
-   * `booking.cancelled` came first stays closed. False when the message was applied before.
+   * `booking.created`: opens the booking's intent with its owner, once per message. A booking whose
+   * `booking.cancelled` came first stays closed, and learns its owner. False when the message was
+   * applied before.
    */
   readonly openIntent: (
     messageKey: string,
-    intent: { readonly bookingId: BookingId; readonly amount: Money; readonly holdExpiresAt: DateTime.Utc; readonly now: DateTime.Utc },
+    intent: {
+      readonly bookingId: BookingId
+      /** The account that made the booking; null for a guest's (or a version 1 message). */
+      readonly owner: AccountSubject | null
+      readonly amount: Money
+      readonly holdExpiresAt: DateTime.Utc
+      readonly now: DateTime.Utc
+    },
   ) => Effect.Effect<boolean, PaymentStoreError>
   /**
    * `booking.cancelled`: closes an open intent; for a paid one, records a pending refund of its
@@ -160,5 +168,11 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
    */
   readonly purgeKeys: (before: DateTime.Utc) => Effect.Effect<number, PaymentStoreError>
   readonly getPayment: (id: PaymentId) => Effect.Effect<Option.Option<Payment>, PaymentStoreError>
+  /**
+   * The booking's intent as stored, for deciding who may reach the booking: None until
+   * `booking.created` or `booking.cancelled` arrives. A cancellation that came first leaves a closed
+   * intent of amount 0 XXX (which `history` does not show), with the owner once `booking.created` names it.
+   */
+  readonly getIntent: (bookingId: BookingId) => Effect.Effect<Option.Option<PaymentIntent>, PaymentStoreError>
   readonly history: (bookingId: BookingId) => Effect.Effect<History, PaymentStoreError>
 }>() {}

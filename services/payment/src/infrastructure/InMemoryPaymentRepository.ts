@@ -42,9 +42,11 @@ export const make = Effect.sync(() => {
       Effect.sync(() => {
         if (applied.has(messageKey)) return false
         applied.add(messageKey)
-        if (!intents.has(intent.bookingId)) {
+        const stored = intents.get(intent.bookingId)
+        if (stored === undefined) {
           intents.set(intent.bookingId, new PaymentIntent({
             bookingId: intent.bookingId,
+            owner: intent.owner,
             amount: intent.amount,
             status: "open",
             holdExpiresAt: intent.holdExpiresAt,
@@ -53,6 +55,9 @@ export const make = Effect.sync(() => {
             createdAt: intent.now,
             updatedAt: intent.now,
           }))
+        } else if (stored.amount.currency === "XXX" && stored.owner === null) {
+          // The cancellation came first: the intent stays closed, and now knows whose booking it was.
+          intents.set(intent.bookingId, new PaymentIntent({ ...stored, owner: intent.owner }))
         }
         return true
       }),
@@ -65,6 +70,7 @@ export const make = Effect.sync(() => {
         if (intent === undefined || intent.status === "open") {
           intents.set(ended.bookingId, new PaymentIntent({
             bookingId: ended.bookingId,
+            owner: intent?.owner ?? null,
             amount: intent?.amount ?? { amount: 0, currency: "XXX" },
             status: "closed",
             holdExpiresAt: intent?.holdExpiresAt ?? ended.now,
@@ -217,6 +223,8 @@ export const make = Effect.sync(() => {
         })),
 
     getPayment: (id) => Effect.sync(() => Option.fromNullable(payments.get(id))),
+
+    getIntent: (bookingId) => Effect.sync(() => Option.fromNullable(intents.get(bookingId))),
 
     history: (bookingId) =>
       Effect.sync(() => ({

@@ -57,6 +57,7 @@ type Row = Record<string, unknown>
 const intentOf = (row: Row) =>
   decodeIntent({
     bookingId: row["booking_id"],
+    owner: row["owner"] ?? null,
     amount: money(row["amount"], row["currency"]),
     status: row["status"],
     holdExpiresAt: iso(row["hold_expires_at"]),
@@ -114,11 +115,14 @@ export const make = Effect.gen(function* () {
 
   const repository: PaymentRepository["Type"] = {
     openIntent: (messageKey, intent) =>
+      // A conflict is a redelivery (nothing changes) or a cancellation that came first: that intent
+      // stays closed, and now knows whose booking it was.
       inbox.once(messageKey, Effect.asVoid(sql`
-        INSERT INTO payment_intents (booking_id, amount, currency, status, hold_expires_at, created_at, updated_at)
-        VALUES (${intent.bookingId}, ${intent.amount.amount}, ${intent.amount.currency}, 'open', ${toDate(intent.holdExpiresAt)},
-                ${toDate(intent.now)}, ${toDate(intent.now)})
-        ON CONFLICT (booking_id) DO NOTHING`)).pipe(
+        INSERT INTO payment_intents (booking_id, owner, amount, currency, status, hold_expires_at, created_at, updated_at)
+        VALUES (${intent.bookingId}, ${intent.owner}, ${intent.amount.amount}, ${intent.amount.currency}, 'open',
+                ${toDate(intent.holdExpiresAt)}, ${toDate(intent.now)}, ${toDate(intent.now)})
+        ON CONFLICT (booking_id) DO UPDATE SET owner = EXCLUDED.owner
+          WHERE payment_intents.currency = 'XXX' AND payment_intents.owner IS NULL`)).pipe(
         Effect.retry({ schedule: transactionRetry, while: retriable }),
         Effect.mapError((error) => new PaymentStoreError({ operation: "open intent", reason: PostgresStore.reasonOf(error) })),
       ),
@@ -286,6 +290,12 @@ export const make = Effect.gen(function* () {
       Effect.flatMap(sql<Row>`SELECT * FROM payments WHERE id = ${id}`, ([row]) =>
         row === undefined ? Effect.succeed(Option.none()) : Effect.map(paymentOf(row), Option.some)).pipe(
         Effect.mapError((error) => (error._tag === "SqlError" ? storeError("get payment")(error) : error)),
+      ),
+
+    getIntent: (bookingId) =>
+      Effect.flatMap(sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${bookingId}`, ([row]) =>
+        row === undefined ? Effect.succeed(Option.none()) : Effect.map(intentOf(row), Option.some)).pipe(
+        Effect.mapError((error) => (error._tag === "SqlError" ? storeError("get intent")(error) : error)),
       ),
 
     history: (bookingId) =>

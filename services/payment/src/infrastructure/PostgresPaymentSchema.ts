@@ -95,6 +95,10 @@ export const migrations = {
       sql`ALTER TABLE payments ADD COLUMN lease_owner text NULL, ADD COLUMN lease_until timestamptz NULL`,
       sql`CREATE INDEX payments_pending_by_lease ON payments (lease_until) WHERE status = 'pending'`,
     ], { discard: true })),
+  // Who made the booking (booking.created v2), so that its owner may pay it and read its payments.
+  // Intents opened before are a version 1 booking's: no owner, reached by its guest token and staff.
+  "0005_intent_owner": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`ALTER TABLE payment_intents ADD COLUMN owner text NULL`),
 }
 
 /** Runs the migrations that have not run yet (several instances starting at once take turns). */

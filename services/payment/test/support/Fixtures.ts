@@ -1,21 +1,37 @@
 /** The booking events and the fresh databases the payment tests and benchmark start from. */
-import { type BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
+import { AccountSubject, type BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
 import { Postgres } from "@flight/runtime/testing"
 import { DateTime, Duration, Effect } from "effect"
 
+/** `booking.created` version 1, as a booking service before owners sends it: no owner. */
 export const bookingCreated = (bookingId: BookingId, amount = 90000, holdFor: Duration.DurationInput = "15 minutes") =>
   Effect.flatMap(DateTime.now, (now) =>
-    Envelope.make(Messages.BookingCreated, {
-      bookingId,
-      reference: BookingReference.make("X7K2QP"),
-      flightId: FlightId.make(Bun.randomUUIDv7()),
-      cabin: "economy",
-      seats: [SeatNumber.make("10A")],
-      passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }],
-      contact: { email: "ada@example.com" },
-      total: { amount, currency: "GBP" },
-      holdExpiresAt: DateTime.addDuration(now, Duration.decode(holdFor)),
+    Envelope.make(Messages.BookingCreated, dataOf(bookingId, amount, holdFor, now), { source: "booking" }))
+
+/** `booking.created` version 2, as booking sends it now: `owner` the account's `sub`, null for a guest. */
+export const bookingCreatedBy = (
+  owner: string | null,
+  bookingId: BookingId,
+  amount = 90000,
+  holdFor: Duration.DurationInput = "15 minutes",
+) =>
+  Effect.flatMap(DateTime.now, (now) =>
+    Envelope.make(Messages.BookingCreatedV2, {
+      ...dataOf(bookingId, amount, holdFor, now),
+      owner: owner === null ? null : AccountSubject.make(owner),
     }, { source: "booking" }))
+
+const dataOf = (bookingId: BookingId, amount: number, holdFor: Duration.DurationInput, now: DateTime.Utc) => ({
+  bookingId,
+  reference: BookingReference.make("X7K2QP"),
+  flightId: FlightId.make(Bun.randomUUIDv7()),
+  cabin: "economy" as const,
+  seats: [SeatNumber.make("10A")] as const,
+  passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }] as const,
+  contact: { email: "ada@example.com" },
+  total: { amount, currency: "GBP" },
+  holdExpiresAt: DateTime.addDuration(now, Duration.decode(holdFor)),
+})
 
 export const bookingCancelled = (bookingId: BookingId, reason: "customer" | "expired" = "customer") =>
   Envelope.make(Messages.BookingCancelled, {
