@@ -134,6 +134,8 @@ export const defaults: Settings = {
 /** A service's settings, and whether `AUTH_ISSUER` was set or the default taken. */
 export interface ServiceSettings extends Settings {
   readonly issuerSet: boolean
+  /** Whether `AUTH_GUEST_ISSUER` was set or the default taken. */
+  readonly guestIssuerSet: boolean
 }
 
 /**
@@ -152,6 +154,7 @@ export const service: Config.Config<ServiceSettings> = Config.all({
     ...rest,
     issuer: Option.getOrElse(issuer, () => defaultIssuer),
     issuerSet: Option.isSome(issuer),
+    guestIssuerSet: Option.isSome(guestIssuer),
     guest: Option.some(guestAt(Option.getOrElse(guestIssuer, () => defaultGuestIssuer), guestJwksUrl)),
   })),
 )
@@ -164,6 +167,17 @@ export const issuerRequirement = (settings: ServiceSettings): AppConfig.Requirem
   variable: "AUTH_ISSUER",
   value: settings.issuerSet ? Option.some(settings.issuer) : Option.none(),
   why: "the issuer whose tokens the service accepts",
+})
+
+/**
+ * For `AppConfig.requiredInProduction` in a service that serves a booking's guest (payment,
+ * notification): with APP_ENV=production `AUTH_GUEST_ISSUER` must be set, or every guest token would
+ * be checked against a booking service on localhost and refused.
+ */
+export const guestIssuerRequirement = (settings: ServiceSettings): AppConfig.Requirement => ({
+  variable: "AUTH_GUEST_ISSUER",
+  value: settings.guestIssuerSet ? Option.flatMap(settings.guest, (guest) => Option.some(guest.issuer)) : Option.none(),
+  why: "the booking service whose guest tokens the service accepts",
 })
 
 /** The options of `TokenVerifier.remote` for these settings. */

@@ -85,3 +85,21 @@ describe("AuthConfig.settings", () => {
       expect(error.issues.map((issue) => issue.variable)).toEqual(["AUTH_ISSUER"])
     }))
 })
+
+describe("AuthConfig.service in production", () => {
+  const requirements = (env: Record<string, string>) =>
+    AuthConfig.service.pipe(
+      withEnv(env),
+      Effect.map((settings) => [AuthConfig.issuerRequirement(settings), AuthConfig.guestIssuerRequirement(settings)]),
+      Effect.map((list) => list.filter((requirement) => Option.isNone(requirement.value)).map((requirement) => requirement.variable)),
+    )
+
+  EffectTest.effect("a service serving guests needs AUTH_ISSUER and AUTH_GUEST_ISSUER set; the localhost defaults do not count", () =>
+    Effect.gen(function*() {
+      expect(yield* requirements({})).toEqual(["AUTH_ISSUER", "AUTH_GUEST_ISSUER"])
+      expect(yield* requirements(base)).toEqual(["AUTH_GUEST_ISSUER"])
+      expect(yield* requirements({ ...base, AUTH_GUEST_ISSUER: "https://booking.example" })).toEqual([])
+      const settings = yield* AuthConfig.service.pipe(withEnv({ AUTH_GUEST_ISSUER: "https://booking.example" }))
+      expect(AuthConfig.guestIssuerRequirement(settings).value).toEqual(Option.some("https://booking.example"))
+    }))
+})
