@@ -4,6 +4,7 @@
  * booking.created for the payment events, failed deliveries recorded with their attempts, and the
  * service on a bus: a redelivered booking.created notifies once.
  */
+import { TestIssuer } from "@flight/auth/testing"
 import { MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
 import {
@@ -518,13 +519,16 @@ describe("the service on an in-process bus", () => {
     Effect.gen(function* () {
       const context = yield* TestBus.inProcess.make
       const bus = yield* Effect.provide(MessageBus, context)
-      const service = yield* make({ port: 0 }).pipe(Effect.provide(context))
+      const issuer = yield* TestIssuer.make()
+      const service = yield* make({ port: 0, auth: issuer.settings }).pipe(Effect.provide(context))
       const b = booking()
       const message = yield* bookingCreated(b)
       yield* bus.publish(message)
       yield* bus.publish(message)
+      // Read as the booking's guest would, with the token booking gave it.
+      const guest = { authorization: `Bearer ${yield* issuer.guest(b.bookingId)}` }
       const history = Effect.promise(() =>
-        fetch(new URL(`/api/notifications?${new URLSearchParams({ bookingId: b.bookingId })}`, service.url))
+        fetch(new URL(`/api/notifications?${new URLSearchParams({ bookingId: b.bookingId })}`, service.url), { headers: guest })
           .then((response) => response.json() as Promise<{ items: Array<{ channel: string; template: string; status: string }> }>)
       )
       const first = yield* eventually("both notifications are in the history", history, (page) => page.items.length >= 2)

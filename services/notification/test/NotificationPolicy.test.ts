@@ -1,10 +1,83 @@
-/** The consumer's failure policy, as a value, on the TestClock. */
-import { expect, test } from "bun:test"
-import { Duration, Effect, Fiber, Ref, TestClock, TestContext } from "effect"
+/**
+ * The service's policies as values, without HTTP: who may send notifications and read which
+ * history (NotificationAccess), and the consumer's failure policy, on the TestClock.
+ */
+import { AuthProblem, Principal } from "@flight/auth"
+import { BookingId } from "@flight/contracts"
+import { describe, expect, test } from "bun:test"
+import { Duration, Effect, Either, FastCheck, Fiber, Option, Ref, TestClock, TestContext } from "effect"
+import * as NotificationAccess from "../src/application/NotificationAccess.ts"
 import { claimLease, ContactUnknown, NotificationInProgress } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
 import { DeliveryFailed, NotificationStoreError } from "../src/domain/Notification.ts"
 import { TemplateDataInvalid, TemplateDataMissing, TemplateUnknown } from "../src/domain/Templates.ts"
+
+describe("NotificationAccess", () => {
+  const x = BookingId.make(Bun.randomUUIDv7())
+  const y = BookingId.make(Bun.randomUUIDv7())
+  const ada = new Principal.Customer({ sub: "ada", roles: ["customer"] })
+  const bob = new Principal.Customer({ sub: "bob", roles: ["customer"] })
+  const guestOfX = new Principal.GuestBooking({ sub: `guest:${x}`, bookingId: x })
+  const guestOfY = new Principal.GuestBooking({ sub: `guest:${y}`, bookingId: y })
+  const ops = new Principal.Staff({ sub: "olga", roles: ["ops"] })
+  const admin = new Principal.Staff({ sub: "ann", roles: ["admin"] })
+  const callers = [Option.none(), ...[ada, bob, guestOfX, guestOfY, ops, admin].map(Option.some)]
+
+  /** The status each caller (anonymous, ada, bob, guest of X, guest of Y, ops, admin) is answered. */
+  const statuses = (booking: Option.Option<NotificationAccess.AskedBooking>) =>
+    callers.map((caller) =>
+      Either.match(NotificationAccess.canReadHistory(caller, { booking }), { onLeft: (problem) => problem.status, onRight: () => 200 })
+    )
+  const asked = (id: string, owner: Option.Option<string | null>) =>
+    Option.some({ id, known: Option.map(owner, (sub) => ({ owner: sub })) })
+
+  test("ops and admin send notifications and read the whole history; customers and guests do not", () => {
+    expect([ada, guestOfX, ops, admin].map(NotificationAccess.canSend)).toEqual([false, false, true, true])
+    expect([ada, guestOfX, ops, admin].map(NotificationAccess.canReadAll)).toEqual([false, false, true, true])
+  })
+
+  test("without a booking: 401 anonymous, 403 a customer or a guest, ops and admin read", () => {
+    expect(statuses(Option.none())).toEqual([401, 403, 403, 403, 403, 200, 200])
+  })
+
+  test("an account's booking X: its owner, X's guest token, ops and admin read; another customer and Y's guest token get 404", () => {
+    expect(statuses(asked(x, Option.some("ada")))).toEqual([401, 200, 404, 200, 404, 200, 200])
+  })
+
+  test("a guest's booking (no owner, or announced by version 1): its guest token and staff read; every customer gets 404", () => {
+    expect(statuses(asked(y, Option.some(null)))).toEqual([401, 404, 404, 404, 200, 200, 200])
+  })
+
+  test("a booking notification has not heard of: its own guest token reads (booking signed it), staff read; accounts get 404", () => {
+    expect(statuses(asked(x, Option.none()))).toEqual([401, 404, 404, 200, 404, 200, 200])
+  })
+
+  test("anonymous is the 401 with the Bearer challenge; a refused caller's 404 is the very problem of an unknown booking", () => {
+    const anonymous = NotificationAccess.canReadHistory(Option.none(), { booking: asked(x, Option.some("ada")) })
+    expect(anonymous).toEqual(Either.left(AuthProblem.noToken("missing")))
+    const refused = NotificationAccess.canReadHistory(Option.some(bob), { booking: asked(x, Option.some("ada")) })
+    const unknown = NotificationAccess.canReadHistory(Option.some(bob), { booking: asked(y, Option.none()) })
+    expect(Either.isLeft(refused) && refused.left.status).toBe(404)
+    expect(refused).toEqual(unknown)
+    expect(refused).toEqual(Either.left(NotificationAccess.bookingNotFound()))
+  })
+
+  test("a customer reads a known booking's history exactly when it is the owner; a guest token exactly its own booking", () => {
+    const sub = FastCheck.stringMatching(/^[a-z0-9|-]{1,24}$/)
+    const whose = FastCheck.record({ caller: sub, another: sub, owner: FastCheck.constantFrom("the caller", "another", "a guest") })
+    FastCheck.assert(FastCheck.property(whose, ({ another, caller, owner: which }) => {
+      const owner = which === "the caller" ? caller : which === "another" ? another : null
+      const customer = new Principal.Customer({ sub: caller, roles: ["customer"] })
+      const booking = { id: x, known: Option.some({ owner }) }
+      expect(NotificationAccess.canReadBooking(customer, booking)).toBe(owner === caller)
+    }))
+    FastCheck.assert(FastCheck.property(FastCheck.uuid({ version: 7 }), FastCheck.boolean(), (id, known) => {
+      const guest = new Principal.GuestBooking({ sub: `guest:${id}`, bookingId: BookingId.make(id) })
+      const booking = (of: string) => ({ id: of, known: known ? Option.some({ owner: null }) : Option.none() })
+      expect([NotificationAccess.canReadBooking(guest, booking(id)), NotificationAccess.canReadBooking(guest, booking(x))]).toEqual([true, id === x])
+    }))
+  })
+})
 
 test("a delivery that may work later, an unknown contact, a notification held by another sender and a store outage are retried; a bad template or a refused delivery are not", () => {
   const { isTransient } = NotificationEvents.policy

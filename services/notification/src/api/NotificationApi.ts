@@ -55,17 +55,22 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
     path: "/api/notifications",
     summary: "Notification history",
     description: "Notifications sent or failed, oldest first, for a booking and/or a recipient, `limit` (default 20) a page. " +
-      "Without a bookingId, for ops and admin only (403 for others).",
+      "For a booking: its owner, the holder of its guest token (the accessToken booking answers), ops and admin; 404 for " +
+      "anyone else, as for a booking the service does not know. Without a bookingId, ops and admin only (403 for others).",
     tags: ["notifications"],
-    // A booking's history is open for now; the whole history is decided with the filter (NotificationAccess).
-    access: "anyone",
+    // Signed-in callers at the door; which history each may read is decided with the filter and
+    // the booking's owner (NotificationAccess).
+    access: NotificationAccess.readingHistory,
     query: HistoryQuery,
     success: { status: 200, schema: Schema.Struct({ items: Schema.Array(NotificationView), nextCursor: Schema.NullOr(Cursor) }) },
-    errors: [403, 503],
+    errors: [403, 404, 503],
     handler: ({ query }) =>
       Effect.gen(function* () {
-        yield* NotificationAccess.canReadHistory(yield* CurrentPrincipal, { bookingId: Option.fromNullable(query.bookingId) })
         const store = yield* NotificationStore
+        const booking = query.bookingId === undefined
+          ? Option.none()
+          : Option.some({ id: query.bookingId, known: yield* store.contactOf(query.bookingId) })
+        yield* NotificationAccess.canReadHistory(yield* CurrentPrincipal, { booking })
         const offset = query.cursor?.offset ?? 0
         const page = yield* store.history({
           bookingId: Option.fromNullable(query.bookingId),
