@@ -1,0 +1,98 @@
+/**
+ * Hands a request to the service behind, with `hono/proxy` (which drops the hop-by-hop headers both
+ * ways and lets the runtime choose the encoding): the headers only the gateway may set are replaced
+ * by its own, and the answer must come within the route's timeout. A service that refuses the
+ * connection is a 503, one too slow a 504, one that answers something that is not HTTP a 502,
+ * each a problem+json naming the service; the other routes go on being served.
+ */
+import { Problem } from "@flight/runtime"
+import { Duration, Effect } from "effect"
+import { proxy } from "hono/proxy"
+import { clientIpHeader, requestIdHeader, stripped } from "../domain/ForwardedHeaders.ts"
+import type { Upstream } from "../domain/Upstream.ts"
+import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
+
+export interface Forwarded {
+  readonly upstream: Upstream
+  readonly settings: UpstreamSettings
+  /** The path and query as received (not decoded): the service decodes them as it would. */
+  readonly target: string
+  /** The connection's address, when the app is served by Bun. */
+  readonly clientIp: string | undefined
+  readonly requestId: string
+  /** The gateway's span, the parent of the service's. */
+  readonly traceparent: string
+}
+
+/** Bun's codes for a connection that could not be made: nobody listens, or no route to the host. */
+const unreachable = new Set(["ECONNREFUSED", "ConnectionRefused", "FailedToOpenSocket", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
+
+export const unavailable = (upstream: Upstream): Problem.Problem =>
+  Problem.make({
+    status: 503,
+    type: "upstream-unavailable",
+    title: "Service unavailable",
+    detail: `The ${upstream} service cannot be reached; try again shortly`,
+    headers: { "retry-after": "1" },
+  })
+
+export const timedOut = (upstream: Upstream, timeout: Duration.Duration): Problem.Problem =>
+  Problem.make({
+    status: 504,
+    type: "upstream-timeout",
+    title: "Gateway timeout",
+    detail: `The ${upstream} service did not answer within ${Duration.format(timeout)}`,
+  })
+
+export const badGateway = (upstream: Upstream): Problem.Problem =>
+  Problem.make({ status: 502, type: "bad-gateway", title: "Bad gateway", detail: `The ${upstream} service answered something that is not HTTP` })
+
+/** The failure of a request to `upstream` as the client is told it. */
+export const problemOf = (upstream: Upstream, timeout: Duration.Duration, error: unknown): Problem.Problem => {
+  const name = error instanceof Error ? error.name : undefined
+  const code = codeOf(error)
+  if (name === "TimeoutError") return timedOut(upstream, timeout)
+  if (code !== undefined && unreachable.has(code)) return unavailable(upstream)
+  if (name === "AbortError") return Problem.unavailable("The request was interrupted")
+  return badGateway(upstream)
+}
+
+const codeOf = (error: unknown): string | undefined => {
+  const code = typeof error === "object" && error !== null ? (error as { readonly code?: unknown }).code : undefined
+  return typeof code === "string" ? code : undefined
+}
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}${codeOf(error) === undefined ? "" : ` ${codeOf(error)}`}: ${error.message}` : String(error)
+
+/** The request as the service sees it: the client's own headers, less those only the gateway sets, plus the gateway's. */
+export const upstreamRequest = (request: Request, forwarded: Forwarded): Request => {
+  const headers = new Headers(request.headers)
+  for (const name of stripped) headers.delete(name)
+  if (forwarded.clientIp !== undefined) headers.set(clientIpHeader, forwarded.clientIp)
+  headers.set(requestIdHeader, forwarded.requestId)
+  headers.set("traceparent", forwarded.traceparent)
+  return new Request(request, { headers })
+}
+
+/** The upstream URL of `target`: the service's URL (any base path kept) followed by the path and query received. */
+export const targetUrl = (settings: UpstreamSettings, target: string): string => `${settings.url.href.replace(/\/+$/, "")}${target}`
+
+/** The service's answer, or the problem telling why there is none. */
+export const forward = (request: Request, forwarded: Forwarded): Effect.Effect<Response, Problem.Problem> =>
+  Effect.tryPromise({
+    try: (signal) =>
+      proxy(targetUrl(forwarded.settings, forwarded.target), {
+        raw: upstreamRequest(request, forwarded),
+        // Ends with the timeout, the client going away (Bun aborts the request's signal) or an interruption.
+        signal: AbortSignal.any([AbortSignal.timeout(Duration.toMillis(forwarded.settings.timeout)), request.signal, signal]),
+      }),
+    catch: (error) => error,
+  }).pipe(
+    Effect.tapError((error) =>
+      Effect.logWarning(`${forwarded.upstream} did not answer ${request.method} ${Problem.excerpt(forwarded.target.split("?")[0] ?? "", 4 * Problem.echoLimit)}`).pipe(
+        Effect.annotateLogs({ upstream: forwarded.upstream, requestId: forwarded.requestId, error: describe(error) }),
+      )
+    ),
+    Effect.mapError((error) => problemOf(forwarded.upstream, forwarded.settings.timeout, error)),
+  )

@@ -1,0 +1,30 @@
+/**
+ * Whether the gateway lets a request through: every budget it spends (`RateLimitPolicy.chargesOf`)
+ * is counted in the store, and one exceeded budget refuses it with a 429 saying when to retry. The
+ * standing of every budget goes back to the client either way, in the `RateLimit` fields.
+ */
+import { Problem } from "@flight/runtime"
+import { Effect } from "effect"
+import { chargesOf, headersOf, type RequestFacts, retryAfterSeconds, type Standing } from "../domain/RateLimitPolicy.ts"
+import { RateLimitStore } from "../domain/RateLimitStore.ts"
+
+/** The 429 of a refused request: `Retry-After` and the `RateLimit` fields of every budget it spent. */
+export const tooManyRequests = (standings: ReadonlyArray<Standing>): Problem.Problem => {
+  const retryAfter = retryAfterSeconds(standings)
+  const exceeded = standings.filter((standing) => standing.exceeded).map((standing) => standing.policy)
+  return Problem.make({
+    status: 429,
+    type: "too-many-requests",
+    title: "Too many requests",
+    detail: `The rate limit ${exceeded.join(", ")} is reached; retry after ${retryAfter} ${retryAfter === 1 ? "second" : "seconds"}`,
+    headers: { "retry-after": String(retryAfter), ...headersOf(standings) },
+  })
+}
+
+/** Admits the request (answering the `RateLimit` fields to send with its response), or fails with the 429. */
+export const admit = Effect.fn("Admission.admit")(function* (facts: RequestFacts) {
+  const store = yield* RateLimitStore
+  const standings = yield* Effect.forEach(chargesOf(facts), store.consume, { concurrency: "unbounded" })
+  if (standings.some((standing) => standing.exceeded)) return yield* Effect.fail(tooManyRequests(standings))
+  return headersOf(standings)
+})
