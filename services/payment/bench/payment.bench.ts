@@ -6,9 +6,10 @@
  *
  * The service runs as in production (Hono, Schema validation, two transactions per payment around
  * the gateway call, outbox, relay); each client pays a booking of its own (intents opened before
- * the run), under a new Idempotency-Key each time. Both use fresh databases, dropped afterwards.
+ * the run, all made by one signed-in customer whose token each request carries, verified as in
+ * production), under a new Idempotency-Key each time. Both use fresh databases, dropped afterwards.
  */
-import { AuthConfig, TokenVerifier } from "@flight/auth"
+import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { BookingId } from "@flight/contracts"
 import { HttpApp } from "@flight/runtime"
@@ -16,7 +17,7 @@ import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import * as PaymentApi from "../src/api/PaymentApi.ts"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { postgresLayer } from "../src/main.ts"
-import { bookingCreated, freshDatabase } from "../test/support/Fixtures.ts"
+import { bookingCreatedBy, freshDatabase } from "../test/support/Fixtures.ts"
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -50,12 +51,16 @@ const pgbench = Effect.gen(function* () {
 const service = Effect.gen(function* () {
   const database = yield* freshDatabase(url, "payment_bench")
   const { bus } = yield* InProcessBus.make()
-  // Payments are open for now: the verifier is there for the app's bridge and never asked.
-  const verifier = TokenVerifier.layerSettings(AuthConfig.defaults)
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus), verifier))
+  // A test issuer stands in for identity: the service verifies each request's token as it would in production.
+  const runtime = yield* Layer.toRuntime(
+    Layer.mergeAll(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus), TestIssuer.layer()),
+  )
   const commands = yield* Effect.provide(PaymentCommands, runtime)
+  const authorization = `Bearer ${yield* Effect.flatMap(Effect.provide(TestIssuer.Issuer, runtime), (issuer) =>
+    issuer.customer("bench-customer", { expiresIn: 3600 }))}`
   const bookings = Array.from({ length: 40_000 }, () => BookingId.make(Bun.randomUUIDv7()))
-  yield* Effect.forEach(bookings, (bookingId) => Effect.flatMap(bookingCreated(bookingId, 45000, "1 hour"), commands.openIntent), {
+  const open = (bookingId: BookingId) => Effect.flatMap(bookingCreatedBy("bench-customer", bookingId, 45000, "1 hour"), commands.openIntent)
+  yield* Effect.forEach(bookings, open, {
     concurrency: 16,
     discard: true,
   })
@@ -72,7 +77,7 @@ const service = Effect.gen(function* () {
         const started = performance.now()
         const response = await fetch(endpoint, {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+          headers: { authorization, "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
           body: JSON.stringify({ bookingId, method: { type: "card", token: "tok_visa" } }),
         })
         await response.arrayBuffer()

@@ -118,6 +118,17 @@ const makeApi = (gatewayLatency?: Duration.DurationInput) =>
     const { bus } = yield* InProcessBus.make()
     const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(gatewayLatency), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
     const app = PaymentApi.make(runtime)
+    const issuer = yield* Effect.provide(TestIssuer.Issuer, runtime)
+
+    /**
+     * The `Authorization` a guest's client sends for its booking: the token of the booking's 201 (here
+     * signed by the test's guest issuer, as the booking service signs it).
+     */
+    const guestOf = (bookingId: string) => Effect.map(issuer.guest(bookingId), (token) => ({ authorization: `Bearer ${token}` }))
+    /** A member of staff (ops), who reads every booking's payments. */
+    const ops = Effect.map(issuer.staff("olga", ["ops"]), (token) => ({ authorization: `Bearer ${token}` }))
+    /** A signed-in customer who owns none of these bookings. */
+    const stranger = Effect.map(issuer.customer("customer-b"), (token) => ({ authorization: `Bearer ${token}` }))
 
     /** Runs an effect of the application on the app's runtime (the same store). */
     const withCommands = <A, E>(f: (commands: PaymentCommands) => Effect.Effect<A, E>) =>
@@ -180,8 +191,13 @@ const makeApi = (gatewayLatency?: Duration.DurationInput) =>
     /** One pass of the refund worker. */
     const refundPending = (limit = 10) => withCommands((commands) => commands.refundPending(limit))
 
+    /** POST /api/payments, as the guest of the booking it names unless `headers` carry an `authorization`. */
     const post = (body: unknown, headers: Record<string, string> = { "idempotency-key": newKey() }) =>
-      send("POST", "/api/payments", { body, headers })
+      Effect.gen(function* () {
+        const bookingId = (body as { readonly bookingId?: unknown }).bookingId
+        const caller = "authorization" in headers || typeof bookingId !== "string" ? {} : yield* guestOf(bookingId)
+        return yield* send("POST", "/api/payments", { body, headers: { ...caller, ...headers } })
+      })
 
     /** Pays a booking, which must answer 201. */
     const pay = (bookingId: string, token = "tok_visa") =>
@@ -190,9 +206,19 @@ const makeApi = (gatewayLatency?: Duration.DurationInput) =>
         return paymentOf(answer)
       })
 
-    const get = (id: string) => send("GET", `/api/payments/${id}`)
+    /** GET /api/payments/{id}, as the guest of `bookingId`, or with `headers`. */
+    const get = (id: string, caller: { readonly bookingId: string } | Record<string, string>) =>
+      Effect.gen(function* () {
+        const headers = typeof caller["bookingId"] === "string" ? yield* guestOf(caller["bookingId"]) : caller as Record<string, string>
+        return yield* send("GET", `/api/payments/${id}`, { headers })
+      })
 
-    const historyAnswer = (query: Record<string, string>) => send("GET", `/api/payments?${new URLSearchParams(query)}`)
+    /** GET /api/payments?..., as the guest of the booking it names unless `headers` are given. */
+    const historyAnswer = (query: Record<string, string>, headers?: Record<string, string>) =>
+      Effect.gen(function* () {
+        const caller = headers ?? (query["bookingId"] === undefined ? {} : yield* guestOf(query["bookingId"]))
+        return yield* send("GET", `/api/payments?${new URLSearchParams(query)}`, { headers: caller })
+      })
 
     /** The booking's history, which must be answered. */
     const history = (bookingId: string) =>
@@ -203,6 +229,9 @@ const makeApi = (gatewayLatency?: Duration.DurationInput) =>
 
     return {
       send,
+      guestOf,
+      ops,
+      stranger,
       post,
       pay,
       get,
@@ -305,7 +334,7 @@ describe("POST /api/payments", () => {
   apiTest("no Idempotency-Key is a 400 at header.idempotency-key, and charges nothing", (api) =>
     Effect.gen(function* () {
       const bookingId = yield* api.openIntent()
-      expectValidation(yield* api.post(payBody(bookingId), {}), ["header.idempotency-key"])
+      expectValidation(yield* api.post(payBody(bookingId), yield* api.guestOf(bookingId)), ["header.idempotency-key"])
       expect((yield* api.history(bookingId)).items).toEqual([])
     }))
 
@@ -385,7 +414,7 @@ describe("POST /api/payments", () => {
 
     apiTest("a malformed bookingId is a 400 at body.bookingId", (api) =>
       Effect.gen(function* () {
-        expectValidation(yield* api.post(payBody("X7K2QP")), ["body.bookingId"])
+        expectValidation(yield* api.post(payBody("X7K2QP"), { "idempotency-key": newKey(), ...yield* api.stranger }), ["body.bookingId"])
       }))
 
     apiTest("a method type other than card is a 400 at body.method.type", (api) =>
@@ -405,20 +434,20 @@ describe("GET /api/payments/{id}", () => {
     Effect.gen(function* () {
       const bookingId = yield* api.openIntent()
       const payment = yield* api.pay(bookingId)
-      const answer = yield* api.get(payment.id)
+      const answer = yield* api.get(payment.id, { bookingId })
       expect(answer.status).toBe(200)
       expect(answer.headers.get("content-type")).toContain("application/json")
       expect(answer.body).toEqual(payment)
     }))
 
-  apiTest("an unknown id is a 404 payment-not-found", (api) =>
+  apiTest("an unknown id is a 404 payment-not-found, even to ops", (api) =>
     Effect.gen(function* () {
-      expectProblem(yield* api.get(unknownId), 404, "payment-not-found")
+      expectProblem(yield* api.get(unknownId, yield* api.ops), 404, "payment-not-found")
     }))
 
   apiTest("a malformed id is a 400 at path.id", (api) =>
     Effect.gen(function* () {
-      expectValidation(yield* api.get("pay_123"), ["path.id"])
+      expectValidation(yield* api.get("pay_123", yield* api.ops), ["path.id"])
     }))
 })
 
@@ -489,9 +518,10 @@ describe("GET /api/payments?bookingId=", () => {
       expect(yield* api.history(bookingId)).toEqual({ items: [], nextCursor: null })
     }))
 
-  apiTest("a missing bookingId is a 400 at query.bookingId", (api) =>
+  apiTest("a missing bookingId is a 400 at query.bookingId, whoever asks: it never lists every booking's payments", (api) =>
     Effect.gen(function* () {
-      expectValidation(yield* api.historyAnswer({}), ["query.bookingId"])
+      expectValidation(yield* api.historyAnswer({}, yield* api.ops), ["query.bookingId"])
+      expectValidation(yield* api.historyAnswer({}, yield* api.stranger), ["query.bookingId"])
     }))
 })
 
@@ -560,9 +590,16 @@ describe("GET /openapi.json", () => {
     Effect.gen(function* () {
       const answer = yield* api.send("GET", "/openapi.json")
       expect(answer.status).toBe(200)
-      const paths = (answer.body as { readonly paths: Record<string, Record<string, unknown>> }).paths
+      type Operation = { readonly security?: ReadonlyArray<Record<string, ReadonlyArray<string>>>; readonly responses: Record<string, unknown> }
+      const paths = (answer.body as { readonly paths: Record<string, Record<string, Operation>> }).paths
       expect(Object.keys(paths["/api/payments"] ?? {}).toSorted()).toEqual(["get", "post"])
       expect(Object.keys(paths["/api/payments/{id}"] ?? {})).toEqual(["get"])
+      // Each needs a bearer token (from its access), answers 401 without one, and 404 to a caller its booking refuses.
+      for (const operation of [paths["/api/payments"]!["post"]!, paths["/api/payments"]!["get"]!, paths["/api/payments/{id}"]!["get"]!]) {
+        expect(operation.security?.length).toBeGreaterThan(0)
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["401", "404"]))
+        expect(Object.keys(operation.responses)).not.toContain("403")
+      }
     }))
 
   apiTest("the history is paged: limit a page, nextCursor to the next, null on the last; a bad cursor is a 400", (api) =>

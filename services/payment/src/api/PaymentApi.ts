@@ -2,7 +2,7 @@
  * The payment service's HTTP API (DESIGN §3, payment): pay a booking, read a payment, a booking's
  * payment history. The amount never comes from the client: it is the booking's intent.
  */
-import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
+import { Authentication, type CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
@@ -11,7 +11,15 @@ import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { PaymentCommands } from "../application/PaymentCommands.ts"
 import { PaymentQueries } from "../application/PaymentQueries.ts"
-import type { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentNotFound, Refund } from "../domain/Payment.ts"
+import type {
+  BookingNotFound,
+  IntentNotOpenYet,
+  NoOpenIntent,
+  Payment,
+  PaymentInProgress,
+  PaymentNotFound,
+  Refund,
+} from "../domain/Payment.ts"
 import { RefundReason } from "../domain/Payment.ts"
 import type { GatewayUnavailable } from "../domain/PaymentGateway.ts"
 import type { HoldExpired, IdempotencyKeyReused, PaymentStoreError, RequestInProgress } from "../domain/PaymentRepository.ts"
@@ -85,6 +93,7 @@ type ApiError =
   | RequestInProgress
   | IdempotencyKeyReused
   | PaymentNotFound
+  | BookingNotFound
   | GatewayUnavailable
   | PaymentStoreError
 
@@ -104,8 +113,11 @@ export const problemOf = (error: ApiError): Problem.Problem => {
       })
     case "IdempotencyKeyReused":
       return IdempotencyKey.reused(error.key)
+    // Fixed sentences: an id the caller may not see answers exactly as one that does not exist.
     case "PaymentNotFound":
-      return Problem.notFound("payment-not-found", error.message)
+      return Problem.notFound("payment-not-found", "No payment matches")
+    case "BookingNotFound":
+      return Problem.notFound("booking-not-found", "No booking matches")
     case "GatewayUnavailable":
       return Problem.unavailable(
         "The payment gateway did not answer. The payment is pending and will be settled; send the request again with the same Idempotency-Key for its outcome",
@@ -123,26 +135,33 @@ const encodeView = Schema.encodeSync(PaymentView)
 export const renderPayment = (payment: Payment): string => JSON.stringify(encodeView(viewOf(payment)))
 const encodeBody = Schema.encodeSync(PayBody)
 
-type Services = PaymentCommands | PaymentQueries
+type Services = PaymentCommands | PaymentQueries | CurrentPrincipal
 
 export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "post",
     path: "/api/payments",
-    // Open until the booking's owner can be told apart (decision 16: the next step).
-    access: "anyone",
+    // A token is required; then the booking's rule (PaymentAccess): its guest token or its owner
+    // pays, anyone else gets the 404 of an unknown booking. Before booking.created has arrived an
+    // account is told payment-not-ready, since its owner cannot be known yet (see payDecision).
+    access: "authenticated",
     summary: "Pay a booking",
-    description: "Charges the amount the booking owes (its payment intent) with a card token. Idempotency-Key is required: " +
-      "the same key and request answer the first response (Idempotent-Replayed: true), another request under it is a 422. " +
-      "A booking is charged at most once: 409 when it has nothing to pay, another payment is under way, or its hold ran out; " +
-      "409 with Retry-After when its intent is not open yet. A declined card answers 201 with status failed: pay again with another.",
+    description: "Charges the amount the booking owes (its payment intent) with a card token. For the holder of the " +
+      "booking's accessToken and the account that made it; 404 for anyone else (ops and admin included), as for an " +
+      "unknown booking. Idempotency-Key is required: the same key and request answer the first response " +
+      "(Idempotent-Replayed: true), another request under it is a 422. A booking is charged at most once: 409 when it " +
+      "has nothing to pay, another payment is under way, or its hold ran out; 409 payment-not-ready with Retry-After when " +
+      "its intent is not open yet. A declined card answers 201 with status failed: pay again with another.",
     tags: ["payments"],
     headers: IdempotencyKey.RequiredHeader,
     body: PayBody,
     success: { status: 201, schema: PaymentView, description: "The payment, succeeded or failed" },
-    errors: [409, 422, 503],
+    errors: [404, 409, 422, 503],
     handler: ({ body, headers }) =>
       Effect.gen(function* () {
+        const caller = yield* Authentication.required
+        // Asked before the Idempotency-Key, so a stranger's replay of someone's key is a 404 too.
+        yield* answer(Effect.flatMap(PaymentQueries, (queries) => queries.payable(caller, body.bookingId)))
         const commands = yield* PaymentCommands
         const key = headers[IdempotencyKey.headerName]
         const result = yield* answer(commands.pay({
@@ -162,31 +181,38 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
     method: "get",
     path: "/api/payments/:id",
-    // Open until the booking's owner can be told apart (decision 16: the next step).
-    access: "anyone",
+    // Its booking's rule (PaymentAccess): owner, guest token, ops, admin; 404 as unknown for anyone else.
+    access: "authenticated",
     summary: "Get a payment",
+    description: "For the owner of its booking, the holder of the booking's accessToken, ops and admin; 404 for anyone " +
+      "else, as for an unknown id.",
     tags: ["payments"],
     params: Schema.Struct({ id: PaymentId }),
     success: { status: 200, schema: PaymentView },
     errors: [404, 503],
     handler: ({ params }) =>
-      answer(Effect.flatMap(PaymentQueries, (queries) => queries.get(params.id)).pipe(Effect.map(viewOf))),
+      Effect.gen(function* () {
+        const caller = yield* Authentication.required
+        return viewOf(yield* answer(Effect.flatMap(PaymentQueries, (queries) => queries.get(caller, params.id))))
+      }),
   }),
   Route.make({
     method: "get",
     path: "/api/payments",
-    // Open until the booking's owner can be told apart (decision 16: the next step).
-    access: "anyone",
+    // As GET /api/payments/:id. It never lists more than one booking: bookingId is required.
+    access: "authenticated",
     summary: "A booking's payment history",
-    description: "Every charge attempt and refund of the booking, oldest first, `limit` (default 20) a page.",
+    description: "Every charge attempt and refund of the booking, oldest first, `limit` (default 20) a page. For the " +
+      "booking's owner, the holder of its accessToken, ops and admin; 404 for anyone else, as for an unknown booking " +
+      "(a booking payment has not heard of yet is unknown to any account but staff).",
     tags: ["payments"],
     query: HistoryQuery,
     success: { status: 200, schema: History },
-    errors: [503],
+    errors: [404, 503],
     handler: ({ query }) =>
       Effect.gen(function* () {
-        const queries = yield* PaymentQueries
-        const history = yield* answer(queries.history(query.bookingId))
+        const caller = yield* Authentication.required
+        const history = yield* answer(Effect.flatMap(PaymentQueries, (queries) => queries.history(caller, query.bookingId)))
         const items = [
           ...history.payments.map((payment) => ({ type: "charge" as const, ...viewOf(payment) })),
           ...history.refunds.map((refund) => ({ type: "refund" as const, ...refundViewOf(refund) })),
@@ -198,7 +224,9 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   }),
 ]
 
-export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>): Hono =>
+export const make = (
+  runtime: Runtime.Runtime<Exclude<Services, CurrentPrincipal> | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>,
+): Hono =>
   HttpApp.make({
     service: "payment",
     version: packageJson.version,
