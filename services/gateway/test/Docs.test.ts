@@ -25,8 +25,8 @@ beforeAll(async () => {
 
 /** Every URL a page or script names in `src`, `href` or `url(...)`, and any absolute URL at all. */
 const external = (text: string): ReadonlyArray<string> => [
-  ...text.matchAll(/(?:src|href)\s*=\s*["']?((?:[a-z][a-z0-9+.-]*:)?\/\/[^"' >]+)/gi).map((match) => match[1]!),
-  ...text.matchAll(/\bhttps?:\/\/[^\s"'<>)]+/gi).map((match) => match[0]),
+  ...[...text.matchAll(/(?:src|href)\s*=\s*["']?((?:[a-z][a-z0-9+.-]*:)?\/\/[^"' >]+)/gi)].map((match) => match[1]!),
+  ...[...text.matchAll(/\bhttps?:\/\/[^\s"'<>)]+/gi)].map((match) => match[0]),
 ]
 
 describe("/docs", () => {
