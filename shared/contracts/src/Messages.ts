@@ -229,5 +229,5 @@ export const SendNotification = define({
 
 /** The owner a `booking.created` names, whatever its version: version 1 named none. */
 export const ownerOfBookingCreated = (
-  created: { readonly version: 1 | 2; readonly data: { readonly owner?: AccountSubject | null } },
+  created: { readonly version: 1 | 2; readonly data: object & { readonly owner?: AccountSubject | null } },
 ): AccountSubject | null => created.version === 2 ? created.data.owner ?? null : null
