@@ -18,8 +18,8 @@ beforeAll(async () => {
   await hold(Effect.gen(function* () {
     const issuer = yield* TestIssuer.make()
     const servers = yield* echoes
-    base = yield* start(config(urlsOf(servers), issuer))
-    withCors = yield* start(config(urlsOf(servers), issuer, { corsOrigins: ["https://app.example.com"] }))
+    base = yield* start(config(urlsOf(servers), issuer.settings))
+    withCors = yield* start(config(urlsOf(servers), issuer.settings, { corsOrigins: ["https://app.example.com"] }))
   }))
 })
 

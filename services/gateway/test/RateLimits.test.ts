@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Duration, Effect, Option, Redacted } from "effect"
 import { Redis } from "ioredis"
 import { type Budgets, defaultBudgets } from "../src/domain/RateLimitPolicy.ts"
+import type { Upstream } from "../src/domain/Upstream.ts"
 import * as RateLimiterStores from "../src/infrastructure/RateLimiterStores.ts"
 import { config, echoes, type EchoServer, json, lifetime, start, urlsOf } from "./support/Gateway.ts"
 
 const hold = lifetime()
 
 let issuer: TestIssuer.TestIssuer
-let upstreams: Record<string, EchoServer>
+let upstreams: Record<Upstream, EchoServer>
 
 beforeAll(async () => {
   await hold(Effect.gen(function* () {
@@ -29,7 +30,7 @@ const budgets = (overrides: Partial<Budgets>): Budgets => ({ ...defaultBudgets, 
 const perMinute = (points: number) => ({ points, window: Duration.minutes(1) })
 
 const gateway = (overrides: Partial<Budgets>, extra: Partial<Parameters<typeof config>[2]> = {}) =>
-  hold(start(config(urlsOf(upstreams as never), issuer, { budgets: budgets(overrides), ...extra })))
+  hold(start(config(urlsOf(upstreams), issuer.settings, { budgets: budgets(overrides), ...extra })))
 
 const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })

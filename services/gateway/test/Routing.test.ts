@@ -23,7 +23,7 @@ beforeAll(async () => {
     issuer = yield* TestIssuer.make()
     hostile = yield* HostileTokens.make(issuer)
     servers = yield* echoes
-    base = yield* start(config(urlsOf(servers), issuer))
+    base = yield* start(config(urlsOf(servers), issuer.settings))
   }))
 })
 
@@ -229,7 +229,7 @@ describe("services down, slow or broken", () => {
       yield* Effect.promise(() => stopped.stop())
       const slow = yield* echo("payment", { delay: 1_500 })
       const broken = yield* garbage()
-      const base = config({ ...urlsOf(healthy), booking: stopped.url, notification: broken }, issuer)
+      const base = config({ ...urlsOf(healthy), booking: stopped.url, notification: broken }, issuer.settings)
       return yield* start({ ...base, upstreams: { ...base.upstreams, payment: { url: slow.url, timeout: Duration.millis(250) } } })
     }))
   })

@@ -1,5 +1,5 @@
 /** A gateway in the test's process on a free port, in front of upstreams the test starts. */
-import { TestIssuer } from "@flight/auth/testing"
+import type { AuthConfig } from "@flight/auth"
 import { afterAll } from "bun:test"
 import { Duration, Effect, Exit, Logger, LogLevel, Option, Scope } from "effect"
 import net from "node:net"
@@ -78,10 +78,10 @@ export const garbage = (): Effect.Effect<URL, never, Scope.Scope> =>
     (server) => Effect.sync(() => server.close()),
   ).pipe(Effect.map((server) => new URL(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`)))
 
-/** A gateway configuration for tests: port 0, memory counts under a prefix of its own, `issuer`'s tokens. */
+/** A gateway configuration for tests: port 0, memory counts under a prefix of its own, the tokens `auth` trusts. */
 export const config = (
   upstreams: Readonly<Record<Upstream, URL>>,
-  issuer: TestIssuer.TestIssuer,
+  auth: AuthConfig.Settings,
   overrides: Partial<GatewayConfig> = {},
 ): GatewayConfig => ({
   port: 0,
@@ -92,7 +92,7 @@ export const config = (
   budgets: defaultBudgets,
   bodyLimitBytes: 64 * 1024,
   corsOrigins: [],
-  auth: issuer.settings,
+  auth,
   ...overrides,
 })
 
