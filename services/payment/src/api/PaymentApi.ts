@@ -1,6 +1,8 @@
 /**
  * The payment service's HTTP API (DESIGN §3, payment): pay a booking, read a payment, a booking's
- * payment history. The amount never comes from the client: it is the booking's intent.
+ * payment history. The amount never comes from the client: it is the booking's intent. Every route
+ * needs a token; who may then pay or read is the booking's rule (`PaymentAccess`, asked through
+ * `PaymentQueries`), and anyone it refuses is answered as for an unknown booking or payment.
  */
 import { Authentication, type CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
