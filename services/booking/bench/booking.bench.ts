@@ -7,7 +7,9 @@
  *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:booking [-- --seconds 10 --clients 32]
  *
  * Both sides book one passenger at a time on 100 flights of 600 economy seats, CLIENTS requests in
- * flight for SECONDS after a one-second warm-up, the clients in this process.
+ * flight for SECONDS after a one-second warm-up, the clients in this process. Each booking has a
+ * contact email and a client address (forwarded as a proxy in front would) of its own, so the
+ * holding limit (9 seats per email and per address) is checked but never reached.
  */
 import { InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, type FlightId, FlightNumber, Messages } from "@flight/contracts"
@@ -48,16 +50,17 @@ const load = async (endpoint: URL, flights: ReadonlyArray<string>, seconds: numb
   let n = 0
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (performance.now() < until) {
-      const flightId = flights[n++ % flights.length]
+      const index = n++
+      const flightId = flights[index % flights.length]
       const started = performance.now()
       const response = await fetch(endpoint, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", "x-forwarded-for": `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` },
         body: JSON.stringify({
           flightId,
           cabin: "economy",
           passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
-          contact: { email: "ada@example.com" },
+          contact: { email: `ada.${index}@example.com` },
         }),
       })
       await response.arrayBuffer()
@@ -87,6 +90,7 @@ const service = Effect.gen(function* () {
     redisUrl: Option.some(Redacted.make(new URL(url))),
     holdTtl: Duration.hours(1),
     redisKeyPrefix: prefix,
+    clientAddress: { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] },
   }).pipe(
     Effect.provideService(MessageBus, bus),
   )
@@ -125,7 +129,7 @@ const floor = async () => {
   const server = Bun.serve({
     port: 0,
     fetch: async (request) => {
-      const body = await request.json() as { flightId: string; cabin: string; passengers: Array<{ firstName: string; lastName: string }>; contact: unknown }
+      const body = await request.json() as { flightId: string; cabin: string; passengers: Array<{ firstName: string; lastName: string }>; contact: { email: string } }
       const id = Bun.randomUUIDv7()
       const now = new Date().toISOString()
       const booking = {
@@ -137,9 +141,10 @@ const floor = async () => {
       const event = { id: Bun.randomUUIDv7(), type: "booking.created", version: 1, occurredAt: now, correlationId: id, causationId: null, source: "booking", data: { bookingId: id, flightId: body.flightId, seats: ["1A"], passengers: booking.passengers, total: booking.total } }
       const f = body.flightId
       const [outcome, json] = await hold(
-        8, keys.seating(f), keys.seats(f, body.cabin), keys.booking(f, id), keys.active(f), keys.expiries(f), keys.seating(f), keys.outbox(f), keys.status(f),
+        11, keys.seating(f), keys.seats(f, body.cabin), keys.booking(f, id), keys.active(f), keys.expiries(f), keys.seating(f), keys.outbox(f), keys.status(f),
+        keys.holders(f, id), keys.holder(`email:${body.contact.email}`), keys.holder(`address:${request.headers.get("x-forwarded-for")}`),
         JSON.stringify(booking), JSON.stringify(event), "", JSON.stringify(body.passengers.map(() => "")), Date.now() + 3_600_000, 0, id, event.id,
-        "", String(45000 * body.passengers.length), "GBP",
+        "", String(45000 * body.passengers.length), "GBP", 9, Date.now(),
       )
       return outcome === "ok"
         ? new Response(json, { status: 201, headers: { "content-type": "application/json" } })

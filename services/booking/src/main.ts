@@ -5,14 +5,15 @@
  */
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
-import { ServiceMain, type StoreHealth } from "@flight/runtime"
+import { ClientAddress, ServiceMain, type StoreHealth } from "@flight/runtime"
 import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import * as BookingApi from "./api/BookingApi.ts"
 import * as BookingEvents from "./application/BookingEvents.ts"
-import { BookingCommands, HoldTtl } from "./application/BookingCommands.ts"
+import { BookingCommands, HoldTtl, MaxHeldSeats } from "./application/BookingCommands.ts"
 import { BookingQueries } from "./application/BookingQueries.ts"
 import * as ExpirySweeper from "./application/ExpirySweeper.ts"
 import type { BookingRepository } from "./domain/BookingRepository.ts"
+import { defaultMaxHeldSeats } from "./domain/HoldLimit.ts"
 import { BookingConfig, defaultPort } from "./infrastructure/BookingConfig.ts"
 import * as InMemoryBookingRepository from "./infrastructure/InMemoryBookingRepository.ts"
 import * as RedisBookingRepository from "./infrastructure/RedisBookingRepository.ts"
@@ -29,6 +30,10 @@ export interface Options {
   readonly redisUrl: Option.Option<Redacted.Redacted<URL>>
   /** How long a new booking holds its seats; 15 minutes by default. */
   readonly holdTtl?: Duration.Duration
+  /** How many seats one holder may hold at once; 9 by default (DESIGN §10). */
+  readonly maxHeldSeats?: number
+  /** How to find the client's address behind a proxy; the connection's own address when not given. */
+  readonly clientAddress?: ClientAddress.Settings
   /** How often the sweeper looks for holds that ran out; 1 second by default. */
   readonly sweepInterval?: Duration.DurationInput
   /** The Redis keys' prefix: "booking" unless given (tests take one of their own). */
@@ -42,22 +47,33 @@ export interface Options {
 export const defaultHoldTtl = Duration.minutes(15)
 
 /** The application on a store: commands and queries over the repository. */
-const application = <E>(store: Layer.Layer<BookingRepository | Outbox.Store | StoreHealth, E>, holdTtl: Duration.Duration) =>
+const application = <E>(
+  store: Layer.Layer<BookingRepository | Outbox.Store | StoreHealth, E>,
+  holdTtl: Duration.Duration,
+  maxHeldSeats: number,
+) =>
   Layer.provideMerge(
     Layer.mergeAll(BookingCommands.Default, BookingQueries.Default),
-    Layer.merge(store, Layer.succeed(HoldTtl, holdTtl)),
+    Layer.mergeAll(store, Layer.succeed(HoldTtl, holdTtl), Layer.succeed(MaxHeldSeats, maxHeldSeats)),
   )
 
 /** The whole service on the in-memory store, as the embedded mode and the HTTP tests build it. */
-export const inMemoryLayer = (holdTtl: Duration.Duration = defaultHoldTtl) => application(InMemoryBookingRepository.layer, holdTtl)
+export const inMemoryLayer = (holdTtl: Duration.Duration = defaultHoldTtl, maxHeldSeats: number = defaultMaxHeldSeats) =>
+  application(InMemoryBookingRepository.layer, holdTtl, maxHeldSeats)
 
 /** The whole service on Redis. */
-export const redisLayer = (url: Redacted.Redacted<URL>, holdTtl: Duration.Duration = defaultHoldTtl, prefix?: string) =>
+export const redisLayer = (
+  url: Redacted.Redacted<URL>,
+  holdTtl: Duration.Duration = defaultHoldTtl,
+  prefix?: string,
+  maxHeldSeats: number = defaultMaxHeldSeats,
+) =>
   application(
     RedisBookingRepository.layerWith(prefix === undefined ? {} : { prefix }).pipe(
       Layer.provideMerge(RedisStore.layer(url, { connectionName: service })),
     ),
     holdTtl,
+    maxHeldSeats,
   )
 
 /**
@@ -91,8 +107,8 @@ export const security = (
 const store = (options: Options) =>
   ServiceBus.store(options.redisUrl, {
     describe: (url) => `Redis ${RedisStore.address(url)}`,
-    layer: (url) => redisLayer(url, options.holdTtl ?? defaultHoldTtl, options.redisKeyPrefix),
-    inMemory: inMemoryLayer(options.holdTtl ?? defaultHoldTtl),
+    layer: (url) => redisLayer(url, options.holdTtl ?? defaultHoldTtl, options.redisKeyPrefix, options.maxHeldSeats),
+    inMemory: inMemoryLayer(options.holdTtl ?? defaultHoldTtl, options.maxHeldSeats),
   })
 
 /**
@@ -109,12 +125,16 @@ const workers = (options: Options) =>
 
 /** Starts the service on the message bus in context (see `ServiceBus.serve`). */
 export const make = (options: Options) =>
-  ServiceBus.serve({
-    service,
-    port: options.port,
-    store: ServiceBus.alongside(store(options), security(options.auth ?? AuthConfig.defaults, options.guest)),
-    app: BookingApi.make,
-    workers: workers(options),
+  Effect.gen(function* () {
+    const clientAddress = options.clientAddress ?? ClientAddress.direct
+    for (const warning of ClientAddress.warnings(clientAddress)) yield* Effect.logWarning(warning)
+    return yield* ServiceBus.serve({
+      service,
+      port: options.port,
+      store: ServiceBus.alongside(store(options), security(options.auth ?? AuthConfig.defaults, options.guest)),
+      app: (runtime: Parameters<typeof BookingApi.make>[0]) => BookingApi.make(runtime, { clientAddress }),
+      workers: workers(options),
+    })
   })
 
 /** The service alone in its process, configured from the environment. */

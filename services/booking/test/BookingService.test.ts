@@ -37,8 +37,30 @@ const eventually = <A, E, R>(what: string, check: Effect.Effect<A, E, R>, until:
     Effect.retry(Schedule.spaced("25 millis").pipe(Schedule.upTo(timeout))),
   )
 
-/** The service on the environment, with a flight on sale (economy rows 10-13 ABCDEF: 24 seats). */
-const running = (environment: Environment, options: { readonly holdTtl?: Duration.DurationInput } = {}) =>
+/** Who books: a contact email and the client's address, as the proxy in front forwards it. */
+interface Client {
+  readonly email: string
+  readonly address: string
+}
+
+/** A client of its own: an email and an address (from 2001:db8::/32, for documentation) no other test uses. */
+const newClient = (): Client => {
+  const unique = Bun.randomUUIDv7().replaceAll("-", "")
+  return { email: `ada.${unique.slice(-12)}@example.com`, address: `2001:db8:${unique.slice(-12).match(/.{4}/g)!.join(":")}::1` }
+}
+
+/** The proxy in front of the service: the test's own connections, with the client's address in x-forwarded-for. */
+const proxy = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] }
+
+/**
+ * The service on the environment, with a flight on sale (economy rows 10-13 ABCDEF: 24 seats). Its
+ * bookings come from one client of its own unless a request names another: on a shared Redis, no
+ * other test's holds count against it.
+ */
+const running = (
+  environment: Environment,
+  options: { readonly holdTtl?: Duration.DurationInput; readonly maxHeldSeats?: number } = {},
+) =>
   Effect.gen(function* () {
     const context = yield* environment.bus.make
     const bus = yield* Effect.provide(MessageBus, context)
@@ -48,6 +70,8 @@ const running = (environment: Environment, options: { readonly holdTtl?: Duratio
       ...(environment.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: environment.redisKeyPrefix }),
       holdTtl: Duration.decode(options.holdTtl ?? "15 minutes"),
       sweepInterval: "50 millis",
+      clientAddress: proxy,
+      ...(options.maxHeldSeats === undefined ? {} : { maxHeldSeats: options.maxHeldSeats }),
     }).pipe(Effect.provide(context))
     const scheduled = yield* Envelope.make(Messages.FlightScheduled, {
       flightId: Bun.randomUUIDv7() as FlightId,
@@ -94,17 +118,18 @@ const running = (environment: Environment, options: { readonly holdTtl?: Duratio
       })
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       request(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
-    const book = (passengers: ReadonlyArray<{ readonly seat?: string }>, headers: Record<string, string> = {}) =>
+    const client = newClient()
+    const book = (passengers: ReadonlyArray<{ readonly seat?: string }>, headers: Record<string, string> = {}, as: Client = client) =>
       Effect.tap(post("/api/bookings", {
         flightId,
         cabin: "economy",
         passengers: passengers.map((passenger, index) => ({ firstName: "Ada", lastName: `Lovelace${"abcdefghi"[index]}`, ...passenger })),
-        contact: { email: "ada@example.com", phone: "+447700900123" },
-      }, headers), (answer) => Effect.sync(() => answer.status === 201 && bookings.add(answer.body.id)))
+        contact: { email: as.email, phone: "+447700900123" },
+      }, { "x-forwarded-for": as.address, ...headers }), (answer) => Effect.sync(() => answer.status === 201 && bookings.add(answer.body.id)))
     const seats = Effect.map(request(`/api/seatmaps/${flightId}`), (response) => response.body.seats as Array<{ seat: string; state: string }>)
     const count = (state: string) => Effect.map(seats, (all) => all.filter((seat) => seat.state === state).length)
     yield* eventually("the flight is on sale", request(`/api/seatmaps/${flightId}`), (response) => response.status === 200)
-    return { bus, flightId, request, post, book, seats, count, received }
+    return { bus, client, flightId, request, post, book, seats, count, received }
   })
 
 const paymentProcessed = (bookingId: string, status: "succeeded" | "failed", paymentId = PaymentId.make(Bun.randomUUIDv7())) =>
@@ -122,12 +147,12 @@ const suite = (environment: Environment) =>
     const it = (name: string, body: () => Effect.Effect<void, unknown, Scope.Scope>, timeout = 30_000) =>
       EffectTest.effect(name, body, { layer: quiet, timeout })
 
-    it("300 concurrent requests for the last 20 seats: exactly 20 bookings, 280 conflicts, no seat twice", () =>
+    it("300 concurrent requests from 300 clients for the last 20 seats: exactly 20 bookings, 280 conflicts, no seat twice", () =>
       Effect.gen(function* () {
         const { book, count, seats } = yield* running(environment)
         expect((yield* book([{}, {}])).status).toBe(201)
         expect((yield* book([{}, {}])).status).toBe(201)
-        const answers = yield* Effect.forEach(Array.from({ length: 300 }), () => book([{}]), { concurrency: 300 })
+        const answers = yield* Effect.forEach(Array.from({ length: 300 }), () => book([{}], {}, newClient()), { concurrency: 300 })
         const booked = answers.filter((answer) => answer.status === 201)
         expect(booked).toHaveLength(20)
         expect(answers.filter((answer) => answer.status === 409 && answer.body.type === "seats-unavailable")).toHaveLength(280)
@@ -197,7 +222,7 @@ const suite = (environment: Environment) =>
 
     it("a cancelled flight cancels its bookings (paid ones flagged) and sells no more seats; a delay notifies each contact once", () =>
       Effect.gen(function* () {
-        const { book, bus, count, flightId, received, request } = yield* running(environment)
+        const { book, bus, client, count, flightId, received, request } = yield* running(environment)
         const pending = yield* book([{}])
         const confirmed = yield* book([{}])
         yield* bus.publish(yield* paymentProcessed(confirmed.body.id, "succeeded"))
@@ -221,7 +246,7 @@ const suite = (environment: Environment) =>
         // Redelivered, the delay gives the same command ids: consumers drop the copies by id.
         expect(new Set(commands.map((message) => message.id)).size).toBe(4)
         const sent = new Set(commands.map((message) => `${message.data.channel} ${message.data.recipient} ${message.data.template}`))
-        expect([...sent].toSorted()).toEqual(["email ada@example.com flight-delayed", "sms +447700900123 flight-delayed"])
+        expect([...sent].toSorted()).toEqual([`email ${client.email} flight-delayed`, "sms +447700900123 flight-delayed"])
         const cancel = yield* Envelope.make(Messages.FlightStatusChanged, {
           flightId,
           flightNumber: FlightNumber.make("BA117"),

@@ -2,7 +2,7 @@
 import { EffectTest } from "@flight/runtime/testing"
 import { expect } from "bun:test"
 import { Duration, Effect, Layer, Logger, Option } from "effect"
-import { BookingCommands, HoldTtl } from "../src/application/BookingCommands.ts"
+import { BookingCommands, HoldTtl, MaxHeldSeats } from "../src/application/BookingCommands.ts"
 import * as ExpirySweeper from "../src/application/ExpirySweeper.ts"
 import { BookingRepository, BookingStoreError } from "../src/domain/BookingRepository.ts"
 import * as InMemoryBookingRepository from "../src/infrastructure/InMemoryBookingRepository.ts"
@@ -21,7 +21,7 @@ const store = Layer.effect(
   } satisfies BookingRepository["Type"])),
 ).pipe(Layer.provideMerge(InMemoryBookingRepository.layer))
 
-const layer = Layer.provideMerge(BookingCommands.Default, Layer.merge(store, Layer.succeed(HoldTtl, Duration.minutes(15))))
+const layer = Layer.provideMerge(BookingCommands.Default, Layer.mergeAll(store, Layer.succeed(HoldTtl, Duration.minutes(15)), Layer.succeed(MaxHeldSeats, 9)))
   .pipe(Layer.provide(Logger.replace(Logger.defaultLogger, Logger.none)))
 
 EffectTest.effect("a booking that cannot be read is dropped from the index, and the others due expire in the same pass", () =>

@@ -6,7 +6,7 @@
 import { AuthProblem, CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import { Cabin, FlightId } from "@flight/contracts"
-import { HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { ClientAddress, HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
@@ -14,6 +14,7 @@ import { BookingCommands, type IdempotencyKeyReused, type RequestInProgress } fr
 import * as BookingAccess from "../application/BookingAccess.ts"
 import { BookingQueries } from "../application/BookingQueries.ts"
 import { GuestTokens } from "../infrastructure/GuestTokens.ts"
+import * as ClientAddresses from "./ClientAddresses.ts"
 import {
   BookingView,
   BookingsQuery,
@@ -35,6 +36,7 @@ import type {
   FlightNotBookable,
   FlightNotFound,
 } from "../domain/BookingRepository.ts"
+import type { HoldLimitReached, PartyOverHoldLimit } from "../domain/HoldLimit.ts"
 import {
   type SeatNotInCabin,
   type SeatRequestedTwice,
@@ -58,6 +60,8 @@ type ApiError =
   | HoldExpired
   | IdempotencyKeyReused
   | RequestInProgress
+  | HoldLimitReached
+  | PartyOverHoldLimit
   | BookingStoreError
 
 /** Every typed failure of the application, as the client sees it. */
@@ -88,6 +92,17 @@ export const problemOf = (error: ApiError): Problem.Problem => {
       return Problem.conflict("request-in-progress", "The first request with this Idempotency-Key is still being handled", {
         retryAfterSeconds: 1,
       })
+    case "HoldLimitReached":
+      // Which holder (account, email, address) is over the limit is not said: the email may not be the caller's.
+      return Problem.make({
+        status: 429,
+        type: "too-many-holds",
+        title: "Too many seats held",
+        detail: error.message,
+        headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMillis / 1000))) },
+      })
+    case "PartyOverHoldLimit":
+      return Problem.badRequest("The booking is invalid", [{ path: "body.passengers", message: error.message }])
     case "BookingStoreError":
       return error.transient ? Problem.unavailable("The booking store is unavailable", 1) : Problem.internal()
   }
@@ -126,19 +141,23 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
       "booking.created. The total is the cabin's fare times the passengers. Without a token the booking is a guest's; " +
       "with a signed-in customer's token it is theirs (\"my trips\"). Either way the answer carries accessToken, " +
       "a token scoped to this booking. With an Idempotency-Key, a repeated request answers the first response " +
-      "(marked Idempotent-Replayed).",
+      "(marked Idempotent-Replayed). 429 too-many-holds (with Retry-After) while the caller's account, the contact email " +
+      "or the client's address already holds so many seats that this booking would take them over the limit (9 by " +
+      "default) until holds are paid, cancelled or run out.",
     tags: ["bookings"],
     headers: IdempotencyKey.OptionalHeader,
     body: CreateBookingBody,
     success: { status: 201, schema: CreatedBookingView, description: "The pending booking and a token scoped to it" },
-    errors: [404, 409, 422, 503],
-    handler: ({ body, headers }) =>
+    errors: [404, 409, 422, 429, 503],
+    handler: ({ body, headers, request }) =>
       Effect.gen(function* () {
         const commands = yield* BookingCommands
         const owner = BookingAccess.ownerFor(yield* CurrentPrincipal)
         // The owner is part of the request: another caller's replay under the same key is refused.
-        const request = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
-        const result = yield* answer(commands.create({ ...body, owner }, request))
+        const idempotent = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
+        // Not part of the request: a retry from another network still replays. It counts held seats.
+        const clientAddress = ClientAddresses.of(request)
+        const result = yield* answer(commands.create({ ...body, owner, clientAddress }, idempotent))
         // Dated at the booking's creation, so a replay under its Idempotency-Key answers the same token.
         const accessToken = yield* (yield* GuestTokens).issue(result.booking.id, result.booking.createdAt)
         return Route.response({
@@ -286,10 +305,15 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
   }),
 ]
 
+/**
+ * The app on the service's runtime. `clientAddress` says how to find the client's address behind a
+ * proxy (AUTH_CLIENT_IP_HEADER, AUTH_TRUSTED_PROXIES); the connection's own address unless given.
+ */
 export const make = (
   runtime: Runtime.Runtime<Exclude<Services, CurrentPrincipal> | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>,
+  options: { readonly clientAddress?: ClientAddress.Settings } = {},
 ): Hono =>
-  HttpApp.make({
+  ClientAddresses.found(HttpApp.make({
     service: "booking",
     version: packageJson.version,
     description: "Bookings, seat inventory and holds, booking references",
@@ -297,6 +321,6 @@ export const make = (
     runtime,
     authentication: HttpAuthentication.bridge,
     readiness: ServiceBus.readiness,
-  })
+  }), options.clientAddress ?? ClientAddress.direct)
 
 export * from "./BookingViews.ts"

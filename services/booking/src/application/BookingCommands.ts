@@ -29,12 +29,16 @@ import {
   type Outgoing,
 } from "../domain/BookingRepository.ts"
 import { CabinNotOnFlight } from "../domain/BookingRepository.ts"
+import { holdersOf, PartyOverHoldLimit } from "../domain/HoldLimit.ts"
 import { checkRequested, FlightSeating, maximumTotal, TotalTooLarge } from "../domain/SeatInventory.ts"
 
 const source = "booking" as const
 
 /** How long a new booking holds its seats (BOOKING_HOLD_TTL). */
 export class HoldTtl extends Context.Tag("booking/HoldTtl")<HoldTtl, Duration.Duration>() {}
+
+/** How many seats one holder may hold at once (BOOKING_MAX_HELD_SEATS; DESIGN §10). */
+export class MaxHeldSeats extends Context.Tag("booking/MaxHeldSeats")<MaxHeldSeats, number>() {}
 
 export { IdempotencyKeyReused }
 
@@ -48,6 +52,8 @@ export interface CreateBooking {
   readonly contact: Contact
   /** The customer making it (their token's `sub`); a guest's booking has none. */
   readonly owner?: Owner | null | undefined
+  /** The client's address, as `ClientAddress` finds it; none when the server does not say. */
+  readonly clientAddress?: string | null | undefined
 }
 
 export interface IdempotentRequest {
@@ -95,6 +101,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
   effect: Effect.gen(function* () {
     const repository = yield* BookingRepository
     const holdTtl = yield* HoldTtl
+    const maxHeldSeats = yield* MaxHeldSeats
 
     const found = (id: BookingId) =>
       Effect.flatMap(repository.get(id), Option.match({
@@ -140,6 +147,9 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         if (total.amount > maximumTotal) {
           return yield* Effect.fail(new TotalTooLarge({ cabin: request.cabin, passengers: request.passengers.length }))
         }
+        if (request.passengers.length > maxHeldSeats) {
+          return yield* Effect.fail(new PartyOverHoldLimit({ limit: maxHeldSeats, passengers: request.passengers.length }))
+        }
         const id = BookingId.make(Bun.randomUUIDv7())
         const reference = yield* newReference(id)
         const now = yield* DateTime.now
@@ -176,12 +186,18 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           event,
           total,
           idempotency,
+          // Each of them counts the seats on its own: the account, the contact email, the address.
+          limit: {
+            holders: holdersOf({ owner: request.owner ?? null, email: request.contact.email, clientAddress: request.clientAddress ?? null }),
+            maxSeats: maxHeldSeats,
+          },
         })
       })
 
     /**
      * Holds seats for a new booking. Under an Idempotency-Key: the same request answers the booking
-     * as first created, another request is refused; a failed request frees its key.
+     * as first created (never refused by the holding limit), another request is refused; a failed
+     * request frees its key. Refused when one of its holders would hold more than the limit.
      */
     const create = Effect.fn("BookingCommands.create")(function* (request: CreateBooking, idempotency: Option.Option<IdempotentRequest>) {
       yield* Effect.annotateCurrentSpan({ "flight.id": request.flightId, "booking.passengers": request.passengers.length })

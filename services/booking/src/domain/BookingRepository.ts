@@ -22,6 +22,7 @@ import {
 } from "@flight/contracts"
 import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
 import type { Booking, HoldExpired, InvalidTransition, Owner } from "./Booking.ts"
+import type { HoldLimit, HoldLimitReached } from "./HoldLimit.ts"
 import type { FlightSeating, SeatNotInCabin, SeatState, SeatsUnavailable } from "./SeatInventory.ts"
 
 export class BookingStoreError extends Schema.TaggedError<BookingStoreError>()("BookingStoreError", {
@@ -93,6 +94,11 @@ export interface HoldRequest {
    * the booking as it was created, and another request under the key is refused.
    */
   readonly idempotency: Option.Option<{ readonly key: string; readonly fingerprint: string }>
+  /**
+   * Whom the new seats count against, and how many each may hold at once (DESIGN §10): checked in
+   * the same atomic step as the hold, after a replay under the Idempotency-Key is answered.
+   */
+  readonly limit: HoldLimit
 }
 
 /** The same Idempotency-Key came with another request. */
@@ -112,6 +118,7 @@ export type HoldError =
   | FlightNotBookable
   | CabinNotOnFlight
   | IdempotencyKeyReused
+  | HoldLimitReached
   | BookingStoreError
 
 /** What an Idempotency-Key of a POST recorded. */
@@ -135,17 +142,18 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
   /**
    * Holds seats for a new booking (the named ones, or free ones chosen by `SeatInventory.allocate`).
    * Under an Idempotency-Key already recorded on the flight, it answers the booking as it was
-   * created instead (`replayed`), so a request retried after a crash never books twice.
+   * created instead (`replayed`), so a request retried after a crash never books twice. Refused,
+   * holding nothing and publishing nothing, when a holder of `limit` would hold more than its limit.
    */
   readonly hold: (request: HoldRequest) => Effect.Effect<{ readonly booking: Booking; readonly replayed: boolean }, HoldError>
-  /** Confirms a pending booking with a payment: its seats are sold. */
+  /** Confirms a pending booking with a payment: its seats are sold, and no longer count as held. */
   readonly confirm: (
     id: BookingId,
     paymentId: PaymentId,
     now: DateTime.Utc,
     event: Outgoing<MessageOf<"booking.confirmed">>,
   ) => Effect.Effect<ConfirmOutcome, BookingNotFound | InvalidTransition | HoldExpired | BookingStoreError>
-  /** Cancels a pending or confirmed booking: its seats are free. The store fills in `paid`. */
+  /** Cancels a pending or confirmed booking: its seats are free (and count as held no more). The store fills in `paid`. */
   readonly cancel: (
     id: BookingId,
     reason: "customer" | "flight-cancelled",

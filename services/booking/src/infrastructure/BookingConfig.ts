@@ -4,9 +4,10 @@
  * lost on every restart and an in-process bus reaches no other service.
  */
 import { AuthConfig } from "@flight/auth"
-import { AppConfig } from "@flight/runtime"
+import { AppConfig, ClientAddress } from "@flight/runtime"
 import { Config, ConfigError, type Duration, Either, Option, Redacted } from "effect"
 import type { JWK } from "jose"
+import { defaultMaxHeldSeats } from "../domain/HoldLimit.ts"
 import type * as GuestTokens from "./GuestTokens.ts"
 
 export interface BookingConfig {
@@ -18,6 +19,10 @@ export interface BookingConfig {
   readonly rabbitmqUrl: Option.Option<Redacted.Redacted<URL>>
   /** How long a new booking holds its seats before it expires (BOOKING_HOLD_TTL). */
   readonly holdTtl: Duration.Duration
+  /** How many seats one holder (account, contact email, client address) may hold at once (BOOKING_MAX_HELD_SEATS). */
+  readonly maxHeldSeats: number
+  /** How to find the client's address behind a proxy (AUTH_CLIENT_IP_HEADER, AUTH_TRUSTED_PROXIES). */
+  readonly clientAddress: ClientAddress.Settings
   /** Whose tokens it accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM, AUTH_GUEST_*). */
   readonly auth: AuthConfig.ServiceSettings
   /**
@@ -84,6 +89,12 @@ export const guestPublishedKeys: Config.Config<ReadonlyArray<JWK>> = Config.stri
   }),
 )
 
+/** `BOOKING_MAX_HELD_SEATS`: a whole number from 1 to 1000; 9 unless set (DESIGN §10). */
+export const maxHeldSeats: Config.Config<number> = Config.integer("BOOKING_MAX_HELD_SEATS").pipe(
+  Config.validate({ message: "Expected a whole number of seats from 1 to 1000", validation: (n) => n >= 1 && n <= 1000 }),
+  Config.withDefault(defaultMaxHeldSeats),
+)
+
 export const defaultPort = 3001
 
 export const BookingConfig: Config.Config<BookingConfig> = Config.all({
@@ -92,6 +103,8 @@ export const BookingConfig: Config.Config<BookingConfig> = Config.all({
   redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
   rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
   holdTtl: AppConfig.duration("BOOKING_HOLD_TTL", "15 minutes"),
+  maxHeldSeats,
+  clientAddress: ClientAddress.settings,
   auth: AuthConfig.service,
   guest: Config.all({
     issuer: Config.string("BOOKING_GUEST_ISSUER").pipe(Config.withDefault(AuthConfig.defaultGuestIssuer)),

@@ -17,7 +17,9 @@ import {
   IdempotencyKeyReused,
   type KeyClaim,
 } from "../domain/BookingRepository.ts"
+import { HoldLimitReached } from "../domain/HoldLimit.ts"
 import { allocate, bookable, FlightSeating, seatsOf, supersedes } from "../domain/SeatInventory.ts"
+import * as InMemoryHoldLimits from "./InMemoryHoldLimits.ts"
 import { keyRetention } from "./RedisBookingRepository.ts"
 
 interface FlightState {
@@ -41,6 +43,7 @@ export const make = Effect.sync(() => {
   const owned = new Map<string, Array<BookingId>>()
   const claims = new Map<string, { fingerprint: string; response: string | null; until: number }>()
   const outbox = Outbox.inMemory()
+  const held = InMemoryHoldLimits.make()
 
   const seatsOfCabin = (state: FlightState, cabin: string) => {
     const seats = state.seats.get(cabin) ?? new Map<string, string>()
@@ -84,6 +87,11 @@ export const make = Effect.sync(() => {
           }
           const layout = state.seating.cabins.find((candidate) => candidate.cabin === request.cabin)
           if (layout === undefined) return Effect.fail(new CabinNotOnFlight({ flightId: request.flightId, cabin: request.cabin }))
+          const at = DateTime.toEpochMillis(request.now)
+          const admission = held.admit(request.limit, request.passengers.length, at)
+          if (admission._tag === "Refused") {
+            return Effect.fail(new HoldLimitReached({ limit: request.limit.maxSeats, held: admission.held, retryAfterMillis: admission.retryAt - at }))
+          }
           const seats = seatsOfCabin(state, request.cabin)
           const chosen = allocate(request.flightId, layout, (seat) => !seats.has(seat), request.passengers.map((p) => p.seat))
           if (Either.isLeft(chosen)) return Effect.fail(chosen.left)
@@ -114,6 +122,7 @@ export const make = Effect.sync(() => {
           if (booking.owner !== null) owned.set(booking.owner, [...(owned.get(booking.owner) ?? []), booking.id])
           state.active.add(booking.id)
           expiring.set(booking.id, DateTime.toEpochMillis(request.holdExpiresAt))
+          held.add(booking.id, request.limit, { seats: passengers.length, expiresAt: DateTime.toEpochMillis(request.holdExpiresAt) })
           if (Option.isSome(request.idempotency)) {
             state.recorded.set(request.idempotency.value.key, { fingerprint: request.idempotency.value.fingerprint, booking })
           }
@@ -144,6 +153,7 @@ export const make = Effect.sync(() => {
           for (const passenger of booking.passengers) seats.set(passenger.seat, `s:${id}`)
           store(confirmed)
           expiring.delete(id)
+          held.release(id)
           outbox.appendNow([{ id: event.message.id, message: event.message, traceparent: event.traceparent }], at)
           return Effect.succeed({ _tag: "Confirmed" as const, booking: confirmed })
         })),
@@ -255,6 +265,7 @@ export const make = Effect.sync(() => {
     store(ended)
     state.active.delete(booking.id)
     expiring.delete(booking.id)
+    held.release(booking.id)
     const message = event.message
     outbox.appendNow([{
       id: message.id,

@@ -15,6 +15,8 @@
  * - `booking:idempotency:{key}`, an Idempotency-Key's claim and response;
  * - `booking:owner:{hash of sub}`, a sorted set of an owner's `flight/booking` by creation time,
  *   added before the hold like the expiry index ("my trips" skip an entry that leads nowhere).
+ *
+ * The holding limit's per-holder sets are read and written inside the scripts (`RedisHoldLimits`).
  */
 import { Outbox } from "@flight/bus"
 import { IdempotencyKey } from "@flight/runtime"
@@ -34,6 +36,7 @@ import {
   type KeyClaim,
 } from "../domain/BookingRepository.ts"
 import { FlightSeating, SeatsUnavailable, seatsOf } from "../domain/SeatInventory.ts"
+import * as RedisHoldLimits from "./RedisHoldLimits.ts"
 import * as RedisScripts from "./RedisScripts.ts"
 import { RedisClient } from "./RedisStore.ts"
 
@@ -54,6 +57,10 @@ export const keysFor = (prefix: string) => ({
   /** Outbox entries no build can read (malformed), moved aside with the reason. */
   deadOutbox: (flight: string) => `${prefix}:{${flight}}:outbox:dead`,
   status: (flight: string) => `${prefix}:{${flight}}:status`,
+  /** The holder sets a pending booking counts in (`RedisHoldLimits`). */
+  holders: (flight: string, booking: string) => `${prefix}:{${flight}}:holders:${booking}`,
+  /** A holder's held seats (`RedisHoldLimits`); the holder hashed, as it may be an email or an address. */
+  holder: (holder: string) => `${prefix}:holder:{${hashed(holder)}}`,
   where: (booking: string) => `${prefix}:where:{${booking}}`,
   /** An owner's bookings (`flight/booking`) by creation time; the owner hashed, since a `sub` may hold braces. */
   owner: (owner: string) => `${prefix}:owner:{${hashed(owner)}}`,
@@ -127,6 +134,13 @@ export const make = (client: Redis, options: Options = {}) =>
         return json === null ? Option.none<Booking>() : Option.some(yield* bookingFrom(json))
       })
 
+    /** A booking's record of the holder sets it counts in, then those sets: what confirm and release empty. */
+    const countedIn = (booking: Booking) =>
+      Effect.map(call("holders", () => client.get(keys.holders(booking.flightId, booking.id))), (record) => [
+        keys.holders(booking.flightId, booking.id),
+        ...RedisHoldLimits.countedIn(record),
+      ])
+
     /** The booking and its flight, or BookingNotFound. */
     const located = (id: BookingId) =>
       Effect.flatMap(get(id), Option.match({
@@ -198,6 +212,8 @@ export const make = (client: Redis, options: Options = {}) =>
             Option.match(request.idempotency, { onNone: () => keys.seating(flight), onSome: ({ key }) => keys.idempotency(flight, key) }),
             keys.outbox(flight),
             keys.status(flight),
+            keys.holders(flight, request.id),
+            ...request.limit.holders.map(keys.holder),
           ], [
             JSON.stringify(template),
             Catalogue.encodeJson(request.event.message),
@@ -210,6 +226,8 @@ export const make = (client: Redis, options: Options = {}) =>
             Option.match(request.idempotency, { onNone: () => "", onSome: ({ fingerprint }) => fingerprint }),
             String(request.total.amount),
             request.total.currency,
+            request.limit.maxSeats,
+            DateTime.toEpochMillis(request.now),
           ]) as Effect.Effect<Array<string>, BookingStoreError>
           const [outcome, ...rest] = result
           if (outcome !== "ok" && outcome !== "replayed") {
@@ -231,6 +249,8 @@ export const make = (client: Redis, options: Options = {}) =>
             }
             case "replayed":
               return { booking: yield* bookingFrom(rest[0]), replayed: true }
+            case "limit":
+              return yield* RedisHoldLimits.refusal(rest, request.limit.maxSeats, DateTime.toEpochMillis(request.now))
             case "reused":
               return yield* Effect.fail(new IdempotencyKeyReused({ key: Option.getOrThrow(request.idempotency).key }))
             case "flight-not-found":
@@ -263,6 +283,7 @@ export const make = (client: Redis, options: Options = {}) =>
             keys.seats(flight, booking.cabin),
             keys.expiries(flight),
             keys.outbox(flight),
+            ...yield* countedIn(booking),
           ], [
             paymentId,
             DateTime.toEpochMillis(now),
@@ -422,6 +443,7 @@ export const make = (client: Redis, options: Options = {}) =>
           keys.expiries(flight),
           keys.active(flight),
           keys.outbox(flight),
+          ...yield* countedIn(booking),
         ], [
           reason,
           DateTime.formatIso(now),

@@ -5,7 +5,10 @@
  * Seats: a hash per cabin, seat -> `h:<bookingId>` (held) or `s:<bookingId>` (sold); a free seat has
  * no field. Bookings: JSON strings. The outbox: a stream per flight, entries `id`, `body`,
  * `traceparent`. The hold script chooses seats with the same steps as `SeatInventory.allocate`.
+ *
+ * The holding limit's sets (`RedisHoldLimits`) are the exception: one per holder, across flights.
  */
+import * as RedisHoldLimits from "./RedisHoldLimits.ts"
 
 
 /**
@@ -22,13 +25,14 @@ end
 
 /**
  * KEYS: seating, seats of the cabin, booking, active set, expiries, idempotency record (or any key
- * of the slot when none), outbox, flight status.
+ * of the slot when none), outbox, flight status, the booking's record of its holder sets, then the
+ * holder sets (none or more).
  * ARGV: booking JSON (passenger seats and total to fill in), booking.created JSON (the same),
  * traceparent, requested seats (JSON array, "" where none is named), hold expiry (ms), idempotency
  * record TTL (ms, "0" when there is no key), booking id, message id, request fingerprint, total
- * amount (integer text), total currency.
+ * amount (integer text), total currency, seats a holder may hold, now (ms).
  */
-export const hold = keepTotal + `
+export const hold = keepTotal + RedisHoldLimits.lua + `
 if ARGV[6] ~= "0" then
   local recorded = redis.call("GET", KEYS[6])
   if recorded then
@@ -48,6 +52,8 @@ for _, candidate in ipairs(seating.cabins) do
   if candidate.cabin == booking.cabin then layout = candidate end
 end
 if not layout then return {"cabin-not-on-flight"} end
+local refused = holdLimitRefusal(10, #booking.passengers, tonumber(ARGV[12]), ARGV[13])
+if refused then return {"limit", string.format("%.0f", refused[1]), string.format("%.0f", refused[2])} end
 local requested = cjson.decode(ARGV[4])
 local rows, all = {}, {}
 for r = layout.rows.from, layout.rows.to do
@@ -133,6 +139,7 @@ local bookingJson = encodeWithTotal(booking, totalText)
 redis.call("SET", KEYS[3], bookingJson)
 redis.call("SADD", KEYS[4], id)
 redis.call("ZADD", KEYS[5], ARGV[5], id)
+holdLimitCount(10, KEYS[9], heldMember(#booking.passengers, id), ARGV[5], tonumber(ARGV[13]))
 local event = cjson.decode(ARGV[2])
 event.data.seats = seats
 event.data.passengers = booking.passengers
@@ -148,10 +155,10 @@ return {"ok", bookingJson}
 `
 
 /**
- * KEYS: booking, seats of its cabin, expiries, outbox.
+ * KEYS: booking, seats of its cabin, expiries, outbox, its record of holder sets, those sets.
  * ARGV: payment id, now (ms), now (ISO), booking.confirmed JSON, traceparent, message id.
  */
-export const confirm = keepTotal + `
+export const confirm = keepTotal + RedisHoldLimits.lua + `
 local json = redis.call("GET", KEYS[1])
 if not json then return {"not-found"} end
 local booking = cjson.decode(json)
@@ -168,6 +175,7 @@ booking.updatedAt = ARGV[3]
 json = encodeWithTotal(booking, string.match(json, '"total":(%b{})'))
 redis.call("SET", KEYS[1], json)
 redis.call("ZREM", KEYS[3], booking.id)
+holdLimitRelease(KEYS[5], 6, heldMember(#booking.passengers, booking.id))
 redis.call("XADD", KEYS[4], "*", "id", ARGV[6], "body", ARGV[4], "traceparent", ARGV[5])
 return {"ok", json}
 `
@@ -175,10 +183,10 @@ return {"ok", json}
 /**
  * Cancel (a pending or confirmed booking) or expire (a pending one whose hold ran out): the seats
  * go back, the booking ends, `booking.cancelled` says whether it was paid.
- * KEYS: booking, seats of its cabin, expiries, active set, outbox.
+ * KEYS: booking, seats of its cabin, expiries, active set, outbox, its record of holder sets, those sets.
  * ARGV: reason, now (ISO), booking.cancelled JSON, traceparent, message id, "cancel" | "expire", now (ms).
  */
-export const release = keepTotal + `
+export const release = keepTotal + RedisHoldLimits.lua + `
 local json = redis.call("GET", KEYS[1])
 if not json then return {"not-found"} end
 local booking = cjson.decode(json)
@@ -200,6 +208,7 @@ json = encodeWithTotal(booking, string.match(json, '"total":(%b{})'))
 redis.call("SET", KEYS[1], json)
 redis.call("ZREM", KEYS[3], booking.id)
 redis.call("SREM", KEYS[4], booking.id)
+holdLimitRelease(KEYS[6], 7, heldMember(#booking.passengers, booking.id))
 local event = cjson.decode(ARGV[3])
 event.data.paid = booking.paymentId ~= cjson.null and booking.paymentId ~= nil
 redis.call("XADD", KEYS[5], "*", "id", ARGV[5], "body", cjson.encode(event), "traceparent", ARGV[4])

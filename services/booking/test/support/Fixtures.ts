@@ -17,6 +17,7 @@ import type * as GuestTokens from "../../src/infrastructure/GuestTokens.ts"
 import { security } from "../../src/main.ts"
 import { Owner, randomReference } from "../../src/domain/Booking.ts"
 import type { HoldRequest } from "../../src/domain/BookingRepository.ts"
+import { Holder, uncounted } from "../../src/domain/HoldLimit.ts"
 import { FlightSeating } from "../../src/domain/SeatInventory.ts"
 
 /** A flight on sale: economy rows 10-13 ABCDEF (24 seats, 450.00 GBP), business rows 1-2 AC (4, 2,500.00 GBP). */
@@ -47,6 +48,9 @@ export const holdRequest = (
     readonly fingerprint?: string
     /** The customer making it; a guest's booking unless given. */
     readonly owner?: string
+    /** Whom its seats count against (`kind:value`) and their limit; nobody unless given. */
+    readonly holders?: ReadonlyArray<string>
+    readonly maxHeldSeats?: number
   } = {},
 ) =>
   Effect.gen(function* () {
@@ -84,6 +88,10 @@ export const holdRequest = (
       event: { message, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
       total: { amount: (options.cabin === "business" ? 250000 : 45000) * passengers.length, currency: "GBP" },
       idempotency: Option.map(Option.fromNullable(options.key), (key) => ({ key, fingerprint: options.fingerprint ?? "same" })),
+      limit: {
+        holders: (options.holders ?? uncounted.holders).map((holder) => Holder.make(holder)),
+        maxSeats: options.maxHeldSeats ?? uncounted.maxSeats,
+      },
     } satisfies HoldRequest
   })
 
