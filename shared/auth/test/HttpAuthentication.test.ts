@@ -111,6 +111,7 @@ describe("AuthConfig.service", () => {
         rolesClaim: "roles",
         jwksUrl: Option.none(),
         issuerSet: false,
+        guestIssuerSet: false,
         guest: Option.some(AuthConfig.guestAt("http://localhost:3001")),
       })
       const keycloak = yield* AuthConfig.service.pipe(withEnv({ AUTH_ISSUER: "https://id.example/realms/f", AUTH_AUDIENCE: "api", AUTH_ROLES_CLAIM: "realm_access.roles" }))
