@@ -96,19 +96,21 @@ const main = async () => {
   }, { "idempotency-key": crypto.randomUUID() })
   if (booked.status !== 201) throw new Error(`booking answered ${booked.status}: ${JSON.stringify(booked.body)}`)
   const bookingId = booked.body["id"] as string
+  // The guest's token from the 201: what a traveller without an account sends for this booking.
+  const asGuest = { authorization: `Bearer ${booked.body["accessToken"]}` }
   show(`booking ${booked.body["reference"]} ${booked.body["status"]}, seats ${booked.body["passengers"].map((p: Json) => p["seat"]).join(", ")}, total ${money(booked.body["total"])}, held until ${booked.body["holdExpiresAt"]}`)
 
   step("Pay with a card (the payment intent was opened by booking.created)")
   const paid = await eventually(
     "a payment answer",
-    () => call("payment", "POST", "/api/payments", { bookingId, method: { type: "card", token: "tok_visa" } }, { "idempotency-key": `demo-${bookingId}` }),
+    () => call("payment", "POST", "/api/payments", { bookingId, method: { type: "card", token: "tok_visa" } }, { "idempotency-key": `demo-${bookingId}`, ...asGuest }),
     (answer) => !(answer.status === 409 && answer.body["type"] === "payment-not-ready"),
   )
   if (paid.status !== 201) throw new Error(`payment answered ${paid.status}: ${JSON.stringify(paid.body)}`)
   show(`payment ${paid.body["status"]}, ${money(paid.body["amount"])}, transaction ${paid.body["transactionId"]}`)
 
   step("The booking is confirmed (payment.processed reached booking)")
-  const confirmed = await eventually("the confirmation", () => call("booking", "GET", `/api/bookings/${bookingId}`, undefined, { authorization: `Bearer ${booked.body["accessToken"]}` }), (answer) => answer.body["status"] === "confirmed")
+  const confirmed = await eventually("the confirmation", () => call("booking", "GET", `/api/bookings/${bookingId}`, undefined, asGuest), (answer) => answer.body["status"] === "confirmed")
   show(`booking ${confirmed.body["reference"]} ${confirmed.body["status"]}, paid by ${confirmed.body["paymentId"]}`)
 
   step("The flight's availability follows (booking.created reached flight)")
@@ -118,7 +120,7 @@ const main = async () => {
   step("The customer was told (booking received, booking confirmed; by email and SMS)")
   const told = await eventually(
     "the notifications",
-    () => call("notification", "GET", `/api/notifications?bookingId=${bookingId}`),
+    () => call("notification", "GET", `/api/notifications?bookingId=${bookingId}`, undefined, asGuest),
     (answer) => (answer.body["items"] ?? []).length >= 4,
   )
   for (const item of told.body["items"] as Array<Json>) show(`${item["channel"]} to ${item["recipient"]}: ${item["subject"]} (${item["status"]})`)

@@ -90,6 +90,9 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
         test("flow 5, a delayed flight tells each contact; a cancelled one cancels its bookings and refunds the paid one", () =>
           run(Flows.flightDelayedThenCancelled), 60_000)
 
+        test("a signed-in customer books and pays with its own token, finds it under my trips; others get 404, ops read it", () =>
+          run(Flows.signedInCustomer), 60_000)
+
         test("operations need the ops account, signed in through the identity process: anonymous 401, ops 200", () =>
           run(Flows.operationsSignedIn), 60_000)
 

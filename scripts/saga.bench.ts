@@ -50,7 +50,7 @@ const saga = async (flightId: string): Promise<number | null> => {
   }))
   if (booked.status !== 201) return null
   const bookingId = booked.body["id"] as string
-  const paid = await call(Flows.pay(api, bookingId, "tok_visa"))
+  const paid = await call(Flows.pay(api, booked.body, "tok_visa"))
   if (paid.status !== 201) return null
   for (let wait = 0; wait < 1_000; wait++) {
     const booking = await call(api.booking("GET", `/api/bookings/${bookingId}`, undefined, Flows.guest(booked.body)))

@@ -48,8 +48,10 @@ const system = (options: { readonly holdTtl?: Duration.DurationInput } = {}) =>
       sweepInterval: "50 millis",
       auth,
     }))
-    const payment = yield* start(Payment.make({ port: 0, databaseUrl: Option.none(), auth }))
-    const notification = yield* start(Notification.make({ port: 0, auth }))
+    // Guest tokens are the booking service's: payment and notification trust them by its keys, on its port.
+    const withGuests = { ...auth, guest: Option.some(AuthConfig.guestAt(AuthConfig.defaultGuestIssuer, Option.some(new URL(AuthConfig.guestJwksPath, booking.url)))) }
+    const payment = yield* start(Payment.make({ port: 0, databaseUrl: Option.none(), auth: withGuests }))
+    const notification = yield* start(Notification.make({ port: 0, auth: withGuests }))
     const urls = {
       FLIGHT_URL: flight.url.href,
       BOOKING_URL: booking.url.href,
@@ -85,6 +87,11 @@ describe("the saga in the embedded mode", () => {
   EffectTest.effect("a delayed flight tells each contact; a cancelled one cancels its bookings and refunds the paid one", () =>
     Effect.gen(function* () {
       yield* Flows.flightDelayedThenCancelled(yield* system())
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("a signed-in customer books and pays with its own token and finds it under my trips; another customer, another booking's guest token and ops see what the rules say", () =>
+    Effect.gen(function* () {
+      yield* Flows.signedInCustomer(yield* system())
     }), { layer: quiet, timeout: 30_000 })
 
   EffectTest.effect("operations need the ops account: anonymous 401, signed in through identity 200; /metrics is an admin's", () =>

@@ -96,6 +96,7 @@ try {
       api.payment("POST", "/api/payments", { bookingId, method: { type: "card", token: "tok_visa" } }, {
         "idempotency-key": crypto.randomUUID(),
         traceparent,
+        ...Flows.guest(booked.body),
       }),
       (answer) => !(answer.status === 409 && answer.body["type"] === "payment-not-ready"),
     ))

@@ -82,14 +82,14 @@ RealServer.describeWith("REDIS_URL", "a crash", (redisUrl) => {
               created.set(booking["id"] as string, booking)
             }
             for (const bookingId of bookings) {
-              yield* Flows.eventually("intent open", api.payment("GET", `/api/payments?bookingId=${bookingId}`), (answer) => answer.status === 200)
+              yield* Flows.eventually("intent open", Flows.payments(api, created.get(bookingId)!), (answer) => answer.status === 200)
             }
 
             // The broker hangs for payment: what it charges now waits in its outbox. Its relay's first
             // publish waits for a confirm (10 s), then the relay gives its batch back and claims all
             // there is, in one batch, leased and renewed while the next publish waits.
             proxy.stall()
-            for (const bookingId of bookings.slice(0, 6)) expect((yield* Flows.pay(api, bookingId, "tok_visa")).status).toBe(201)
+            for (const bookingId of bookings.slice(0, 6)) expect((yield* Flows.pay(api, created.get(bookingId)!, "tok_visa")).status).toBe(201)
             const outbox = sql<{ held: number; total: number }>`
               SELECT count(*) FILTER (WHERE lease_until > now())::int AS held, count(*)::int AS total FROM payment_outbox`
             yield* until("the relay holding every entry", Effect.map(outbox, ([row]) => row!), (row) => row.held === 6, "30 seconds")
@@ -99,7 +99,7 @@ RealServer.describeWith("REDIS_URL", "a crash", (redisUrl) => {
             let interrupted: { readonly bookingId: string; readonly key: string } | undefined
             for (const bookingId of bookings.slice(6)) {
               const key = crypto.randomUUID()
-              const answer = Effect.runPromise(api.payment("POST", "/api/payments", { bookingId, method: { type: "card", token: "tok_processingError" } }, { "idempotency-key": key })).catch(() => null)
+              const answer = Effect.runPromise(api.payment("POST", "/api/payments", { bookingId, method: { type: "card", token: "tok_processingError" } }, { "idempotency-key": key, ...Flows.guest(created.get(bookingId)!) })).catch(() => null)
               const pending = Effect.map(sql<{ status: string }>`SELECT status FROM payments WHERE booking_id = ${bookingId}`, (rows) => rows[0]?.status)
               yield* until("the charge begun", pending, (status) => status !== undefined, "5 seconds")
               system.processOf(system.urls.PAYMENT_URL).process.kill("SIGSTOP")
@@ -135,9 +135,9 @@ RealServer.describeWith("REDIS_URL", "a crash", (redisUrl) => {
 
             // The interrupted charge: settled once, and its client's retry under the same key replays it.
             const restartedApi = Flows.apiOf({ ...system.urls, PAYMENT_URL: restarted })
-            const retry = yield* restartedApi.payment("POST", "/api/payments", { bookingId: interrupted!.bookingId, method: { type: "card", token: "tok_processingError" } }, { "idempotency-key": interrupted!.key })
+            const retry = yield* restartedApi.payment("POST", "/api/payments", { bookingId: interrupted!.bookingId, method: { type: "card", token: "tok_processingError" } }, { "idempotency-key": interrupted!.key, ...Flows.guest(created.get(interrupted!.bookingId)!) })
             expect([retry.status, retry.body["status"]]).toEqual([201, "succeeded"])
-            const history = yield* restartedApi.payment("GET", `/api/payments?bookingId=${interrupted!.bookingId}`)
+            const history = yield* Flows.payments(restartedApi, created.get(interrupted!.bookingId)!)
             expect(history.body["items"].map((item: Flows.Json) => item["status"])).toEqual(["succeeded"])
             // And the sagas went on: every booking charged is confirmed.
             for (const bookingId of charged) {

@@ -4,6 +4,7 @@
  */
 import { expect } from "bun:test"
 import { type Duration, Effect, Schedule } from "effect"
+import * as CustomerSession from "./CustomerSession.ts"
 import * as StaffSession from "./StaffSession.ts"
 
 export type Json = Record<string, any>
@@ -20,6 +21,8 @@ export interface Api {
   readonly notification: Call
   /** The `Authorization` header of the seeded ops account, signed in through the identity service. */
   readonly ops: Effect.Effect<Record<string, string>>
+  /** A new customer account, signed up through the identity service, and its `Authorization` header. */
+  readonly customer: Effect.Effect<{ readonly email: string; readonly headers: Effect.Effect<Record<string, string>> }>
   readonly urls: Urls
 }
 
@@ -49,6 +52,10 @@ export const apiOf = (urls: Urls): Api => {
     payment: call(urls.PAYMENT_URL),
     notification: call(urls.NOTIFICATION_URL),
     ops: Effect.promise(() => session.authorization()).pipe(Effect.map((authorization) => ({ authorization }))),
+    customer: Effect.promise(() => CustomerSession.signUp(urls.IDENTITY_URL)).pipe(Effect.map((customer) => ({
+      email: customer.email,
+      headers: Effect.promise(() => customer.authorization()).pipe(Effect.map((authorization) => ({ authorization }))),
+    }))),
     urls,
   }
 }
@@ -62,10 +69,11 @@ export const eventually = <A>(what: string, check: Effect.Effect<A>, until: (a: 
 
 /** A flight on sale in the booking service (economy rows 10-12 ABC: 9 seats, 450.00 GBP). */
 /** Waits until the booking's contact was told by these templates (email and SMS each), then checks each went out once. */
-export const toldOnce = (api: Api, bookingId: string, templates: ReadonlyArray<string>) =>
+export const toldOnce = (api: Api, booking: Json, templates: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const sentOf = Effect.map(api.notification("GET", `/api/notifications?bookingId=${bookingId}&limit=100`), (answer) =>
-      (answer.body["items"] as Array<Json>).filter((item) => templates.includes(item["template"])))
+    const sentOf = Effect.map(api.notification("GET", `/api/notifications?bookingId=${booking["id"]}&limit=100`, undefined, guest(booking)), (answer) =>
+      // Until booking.created reaches notification, an account's booking is unknown there (404).
+      (answer.status === 200 ? answer.body["items"] as Array<Json> : []).filter((item) => templates.includes(item["template"])))
     yield* eventually(`${templates.join(", ")} sent`, sentOf, (items) => items.length >= templates.length * 2)
     yield* Effect.sleep("200 millis")
     const sent = yield* sentOf
@@ -95,31 +103,48 @@ export const flightOnSale = (api: Api) =>
     return flightId
   })
 
-export const book = (api: Api, flightId: string, passengers = 2) =>
+/**
+ * Books seats as a guest (no `as`) or as the account whose `Authorization` is given. The booking is
+ * answered with the headers its holder sends from then on (`as`, or the 201's guest token).
+ */
+export const book = (api: Api, flightId: string, passengers = 2, as?: Record<string, string>) =>
   Effect.gen(function* () {
     const created = yield* api.booking("POST", "/api/bookings", {
       flightId,
       cabin: "economy",
       passengers: Array.from({ length: passengers }, (_, index) => ({ firstName: "Ada", lastName: index === 0 ? "Lovelace" : "Byron" })),
-      contact: { email: "ada@example.com", phone: "+447700900123" },
-    })
+      // A contact of its own: the holds of one email are capped (DESIGN §10), and the flows run side by side.
+      contact: { email: `ada-${crypto.randomUUID().slice(0, 8)}@example.com`, phone: "+447700900123" },
+    }, as)
     expect(created.status).toBe(201)
-    return created.body
+    return as === undefined ? created.body : { ...created.body, holder: as }
   })
 
-/** Pays a booking; the intent opens when booking.created reaches payment, so a 409 payment-not-ready is retried. */
-export const pay = (api: Api, bookingId: string, token: string, key = crypto.randomUUID()) =>
+/** Pays a booking as its holder; the intent opens when booking.created reaches payment, so a 409 payment-not-ready is retried. */
+export const pay = (api: Api, booking: Json, token: string, key = crypto.randomUUID()) =>
   eventually(
     "an answer other than payment-not-ready",
-    api.payment("POST", "/api/payments", { bookingId, method: { type: "card", token } }, { "idempotency-key": key }),
+    api.payment("POST", "/api/payments", { bookingId: booking["id"], method: { type: "card", token } }, { "idempotency-key": key, ...guest(booking) }),
     (answer) => !(answer.status === 409 && answer.body["type"] === "payment-not-ready"),
   )
+
+/** A booking's payments and refunds, read as its holder does. */
+export const payments = (api: Api, booking: Json) =>
+  api.payment("GET", `/api/payments?bookingId=${booking["id"]}`, undefined, guest(booking))
+
+/** A booking's notifications, read as its holder does. */
+export const notifications = (api: Api, booking: Json, query = "") =>
+  api.notification("GET", `/api/notifications?bookingId=${booking["id"]}${query}`, undefined, guest(booking))
 
 export const available = (api: Api, flightId: string) =>
   Effect.map(api.flight("GET", `/api/flights/${flightId}`), (answer) => answer.body["cabins"][0]["availableSeats"] as number)
 
-/** The `Authorization` of a booking's guest token, from its 201: what a guest's client sends for it. */
-export const guest = (booking: Json): Record<string, string> => ({ authorization: `Bearer ${booking["accessToken"]}` })
+/**
+ * What a booking's holder sends for it: the account's `Authorization` when an account booked it
+ * (`book(..., as)`), else the guest token of its 201.
+ */
+export const guest = (booking: Json): Record<string, string> =>
+  (booking["holder"] as Record<string, string> | undefined) ?? { authorization: `Bearer ${booking["accessToken"]}` }
 
 /** A booking's status, read as its guest does, with the token of its 201. */
 export const status = (api: Api, booking: Json) =>
@@ -132,7 +157,7 @@ export const bookAndPay = (api: Api) =>
     const booking = yield* book(api, flightId)
     expect(booking["total"]).toEqual({ amount: 90000, currency: "GBP" })
     yield* eventually("availability lowered", available(api, flightId), (seats) => seats === 7)
-    const paid = yield* pay(api, booking["id"], "tok_visa")
+    const paid = yield* pay(api, booking, "tok_visa")
     expect([paid.status, paid.body["status"], paid.body["amount"]]).toEqual([201, "succeeded", { amount: 90000, currency: "GBP" }])
     yield* eventually("confirmed", status(api, booking), (state) => state === "confirmed")
     const map = yield* api.booking("GET", `/api/seatmaps/${flightId}`)
@@ -140,7 +165,7 @@ export const bookAndPay = (api: Api) =>
     expect(yield* available(api, flightId)).toBe(7)
     const sent = yield* eventually(
       "the customer told",
-      Effect.map(api.notification("GET", `/api/notifications?bookingId=${booking["id"]}`), (answer) => answer.body["items"] as Array<Json>),
+      Effect.map(notifications(api, booking), (answer) => answer.body["items"] as Array<Json>),
       (items) => items.length >= 4,
     )
     yield* Effect.sleep("200 millis")
@@ -156,15 +181,15 @@ export const bookAndPay = (api: Api) =>
 export const declinedThenPaid = (api: Api) =>
   Effect.gen(function* () {
     const booking = yield* book(api, yield* flightOnSale(api), 1)
-    const declined = yield* pay(api, booking["id"], "tok_chargeDeclined")
+    const declined = yield* pay(api, booking, "tok_chargeDeclined")
     expect([declined.status, declined.body["status"], declined.body["failureReason"]]).toEqual([201, "failed", "card_declined"])
     yield* Effect.sleep("100 millis")
     expect(yield* status(api, booking)).toBe("pending")
-    expect((yield* pay(api, booking["id"], "tok_processingError")).body["status"]).toBe("succeeded")
+    expect((yield* pay(api, booking, "tok_processingError")).body["status"]).toBe("succeeded")
     yield* eventually("confirmed", status(api, booking), (state) => state === "confirmed")
-    const history = yield* api.payment("GET", `/api/payments?bookingId=${booking["id"]}`)
+    const history = yield* payments(api, booking)
     expect(history.body["items"].map((item: Json) => item["status"])).toEqual(["failed", "succeeded"])
-    yield* toldOnce(api, booking["id"], ["payment-failed", "booking-confirmed"])
+    yield* toldOnce(api, booking, ["payment-failed", "booking-confirmed"])
   })
 
 /** Flow 3: a hold that runs out (the system must hold for a moment only) expires without a request; a late payment is refused. */
@@ -172,18 +197,19 @@ export const holdExpires = (api: Api) =>
   Effect.gen(function* () {
     const flightId = yield* flightOnSale(api)
     const booking = yield* book(api, flightId)
-    yield* eventually("intent open", api.payment("GET", `/api/payments?bookingId=${booking["id"]}`), (answer) => answer.status === 200)
+    yield* eventually("intent open", payments(api, booking), (answer) => answer.status === 200)
     yield* eventually("expired", status(api, booking), (state) => state === "expired")
     yield* eventually("availability back", available(api, flightId), (seats) => seats === 9)
     const late = yield* eventually(
       "the intent closed",
       api.payment("POST", "/api/payments", { bookingId: booking["id"], method: { type: "card", token: "tok_visa" } }, {
         "idempotency-key": crypto.randomUUID(),
+        ...guest(booking),
       }),
       (answer) => answer.status === 409 && answer.body["type"] !== "payment-not-ready" && answer.body["type"] !== "payment-in-progress",
     )
     expect(["nothing-to-pay", "hold-expired"]).toContain(late.body["type"])
-    yield* toldOnce(api, booking["id"], ["booking-received", "booking-expired"])
+    yield* toldOnce(api, booking, ["booking-received", "booking-expired"])
   })
 
 /** Flow 4: a customer cancels a paid booking: seats and availability back, refunded in full once, told. */
@@ -191,21 +217,21 @@ export const customerCancelsPaid = (api: Api) =>
   Effect.gen(function* () {
     const flightId = yield* flightOnSale(api)
     const booking = yield* book(api, flightId)
-    yield* pay(api, booking["id"], "tok_mastercard")
+    yield* pay(api, booking, "tok_mastercard")
     yield* eventually("confirmed", status(api, booking), (state) => state === "confirmed")
     const cancelled = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`, undefined, guest(booking))
     expect([cancelled.status, cancelled.body["status"]]).toEqual([200, "cancelled"])
     yield* eventually("availability back", available(api, flightId), (seats) => seats === 9)
     const refunds = yield* eventually(
       "refunded",
-      Effect.map(api.payment("GET", `/api/payments?bookingId=${booking["id"]}`), (answer) =>
+      Effect.map(payments(api, booking), (answer) =>
         (answer.body["items"] as Array<Json>).filter((item) => item["type"] === "refund")),
       (items) => items.some((item) => item["status"] === "succeeded"),
     )
     expect(refunds.map((refund) => [refund["status"], refund["amount"]])).toEqual([["succeeded", { amount: 90000, currency: "GBP" }]])
     const again = yield* api.booking("POST", `/api/bookings/${booking["id"]}/cancel`, undefined, guest(booking))
     expect([again.status, again.body["type"]]).toEqual([409, "booking-not-cancellable"])
-    yield* toldOnce(api, booking["id"], ["booking-cancelled", "refund-issued"])
+    yield* toldOnce(api, booking, ["booking-cancelled", "refund-issued"])
   })
 
 /**
@@ -217,7 +243,7 @@ export const flightDelayedThenCancelled = (api: Api) =>
     const flightId = yield* flightOnSale(api)
     const paid = yield* book(api, flightId, 1)
     const pending = yield* book(api, flightId, 1)
-    yield* pay(api, paid["id"], "tok_visa")
+    yield* pay(api, paid, "tok_visa")
     yield* eventually("confirmed", status(api, paid), (state) => state === "confirmed")
     const delayed = yield* api.flight("PATCH", `/api/flights/${flightId}/status`, {
       status: "delayed",
@@ -225,15 +251,15 @@ export const flightDelayedThenCancelled = (api: Api) =>
       departureAt: "2026-12-01T13:30:00Z",
     }, yield* api.ops)
     expect([delayed.status, delayed.body["status"]]).toEqual([200, "delayed"])
-    const told = (bookingId: string, template: string) =>
+    const told = (booking: Json, template: string) =>
       eventually(
-        `${template} sent for ${bookingId}`,
-        Effect.map(api.notification("GET", `/api/notifications?bookingId=${bookingId}`), (answer) =>
+        `${template} sent for ${booking["id"]}`,
+        Effect.map(notifications(api, booking), (answer) =>
           (answer.body["items"] as Array<Json>).filter((item) => item["template"] === template)),
         (items) => items.length >= 2,
       )
     for (const booking of [paid, pending]) {
-      const sent = yield* told(booking["id"], "flight-delayed")
+      const sent = yield* told(booking, "flight-delayed")
       expect(sent.map((item) => item["channel"]).toSorted()).toEqual(["email", "sms"])
       expect(sent[0]!["body"]).toContain("13:30")
     }
@@ -242,11 +268,11 @@ export const flightDelayedThenCancelled = (api: Api) =>
     for (const booking of [paid, pending]) {
       yield* eventually("cancelled with the flight", api.booking("GET", `/api/bookings/${booking["id"]}`, undefined, guest(booking)), (answer) =>
         answer.body["status"] === "cancelled" && answer.body["cancellationReason"] === "flight-cancelled")
-      yield* told(booking["id"], "flight-cancelled")
+      yield* told(booking, "flight-cancelled")
     }
     const refunds = yield* eventually(
       "the paid booking refunded",
-      Effect.map(api.payment("GET", `/api/payments?bookingId=${paid["id"]}`), (answer) =>
+      Effect.map(payments(api, paid), (answer) =>
         (answer.body["items"] as Array<Json>).filter((item) => item["type"] === "refund" && item["status"] === "succeeded")),
       (items) => items.length >= 1,
     )
@@ -282,4 +308,53 @@ export const operationsSignedIn = (api: Api) =>
     const metrics = (headers: Record<string, string> = {}) =>
       Effect.promise(() => fetch(new URL("/metrics", api.urls.FLIGHT_URL), { headers }).then((response) => response.status))
     expect([yield* metrics(), yield* metrics(yield* api.ops)]).toEqual([401, 403])
+  })
+
+/**
+ * A signed-in customer's saga and the booking rules end to end: customer A books and pays with its
+ * own token (no guest token needed), finds the booking under "my trips", reads its payments and
+ * notifications; customer B, the guest token of another booking and an anonymous caller reach none
+ * of it (404, or 401 without a token); ops read all of it.
+ */
+export const signedInCustomer = (api: Api) =>
+  Effect.gen(function* () {
+    const [a, b] = [yield* api.customer, yield* api.customer]
+    const flightId = yield* flightOnSale(api)
+    const booking = yield* book(api, flightId, 2, yield* a.headers)
+    const paid = yield* pay(api, booking, "tok_visa")
+    expect([paid.status, paid.body["status"]]).toEqual([201, "succeeded"])
+    yield* eventually("confirmed", status(api, booking), (state) => state === "confirmed")
+    const trips = yield* api.booking("GET", "/api/bookings?mine=true", undefined, yield* a.headers)
+    expect(trips.body["items"].map((item: Json) => item["id"])).toEqual([booking["id"]])
+    expect((yield* api.booking("GET", "/api/bookings?mine=true", undefined, yield* b.headers)).body["items"]).toEqual([])
+    yield* toldOnce(api, booking, ["booking-received", "booking-confirmed"])
+    expect((yield* payments(api, booking)).body["items"].map((item: Json) => item["status"])).toEqual(["succeeded"])
+
+    const other = yield* book(api, flightId, 1)
+    const id = booking["id"] as string
+    const reads = (headers: Record<string, string>) =>
+      Effect.all([
+        Effect.map(api.booking("GET", `/api/bookings/${id}`, undefined, headers), (answer) => answer.status),
+        Effect.map(api.payment("GET", `/api/payments?bookingId=${id}`, undefined, headers), (answer) => answer.status),
+        Effect.map(api.payment("GET", `/api/payments/${paid.body["id"]}`, undefined, headers), (answer) => answer.status),
+        Effect.map(api.notification("GET", `/api/notifications?bookingId=${id}`, undefined, headers), (answer) => answer.status),
+      ])
+    const writes = (headers: Record<string, string>) =>
+      Effect.all([
+        Effect.map(
+          api.payment("POST", "/api/payments", { bookingId: id, method: { type: "card", token: "tok_visa" } }, { ...headers, "idempotency-key": crypto.randomUUID() }),
+          (answer) => answer.status,
+        ),
+        Effect.map(api.booking("POST", `/api/bookings/${id}/cancel`, undefined, headers), (answer) => answer.status),
+      ])
+    for (const stranger of [yield* b.headers, guest(other)]) {
+      expect(yield* reads(stranger)).toEqual([404, 404, 404, 404])
+      expect(yield* writes(stranger)).toEqual([404, 404])
+    }
+    // Without a token: the booking's own routes answer as for an unknown id; payments and notifications ask for one.
+    expect(yield* reads({})).toEqual([404, 401, 401, 401])
+    expect(yield* writes({})).toEqual([401, 404])
+    // Ops read the booking, its payments and its notifications (and may cancel it for the customer).
+    expect(yield* reads(yield* api.ops)).toEqual([200, 200, 200, 200])
+    expect(yield* status(api, booking)).toBe("confirmed")
   })

@@ -6,6 +6,7 @@
  */
 import { ChildProcess } from "@flight/runtime/testing"
 import { Effect, Exit, Scope } from "effect"
+import { exportJWK, generateKeyPair } from "jose"
 import { MongoClient } from "mongodb"
 import { Postgres } from "@flight/runtime/testing"
 import type { Urls } from "./Flows.ts"
@@ -48,11 +49,17 @@ export const start = async (
   const database = await Effect.runPromise(Scope.extend(Postgres.freshDatabase(servers.databaseUrl, "flight_booking_e2e"), scope))
   const identityPort = ChildProcess.freePort()
   const bookingPort = ChildProcess.freePort()
+  // One guest key for every booking instance, as in production: a token any of them signed is
+  // verified by the keys the first one publishes.
+  const guestKey = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true })
+    .then(({ privateKey }) => exportJWK(privateKey))
+    .then((jwk) => JSON.stringify({ ...jwk, kid: `e2e-guest-${Bun.randomUUIDv7().slice(-12)}` }))
   const common = {
     AUTH_ISSUER: `http://127.0.0.1:${identityPort}`,
     // The booking service signs guest tokens as this issuer, and every service trusts it for them.
     BOOKING_GUEST_ISSUER: `http://127.0.0.1:${bookingPort}`,
     AUTH_GUEST_ISSUER: `http://127.0.0.1:${bookingPort}`,
+    BOOKING_GUEST_KEY: guestKey,
     // Every test and benchmark signs in as ops from this machine: more than a person's 5 a minute.
     AUTH_SIGN_IN_MAX_ATTEMPTS: "1000",
     // Identity on PostgreSQL seeds only the staff it is given; the tests sign in as this one.
