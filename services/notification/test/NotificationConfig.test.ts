@@ -60,14 +60,16 @@ describe("notification configuration", () => {
     expect(JSON.stringify(found)).not.toContain("s3cret")
   })
 
-  test("APP_ENV=production without RABBITMQ_URL and AUTH_ISSUER fails naming both", () => {
+  test("APP_ENV=production without RABBITMQ_URL, AUTH_ISSUER and AUTH_GUEST_ISSUER fails naming each", () => {
     const found = issues({ APP_ENV: "production" })
-    expect(found.map((issue) => issue.variable)).toEqual(["RABBITMQ_URL", "AUTH_ISSUER"])
+    expect(found.map((issue) => issue.variable)).toEqual(["RABBITMQ_URL", "AUTH_ISSUER", "AUTH_GUEST_ISSUER"])
     expect(found[0]!.problem).toContain("APP_ENV=production")
   })
 
-  test("APP_ENV=production with RABBITMQ_URL and AUTH_ISSUER starts", () => {
-    expect(Either.isRight(read({ APP_ENV: "production", RABBITMQ_URL: "amqp://broker", AUTH_ISSUER: "https://id.example" }))).toBe(true)
+  test("APP_ENV=production with RABBITMQ_URL, AUTH_ISSUER and AUTH_GUEST_ISSUER starts", () => {
+    const production = { APP_ENV: "production", RABBITMQ_URL: "amqp://broker", AUTH_ISSUER: "https://id.example" }
+    expect(issues(production).map((issue) => issue.variable)).toEqual(["AUTH_GUEST_ISSUER"])
+    expect(Either.isRight(read({ ...production, AUTH_GUEST_ISSUER: "https://booking.example" }))).toBe(true)
   })
 
   test("a bad APP_ENV fails naming APP_ENV", () => {

@@ -22,7 +22,11 @@ export { defaultPort }
 
 /** The payment service's configuration: its store and bus, and whose tokens it accepts (AUTH_*). */
 export const PaymentConfig = Config.zipWith(StoreConfig, AuthConfig.service, (config, auth) => ({ ...config, auth })).pipe(
-  Config.mapOrFail(AppConfig.requiredInProduction((config) => [AuthConfig.issuerRequirement(config.auth)])),
+  Config.mapOrFail(AppConfig.requiredInProduction((config) => [
+    AuthConfig.issuerRequirement(config.auth),
+    // Guests pay with the booking service's tokens: its issuer is never left at localhost.
+    AuthConfig.guestIssuerRequirement(config.auth),
+  ])),
 )
 export type PaymentConfig = Config.Config.Success<typeof PaymentConfig>
 

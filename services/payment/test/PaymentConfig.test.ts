@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { AppConfig } from "@flight/runtime"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { PaymentConfig } from "../src/infrastructure/PaymentConfig.ts"
+import { PaymentConfig as ServiceConfig } from "../src/main.ts"
 
 const read = (env: Record<string, string>) =>
   Effect.runSync(Effect.either(Effect.withConfigProvider(PaymentConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))))
@@ -63,5 +64,16 @@ describe("payment configuration", () => {
 
   test("a bad APP_ENV fails naming APP_ENV", () => {
     expect(issues({ APP_ENV: "prod" }).map((issue) => issue.variable)).toEqual(["APP_ENV"])
+  })
+
+  test("APP_ENV=production also needs AUTH_ISSUER and AUTH_GUEST_ISSUER, whose localhost defaults would refuse every token", () => {
+    const production = { APP_ENV: "production", DATABASE_URL: "postgres://db/payments", RABBITMQ_URL: "amqps://broker" }
+    const named = (env: Record<string, string>) => {
+      const result = Effect.runSync(Effect.either(Effect.withConfigProvider(ServiceConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))))
+      return Either.isRight(result) ? [] : AppConfig.issues(result.left).map((issue) => issue.variable)
+    }
+    expect(named(production)).toEqual(["AUTH_ISSUER", "AUTH_GUEST_ISSUER"])
+    expect(named({ ...production, AUTH_ISSUER: "https://id.example" })).toEqual(["AUTH_GUEST_ISSUER"])
+    expect(named({ ...production, AUTH_ISSUER: "https://id.example", AUTH_GUEST_ISSUER: "https://booking.example" })).toEqual([])
   })
 })

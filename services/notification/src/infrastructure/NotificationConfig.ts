@@ -32,4 +32,6 @@ export const NotificationConfig: Config.Config<NotificationConfig> = Config.all(
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   AppConfig.brokerRequirement(config.rabbitmqUrl),
   AuthConfig.issuerRequirement(config.auth),
+  // Guests read their booking's notifications with the booking service's tokens.
+  AuthConfig.guestIssuerRequirement(config.auth),
 ])))
