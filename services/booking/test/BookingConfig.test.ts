@@ -108,6 +108,23 @@ describe("booking configuration", () => {
     }
   })
 
+  test("BOOKING_MAX_HELD_SEATS is 9 unless set; a whole number from 1 to 1000, or the error names it", () => {
+    expect(Either.getOrThrow(read({})).maxHeldSeats).toBe(9)
+    expect(Either.getOrThrow(read({ BOOKING_MAX_HELD_SEATS: "20" })).maxHeldSeats).toBe(20)
+    expect(Either.getOrThrow(read({ BOOKING_MAX_HELD_SEATS: "1000" })).maxHeldSeats).toBe(1000)
+    for (const bad of ["0", "1001", "-3", "2.5", "nine", ""]) {
+      expect(issues({ BOOKING_MAX_HELD_SEATS: bad }).map((issue) => issue.variable)).toEqual(["BOOKING_MAX_HELD_SEATS"])
+    }
+  })
+
+  test("the client's address: the connection's unless AUTH_CLIENT_IP_HEADER and AUTH_TRUSTED_PROXIES say which proxy to believe", () => {
+    expect(Either.getOrThrow(read({})).clientAddress).toEqual({ header: Option.none(), trustedProxies: [] })
+    const config = Either.getOrThrow(read({ AUTH_CLIENT_IP_HEADER: "X-Forwarded-For", AUTH_TRUSTED_PROXIES: "10.0.0.5, 10.0.0.6" }))
+    expect(config.clientAddress).toEqual({ header: Option.some("x-forwarded-for"), trustedProxies: ["10.0.0.5", "10.0.0.6"] })
+    expect(issues({ AUTH_TRUSTED_PROXIES: "gateway" }).map((issue) => issue.variable)).toEqual(["AUTH_TRUSTED_PROXIES"])
+    expect(issues({ AUTH_CLIENT_IP_HEADER: "x forwarded" }).map((issue) => issue.variable)).toEqual(["AUTH_CLIENT_IP_HEADER"])
+  })
+
   test("a bad APP_ENV fails naming APP_ENV", () => {
     expect(issues({ APP_ENV: "prod" }).map((issue) => issue.variable)).toEqual(["APP_ENV"])
   })

@@ -16,7 +16,7 @@ export type RepositoryLayer = Layer.Layer<BookingRepository | Outbox.Store, unkn
 const lease = Duration.seconds(30)
 
 /** Everything in the outbox now, claimed and completed, of one flight. */
-const drain = (flightId: string) =>
+export const drain = (flightId: string) =>
   Effect.gen(function* () {
     const outbox = yield* Outbox.Store
     const all: Array<Outbox.OutboxEntry> = []

@@ -1,4 +1,6 @@
 import * as InMemoryBookingRepository from "../src/infrastructure/InMemoryBookingRepository.ts"
 import { contract } from "./BookingRepository.contract.ts"
+import { holdLimitContract } from "./HoldLimit.contract.ts"
 
 contract("in-memory", () => InMemoryBookingRepository.layer)
+holdLimitContract("in-memory", () => InMemoryBookingRepository.layer)

@@ -9,6 +9,7 @@ import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepos
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
 import { RedisClient } from "../src/infrastructure/RedisStore.ts"
 import { contract } from "./BookingRepository.contract.ts"
+import { holdLimitContract } from "./HoldLimit.contract.ts"
 import { cancelledEvent, deletePrefix, holdRequest, seating, testPrefix } from "./support/Fixtures.ts"
 
 RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
@@ -19,6 +20,7 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
   const layer = () =>
     RedisBookingRepository.layerWith({ prefix }).pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
   contract("Redis", layer)
+  holdLimitContract("Redis", layer)
 
   // A prefix of its own per test, since the relays there take whatever the outbox holds.
   OutboxLeases.leases("Redis booking streams", () =>
