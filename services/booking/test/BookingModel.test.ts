@@ -5,7 +5,9 @@
  * model predicts, and the seats and bookings it keeps are the model's:
  * - no seat is held or sold to two bookings; held + sold + free = capacity;
  * - every booking is in exactly one status, the model's, and takes exactly its passengers' seats
- *   while pending or confirmed.
+ *   while pending or confirmed;
+ * - no holder (DESIGN §10: an email, an address, an account) holds more than the limit: a hold that
+ *   would take one of its holders over it is refused, with the retry time the model works out.
  *
  * Time is the test's: every call gets its `now`, and the holds are stamped on the same clock, one
  * hour ahead of the wall clock. A hold's expiry is passed by moving that clock, never by sleeping,
@@ -37,12 +39,16 @@ type At = "clock" | "justBeforeExpiry" | "atExpiry" | "justAfterExpiry"
 
 /** `target` picks one of the holds tried so far (modulo their number), failed ones included. */
 type Command =
-  | { readonly _tag: "Hold"; readonly party: ReadonlyArray<SeatPick>; readonly ttl: "15 minutes" | "1 millis" }
+  /** `holders`: indexes into the run's holders (two emails, two addresses), none to several. */
+  | { readonly _tag: "Hold"; readonly party: ReadonlyArray<SeatPick>; readonly ttl: "15 minutes" | "1 millis"; readonly holders: ReadonlyArray<number> }
   | { readonly _tag: "Confirm"; readonly target: number; readonly payment: "same" | "new"; readonly at: At }
   | { readonly _tag: "Cancel"; readonly target: number }
   | { readonly _tag: "Expire"; readonly target: number; readonly at: At }
 
 const economy = Option.getOrThrow(layoutOf(seating(), "economy"))
+
+/** How many seats a holder may hold at once (the default, BOOKING_MAX_HELD_SEATS). */
+const maxHeldSeats = 9
 const cabin: ReadonlyArray<SeatNumber> = seatsOf(economy)
 const capacity = cabin.length
 
@@ -68,6 +74,7 @@ const command: FastCheck.Arbitrary<Command> = FastCheck.oneof(
         { arbitrary: FastCheck.constant("15 minutes" as const), weight: 3 },
         { arbitrary: FastCheck.constant("1 millis" as const), weight: 1 },
       ),
+      holders: FastCheck.subarray([0, 1, 2, 3]),
     }),
     weight: 5,
   },
@@ -107,6 +114,7 @@ interface Stored {
 interface Tracked {
   readonly id: BookingId
   readonly expiresAt: number
+  readonly holders: ReadonlyArray<string>
   /** The payment a "same" confirmation sends until one confirmed the booking. */
   readonly payment: PaymentId
   booking: Stored | null
@@ -144,6 +152,28 @@ const summary = (booking: Booking): Stored => ({
   reason: booking.cancellationReason,
 })
 
+/** The seats a holder holds at `now`: its pending bookings' whose hold has not run out. */
+const heldBy = (model: Model, holder: string, now: number) =>
+  model.tried.reduce((sum, tracked) =>
+    tracked.booking?.status === "pending" && tracked.expiresAt > now && tracked.holders.includes(holder)
+      ? sum + tracked.booking.seats.length
+      : sum, 0)
+
+/**
+ * The limit's answer to `seats` more for `holders` at `now`: none when they fit; otherwise the most
+ * a full holder holds, and the first expiry of their holds after which the request fits them all.
+ */
+const overLimit = (model: Model, holders: ReadonlyArray<string>, seats: number, now: number) => {
+  const full = holders.filter((holder) => heldBy(model, holder, now) + seats > maxHeldSeats)
+  if (full.length === 0) return null
+  const fitsAt = (at: number) => full.every((holder) => heldBy(model, holder, at) + seats <= maxHeldSeats)
+  const expiries = model.tried
+    .filter((tracked) => tracked.booking?.status === "pending" && tracked.expiresAt > now && tracked.holders.some((h) => full.includes(h)))
+    .map((tracked) => tracked.expiresAt)
+    .toSorted((a, b) => a - b)
+  return { held: Math.max(...full.map((holder) => heldBy(model, holder, now))), retryAt: expiries.find(fitsAt)! }
+}
+
 const release = (model: Model, tracked: Tracked) => {
   for (const [seat, holder] of model.seats) if (holder.bookingId === tracked.id) model.seats.delete(seat)
 }
@@ -163,6 +193,9 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
   const flightId = flight.flightId
   const layout = Option.getOrThrow(layoutOf(flight, "economy"))
   const model: Model = { tried: [], seats: new Map() }
+  // Holders of this run alone: on a shared Redis, other runs' holds never count against them.
+  const ofRun = Bun.randomUUIDv7()
+  const holders = [`email:a-${ofRun}`, `email:b-${ofRun}`, `address:x-${ofRun}`, `address:y-${ofRun}`]
   const attempt = <A, E>(effect: Effect.Effect<A, E>) => run(Effect.either(effect))
   expect(await run(repository.seed(flight))).toBe(true)
 
@@ -190,8 +223,11 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
         const isFree = (seat: SeatNumber) => !model.seats.has(seat)
         const takenNamed = requested.filter((seat): seat is SeatNumber => seat !== undefined && !isFree(seat))
         const free = capacity - model.seats.size
-        const succeeds = takenNamed.length === 0 && free >= requested.length
-        const fixture = await run(holdRequest(flightId, requested, { ttl: command.ttl }))
+        const counted = command.holders.map((index) => holders[index]!)
+        // The limit is checked before the seats: a full holder learns nothing about them.
+        const refused = overLimit(model, counted, requested.length, clock)
+        const succeeds = refused === null && takenNamed.length === 0 && free >= requested.length
+        const fixture = await run(holdRequest(flightId, requested, { ttl: command.ttl, holders: counted, maxHeldSeats }))
         // On the test's clock: the same time to live, from the clock's now.
         const holdExpiresAt = DateTime.unsafeMake(clock + DateTime.distance(fixture.now, fixture.holdExpiresAt))
         const request: HoldRequest = {
@@ -202,10 +238,11 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
         }
         const result = await attempt(repository.hold(request))
         expect({ ...context, requested, outcome: outcomeOf(result, () => "Held") })
-          .toEqual({ ...context, requested, outcome: succeeds ? "Held" : "SeatsUnavailable" })
+          .toEqual({ ...context, requested, outcome: succeeds ? "Held" : refused !== null ? "HoldLimitReached" : "SeatsUnavailable" })
         const tracked: Tracked = {
           id: request.id,
           expiresAt: DateTime.toEpochMillis(holdExpiresAt),
+          holders: counted,
           payment: paymentId(),
           booking: null,
         }
@@ -225,6 +262,9 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
             })
           tracked.booking = { status: "pending", seats: chosen, paidWith: null, reason: null }
           for (const seat of chosen) model.seats.set(seat, { bookingId: tracked.id, state: "held" })
+        } else if (result.left._tag === "HoldLimitReached" && refused !== null) {
+          expect({ ...context, held: result.left.held, retryAt: clock + result.left.retryAfterMillis })
+            .toEqual({ ...context, held: refused.held, retryAt: refused.retryAt })
         } else if (result.left._tag === "SeatsUnavailable") {
           expect({ ...context, requested, seats: result.left.seats, available: result.left.available })
             .toEqual({ ...context, requested, seats: takenNamed, available: free })
