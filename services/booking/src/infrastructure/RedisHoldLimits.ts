@@ -3,7 +3,7 @@
  * that a holder's budget is checked and spent in the same script as the hold itself.
  *
  * Keys (see `keysFor`):
- * - `booking:holder:{<hash of holder>}`, one sorted set per holder (`owner:<sub>`, `email:<address>`,
+ * - `booking:holder:{<hash of holder>}`, one sorted set per holder (`owner:<sub>`, `email:<email>`,
  *   `address:<ip>`, hashed: no personal data in key names, no braces from a `sub`): members
  *   `<seats>:<bookingId>`, scored by the hold's expiry (ms). What ran out (score at or before the
  *   request's now) is pruned by the hold script before it sums the seats; the set itself expires a
