@@ -143,6 +143,16 @@ export const holdLimitContract = (name: string, layer: () => RepositoryLayer) =>
         expect([again.replayed, again.booking.id]).toEqual([true, first.booking.id])
       }))
 
+    it("a party larger than the limit is refused even when nothing is held, with no time to wait that would help", () =>
+      Effect.gen(function* () {
+        const { flight, repository } = yield* seeded
+        const { email } = someone()
+        const request = yield* holdRequest(flight.flightId, party(3), { holders: [email], maxHeldSeats: 2 })
+        const refused = yield* Effect.either(repository.hold(request))
+        expect(Either.isLeft(refused) && [refused.left._tag, refused.left._tag === "HoldLimitReached" && refused.left.held])
+          .toEqual(["HoldLimitReached", 0])
+      }))
+
     it("of 20 concurrent one-seat holds by one holder, exactly 9 succeed and 11 are refused", () =>
       Effect.gen(function* () {
         const { flight, held, repository } = yield* seeded

@@ -52,7 +52,7 @@ for _, candidate in ipairs(seating.cabins) do
   if candidate.cabin == booking.cabin then layout = candidate end
 end
 if not layout then return {"cabin-not-on-flight"} end
-local refused = holdLimitRefusal(10, #booking.passengers, tonumber(ARGV[12]), ARGV[13])
+local refused = holdLimitRefusal(10, #booking.passengers, tonumber(ARGV[12]), tonumber(ARGV[13]))
 if refused then return {"limit", string.format("%.0f", refused[1]), string.format("%.0f", refused[2])} end
 local requested = cjson.decode(ARGV[4])
 local rows, all = {}, {}
