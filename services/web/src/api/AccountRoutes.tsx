@@ -1,0 +1,57 @@
+/** @jsxImportSource hono/jsx */
+/** Signing up, in and out. Signing in or out gives the visitor a new session id (no session fixation). */
+import { Either } from "effect"
+import type { Hono } from "hono"
+import * as Accounts from "../application/Accounts.ts"
+import { isStaff } from "../application/ConsoleAccess.ts"
+import * as AccountForms from "../domain/AccountForms.ts"
+import * as ApiProblem from "../domain/ApiProblem.ts"
+import { fresh, rotate } from "../domain/Session.ts"
+import { render } from "./Pages.tsx"
+import { SignInPage, SignUpPage } from "./views/AccountPages.tsx"
+import { type Deps, runner, type WebEnv } from "./WebContext.ts"
+
+const statusOf = (problem: ApiProblem.ApiProblem) =>
+  problem.status === 400 || problem.status === 401 || problem.status === 409 || problem.status === 429 ? problem.status : 502
+
+export const routes = (app: Hono<WebEnv>, deps: Deps) => {
+  const run = runner(deps.runtime)
+
+  app.get("/sign-in", (c) =>
+    render(c, "Sign in", <SignInPage fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} next={AccountForms.nextPath(c.req.query("next")) ?? ""} />))
+
+  app.post("/sign-in", async (c) => {
+    const fields = c.get("form")
+    const next = AccountForms.nextPath(fields["next"])
+    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 400 | 401 | 409 | 429 | 502) =>
+      render(c, "Sign in", <SignInPage fields={{ email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} next={next ?? ""} />, status)
+    const form = AccountForms.signIn(fields)
+    if (!form.ok) return again(form.errors, [], 400)
+    const signedIn = await run(Accounts.signIn(form.value))
+    if (Either.isLeft(signedIn)) return again({}, [ApiProblem.messageOf(signedIn.left)], statusOf(signedIn.left))
+    c.set("session", rotate(c.get("session"), signedIn.right))
+    return c.redirect(next ?? (isStaff(signedIn.right) ? "/ops" : "/trips"), 303)
+  })
+
+  app.get("/sign-up", (c) => render(c, "Create an account", <SignUpPage fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} />))
+
+  app.post("/sign-up", async (c) => {
+    const fields = c.get("form")
+    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 400 | 401 | 409 | 429 | 502) =>
+      render(c, "Create an account", <SignUpPage fields={{ name: fields["name"], email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
+    const form = AccountForms.signUp(fields)
+    if (!form.ok) return again(form.errors, [], 400)
+    const signedUp = await run(Accounts.signUp(form.value))
+    if (Either.isLeft(signedUp)) return again({}, [ApiProblem.messageOf(signedUp.left)], statusOf(signedUp.left))
+    c.set("session", { ...rotate(c.get("session"), signedUp.right), flash: { kind: "info", text: `Welcome, ${signedUp.right.name || signedUp.right.email}. Your bookings will appear under My trips.` } })
+    return c.redirect("/trips", 303)
+  })
+
+  /** Everything the session held goes: the account and the bookings' guest tokens (a shared computer). */
+  app.post("/sign-out", async (c) => {
+    const account = c.get("session").account
+    if (account !== null) await run(Accounts.signOut(account))
+    c.set("session", { ...fresh(), flash: { kind: "info", text: "You are signed out." } })
+    return c.redirect("/", 303)
+  })
+}

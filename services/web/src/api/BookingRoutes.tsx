@@ -1,0 +1,112 @@
+/** @jsxImportSource hono/jsx */
+/** A booking's page and its live part, paying, cancelling, managing by reference, "my trips". */
+import { Either } from "effect"
+import type { Hono } from "hono"
+import * as Travel from "../application/Travel.ts"
+import * as ApiProblem from "../domain/ApiProblem.ts"
+import { withGuest } from "../domain/Session.ts"
+import * as TravelForms from "../domain/TravelForms.ts"
+import { problemPage, redirect, render } from "./Pages.tsx"
+import { ManagePage, TripsPage } from "./views/AccountPages.tsx"
+import { Status } from "./views/BookingStory.tsx"
+import { BookingActions, BookingPage } from "./views/BookingPage.tsx"
+import * as Format from "./views/Format.ts"
+import { attemptOf, type Deps, newAttempt, runner, type WebContext, type WebEnv } from "./WebContext.ts"
+
+const bookingIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+export const routes = (app: Hono<WebEnv>, deps: Deps) => {
+  const run = runner(deps.runtime)
+  const tokenFor = (c: WebContext, id: string) => Travel.holderToken(c.get("session"), id)
+
+  /** The booking's page; with `errors` when a form on it was refused. */
+  const page = async (c: WebContext, id: string, errors: Record<string, string> = {}, status: 200 | 400 = 200) => {
+    if (!bookingIdPattern.test(id)) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
+    const story = await run(Travel.story(tokenFor(c, id), id))
+    if (Either.isLeft(story)) return problemPage(c, story.left)
+    return render(
+      c,
+      `Booking ${story.right.booking.reference}`,
+      <BookingPage story={story.right} csrf={c.get("session").csrf} attempt={newAttempt()} errors={errors} problem={[]} />,
+      status,
+    )
+  }
+
+  app.get("/bookings/:id", (c) => page(c, c.req.param("id")))
+
+  app.get("/bookings/:id/live", async (c) => {
+    const id = c.req.param("id")
+    c.header("cache-control", "no-store")
+    if (!bookingIdPattern.test(id)) return c.html(<p id="live">{ApiProblem.messageOf(ApiProblem.of(404, "booking-not-found"))}</p>, 404)
+    const story = await run(Travel.story(tokenFor(c, id), id))
+    if (Either.isLeft(story)) {
+      // The page keeps polling: a moment's outage is told, not a reason to stop.
+      return c.html(
+        <div id="live" hx-get={c.req.url.slice(c.req.url.indexOf("/bookings/"))} hx-trigger="every 4s" hx-swap="outerHTML">
+          <p class="flash error" role="alert">{ApiProblem.messageOf(story.left)}</p>
+        </div>,
+      )
+    }
+    const moved = c.req.query("seen") !== story.right.booking.status
+    return c.html(
+      <>
+        <Status story={story.right} poll={`/bookings/${id}/live`} />
+        {moved ? <BookingActions booking={story.right.booking} csrf={c.get("session").csrf} attempt={newAttempt()} errors={{}} outOfBand /> : null}
+      </>,
+    )
+  })
+
+  app.post("/bookings/:id/pay", async (c) => {
+    const id = c.req.param("id")
+    const form = TravelForms.payment(c.get("form"))
+    if (!form.ok) return page(c, id, form.errors, 400)
+    const paid = await run(Travel.pay(c.get("session"), id, form.value.token, attemptOf(c.get("form"))))
+    if (Either.isLeft(paid)) {
+      if (paid.left.status === 404) return problemPage(c, paid.left)
+      return redirect(c, `/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(paid.left) })
+    }
+    return paid.right.status === "succeeded"
+      ? redirect(c, `/bookings/${id}`, { kind: "info", text: `Payment of ${Format.money(paid.right.amount)} accepted. Your booking is being confirmed.` })
+      : redirect(c, `/bookings/${id}`, {
+        kind: "error",
+        text: `Payment failed: ${Format.failureReason(paid.right.failureReason)}. Nothing was charged. Choose another card and pay again.`,
+      })
+  })
+
+  app.post("/bookings/:id/cancel", async (c) => {
+    const id = c.req.param("id")
+    const cancelled = await run(Travel.cancel(tokenFor(c, id), id, attemptOf(c.get("form"))))
+    if (Either.isLeft(cancelled)) {
+      if (cancelled.left.status === 404) return problemPage(c, cancelled.left)
+      return redirect(c, `/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(cancelled.left) })
+    }
+    const refund = cancelled.right.paymentId !== null ? " Your payment will be refunded in full; the refund appears below." : ""
+    return redirect(c, `/bookings/${id}`, { kind: "info", text: `Booking ${cancelled.right.reference} is cancelled.${refund}` })
+  })
+
+  app.get("/manage", (c) => render(c, "Manage a booking", <ManagePage fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} />))
+
+  app.post("/manage", async (c) => {
+    const fields = c.get("form")
+    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 400 | 404 | 429 | 502) =>
+      render(c, "Manage a booking", <ManagePage fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
+    const form = TravelForms.manage(fields)
+    if (!form.ok) return again(form.errors, [], 400)
+    const found = await run(Travel.manage(form.value))
+    if (Either.isLeft(found)) {
+      const status = found.left.status === 404 || found.left.status === 429 || found.left.status === 400 ? found.left.status : 502
+      return again({}, ApiProblem.linesOf(found.left), status)
+    }
+    const { accessToken, booking } = found.right
+    c.set("session", withGuest(c.get("session"), booking.id, { reference: booking.reference, token: accessToken }))
+    return c.redirect(`/bookings/${booking.id}`, 303)
+  })
+
+  app.get("/trips", async (c) => {
+    const account = c.get("session").account
+    if (account === null) return c.redirect("/sign-in?next=/trips", 303)
+    const trips = await run(Travel.trips(account.accessToken))
+    if (Either.isLeft(trips)) return problemPage(c, trips.left)
+    return render(c, "My trips", <TripsPage trips={trips.right} />)
+  })
+}

@@ -1,0 +1,119 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The operations console (`/ops`, DESIGN §10): ops and admin only. An anonymous visitor is sent to
+ * sign in; a signed-in customer gets a 403 page. Every call carries the staff account's token, and
+ * the services check its roles again.
+ */
+import { Either } from "effect"
+import type { Hono } from "hono"
+import * as ConsoleAccess from "../application/ConsoleAccess.ts"
+import * as Operations from "../application/Operations.ts"
+import * as Travel from "../application/Travel.ts"
+import * as ApiProblem from "../domain/ApiProblem.ts"
+import * as ConsoleForms from "../domain/ConsoleForms.ts"
+import type { Fields } from "../domain/Validation.ts"
+import { forbidden, problemPage, redirect, render } from "./Pages.tsx"
+import { FlightPage, OpsBookingPage, SystemPage } from "./views/OpsFlightPage.tsx"
+import { FindBookingPage, FlightsPage, SchedulePage } from "./views/OpsPages.tsx"
+import { attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
+
+export const routes = (app: Hono<WebEnv>, deps: Deps) => {
+  const run = runner(deps.runtime)
+  const token = (c: WebContext) => c.get("session").account!.accessToken
+  const admin = (c: WebContext) => ConsoleAccess.operations(c.get("session").account) === "granted"
+
+  app.use("/ops", gate(ConsoleAccess.console))
+  app.use("/ops/*", gate(ConsoleAccess.console))
+  app.use("/ops/system", gate(ConsoleAccess.operations))
+
+  app.get("/ops", async (c) => {
+    const fields = queryOf(c)
+    const show = (errors: Record<string, string>, problem: ReadonlyArray<string>, flights: Parameters<typeof FlightsPage>[0]["flights"], status: 200 | 400 | 502 = 200) =>
+      render(c, "Flights", <FlightsPage admin={admin(c)} fields={fields} errors={errors} problem={problem} flights={flights} />, status)
+    if (Object.keys(fields).length === 0) return show({}, [], null)
+    const form = ConsoleForms.flights(fields)
+    if (!form.ok) return show(form.errors, [], null, 400)
+    const found = await run(Operations.flightsOn(token(c), form.value))
+    return Either.isLeft(found) ? show({}, ApiProblem.linesOf(found.left), null, 502) : show({}, [], found.right)
+  })
+
+  const schedulePage = (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: 200 | 400 | 403 | 409 | 502) =>
+    render(c, "Schedule a flight", <SchedulePage admin={admin(c)} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} attempt={newAttempt()} />, status)
+
+  app.get("/ops/flights/new", (c) => schedulePage(c, {}, {}, [], 200))
+
+  app.post("/ops/flights", async (c) => {
+    const fields = c.get("form")
+    const form = ConsoleForms.schedule(fields)
+    if (!form.ok) return schedulePage(c, fields, form.errors, [], 400)
+    const scheduled = await run(Operations.schedule(token(c), form.value, attemptOf(fields)))
+    if (Either.isLeft(scheduled)) {
+      const status = scheduled.left.status === 400 || scheduled.left.status === 403 || scheduled.left.status === 409 ? scheduled.left.status : 502
+      return schedulePage(c, fields, {}, ApiProblem.linesOf(scheduled.left), status)
+    }
+    return redirect(c, `/ops/flights/${scheduled.right.id}`, { kind: "info", text: `${scheduled.right.flightNumber} is scheduled.` })
+  })
+
+  const flightPage = async (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: 200 | 400 | 409 | 502) => {
+    const id = c.req.param("id")!
+    const flight = await run(Travel.flight(id))
+    if (Either.isLeft(flight)) return problemPage(c, flight.left)
+    const bookings = await run(Operations.bookingsOf(token(c), id))
+    return render(
+      c,
+      `Flight ${flight.right.flightNumber}`,
+      <FlightPage admin={admin(c)} flight={flight.right} bookings={Either.getOrNull(bookings)} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />,
+      status,
+    )
+  }
+
+  app.get("/ops/flights/:id", (c) => flightPage(c, {}, {}, [], 200))
+
+  app.post("/ops/flights/:id/delay", async (c) => {
+    const form = ConsoleForms.delay(c.get("form"))
+    if (!form.ok) return flightPage(c, c.get("form"), form.errors, [], 400)
+    const changed = await run(Operations.changeStatus(token(c), c.req.param("id"), { status: "delayed", ...form.value }))
+    if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), changed.left.status === 400 || changed.left.status === 409 ? changed.left.status : 502)
+    return redirect(c, `/ops/flights/${changed.right.id}`, { kind: "info", text: `${changed.right.flightNumber} is delayed; its travellers are told.` })
+  })
+
+  app.post("/ops/flights/:id/cancel", async (c) => {
+    const form = ConsoleForms.cancel(c.get("form"))
+    if (!form.ok) return flightPage(c, c.get("form"), form.errors, [], 400)
+    const changed = await run(Operations.changeStatus(token(c), c.req.param("id"), { status: "cancelled", ...form.value }))
+    if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), changed.left.status === 400 || changed.left.status === 409 ? changed.left.status : 502)
+    return redirect(c, `/ops/flights/${changed.right.id}`, { kind: "info", text: `${changed.right.flightNumber} is cancelled; its bookings are cancelled and the paid ones refunded.` })
+  })
+
+  app.get("/ops/bookings", async (c) => {
+    const fields = queryOf(c)
+    const show = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 200 | 400 | 404 | 502) =>
+      render(c, "Find a booking", <FindBookingPage admin={admin(c)} fields={fields} errors={errors} problem={problem} />, status)
+    if (Object.keys(fields).length === 0) return show({}, [], 200)
+    const form = ConsoleForms.findBooking(fields)
+    if (!form.ok) return show(form.errors, [], 400)
+    const found = await run(Operations.findBooking(token(c), form.value))
+    if (Either.isLeft(found)) return show({}, ApiProblem.linesOf(found.left), found.left.status === 404 || found.left.status === 400 ? found.left.status : 502)
+    return c.redirect(`/ops/bookings/${found.right.id}`, 303)
+  })
+
+  app.get("/ops/bookings/:id", async (c) => {
+    const story = await run(Travel.story(token(c), c.req.param("id")))
+    if (Either.isLeft(story)) return problemPage(c, story.left)
+    return render(c, `Booking ${story.right.booking.reference}`, <OpsBookingPage admin={admin(c)} story={story.right} />)
+  })
+
+  app.get("/ops/system", async (c) => {
+    const results = await run(Operations.readiness(deps.config.readiness))
+    return render(c, "System", <SystemPage results={Either.getOrElse(results, () => [])} />)
+  })
+}
+
+/** Lets the request through when the account may; otherwise the sign-in page or a 403 page. */
+const gate = (decide: (account: Parameters<typeof ConsoleAccess.console>[0]) => ConsoleAccess.Decision) =>
+  async (c: WebContext, next: () => Promise<void>) => {
+    const decision = decide(c.get("session").account)
+    if (decision === "granted") return next()
+    if (decision === "sign-in") return c.redirect(`/sign-in?next=${encodeURIComponent(c.req.path)}`, 303)
+    return forbidden(c, "The operations console is for airline staff. Your account may not open it.")
+  }

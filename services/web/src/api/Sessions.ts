@@ -1,0 +1,41 @@
+/**
+ * The session middleware (DESIGN §10: tokens stay on the server). The cookie holds only the
+ * session's random id: httpOnly, SameSite=Lax, `Secure` when the site is served over https (then
+ * also `__Host-` prefixed). A visitor without a valid cookie gets a new session; a signed-in
+ * account's access token is renewed before the page runs; a changed session is saved after it.
+ */
+import type { MiddlewareHandler } from "hono"
+import { getCookie, setCookie } from "hono/cookie"
+import { Duration, Effect, Option, Runtime } from "effect"
+import * as Accounts from "../application/Accounts.ts"
+import { fresh, type Session, SessionStore } from "../domain/Session.ts"
+import type { Deps, WebEnv } from "./WebContext.ts"
+
+export const cookieName = (secure: boolean) => secure ? "__Host-flight_session" : "flight_session"
+
+/** Whether the visitor reached the site over https: the request's own scheme, or the configured public origin's. */
+export const isSecure = (deps: Deps, url: string): boolean =>
+  url.startsWith("https:") || Option.exists(deps.config.publicUrl, (publicUrl) => publicUrl.protocol === "https:")
+
+export const middleware = (deps: Deps): MiddlewareHandler<WebEnv> => {
+  const run = Runtime.runPromise(deps.runtime)
+  const maxAge = Math.floor(Duration.toSeconds(deps.config.sessionTtl))
+  return async (c, next) => {
+    const secure = isSecure(deps, c.req.url)
+    const name = cookieName(secure)
+    const id = getCookie(c, name)
+    const stored = id === undefined || id.length > 100 ? Option.none<Session>() : await run(Effect.flatMap(SessionStore, (store) => store.get(id)))
+    const loaded = Option.getOrElse(stored, fresh)
+    const renewed = await run(Accounts.fresh(loaded, Date.now()).pipe(Effect.orElseSucceed(() => ({ session: loaded, changed: false }))))
+    c.set("session", renewed.session)
+    await next()
+    const after = c.get("session")
+    if (Option.isSome(stored) && !renewed.changed && after === loaded) return
+    await run(Effect.flatMap(SessionStore, (store) =>
+      Effect.zipRight(
+        after.id !== loaded.id && Option.isSome(stored) ? store.remove(loaded.id) : Effect.void,
+        store.save(after),
+      )))
+    setCookie(c, name, after.id, { path: "/", httpOnly: true, sameSite: "Lax", secure, maxAge })
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * What every route of the web app shares: the request's session (read by `Sessions`), the posted
+ * form (read once, by `Csrf`), the runner of the service's Effects, and how a page is answered.
+ */
+import { Effect, Either, Runtime } from "effect"
+import type { Context } from "hono"
+import type { Api } from "../domain/Api.ts"
+import type { ApiProblem } from "../domain/ApiProblem.ts"
+import type { Session, SessionStore } from "../domain/Session.ts"
+import type { Fields } from "../domain/Validation.ts"
+import type { WebConfig } from "../infrastructure/WebConfig.ts"
+
+export type Services = Api | SessionStore
+
+export interface WebEnv {
+  readonly Variables: {
+    session: Session
+    /** The fields of a POSTed form (strings only; repeated names as lists). */
+    form: Fields
+  }
+}
+
+export type WebContext = Context<WebEnv>
+
+export interface Deps {
+  readonly runtime: Runtime.Runtime<Services>
+  readonly config: WebConfig
+}
+
+/** Runs a use case: its value, or the API's problem. */
+export const runner = (runtime: Runtime.Runtime<Services>) =>
+<A>(effect: Effect.Effect<A, ApiProblem, Services>): Promise<Either.Either<A, ApiProblem>> =>
+  Runtime.runPromise(runtime)(Effect.either(effect))
+
+/** A query's fields, repeated names as lists. */
+export const queryOf = (c: WebContext): Fields => {
+  const fields: Record<string, string | Array<string>> = {}
+  for (const [name, values] of Object.entries(c.req.queries())) fields[name] = values.length === 1 ? values[0]! : values
+  return fields
+}
+
+/** A new Idempotency-Key for the form about to be shown; a posted one is used if it looks like one. */
+export const attemptOf = (fields: Fields): string => {
+  const sent = fields["attempt"]
+  return typeof sent === "string" && /^[0-9a-f-]{36}$/.test(sent) ? sent : crypto.randomUUID()
+}
+
+export const newAttempt = (): string => crypto.randomUUID()

@@ -1,0 +1,99 @@
+/**
+ * The operations console's use cases (DESIGN §10, `/ops`), each with the staff account's token:
+ * flights of a day on a route, scheduling, status changes, a flight's bookings, a booking's saga,
+ * and the services' readiness.
+ */
+import { Effect } from "effect"
+import { Api } from "../domain/Api.ts"
+import type * as ConsoleForms from "../domain/ConsoleForms.ts"
+import type * as Resources from "../domain/Resources.ts"
+import { Cabins } from "../domain/Validation.ts"
+import * as Travel from "./Travel.ts"
+
+/**
+ * The flights of a day on a route. Search is the only listing the flight API has: it answers
+ * bookable flights (scheduled or delayed) with a seat in the cabin asked, so every cabin is asked.
+ */
+export const flightsOn = Effect.fn("Operations.flightsOn")(function* (token: string, form: { readonly origin: string; readonly destination: string; readonly date: string }) {
+  const api = yield* Api
+  const pages = yield* Effect.forEach(Cabins, (cabin) => {
+    const query = new URLSearchParams({ ...form, cabin, passengers: "1", limit: "100" })
+    return api.request<Resources.Page<Resources.Flight>>({ method: "GET", path: `/api/flights?${query}`, token })
+  }, { concurrency: "unbounded" })
+  const byId = new Map<string, Resources.Flight>()
+  for (const page of pages) for (const item of page.body.items) byId.set(item.id, item)
+  return [...byId.values()].toSorted((a, b) => a.departureAt.localeCompare(b.departureAt))
+})
+
+export const schedule = Effect.fn("Operations.schedule")(function* (token: string, form: ConsoleForms.Schedule, idempotencyKey: string) {
+  const api = yield* Api
+  return (yield* api.request<Resources.Flight>({ method: "POST", path: "/api/flights", body: form, token, idempotencyKey })).body
+})
+
+export const changeStatus = Effect.fn("Operations.changeStatus")(function* (
+  token: string,
+  flightId: string,
+  change: { readonly status: "delayed" | "cancelled"; readonly departureAt?: string; readonly reason?: string },
+) {
+  const api = yield* Api
+  return (yield* api.request<Resources.Flight>({
+    method: "PATCH",
+    path: `/api/flights/${encodeURIComponent(flightId)}/status`,
+    body: change,
+    token,
+  })).body
+})
+
+/** How far the notification history is read for a flight's bookings. */
+export const historyPages = 10
+
+/**
+ * A flight's bookings. No API lists them (booking answers one by id, by reference and last name, or
+ * the caller's own): the staff-only notification history names the booking of every notification,
+ * so its booking ids are read (at most `historyPages` pages of 100) and each booking is asked for.
+ * A booking whose first notification is not recorded yet is missing until it is.
+ */
+export const bookingsOf = Effect.fn("Operations.bookingsOf")(function* (token: string, flightId: string) {
+  const api = yield* Api
+  const ids = new Set<string>()
+  let cursor: string | null = null
+  let pages = 0
+  do {
+    const query: string = cursor === null ? "limit=100" : `limit=100&cursor=${encodeURIComponent(cursor)}`
+    const page: Resources.Page<Resources.Notification> = (yield* api.request<Resources.Page<Resources.Notification>>({
+      method: "GET",
+      path: `/api/notifications?${query}`,
+      token,
+    })).body
+    for (const item of page.items) if (item.bookingId !== null) ids.add(item.bookingId)
+    cursor = page.nextCursor
+    pages++
+  } while (cursor !== null && pages < historyPages)
+  const bookings = yield* Effect.forEach([...ids], (id) => Effect.option(Travel.booking(token, id)), { concurrency: 8 })
+  const found = bookings.flatMap((booking) => booking._tag === "Some" && booking.value.flightId === flightId ? [booking.value] : [])
+  return { bookings: found, complete: cursor === null }
+})
+
+/** A booking found by id, or by its reference and a passenger's last name. */
+export const findBooking = Effect.fn("Operations.findBooking")(function* (token: string, form: ConsoleForms.FindBooking) {
+  const api = yield* Api
+  if (form.by === "id") return yield* Travel.booking(token, form.id)
+  const query = new URLSearchParams({ reference: form.reference, lastName: form.lastName })
+  return (yield* api.request<Resources.Booking>({ method: "GET", path: `/api/bookings?${query}`, token })).body
+})
+
+export interface ReadinessResult {
+  readonly name: string
+  readonly url: URL
+  readonly status: number
+}
+
+/** Each service's `/health/ready`, asked at once. */
+export const readiness = Effect.fn("Operations.readiness")(function* (targets: Readonly<Record<string, URL>>) {
+  const api = yield* Api
+  return yield* Effect.forEach(
+    Object.entries(targets),
+    ([name, url]) => Effect.map(api.probe(url), (status): ReadinessResult => ({ name, url, status })),
+    { concurrency: "unbounded" },
+  )
+})

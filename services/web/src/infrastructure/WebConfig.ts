@@ -1,0 +1,79 @@
+/**
+ * The web service's configuration, from the environment (DESIGN §7). A bad value fails at start
+ * naming the variable; a Redis URL (it may carry a password) is never logged.
+ */
+import { AppConfig } from "@flight/runtime"
+import { Config, ConfigError, Duration, Either, Option, type Redacted } from "effect"
+
+export const defaultPort = 3006
+
+/** The services whose readiness the admin page shows, and where each answers `/health/ready`. */
+export const readinessTargets = ["gateway", "booking", "flight", "payment", "notification", "identity"] as const
+export type ReadinessTarget = (typeof readinessTargets)[number]
+
+const defaultReadinessPorts: Readonly<Record<ReadinessTarget, number>> = {
+  gateway: 3000,
+  booking: 3001,
+  flight: 3002,
+  payment: 3003,
+  notification: 3004,
+  identity: 3005,
+}
+
+export interface WebConfig {
+  readonly port: number
+  readonly appEnv: AppConfig.AppEnv
+  /** The one origin of every API: the gateway (DESIGN §10). */
+  readonly apiUrl: URL
+  /** Sessions in Redis when set (shared by every instance); in the process's memory otherwise. */
+  readonly redisUrl: Option.Option<Redacted.Redacted<URL>>
+  /** How long a session lives without being used. */
+  readonly sessionTtl: Duration.Duration
+  /** The public origin, when known: an `https:` one makes the session cookie `Secure` on every answer. */
+  readonly publicUrl: Option.Option<URL>
+  /** Where the admin page asks each service's `/health/ready`. */
+  readonly readiness: Readonly<Record<ReadinessTarget, URL>>
+}
+
+const parseHttpUrl = (path: Array<string>) => (raw: string): Either.Either<URL, ConfigError.ConfigError> => {
+  const url = URL.parse(raw.trim())
+  return url !== null && (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" &&
+      url.username === "" && url.password === "" && url.search === "" && url.hash === ""
+    ? Either.right(url)
+    : Either.left(ConfigError.InvalidData(path, "Expected an http(s) URL without credentials, query or fragment, e.g. http://localhost:3000"))
+}
+
+const httpUrl = (name: string, fallback: string) =>
+  Config.string(name).pipe(Config.withDefault(fallback), Config.mapOrFail(parseHttpUrl([])))
+
+/** Unset or empty: None. (After `Config.option` an error must name the variable itself.) */
+const optionalHttpUrl = (name: string) =>
+  Config.string(name).pipe(
+    Config.option,
+    Config.mapOrFail((value) =>
+      Option.isNone(value) || value.value.trim() === ""
+        ? Either.right(Option.none<URL>())
+        : Either.map(parseHttpUrl([name])(value.value), Option.some)
+    ),
+  )
+
+export const readinessVariable = (target: ReadinessTarget) => `WEB_READY_URL_${target.toUpperCase()}`
+
+const readiness = Config.all(
+  Object.fromEntries(readinessTargets.map((target) => [
+    target,
+    httpUrl(readinessVariable(target), `http://localhost:${defaultReadinessPorts[target]}/health/ready`),
+  ])) as Record<ReadinessTarget, Config.Config<URL>>,
+)
+
+export const WebConfig: Config.Config<WebConfig> = Config.all({
+  port: AppConfig.port(defaultPort),
+  appEnv: AppConfig.appEnv,
+  apiUrl: httpUrl("WEB_API_URL", "http://localhost:3000"),
+  redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
+  sessionTtl: AppConfig.duration("WEB_SESSION_TTL", "12 hours"),
+  publicUrl: optionalHttpUrl("WEB_PUBLIC_URL"),
+  readiness,
+}).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
+  { variable: "REDIS_URL", value: config.redisUrl, why: "every web instance must see the same sessions" },
+])))

@@ -1,0 +1,106 @@
+/**
+ * The whole system in the test's process on free ports, as `./run start` composes it: identity,
+ * flight, booking, payment and notification on one in-process bus and in-memory stores, the real
+ * gateway in front of them (DESIGN §10), and the web service calling the gateway. It lives until
+ * the test file ends.
+ */
+import { AuthConfig } from "@flight/auth"
+import * as Booking from "@flight/booking"
+import { InProcessBus } from "@flight/bus"
+import * as Flight from "@flight/flight"
+import * as Gateway from "@flight/gateway"
+import * as Identity from "@flight/identity"
+import * as Notification from "@flight/notification"
+import * as Payment from "@flight/payment"
+import { ChildProcess } from "@flight/runtime/testing"
+import { afterAll } from "bun:test"
+import { ConfigProvider, Duration, Effect, Exit, Layer, Logger, LogLevel, Option, Scope } from "effect"
+import * as Web from "../../src/index.ts"
+
+export interface System {
+  /** The web service's origin. */
+  readonly web: string
+  /** The gateway's origin: every API. */
+  readonly api: string
+  readonly urls: Readonly<Record<"identity" | "flight" | "booking" | "payment" | "notification", string>>
+}
+
+// Generous budgets: every browser and route test signs in and books from 127.0.0.1.
+const budget = { points: 100_000, window: Duration.minutes(1) }
+
+const start = Effect.gen(function* () {
+  const identityPort = ChildProcess.freePort()
+  const issuer = `http://127.0.0.1:${identityPort}`
+  const identityConfig = yield* Effect.withConfigProvider(
+    Identity.IdentityConfig,
+    ConfigProvider.fromMap(new Map([["PORT", String(identityPort)], ["AUTH_ISSUER", issuer], ["AUTH_SIGN_IN_MAX_ATTEMPTS", "1000"]])),
+  )
+  const identity = yield* Identity.make(identityConfig)
+  const auth = AuthConfig.of({ issuer, audience: identityConfig.audience })
+  const bus = yield* Layer.build(InProcessBus.layer())
+  const onBus = <A, E>(make: Effect.Effect<A, E, any>) => Effect.provide(make, bus) as Effect.Effect<A, E, Scope.Scope>
+  const flight = yield* onBus(Flight.make({ port: 0, mongodbUrl: Option.none(), auth }))
+  const booking = yield* onBus(Booking.make({ port: 0, redisUrl: Option.none(), holdTtl: Duration.minutes(15), sweepInterval: "200 millis", auth }))
+  const guest = AuthConfig.guestAt(AuthConfig.defaultGuestIssuer, Option.some(new URL(AuthConfig.guestJwksPath, booking.url)))
+  const withGuests = { ...auth, guest: Option.some(guest) }
+  const payment = yield* onBus(Payment.make({ port: 0, databaseUrl: Option.none(), auth: withGuests }))
+  const notification = yield* onBus(Notification.make({ port: 0, auth: withGuests }))
+  const upstream = (url: URL) => ({ url: new URL(url.origin), timeout: Duration.seconds(15) })
+  const gateway = yield* Gateway.make({
+    port: 0,
+    appEnv: "test",
+    upstreams: {
+      identity: upstream(identity.url),
+      flight: upstream(flight.url),
+      booking: upstream(booking.url),
+      payment: upstream(payment.url),
+      notification: upstream(notification.url),
+    },
+    redisUrl: Option.none(),
+    rateLimitPrefix: `web-test-${crypto.randomUUID().slice(-12)}`,
+    budgets: Object.fromEntries(Gateway.PolicyNames.map((policy) => [policy, budget])) as Gateway.GatewayConfig["budgets"],
+    bodyLimitBytes: 64 * 1024,
+    corsOrigins: [],
+    auth: withGuests,
+  })
+  const api = `http://127.0.0.1:${gateway.url.port}`
+  const ready = (url: URL) => new URL("/health/ready", url.origin)
+  const web = yield* Web.make({
+    port: 0,
+    appEnv: "test",
+    apiUrl: new URL(api),
+    redisUrl: Option.none(),
+    sessionTtl: Duration.hours(1),
+    publicUrl: Option.none(),
+    readiness: {
+      gateway: ready(gateway.url),
+      booking: ready(booking.url),
+      flight: ready(flight.url),
+      payment: ready(payment.url),
+      notification: ready(notification.url),
+      identity: ready(identity.url),
+    },
+  })
+  return {
+    web: `http://127.0.0.1:${web.url.port}`,
+    api,
+    urls: {
+      identity: identity.url.origin,
+      flight: flight.url.origin,
+      booking: booking.url.origin,
+      payment: payment.url.origin,
+      notification: notification.url.origin,
+    },
+  } satisfies System
+})
+
+/** Starts the system for this test file (call at the top level); it stops when the file's tests end. */
+export const lifetime = (): (() => Promise<System>) => {
+  const scope = Effect.runSync(Scope.make())
+  let started: Promise<System> | undefined
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  return () => {
+    started ??= Effect.runPromise(start.pipe(Scope.extend(scope), Logger.withMinimumLogLevel(LogLevel.None)))
+    return started
+  }
+}
