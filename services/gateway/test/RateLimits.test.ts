@@ -177,10 +177,10 @@ RealServer.describeWith("REDIS_URL", "rate limits on Redis", (url) => {
     const store = await Effect.runPromise(
       RateLimiterStores.onClient(client, limits, `${prefix}-outage`, "Redis test").pipe(Effect.map(({ store }) => store)),
     )
-    const charge = { policy: "ip" as const, key: "203.0.113.9" }
-    expect((await Effect.runPromise(store.consume(charge))).remaining).toBe(1)
+    const spend = () => Effect.runPromise(Effect.map(store.consume([{ policy: "ip", key: "203.0.113.9" }]), ([standing]) => standing!))
+    expect((await spend()).remaining).toBe(1)
     client.disconnect()
-    const during = [await Effect.runPromise(store.consume(charge)), await Effect.runPromise(store.consume(charge)), await Effect.runPromise(store.consume(charge))]
+    const during = [await spend(), await spend(), await spend()]
     expect(during.map((standing) => standing.exceeded)).toEqual([false, false, true])
   })
 })

@@ -81,11 +81,12 @@ export const targetUrl = (settings: UpstreamSettings, target: string): string =>
 /** The service's answer, or the problem telling why there is none. */
 export const forward = (request: Request, forwarded: Forwarded): Effect.Effect<Response, Problem.Problem> =>
   Effect.tryPromise({
-    try: (signal) =>
+    // Without Effect's own abort signal (a controller per request): the timeout and the client going
+    // away (Bun aborts the request's signal) are what end a forwarded request.
+    try: () =>
       proxy(targetUrl(forwarded.settings, forwarded.target), {
         raw: upstreamRequest(request, forwarded),
-        // Ends with the timeout, the client going away (Bun aborts the request's signal) or an interruption.
-        signal: AbortSignal.any([AbortSignal.timeout(Duration.toMillis(forwarded.settings.timeout)), request.signal, signal]),
+        signal: AbortSignal.any([AbortSignal.timeout(Duration.toMillis(forwarded.settings.timeout)), request.signal]),
       }),
     catch: (error) => error,
   }).pipe(

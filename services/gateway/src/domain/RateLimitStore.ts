@@ -9,6 +9,6 @@ import type { Charge, Standing } from "./RateLimitPolicy.ts"
 export class RateLimitStore extends Context.Tag("gateway/RateLimitStore")<RateLimitStore, {
   /** What the logs call it ("in-memory", "Redis host:port"). */
   readonly name: string
-  /** Spends one request of `charge`'s budget. */
-  readonly consume: (charge: Charge) => Effect.Effect<Standing>
+  /** Spends one request of each charge's budget, all at once (one promise for the lot: this runs on every request). */
+  readonly consume: (charges: ReadonlyArray<Charge>) => Effect.Effect<ReadonlyArray<Standing>>
 }>() {}

@@ -26,20 +26,23 @@ const memoryLimiters = (budgets: Budgets, prefix: string): Record<PolicyName, Li
     new RateLimiterMemory({ keyPrefix: `${prefix}:${policy}`, points: budgets[policy].points, duration: windowSeconds(budgets, policy) }),
   ])) as unknown as Record<PolicyName, Limiter>
 
-/** The standing after `consume`: resolved within the budget, rejected with a `RateLimiterRes` over it, or a store error. */
-const spend = (budgets: Budgets, limiter: Limiter, charge: Charge): Effect.Effect<Standing, unknown> =>
-  Effect.tryPromise({ try: () => limiter.consume(charge.key).then((res) => ({ res, exceeded: false })), catch: (error) => error }).pipe(
-    Effect.catchIf((error): error is RateLimiterRes => error instanceof RateLimiterRes, (res) => Effect.succeed({ res, exceeded: true })),
-    Effect.map(({ exceeded, res }) => ({
-      policy: charge.policy,
-      budget: budgets[charge.policy],
-      remaining: res.remainingPoints,
-      reset: Duration.millis(res.msBeforeNext),
-      exceeded,
-    })),
+/** The standing after `consume`: resolved within the budget, rejected with a `RateLimiterRes` over it; a store error rejects. */
+const spend = (budgets: Budgets, limiter: Limiter, charge: Charge): Promise<Standing> => {
+  const standing = (res: RateLimiterRes, exceeded: boolean): Standing => ({
+    policy: charge.policy,
+    budget: budgets[charge.policy],
+    remaining: res.remainingPoints,
+    reset: Duration.millis(res.msBeforeNext),
+    exceeded,
+  })
+  return limiter.consume(charge.key).then(
+    (res) => standing(res, false),
+    (error: unknown) => {
+      if (error instanceof RateLimiterRes) return standing(error, true)
+      throw error
+    },
   )
-
-const orDie = <A>(effect: Effect.Effect<A, unknown>): Effect.Effect<A> => Effect.orDie(effect)
+}
 
 export const inMemoryName = "in-memory"
 
@@ -49,7 +52,7 @@ export const memory = (budgets: Budgets, prefix = "gateway:ratelimit"): Layer.La
   return Layer.merge(
     Layer.succeed(RateLimitStore, {
       name: inMemoryName,
-      consume: (charge) => orDie(spend(budgets, limiters[charge.policy], charge)),
+      consume: (charges) => Effect.promise(() => Promise.all(charges.map((charge) => spend(budgets, limiters[charge.policy], charge)))),
     }),
     Layer.succeed(StoreHealth, { name: inMemoryName, check: Effect.void }),
   )
@@ -61,7 +64,7 @@ export const address = (url: Redacted.Redacted<URL>): string => {
   return `${hostname}:${port === "" ? "6379" : port}`
 }
 
-/** How long one count may take in Redis before the memory counts answer instead. */
+/** How long one count may take in Redis (ioredis's command timeout) before the memory counts answer instead. */
 export const commandTimeout = Duration.millis(250)
 
 /** After a failover warning, the next one waits this long, so an outage is not logged per request. */
@@ -96,10 +99,19 @@ export const onClient = (client: Redis, budgets: Budgets, prefix: string, name: 
           )
         }
       })
-    const consume = (charge: Charge): Effect.Effect<Standing> =>
-      spend(budgets, redis[charge.policy], charge).pipe(
-        Effect.timeoutFail({ duration: commandTimeout, onTimeout: () => new Error(`no answer within ${Duration.format(commandTimeout)}`) }),
-        Effect.catchAll((error) => Effect.zipRight(warn(error), orDie(spend(budgets, fallback[charge.policy], charge)))),
+    const consume = (charges: ReadonlyArray<Charge>): Effect.Effect<ReadonlyArray<Standing>> =>
+      Effect.flatMap(
+        Effect.promise(async () => {
+          let failure: unknown = undefined
+          const standings = await Promise.all(charges.map((charge) =>
+            spend(budgets, redis[charge.policy], charge).catch((error: unknown) => {
+              failure = error
+              return spend(budgets, fallback[charge.policy], charge)
+            })
+          ))
+          return { standings, failure }
+        }),
+        ({ failure, standings }) => failure === undefined ? Effect.succeed(standings) : Effect.as(warn(failure), standings),
       )
     const check = Effect.tryPromise({ try: () => client.ping(), catch: (cause) => new StoreUnavailable({ store: "redis", reason: String(cause), cause }) }).pipe(
       Effect.asVoid,
