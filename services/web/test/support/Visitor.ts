@@ -48,4 +48,5 @@ export const visitor = (base: string) => {
 }
 
 /** Text of a page without its tags, for assertions on what a person reads. */
-export const textOf = (html: string): string => html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, " ").replace(/&#39;/g, "'").replace(/&amp;/g, "&").replace(/&quot;/g, "\"").replace(/\s+/g, " ")
+export const textOf = (html: string): string =>
+  html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<\/?(strong|span|a|code|time|em)\b[^>]*>/g, "").replace(/<[^>]+>/g, " ").replace(/&#39;/g, "'").replace(/&amp;/g, "&").replace(/&quot;/g, "\"").replace(/\s+/g, " ")
