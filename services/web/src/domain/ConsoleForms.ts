@@ -104,6 +104,6 @@ export const findBooking = (fields: V.Fields): V.Checked<FindBooking> => {
     return errors.result(() => ({ by: "id" as const, id }))
   }
   const reference = V.reference(errors, "reference", V.text(fields, "reference"))
-  const lastName = V.personName(errors, "lastName", V.text(fields, "lastName"), "last name of a passenger")
+  const lastName = V.personName(errors, "lastName", V.text(fields, "lastName"), "the last name of a passenger")
   return errors.result(() => ({ by: "reference" as const, reference, lastName }))
 }

@@ -57,8 +57,8 @@ export interface Booking {
 export const booking = (flightId: string, chosen: Party, fields: V.Fields): V.Checked<Booking> => {
   const errors = new V.Errors()
   const passengers = Array.from({ length: chosen.passengers }, (_, index) => {
-    const firstName = V.personName(errors, `firstName${index}`, V.text(fields, `firstName${index}`), `first name of passenger ${index + 1}`)
-    const lastName = V.personName(errors, `lastName${index}`, V.text(fields, `lastName${index}`), `last name of passenger ${index + 1}`)
+    const firstName = V.personName(errors, `firstName${index}`, V.text(fields, `firstName${index}`), `the first name of passenger ${index + 1}`)
+    const lastName = V.personName(errors, `lastName${index}`, V.text(fields, `lastName${index}`), `the last name of passenger ${index + 1}`)
     const seat = chosen.seats[index]
     return seat === undefined ? { firstName, lastName } : { firstName, lastName, seat }
   })
@@ -80,7 +80,7 @@ export interface Manage {
 export const manage = (fields: V.Fields): V.Checked<Manage> => {
   const errors = new V.Errors()
   const reference = V.reference(errors, "reference", V.text(fields, "reference"))
-  const lastName = V.personName(errors, "lastName", V.text(fields, "lastName"), "last name of a passenger")
+  const lastName = V.personName(errors, "lastName", V.text(fields, "lastName"), "the last name of a passenger")
   return errors.result(() => ({ reference, lastName }))
 }
 

@@ -58,8 +58,8 @@ export const airport = (errors: Errors, field: string, raw: string): string => {
 }
 
 export const personName = (errors: Errors, field: string, raw: string, what: string): string => {
-  if (raw === "") errors.add(field, `Enter the ${what}`)
-  else if (!isName(raw)) errors.add(field, `Enter the ${what} in at most 100 ordinary characters`)
+  if (raw === "") errors.add(field, `Enter ${what}`)
+  else if (!isName(raw)) errors.add(field, `Enter ${what} in at most 100 ordinary characters`)
   return raw
 }
 

@@ -44,7 +44,7 @@ const parseHttpUrl = (path: Array<string>) => (raw: string): Either.Either<URL, 
 }
 
 const httpUrl = (name: string, fallback: string) =>
-  Config.string(name).pipe(Config.withDefault(fallback), Config.mapOrFail(parseHttpUrl([])))
+  Config.string(name).pipe(Config.mapOrFail(parseHttpUrl([])), Config.withDefault(new URL(fallback)))
 
 /** Unset or empty: None. (After `Config.option` an error must name the variable itself.) */
 const optionalHttpUrl = (name: string) =>

@@ -1,0 +1,79 @@
+/**
+ * The configuration (each variable, bad values named), the cookie over https, and the pages when
+ * the gateway does not answer: a sentence, never a stack or JSON.
+ */
+import { describe, expect, test } from "bun:test"
+import { ConfigProvider, Duration, Effect, Either, Layer, Option } from "effect"
+import * as WebApp from "../src/api/WebApp.tsx"
+import { serviceLayer, WebConfig } from "../src/index.ts"
+import { textOf } from "./support/Visitor.ts"
+
+const read = (variables: Record<string, string>) =>
+  Effect.runSync(Effect.either(Effect.withConfigProvider(WebConfig, ConfigProvider.fromMap(new Map(Object.entries(variables))))))
+
+describe("WebConfig", () => {
+  test("defaults: port 3006, the gateway on localhost:3000, sessions in memory for 12 hours, each service's readiness on its port", () => {
+    const config = Either.getOrThrow(read({}))
+    expect(config.port).toBe(3006)
+    expect(config.apiUrl.href).toBe("http://localhost:3000/")
+    expect(Option.isNone(config.redisUrl)).toBe(true)
+    expect(Duration.toHours(config.sessionTtl)).toBe(12)
+    expect(config.readiness.booking.href).toBe("http://localhost:3001/health/ready")
+    expect(config.readiness.gateway.href).toBe("http://localhost:3000/health/ready")
+  })
+
+  test("each variable is read", () => {
+    const config = Either.getOrThrow(read({
+      PORT: "8080",
+      WEB_API_URL: "https://api.example.com",
+      REDIS_URL: "redis://cache:6379",
+      WEB_SESSION_TTL: "30 minutes",
+      WEB_PUBLIC_URL: "https://flights.example.com",
+      WEB_READY_URL_PAYMENT: "http://payment:3003/health/ready",
+    }))
+    expect([config.port, config.apiUrl.origin, Duration.toMinutes(config.sessionTtl)]).toEqual([8080, "https://api.example.com", 30])
+    expect(Option.map(config.publicUrl, (url) => url.origin)).toEqual(Option.some("https://flights.example.com"))
+    expect(config.readiness.payment.href).toBe("http://payment:3003/health/ready")
+  })
+
+  test("a bad value is refused naming its variable; production needs Redis for the sessions", () => {
+    for (const [variable, value] of [["WEB_API_URL", "ftp://x"], ["WEB_PUBLIC_URL", "not a url"], ["WEB_SESSION_TTL", "soon"], ["REDIS_URL", "http://x"], ["WEB_READY_URL_BOOKING", "http://u:p@x"]] as const) {
+      const result = read({ [variable]: value })
+      expect(Either.isLeft(result) && String(result.left)).toContain(variable)
+    }
+    const production = read({ APP_ENV: "production" })
+    expect(Either.isLeft(production) && String(production.left)).toContain("REDIS_URL")
+  })
+})
+
+/** The app alone, its gateway a port nothing listens on. */
+const appWithoutApi = async (publicUrl: Option.Option<URL> = Option.none()) => {
+  const config = { ...Either.getOrThrow(read({})), apiUrl: new URL("http://127.0.0.1:9"), publicUrl }
+  const runtime = await Effect.runPromise(Effect.scoped(Layer.toRuntime(serviceLayer(config))))
+  return WebApp.make({ runtime, config })
+}
+
+describe("without the gateway", () => {
+  test("a search tells the person the system is not answering, as a page", async () => {
+    const app = await appWithoutApi()
+    const response = await app.request("/?origin=LHR&destination=JFK&date=2026-12-01")
+    expect(response.status).toBe(502)
+    expect(response.headers.get("content-type")).toBe("text/html; charset=UTF-8")
+    const text = textOf(await response.text())
+    expect(text).toContain("The booking system is not answering right now")
+    expect(text).not.toMatch(/ECONNREFUSED|at .*\.ts|\{"/)
+  })
+
+  test("a booking's page and the console say so too", async () => {
+    const app = await appWithoutApi()
+    const booking = await app.request("/bookings/0193e0a0-0000-7000-8000-000000000000")
+    expect(booking.status).toBe(503)
+    expect(textOf(await booking.text())).toContain("Temporarily unavailable")
+  })
+})
+
+test("served over https the cookie is Secure and __Host- prefixed", async () => {
+  const app = await appWithoutApi(Option.some(new URL("https://flights.example.com")))
+  const cookie = (await app.request("/manage")).headers.get("set-cookie") ?? ""
+  expect(cookie).toMatch(/^__Host-flight_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax$/)
+})
