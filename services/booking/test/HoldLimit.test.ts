@@ -11,6 +11,15 @@ describe("holding limit", () => {
       .toEqual(["owner:customer-a", "email:ada@example.com", "address:203.0.113.7"] as never)
   })
 
+  test("a loopback address is no client's: it does not count (a local proxy not trusted to forward, or a test)", () => {
+    for (const loopback of ["127.0.0.1", "127.8.9.10", "::1", "0:0:0:0:0:0:0:1"]) {
+      expect(holdersOf({ owner: null, email: "ada@example.com", clientAddress: loopback })).toEqual(["email:ada@example.com"] as never)
+    }
+    for (const address of ["128.0.0.1", "10.0.0.1", "::", "2001:db8::1", "1::1"]) {
+      expect(holdersOf({ owner: null, email: "ada@example.com", clientAddress: address })).toContain(`address:${address}` as never)
+    }
+  })
+
   test("holds that ran out by now do not count; a request that fits is admitted", () => {
     const now = 1_000
     const holds = [{ seats: 5, expiresAt: now }, { seats: 4, expiresAt: now + 10 }]

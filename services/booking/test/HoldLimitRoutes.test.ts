@@ -176,6 +176,13 @@ describe("POST /api/bookings: the holding limit", () => {
       yield* api.book(1, { email: "traveller21@example.com", address: "203.0.113.21" })
     }))
 
+  apiTest("a connection from loopback (a local proxy not trusted to forward) counts under no address; its emails still do", (api) =>
+    Effect.gen(function* () {
+      for (let n = 1; n <= 10; n++) yield* api.book(1, { email: `traveller${n}@example.com`, connection: "127.0.0.1" })
+      yield* api.book(9, { email: "ada@example.com", connection: "::1" })
+      yield* api.refused(1, { email: "ada@example.com", connection: "::1" })
+    }))
+
   apiTest("per signed-in account: the 10th seat is refused across emails and addresses; another account has its own budget", (api) =>
     Effect.gen(function* () {
       const a = yield* api.customer("customer-a")

@@ -17,6 +17,14 @@ export const defaultMaxHeldSeats = 9
 export const Holder = Schema.String.pipe(Schema.brand("Holder"))
 export type Holder = typeof Holder.Type
 
+/**
+ * A loopback address (127.0.0.0/8, ::1) is never a client on the network: it is a proxy on the same
+ * host that is not trusted to forward the client's address (the embedded gateway, a sidecar), or a
+ * local test. Counting it would put every client behind that proxy into one budget, so it is not
+ * counted; trusting the proxy (AUTH_TRUSTED_PROXIES) counts each client's own address instead.
+ */
+export const isLoopback = (address: string): boolean => /^127\./.test(address) || /^(0{0,4}:){2,7}0{0,3}1$/.test(address)
+
 /** The holders of a new booking, each counted on its own. */
 export const holdersOf = (booking: {
   readonly owner: Owner | null
@@ -25,7 +33,7 @@ export const holdersOf = (booking: {
 }): ReadonlyArray<Holder> => [
   ...(booking.owner === null ? [] : [Holder.make(`owner:${booking.owner}`)]),
   Holder.make(`email:${booking.email.toLowerCase()}`),
-  ...(booking.clientAddress === null ? [] : [Holder.make(`address:${booking.clientAddress}`)]),
+  ...(booking.clientAddress === null || isLoopback(booking.clientAddress) ? [] : [Holder.make(`address:${booking.clientAddress}`)]),
 ]
 
 /** What a store asks of a hold: its holders and the limit each of them has. */
