@@ -12,7 +12,7 @@ import * as RedisSessionStore from "../src/infrastructure/RedisSessionStore.ts"
 
 const contract = (name: string, layer: (ttl: Duration.DurationInput) => Layer.Layer<Session.SessionStore, unknown>) =>
   describe(`the session store: ${name}`, () => {
-    const withStore = <A>(ttl: Duration.DurationInput, body: (store: Session.SessionStore["Type"]) => Effect.Effect<A>) =>
+    const withStore = <A>(ttl: Duration.DurationInput, body: (store: Session.SessionStore["Type"]) => Effect.Effect<A, unknown>) =>
       Effect.runPromise(Effect.flatMap(Session.SessionStore, body).pipe(Effect.provide(layer(ttl)), Effect.orDie))
 
     test("saves, reads back whole, replaces and removes a session", () =>

@@ -20,7 +20,7 @@ export const BookingActions = (props: Actions) => {
   return (
     <div id="actions" {...(props.outOfBand ? { "hx-swap-oob": "true" } : {})}>
       {booking.status === "pending" ? (
-        <form method="post" action={`/bookings/${booking.id}/pay`} class="pay" novalidate>
+        <form method="post" action={`/bookings/${booking.id}/pay`} class="pay" novalidate hx-boost="true">
           <Csrf token={props.csrf} />
           <input type="hidden" name="attempt" value={props.attempt} />
           <fieldset id="card" {...(props.errors["card"] ? { "aria-describedby": "card-error" } : {})}>
@@ -38,7 +38,7 @@ export const BookingActions = (props: Actions) => {
         </form>
       ) : null}
       {cancellable ? (
-        <form method="post" action={`/bookings/${booking.id}/cancel`} class="cancel">
+        <form method="post" action={`/bookings/${booking.id}/cancel`} class="cancel" hx-boost="true">
           <Csrf token={props.csrf} />
           <input type="hidden" name="attempt" value={props.attempt} />
           <button type="submit" class="danger">

@@ -11,8 +11,14 @@ export interface Frame {
   readonly flash?: Flash | null
 }
 
-// htmx may not add inline styles (the CSP forbids them) nor evaluate code.
-const htmxConfig = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false })
+// htmx may not add inline styles (the CSP forbids them) nor evaluate code; a refusal (4xx) is a page
+// that explains itself, so it is shown like any other answer.
+const htmxConfig = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  responseHandling: [{ code: "204", swap: false }, { code: "...", swap: true }],
+})
 
 export const Layout = (props: Frame & { readonly children?: Child }) => (
   <html lang="en">
@@ -21,6 +27,7 @@ export const Layout = (props: Frame & { readonly children?: Child }) => (
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="htmx-config" content={htmxConfig} />
       <title>{`${props.title} · Flight Booking`}</title>
+      <link rel="icon" href="data:," />
       <link rel="stylesheet" href="/assets/site.css" />
       <script src="/assets/htmx.min.js" defer></script>
       <script src="/assets/site.js" defer></script>
