@@ -28,7 +28,8 @@ export interface System {
 // Generous budgets: every browser and route test signs in and books from 127.0.0.1.
 const budget = { points: 100_000, window: Duration.minutes(1) }
 
-const start = Effect.gen(function* () {
+/** Starts every service on free ports for the life of the scope. */
+export const start = Effect.gen(function* () {
   const identityPort = ChildProcess.freePort()
   const issuer = `http://127.0.0.1:${identityPort}`
   const identityConfig = yield* Effect.withConfigProvider(
