@@ -61,6 +61,12 @@ describe("routing", () => {
     expect(patched.body).toMatchObject({ upstream: "flight", method: "PATCH", body: "{}" })
   })
 
+  test("a service's redirect goes back to the client as it is", async () => {
+    const response = await fetch(`${base}/api/flights/redirect`, { redirect: "manual" })
+    expect(response.status).toBe(302)
+    expect(response.headers.get("location")).toBe("/elsewhere")
+  })
+
   test("an unknown path is a 404 problem, and a prefix only matches whole segments", async () => {
     for (const path of ["/nope", "/api", "/api/flightsx", "/api/authx/sign-in/email", "/.well-known/other"]) {
       const answer = await json(await get(path))

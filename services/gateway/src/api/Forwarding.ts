@@ -86,6 +86,8 @@ export const forward = (request: Request, forwarded: Forwarded): Effect.Effect<R
     try: () =>
       proxy(targetUrl(forwarded.settings, forwarded.target), {
         raw: upstreamRequest(request, forwarded),
+        // A service's redirect is the client's to follow, not the gateway's.
+        redirect: "manual",
         signal: AbortSignal.any([AbortSignal.timeout(Duration.toMillis(forwarded.settings.timeout)), request.signal]),
       }),
     catch: (error) => error,

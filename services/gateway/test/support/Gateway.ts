@@ -48,6 +48,7 @@ export const echo = (upstream: string, options: { readonly delay?: number } = {}
           count++
           if (options.delay !== undefined) await Bun.sleep(options.delay)
           const url = new URL(request.url)
+          if (url.pathname.endsWith("/redirect")) return new Response(null, { status: 302, headers: { location: "/elsewhere" } })
           if (url.pathname === "/openapi.json") return Response.json({ openapi: "3.1.0", info: { title: `${upstream} service`, version: "0.1.0" }, paths: {} })
           const seen: Echo = { upstream, method: request.method, path: `${url.pathname}${url.search}`, headers: Object.fromEntries(request.headers), body: await request.text() }
           return Response.json(seen, { headers: { traceparent: "00-11111111111111111111111111111111-2222222222222222-01" } })
