@@ -133,7 +133,7 @@ describe("start (embedded)", () => {
       const booking = yield* Flows.book(api, yield* Flows.flightOnSale(api))
       const received = Effect.sync(() => smtp.received.filter((mail) => mail.raw.includes(`Booking ${booking["reference"]}`)))
       const [mail] = yield* Flows.eventually("the email at the SMTP server", received, (mails) => mails.length > 0, "30 seconds")
-      expect(mail?.to).toEqual(["ada@example.com"])
+      expect(mail?.to).toEqual([booking["contact"]["email"]])
     })))
   }, 60_000)
 
