@@ -4,11 +4,11 @@ import { Either } from "effect"
 import type { Hono } from "hono"
 import * as Travel from "../application/Travel.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
-import { withGuest } from "../domain/Session.ts"
+import { withGuest, withoutGuest } from "../domain/Session.ts"
 import * as TravelForms from "../domain/TravelForms.ts"
 import { problemPage, redirect, render } from "./Pages.tsx"
 import { ManagePage, TripsPage } from "./views/AccountPages.tsx"
-import { Status } from "./views/BookingStory.tsx"
+import { Progress, StatusLine } from "./views/BookingStory.tsx"
 import { BookingActions, BookingPage } from "./views/BookingPage.tsx"
 import * as Format from "./views/Format.ts"
 import { attemptOf, type Deps, newAttempt, runner, type WebContext, type WebEnv } from "./WebContext.ts"
@@ -19,11 +19,25 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   const run = runner(deps.runtime)
   const tokenFor = (c: WebContext, id: string) => Travel.holderToken(c.get("session"), id)
 
+  /**
+   * A guest token lives for hours, not forever: once the API refuses it (401), the session forgets it
+   * and the visitor finds the booking again by reference and last name.
+   */
+  const refused = (c: WebContext, id: string, problem: ApiProblem.ApiProblem) => {
+    const guest = c.get("session").guests[id]
+    if (problem.status !== 401 || guest === undefined) return problemPage(c, problem)
+    c.set("session", withoutGuest(c.get("session"), id))
+    return redirect(c, "/manage", {
+      kind: "error",
+      text: `Your access to booking ${guest.reference} has run out. Find it again with its reference and a passenger's last name.`,
+    })
+  }
+
   /** The booking's page; with `errors` when a form on it was refused. */
   const page = async (c: WebContext, id: string, errors: Record<string, string> = {}, status: 200 | 400 = 200) => {
     if (!bookingIdPattern.test(id)) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
     const story = await run(Travel.story(tokenFor(c, id), id))
-    if (Either.isLeft(story)) return problemPage(c, story.left)
+    if (Either.isLeft(story)) return refused(c, id, story.left)
     return render(
       c,
       `Booking ${story.right.booking.reference}`,
@@ -50,7 +64,8 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const moved = c.req.query("seen") !== story.right.booking.status
     return c.html(
       <>
-        <Status story={story.right} poll={`/bookings/${id}/live`} />
+        <Progress story={story.right} poll={`/bookings/${id}/live`} />
+        {moved ? <StatusLine booking={story.right.booking} outOfBand /> : null}
         {moved ? <BookingActions booking={story.right.booking} csrf={c.get("session").csrf} attempt={newAttempt()} errors={{}} outOfBand /> : null}
       </>,
     )
@@ -62,7 +77,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (!form.ok) return page(c, id, form.errors, 400)
     const paid = await run(Travel.pay(c.get("session"), id, form.value.token, attemptOf(c.get("form"))))
     if (Either.isLeft(paid)) {
-      if (paid.left.status === 404) return problemPage(c, paid.left)
+      if (paid.left.status === 404 || paid.left.status === 401) return refused(c, id, paid.left)
       return redirect(c, `/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(paid.left) })
     }
     return paid.right.status === "succeeded"
@@ -77,7 +92,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const id = c.req.param("id")
     const cancelled = await run(Travel.cancel(tokenFor(c, id), id, attemptOf(c.get("form"))))
     if (Either.isLeft(cancelled)) {
-      if (cancelled.left.status === 404) return problemPage(c, cancelled.left)
+      if (cancelled.left.status === 404 || cancelled.left.status === 401) return refused(c, id, cancelled.left)
       return redirect(c, `/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(cancelled.left) })
     }
     const refund = cancelled.right.paymentId !== null ? " Your payment will be refunded in full; the refund appears below." : ""

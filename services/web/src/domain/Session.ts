@@ -57,6 +57,11 @@ export const withGuest = (session: Session, bookingId: string, guest: GuestBooki
   guests: { ...session.guests, [bookingId]: guest },
 })
 
+export const withoutGuest = (session: Session, bookingId: string): Session => {
+  const { [bookingId]: _, ...guests } = session.guests
+  return { ...session, guests }
+}
+
 export const withFlash = (session: Session, flash: Flash | null): Session => ({ ...session, flash })
 
 /** Constant-time comparison of a form's CSRF token with the session's. */

@@ -2,7 +2,7 @@
 /** A traveller's booking: the trip, the live status, and what may be done (pay with a test card, cancel). */
 import type { Booking, BookingStory } from "../../domain/Resources.ts"
 import { testCards } from "../../domain/TravelForms.ts"
-import { Status, Trip } from "./BookingStory.tsx"
+import { Progress, StatusLine, Trip } from "./BookingStory.tsx"
 import { Csrf, ErrorSummary, type FieldErrors } from "./Forms.tsx"
 
 export interface Actions {
@@ -55,7 +55,8 @@ export const BookingPage = (props: { readonly story: BookingStory; readonly csrf
     <h1>Booking {props.story.booking.reference}</h1>
     <ErrorSummary errors={props.errors} lines={props.problem} />
     <Trip story={props.story} />
+    <StatusLine booking={props.story.booking} />
     <BookingActions booking={props.story.booking} csrf={props.csrf} attempt={props.attempt} errors={props.errors} />
-    <Status story={props.story} poll={`/bookings/${props.story.booking.id}/live`} />
+    <Progress story={props.story} poll={`/bookings/${props.story.booking.id}/live`} />
   </>
 )

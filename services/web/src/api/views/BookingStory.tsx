@@ -7,7 +7,25 @@
 import { type BookingStory, unsettled } from "../../domain/Resources.ts"
 import * as Format from "./Format.ts"
 
-export const Status = (props: { readonly story: BookingStory; readonly poll: string | null }) => {
+/**
+ * The status, in a live region that stays in the page (a screen reader announces its change): the
+ * polled part replaces its words out of band, and only when the status moved on.
+ */
+export const StatusLine = (props: { readonly booking: BookingStory["booking"]; readonly outOfBand?: boolean }) => (
+  <p
+    id="status"
+    class="status"
+    {...(props.outOfBand ? { "hx-swap-oob": "innerHTML" } : { role: "status", "aria-live": "polite", "aria-atomic": "true" })}
+  >
+    <span class={`state ${props.booking.status}`}>
+      Status: <strong data-status={props.booking.status}>{Format.bookingStatus[props.booking.status] ?? props.booking.status}</strong>
+      {props.booking.cancellationReason ? ` (${Format.cancellationReason[props.booking.cancellationReason] ?? props.booking.cancellationReason})` : ""}
+    </span>
+  </p>
+)
+
+/** What may still change besides the status: the hold's countdown, refunds, payments, notifications. */
+export const Progress = (props: { readonly story: BookingStory; readonly poll: string | null }) => {
   const { booking, payments } = props.story
   const live = props.poll !== null && unsettled(props.story)
   const refunded = payments.filter((payment) => payment.type === "refund")
@@ -17,10 +35,6 @@ export const Status = (props: { readonly story: BookingStory; readonly poll: str
       class="live"
       {...(live ? { "hx-get": `${props.poll}?seen=${booking.status}`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {})}
     >
-      <p class={`status ${booking.status}`} role="status" aria-live="polite" aria-atomic="true">
-        <span class="label">Status:</span> <strong data-status={booking.status}>{Format.bookingStatus[booking.status] ?? booking.status}</strong>
-        {booking.cancellationReason ? ` (${Format.cancellationReason[booking.cancellationReason] ?? booking.cancellationReason})` : ""}
-      </p>
       {booking.status === "pending" ? (
         <p class="hold">
           Your seats are held until <time datetime={booking.holdExpiresAt}>{Format.time(booking.holdExpiresAt)}</time>

@@ -3,7 +3,7 @@
 import type { ReadinessResult } from "../../application/Operations.ts"
 import type { Booking, BookingStory, Flight } from "../../domain/Resources.ts"
 import { type Fields, text } from "../../domain/Validation.ts"
-import { Status, Trip } from "./BookingStory.tsx"
+import { Progress, StatusLine, Trip } from "./BookingStory.tsx"
 import * as Format from "./Format.ts"
 import { Csrf, ErrorSummary, Field, type FieldErrors } from "./Forms.tsx"
 import { OpsNav } from "./OpsPages.tsx"
@@ -106,7 +106,8 @@ export const OpsBookingPage = (props: { readonly admin: boolean; readonly story:
     <h1>Booking {props.story.booking.reference}</h1>
     {props.story.flight ? <p><a href={`/ops/flights/${props.story.flight.id}`}>Open flight {props.story.flight.flightNumber}</a></p> : null}
     <Trip story={props.story} />
-    <Status story={props.story} poll={null} />
+    <StatusLine booking={props.story.booking} />
+    <Progress story={props.story} poll={null} />
   </>
 )
 
