@@ -31,6 +31,7 @@ const root = new URL("../", import.meta.url).pathname
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
 
 interface Phase {
+  readonly count: number
   readonly rate: number
   readonly p50: number
   readonly p99: number
@@ -53,12 +54,24 @@ const load = async (request: (n: number) => Promise<Response>, seconds: number):
     }
   }))
   latencies.sort((a, b) => a - b)
-  return { rate: latencies.length / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), statuses }
+  return { count: latencies.length, rate: latencies.length / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), statuses }
 }
 
-const measure = async (request: (n: number) => Promise<Response>) => {
+/** CPU time (user + system) a process has used, in microseconds; undefined where /proc is not there. */
+const cpuMicros = async (pid: number | undefined): Promise<number | undefined> => {
+  if (pid === undefined) return undefined
+  const stat = await Bun.file(`/proc/${pid}/stat`).text().catch(() => undefined)
+  const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return fields === undefined ? undefined : (Number(fields[11]) + Number(fields[12])) * (1_000_000 / 100)
+}
+
+/** A phase, and the CPU the proxy's process (if any) spent per request in it: steadier than throughput on a shared machine. */
+const measure = async (request: (n: number) => Promise<Response>, proxyPid?: number) => {
   await load(request, 1)
-  return load(request, SECONDS)
+  const before = await cpuMicros(proxyPid)
+  const phase = await load(request, SECONDS)
+  const after = await cpuMicros(proxyPid)
+  return { ...phase, cpuPerRequest: before === undefined || after === undefined ? undefined : (after - before) / phase.count }
 }
 
 const services = ChildProcess.spawn(["bun", `${root}bench/upstreams.ts`], {
@@ -147,17 +160,18 @@ try {
   const ms = (value: number) => `${value.toFixed(2)} ms`
   const rate = (value: number) => Math.round(value).toLocaleString("en")
   console.log(`gateway benchmark: ${CLIENTS} clients, ${SECONDS} s per phase, ${ROUNDS} rounds; Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores\n`)
-  console.log("| request | round | direct req/s | floor req/s | gateway req/s | gateway / direct | gateway / floor | p50 direct / floor / gateway | added p50 | p99 direct / floor / gateway | statuses direct / floor / gateway |")
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|")
+  console.log("| request | round | direct req/s | floor req/s | gateway req/s | gateway / direct | gateway / floor | p50 direct / floor / gateway | added p50 | p99 direct / floor / gateway | proxy CPU per request floor / gateway | statuses direct / floor / gateway |")
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|")
   for (const [name, scenario] of Object.entries(scenarios)) {
     for (let round = 1; round <= ROUNDS; round++) {
       const straight = await measure(scenario(direct[name as keyof typeof direct]))
-      const floored = await measure(scenario(bare))
-      const gated = await measure(scenario(through))
+      const floored = await measure(scenario(bare), floor.process.pid)
+      const gated = await measure(scenario(through), gateway.process.pid)
+      const cpu = (value: number | undefined) => value === undefined ? "-" : `${Math.round(value)} µs`
       console.log(
         `| ${name} | ${round} | ${rate(straight.rate)} | ${rate(floored.rate)} | ${rate(gated.rate)} | ${(gated.rate / straight.rate).toFixed(2)} | ` +
           `${(gated.rate / floored.rate).toFixed(2)} | ${ms(straight.p50)} / ${ms(floored.p50)} / ${ms(gated.p50)} | ${ms(gated.p50 - straight.p50)} | ` +
-          `${ms(straight.p99)} / ${ms(floored.p99)} / ${ms(gated.p99)} | ` +
+          `${ms(straight.p99)} / ${ms(floored.p99)} / ${ms(gated.p99)} | ${cpu(floored.cpuPerRequest)} / ${cpu(gated.cpuPerRequest)} | ` +
           `${JSON.stringify(straight.statuses)} / ${JSON.stringify(floored.statuses)} / ${JSON.stringify(gated.statuses)} |`,
       )
     }
