@@ -193,6 +193,25 @@ describe("ops", () => {
     expect(byReference.headers.get("location")).toBe(`/ops/bookings/${bookingPage.split("/").pop()}`)
   }, slow)
 
+  test("cancels a traveller's booking from its saga page, after confirming", async () => {
+    const sys = await system()
+    const flight = await Seed.flight(sys)
+    const guest = visitor(sys.web)
+    const page = await bookAsVisitor(guest, flight, ["12A"], "Turing")
+    const id = page.split("/").pop()!
+    const staff = visitor(sys.web)
+    await staff.submit("/sign-in", "/sign-in", Seed.ops)
+    const saga = await staff.get(`/ops/bookings/${id}`)
+    expect(textOf(saga.html)).toContain("Status: Pending")
+    const unconfirmed = await staff.post(`/ops/bookings/${id}/cancel`, { _csrf: csrfOf(saga.html), attempt: attemptOf(saga.html) })
+    expect(unconfirmed.status).toBe(400)
+    expect(textOf(unconfirmed.html)).toContain("Tick the box to confirm the cancellation")
+    const cancelled = await staff.post(`/ops/bookings/${id}/cancel`, { _csrf: csrfOf(saga.html), attempt: attemptOf(saga.html), confirm: "yes" })
+    expect(cancelled.status).toBe(303)
+    expect(textOf((await guest.get(page)).html)).toContain("Status: Cancelled")
+    expect((await Seed.seats(sys, flight.id))["12A"]).toBe("free")
+  }, slow)
+
   test("delays a flight: the new departure shows on the flight", async () => {
     const sys = await system()
     const flight = await Seed.flight(sys)

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test"
 import * as ConsoleAccess from "../src/application/ConsoleAccess.ts"
 import * as AccountForms from "../src/domain/AccountForms.ts"
 import * as ApiProblem from "../src/domain/ApiProblem.ts"
+import * as BusStatus from "../src/domain/BusStatus.ts"
 import * as ConsoleForms from "../src/domain/ConsoleForms.ts"
 import * as Session from "../src/domain/Session.ts"
 import * as TravelForms from "../src/domain/TravelForms.ts"
@@ -115,5 +116,26 @@ describe("problems told as sentences", () => {
     const bad = ApiProblem.fromAnswer(400, { type: "validation", errors: [{ path: "body.passengers.0.seat", message: "is not on this flight" }] }, null)
     expect(ApiProblem.linesOf(bad)).toEqual(["That request was not accepted. Please check what you entered.", "Passengers 1 seat: is not on this flight"])
     expect(ApiProblem.fromAnswer(502, "<html>", null)).toEqual({ status: 502, type: "http-502", detail: "", errors: [], retryAfterSeconds: null })
+  })
+})
+
+describe("a service's /metrics", () => {
+  test("the outbox's pending entries and lag, and the dead letters per queue and reason, are read from Prometheus text", () => {
+    const text = [
+      "# HELP outbox_lag_seconds Age of the oldest unpublished outbox entry",
+      "# TYPE outbox_lag_seconds gauge",
+      "outbox_lag_seconds 2.5",
+      "outbox_pending_entries 7",
+      'bus_messages_dead_lettered_total{queue="payment",reason="decode-failed"} 3',
+      'bus_messages_dead_lettered_total{queue="flight",reason="retries \\"exhausted\\""} 1',
+      'bus_messages_dead_lettered_total{queue="flight",reason="other"} 0',
+      "http_requests_total{route=\"/x\"} 12",
+    ].join("\n")
+    expect(BusStatus.parse(text)).toEqual({
+      outboxPending: 7,
+      outboxLagSeconds: 2.5,
+      deadLettered: [{ queue: "payment", reason: "decode-failed", count: 3 }, { queue: "flight", reason: 'retries "exhausted"', count: 1 }],
+    })
+    expect(BusStatus.parse("")).toEqual({ outboxPending: null, outboxLagSeconds: null, deadLettered: [] })
   })
 })

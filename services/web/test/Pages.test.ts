@@ -119,7 +119,11 @@ describe("who may open /ops", () => {
     const page = await adminClient.get("/ops/system")
     expect(page.status).toBe(200)
     expect(page.html.match(/data-ready="yes"/g)).toHaveLength(6)
-    expect(textOf(page.html)).toContain("No service offers these over HTTP yet")
+    const text = textOf(page.html)
+    for (const service of ["booking", "flight", "payment", "notification"]) {
+      expect(text).toMatch(new RegExp(`${service} \\d+ \\d+\\.\\d s (None|.*: \\d+)`))
+    }
+    expect(text).toContain("bun run dead-letters list|replay")
   })
 
   test("signing in gives a new session id; signing out forgets the account", async () => {

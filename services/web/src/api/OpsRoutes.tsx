@@ -12,8 +12,10 @@ import * as Travel from "../application/Travel.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
 import * as ConsoleForms from "../domain/ConsoleForms.ts"
 import type { Fields } from "../domain/Validation.ts"
+import { metricsTargets } from "../infrastructure/WebConfig.ts"
 import { forbidden, problemPage, redirect, render } from "./Pages.tsx"
-import { FlightPage, OpsBookingPage, SystemPage } from "./views/OpsFlightPage.tsx"
+import { FlightPage, OpsBookingPage } from "./views/OpsFlightPage.tsx"
+import { SystemPage } from "./views/SystemPage.tsx"
 import { FindBookingPage, FlightsPage, SchedulePage } from "./views/OpsPages.tsx"
 import { attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
 
@@ -97,15 +99,36 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return c.redirect(`/ops/bookings/${found.right.id}`, 303)
   })
 
-  app.get("/ops/bookings/:id", async (c) => {
-    const story = await run(Travel.story(token(c), c.req.param("id")))
+  const bookingPage = async (c: WebContext, errors: Record<string, string>, status: 200 | 400) => {
+    const story = await run(Travel.story(token(c), c.req.param("id")!))
     if (Either.isLeft(story)) return problemPage(c, story.left)
-    return render(c, `Booking ${story.right.booking.reference}`, <OpsBookingPage admin={admin(c)} story={story.right} />)
+    return render(
+      c,
+      `Booking ${story.right.booking.reference}`,
+      <OpsBookingPage admin={admin(c)} story={story.right} csrf={c.get("session").csrf} attempt={newAttempt()} errors={errors} />,
+      status,
+    )
+  }
+
+  app.get("/ops/bookings/:id", (c) => bookingPage(c, {}, 200))
+
+  app.post("/ops/bookings/:id/cancel", async (c) => {
+    const form = ConsoleForms.cancel({ ...c.get("form"), cancelReason: "" })
+    if (!form.ok) return bookingPage(c, form.errors, 400)
+    const id = c.req.param("id")
+    const cancelled = await run(Travel.cancel(token(c), id, attemptOf(c.get("form"))))
+    if (Either.isLeft(cancelled)) {
+      return cancelled.left.status === 404 ? problemPage(c, cancelled.left) : redirect(c, `/ops/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(cancelled.left) })
+    }
+    return redirect(c, `/ops/bookings/${id}`, { kind: "info", text: `Booking ${cancelled.right.reference} is cancelled.` })
   })
 
   app.get("/ops/system", async (c) => {
-    const results = await run(Operations.readiness(deps.config.readiness))
-    return render(c, "System", <SystemPage results={Either.getOrElse(results, () => [])} />)
+    const [results, bus] = await Promise.all([
+      run(Operations.readiness(deps.config.readiness)),
+      run(Operations.bus(token(c), metricsTargets(deps.config))),
+    ])
+    return render(c, "System", <SystemPage results={Either.getOrElse(results, () => [])} bus={Either.getOrElse(bus, () => [])} />)
   })
 }
 

@@ -5,6 +5,7 @@
  */
 import { Effect } from "effect"
 import { Api } from "../domain/Api.ts"
+import * as BusStatus from "../domain/BusStatus.ts"
 import type * as ConsoleForms from "../domain/ConsoleForms.ts"
 import type * as Resources from "../domain/Resources.ts"
 import { Cabins } from "../domain/Validation.ts"
@@ -94,6 +95,30 @@ export const readiness = Effect.fn("Operations.readiness")(function* (targets: R
   return yield* Effect.forEach(
     Object.entries(targets),
     ([name, url]) => Effect.map(api.probe(url), (status): ReadinessResult => ({ name, url, status })),
+    { concurrency: "unbounded" },
+  )
+})
+
+export interface BusResult {
+  readonly name: string
+  readonly url: URL
+  /** None when `/metrics` did not answer 200 (with `status`). */
+  readonly bus: BusStatus.BusStatus | null
+  readonly status: number
+}
+
+/** Each message-bus service's outbox and dead letters, from its `/metrics` read with the admin's token. */
+export const bus = Effect.fn("Operations.bus")(function* (token: string, targets: Readonly<Record<string, URL>>) {
+  const api = yield* Api
+  return yield* Effect.forEach(
+    Object.entries(targets),
+    ([name, url]) =>
+      Effect.map(api.text(url, token), (answer): BusResult => ({
+        name,
+        url,
+        status: answer.status,
+        bus: answer.status === 200 ? BusStatus.parse(answer.body) : null,
+      })),
     { concurrency: "unbounded" },
   )
 })

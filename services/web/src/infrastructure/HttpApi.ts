@@ -52,4 +52,12 @@ export const layer = (baseUrl: URL) =>
         Effect.timeout("3 seconds"),
         Effect.orElseSucceed(() => 0),
       ),
+    text: (url, token) =>
+      Effect.tryPromise(async (signal) => {
+        const response = await fetch(url, { signal, headers: { authorization: `Bearer ${token}` } })
+        return { status: response.status, body: await response.text() }
+      }).pipe(
+        Effect.timeout("3 seconds"),
+        Effect.orElseSucceed(() => ({ status: 0, body: "" })),
+      ),
   }))

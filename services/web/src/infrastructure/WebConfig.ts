@@ -77,3 +77,9 @@ export const WebConfig: Config.Config<WebConfig> = Config.all({
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   { variable: "REDIS_URL", value: config.redisUrl, why: "every web instance must see the same sessions" },
 ])))
+
+/** The services on the message bus, whose `/metrics` (beside their readiness) tell their outbox and dead letters. */
+export const busServices = ["booking", "flight", "payment", "notification"] as const
+
+export const metricsTargets = (config: Pick<WebConfig, "readiness">): Readonly<Record<string, URL>> =>
+  Object.fromEntries(busServices.map((name) => [name, new URL("/metrics", config.readiness[name])]))

@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
-/** A flight for staff: its availability, its bookings, and the delay and cancel forms; a booking's saga; the system's readiness. */
-import type { ReadinessResult } from "../../application/Operations.ts"
+/** A flight for staff: its availability, its bookings, and the delay and cancel forms; a booking's saga. */
 import type { Booking, BookingStory, Flight } from "../../domain/Resources.ts"
 import { type Fields, text } from "../../domain/Validation.ts"
 import { Progress, StatusLine, Trip } from "./BookingStory.tsx"
@@ -100,40 +99,29 @@ export const FlightPage = (props: FlightView) => {
   )
 }
 
-export const OpsBookingPage = (props: { readonly admin: boolean; readonly story: BookingStory }) => (
-  <>
-    <OpsNav admin={props.admin} />
-    <h1>Booking {props.story.booking.reference}</h1>
-    {props.story.flight ? <p><a href={`/ops/flights/${props.story.flight.id}`}>Open flight {props.story.flight.flightNumber}</a></p> : null}
-    <Trip story={props.story} />
-    <StatusLine booking={props.story.booking} />
-    <Progress story={props.story} poll={null} />
-  </>
-)
-
-export const SystemPage = (props: { readonly results: ReadonlyArray<ReadinessResult> }) => (
-  <>
-    <OpsNav admin={true} />
-    <h1>System</h1>
-    <h2>Readiness</h2>
-    <table class="history">
-      <thead><tr><th scope="col">Service</th><th scope="col">Asked</th><th scope="col">Ready</th></tr></thead>
-      <tbody>
-        {props.results.map((result) => (
-          <tr>
-            <th scope="row">{result.name}</th>
-            <td><code>{result.url.href}</code></td>
-            <td data-ready={result.status === 200 ? "yes" : "no"}>
-              {result.status === 200 ? "Ready" : result.status === 0 ? "Not answering" : `Not ready (HTTP ${result.status})`}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    <h2>Dead letters and outbox lag</h2>
-    <p>
-      No service offers these over HTTP yet: dead letters are listed and replayed with <code>bun run dead-letters list|replay &lt;service&gt;</code>,
-      and the outbox lag is a metric of each service's <code>/metrics</code> (Prometheus text).
-    </p>
-  </>
-)
+/** A booking's saga for staff, who may also cancel it for the traveller (DESIGN §10). */
+export const OpsBookingPage = (props: { readonly admin: boolean; readonly story: BookingStory; readonly csrf: string; readonly attempt: string; readonly errors: FieldErrors }) => {
+  const { booking } = props.story
+  return (
+    <>
+      <OpsNav admin={props.admin} />
+      <h1>Booking {booking.reference}</h1>
+      <ErrorSummary errors={props.errors} />
+      {props.story.flight ? <p><a href={`/ops/flights/${props.story.flight.id}`}>Open flight {props.story.flight.flightNumber}</a></p> : null}
+      <Trip story={props.story} />
+      <StatusLine booking={booking} />
+      {booking.status === "pending" || booking.status === "confirmed" ? (
+        <form method="post" action={`/ops/bookings/${booking.id}/cancel`} class="cancel" novalidate>
+          <Csrf token={props.csrf} />
+          <input type="hidden" name="attempt" value={props.attempt} />
+          <div class={props.errors["confirm"] ? "field invalid" : "field"}>
+            {props.errors["confirm"] ? <span class="error" id="confirm-error">{props.errors["confirm"]}</span> : null}
+            <label class="choice"><input type="checkbox" id="confirm" name="confirm" value="yes" /> Yes, cancel {booking.reference} for the traveller{booking.status === "confirmed" ? " (refunded in full)" : ""}</label>
+          </div>
+          <button type="submit" class="danger">Cancel booking</button>
+        </form>
+      ) : null}
+      <Progress story={props.story} poll={null} />
+    </>
+  )
+}
