@@ -8,6 +8,7 @@
  * problems are the runtime's, as in every service.
  */
 import { Authentication, HttpAuthentication, type TokenVerifier } from "@flight/auth"
+import { JsonNesting } from "@flight/contracts"
 import { HttpApp, Problem, Readiness, RequestInput, StoreHealth, Traceparent } from "@flight/runtime"
 import { Cause, Context, Effect, Exit, MetricLabel, Option, Runtime, type Tracer } from "effect"
 import { type Handler, Hono } from "hono"
@@ -23,7 +24,6 @@ import { type RoutePrefix, routes, type Upstream, Upstreams } from "../domain/Up
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
 import * as Docs from "./Docs.ts"
 import * as Forwarding from "./Forwarding.ts"
-import { JsonNesting } from "@flight/contracts"
 
 export const service = "gateway"
 const description = "The one origin of every API: routing, early token verification, rate limits and the API reference"
