@@ -3,6 +3,7 @@
  * session's random id: httpOnly, SameSite=Lax, `Secure` when the site is served over https (then
  * also `__Host-` prefixed). A visitor without a valid cookie gets a new session; a signed-in
  * account's access token is renewed before the page runs; a changed session is saved after it.
+ * Both the session and its cookie end after `WEB_SESSION_TTL` unused.
  */
 import type { MiddlewareHandler } from "hono"
 import { getCookie, setCookie } from "hono/cookie"
@@ -30,12 +31,14 @@ export const middleware = (deps: Deps): MiddlewareHandler<WebEnv> => {
     c.set("session", renewed.session)
     await next()
     const after = c.get("session")
-    if (Option.isSome(stored) && !renewed.changed && after === loaded) return
-    await run(Effect.flatMap(SessionStore, (store) =>
-      Effect.zipRight(
-        after.id !== loaded.id && Option.isSome(stored) ? store.remove(loaded.id) : Effect.void,
-        store.save(after),
-      )))
+    if (Option.isNone(stored) || renewed.changed || after !== loaded) {
+      await run(Effect.flatMap(SessionStore, (store) =>
+        Effect.zipRight(
+          after.id !== loaded.id && Option.isSome(stored) ? store.remove(loaded.id) : Effect.void,
+          store.save(after),
+        )))
+    }
+    // Sent with every answer, so the cookie lives as long as the session it names (renewed at each use).
     setCookie(c, name, after.id, { path: "/", httpOnly: true, sameSite: "Lax", secure, maxAge })
   }
 }

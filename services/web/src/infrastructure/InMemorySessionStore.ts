@@ -17,10 +17,14 @@ export const layer = (ttl: Duration.DurationInput) =>
     }
     return SessionStore.of({
       name,
+      // Each use renews the time to live: a session ends after `ttl` unused.
       get: (id) =>
         Effect.sync(() => {
+          const now = Date.now()
           const entry = sessions.get(id)
-          return entry === undefined || entry.expiresAt <= Date.now() ? Option.none() : Option.some(entry.session)
+          if (entry === undefined || entry.expiresAt <= now) return Option.none()
+          sessions.set(id, { session: entry.session, expiresAt: now + ttlMillis })
+          return Option.some(entry.session)
         }),
       save: (session) =>
         Effect.sync(() => {

@@ -1,6 +1,7 @@
 /**
  * Sessions in Redis (when `REDIS_URL` is set): one JSON string per session under `web:session:<id>`,
- * expiring after the session's time to live, refreshed at every save; every instance sees them.
+ * expiring after the session's time to live without use (renewed at every read and save); every
+ * instance sees them.
  * Connected at start, so an unreachable server stops the service before it serves.
  */
 import { StoreUnavailable } from "@flight/runtime"
@@ -66,7 +67,8 @@ export const layer = (url: Redacted.Redacted<URL>, ttl: Duration.DurationInput, 
       return SessionStore.of({
         name,
         get: (id) =>
-          quietly("get", null as string | null)(() => client.get(keyOf(prefix + id))).pipe(
+          // GETEX renews the time to live at each use (Redis 6.2 and later): a session ends after TTL unused.
+          quietly("get", null as string | null)(() => client.getex(keyOf(prefix + id), "EX", seconds)).pipe(
             Effect.map((text) => text === null ? Option.none() : decode(text) as Option.Option<Session>),
           ),
         save: (session) => quietly("save", undefined)(() => client.set(keyOf(prefix + session.id), encode(session), "EX", seconds).then(() => undefined)),
