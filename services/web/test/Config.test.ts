@@ -57,7 +57,7 @@ describe("without the gateway", () => {
   test("a search tells the person the system is not answering, as a page", async () => {
     const app = await appWithoutApi()
     const response = await app.request("/?origin=LHR&destination=JFK&date=2026-12-01")
-    expect(response.status).toBe(502)
+    expect(response.status).toBe(503)
     expect(response.headers.get("content-type")).toBe("text/html; charset=UTF-8")
     const text = textOf(await response.text())
     expect(text).toContain("The booking system is not answering right now")

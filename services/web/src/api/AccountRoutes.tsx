@@ -7,12 +7,10 @@ import { isStaff } from "../application/ConsoleAccess.ts"
 import * as AccountForms from "../domain/AccountForms.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
 import { fresh, rotate } from "../domain/Session.ts"
-import { render } from "./Pages.tsx"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { render, statusFor } from "./Pages.tsx"
 import { SignInPage, SignUpPage } from "./views/AccountPages.tsx"
 import { type Deps, runner, type WebEnv } from "./WebContext.ts"
-
-const statusOf = (problem: ApiProblem.ApiProblem) =>
-  problem.status === 400 || problem.status === 401 || problem.status === 409 || problem.status === 429 ? problem.status : 502
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   const run = runner(deps.runtime)
@@ -23,12 +21,12 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   app.post("/sign-in", async (c) => {
     const fields = c.get("form")
     const next = AccountForms.nextPath(fields["next"])
-    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 400 | 401 | 409 | 429 | 502) =>
+    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
       render(c, "Sign in", <SignInPage fields={{ email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} next={next ?? ""} />, status)
     const form = AccountForms.signIn(fields)
     if (!form.ok) return again(form.errors, [], 400)
     const signedIn = await run(Accounts.signIn(form.value))
-    if (Either.isLeft(signedIn)) return again({}, [ApiProblem.messageOf(signedIn.left)], statusOf(signedIn.left))
+    if (Either.isLeft(signedIn)) return again({}, [ApiProblem.messageOf(signedIn.left)], statusFor(signedIn.left))
     c.set("session", rotate(c.get("session"), signedIn.right))
     return c.redirect(next ?? (isStaff(signedIn.right) ? "/ops" : "/trips"), 303)
   })
@@ -37,12 +35,12 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.post("/sign-up", async (c) => {
     const fields = c.get("form")
-    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 400 | 401 | 409 | 429 | 502) =>
+    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
       render(c, "Create an account", <SignUpPage fields={{ name: fields["name"], email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
     const form = AccountForms.signUp(fields)
     if (!form.ok) return again(form.errors, [], 400)
     const signedUp = await run(Accounts.signUp(form.value))
-    if (Either.isLeft(signedUp)) return again({}, [ApiProblem.messageOf(signedUp.left)], statusOf(signedUp.left))
+    if (Either.isLeft(signedUp)) return again({}, [ApiProblem.messageOf(signedUp.left)], statusFor(signedUp.left))
     c.set("session", { ...rotate(c.get("session"), signedUp.right), flash: { kind: "info", text: `Welcome, ${signedUp.right.name || signedUp.right.email}. Your bookings will appear under My trips.` } })
     return c.redirect("/trips", 303)
   })

@@ -6,7 +6,8 @@ import * as Travel from "../application/Travel.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
 import { withGuest, withoutGuest } from "../domain/Session.ts"
 import * as TravelForms from "../domain/TravelForms.ts"
-import { problemPage, redirect, render } from "./Pages.tsx"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { problemPage, redirect, render, statusFor } from "./Pages.tsx"
 import { ManagePage, TripsPage } from "./views/AccountPages.tsx"
 import { Progress, StatusLine } from "./views/BookingStory.tsx"
 import { BookingActions, BookingPage } from "./views/BookingPage.tsx"
@@ -103,14 +104,13 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.post("/manage", async (c) => {
     const fields = c.get("form")
-    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 400 | 404 | 429 | 502) =>
+    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
       render(c, "Manage a booking", <ManagePage fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
     const form = TravelForms.manage(fields)
     if (!form.ok) return again(form.errors, [], 400)
     const found = await run(Travel.manage(form.value))
     if (Either.isLeft(found)) {
-      const status = found.left.status === 404 || found.left.status === 429 || found.left.status === 400 ? found.left.status : 502
-      return again({}, ApiProblem.linesOf(found.left), status)
+      return again({}, ApiProblem.linesOf(found.left), statusFor(found.left))
     }
     const { accessToken, booking } = found.right
     c.set("session", withGuest(c.get("session"), booking.id, { reference: booking.reference, token: accessToken }))

@@ -13,7 +13,8 @@ import * as ApiProblem from "../domain/ApiProblem.ts"
 import * as ConsoleForms from "../domain/ConsoleForms.ts"
 import type { Fields } from "../domain/Validation.ts"
 import { metricsTargets } from "../infrastructure/WebConfig.ts"
-import { forbidden, problemPage, redirect, render } from "./Pages.tsx"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { forbidden, problemPage, redirect, render, statusFor } from "./Pages.tsx"
 import { FlightPage, OpsBookingPage } from "./views/OpsFlightPage.tsx"
 import { SystemPage } from "./views/SystemPage.tsx"
 import { FindBookingPage, FlightsPage, SchedulePage } from "./views/OpsPages.tsx"
@@ -30,16 +31,16 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.get("/ops", async (c) => {
     const fields = queryOf(c)
-    const show = (errors: Record<string, string>, problem: ReadonlyArray<string>, flights: Parameters<typeof FlightsPage>[0]["flights"], status: 200 | 400 | 502 = 200) =>
+    const show = (errors: Record<string, string>, problem: ReadonlyArray<string>, flights: Parameters<typeof FlightsPage>[0]["flights"], status: ContentfulStatusCode = 200) =>
       render(c, "Flights", <FlightsPage admin={admin(c)} fields={fields} errors={errors} problem={problem} flights={flights} />, status)
     if (Object.keys(fields).length === 0) return show({}, [], null)
     const form = ConsoleForms.flights(fields)
     if (!form.ok) return show(form.errors, [], null, 400)
     const found = await run(Operations.flightsOn(token(c), form.value))
-    return Either.isLeft(found) ? show({}, ApiProblem.linesOf(found.left), null, 502) : show({}, [], found.right)
+    return Either.isLeft(found) ? show({}, ApiProblem.linesOf(found.left), null, statusFor(found.left)) : show({}, [], found.right)
   })
 
-  const schedulePage = (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: 200 | 400 | 403 | 409 | 502) =>
+  const schedulePage = (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
     render(c, "Schedule a flight", <SchedulePage admin={admin(c)} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} attempt={newAttempt()} />, status)
 
   app.get("/ops/flights/new", (c) => schedulePage(c, {}, {}, [], 200))
@@ -50,13 +51,12 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (!form.ok) return schedulePage(c, fields, form.errors, [], 400)
     const scheduled = await run(Operations.schedule(token(c), form.value, attemptOf(fields)))
     if (Either.isLeft(scheduled)) {
-      const status = scheduled.left.status === 400 || scheduled.left.status === 403 || scheduled.left.status === 409 ? scheduled.left.status : 502
-      return schedulePage(c, fields, {}, ApiProblem.linesOf(scheduled.left), status)
+      return schedulePage(c, fields, {}, ApiProblem.linesOf(scheduled.left), statusFor(scheduled.left))
     }
     return redirect(c, `/ops/flights/${scheduled.right.id}`, { kind: "info", text: `${scheduled.right.flightNumber} is scheduled.` })
   })
 
-  const flightPage = async (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: 200 | 400 | 409 | 502) => {
+  const flightPage = async (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) => {
     const id = c.req.param("id")!
     const flight = await run(Travel.flight(id))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
@@ -75,7 +75,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const form = ConsoleForms.delay(c.get("form"))
     if (!form.ok) return flightPage(c, c.get("form"), form.errors, [], 400)
     const changed = await run(Operations.changeStatus(token(c), c.req.param("id"), { status: "delayed", ...form.value }))
-    if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), changed.left.status === 400 || changed.left.status === 409 ? changed.left.status : 502)
+    if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), statusFor(changed.left))
     return redirect(c, `/ops/flights/${changed.right.id}`, { kind: "info", text: `${changed.right.flightNumber} is delayed; its travellers are told.` })
   })
 
@@ -83,19 +83,19 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const form = ConsoleForms.cancel(c.get("form"))
     if (!form.ok) return flightPage(c, c.get("form"), form.errors, [], 400)
     const changed = await run(Operations.changeStatus(token(c), c.req.param("id"), { status: "cancelled", ...form.value }))
-    if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), changed.left.status === 400 || changed.left.status === 409 ? changed.left.status : 502)
+    if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), statusFor(changed.left))
     return redirect(c, `/ops/flights/${changed.right.id}`, { kind: "info", text: `${changed.right.flightNumber} is cancelled; its bookings are cancelled and the paid ones refunded.` })
   })
 
   app.get("/ops/bookings", async (c) => {
     const fields = queryOf(c)
-    const show = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 200 | 400 | 404 | 502) =>
+    const show = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
       render(c, "Find a booking", <FindBookingPage admin={admin(c)} fields={fields} errors={errors} problem={problem} />, status)
     if (Object.keys(fields).length === 0) return show({}, [], 200)
     const form = ConsoleForms.findBooking(fields)
     if (!form.ok) return show(form.errors, [], 400)
     const found = await run(Operations.findBooking(token(c), form.value))
-    if (Either.isLeft(found)) return show({}, ApiProblem.linesOf(found.left), found.left.status === 404 || found.left.status === 400 ? found.left.status : 502)
+    if (Either.isLeft(found)) return show({}, ApiProblem.linesOf(found.left), statusFor(found.left))
     return c.redirect(`/ops/bookings/${found.right.id}`, 303)
   })
 

@@ -24,13 +24,19 @@ export const redirect = (c: WebContext, location: string, flash?: Flash) => {
   return c.redirect(location, 303)
 }
 
+/**
+ * The status of a page that tells a problem: the API's own for a refusal (4xx); 503 when nothing
+ * answered, and 502 for any other failure behind this service.
+ */
+export const statusFor = (problem: ApiProblem.ApiProblem): ContentfulStatusCode =>
+  (problem.status >= 400 && problem.status < 500 ? problem.status : problem.status === 503 ? 503 : 502) as ContentfulStatusCode
+
 const headingOf = (problem: ApiProblem.ApiProblem): string =>
   problem.status === 404 ? "Not found" : problem.status === 403 ? "Not allowed" : problem.status >= 500 ? "Temporarily unavailable" : "That did not work"
 
 /** A problem the page cannot recover from, told as a page with a status of the same class. */
 export const problemPage = (c: WebContext, problem: ApiProblem.ApiProblem) => {
-  const status = (problem.status >= 400 && problem.status <= 599 ? problem.status : 502) as ContentfulStatusCode
-  return render(c, headingOf(problem), <ErrorPage heading={headingOf(problem)} lines={ApiProblem.linesOf(problem)} />, status)
+  return render(c, headingOf(problem), <ErrorPage heading={headingOf(problem)} lines={ApiProblem.linesOf(problem)} />, statusFor(problem))
 }
 
 export const forbidden = (c: WebContext, line: string) =>

@@ -7,7 +7,8 @@ import * as ApiProblem from "../domain/ApiProblem.ts"
 import type { Flight } from "../domain/Resources.ts"
 import { withGuest } from "../domain/Session.ts"
 import * as TravelForms from "../domain/TravelForms.ts"
-import { problemPage, render } from "./Pages.tsx"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { problemPage, render, statusFor } from "./Pages.tsx"
 import { PassengersPage } from "./views/PassengersPage.tsx"
 import { SearchPage } from "./views/SearchPage.tsx"
 import { SeatMapPage } from "./views/SeatMapPage.tsx"
@@ -25,7 +26,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (!form.ok) return render(c, "Find a flight", <SearchPage fields={fields} errors={form.errors} problem={[]} results={null} />, 400)
     const found = await run(Travel.search(form.value))
     return Either.match(found, {
-      onLeft: (problem) => render(c, "Find a flight", <SearchPage fields={fields} errors={{}} problem={ApiProblem.linesOf(problem)} results={null} />, 502),
+      onLeft: (problem) => render(c, "Find a flight", <SearchPage fields={fields} errors={{}} problem={ApiProblem.linesOf(problem)} results={null} />, statusFor(problem)),
       onRight: (results) => render(c, "Flights found", <SearchPage fields={fields} errors={{}} problem={[]} results={results} />),
     })
   })
@@ -72,7 +73,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (!party.ok) return problemPage(c, ApiProblem.of(400, "bad-party"))
     const flight = await run(Travel.flight(flightId))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
-    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: 400 | 409 | 429 | 502) =>
+    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
       render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} attempt={newAttempt()} />, status)
     const form = TravelForms.booking(flightId, party.value, fields)
     if (!form.ok) return again(form.errors, [], 400)
@@ -83,7 +84,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
       if (problem.type === "seats-unavailable") {
         return seatMap(c, flightId, { ...party.value, seats: [] }, {}, [ApiProblem.messageOf(problem)], 409)
       }
-      return again({}, ApiProblem.linesOf(problem), problem.status === 409 || problem.status === 429 || problem.status === 400 ? problem.status : 502)
+      return again({}, ApiProblem.linesOf(problem), statusFor(problem))
     }
     const booking = booked.right
     // A guest holds the booking by its token; an account by being its owner (nothing to keep).
