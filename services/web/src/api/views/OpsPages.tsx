@@ -77,7 +77,7 @@ export const SchedulePage = (props: { readonly admin: boolean; readonly fields: 
     <form method="post" action="/ops/flights" novalidate>
       <Csrf token={props.csrf} />
       <input type="hidden" name="attempt" value={props.attempt} />
-      <fieldset>
+      <fieldset class="flow">
         <legend>Flight</legend>
         <Field name="flightNumber" label="Flight number" hint="e.g. BA117" value={text(props.fields, "flightNumber")} errors={props.errors} required />
         <Field name="origin" label="From" hint="Airport code" value={text(props.fields, "origin")} errors={props.errors} required extra={{ maxlength: 3 }} />
@@ -88,7 +88,7 @@ export const SchedulePage = (props: { readonly admin: boolean; readonly fields: 
         <Field name="currency" label="Currency of the fares" value={text(props.fields, "currency") || "GBP"} errors={props.errors} extra={{ maxlength: 3 }} />
       </fieldset>
       {Array.from({ length: cabinSlots }, (_, slot) => (
-        <fieldset class="cabin">
+        <fieldset class="flow">
           <legend>Cabin {slot + 1}{slot === 0 ? "" : " (optional)"}</legend>
           <Select name={`cabin${slot}`} label="Class" value={text(props.fields, `cabin${slot}`) || Cabins[slot]!} options={cabinOptions} errors={props.errors} />
           <Field name={`rowsFrom${slot}`} label="First row" type="number" value={text(props.fields, `rowsFrom${slot}`)} errors={props.errors} extra={{ min: 1, max: 999, inputmode: "numeric" }} />
