@@ -79,7 +79,7 @@ const byStatus = (status: number): string =>
 /** The sentence for a problem: its type's, or its status's. */
 export const messageOf = (problem: ApiProblem): string => sentences[problem.type] ?? byStatus(problem.status)
 
-/** A field issue as a person reads it: `body.passengers.0.seat` → "Passenger 1, seat". */
+/** A field issue as a person reads it: `body.passengers.0.seat` → "Passengers 1 seat". */
 export const fieldLabel = (path: string): string => {
   const parts = path.split(".").filter((part) => part !== "body" && part !== "query" && part !== "path")
   return parts.map((part) => /^\d+$/.test(part) ? String(Number(part) + 1) : part.replace(/([A-Z])/g, " $1").toLowerCase())

@@ -90,8 +90,15 @@ export interface BookingStory {
   readonly notifications: ReadonlyArray<Notification>
 }
 
-/** Whether a booking's page should keep asking for news: its status or a refund may still change. */
+/** Whether a booking's page should keep asking for news soon: its status or a refund is about to change. */
 export const unsettled = (story: BookingStory): boolean =>
   story.booking.status === "pending" ||
   (story.booking.status === "cancelled" && story.booking.paymentId !== null &&
     !story.payments.some((payment) => payment.type === "refund" && payment.status === "succeeded"))
+
+/**
+ * How often a booking's open page asks for news, in seconds: soon while it is about to change; now
+ * and then while it is confirmed (its flight may be delayed or cancelled); never once it has ended.
+ */
+export const pollSeconds = (story: BookingStory): number | null =>
+  unsettled(story) ? 2 : story.booking.status === "confirmed" ? 10 : null

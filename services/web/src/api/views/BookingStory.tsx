@@ -2,9 +2,9 @@
 /**
  * A booking and what happened to it, as the traveller and staff read it: its status (with the hold's
  * countdown while pending), its payments and refunds, its notifications. While it may still change,
- * htmx asks for this part again every two seconds (`poll`); without JavaScript a reload shows the same.
+ * htmx asks for this part again (`poll`, `pollSeconds`); without JavaScript a reload shows the same.
  */
-import { type BookingStory, unsettled } from "../../domain/Resources.ts"
+import { type BookingStory, pollSeconds } from "../../domain/Resources.ts"
 import * as Format from "./Format.ts"
 
 /**
@@ -27,13 +27,13 @@ export const StatusLine = (props: { readonly booking: BookingStory["booking"]; r
 /** What may still change besides the status: the hold's countdown, refunds, payments, notifications. */
 export const Progress = (props: { readonly story: BookingStory; readonly poll: string | null }) => {
   const { booking, payments } = props.story
-  const live = props.poll !== null && unsettled(props.story)
+  const every = props.poll === null ? null : pollSeconds(props.story)
   const refunded = payments.filter((payment) => payment.type === "refund")
   return (
     <div
       id="live"
       class="live"
-      {...(live ? { "hx-get": `${props.poll}?seen=${booking.status}`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {})}
+      {...(every !== null ? { "hx-get": `${props.poll}?seen=${booking.status}`, "hx-trigger": `every ${every}s`, "hx-swap": "outerHTML" } : {})}
     >
       {booking.status === "pending" ? (
         <p class="hold">
