@@ -70,6 +70,7 @@ describeInBrowser("in a browser", (visitor) => {
     page.on("pageerror", (error) => errors.push(error.message))
     const booked = await bookTwoSeats(page, sys.web, flight, ["11A", "11B"], "Lovelace")
     expect(await page.locator("main").textContent()).toContain("seat 11A")
+    expect(await page.locator("[data-countdown]").textContent()).toMatch(/^ \((14|15):\d\d left\)$/)
     await pay(page, "tok_chargeDeclined")
     await page.locator(".flash.error").waitFor()
     expect(await page.locator(".flash").textContent()).toContain("Payment failed: the card was declined")
@@ -198,6 +199,7 @@ describeInBrowser("in a browser", (visitor) => {
     await page.getByLabel("Booking reference").fill("nope!")
     await page.getByRole("button", { name: "Find booking" }).click()
     expect(await page.locator("#error-summary").textContent()).toContain("A booking reference is six letters and digits")
+    expect(await page.evaluate("document.activeElement?.id")).toBe("error-summary")
     await page.getByRole("link", { name: "Enter the last name of a passenger" }).click()
     expect(await page.evaluate("document.activeElement?.id")).toBe("lastName")
 

@@ -13,3 +13,9 @@
   tick()
   setInterval(tick, 1000)
 })()
+
+// A form that came back with errors: focus moves to their summary, which links to each field.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary")
+  if (summary) summary.focus()
+})
