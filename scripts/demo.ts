@@ -6,8 +6,9 @@
  *   ./run start            # in one terminal: the whole system, embedded
  *   ./run demo             # in another
  *
- * The services are found at FLIGHT_URL, BOOKING_URL, PAYMENT_URL, NOTIFICATION_URL and IDENTITY_URL
- * (http://127.0.0.1:3002, 3001, 3003, 3004, 3005 unless set). Scheduling a flight is ops' work: the
+ * Every call goes through the gateway at API_URL (http://127.0.0.1:3000 unless set), as a client's
+ * would; FLIGHT_URL, BOOKING_URL, PAYMENT_URL, NOTIFICATION_URL and IDENTITY_URL, when set, send one
+ * service's calls elsewhere (the tests run it against services on ports of their own). Scheduling a flight is ops' work: the
  * demo signs in as the seeded ops account (SEED_OPS_EMAIL / SEED_OPS_PASSWORD, or the development
  * defaults, which identity seeds only in memory: against identity on PostgreSQL, as in the infra
  * mode, set both for the demo and the service) through the identity service first. Exits 1 when a
@@ -15,14 +16,15 @@
  */
 import * as StaffSession from "./support/StaffSession.ts"
 
-const base = (variable: string, port: number) => new URL(process.env[variable] ?? `http://127.0.0.1:${port}`)
+const gateway = process.env["API_URL"] ?? "http://127.0.0.1:3000"
+const base = (variable: string) => new URL(process.env[variable] ?? gateway)
 const services = {
-  flight: base("FLIGHT_URL", 3002),
-  booking: base("BOOKING_URL", 3001),
-  payment: base("PAYMENT_URL", 3003),
-  notification: base("NOTIFICATION_URL", 3004),
+  flight: base("FLIGHT_URL"),
+  booking: base("BOOKING_URL"),
+  payment: base("PAYMENT_URL"),
+  notification: base("NOTIFICATION_URL"),
 }
-const identity = base("IDENTITY_URL", 3005)
+const identity = base("IDENTITY_URL")
 
 type Json = Record<string, any>
 

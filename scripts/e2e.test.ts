@@ -1,6 +1,7 @@
 /**
- * End to end in the infra mode: the four services and identity as separate processes (`bun services/<name>/src/main.ts`)
- * on real RabbitMQ, Redis, MongoDB and PostgreSQL, driven over HTTP through the flows of DESIGN §5.
+ * End to end in the infra mode: the four services, identity and the gateway as separate processes
+ * (`bun services/<name>/src/main.ts`) on real RabbitMQ, Redis, MongoDB and PostgreSQL, driven over
+ * HTTP through the gateway by the flows of DESIGN §5.
  * Two booking instances share the work as competing consumers: one holds seats for 15 minutes, the
  * other for 2 seconds (for the flow whose hold runs out). Two notification instances share their
  * queue and one PostgreSQL store: the history read from one shows what either sent, once. Every
@@ -32,7 +33,7 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
         let system: Infra.Running | undefined
         let api: Flows.Api
         let shortHold: Flows.Api
-        let bookingUrl = ""
+        let gatewayUrl = ""
 
         beforeAll(async () => {
           // The collector: OTLP/HTTP JSON, as the services' exporter sends it.
@@ -63,9 +64,11 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
             system.start("booking", { BOOKING_HOLD_TTL: "2 seconds" }),
             system.start("notification"),
           ])
-          api = Flows.apiOf(system.urls)
-          shortHold = Flows.apiOf({ ...system.urls, BOOKING_URL: shortHoldBooking })
-          bookingUrl = system.urls.BOOKING_URL
+          // Every call through the gateway, as a client's; the short-hold booking instance directly.
+          const throughGateway = Object.fromEntries(Object.keys(system.urls).map((name) => [name, system!.gatewayUrl])) as unknown as Flows.Urls
+          api = Flows.apiOf(throughGateway)
+          shortHold = Flows.apiOf({ ...throughGateway, BOOKING_URL: shortHoldBooking })
+          gatewayUrl = system.gatewayUrl
         }, 120_000)
 
         afterAll(async () => {
@@ -96,9 +99,9 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
         test("operations need the ops account, signed in through the identity process: anonymous 401, ops 200", () =>
           run(Flows.operationsSignedIn), 60_000)
 
-        test("one trace follows a booking across the four services", async () => {
+        test("one trace follows a booking from the gateway across the four services", async () => {
           const flightId = await Effect.runPromise(Flows.flightOnSale(api))
-          const response = await fetch(new URL("/api/bookings", bookingUrl), {
+          const response = await fetch(new URL("/api/bookings", gatewayUrl), {
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({
@@ -117,10 +120,10 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
           let services = new Set<string>()
           while (Date.now() < deadline) {
             services = new Set(spans.filter((span) => span.traceId === traceId).map((span) => span.service))
-            if (services.size === 4) break
+            if (services.size === 5) break
             await Bun.sleep(250)
           }
-          expect([...services].toSorted()).toEqual(["booking", "flight", "notification", "payment"])
+          expect([...services].toSorted()).toEqual(["booking", "flight", "gateway", "notification", "payment"])
         }, 60_000)
       })
     })

@@ -1,6 +1,7 @@
 /**
  * The saga across flight, booking and payment in the embedded mode: the services as `start` runs
- * them (one process, one in-process bus, in-memory stores), driven only through their HTTP APIs.
+ * them (one process, one in-process bus, in-memory stores), driven only through their HTTP APIs,
+ * every call through the gateway in front of them.
  * DESIGN §5: book and pay; a declined payment then paid; a hold that expires (the late payment
  * refused); a customer who cancels a paid booking (refunded once, seats back, availability back);
  * the customer told of each step, once.
@@ -9,6 +10,7 @@ import { AuthConfig } from "@flight/auth"
 import * as Booking from "@flight/booking"
 import { InProcessBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
+import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
@@ -52,12 +54,19 @@ const system = (options: { readonly holdTtl?: Duration.DurationInput } = {}) =>
     const withGuests = { ...auth, guest: Option.some(AuthConfig.guestAt(AuthConfig.defaultGuestIssuer, Option.some(new URL(AuthConfig.guestJwksPath, booking.url)))) }
     const payment = yield* start(Payment.make({ port: 0, databaseUrl: Option.none(), auth: withGuests }))
     const notification = yield* start(Notification.make({ port: 0, auth: withGuests }))
+    // In front, as `start` runs it: every call of the flows goes through the gateway.
+    const upstreams = { booking, flight, payment, notification, identity: { url: identityUrl } }
+    const gatewayConfig = yield* Effect.withConfigProvider(
+      Gateway.GatewayConfig,
+      ConfigProvider.fromMap(new Map(Object.entries(upstreams).map(([name, upstream]) => [`GATEWAY_UPSTREAM_${name.toUpperCase()}`, upstream.url.href]))),
+    )
+    const gateway = yield* Gateway.make({ ...gatewayConfig, port: 0, auth: withGuests })
     const urls = {
-      FLIGHT_URL: flight.url.href,
-      BOOKING_URL: booking.url.href,
-      PAYMENT_URL: payment.url.href,
-      NOTIFICATION_URL: notification.url.href,
-      IDENTITY_URL: identityUrl.href,
+      FLIGHT_URL: gateway.url.href,
+      BOOKING_URL: gateway.url.href,
+      PAYMENT_URL: gateway.url.href,
+      NOTIFICATION_URL: gateway.url.href,
+      IDENTITY_URL: gateway.url.href,
     }
     return { ...Flows.apiOf(urls), urls }
   })

@@ -1,6 +1,6 @@
 /**
- * `scripts/start.ts`, which starts the five services together: the embedded mode as a user starts
- * it, with the configuration a user gives it.
+ * `scripts/start.ts`, which starts the gateway and the five services together: the embedded mode as
+ * a user starts it, with the configuration a user gives it.
  */
 import { describe, expect, test } from "bun:test"
 import { ChildProcess, RealServer } from "@flight/runtime/testing"
@@ -11,7 +11,7 @@ import * as Flows from "./support/Flows.ts"
 
 const root = new URL("../", import.meta.url).pathname
 const script = new URL("./start.ts", import.meta.url).pathname
-const services = { booking: 3001, flight: 3002, payment: 3003, notification: 3004, identity: 3005 } as const
+const services = { gateway: 3000, booking: 3001, flight: 3002, payment: 3003, notification: 3004, identity: 3005 } as const
 
 const allReady = () =>
   Promise.all(Object.values(services).map((port) => ChildProcess.waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 30_000)))
@@ -23,15 +23,14 @@ const nothingListens = async () => {
   }
 }
 
-/** A client of the system one test started: signed in to that start's identity service (in memory, its own keys). */
-const systemApi = () =>
-  Flows.apiOf({
-    BOOKING_URL: `http://127.0.0.1:${services.booking}`,
-    FLIGHT_URL: `http://127.0.0.1:${services.flight}`,
-    PAYMENT_URL: `http://127.0.0.1:${services.payment}`,
-    NOTIFICATION_URL: `http://127.0.0.1:${services.notification}`,
-    IDENTITY_URL: `http://127.0.0.1:${services.identity}`,
-  })
+/**
+ * A client of the system one test started, every call through its gateway: signed in to that
+ * start's identity service (in memory, its own keys).
+ */
+const systemApi = () => {
+  const gateway = `http://127.0.0.1:${services.gateway}`
+  return Flows.apiOf({ BOOKING_URL: gateway, FLIGHT_URL: gateway, PAYMENT_URL: gateway, NOTIFICATION_URL: gateway, IDENTITY_URL: gateway })
+}
 
 /** How long a booking holds its seats, by its own account. */
 const holdOf = (booking: Flows.Json) =>
@@ -46,7 +45,7 @@ const cleanUp = async (child: ChildProcess.Child) => {
 }
 
 describe("start (embedded)", () => {
-  test("runs the five services in one process, ready on 3001-3005, and exits 0 on SIGINT", async () => {
+  test("runs the gateway and the five services in one process, ready on 3000-3005, prints the gateway first, and exits 0 on SIGINT", async () => {
     // A store URL is ignored in the embedded mode: this one would refuse every connection. PORT is
     // ignored too, even when it is not a port: each service has its own.
     const child = ChildProcess.spawn(["bun", script], { REDIS_URL: "redis://127.0.0.1:1", PORT: "http" }, root)
@@ -58,9 +57,15 @@ describe("start (embedded)", () => {
       for (const [name, port] of Object.entries(services)) {
         const line = logs.find((entry) => entry.message.startsWith(`${name} listening on`))
         expect(line?.message).toBe(
-          `${name} listening on http://localhost:${port}/ (store: in-memory, message bus: ${name === "identity" ? "none" : "in-process"})`,
+          `${name} listening on http://localhost:${port}/ (store: in-memory, message bus: ${["identity", "gateway"].includes(name) ? "none" : "in-process"})`,
         )
       }
+      // The one origin is what a user opens: it is said first, before the services behind it.
+      const summary = logs.filter((entry) => entry.message.startsWith("Open ") || entry.message.includes(" listening on "))
+      expect(summary.slice(0, 2).map((entry) => entry.message)).toEqual([
+        "Open http://localhost:3000/ : the one origin for every API (API docs at http://localhost:3000/docs)",
+        "gateway listening on http://localhost:3000/ (store: in-memory, message bus: none)",
+      ])
       expect(logs.find((entry) => entry.level === "warning")?.message).toBe("Embedded mode ignores PORT, REDIS_URL (APP_MODE=infra uses them)")
       await nothingListens()
     } finally {

@@ -1,18 +1,23 @@
 /**
  * Starts the whole system (`bun run start`, `bun run start:infra`).
  *
- * - embedded (the default, `start/Embedded.ts`): the five services in this process on ports
- *   3001-3005, sharing one in-process message bus, each on its in-memory store. Nothing needs to be
+ * - embedded (the default, `start/Embedded.ts`): the gateway on port 3000 and the five services
+ *   behind it on ports 3001-3005 in this process, sharing one in-process message bus, each on its
+ *   in-memory store. Nothing needs to be
  *   installed. Each service reads its own configuration as when it runs alone, so BOOKING_HOLD_TTL,
  *   SMTP_URL, LOG_LEVEL and OTEL_EXPORTER_OTLP_ENDPOINT take effect and a bad value stops the start
  *   naming the variable; PORT and the store and broker URLs are ignored, with a warning naming each.
  * - infra (APP_MODE=infra): each service in its own process (`bun services/<name>/src/main.ts`)
  *   with this environment, so they use Redis, MongoDB, PostgreSQL and RabbitMQ from REDIS_URL,
- *   MONGODB_URL, DATABASE_URL and RABBITMQ_URL (identity keeps its accounts on DATABASE_URL too). Their output is prefixed with their name; SIGINT
- *   and SIGTERM are forwarded to them; if one dies, the others are stopped and the exit code is 1.
+ *   MONGODB_URL, DATABASE_URL and RABBITMQ_URL (identity keeps its accounts on DATABASE_URL too; the
+ *   gateway counts its rate limits in Redis). Identity and booking believe the X-Forwarded-For of
+ *   the gateway on this machine unless AUTH_CLIENT_IP_HEADER / AUTH_TRUSTED_PROXIES say otherwise.
+ *   Their output is prefixed with their name; SIGINT and SIGTERM are forwarded to them; if one
+ *   dies, the others are stopped and the exit code is 1.
  */
 import * as Booking from "@flight/booking"
 import * as Flight from "@flight/flight"
+import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
@@ -28,7 +33,15 @@ const services = [
   { name: "payment", port: Payment.defaultPort },
   { name: "notification", port: Notification.defaultPort },
   { name: "identity", port: Identity.defaultPort },
+  // Last: the one origin, in front of the others.
+  { name: "gateway", port: Gateway.defaultPort },
 ] as const
+
+/** The gateway runs on this machine: identity and booking believe its X-Forwarded-For unless told otherwise. */
+const behindGateway = {
+  AUTH_CLIENT_IP_HEADER: process.env["AUTH_CLIENT_IP_HEADER"] || "x-forwarded-for",
+  AUTH_TRUSTED_PROXIES: process.env["AUTH_TRUSTED_PROXIES"] || "127.0.0.1,::1",
+}
 
 // ---------------------------------------------------------------------------------------------
 // Infra mode
@@ -105,7 +118,7 @@ process.on("exit", () => {
 const spawn = (name: string, port: number): Child => {
   const child = Bun.spawn([process.execPath, `services/${name}/src/main.ts`], {
     cwd: root,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...behindGateway, PORT: String(port) },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -1,7 +1,9 @@
 /**
- * The embedded mode of `scripts/start.ts`: the five services in one process on ports 3001-3005,
- * the four of the saga sharing one in-process message bus, each on its in-memory store. The
- * identity service (3005) seeds the development staff accounts and prints them with their passwords.
+ * The embedded mode of `scripts/start.ts`: the gateway (3000, the one origin, printed first) and
+ * the five services behind it in one process on ports 3001-3005, the four of the saga sharing one
+ * in-process message bus, each on its in-memory store. The identity service (3005) seeds the
+ * development staff accounts and prints them with their passwords. Identity and booking believe the
+ * gateway's X-Forwarded-For (it is on loopback), so each client is counted by its own address.
  *
  * Each service is configured as when it runs alone: its own `Config` (`BookingConfig`, ...) is read
  * from the environment and handed whole to its `make`, so BOOKING_HOLD_TTL, SMTP_URL and every
@@ -17,11 +19,12 @@
 import * as Booking from "@flight/booking"
 import { InProcessBus, type MessageBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
+import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
 import { AuthConfig } from "@flight/auth"
-import { AppConfig } from "@flight/runtime"
+import { AppConfig, type ClientAddress } from "@flight/runtime"
 import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Option, type Scope } from "effect"
 
 /** What the embedded mode decides itself: the ports, the in-memory stores, the in-process bus, identity's keys. */
@@ -46,6 +49,7 @@ const ServicesConfig = Config.all({
   payment: Payment.PaymentConfig,
   notification: Notification.NotificationConfig,
   identity: Identity.IdentityConfig,
+  gateway: Gateway.GatewayConfig,
 })
 
 /** The environment without the ignored variables, read as `ConfigProvider.fromEnv` reads it. */
@@ -94,22 +98,33 @@ export const program = Effect.gen(function* () {
     )),
   })
 
+  // The gateway beside them (on loopback) is the proxy whose X-Forwarded-For identity and booking
+  // believe: sign-in throttling and the holding limit count each client, not the gateway.
+  const behindGateway: ClientAddress.Settings = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] }
+
   // One bus for the four services of the saga: a message one of them publishes reaches the others' queues.
   const bus = yield* Layer.build(InProcessBus.layer())
   const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | Scope.Scope>]> = [
-    ["booking", Booking.make({ ...configs.booking, auth: issuedBy(configs.booking.auth) })],
+    ["booking", Booking.make({ ...configs.booking, auth: issuedBy(configs.booking.auth), clientAddress: behindGateway })],
     ["flight", Flight.make({ ...configs.flight, auth: issuedBy(configs.flight.auth) })],
     ["payment", Payment.make({ ...configs.payment, auth: issuedBy(configs.payment.auth) })],
     ["notification", Notification.make({ ...configs.notification, auth: issuedBy(configs.notification.auth) })],
-    ["identity", Effect.map(Identity.make(configs.identity), (running) => ({ ...running, bus: false }))],
+    ["identity", Effect.map(
+      Identity.make({ ...configs.identity, clientIpHeader: behindGateway.header, trustedProxies: behindGateway.trustedProxies }),
+      (running) => ({ ...running, bus: false }),
+    )],
+    // Last: the one origin, in front of the others on their default ports.
+    ["gateway", Effect.map(Gateway.make({ ...configs.gateway, auth: issuedBy(configs.gateway.auth) }), (running) => ({ ...running, bus: false }))],
   ]
   const running: Array<Started> = []
   for (const [name, make] of start) {
     // The annotation goes with the runtime each service captures, so its request logs carry it too.
     running.push(yield* make.pipe(Effect.provide(bus), Effect.annotateLogs("service", name)))
   }
-  yield* Effect.logInfo("Embedded mode: five services in one process, in-memory stores, one in-process message bus")
-  for (const service of running) {
+  const gateway = running.find((service) => service.service === Gateway.service)!
+  yield* Effect.logInfo(`Open ${gateway.url.href} : the one origin for every API (API docs at ${new URL("/docs", gateway.url).href})`)
+  yield* Effect.logInfo("Embedded mode: six services in one process, in-memory stores, one in-process message bus")
+  for (const service of running.toSorted((a, b) => (a === gateway ? -1 : b === gateway ? 1 : 0))) {
     const bus = service.bus === false ? "none" : "in-process"
     yield* Effect.logInfo(
       `${service.service} listening on ${service.url.href} (store: ${service.store}, message bus: ${bus})`,

@@ -1,6 +1,6 @@
 /**
- * The system in the infra mode for tests and benchmarks: the four services and identity as separate
- * processes (`bun services/<name>/src/main.ts`) on real servers, MongoDB and PostgreSQL on databases
+ * The system in the infra mode for tests and benchmarks: the four services, identity and the gateway
+ * in front of them as separate processes (`bun services/<name>/src/main.ts`) on real servers, MongoDB and PostgreSQL on databases
  * of their own (dropped at the end), RabbitMQ and Redis as the services use them in production. The
  * services verify identity's tokens (AUTH_ISSUER is its address), as they would in production.
  */
@@ -20,7 +20,10 @@ export interface Servers {
 }
 
 export interface Running {
+  /** Each service's own address. */
   readonly urls: Urls
+  /** The gateway in front of them: the one origin a client uses. */
+  readonly gatewayUrl: string
   /** The PostgreSQL database of this system (payment's and notification's tables), to look into. */
   readonly databaseUrl: string
   /** Starts one more instance of a service (e.g. a second booking with another configuration). */
@@ -65,6 +68,15 @@ export const start = async (
     // And the benchmarks hold many seats for one contact at once: the holding limit of DESIGN §10 is
     // lifted here (its own tests run against real Redis in the booking service).
     BOOKING_MAX_HELD_SEATS: "1000",
+    // The gateway's budgets, for the same reason: one address books and signs in for everyone.
+    GATEWAY_RATE_LIMIT_IP: "100000/1 minute",
+    GATEWAY_RATE_LIMIT_PRINCIPAL: "100000/1 minute",
+    GATEWAY_RATE_LIMIT_SIGN_IN: "1000/1 minute",
+    GATEWAY_RATE_LIMIT_BOOKING_CREATE: "100000/1 minute",
+    GATEWAY_RATE_LIMIT_MANAGE: "1000/1 minute",
+    // Identity and booking believe the gateway's X-Forwarded-For, as they do behind it in production.
+    AUTH_CLIENT_IP_HEADER: "x-forwarded-for",
+    AUTH_TRUSTED_PROXIES: "127.0.0.1,::1",
     // Identity on PostgreSQL seeds only the staff it is given; the tests sign in as this one.
     SEED_OPS_EMAIL: opsCredentials().email,
     SEED_OPS_PASSWORD: opsCredentials().password,
@@ -100,7 +112,18 @@ export const start = async (
       startOne("booking", serviceEnv["booking"], bookingPort),
       ...["payment", "notification"].map((service) => startOne(service, serviceEnv[service])),
     ])
+    const gatewayUrl = await startOne("gateway", {
+      GATEWAY_UPSTREAM_IDENTITY: identity!,
+      GATEWAY_UPSTREAM_FLIGHT: flight!,
+      GATEWAY_UPSTREAM_BOOKING: booking!,
+      GATEWAY_UPSTREAM_PAYMENT: payment!,
+      GATEWAY_UPSTREAM_NOTIFICATION: notification!,
+      // Its rate-limit counts in Redis, under a prefix of this system's own.
+      GATEWAY_RATE_LIMIT_PREFIX: `e2e:${Bun.randomUUIDv7().slice(-12)}`,
+      ...serviceEnv["gateway"],
+    })
     return {
+      gatewayUrl,
       urls: {
         FLIGHT_URL: flight!,
         BOOKING_URL: booking!,
