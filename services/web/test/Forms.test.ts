@@ -139,3 +139,15 @@ describe("a service's /metrics", () => {
     expect(BusStatus.parse("")).toEqual({ outboxPending: null, outboxLagSeconds: null, deadLettered: [] })
   })
 })
+
+describe("a form's Idempotency-Key when it is shown again", () => {
+  test("the same key after no answer (a retry does the work once); a new one after a refusal", async () => {
+    const { attemptAfter } = await import("../src/api/WebContext.ts")
+    const key = "0193e0a0-0000-7000-8000-000000000000"
+    expect(attemptAfter({ attempt: key }, { status: 503 })).toBe(key)
+    expect(attemptAfter({ attempt: key }, { status: 502 })).toBe(key)
+    expect(attemptAfter({ attempt: key }, { status: 409 })).not.toBe(key)
+    expect(attemptAfter({ attempt: key }, null)).not.toBe(key)
+    expect(attemptAfter({ attempt: "not a key" }, { status: 503 })).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})

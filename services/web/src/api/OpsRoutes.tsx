@@ -18,7 +18,7 @@ import { forbidden, problemPage, redirect, render, statusFor } from "./Pages.tsx
 import { FlightPage, OpsBookingPage } from "./views/OpsFlightPage.tsx"
 import { SystemPage } from "./views/SystemPage.tsx"
 import { FindBookingPage, FlightsPage, SchedulePage } from "./views/OpsPages.tsx"
-import { attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
+import { attemptAfter, attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   const run = runner(deps.runtime)
@@ -40,8 +40,8 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return Either.isLeft(found) ? show({}, ApiProblem.linesOf(found.left), null, statusFor(found.left)) : show({}, [], found.right)
   })
 
-  const schedulePage = (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
-    render(c, "Schedule a flight", <SchedulePage admin={admin(c)} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} attempt={newAttempt()} />, status)
+  const schedulePage = (c: WebContext, fields: Fields, errors: Record<string, string>, lines: ReadonlyArray<string>, status: ContentfulStatusCode, problem: ApiProblem.ApiProblem | null = null) =>
+    render(c, "Schedule a flight", <SchedulePage admin={admin(c)} fields={fields} errors={errors} problem={lines} csrf={c.get("session").csrf} attempt={attemptAfter(fields, problem)} />, status)
 
   app.get("/ops/flights/new", (c) => schedulePage(c, {}, {}, [], 200))
 
@@ -51,7 +51,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (!form.ok) return schedulePage(c, fields, form.errors, [], 400)
     const scheduled = await run(Operations.schedule(token(c), form.value, attemptOf(fields)))
     if (Either.isLeft(scheduled)) {
-      return schedulePage(c, fields, {}, ApiProblem.linesOf(scheduled.left), statusFor(scheduled.left))
+      return schedulePage(c, fields, {}, ApiProblem.linesOf(scheduled.left), statusFor(scheduled.left), scheduled.left)
     }
     return redirect(c, `/ops/flights/${scheduled.right.id}`, { kind: "info", text: `${scheduled.right.flightNumber} is scheduled.` })
   })

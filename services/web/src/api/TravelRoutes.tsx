@@ -12,7 +12,7 @@ import { problemPage, render, statusFor } from "./Pages.tsx"
 import { PassengersPage } from "./views/PassengersPage.tsx"
 import { SearchPage } from "./views/SearchPage.tsx"
 import { SeatMapPage } from "./views/SeatMapPage.tsx"
-import { attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
+import { attemptAfter, attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
 
 const bookable = (flight: Flight) => flight.status === "scheduled" || flight.status === "delayed"
 
@@ -73,8 +73,8 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (!party.ok) return problemPage(c, ApiProblem.of(400, "bad-party"))
     const flight = await run(Travel.flight(flightId))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
-    const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
-      render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} attempt={newAttempt()} />, status)
+    const again = (errors: Record<string, string>, lines: ReadonlyArray<string>, status: ContentfulStatusCode, problem: ApiProblem.ApiProblem | null = null) =>
+      render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={fields} errors={errors} problem={lines} csrf={c.get("session").csrf} attempt={attemptAfter(fields, problem)} />, status)
     const form = TravelForms.booking(flightId, party.value, fields)
     if (!form.ok) return again(form.errors, [], 400)
     const session = c.get("session")
@@ -84,7 +84,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
       if (problem.type === "seats-unavailable") {
         return seatMap(c, flightId, { ...party.value, seats: [] }, {}, [ApiProblem.messageOf(problem)], 409)
       }
-      return again({}, ApiProblem.linesOf(problem), statusFor(problem))
+      return again({}, ApiProblem.linesOf(problem), statusFor(problem), problem)
     }
     const booking = booked.right
     // A guest holds the booking by its token; an account by being its owner (nothing to keep).

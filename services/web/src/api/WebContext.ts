@@ -46,3 +46,11 @@ export const attemptOf = (fields: Fields): string => {
 }
 
 export const newAttempt = (): string => crypto.randomUUID()
+
+/**
+ * The key of a form shown again after its request failed: the same one when no answer came (a
+ * retry then does the work once, or answers what was done), a new one after a refusal (the
+ * corrected request is another request, which the old key would refuse).
+ */
+export const attemptAfter = (fields: Fields, problem: { readonly status: number } | null): string =>
+  problem !== null && problem.status >= 500 ? attemptOf(fields) : newAttempt()
