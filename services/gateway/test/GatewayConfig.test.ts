@@ -78,9 +78,9 @@ describe("GatewayConfig", () => {
     expect(JSON.stringify(issues)).not.toContain("secret")
   })
 
-  test("production needs Redis (the instances share the counts) and a named issuer", () => {
+  test("production needs Redis (the instances share the counts), a named issuer and a named guest issuer", () => {
     const issues = issuesOf({ APP_ENV: "production" })
-    expect(issues.map((issue) => issue.variable).toSorted()).toEqual(["AUTH_ISSUER", "REDIS_URL"])
+    expect(issues.map((issue) => issue.variable).toSorted()).toEqual(["AUTH_GUEST_ISSUER", "AUTH_ISSUER", "REDIS_URL"])
   })
 
   test("a budget is <requests>/<window>", () => {

@@ -1,7 +1,7 @@
 /** Which budgets a request spends, and how the answer reports them: pure rules, no store. */
 import { describe, expect, test } from "bun:test"
 import { Duration } from "effect"
-import { chargesOf, headersOf, referenceOf, retryAfterSeconds, type Standing, strictPolicyOf } from "../src/domain/RateLimitPolicy.ts"
+import { chargesOf, headersOf, queryReferenceOf, readsReference, referenceOf, retryAfterSeconds, type Standing, strictPolicyOf } from "../src/domain/RateLimitPolicy.ts"
 import { routeOf } from "../src/domain/Upstream.ts"
 
 const facts = { method: "GET", path: "/api/flights", clientIp: "203.0.113.9", principal: undefined, reference: undefined }
@@ -23,6 +23,23 @@ describe("chargesOf", () => {
       "ip",
       "manage",
       "manage-reference",
+    ])
+  })
+
+  test("the lookup by query, GET /api/bookings?reference=&lastName=, spends the lookup budgets as manage does; my trips does not", () => {
+    const lookup = "?reference=X7K2QP&lastName=Lovelace"
+    expect(strictPolicyOf("GET", "/api/bookings", lookup)).toBe("manage")
+    expect(strictPolicyOf("GET", "/api/bookings", "?lastName=Lovelace")).toBe("manage")
+    expect(strictPolicyOf("GET", "/api/bookings", "?mine=true")).toBeUndefined()
+    expect(strictPolicyOf("GET", "/api/bookings/X7K2QP", lookup)).toBeUndefined()
+    expect(readsReference("GET", "/api/bookings")).toBe(false)
+    expect(queryReferenceOf("GET", "/api/bookings", lookup)).toBe("X7K2QP")
+    expect(queryReferenceOf("GET", "/api/bookings", "?reference=x7k2qp&lastName=L")).toBeUndefined()
+    expect(queryReferenceOf("POST", "/api/bookings/manage", lookup)).toBeUndefined()
+    expect(chargesOf({ ...facts, path: "/api/bookings", search: lookup, reference: "X7K2QP" })).toEqual([
+      { policy: "ip", key: "203.0.113.9" },
+      { policy: "manage", key: "203.0.113.9" },
+      { policy: "manage-reference", key: "X7K2QP" },
     ])
   })
 

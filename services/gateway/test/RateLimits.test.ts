@@ -140,6 +140,20 @@ describe("stricter budgets", () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429])
   })
+
+  test("the lookup by query (GET /api/bookings?reference=&lastName=) shares the lookup budgets: per address and per reference", async () => {
+    const base = await gateway({ manage: perMinute(10), "manage-reference": { points: 2, window: Duration.minutes(15) } })
+    const lookup = (lastName: string, reference = "X7K2QP") => fetch(`${base}/api/bookings?reference=${reference}&lastName=${lastName}`)
+    expect((await lookup("Lovelace")).status).toBe(200)
+    // The same reference by manage spends the same per-reference budget.
+    expect((await post(base, "/api/bookings/manage", { reference: "X7K2QP", lastName: "Babbage" })).status).toBe(200)
+    const refused = await lookup("Byron")
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get("ratelimit-policy")).toContain('"manage-reference";q=2;w=900')
+    expect((await lookup("Lovelace", "ABC234")).status).toBe(200)
+    // "My trips" is no lookup: it spends neither budget.
+    expect((await fetch(`${base}/api/bookings?mine=true`)).headers.get("ratelimit-policy")).not.toContain("manage")
+  })
 })
 
 RealServer.describeWith("REDIS_URL", "rate limits on Redis", (url) => {

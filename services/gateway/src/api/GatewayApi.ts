@@ -9,7 +9,7 @@
  */
 import { Authentication, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { JsonNesting } from "@flight/contracts"
-import { HttpApp, Problem, Readiness, RequestInput, StoreHealth, Traceparent } from "@flight/runtime"
+import { ClientAddress, HttpApp, Problem, Readiness, RequestInput, StoreHealth, Traceparent } from "@flight/runtime"
 import { Cause, Context, Effect, Exit, MetricLabel, Option, Runtime, type Tracer } from "effect"
 import { type Handler, Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
@@ -17,8 +17,8 @@ import { cors } from "hono/cors"
 import { secureHeaders } from "hono/secure-headers"
 import packageJson from "../../package.json" with { type: "json" }
 import * as Admission from "../application/Admission.ts"
-import { isWellFormedRequestId, normalAddress, requestIdHeader } from "../domain/ForwardedHeaders.ts"
-import { readsReference, referenceOf } from "../domain/RateLimitPolicy.ts"
+import { isWellFormedRequestId, requestIdHeader } from "../domain/ForwardedHeaders.ts"
+import { queryReferenceOf, readsReference, referenceOf } from "../domain/RateLimitPolicy.ts"
 import type { RateLimitStore } from "../domain/RateLimitStore.ts"
 import { type RoutePrefix, routes, type Upstream, Upstreams } from "../domain/Upstream.ts"
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
@@ -47,11 +47,8 @@ export const corsAllowHeaders = ["authorization", "content-type", "idempotency-k
 export const corsExposeHeaders = ["ratelimit", "ratelimit-policy", "retry-after", "x-request-id", "traceparent", "idempotent-replayed", "location"]
 
 /** The connection's address, when the app is served by Bun (its server is the app's env). */
-const clientIpOf = (request: Request, env: unknown): string | undefined => {
-  const server = env as { readonly requestIP?: (request: Request) => { readonly address: string } | null } | undefined
-  const address = typeof server?.requestIP === "function" ? server.requestIP(request)?.address : undefined
-  return address === undefined ? undefined : normalAddress(address)
-}
+/** The connection's address: the gateway is the first hop, so it believes no header for it. */
+const clientIpOf = (request: Request, env: unknown): string | undefined => ClientAddress.of(request, env, ClientAddress.direct)
 
 /** The `reference` of a manage request's JSON body, read from a copy: the body itself goes on to the service. */
 const referenceIn = (request: Request): Effect.Effect<string | undefined> =>
@@ -159,15 +156,16 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
       Effect.gen(function* () {
         const authorization = request.headers.get("authorization")
         const principal = route.verifiesTokens && authorization !== null ? yield* Authentication.authenticate(authorization) : Option.none()
-        const reference = readsReference(method, path) ? yield* referenceIn(request) : undefined
+        const url = new URL(request.url)
+        const reference = readsReference(method, path) ? yield* referenceIn(request) : queryReferenceOf(method, path, url.search)
         const reported = yield* Admission.admit({
           method,
           path,
           clientIp: clientIp ?? "unknown",
           principal: Option.isSome(principal) ? principal.value.sub : undefined,
           reference,
+          search: url.search,
         })
-        const url = new URL(request.url)
         const response = yield* Forwarding.forward(request, {
           upstream: route.upstream,
           settings: options.upstreams[route.upstream],

@@ -41,8 +41,3 @@ export const requestIdHeader = "x-request-id"
 export const isWellFormedRequestId = (value: string | null | undefined): value is string =>
   value !== null && value !== undefined && /^[A-Za-z0-9._:-]{8,128}$/.test(value)
 
-/** An address as the services compare it: an IPv4 address mapped into IPv6 as the IPv4 address. */
-export const normalAddress = (address: string): string => {
-  const lower = address.trim().toLowerCase()
-  return lower.startsWith("::ffff:") && lower.slice(7).includes(".") ? lower.slice(7) : lower
-}

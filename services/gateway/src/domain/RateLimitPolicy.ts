@@ -16,8 +16,9 @@ export interface Budget {
 /**
  * The policies. `ip` and `principal` cover every forwarded request; the others are the stricter
  * budgets of the routes an attacker would hammer: sign-in and sign-up (credential stuffing), booking
- * creation (seat hoarding), and reference lookups (guessing a reference and a surname), the last
- * also per reference, so that many addresses cannot share the guessing of one booking.
+ * creation (seat hoarding), and reference lookups (guessing a reference and a surname: `POST
+ * /api/bookings/manage` and `GET /api/bookings?reference=&lastName=`), the last also per reference,
+ * so that many addresses cannot share the guessing of one booking.
  */
 export const PolicyNames = ["ip", "principal", "sign-in", "booking-create", "manage", "manage-reference"] as const
 export type PolicyName = (typeof PolicyNames)[number]
@@ -47,12 +48,22 @@ export interface RequestFacts {
   readonly clientIp: string
   /** The verified token's `sub`; none for an anonymous caller. */
   readonly principal: string | undefined
-  /** `reference` of a `POST /api/bookings/manage` body; none when there is none. */
+  /** The booking reference looked up: a manage body's, or the query's of `GET /api/bookings`; none when there is none. */
   readonly reference: string | undefined
+  /** The query string (`?...`, or empty): `GET /api/bookings?reference=&lastName=` is a lookup too. */
+  readonly search?: string | undefined
+}
+
+/** Whether a `GET /api/bookings` query looks a booking up by reference and last name (rather than listing "my trips"). */
+const isLookupQuery = (search: string): boolean => {
+  const query = new URLSearchParams(search)
+  return query.has("reference") || query.has("lastName")
 }
 
 /** The stricter policy of a route, if it has one. */
-export const strictPolicyOf = (method: string, path: string): PolicyName | undefined => {
+export const strictPolicyOf = (method: string, path: string, search = ""): PolicyName | undefined => {
+  // The lookup by query (DESIGN §3) answers what manage answers: the same budgets.
+  if (method === "GET" && path === "/api/bookings" && isLookupQuery(search)) return "manage"
   if (method !== "POST") return undefined
   switch (path) {
     case "/api/auth/sign-in/email":
@@ -68,13 +79,19 @@ export const strictPolicyOf = (method: string, path: string): PolicyName | undef
 }
 
 /** Whether the route's body holds a booking reference worth a budget of its own. */
-export const readsReference = (method: string, path: string): boolean => strictPolicyOf(method, path) === "manage"
+export const readsReference = (method: string, path: string): boolean => method === "POST" && strictPolicyOf(method, path) === "manage"
+
+/** The reference of a lookup's query (`GET /api/bookings?reference=`), when it is one. */
+export const queryReferenceOf = (method: string, path: string, search: string): string | undefined =>
+  strictPolicyOf(method, path, search) === "manage" && method === "GET"
+    ? referenceOf({ reference: new URLSearchParams(search).get("reference") })
+    : undefined
 
 /** Every budget a request spends. */
 export const chargesOf = (facts: RequestFacts): ReadonlyArray<Charge> => {
   const charges: Array<Charge> = [{ policy: "ip", key: facts.clientIp }]
   if (facts.principal !== undefined) charges.push({ policy: "principal", key: facts.principal })
-  const strict = strictPolicyOf(facts.method, facts.path)
+  const strict = strictPolicyOf(facts.method, facts.path, facts.search)
   if (strict !== undefined) charges.push({ policy: strict, key: facts.clientIp })
   if (strict === "manage" && facts.reference !== undefined) charges.push({ policy: "manage-reference", key: facts.reference })
   return charges

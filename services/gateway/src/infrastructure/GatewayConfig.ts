@@ -154,4 +154,6 @@ export const GatewayConfig: Config.Config<GatewayConfig> = Config.all({
     why: "every gateway instance must count against the same rate-limit budgets",
   },
   AuthConfig.issuerRequirement(config.auth),
+  // It verifies guest tokens early too: their issuer is never left at localhost.
+  AuthConfig.guestIssuerRequirement(config.auth),
 ])))
