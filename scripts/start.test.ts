@@ -11,7 +11,7 @@ import * as Flows from "./support/Flows.ts"
 
 const root = new URL("../", import.meta.url).pathname
 const script = new URL("./start.ts", import.meta.url).pathname
-const services = { gateway: 3000, booking: 3001, flight: 3002, payment: 3003, notification: 3004, identity: 3005 } as const
+const services = { gateway: 3000, booking: 3001, flight: 3002, payment: 3003, notification: 3004, identity: 3005, web: 3006 } as const
 
 const allReady = () =>
   Promise.all(Object.values(services).map((port) => ChildProcess.waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 30_000)))
@@ -45,7 +45,7 @@ const cleanUp = async (child: ChildProcess.Child) => {
 }
 
 describe("start (embedded)", () => {
-  test("runs the gateway and the five services in one process, ready on 3000-3005, prints the gateway first, and exits 0 on SIGINT", async () => {
+  test("runs the gateway, the five services and the web site in one process, ready on 3000-3006, prints the gateway first, and exits 0 on SIGINT", async () => {
     // A store URL is ignored in the embedded mode: this one would refuse every connection. PORT is
     // ignored too, even when it is not a port: each service has its own.
     const child = ChildProcess.spawn(["bun", script], { REDIS_URL: "redis://127.0.0.1:1", PORT: "http" }, root)
@@ -57,7 +57,7 @@ describe("start (embedded)", () => {
       for (const [name, port] of Object.entries(services)) {
         const line = logs.find((entry) => entry.message.startsWith(`${name} listening on`))
         expect(line?.message).toBe(
-          `${name} listening on http://localhost:${port}/ (store: in-memory, message bus: ${["identity", "gateway"].includes(name) ? "none" : "in-process"})`,
+          `${name} listening on http://localhost:${port}/ (store: in-memory, message bus: ${["identity", "gateway", "web"].includes(name) ? "none" : "in-process"})`,
         )
       }
       // The one origin is what a user opens: it is said first, before the services behind it.

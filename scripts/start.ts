@@ -21,6 +21,7 @@ import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
+import * as Web from "@flight/web"
 import { AppConfig, ServiceMain, ServiceRuntime } from "@flight/runtime"
 import { Config, ConfigError, Deferred, Duration, Effect, Either, Exit, Option, type Scope } from "effect"
 import * as Embedded from "./start/Embedded.ts"
@@ -33,8 +34,9 @@ const services = [
   { name: "payment", port: Payment.defaultPort },
   { name: "notification", port: Notification.defaultPort },
   { name: "identity", port: Identity.defaultPort },
-  // Last: the one origin, in front of the others.
+  // Last: the one origin, in front of the others, and the site that calls it.
   { name: "gateway", port: Gateway.defaultPort },
+  { name: "web", port: Web.defaultPort },
 ] as const
 
 /** The gateway runs on this machine: identity and booking believe its X-Forwarded-For unless told otherwise. */

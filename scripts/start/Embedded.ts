@@ -1,6 +1,6 @@
 /**
- * The embedded mode of `scripts/start.ts`: the gateway (3000, the one origin, printed first) and
- * the five services behind it in one process on ports 3001-3005, the four of the saga sharing one
+ * The embedded mode of `scripts/start.ts`: the gateway (3000, the one origin, printed first), the
+ * five services behind it on ports 3001-3005 and the web site (3006) in one process, the four of the saga sharing one
  * in-process message bus, each on its in-memory store. The identity service (3005) seeds the
  * development staff accounts and prints them with their passwords. Identity and booking believe the
  * gateway's X-Forwarded-For (it is on loopback), so each client is counted by its own address.
@@ -23,6 +23,7 @@ import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
+import * as Web from "@flight/web"
 import { AuthConfig } from "@flight/auth"
 import { AppConfig, type ClientAddress } from "@flight/runtime"
 import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Option, type Scope } from "effect"
@@ -50,6 +51,7 @@ const ServicesConfig = Config.all({
   notification: Notification.NotificationConfig,
   identity: Identity.IdentityConfig,
   gateway: Gateway.GatewayConfig,
+  web: Web.WebConfig,
 })
 
 /** The environment without the ignored variables, read as `ConfigProvider.fromEnv` reads it. */
@@ -115,6 +117,8 @@ export const program = Effect.gen(function* () {
     )],
     // Last: the one origin, in front of the others on their default ports.
     ["gateway", Effect.map(Gateway.make({ ...configs.gateway, auth: issuedBy(configs.gateway.auth) }), (running) => ({ ...running, bus: false }))],
+    // The site and the console, calling the APIs through the gateway.
+    ["web", Effect.map(Web.make(configs.web), (running) => ({ ...running, bus: false }))],
   ]
   const running: Array<Started> = []
   for (const [name, make] of start) {
@@ -123,7 +127,7 @@ export const program = Effect.gen(function* () {
   }
   const gateway = running.find((service) => service.service === Gateway.service)!
   yield* Effect.logInfo(`Open ${gateway.url.href} : the one origin for every API (API docs at ${new URL("/docs", gateway.url).href})`)
-  yield* Effect.logInfo("Embedded mode: six services in one process, in-memory stores, one in-process message bus")
+  yield* Effect.logInfo("Embedded mode: seven services in one process, in-memory stores, one in-process message bus")
   for (const service of running.toSorted((a, b) => (a === gateway ? -1 : b === gateway ? 1 : 0))) {
     const bus = service.bus === false ? "none" : "in-process"
     yield* Effect.logInfo(
