@@ -3,6 +3,7 @@
  * `POST /api/bookings`, straight to the service and through the gateway, measured in one run.
  *
  *   bun services/gateway/bench/gateway.bench.ts [--seconds 5 --clients 32 --rounds 2]
+ *   bun services/gateway/bench/gateway.bench.ts --only GET --cpu-prof /tmp/gateway-profile
  *
  * Separate processes, as in the infra mode: the services (identity, booking, flight in memory on one
  * in-process bus, `bench/upstreams.ts`), the gateway (`src/main.ts`, memory counts, budgets raised
@@ -14,6 +15,10 @@
  * flights of 600 seats, one passenger each, each with a contact email of its own; holds last 2
  * seconds and the holding limit is raised to its maximum (1,000 seats), since every client here
  * has the same address.
+ * `--only` keeps the scenarios whose name starts with it; `--cpu-prof DIR` runs the gateway under
+ * `bun --cpu-prof` and leaves its profile (and a Markdown summary) in DIR when it stops; `--compare
+ * MAIN` runs a second gateway from another checkout's `src/main.ts` in each round (a row of its own,
+ * against the same direct and floor phases), to measure a change before and after in one run.
  * Goal (DESIGN §10): through the gateway at least 0.8 of the direct throughput, at most 1 ms more at p50.
  */
 import { ChildProcess } from "@flight/runtime/testing"
@@ -26,6 +31,13 @@ const SECONDS = argument("seconds", 5)
 const CLIENTS = argument("clients", 32)
 const ROUNDS = argument("rounds", 2)
 const FLIGHTS = 50
+const text = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index >= 0 ? process.argv[index + 1] : undefined
+}
+const ONLY = text("only") ?? ""
+const CPU_PROF = text("cpu-prof")
+const COMPARE = text("compare")
 
 const root = new URL("../", import.meta.url).pathname
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
@@ -80,13 +92,15 @@ const services = ChildProcess.spawn(["bun", `${root}bench/upstreams.ts`], {
   BOOKING_MAX_HELD_SEATS: "1000",
 })
 let gateway: ChildProcess.Child | undefined
+let compared: ChildProcess.Child | undefined
 let floor: ChildProcess.Child | undefined
 try {
   const line = await services.waitFor((text) => text.startsWith("UPSTREAMS "), 30_000)
   const upstreams = JSON.parse(line.slice("UPSTREAMS ".length)) as Record<string, string>
   const port = ChildProcess.freePort()
   const budget = "9999999/1 minute"
-  gateway = ChildProcess.spawn(["bun", `${root}src/main.ts`], {
+  const profiler = CPU_PROF === undefined ? [] : ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${CPU_PROF}`]
+  const gatewayEnv = (port: number) => ({
     PORT: String(port),
     LOG_LEVEL: "warning",
     GATEWAY_UPSTREAM_IDENTITY: upstreams["identity"]!,
@@ -101,8 +115,13 @@ try {
     GATEWAY_RATE_LIMIT_PRINCIPAL: budget,
     GATEWAY_RATE_LIMIT_BOOKING_CREATE: budget,
   })
+  gateway = ChildProcess.spawn(["bun", ...profiler, `${root}src/main.ts`], gatewayEnv(port))
   const through = `http://127.0.0.1:${port}`
   await ChildProcess.waitForStatus(`${through}/health/ready`, 200)
+  const comparedPort = ChildProcess.freePort()
+  if (COMPARE !== undefined) compared = ChildProcess.spawn(["bun", COMPARE], gatewayEnv(comparedPort))
+  const other = `http://127.0.0.1:${comparedPort}`
+  if (COMPARE !== undefined) await ChildProcess.waitForStatus(`${other}/health/ready`, 200)
   floor = ChildProcess.spawn(["bun", `${root}bench/floor.ts`], {
     FLOOR_ROUTES: JSON.stringify({ "/api/flights": upstreams["flight"], "/api/bookings": upstreams["booking"] }),
   })
@@ -162,21 +181,24 @@ try {
   console.log(`gateway benchmark: ${CLIENTS} clients, ${SECONDS} s per phase, ${ROUNDS} rounds; Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores\n`)
   console.log("| request | round | direct req/s | floor req/s | gateway req/s | gateway / direct | gateway / floor | p50 direct / floor / gateway | added p50 | p99 direct / floor / gateway | proxy CPU per request floor / gateway | statuses direct / floor / gateway |")
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|")
-  for (const [name, scenario] of Object.entries(scenarios)) {
+  for (const [name, scenario] of Object.entries(scenarios).filter(([name]) => name.startsWith(ONLY))) {
     for (let round = 1; round <= ROUNDS; round++) {
       const straight = await measure(scenario(direct[name as keyof typeof direct]))
       const floored = await measure(scenario(bare), floor.process.pid)
-      const gated = await measure(scenario(through), gateway.process.pid)
+      const gateways = [{ label: "", phase: await measure(scenario(through), gateway.process.pid) }]
+      if (compared !== undefined) gateways.push({ label: " (compared)", phase: await measure(scenario(other), compared.process.pid) })
       const cpu = (value: number | undefined) => value === undefined ? "-" : `${Math.round(value)} µs`
-      console.log(
-        `| ${name} | ${round} | ${rate(straight.rate)} | ${rate(floored.rate)} | ${rate(gated.rate)} | ${(gated.rate / straight.rate).toFixed(2)} | ` +
-          `${(gated.rate / floored.rate).toFixed(2)} | ${ms(straight.p50)} / ${ms(floored.p50)} / ${ms(gated.p50)} | ${ms(gated.p50 - straight.p50)} | ` +
-          `${ms(straight.p99)} / ${ms(floored.p99)} / ${ms(gated.p99)} | ${cpu(floored.cpuPerRequest)} / ${cpu(gated.cpuPerRequest)} | ` +
-          `${JSON.stringify(straight.statuses)} / ${JSON.stringify(floored.statuses)} / ${JSON.stringify(gated.statuses)} |`,
-      )
+      for (const { label, phase: gated } of gateways) {
+        console.log(
+          `| ${name}${label} | ${round} | ${rate(straight.rate)} | ${rate(floored.rate)} | ${rate(gated.rate)} | ${(gated.rate / straight.rate).toFixed(2)} | ` +
+            `${(gated.rate / floored.rate).toFixed(2)} | ${ms(straight.p50)} / ${ms(floored.p50)} / ${ms(gated.p50)} | ${ms(gated.p50 - straight.p50)} | ` +
+            `${ms(straight.p99)} / ${ms(floored.p99)} / ${ms(gated.p99)} | ${cpu(floored.cpuPerRequest)} / ${cpu(gated.cpuPerRequest)} | ` +
+            `${JSON.stringify(straight.statuses)} / ${JSON.stringify(floored.statuses)} / ${JSON.stringify(gated.statuses)} |`,
+        )
+      }
     }
   }
 } finally {
-  for (const child of [gateway, floor, services]) child?.process.kill("SIGTERM")
-  await Promise.all([gateway?.process.exited, floor?.process.exited, services.process.exited])
+  for (const child of [gateway, compared, floor, services]) child?.process.kill("SIGTERM")
+  await Promise.all([gateway?.process.exited, compared?.process.exited, floor?.process.exited, services.process.exited])
 }
