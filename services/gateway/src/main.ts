@@ -31,7 +31,7 @@ export const serviceLayer = (
 ): Layer.Layer<RateLimitStore | StoreHealth | TokenVerifier.TokenVerifier, StoreUnavailable> =>
   Layer.merge(
     Option.match(config.redisUrl, {
-      onNone: () => RateLimiterStores.memory(config.budgets, config.rateLimitPrefix),
+      onNone: () => RateLimiterStores.memory(config.budgets),
       onSome: (url) => RateLimiterStores.redis(url, config.budgets, config.rateLimitPrefix),
     }),
     TokenVerifier.layerSettings(config.auth),

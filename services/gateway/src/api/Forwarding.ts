@@ -65,37 +65,47 @@ const codeOf = (error: unknown): string | undefined => {
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}${codeOf(error) === undefined ? "" : ` ${codeOf(error)}`}: ${error.message}` : String(error)
 
-/** The request as the service sees it: the client's own headers, less those only the gateway sets, plus the gateway's. */
-export const upstreamRequest = (request: Request, forwarded: Forwarded): Request => {
+/** Hop-by-hop headers, which `hono/proxy` drops from a request it is given as `raw`; the gateway hands it the headers instead. */
+const hopByHop: ReadonlyArray<string> = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
+
+/**
+ * The headers of the request as the service sees it: the client's own, less the hop-by-hop ones and
+ * those only the gateway sets, plus the gateway's. One copy of the client's headers, handed to
+ * `proxy` as they are (a `raw` request would be copied twice more, its headers and itself).
+ */
+export const upstreamHeaders = (request: Request, forwarded: Forwarded): Headers => {
   const headers = new Headers(request.headers)
+  for (const name of hopByHop) headers.delete(name)
   for (const name of stripped) headers.delete(name)
   if (forwarded.clientIp !== undefined) headers.set(clientIpHeader, forwarded.clientIp)
   headers.set(requestIdHeader, forwarded.requestId)
   headers.set("traceparent", forwarded.traceparent)
-  return new Request(request, { headers })
+  return headers
 }
 
 /** The upstream URL of `target`: the service's URL (any base path kept) followed by the path and query received. */
 export const targetUrl = (settings: UpstreamSettings, target: string): string => `${settings.url.href.replace(/\/+$/, "")}${target}`
 
-/** The service's answer, or the problem telling why there is none. */
-export const forward = (request: Request, forwarded: Forwarded): Effect.Effect<Response, Problem.Problem> =>
-  Effect.tryPromise({
+/**
+ * The service's answer; rejects when there is none (see `failure`). A plain promise: it runs on
+ * every request, outside Effect (see `GatewayApi`).
+ */
+export const send = (request: Request, forwarded: Forwarded): Promise<Response> =>
+  proxy(targetUrl(forwarded.settings, forwarded.target), {
+    method: request.method,
+    headers: upstreamHeaders(request, forwarded),
+    body: request.body,
+    ...(request.body === null ? {} : { duplex: "half" }),
+    // A service's redirect is the client's to follow, not the gateway's.
+    redirect: "manual",
     // Without Effect's own abort signal (a controller per request): the timeout and the client going
     // away (Bun aborts the request's signal) are what end a forwarded request.
-    try: () =>
-      proxy(targetUrl(forwarded.settings, forwarded.target), {
-        raw: upstreamRequest(request, forwarded),
-        // A service's redirect is the client's to follow, not the gateway's.
-        redirect: "manual",
-        signal: AbortSignal.any([AbortSignal.timeout(Duration.toMillis(forwarded.settings.timeout)), request.signal]),
-      }),
-    catch: (error) => error,
-  }).pipe(
-    Effect.tapError((error) =>
-      Effect.logWarning(`${forwarded.upstream} did not answer ${request.method} ${Problem.excerpt(forwarded.target.split("?")[0] ?? "", 4 * Problem.echoLimit)}`).pipe(
-        Effect.annotateLogs({ upstream: forwarded.upstream, requestId: forwarded.requestId, error: describe(error) }),
-      )
-    ),
-    Effect.mapError((error) => problemOf(forwarded.upstream, forwarded.settings.timeout, error)),
+    signal: AbortSignal.any([AbortSignal.timeout(Duration.toMillis(forwarded.settings.timeout)), request.signal]),
+  })
+
+/** Why `send` got no answer, logged (with the request id) and told as the client's problem. */
+export const failure = (request: Request, forwarded: Forwarded, error: unknown): Effect.Effect<never, Problem.Problem> =>
+  Effect.logWarning(`${forwarded.upstream} did not answer ${request.method} ${Problem.excerpt(forwarded.target.split("?")[0] ?? "", 4 * Problem.echoLimit)}`).pipe(
+    Effect.annotateLogs({ upstream: forwarded.upstream, requestId: forwarded.requestId, error: describe(error) }),
+    Effect.zipRight(Effect.fail(problemOf(forwarded.upstream, forwarded.settings.timeout, error))),
   )

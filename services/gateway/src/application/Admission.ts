@@ -4,7 +4,7 @@
  * standing of every budget goes back to the client either way, in the `RateLimit` fields.
  */
 import { Problem } from "@flight/runtime"
-import { Effect } from "effect"
+import { type Context, Effect, Either } from "effect"
 import { chargesOf, headersOf, type RequestFacts, retryAfterSeconds, type Standing } from "../domain/RateLimitPolicy.ts"
 import { RateLimitStore } from "../domain/RateLimitStore.ts"
 
@@ -22,11 +22,26 @@ export const tooManyRequests = (standings: ReadonlyArray<Standing>): Problem.Pro
 }
 
 /**
+ * The decision on the standings of the budgets a request spent: the `RateLimit` fields to send with
+ * its answer, or the 429. A plain function, so that the HTTP edge can decide without running an
+ * Effect on every request (see `GatewayApi`).
+ */
+export const decide = (standings: ReadonlyArray<Standing>): Either.Either<Record<string, string>, Problem.Problem> =>
+  standings.some((standing) => standing.exceeded) ? Either.left(tooManyRequests(standings)) : Either.right(headersOf(standings))
+
+/**
  * Admits the request (answering the `RateLimit` fields to send with its response), or fails with
- * the 429. It runs on every request, inside the request's span: no span of its own, whose cost
- * (a captured stack and a span per call) showed in the gateway's benchmark.
+ * the 429. No span of its own, whose cost (a captured stack and a span per call) showed in the
+ * gateway's benchmark.
  */
 export const admit = (facts: RequestFacts): Effect.Effect<Record<string, string>, Problem.Problem, RateLimitStore> =>
-  Effect.flatMap(RateLimitStore, (store) =>
-    Effect.flatMap(store.consume(chargesOf(facts)), (standings) =>
-      standings.some((standing) => standing.exceeded) ? Effect.fail(tooManyRequests(standings)) : Effect.succeed(headersOf(standings))))
+  Effect.flatMap(RateLimitStore, (store) => Effect.flatMap(store.consume(chargesOf(facts)), decide))
+
+/** `admit` at the HTTP edge, through the store's `spend`: at once when the store counts in memory. */
+export const admitNow = (
+  store: Context.Tag.Service<typeof RateLimitStore>,
+  facts: RequestFacts,
+): Either.Either<Record<string, string>, Problem.Problem> | Promise<Either.Either<Record<string, string>, Problem.Problem>> => {
+  const standings = store.spend(chargesOf(facts))
+  return standings instanceof Promise ? standings.then(decide) : decide(standings)
+}

@@ -9,6 +9,11 @@ import type { Charge, Standing } from "./RateLimitPolicy.ts"
 export class RateLimitStore extends Context.Tag("gateway/RateLimitStore")<RateLimitStore, {
   /** What the logs call it ("in-memory", "Redis host:port"). */
   readonly name: string
-  /** Spends one request of each charge's budget, all at once (one promise for the lot: this runs on every request). */
+  /** Spends one request of each charge's budget, all at once. */
   readonly consume: (charges: ReadonlyArray<Charge>) => Effect.Effect<ReadonlyArray<Standing>>
+  /**
+   * The same count for the HTTP edge, which runs it on every request outside Effect: the standings
+   * at once when the store counts in memory, a promise (never rejected) when it asks another process.
+   */
+  readonly spend: (charges: ReadonlyArray<Charge>) => ReadonlyArray<Standing> | Promise<ReadonlyArray<Standing>>
 }>() {}

@@ -1,6 +1,6 @@
 /**
- * The rate-limit store on rate-limiter-flexible: `RateLimiterMemory` in the process (one instance,
- * the embedded mode), or `RateLimiterRedis` over ioredis, where every gateway instance counts
+ * The rate-limit store: counts in this process's memory (one instance, the embedded mode), or
+ * `RateLimiterRedis` (rate-limiter-flexible) over ioredis, where every gateway instance counts
  * against the same keys (one Lua script per request: INCRBY and the window's expiry, atomically).
  *
  * A Redis outage fails over to per-instance memory counts, with a warning: the budgets stay
@@ -10,50 +10,48 @@
 import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Clock, Context, Duration, Effect, Layer, Redacted, Ref, Runtime } from "effect"
 import { Redis } from "ioredis"
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible"
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible"
 import { type Budgets, type Charge, type PolicyName, PolicyNames, type Standing } from "../domain/RateLimitPolicy.ts"
 import { RateLimitStore } from "../domain/RateLimitStore.ts"
-
-interface Limiter {
-  readonly consume: (key: string, points?: number) => Promise<RateLimiterRes>
-}
+import * as MemoryCounts from "./MemoryCounts.ts"
 
 const windowSeconds = (budgets: Budgets, policy: PolicyName) => Math.max(1, Math.round(Duration.toSeconds(budgets[policy].window)))
 
-const memoryLimiters = (budgets: Budgets, prefix: string): Record<PolicyName, Limiter> =>
-  Object.fromEntries(PolicyNames.map((policy) => [
-    policy,
-    new RateLimiterMemory({ keyPrefix: `${prefix}:${policy}`, points: budgets[policy].points, duration: windowSeconds(budgets, policy) }),
-  ])) as unknown as Record<PolicyName, Limiter>
+const standingOf = (budgets: Budgets, policy: PolicyName, consumed: number, msBeforeNext: number): Standing => {
+  const budget = budgets[policy]
+  return { policy, budget, remaining: Math.max(budget.points - consumed, 0), reset: Duration.millis(msBeforeNext), exceeded: consumed > budget.points }
+}
 
-/** The standing after `consume`: resolved within the budget, rejected with a `RateLimiterRes` over it; a store error rejects. */
-const spend = (budgets: Budgets, limiter: Limiter, charge: Charge): Promise<Standing> => {
-  const standing = (res: RateLimiterRes, exceeded: boolean): Standing => ({
-    policy: charge.policy,
-    budget: budgets[charge.policy],
-    remaining: res.remainingPoints,
-    reset: Duration.millis(res.msBeforeNext),
-    exceeded,
-  })
-  return limiter.consume(charge.key).then(
-    (res) => standing(res, false),
+/** Every budget counted in this process's memory, synchronously. */
+const memoryCounts = (budgets: Budgets): ((charges: ReadonlyArray<Charge>) => ReadonlyArray<Standing>) => {
+  const counters = Object.fromEntries(PolicyNames.map((policy) => [policy, MemoryCounts.make(windowSeconds(budgets, policy) * 1000)])) as Record<
+    PolicyName,
+    ReturnType<typeof MemoryCounts.make>
+  >
+  return (charges) =>
+    charges.map((charge) => {
+      const { consumed, msBeforeNext } = counters[charge.policy].count(charge.key)
+      return standingOf(budgets, charge.policy, consumed, msBeforeNext)
+    })
+}
+
+/** The standing after Redis's `consume`: resolved within the budget, rejected with a `RateLimiterRes` over it; a store error rejects. */
+const spendInRedis = (budgets: Budgets, limiter: RateLimiterRedis, charge: Charge): Promise<Standing> =>
+  limiter.consume(charge.key).then(
+    (res) => standingOf(budgets, charge.policy, res.consumedPoints, res.msBeforeNext),
     (error: unknown) => {
-      if (error instanceof RateLimiterRes) return standing(error, true)
+      if (error instanceof RateLimiterRes) return standingOf(budgets, charge.policy, error.consumedPoints, error.msBeforeNext)
       throw error
     },
   )
-}
 
 export const inMemoryName = "in-memory"
 
 /** Counts in this process only. */
-export const memory = (budgets: Budgets, prefix = "gateway:ratelimit"): Layer.Layer<RateLimitStore | StoreHealth> => {
-  const limiters = memoryLimiters(budgets, prefix)
+export const memory = (budgets: Budgets): Layer.Layer<RateLimitStore | StoreHealth> => {
+  const spend = memoryCounts(budgets)
   return Layer.merge(
-    Layer.succeed(RateLimitStore, {
-      name: inMemoryName,
-      consume: (charges) => Effect.promise(() => Promise.all(charges.map((charge) => spend(budgets, limiters[charge.policy], charge)))),
-    }),
+    Layer.succeed(RateLimitStore, { name: inMemoryName, consume: (charges) => Effect.sync(() => spend(charges)), spend }),
     Layer.succeed(StoreHealth, { name: inMemoryName, check: Effect.void }),
   )
 }
@@ -86,8 +84,9 @@ export const onClient = (client: Redis, budgets: Budgets, prefix: string, name: 
         // While disconnected, answer at once (from memory) rather than queue behind ioredis's reconnection.
         rejectIfRedisNotReady: true,
       }),
-    ])) as unknown as Record<PolicyName, Limiter>
-    const fallback = memoryLimiters(budgets, prefix)
+    ])) as Record<PolicyName, RateLimiterRedis>
+    const fallback = memoryCounts(budgets)
+    const runtime = yield* Effect.runtime<never>()
     const lastWarning = yield* Ref.make(Number.NEGATIVE_INFINITY)
     const warn = (error: unknown) =>
       Effect.gen(function* () {
@@ -99,24 +98,22 @@ export const onClient = (client: Redis, budgets: Budgets, prefix: string, name: 
           )
         }
       })
-    const consume = (charges: ReadonlyArray<Charge>): Effect.Effect<ReadonlyArray<Standing>> =>
-      Effect.flatMap(
-        Effect.promise(async () => {
-          let failure: unknown = undefined
-          const standings = await Promise.all(charges.map((charge) =>
-            spend(budgets, redis[charge.policy], charge).catch((error: unknown) => {
-              failure = error
-              return spend(budgets, fallback[charge.policy], charge)
-            })
-          ))
-          return { standings, failure }
-        }),
-        ({ failure, standings }) => failure === undefined ? Effect.succeed(standings) : Effect.as(warn(failure), standings),
-      )
+    const spend = async (charges: ReadonlyArray<Charge>): Promise<ReadonlyArray<Standing>> => {
+      let failure: unknown = undefined
+      const standings = await Promise.all(charges.map((charge) =>
+        spendInRedis(budgets, redis[charge.policy], charge).catch((error: unknown) => {
+          failure = error
+          return fallback([charge])[0]!
+        })
+      ))
+      if (failure !== undefined) await Runtime.runPromise(runtime)(warn(failure))
+      return standings
+    }
+    const consume = (charges: ReadonlyArray<Charge>): Effect.Effect<ReadonlyArray<Standing>> => Effect.promise(() => spend(charges))
     const check = Effect.tryPromise({ try: () => client.ping(), catch: (cause) => new StoreUnavailable({ store: "redis", reason: String(cause), cause }) }).pipe(
       Effect.asVoid,
     )
-    return { store: { name, consume }, health: { name: "redis", check } }
+    return { store: { name, consume, spend }, health: { name: "redis", check } }
   })
 
 /** Redis at `url`: connected at start (at most 10 s, so a wrong REDIS_URL stops the start), QUIT at the end. */
