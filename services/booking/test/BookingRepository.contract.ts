@@ -7,7 +7,7 @@ import type { MessageOf } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { DateTime, Duration, Effect, Either, type Layer, Option } from "effect"
-import { Owner } from "../src/domain/Booking.ts"
+import { type Booking, Owner } from "../src/domain/Booking.ts"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
 import { cancelledEvent, confirmedEvent, holdRequest, paymentId, seating } from "./support/Fixtures.ts"
 
@@ -115,6 +115,33 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         expect([others.items.map((booking) => booking.id as string), others.more]).toEqual([[theirs as string], false])
         const nobody = yield* repository.ownedBy(Owner.make(`customer-${Bun.randomUUIDv7()}`), { offset: 0, limit: 10 })
         expect([nobody.items, nobody.more]).toEqual([[], false])
+      }))
+
+    it("a flight's bookings are listed newest first whatever their status, a page at a time; another flight's are not among them", () =>
+      Effect.gen(function* () {
+        const { flight, repository } = yield* seeded()
+        const other = yield* seeded()
+        const held: Array<Booking> = []
+        for (let index = 0; index < 3; index++) {
+          held.push((yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { owner: `customer-${index}` }))).booking)
+          yield* Effect.sleep("3 millis")
+        }
+        const ids = held.map((booking) => booking.id as string)
+        const theirs = (yield* repository.hold(yield* holdRequest(other.flight.flightId, [undefined]))).booking.id
+        const newest = (yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))).booking.id
+        // Every status: a cancelled booking and a confirmed one stay on the list.
+        yield* repository.cancel(held[0]!.id, "customer", yield* DateTime.now, yield* cancelledEvent(held[0]!, "customer"))
+        const payment = paymentId()
+        yield* repository.confirm(held[1]!.id, payment, yield* DateTime.now, yield* confirmedEvent(held[1]!, payment))
+        const first = yield* repository.ofFlight(flight.flightId, { offset: 0, limit: 3 })
+        const second = yield* repository.ofFlight(flight.flightId, { offset: 3, limit: 3 })
+        expect([first.items.map((booking) => booking.id as string), first.more]).toEqual([[newest, ids[2]!, ids[1]!], true])
+        expect([second.items.map((booking) => booking.id as string), second.more]).toEqual([[ids[0]!], false])
+        expect([...first.items, ...second.items].map((booking) => booking.status)).toEqual(["pending", "pending", "confirmed", "cancelled"])
+        const others = yield* repository.ofFlight(other.flight.flightId, { offset: 0, limit: 10 })
+        expect([others.items.map((booking) => booking.id as string), others.more]).toEqual([[theirs as string], false])
+        const none = yield* repository.ofFlight(seating().flightId, { offset: 0, limit: 10 })
+        expect([none.items, none.more]).toEqual([[], false])
       }))
 
     it("a named seat is held as named; a seat already held is refused with its name, and nothing changes", () =>

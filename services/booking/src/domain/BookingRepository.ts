@@ -182,6 +182,14 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
     owner: Owner,
     page: { readonly offset: number; readonly limit: number },
   ) => Effect.Effect<{ readonly items: ReadonlyArray<Booking>; readonly more: boolean }, BookingStoreError>
+  /**
+   * A flight's bookings, every status, newest first: `limit` of them from `offset` (the staff's
+   * listing), and whether more follow. Indexed by the hold in its atomic step.
+   */
+  readonly ofFlight: (
+    flightId: FlightId,
+    page: { readonly offset: number; readonly limit: number },
+  ) => Effect.Effect<{ readonly items: ReadonlyArray<Booking>; readonly more: boolean }, BookingStoreError>
   /** Every booking of a flight that still takes seats (pending or confirmed). */
   readonly activeOnFlight: (flightId: FlightId) => Effect.Effect<ReadonlyArray<Booking>, BookingStoreError>
   readonly seatMap: (

@@ -27,6 +27,8 @@ interface FlightState {
   /** Per cabin, seat -> holder: `h:<id>` held, `s:<id>` sold. */
   readonly seats: Map<string, Map<string, string>>
   readonly active: Set<BookingId>
+  /** Every booking held on the flight, oldest first. */
+  readonly booked: Array<BookingId>
   /** Idempotency-Key -> the request's fingerprint and the booking as created. */
   readonly recorded: Map<string, { readonly fingerprint: string; readonly booking: Booking }>
 }
@@ -53,11 +55,21 @@ export const make = Effect.sync(() => {
 
   const store = (booking: Booking) => bookings.set(booking.id, booking)
 
+  /** A page of an index kept oldest first, newest first. */
+  const pageOf = (oldestFirst: ReadonlyArray<BookingId>, page: { readonly offset: number; readonly limit: number }) => {
+    const ids = oldestFirst.toReversed()
+    const items = ids.slice(page.offset, page.offset + page.limit).flatMap((id) => {
+      const booking = bookings.get(id)
+      return booking === undefined ? [] : [booking]
+    })
+    return { items, more: page.offset + page.limit < ids.length }
+  }
+
   const repository: BookingRepository["Type"] = {
     seed: (seating) =>
       Effect.sync(() => {
         if (flights.has(seating.flightId)) return false
-        flights.set(seating.flightId, { seating, seats: new Map(), active: new Set(), recorded: new Map() })
+        flights.set(seating.flightId, { seating, seats: new Map(), active: new Set(), booked: [], recorded: new Map() })
         return true
       }),
     seating: (flightId) => Effect.sync(() => Option.map(Option.fromNullable(flights.get(flightId)), (state) => state.seating)),
@@ -121,6 +133,7 @@ export const make = Effect.sync(() => {
           store(booking)
           if (booking.owner !== null) owned.set(booking.owner, [...(owned.get(booking.owner) ?? []), booking.id])
           state.active.add(booking.id)
+          state.booked.push(booking.id)
           expiring.set(booking.id, DateTime.toEpochMillis(request.holdExpiresAt))
           held.add(booking.id, request.limit, { seats: passengers.length, expiresAt: DateTime.toEpochMillis(request.holdExpiresAt) })
           if (Option.isSome(request.idempotency)) {
@@ -197,15 +210,8 @@ export const make = Effect.sync(() => {
       ),
 
     get: (id) => Effect.sync(() => Option.fromNullable(bookings.get(id))),
-    ownedBy: (owner, page) =>
-      Effect.sync(() => {
-        const ids = (owned.get(owner) ?? []).toReversed()
-        const items = ids.slice(page.offset, page.offset + page.limit).flatMap((id) => {
-          const booking = bookings.get(id)
-          return booking === undefined ? [] : [booking]
-        })
-        return { items, more: page.offset + page.limit < ids.length }
-      }),
+    ownedBy: (owner, page) => Effect.sync(() => pageOf(owned.get(owner) ?? [], page)),
+    ofFlight: (flightId, page) => Effect.sync(() => pageOf(flights.get(flightId)?.booked ?? [], page)),
     findByReference: (reference) =>
       Effect.sync(() => Option.flatMap(Option.fromNullable(references.get(reference)), (id) => Option.fromNullable(bookings.get(id)))),
     activeOnFlight: (flightId) =>

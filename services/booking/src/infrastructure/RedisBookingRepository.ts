@@ -51,6 +51,8 @@ export const keysFor = (prefix: string) => ({
   seats: (flight: string, cabin: string) => `${prefix}:{${flight}}:seats:${cabin}`,
   booking: (flight: string, booking: string) => `${prefix}:{${flight}}:booking:${booking}`,
   active: (flight: string) => `${prefix}:{${flight}}:active`,
+  /** Every booking of the flight, whatever its status, scored by creation time (ms): the staff's listing. */
+  bookings: (flight: string) => `${prefix}:{${flight}}:bookings`,
   expiries: (flight: string) => `${prefix}:{${flight}}:expiries`,
   idempotency: (flight: string, key: string) => `${prefix}:{${flight}}:idempotency:${hashed(key)}`,
   outbox: (flight: string) => `${prefix}:{${flight}}:outbox`,
@@ -213,6 +215,7 @@ export const make = (client: Redis, options: Options = {}) =>
             keys.outbox(flight),
             keys.status(flight),
             keys.holders(flight, request.id),
+            keys.bookings(flight),
             ...request.limit.holders.map(keys.holder),
           ], [
             JSON.stringify(template),
@@ -375,6 +378,18 @@ export const make = (client: Redis, options: Options = {}) =>
             })))
           const items = yield* Effect.forEach(jsons.filter((json): json is string => json !== null), bookingFrom)
           return { items, more: members.length > page.limit }
+        }),
+
+      ofFlight: (flightId, page) =>
+        Effect.gen(function* () {
+          const ids = yield* call("flight bookings", () =>
+            client.zrevrange(keys.bookings(flightId), page.offset, page.offset + page.limit))
+          const shown = ids.slice(0, page.limit)
+          if (shown.length === 0) return { items: [], more: false }
+          // One slot, the flight's: one MGET.
+          const jsons = yield* call("flight bookings", () => client.mget(shown.map((id) => keys.booking(flightId, id))))
+          const items = yield* Effect.forEach(jsons.filter((json): json is string => json !== null), bookingFrom)
+          return { items, more: ids.length > page.limit }
         }),
 
       findByReference: (reference) =>

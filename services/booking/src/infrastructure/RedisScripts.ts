@@ -25,8 +25,8 @@ end
 
 /**
  * KEYS: seating, seats of the cabin, booking, active set, expiries, idempotency record (or any key
- * of the slot when none), outbox, flight status, the booking's record of its holder sets, then the
- * holder sets (none or more).
+ * of the slot when none), outbox, flight status, the booking's record of its holder sets, the
+ * flight's bookings by creation time, then the holder sets (none or more).
  * ARGV: booking JSON (passenger seats and total to fill in), booking.created JSON (the same),
  * traceparent, requested seats (JSON array, "" where none is named), hold expiry (ms), idempotency
  * record TTL (ms, "0" when there is no key), booking id, message id, request fingerprint, total
@@ -52,7 +52,7 @@ for _, candidate in ipairs(seating.cabins) do
   if candidate.cabin == booking.cabin then layout = candidate end
 end
 if not layout then return {"cabin-not-on-flight"} end
-local refused = holdLimitRefusal(10, #booking.passengers, tonumber(ARGV[12]), tonumber(ARGV[13]))
+local refused = holdLimitRefusal(11, #booking.passengers, tonumber(ARGV[12]), tonumber(ARGV[13]))
 if refused then return {"limit", string.format("%.0f", refused[1]), string.format("%.0f", refused[2])} end
 local requested = cjson.decode(ARGV[4])
 local rows, all = {}, {}
@@ -139,7 +139,8 @@ local bookingJson = encodeWithTotal(booking, totalText)
 redis.call("SET", KEYS[3], bookingJson)
 redis.call("SADD", KEYS[4], id)
 redis.call("ZADD", KEYS[5], ARGV[5], id)
-holdLimitCount(10, KEYS[9], heldMember(#booking.passengers, id), ARGV[5], tonumber(ARGV[13]))
+redis.call("ZADD", KEYS[10], ARGV[13], id)
+holdLimitCount(11, KEYS[9], heldMember(#booking.passengers, id), ARGV[5], tonumber(ARGV[13]))
 local event = cjson.decode(ARGV[2])
 event.data.seats = seats
 event.data.passengers = booking.passengers
