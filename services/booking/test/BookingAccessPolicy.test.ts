@@ -1,11 +1,12 @@
 /**
- * The booking policy as pure functions (decision 17): who owns a new booking, who reaches one, and
- * whose trips a caller lists. No HTTP: every kind of caller against guest and owned bookings.
+ * The booking policy as pure functions (decision 17): who owns a new booking, who reaches one,
+ * whose trips a caller lists, and who may ask the staff's queries. No HTTP: every kind of caller
+ * against guest and owned bookings.
  */
-import { Principal } from "@flight/auth"
+import { Policy, Principal } from "@flight/auth"
 import { BookingId, BookingReference, FlightId, SeatNumber } from "@flight/contracts"
 import { describe, expect, test } from "bun:test"
-import { DateTime, Option } from "effect"
+import { DateTime, Either, Option } from "effect"
 import * as BookingAccess from "../src/application/BookingAccess.ts"
 import { Booking, Owner } from "../src/domain/Booking.ts"
 
@@ -60,6 +61,15 @@ describe("BookingAccess", () => {
   test("a new booking is owned by the account that makes it; an anonymous caller's or a guest token's is a guest's", () => {
     expect(Object.fromEntries(Object.entries(callers).map(([name, caller]) => [name, BookingAccess.ownerFor(caller) as string | null])))
       .toEqual({ anonymous: null, customerA: "customer-a", customerB: "customer-b", guestOfX: null, guestOfYAsA: null, ops: "olga", admin: "adam" })
+  })
+
+  test("a flight's bookings and a booking by its reference alone are for ops and admin; no token is a 401, anyone else a 403", () => {
+    expect(Object.fromEntries(Object.entries(callers).map(([name, caller]) => [name, BookingAccess.isStaffCaller(caller)])))
+      .toEqual({ anonymous: false, customerA: false, customerB: false, guestOfX: false, guestOfYAsA: false, ops: true, admin: true })
+    const status = (caller: Option.Option<Principal.Principal>) =>
+      Either.match(Policy.admit(BookingAccess.staffQueries, caller), { onLeft: (problem) => problem.status, onRight: () => 200 })
+    expect(Object.fromEntries(Object.entries(callers).map(([name, caller]) => [name, status(caller)])))
+      .toEqual({ anonymous: 401, customerA: 403, customerB: 403, guestOfX: 403, guestOfYAsA: 403, ops: 200, admin: 200 })
   })
 
   test("my trips are an account's own; a guest token and an anonymous caller have none", () => {

@@ -3,6 +3,8 @@
  * in-process bus always, and on Redis and RabbitMQ when their URLs are set. Flights arrive as the
  * flight service sends them, as `flight.scheduled` on the bus.
  */
+import type { AuthConfig } from "@flight/auth"
+import { TestIssuer } from "@flight/auth/testing"
 import { HandlerPolicy, MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
 import { type AnyMessage, Envelope, type FlightId, FlightNumber, Messages, type MessageOf, PaymentId } from "@flight/contracts"
@@ -59,7 +61,12 @@ const proxy = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.
  */
 const running = (
   environment: Environment,
-  options: { readonly holdTtl?: Duration.DurationInput; readonly maxHeldSeats?: number } = {},
+  options: {
+    readonly holdTtl?: Duration.DurationInput
+    readonly maxHeldSeats?: number
+    /** Whose account tokens it accepts; identity's defaults unless given. */
+    readonly auth?: AuthConfig.Settings
+  } = {},
 ) =>
   Effect.gen(function* () {
     const context = yield* environment.bus.make
@@ -72,6 +79,7 @@ const running = (
       sweepInterval: "50 millis",
       clientAddress: proxy,
       ...(options.maxHeldSeats === undefined ? {} : { maxHeldSeats: options.maxHeldSeats }),
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
     }).pipe(Effect.provide(context))
     const scheduled = yield* Envelope.make(Messages.FlightScheduled, {
       flightId: Bun.randomUUIDv7() as FlightId,
@@ -161,6 +169,30 @@ const suite = (environment: Environment) =>
         expect(yield* count("free")).toBe(0)
         expect((yield* seats).length).toBe(24)
       }), 60_000)
+
+    it("ops list the flight's bookings newest first, page by page, and find one by its reference alone", () =>
+      Effect.gen(function* () {
+        const issuer = yield* TestIssuer.make()
+        const { book, flightId, request } = yield* running(environment, { auth: issuer.settings })
+        const ops = { authorization: `Bearer ${yield* issuer.staff("olga", ["ops"])}` }
+        const ids: Array<string> = []
+        for (let index = 0; index < 3; index++) {
+          const answer = yield* book([{}])
+          expect(answer.status).toBe(201)
+          ids.push(answer.body.id)
+          yield* Effect.sleep("3 millis")
+        }
+        const first = yield* request(`/api/bookings?flightId=${flightId}&limit=2`, { headers: ops })
+        expect([first.status, first.body.items.map((item: { id: string }) => item.id)]).toEqual([200, [ids[2], ids[1]]])
+        const second = yield* request(`/api/bookings?flightId=${flightId}&limit=2&cursor=${first.body.nextCursor}`, { headers: ops })
+        expect([second.body.items.map((item: { id: string }) => item.id), second.body.nextCursor]).toEqual([[ids[0]], null])
+        const customer = { authorization: `Bearer ${yield* issuer.customer("customer-a")}` }
+        expect((yield* request(`/api/bookings?flightId=${flightId}`, { headers: customer })).status).toBe(403)
+        const reference = first.body.items[0].reference as string
+        const found = yield* request(`/api/bookings?reference=${reference}`, { headers: ops })
+        expect([found.status, found.body.id]).toEqual([200, ids[2]])
+        expect((yield* request(`/api/bookings?reference=${reference}`)).status).toBe(400)
+      }))
 
     it("20 concurrent one-seat bookings with one email from 20 addresses: exactly 9 held, 11 answer 429 too-many-holds", () =>
       Effect.gen(function* () {

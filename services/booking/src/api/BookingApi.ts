@@ -1,23 +1,26 @@
 /**
- * The booking service's HTTP API (DESIGN §3, booking): create, get, find by reference and last
- * name, cancel, and the seat map. Routes decode their input with Schemas, run one application
- * function, and map its typed errors to problem+json in `problemOf`.
+ * The booking service's HTTP API (DESIGN §3, booking): create, get, manage, cancel, and the seat
+ * map; the searches of `GET /api/bookings` live in `BookingSearch`. Routes decode their input with
+ * Schemas, run one application function, and map its typed errors to problem+json in `problemOf`
+ * (`BookingProblems`).
  */
-import { AuthProblem, CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
+import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { type MessageBus, ServiceBus } from "@flight/bus"
 import { Cabin, FlightId } from "@flight/contracts"
 import { ClientAddress, HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
-import { BookingCommands, type IdempotencyKeyReused, type RequestInProgress } from "../application/BookingCommands.ts"
+import { BookingCommands } from "../application/BookingCommands.ts"
 import * as BookingAccess from "../application/BookingAccess.ts"
 import { BookingQueries } from "../application/BookingQueries.ts"
+import type { Booking } from "../domain/Booking.ts"
 import { GuestTokens } from "../infrastructure/GuestTokens.ts"
+import { answer, problemOf } from "./BookingProblems.ts"
+import * as BookingSearch from "./BookingSearch.ts"
 import * as ClientAddresses from "./ClientAddresses.ts"
 import {
   BookingView,
-  BookingsQuery,
   CreateBookingBody,
   CreatedBookingView,
   IdParams,
@@ -25,90 +28,8 @@ import {
   ManageBookingBody,
   ManagedBookingView,
   SeatMapView,
-  TripsPage,
   viewOf,
 } from "./BookingViews.ts"
-import { type Booking, type HoldExpired, type InvalidTransition } from "../domain/Booking.ts"
-import type {
-  BookingNotFound,
-  BookingStoreError,
-  CabinNotOnFlight,
-  FlightNotBookable,
-  FlightNotFound,
-} from "../domain/BookingRepository.ts"
-import type { HoldLimitReached, PartyOverHoldLimit } from "../domain/HoldLimit.ts"
-import {
-  type SeatNotInCabin,
-  type SeatRequestedTwice,
-  type SeatsUnavailable,
-  type TotalTooLarge,
-} from "../domain/SeatInventory.ts"
-
-// -------------------------------------------------------------------------------------------------
-// Errors
-
-type ApiError =
-  | FlightNotFound
-  | BookingNotFound
-  | SeatsUnavailable
-  | FlightNotBookable
-  | CabinNotOnFlight
-  | SeatNotInCabin
-  | SeatRequestedTwice
-  | TotalTooLarge
-  | InvalidTransition
-  | HoldExpired
-  | IdempotencyKeyReused
-  | RequestInProgress
-  | HoldLimitReached
-  | PartyOverHoldLimit
-  | BookingStoreError
-
-/** Every typed failure of the application, as the client sees it. */
-export const problemOf = (error: ApiError): Problem.Problem => {
-  switch (error._tag) {
-    case "FlightNotFound":
-      return Problem.notFound("flight-not-found", error.message)
-    case "BookingNotFound":
-      return Problem.notFound("booking-not-found", "No booking matches")
-    case "SeatsUnavailable":
-      return Problem.conflict("seats-unavailable", error.message)
-    case "FlightNotBookable":
-      return Problem.conflict("flight-not-bookable", error.message)
-    case "CabinNotOnFlight":
-      return Problem.badRequest("The booking is invalid", [{ path: "body.cabin", message: error.message }])
-    case "SeatNotInCabin":
-    case "SeatRequestedTwice":
-      return Problem.badRequest("The booking is invalid", [{ path: `body.passengers.${error.passenger}.seat`, message: error.message }])
-    case "TotalTooLarge":
-      return Problem.badRequest("The booking is invalid", [{ path: "body.passengers", message: error.message }])
-    case "InvalidTransition":
-      return Problem.conflict("booking-not-cancellable", error.message)
-    case "HoldExpired":
-      return Problem.conflict("hold-expired", error.message)
-    case "IdempotencyKeyReused":
-      return IdempotencyKey.reused(error.key)
-    case "RequestInProgress":
-      return Problem.conflict("request-in-progress", "The first request with this Idempotency-Key is still being handled", {
-        retryAfterSeconds: 1,
-      })
-    case "HoldLimitReached":
-      // Which holder (account, email, address) is over the limit is not said: the email may not be the caller's.
-      return Problem.make({
-        status: 429,
-        type: "too-many-holds",
-        title: "Too many seats held",
-        detail: error.message,
-        headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMillis / 1000))) },
-      })
-    case "PartyOverHoldLimit":
-      return Problem.badRequest("The booking is invalid", [{ path: "body.passengers", message: error.message }])
-    case "BookingStoreError":
-      return error.transient ? Problem.unavailable("The booking store is unavailable", 1) : Problem.internal()
-  }
-}
-
-const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(effect, problemOf)
 
 const encodeView = Schema.encodeSync(BookingView)
 const encodeCreated = Schema.encodeSync(CreatedBookingView)
@@ -214,49 +135,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         return viewOf(yield* answer(Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id))))
       }),
   }),
-  Route.make({
-    method: "get",
-    path: "/api/bookings",
-    // Kept while its callers move to POST /api/bookings/manage (decision 17): it answers no more than
-    // manage does, the same 404 for a wrong name as for an unknown reference, and no token. With
-    // mine=true, a signed-in account's own bookings ("my trips").
-    access: "anyone",
-    summary: "Find a booking by reference and last name, or list my trips",
-    description: "With reference and lastName: as at an airline, a reference alone reveals nothing: the last name of one of " +
-      "the passengers must match (case-insensitive); 404 when either does not. With mine=true (and no reference): the " +
-      "signed-in customer's bookings, newest first, `limit` (default 20) a page; 401 without a token, 403 for a guest token.",
-    tags: ["bookings"],
-    query: BookingsQuery,
-    success: { status: 200, schema: Schema.Union(BookingView, TripsPage) },
-    errors: [400, 403, 404, 503],
-    handler: ({ query }) =>
-      Effect.gen(function* () {
-        const queries = yield* BookingQueries
-        if (query.mine === "true") {
-          if (query.reference !== undefined || query.lastName !== undefined) {
-            return yield* Effect.fail(Problem.badRequest("mine=true lists your bookings; it takes no reference or lastName", [
-              { path: "query.mine", message: "cannot be combined with reference or lastName" },
-            ]))
-          }
-          const caller = yield* CurrentPrincipal
-          if (Option.isNone(caller)) return yield* Effect.fail(AuthProblem.noToken("missing"))
-          const offset = query.cursor?.offset ?? 0
-          const page = yield* answer(queries.mine(caller, { offset, limit: query.limit }))
-          if (Option.isNone(page)) return yield* Effect.fail(AuthProblem.forbidden(["customer"]))
-          return {
-            items: page.value.items.map(viewOf),
-            nextCursor: page.value.more ? { offset: offset + query.limit } : null,
-          }
-        }
-        if (query.reference === undefined || query.lastName === undefined) {
-          return yield* Effect.fail(Problem.badRequest("Give reference and lastName, or mine=true", [
-            ...(query.reference === undefined ? [{ path: "query.reference", message: "is required without mine=true" }] : []),
-            ...(query.lastName === undefined ? [{ path: "query.lastName", message: "is required without mine=true" }] : []),
-          ]))
-        }
-        return viewOf(yield* answer(queries.find(query.reference, query.lastName)))
-      }),
-  }),
+  BookingSearch.route,
   Route.make({
     method: "post",
     path: "/api/bookings/:id/cancel",
@@ -323,4 +202,5 @@ export const make = (
     readiness: ServiceBus.readiness,
   }), options.clientAddress ?? ClientAddress.direct)
 
+export { problemOf } from "./BookingProblems.ts"
 export * from "./BookingViews.ts"

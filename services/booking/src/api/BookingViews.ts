@@ -19,7 +19,6 @@ import { Schema } from "effect"
 import { type Booking, BookingStatus, CancellationReason } from "../domain/Booking.ts"
 import { SeatState } from "../domain/SeatInventory.ts"
 
-
 export const BookingView = Schema.Struct({
   id: BookingId,
   reference: BookingReference,
@@ -75,6 +74,7 @@ export const JwksView = Schema.Struct({
 export const Cursor = Paging.OffsetCursor
 
 export const BookingsQuery = Schema.Struct({
+  flightId: Schema.optional(FlightId),
   reference: Schema.optional(BookingReference),
   lastName: Schema.optional(PersonName),
   mine: Schema.optional(Schema.Literal("true")),
@@ -82,11 +82,14 @@ export const BookingsQuery = Schema.Struct({
   cursor: Schema.optional(Cursor),
 })
 
-/** A page of "my trips". */
-export const TripsPage = Schema.Struct({
+/** A page of bookings: "my trips", or a flight's for staff. */
+export const BookingsPage = Schema.Struct({
   items: Schema.Array(BookingView),
   nextCursor: Schema.NullOr(Cursor),
-}).annotations({ identifier: "Trips" })
+}).annotations({ identifier: "BookingsPage" })
+
+/** A page of "my trips". */
+export const TripsPage = BookingsPage
 
 export const CreateBookingBody = Schema.Struct({
   flightId: FlightId,

@@ -1,4 +1,7 @@
-/** The booking service's queries: GetBooking, FindBooking (reference and last name), GetSeatMap. */
+/**
+ * The booking service's queries: GetBooking, FindBooking (reference and last name), my trips, and
+ * the staff's: a flight's bookings, a booking by reference alone; GetSeatMap.
+ */
 import type { Principal } from "@flight/auth"
 import type { BookingId, BookingReference, Cabin, FlightId } from "@flight/contracts"
 import { Effect, Option } from "effect"
@@ -46,10 +49,25 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
       return Option.some(yield* repository.ownedBy(owner.value, page))
     })
 
+    /** A flight's bookings, every status, newest first (staff: the route asks `BookingAccess.staffQueries`). */
+    const ofFlight = Effect.fn("BookingQueries.ofFlight")(function* (
+      flightId: FlightId,
+      page: { readonly offset: number; readonly limit: number },
+    ) {
+      return yield* repository.ofFlight(flightId, page)
+    })
+
+    /** A booking by its reference alone (staff: the route asks `BookingAccess.isStaffCaller`). */
+    const byReference = Effect.fn("BookingQueries.byReference")(function* (reference: BookingReference) {
+      const booking = yield* repository.findByReference(reference)
+      if (Option.isNone(booking)) return yield* Effect.fail(new BookingNotFound({ id: reference }))
+      return booking.value
+    })
+
     const seatMap = Effect.fn("BookingQueries.seatMap")(function* (flightId: FlightId, cabin: Cabin) {
       return yield* repository.seatMap(flightId, cabin)
     })
 
-    return { get, reachable, find, mine, seatMap } as const
+    return { get, reachable, find, mine, ofFlight, byReference, seatMap } as const
   }),
 }) {}
