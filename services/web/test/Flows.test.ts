@@ -191,6 +191,9 @@ describe("ops", () => {
     expect(saga).toContain("Refunded: 399.50 EUR")
     const byReference = await staff.get(`/ops/bookings?reference=${reference}&lastName=Hopper`)
     expect(byReference.headers.get("location")).toBe(`/ops/bookings/${bookingPage.split("/").pop()}`)
+    const byReferenceAlone = await staff.get(`/ops/bookings?reference=${reference}`)
+    expect(byReferenceAlone.headers.get("location")).toBe(`/ops/bookings/${bookingPage.split("/").pop()}`)
+    expect((await staff.get(`/ops/bookings?reference=${reference}&lastName=Turing`)).status).toBe(404)
   }, slow)
 
   test("cancels a traveller's booking from its saga page, after confirming", async () => {
@@ -201,6 +204,9 @@ describe("ops", () => {
     const id = page.split("/").pop()!
     const staff = visitor(sys.web)
     await staff.submit("/sign-in", "/sign-in", Seed.ops)
+    // The flight's page lists it at once, from the booking service: no notification need be recorded first.
+    const reference = /Your booking reference is ([A-Z0-9]{6})/.exec(textOf((await guest.get(page)).html))![1]!
+    expect(textOf((await staff.get(`/ops/flights/${flight.id}`)).html)).toContain(`${reference} Pending Ada Turing 12A`)
     const saga = await staff.get(`/ops/bookings/${id}`)
     expect(textOf(saga.html)).toContain("Status: Pending")
     const unconfirmed = await staff.post(`/ops/bookings/${id}/cancel`, { _csrf: csrfOf(saga.html), attempt: attemptOf(saga.html) })
@@ -210,6 +216,8 @@ describe("ops", () => {
     expect(cancelled.status).toBe(303)
     expect(textOf((await guest.get(page)).html)).toContain("Status: Cancelled")
     expect((await Seed.seats(sys, flight.id))["12A"]).toBe("free")
+    // Every status: the cancelled booking stays on the flight's list.
+    expect(textOf((await staff.get(`/ops/flights/${flight.id}`)).html)).toContain(`${reference} Cancelled Ada Turing 12A`)
   }, slow)
 
   test("delays a flight: the new departure shows on the flight", async () => {

@@ -78,9 +78,12 @@ describe("the console's forms", () => {
     expect(ConsoleForms.delay({ departureAt: "2026-12-01 12:30", reason: "fog" })).toEqual({ ok: true, value: { departureAt: "2026-12-01T12:30:00Z", reason: "fog" } })
   })
 
-  test("a booking is found by id, or by reference and last name", () => {
+  test("a booking is found by id, or by reference with or without a last name", () => {
     expect(ConsoleForms.findBooking({ id: "0193E0A0-0000-7000-8000-000000000000" })).toEqual({ ok: true, value: { by: "id", id: "0193e0a0-0000-7000-8000-000000000000" } })
     expect(ConsoleForms.findBooking({ reference: "X7K2QP", lastName: "Lovelace" })).toEqual({ ok: true, value: { by: "reference", reference: "X7K2QP", lastName: "Lovelace" } })
+    expect(ConsoleForms.findBooking({ reference: "X7K2QP", lastName: "" })).toEqual({ ok: true, value: { by: "reference", reference: "X7K2QP", lastName: null } })
+    expect(ConsoleForms.findBooking({ reference: "X7K2QP", lastName: "Love\u202Elace" }).ok).toBe(false)
+    expect(ConsoleForms.findBooking({}).ok).toBe(false)
   })
 })
 

@@ -60,11 +60,13 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const id = c.req.param("id")!
     const flight = await run(Travel.flight(id))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
-    const bookings = await run(Operations.bookingsOf(token(c), id))
+    // `bookings`: the cursor of an older page of the flight's bookings, from the page's own link.
+    const cursor = c.req.method === "GET" ? c.req.query("bookings") ?? null : null
+    const bookings = await run(Operations.bookingsOf(token(c), id, cursor))
     return render(
       c,
       `Flight ${flight.right.flightNumber}`,
-      <FlightPage admin={admin(c)} flight={flight.right} bookings={Either.getOrNull(bookings)} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />,
+      <FlightPage admin={admin(c)} flight={flight.right} bookings={Either.getOrNull(bookings)} olderPage={cursor !== null} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />,
       status,
     )
   }

@@ -45,41 +45,25 @@ export const changeStatus = Effect.fn("Operations.changeStatus")(function* (
   })).body
 })
 
-/** How far the notification history is read for a flight's bookings. */
-export const historyPages = 10
+/** How many of a flight's bookings the console shows at a time. */
+export const bookingsPerPage = 100
 
 /**
- * A flight's bookings. No API lists them (booking answers one by id, by reference and last name, or
- * the caller's own): the staff-only notification history names the booking of every notification,
- * so its booking ids are read (at most `historyPages` pages of 100) and each booking is asked for.
- * A booking whose first notification is not recorded yet is missing until it is.
+ * A page of a flight's bookings, every status, newest first (`GET /api/bookings?flightId=`, for
+ * staff), from `cursor` (the newest when null), and the cursor of the next page.
  */
-export const bookingsOf = Effect.fn("Operations.bookingsOf")(function* (token: string, flightId: string) {
+export const bookingsOf = Effect.fn("Operations.bookingsOf")(function* (token: string, flightId: string, cursor: string | null) {
   const api = yield* Api
-  const ids = new Set<string>()
-  let cursor: string | null = null
-  let pages = 0
-  do {
-    const query: string = cursor === null ? "limit=100" : `limit=100&cursor=${encodeURIComponent(cursor)}`
-    const page: Resources.Page<Resources.Notification> = (yield* api.request<Resources.Page<Resources.Notification>>({
-      method: "GET",
-      path: `/api/notifications?${query}`,
-      token,
-    })).body
-    for (const item of page.items) if (item.bookingId !== null) ids.add(item.bookingId)
-    cursor = page.nextCursor
-    pages++
-  } while (cursor !== null && pages < historyPages)
-  const bookings = yield* Effect.forEach([...ids], (id) => Effect.option(Travel.booking(token, id)), { concurrency: 8 })
-  const found = bookings.flatMap((booking) => booking._tag === "Some" && booking.value.flightId === flightId ? [booking.value] : [])
-  return { bookings: found, complete: cursor === null }
+  const query = new URLSearchParams({ flightId, limit: String(bookingsPerPage), ...(cursor === null ? {} : { cursor }) })
+  const page = (yield* api.request<Resources.Page<Resources.Booking>>({ method: "GET", path: `/api/bookings?${query}`, token })).body
+  return { bookings: page.items, nextCursor: page.nextCursor }
 })
 
-/** A booking found by id, or by its reference and a passenger's last name. */
+/** A booking found by id, or by its reference alone (staff), or by its reference and a passenger's last name. */
 export const findBooking = Effect.fn("Operations.findBooking")(function* (token: string, form: ConsoleForms.FindBooking) {
   const api = yield* Api
   if (form.by === "id") return yield* Travel.booking(token, form.id)
-  const query = new URLSearchParams({ reference: form.reference, lastName: form.lastName })
+  const query = new URLSearchParams({ reference: form.reference, ...(form.lastName === null ? {} : { lastName: form.lastName }) })
   return (yield* api.request<Resources.Booking>({ method: "GET", path: `/api/bookings?${query}`, token })).body
 })
 

@@ -91,10 +91,13 @@ export const flights = (fields: V.Fields): V.Checked<{ readonly origin: string; 
   return errors.result(() => ({ origin, destination, date }))
 }
 
-/** A booking by its id, or by its reference and a passenger's last name (the only lookups the booking API offers). */
+/**
+ * A booking by its id, or by its reference: staff need no passenger's last name, but one given must
+ * match (null when none is given).
+ */
 export type FindBooking =
   | { readonly by: "id"; readonly id: string }
-  | { readonly by: "reference"; readonly reference: string; readonly lastName: string }
+  | { readonly by: "reference"; readonly reference: string; readonly lastName: string | null }
 
 export const findBooking = (fields: V.Fields): V.Checked<FindBooking> => {
   const errors = new V.Errors()
@@ -104,6 +107,7 @@ export const findBooking = (fields: V.Fields): V.Checked<FindBooking> => {
     return errors.result(() => ({ by: "id" as const, id }))
   }
   const reference = V.reference(errors, "reference", V.text(fields, "reference"))
-  const lastName = V.personName(errors, "lastName", V.text(fields, "lastName"), "the last name of a passenger")
+  const typed = V.text(fields, "lastName")
+  const lastName = typed === "" ? null : V.personName(errors, "lastName", typed, "the last name of a passenger")
   return errors.result(() => ({ by: "reference" as const, reference, lastName }))
 }

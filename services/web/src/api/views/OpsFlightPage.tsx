@@ -10,7 +10,10 @@ import { OpsNav } from "./OpsPages.tsx"
 export interface FlightView {
   readonly admin: boolean
   readonly flight: Flight
-  readonly bookings: { readonly bookings: ReadonlyArray<Booking>; readonly complete: boolean } | null
+  /** A page of the flight's bookings, newest first, and the cursor of the next; null when they could not be read. */
+  readonly bookings: { readonly bookings: ReadonlyArray<Booking>; readonly nextCursor: string | null } | null
+  /** Whether the page shown is an older one (not the newest bookings). */
+  readonly olderPage: boolean
   readonly fields: Fields
   readonly errors: FieldErrors
   readonly problem: ReadonlyArray<string>
@@ -53,10 +56,7 @@ export const FlightPage = (props: FlightView) => {
         </tbody>
       </table>
       <h2>Bookings</h2>
-      <p class="hint">
-        No API lists a flight's bookings: these are the bookings named in the notification history (staff only), each read from the booking service.
-        {props.bookings !== null && !props.bookings.complete ? " Only the most recent part of the history was read." : ""}
-      </p>
+      <p class="hint">Every booking on the flight, whatever its status, newest first{props.olderPage ? " (an older page)" : ""}.</p>
       {props.bookings === null ? <p>The bookings could not be read just now.</p> : props.bookings.bookings.length === 0 ? <p>No bookings found.</p> : (
         <table class="history">
           <thead><tr><th scope="col">Reference</th><th scope="col">Status</th><th scope="col">Passengers</th><th scope="col">Seats</th><th scope="col">Total</th></tr></thead>
@@ -73,6 +73,13 @@ export const FlightPage = (props: FlightView) => {
           </tbody>
         </table>
       )}
+      {props.olderPage || (props.bookings !== null && props.bookings.nextCursor !== null) ? (
+        <p>
+          {props.olderPage ? <a href={`/ops/flights/${flight.id}`}>Newest bookings</a> : null}
+          {props.olderPage && props.bookings?.nextCursor ? " · " : null}
+          {props.bookings?.nextCursor ? <a href={`/ops/flights/${flight.id}?bookings=${encodeURIComponent(props.bookings.nextCursor)}`}>Older bookings</a> : null}
+        </p>
+      ) : null}
       {changeable(flight.status) ? (
         <div class="columns">
           <form method="post" action={`/ops/flights/${flight.id}/delay`} novalidate>

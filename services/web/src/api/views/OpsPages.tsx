@@ -56,11 +56,11 @@ export const FindBookingPage = (props: { readonly admin: boolean; readonly field
   <>
     <OpsNav admin={props.admin} />
     <h1>Find a booking</h1>
-    <p class="hint">The booking API finds a booking by its id, or by its reference with a passenger's last name (a reference alone is not a lookup it offers).</p>
+    <p class="hint">By its reference (a passenger's last name, when given, must match), or by its id.</p>
     <ErrorSummary errors={props.errors} lines={props.problem} />
     <form method="get" action="/ops/bookings" class="search" novalidate>
       <Field name="reference" label="Reference" value={text(props.fields, "reference")} errors={props.errors} extra={{ maxlength: 6 }} />
-      <Field name="lastName" label="Passenger's last name" value={text(props.fields, "lastName")} errors={props.errors} />
+      <Field name="lastName" label="Passenger's last name (optional)" value={text(props.fields, "lastName")} errors={props.errors} />
       <Field name="id" label="or booking id" value={text(props.fields, "id")} errors={props.errors} />
       <button type="submit" class="primary">Find</button>
     </form>
