@@ -81,14 +81,8 @@ export const FlightSeatsUpdated = define({
   }),
 })
 
-export const BookingCreated = define({
-  type: "booking.created",
-  version: 1,
-  kind: "event",
-  description: "Seats were held for a new booking, pending payment until holdExpiresAt.",
-  producers: ["booking"],
-  consumers: ["flight", "payment", "notification"],
-  data: Schema.Struct({
+/** What every version of `booking.created` says of the booking. */
+const bookingCreatedFields = {
     bookingId: BookingId,
     reference: BookingReference,
     flightId: FlightId,
@@ -98,7 +92,16 @@ export const BookingCreated = define({
     contact: Contact,
     total: Money,
     holdExpiresAt: Schema.DateTimeUtc,
-  }),
+}
+
+export const BookingCreated = define({
+  type: "booking.created",
+  version: 1,
+  kind: "event",
+  description: "Seats were held for a new booking, pending payment until holdExpiresAt.",
+  producers: ["booking"],
+  consumers: ["flight", "payment", "notification"],
+  data: Schema.Struct(bookingCreatedFields),
 })
 
 /**
@@ -112,18 +115,7 @@ export const BookingCreatedV2 = define({
   description: "Seats were held for a new booking, pending payment until holdExpiresAt; owner is the account that made it, null for a guest.",
   producers: ["booking"],
   consumers: ["flight", "payment", "notification"],
-  data: Schema.Struct({
-    bookingId: BookingId,
-    reference: BookingReference,
-    flightId: FlightId,
-    cabin: Cabin,
-    seats: Seats,
-    passengers: Schema.NonEmptyArray(Passenger),
-    contact: Contact,
-    total: Money,
-    holdExpiresAt: Schema.DateTimeUtc,
-    owner: Schema.NullOr(AccountSubject),
-  }),
+  data: Schema.Struct({ ...bookingCreatedFields, owner: Schema.NullOr(AccountSubject) }),
 })
 
 export const BookingConfirmed = define({
