@@ -63,7 +63,7 @@ describe("start (embedded)", () => {
       // The one origin is what a user opens: it is said first, before the services behind it.
       const summary = logs.filter((entry) => entry.message.startsWith("Open ") || entry.message.includes(" listening on "))
       expect(summary.slice(0, 2).map((entry) => entry.message)).toEqual([
-        "Open http://localhost:3000/ : the one origin for every API (API docs at http://localhost:3000/docs)",
+        "Open http://localhost:3000/ : the site, and the one origin for every API (API docs at http://localhost:3000/docs)",
         "gateway listening on http://localhost:3000/ (store: in-memory, message bus: none)",
       ])
       expect(logs.find((entry) => entry.level === "warning")?.message).toBe("Embedded mode ignores PORT, REDIS_URL (APP_MODE=infra uses them)")

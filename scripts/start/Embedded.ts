@@ -126,7 +126,7 @@ export const program = Effect.gen(function* () {
     running.push(yield* make.pipe(Effect.provide(bus), Effect.annotateLogs("service", name)))
   }
   const gateway = running.find((service) => service.service === Gateway.service)!
-  yield* Effect.logInfo(`Open ${gateway.url.href} : the one origin for every API (API docs at ${new URL("/docs", gateway.url).href})`)
+  yield* Effect.logInfo(`Open ${gateway.url.href} : the site, and the one origin for every API (API docs at ${new URL("/docs", gateway.url).href})`)
   yield* Effect.logInfo("Embedded mode: seven services in one process, in-memory stores, one in-process message bus")
   for (const service of running.toSorted((a, b) => (a === gateway ? -1 : b === gateway ? 1 : 0))) {
     const bus = service.bus === false ? "none" : "in-process"

@@ -8,7 +8,7 @@ import { AppConfig, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, type
 import { Duration, Effect, Layer, Option } from "effect"
 import * as GatewayApi from "./api/GatewayApi.ts"
 import type { RateLimitStore } from "./domain/RateLimitStore.ts"
-import { Upstreams } from "./domain/Upstream.ts"
+import { allUpstreams } from "./domain/Upstream.ts"
 import { defaultPort, GatewayConfig } from "./infrastructure/GatewayConfig.ts"
 import * as RateLimiterStores from "./infrastructure/RateLimiterStores.ts"
 
@@ -53,7 +53,7 @@ export const make = (config: GatewayConfig) =>
       corsOrigins: config.corsOrigins,
     })
     const server = yield* HttpApp.serve(app, { port: config.port })
-    for (const upstream of Upstreams) {
+    for (const upstream of allUpstreams) {
       const { timeout, url } = config.upstreams[upstream]
       yield* Effect.logInfo(`Routing to ${upstream} at ${url.href} (timeout ${Duration.format(timeout)})`).pipe(
         Effect.annotateLogs({ upstream, url: url.href }),

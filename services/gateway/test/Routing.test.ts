@@ -8,7 +8,7 @@ import { HostileTokens, TestIssuer } from "@flight/auth/testing"
 import { HttpAssertions, RawHttp } from "@flight/runtime/testing"
 import { beforeAll, describe, expect, test } from "bun:test"
 import { Duration, Effect } from "effect"
-import { Upstreams } from "../src/domain/Upstream.ts"
+import { allUpstreams, type Upstream } from "../src/domain/Upstream.ts"
 import { config, echo, echoes, type EchoServer, garbage, json, lifetime, start, urlsOf } from "./support/Gateway.ts"
 
 const hold = lifetime()
@@ -16,7 +16,7 @@ const hold = lifetime()
 let base: string
 let issuer: TestIssuer.TestIssuer
 let hostile: Readonly<Record<string, string>>
-let servers: Record<(typeof Upstreams)[number], EchoServer>
+let servers: Record<Upstream, EchoServer>
 
 beforeAll(async () => {
   await hold(Effect.gen(function* () {
@@ -67,12 +67,36 @@ describe("routing", () => {
     expect(response.headers.get("location")).toBe("/elsewhere")
   })
 
-  test("an unknown path is a 404 problem, and a prefix only matches whole segments", async () => {
-    for (const path of ["/nope", "/api", "/api/flightsx", "/api/authx/sign-in/email", "/.well-known/other"]) {
+  test("an unknown API path is a 404 problem, and a prefix only matches whole segments", async () => {
+    for (const path of ["/api", "/api/nope", "/api/flightsx", "/api/authx/sign-in/email"]) {
       const answer = await json(await get(path))
       HttpAssertions.expectProblem(answer, 404, "not-found")
     }
-    expect(Upstreams.reduce((total, upstream) => total + servers[upstream].count(), 0)).toBeGreaterThan(0)
+    expect(allUpstreams.reduce((total, upstream) => total + servers[upstream].count(), 0)).toBeGreaterThan(0)
+  })
+
+  test("every other path is the web site's: pages, forms and assets, with the site's own policy and cookies", async () => {
+    for (const path of ["/", "/ops", "/bookings/manage?reference=X7K2QP", "/assets/site.css", "/.well-known/other", "/openapix"]) {
+      const answer = await json(await get(path))
+      expect({ path, status: answer.status, upstream: answer.body.upstream, seen: answer.body.path }).toEqual({ path, status: 200, upstream: "web", seen: path })
+    }
+    const form = await json(await fetch(`${base}/search`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie: "session=s1" }, body: "origin=LHR" }))
+    expect(form.body).toMatchObject({ upstream: "web", method: "POST", body: "origin=LHR" })
+    expect(form.body.headers["cookie"]).toBe("session=s1")
+    const page = await get("/page")
+    expect(await page.text()).toBe("<p>web</p>")
+    expect(page.headers.get("content-security-policy")).toBe("default-src 'self'; form-action 'self'")
+    expect(page.headers.get("set-cookie")).toBe("session=s1; HttpOnly; Path=/; SameSite=Lax")
+    expect(page.headers.get("x-request-id")).toBeString()
+    // The gateway's own paths stay its own.
+    const before = servers.web.count()
+    for (const path of ["/health/live", "/docs", "/openapi.json", "/metrics"]) await (await get(path)).arrayBuffer()
+    expect(servers.web.count()).toBe(before)
+  })
+
+  test("a token sent to the site is not the gateway's to verify: the page decides", async () => {
+    const answer = await json(await get("/ops", { authorization: "Bearer not-a-token" }))
+    expect([answer.status, answer.body.upstream]).toEqual([200, "web"])
   })
 })
 

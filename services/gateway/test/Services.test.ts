@@ -13,6 +13,7 @@ import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
 import { TestIssuer } from "@flight/auth/testing"
+import { ChildProcess } from "@flight/runtime/testing"
 import { beforeAll, describe, expect, test } from "bun:test"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
 import { config, json, lifetime, start } from "./support/Gateway.ts"
@@ -45,6 +46,8 @@ beforeAll(async () => {
       payment: local(payment.url),
       notification: local(notification.url),
       identity: local(identity.url),
+      // The web site is not started here: its pages answer the gateway's 503 (its own suite runs behind the gateway).
+      web: new URL(`http://127.0.0.1:${ChildProcess.freePort()}`),
     }, auth))
   }))
 }, 60_000)
@@ -66,6 +69,12 @@ const eventually = async <A extends { readonly status: number; readonly body: an
 }
 
 describe("the real services behind the gateway", () => {
+  test("with the web site down, a page is the gateway's 503 problem and the APIs are still served", async () => {
+    const page = await call("GET", "/")
+    expect([page.status, page.headers.get("content-type"), page.body.type]).toEqual([503, "application/problem+json", "upstream-unavailable"])
+    expect((await call("GET", "/api/flights?origin=LHR&destination=JFK&date=2026-12-10")).status).toBe(200)
+  })
+
   test("flow 1 through the gateway alone: sign in, schedule, book as a guest, pay, confirmed, notified", async () => {
     const signedIn = await call("POST", "/api/auth/sign-in/email", { email: "ops@flight.local", password: "flight-ops-dev-only" }, { "x-forwarded-for": "6.6.6.6" })
     expect(signedIn.status).toBe(200)

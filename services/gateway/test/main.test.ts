@@ -16,7 +16,7 @@ describe("gateway run alone (bun src/main.ts)", () => {
       expect(await response.json()).toEqual({ path: "/api/flights/abc" })
       const logs = ChildProcess.logLines(child.lines())
       expect(logs.find((line) => line.message.startsWith("Starting gateway"))?.annotations).toMatchObject({ store: "in-memory" })
-      expect(logs.filter((line) => line.message.startsWith("Routing to")).length).toBe(5)
+      expect(logs.filter((line) => line.message.startsWith("Routing to")).length).toBe(6)
       child.process.kill("SIGTERM")
       expect(await child.process.exited).toBe(0)
       const after = ChildProcess.logLines(child.lines())

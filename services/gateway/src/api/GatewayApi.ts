@@ -20,7 +20,7 @@ import * as Admission from "../application/Admission.ts"
 import { isWellFormedRequestId, requestIdHeader } from "../domain/ForwardedHeaders.ts"
 import { queryReferenceOf, readsReference, referenceOf } from "../domain/RateLimitPolicy.ts"
 import { RateLimitStore } from "../domain/RateLimitStore.ts"
-import { type RoutePrefix, routes, type Upstream, Upstreams } from "../domain/Upstream.ts"
+import { isSitePath, type RoutePrefix, routes, siteRoute, type Upstream, Upstreams } from "../domain/Upstream.ts"
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
 import * as Docs from "./Docs.ts"
 import * as Forwarding from "./Forwarding.ts"
@@ -213,6 +213,10 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
     await next()
     c.res.headers.set(requestIdHeader, requestId)
   })
+  // The web site's pages go on as they are: before the gateway's secure headers, so the site's own
+  // Content-Security-Policy (and its cookies) reach the browser unchanged.
+  const site = forwardTo(siteRoute)
+  app.use((c, next) => isSitePath(c.req.path) ? limit(c, () => site(c, next) as Promise<void>) : next())
   app.use(secureHeaders({ contentSecurityPolicy: Docs.contentSecurityPolicy }))
   if (options.corsOrigins.length > 0) {
     app.use(cors({

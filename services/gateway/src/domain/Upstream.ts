@@ -2,8 +2,11 @@
  * The services behind the gateway and which paths each one serves (DESIGN §10: one origin for every
  * API). A pure table: the gateway forwards a request to the first route whose prefix its path has.
  */
+/** The services whose APIs the gateway routes (and documents at `/docs`). */
 export const Upstreams = ["booking", "flight", "payment", "notification", "identity"] as const
-export type Upstream = (typeof Upstreams)[number]
+/** Every upstream: the APIs, and the web site, which serves every other path (`/`, `/ops`, ...). */
+export const allUpstreams = [...Upstreams, "web"] as const
+export type Upstream = (typeof allUpstreams)[number]
 
 export interface RoutePrefix {
   readonly upstream: Upstream
@@ -31,6 +34,17 @@ export const routes: ReadonlyArray<RoutePrefix> = [
 export const routeOf = (path: string): RoutePrefix | undefined =>
   routes.find((route) => path === route.prefix || path.startsWith(`${route.prefix}/`))
 
+/** The web site: its pages carry a session cookie, never a bearer token for the gateway to verify. */
+export const siteRoute: RoutePrefix = { upstream: "web", prefix: "/", verifiesTokens: false }
+
+/** The gateway's own paths: its health, metrics and OpenAPI document, and the API reference. */
+const ownPaths = ["/health", "/metrics", "/openapi.json", "/openapi", "/docs"]
+
+/** Whether `path` is the web site's: neither an API's nor one of the gateway's own. */
+export const isSitePath = (path: string): boolean =>
+  routeOf(path) === undefined && !ownPaths.some((own) => path === own || path.startsWith(`${own}/`)) &&
+  path !== "/api" && !path.startsWith("/api/")
+
 /** Where each service listens when run alone or in the embedded mode (`./run start`). */
 export const defaultPorts: Readonly<Record<Upstream, number>> = {
   booking: 3001,
@@ -38,4 +52,5 @@ export const defaultPorts: Readonly<Record<Upstream, number>> = {
   payment: 3003,
   notification: 3004,
   identity: 3005,
+  web: 3006,
 }

@@ -7,7 +7,7 @@ import { AuthConfig } from "@flight/auth"
 import { AppConfig } from "@flight/runtime"
 import { Config, ConfigError, Duration, Either, Option, type Redacted } from "effect"
 import { type Budget, type Budgets, defaultBudgets, type PolicyName, PolicyNames } from "../domain/RateLimitPolicy.ts"
-import { defaultPorts, type Upstream, Upstreams } from "../domain/Upstream.ts"
+import { allUpstreams, defaultPorts, type Upstream } from "../domain/Upstream.ts"
 
 export const defaultPort = 3000
 
@@ -42,6 +42,8 @@ export const defaultTimeouts: Readonly<Record<Upstream, Duration.Duration>> = {
   payment: Duration.seconds(15),
   notification: Duration.seconds(5),
   identity: Duration.seconds(5),
+  // A page may wait on a payment behind it.
+  web: Duration.seconds(20),
 }
 
 export const defaultBodyLimitBytes = 64 * 1024
@@ -106,9 +108,9 @@ const record = <K extends string, A>(keys: ReadonlyArray<K>, config: (key: K) =>
   Config.all(Object.fromEntries(keys.map((key) => [key, config(key)])) as Record<K, Config.Config<A>>) as unknown as Config.Config<Record<K, A>>
 
 const upstreams: Config.Config<Record<Upstream, UpstreamSettings>> = Config.map(
-  Config.all({ urls: record(Upstreams, upstreamUrl), timeouts: record(Upstreams, timeout) }),
+  Config.all({ urls: record(allUpstreams, upstreamUrl), timeouts: record(allUpstreams, timeout) }),
   ({ timeouts, urls }) =>
-    Object.fromEntries(Upstreams.map((upstream) => [upstream, { url: urls[upstream], timeout: timeouts[upstream] }])) as Record<Upstream, UpstreamSettings>,
+    Object.fromEntries(allUpstreams.map((upstream) => [upstream, { url: urls[upstream], timeout: timeouts[upstream] }])) as Record<Upstream, UpstreamSettings>,
 )
 
 const bodyLimitBytes = optional("GATEWAY_BODY_LIMIT_BYTES").pipe(Config.mapOrFail((value) => {

@@ -4,7 +4,7 @@ import { afterAll } from "bun:test"
 import { Duration, Effect, Exit, Logger, LogLevel, Option, Scope } from "effect"
 import net from "node:net"
 import { defaultBudgets } from "../../src/domain/RateLimitPolicy.ts"
-import { type Upstream, Upstreams } from "../../src/domain/Upstream.ts"
+import { type Upstream, allUpstreams } from "../../src/domain/Upstream.ts"
 import type { GatewayConfig } from "../../src/infrastructure/GatewayConfig.ts"
 import { make } from "../../src/main.ts"
 
@@ -50,6 +50,12 @@ export const echo = (upstream: string, options: { readonly delay?: number } = {}
           const url = new URL(request.url)
           if (url.pathname.endsWith("/redirect")) return new Response(null, { status: 302, headers: { location: "/elsewhere" } })
           if (url.pathname === "/openapi.json") return Response.json({ openapi: "3.1.0", info: { title: `${upstream} service`, version: "0.1.0" }, paths: {} })
+          // A page as the web site answers one: its own policy, and a session cookie.
+          if (url.pathname.endsWith("/page")) {
+            return new Response(`<p>${upstream}</p>`, {
+              headers: { "content-type": "text/html", "content-security-policy": "default-src 'self'; form-action 'self'", "set-cookie": "session=s1; HttpOnly; Path=/; SameSite=Lax" },
+            })
+          }
           const seen: Echo = { upstream, method: request.method, path: `${url.pathname}${url.search}`, headers: Object.fromEntries(request.headers), body: await request.text() }
           return Response.json(seen, { headers: { traceparent: "00-11111111111111111111111111111111-2222222222222222-01" } })
         },
@@ -87,7 +93,7 @@ export const config = (
 ): GatewayConfig => ({
   port: 0,
   appEnv: "test",
-  upstreams: Object.fromEntries(Upstreams.map((upstream) => [upstream, { url: upstreams[upstream], timeout: Duration.seconds(2) }])) as GatewayConfig["upstreams"],
+  upstreams: Object.fromEntries(allUpstreams.map((upstream) => [upstream, { url: upstreams[upstream], timeout: Duration.seconds(2) }])) as GatewayConfig["upstreams"],
   redisUrl: Option.none(),
   rateLimitPrefix: `gateway-test-${Bun.randomUUIDv7().slice(-12)}`,
   budgets: defaultBudgets,
@@ -104,11 +110,11 @@ export const start = (gatewayConfig: GatewayConfig) =>
 /** One echo server per upstream, each naming itself. */
 export const echoes = Effect.gen(function* () {
   const servers = {} as Record<Upstream, EchoServer>
-  for (const upstream of Upstreams) servers[upstream] = yield* echo(upstream)
+  for (const upstream of allUpstreams) servers[upstream] = yield* echo(upstream)
   return servers
 })
 
 export const urlsOf = (servers: Readonly<Record<Upstream, EchoServer>>): Record<Upstream, URL> =>
-  Object.fromEntries(Upstreams.map((upstream) => [upstream, servers[upstream].url])) as Record<Upstream, URL>
+  Object.fromEntries(allUpstreams.map((upstream) => [upstream, servers[upstream].url])) as Record<Upstream, URL>
 
 export const json = async (response: Response) => ({ status: response.status, headers: response.headers, body: await response.json() as any })

@@ -18,7 +18,7 @@ import { ConfigProvider, Duration, Effect, Exit, Layer, Logger, LogLevel, Option
 import * as Web from "../../src/index.ts"
 
 export interface System {
-  /** The web service's origin. */
+  /** The site's origin as a visitor reaches it: the gateway, which serves its pages. */
   readonly web: string
   /** The gateway's origin: every API. */
   readonly api: string
@@ -47,24 +47,10 @@ export const start = Effect.gen(function* () {
   const payment = yield* onBus(Payment.make({ port: 0, databaseUrl: Option.none(), auth: withGuests }))
   const notification = yield* onBus(Notification.make({ port: 0, auth: withGuests }))
   const upstream = (url: URL) => ({ url: new URL(url.origin), timeout: Duration.seconds(15) })
-  const gateway = yield* Gateway.make({
-    port: 0,
-    appEnv: "test",
-    upstreams: {
-      identity: upstream(identity.url),
-      flight: upstream(flight.url),
-      booking: upstream(booking.url),
-      payment: upstream(payment.url),
-      notification: upstream(notification.url),
-    },
-    redisUrl: Option.none(),
-    rateLimitPrefix: `web-test-${crypto.randomUUID().slice(-12)}`,
-    budgets: Object.fromEntries(Gateway.PolicyNames.map((policy) => [policy, budget])) as Gateway.GatewayConfig["budgets"],
-    bodyLimitBytes: 64 * 1024,
-    corsOrigins: [],
-    auth: withGuests,
-  })
-  const api = `http://127.0.0.1:${gateway.url.port}`
+  // The web service calls the gateway, and the gateway serves its pages: the site starts first, on
+  // the address the gateway will take.
+  const gatewayPort = ChildProcess.freePort()
+  const api = `http://127.0.0.1:${gatewayPort}`
   const ready = (url: URL) => new URL("/health/ready", url.origin)
   const web = yield* Web.make({
     port: 0,
@@ -74,7 +60,7 @@ export const start = Effect.gen(function* () {
     sessionTtl: Duration.hours(1),
     publicUrl: Option.none(),
     readiness: {
-      gateway: ready(gateway.url),
+      gateway: ready(new URL(api)),
       booking: ready(booking.url),
       flight: ready(flight.url),
       payment: ready(payment.url),
@@ -82,8 +68,27 @@ export const start = Effect.gen(function* () {
       identity: ready(identity.url),
     },
   })
+  yield* Gateway.make({
+    port: gatewayPort,
+    appEnv: "test",
+    upstreams: {
+      identity: upstream(identity.url),
+      flight: upstream(flight.url),
+      booking: upstream(booking.url),
+      payment: upstream(payment.url),
+      notification: upstream(notification.url),
+      web: upstream(web.url),
+    },
+    redisUrl: Option.none(),
+    rateLimitPrefix: `web-test-${crypto.randomUUID().slice(-12)}`,
+    budgets: Object.fromEntries(Gateway.PolicyNames.map((policy) => [policy, budget])) as Gateway.GatewayConfig["budgets"],
+    bodyLimitBytes: 64 * 1024,
+    corsOrigins: [],
+    auth: withGuests,
+  })
   return {
-    web: `http://127.0.0.1:${web.url.port}`,
+    // The site as its visitors reach it: through the gateway.
+    web: api,
     api,
     urls: {
       identity: identity.url.origin,
