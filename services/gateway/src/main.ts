@@ -4,7 +4,7 @@
  * services in one process (the embedded mode).
  */
 import { TokenVerifier } from "@flight/auth"
-import { AppConfig, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, type StoreUnavailable } from "@flight/runtime"
+import { AppConfig, ClientAddress, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, type StoreUnavailable } from "@flight/runtime"
 import { Duration, Effect, Layer, Option } from "effect"
 import * as GatewayApi from "./api/GatewayApi.ts"
 import type { RateLimitStore } from "./domain/RateLimitStore.ts"
@@ -46,11 +46,13 @@ export interface Running {
 /** Starts the gateway: its store, then HTTP until the scope closes. */
 export const make = (config: GatewayConfig) =>
   Effect.gen(function* () {
+    for (const warning of ClientAddress.warnings(config.clientAddress)) yield* Effect.logWarning(warning)
     const runtime = yield* Layer.toRuntime(serviceLayer(config))
     const app = GatewayApi.make(runtime, {
       upstreams: config.upstreams,
       bodyLimitBytes: config.bodyLimitBytes,
       corsOrigins: config.corsOrigins,
+      clientAddress: config.clientAddress,
     })
     const server = yield* HttpApp.serve(app, { port: config.port })
     for (const upstream of allUpstreams) {

@@ -27,6 +27,7 @@ describe("GatewayConfig", () => {
     expect(config.bodyLimitBytes).toBe(65536)
     expect(config.corsOrigins).toEqual([])
     expect(config.auth.issuer).toBe("http://localhost:3005")
+    expect(config.clientAddress).toEqual({ header: Option.none(), trustedProxies: [] })
   })
 
   test("every setting is read from its variable", () => {
@@ -40,6 +41,8 @@ describe("GatewayConfig", () => {
       GATEWAY_CORS_ORIGINS: "https://app.example.com, http://localhost:5173",
       REDIS_URL: "redis://127.0.0.1:6379",
       GATEWAY_RATE_LIMIT_PREFIX: "edge:rl",
+      AUTH_CLIENT_IP_HEADER: "X-Forwarded-For",
+      AUTH_TRUSTED_PROXIES: "10.0.0.5, ::ffff:10.0.0.6",
     }))
     expect(config.port).toBe(8080)
     expect(config.upstreams.flight.url.href).toBe("http://flight.internal:8080/base")
@@ -50,6 +53,7 @@ describe("GatewayConfig", () => {
     expect(config.corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"])
     expect(Option.isSome(config.redisUrl)).toBe(true)
     expect(config.rateLimitPrefix).toBe("edge:rl")
+    expect(config.clientAddress).toEqual({ header: Option.some("x-forwarded-for"), trustedProxies: ["10.0.0.5", "10.0.0.6"] })
   })
 
   test("each bad value is named by its variable, all at once", () => {

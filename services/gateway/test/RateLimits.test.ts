@@ -29,6 +29,9 @@ beforeAll(async () => {
 const budgets = (overrides: Partial<Budgets>): Budgets => ({ ...defaultBudgets, ...overrides })
 const perMinute = (points: number) => ({ points, window: Duration.minutes(1) })
 
+/** The gateway behind a proxy on this machine (the web site, a load balancer), whose X-Forwarded-For it believes. */
+const trustingLoopback = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] }
+
 const gateway = (overrides: Partial<Budgets>, extra: Partial<Parameters<typeof config>[2]> = {}) =>
   hold(start(config(urlsOf(upstreams), issuer.settings, { budgets: budgets(overrides), ...extra })))
 
@@ -62,6 +65,30 @@ describe("per client address", () => {
     const statuses = []
     for (let i = 0; i < 3; i++) statuses.push((await fetch(`${base}/api/flights`, { headers: { "x-forwarded-for": `10.0.0.${i}` } })).status)
     expect(statuses).toEqual([200, 200, 429])
+  })
+
+  test("an X-Forwarded-For from a trusted proxy is believed: each client it names has its own budget and is forwarded as the client's address", async () => {
+    const base = await gateway({ ip: perMinute(1) }, { clientAddress: trustingLoopback })
+    const visitor = (address: string) => fetch(`${base}/api/flights`, { headers: { "x-forwarded-for": `198.51.100.1, ${address}` } })
+    const first = await json(await visitor("203.0.113.7"))
+    expect([first.status, first.body.headers["x-forwarded-for"]]).toEqual([200, "203.0.113.7"])
+    const second = await json(await visitor("203.0.113.8"))
+    expect([second.status, second.body.headers["x-forwarded-for"]]).toEqual([200, "203.0.113.8"])
+    expect((await visitor("203.0.113.7")).status).toBe(429)
+  })
+
+  test("an X-Forwarded-For from an address that is not a trusted proxy is ignored", async () => {
+    const base = await gateway({ ip: perMinute(1) }, { clientAddress: { header: Option.some("x-forwarded-for"), trustedProxies: ["10.9.8.7"] } })
+    const first = await json(await fetch(`${base}/api/flights`, { headers: { "x-forwarded-for": "203.0.113.7" } }))
+    expect([first.status, first.body.headers["x-forwarded-for"]]).toEqual([200, "127.0.0.1"])
+    expect((await fetch(`${base}/api/flights`, { headers: { "x-forwarded-for": "203.0.113.8" } })).status).toBe(429)
+  })
+
+  test("a trusted proxy's header that does not end in an IP address falls back to the connection's address", async () => {
+    const base = await gateway({ ip: perMinute(1) }, { clientAddress: trustingLoopback })
+    const first = await json(await fetch(`${base}/api/flights`, { headers: { "x-forwarded-for": "203.0.113.7, not-an-address" } }))
+    expect([first.status, first.body.headers["x-forwarded-for"]]).toEqual([200, "127.0.0.1"])
+    expect((await fetch(`${base}/api/flights`, { headers: { "x-forwarded-for": "" } })).status).toBe(429)
   })
 
   test("health, readiness and the docs page are not counted", async () => {

@@ -17,7 +17,7 @@ export interface Forwarded {
   readonly settings: UpstreamSettings
   /** The path and query as received (not decoded): the service decodes them as it would. */
   readonly target: string
-  /** The connection's address, when the app is served by Bun. */
+  /** The client's address (the connection's, or a trusted proxy's word for it), when the app is served by Bun. */
   readonly clientIp: string | undefined
   readonly requestId: string
   /** The gateway's span, the parent of the service's. */

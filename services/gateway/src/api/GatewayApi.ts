@@ -32,6 +32,8 @@ export interface Options {
   readonly upstreams: Readonly<Record<Upstream, UpstreamSettings>>
   readonly bodyLimitBytes: number
   readonly corsOrigins: ReadonlyArray<string>
+  /** Whose header names the client's address (a trusted proxy in front); the connection's address otherwise. */
+  readonly clientAddress: ClientAddress.Settings
 }
 
 export type Services = RateLimitStore | StoreHealth | TokenVerifier.TokenVerifier
@@ -45,9 +47,6 @@ const labelsOf = (tags: Readonly<Record<string, string>>) => Object.entries(tags
 /** The headers a browser on a configured origin may send and read. */
 export const corsAllowHeaders = ["authorization", "content-type", "idempotency-key", "x-request-id", "traceparent"]
 export const corsExposeHeaders = ["ratelimit", "ratelimit-policy", "retry-after", "x-request-id", "traceparent", "idempotent-replayed", "location"]
-
-/** The connection's address: the gateway is the first hop, so it believes no header for it. */
-const clientIpOf = (request: Request, env: unknown): string | undefined => ClientAddress.of(request, env, ClientAddress.direct)
 
 /** The `reference` of a manage request's JSON body, read from a copy: the body itself goes on to the service. */
 const referenceIn = async (request: Request): Promise<string | undefined> => {
@@ -153,6 +152,12 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
   })
 
   const store = Context.get(runtime.context, RateLimitStore)
+
+  /**
+   * The client's address, counted and forwarded: the connection's, unless the connection is a
+   * trusted proxy's (the web site for its visitors, a load balancer) whose header ends in an address.
+   */
+  const clientIpOf = (request: Request, env: unknown): string | undefined => ClientAddress.of(request, env, options.clientAddress)
 
   /**
    * A forwarded request, in order: the token (when one is sent to a route that verifies them), the

@@ -4,7 +4,7 @@
  * share them) and the token issuer must be named.
  */
 import { AuthConfig } from "@flight/auth"
-import { AppConfig } from "@flight/runtime"
+import { AppConfig, ClientAddress } from "@flight/runtime"
 import { Config, ConfigError, Duration, Either, Option, type Redacted } from "effect"
 import { type Budget, type Budgets, defaultBudgets, type PolicyName, PolicyNames } from "../domain/RateLimitPolicy.ts"
 import { allUpstreams, defaultPorts, type Upstream } from "../domain/Upstream.ts"
@@ -33,6 +33,11 @@ export interface GatewayConfig {
   readonly corsOrigins: ReadonlyArray<string>
   /** Whose tokens it verifies (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM, AUTH_GUEST_*). */
   readonly auth: AuthConfig.Settings
+  /**
+   * The proxies in front of it whose client-address header it believes (AUTH_CLIENT_IP_HEADER,
+   * AUTH_TRUSTED_PROXIES: the web site, a load balancer); none by default, every client header ignored.
+   */
+  readonly clientAddress: ClientAddress.Settings
 }
 
 /** A service waits at most this long unless told: payments call a payment provider, so they get longer. */
@@ -149,6 +154,7 @@ export const GatewayConfig: Config.Config<GatewayConfig> = Config.all({
   bodyLimitBytes,
   corsOrigins,
   auth: AuthConfig.service,
+  clientAddress: ClientAddress.settings,
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   {
     variable: "REDIS_URL",

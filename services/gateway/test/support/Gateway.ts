@@ -1,5 +1,6 @@
 /** A gateway in the test's process on a free port, in front of upstreams the test starts. */
 import type { AuthConfig } from "@flight/auth"
+import { ClientAddress } from "@flight/runtime"
 import { afterAll } from "bun:test"
 import { Duration, Effect, Exit, Logger, LogLevel, Option, Scope } from "effect"
 import net from "node:net"
@@ -100,6 +101,7 @@ export const config = (
   bodyLimitBytes: 64 * 1024,
   corsOrigins: [],
   auth,
+  clientAddress: ClientAddress.direct,
   ...overrides,
 })
 

@@ -12,6 +12,7 @@ import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
+import type { ClientAddress } from "@flight/runtime"
 import { ChildProcess } from "@flight/runtime/testing"
 import { afterAll } from "bun:test"
 import { ConfigProvider, Duration, Effect, Exit, Layer, Logger, LogLevel, Option, Scope } from "effect"
@@ -27,6 +28,9 @@ export interface System {
 
 // Generous budgets: every browser and route test signs in and books from 127.0.0.1.
 const budget = { points: 100_000, window: Duration.minutes(1) }
+
+/** As `./run start` composes it: the gateway believes the X-Forwarded-For of the site beside it, on loopback. */
+const behindGateway: ClientAddress.Settings = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] }
 
 /** Starts every service on free ports for the life of the scope. */
 export const start = Effect.gen(function* () {
@@ -85,6 +89,7 @@ export const start = Effect.gen(function* () {
     bodyLimitBytes: 64 * 1024,
     corsOrigins: [],
     auth: withGuests,
+    clientAddress: behindGateway,
   })
   return {
     // The site as its visitors reach it: through the gateway.
