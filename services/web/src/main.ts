@@ -3,7 +3,7 @@
  * the APIs through the gateway (DESIGN §10). `bun services/web/src/main.ts` runs it alone; `make`
  * runs it beside the other services in one process.
  */
-import { AppConfig, HttpApp, ServiceMain, ServiceRuntime } from "@flight/runtime"
+import { AppConfig, ClientAddress, HttpApp, ServiceMain, ServiceRuntime } from "@flight/runtime"
 import { Effect, Layer, Option } from "effect"
 import * as WebApp from "./api/WebApp.tsx"
 import * as HttpApi from "./infrastructure/HttpApi.ts"
@@ -42,6 +42,7 @@ export interface Running {
 /** Starts the service: its session store, then HTTP until the scope closes. */
 export const make = (config: WebConfig) =>
   Effect.gen(function* () {
+    for (const warning of ClientAddress.warnings(config.clientAddress)) yield* Effect.logWarning(warning)
     const runtime = yield* Layer.toRuntime(serviceLayer(config))
     const server = yield* HttpApp.serve(WebApp.make({ runtime, config }), { port: config.port })
     yield* Effect.logInfo(`Calling the APIs at ${config.apiUrl.origin}`).pipe(Effect.annotateLogs({ apiUrl: config.apiUrl.origin }))

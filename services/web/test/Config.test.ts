@@ -20,6 +20,7 @@ describe("WebConfig", () => {
     expect(Duration.toHours(config.sessionTtl)).toBe(12)
     expect(config.readiness.booking.href).toBe("http://localhost:3001/health/ready")
     expect(config.readiness.gateway.href).toBe("http://localhost:3000/health/ready")
+    expect(config.clientAddress).toEqual({ header: Option.none(), trustedProxies: [] })
   })
 
   test("each variable is read", () => {
@@ -30,14 +31,17 @@ describe("WebConfig", () => {
       WEB_SESSION_TTL: "30 minutes",
       WEB_PUBLIC_URL: "https://flights.example.com",
       WEB_READY_URL_PAYMENT: "http://payment:3003/health/ready",
+      AUTH_CLIENT_IP_HEADER: "x-forwarded-for",
+      AUTH_TRUSTED_PROXIES: "10.0.0.5",
     }))
     expect([config.port, config.apiUrl.origin, Duration.toMinutes(config.sessionTtl)]).toEqual([8080, "https://api.example.com", 30])
     expect(Option.map(config.publicUrl, (url) => url.origin)).toEqual(Option.some("https://flights.example.com"))
     expect(config.readiness.payment.href).toBe("http://payment:3003/health/ready")
+    expect(config.clientAddress).toEqual({ header: Option.some("x-forwarded-for"), trustedProxies: ["10.0.0.5"] })
   })
 
   test("a bad value is refused naming its variable; production needs Redis for the sessions", () => {
-    for (const [variable, value] of [["WEB_API_URL", "ftp://x"], ["WEB_PUBLIC_URL", "not a url"], ["WEB_SESSION_TTL", "soon"], ["REDIS_URL", "http://x"], ["WEB_READY_URL_BOOKING", "http://u:p@x"]] as const) {
+    for (const [variable, value] of [["WEB_API_URL", "ftp://x"], ["WEB_PUBLIC_URL", "not a url"], ["WEB_SESSION_TTL", "soon"], ["REDIS_URL", "http://x"], ["WEB_READY_URL_BOOKING", "http://u:p@x"], ["AUTH_TRUSTED_PROXIES", "gateway"], ["AUTH_CLIENT_IP_HEADER", "x forwarded"]] as const) {
       const result = read({ [variable]: value })
       expect(Either.isLeft(result) && String(result.left)).toContain(variable)
     }

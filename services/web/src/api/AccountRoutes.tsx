@@ -13,7 +13,7 @@ import { SignInPage, SignUpPage } from "./views/AccountPages.tsx"
 import { type Deps, runner, type WebEnv } from "./WebContext.ts"
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
-  const run = runner(deps.runtime)
+  const run = runner(deps)
 
   app.get("/sign-in", (c) =>
     render(c, "Sign in", <SignInPage fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} next={AccountForms.nextPath(c.req.query("next")) ?? ""} />))
@@ -25,7 +25,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
       render(c, "Sign in", <SignInPage fields={{ email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} next={next ?? ""} />, status)
     const form = AccountForms.signIn(fields)
     if (!form.ok) return again(form.errors, [], 400)
-    const signedIn = await run(Accounts.signIn(form.value))
+    const signedIn = await run(c, Accounts.signIn(form.value))
     if (Either.isLeft(signedIn)) return again({}, [ApiProblem.messageOf(signedIn.left)], statusFor(signedIn.left))
     c.set("session", rotate(c.get("session"), signedIn.right))
     return c.redirect(next ?? (isStaff(signedIn.right) ? "/ops" : "/trips"), 303)
@@ -39,7 +39,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
       render(c, "Create an account", <SignUpPage fields={{ name: fields["name"], email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
     const form = AccountForms.signUp(fields)
     if (!form.ok) return again(form.errors, [], 400)
-    const signedUp = await run(Accounts.signUp(form.value))
+    const signedUp = await run(c, Accounts.signUp(form.value))
     if (Either.isLeft(signedUp)) return again({}, [ApiProblem.messageOf(signedUp.left)], statusFor(signedUp.left))
     c.set("session", { ...rotate(c.get("session"), signedUp.right), flash: { kind: "info", text: `Welcome, ${signedUp.right.name || signedUp.right.email}. Your bookings will appear under My trips.` } })
     return c.redirect("/trips", 303)
@@ -48,7 +48,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   /** Everything the session held goes: the account and the bookings' guest tokens (a shared computer). */
   app.post("/sign-out", async (c) => {
     const account = c.get("session").account
-    if (account !== null) await run(Accounts.signOut(account))
+    if (account !== null) await run(c, Accounts.signOut(account))
     c.set("session", { ...fresh(), flash: { kind: "info", text: "You are signed out." } })
     return c.redirect("/", 303)
   })

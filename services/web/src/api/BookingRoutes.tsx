@@ -17,7 +17,7 @@ import { attemptOf, type Deps, newAttempt, runner, type WebContext, type WebEnv 
 const bookingIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
-  const run = runner(deps.runtime)
+  const run = runner(deps)
   const tokenFor = (c: WebContext, id: string) => Travel.holderToken(c.get("session"), id)
 
   /**
@@ -37,7 +37,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   /** The booking's page; with `errors` when a form on it was refused. */
   const page = async (c: WebContext, id: string, errors: Record<string, string> = {}, status: 200 | 400 = 200) => {
     if (!bookingIdPattern.test(id)) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
-    const story = await run(Travel.story(tokenFor(c, id), id))
+    const story = await run(c, Travel.story(tokenFor(c, id), id))
     if (Either.isLeft(story)) return refused(c, id, story.left)
     return render(
       c,
@@ -53,7 +53,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const id = c.req.param("id")
     c.header("cache-control", "no-store")
     if (!bookingIdPattern.test(id)) return c.html(<p id="live">{ApiProblem.messageOf(ApiProblem.of(404, "booking-not-found"))}</p>, 404)
-    const story = await run(Travel.story(tokenFor(c, id), id))
+    const story = await run(c, Travel.story(tokenFor(c, id), id))
     if (Either.isLeft(story)) {
       // The page keeps polling: a moment's outage is told, not a reason to stop.
       return c.html(
@@ -76,7 +76,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const id = c.req.param("id")
     const form = TravelForms.payment(c.get("form"))
     if (!form.ok) return page(c, id, form.errors, 400)
-    const paid = await run(Travel.pay(c.get("session"), id, form.value.token, attemptOf(c.get("form"))))
+    const paid = await run(c, Travel.pay(c.get("session"), id, form.value.token, attemptOf(c.get("form"))))
     if (Either.isLeft(paid)) {
       if (paid.left.status === 404 || paid.left.status === 401) return refused(c, id, paid.left)
       return redirect(c, `/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(paid.left) })
@@ -91,7 +91,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.post("/bookings/:id/cancel", async (c) => {
     const id = c.req.param("id")
-    const cancelled = await run(Travel.cancel(tokenFor(c, id), id, attemptOf(c.get("form"))))
+    const cancelled = await run(c, Travel.cancel(tokenFor(c, id), id, attemptOf(c.get("form"))))
     if (Either.isLeft(cancelled)) {
       if (cancelled.left.status === 404 || cancelled.left.status === 401) return refused(c, id, cancelled.left)
       return redirect(c, `/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(cancelled.left) })
@@ -108,7 +108,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
       render(c, "Manage a booking", <ManagePage fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
     const form = TravelForms.manage(fields)
     if (!form.ok) return again(form.errors, [], 400)
-    const found = await run(Travel.manage(form.value))
+    const found = await run(c, Travel.manage(form.value))
     if (Either.isLeft(found)) {
       return again({}, ApiProblem.linesOf(found.left), statusFor(found.left))
     }
@@ -120,7 +120,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   app.get("/trips", async (c) => {
     const account = c.get("session").account
     if (account === null) return c.redirect("/sign-in?next=/trips", 303)
-    const trips = await run(Travel.trips(account.accessToken))
+    const trips = await run(c, Travel.trips(account.accessToken))
     if (Either.isLeft(trips)) return problemPage(c, trips.left)
     return render(c, "My trips", <TripsPage trips={trips.right} />)
   })

@@ -21,7 +21,7 @@ import { FindBookingPage, FlightsPage, SchedulePage } from "./views/OpsPages.tsx
 import { attemptAfter, attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
-  const run = runner(deps.runtime)
+  const run = runner(deps)
   const token = (c: WebContext) => c.get("session").account!.accessToken
   const admin = (c: WebContext) => ConsoleAccess.operations(c.get("session").account) === "granted"
 
@@ -36,7 +36,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (Object.keys(fields).length === 0) return show({}, [], null)
     const form = ConsoleForms.flights(fields)
     if (!form.ok) return show(form.errors, [], null, 400)
-    const found = await run(Operations.flightsOn(token(c), form.value))
+    const found = await run(c, Operations.flightsOn(token(c), form.value))
     return Either.isLeft(found) ? show({}, ApiProblem.linesOf(found.left), null, statusFor(found.left)) : show({}, [], found.right)
   })
 
@@ -49,7 +49,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const fields = c.get("form")
     const form = ConsoleForms.schedule(fields)
     if (!form.ok) return schedulePage(c, fields, form.errors, [], 400)
-    const scheduled = await run(Operations.schedule(token(c), form.value, attemptOf(fields)))
+    const scheduled = await run(c, Operations.schedule(token(c), form.value, attemptOf(fields)))
     if (Either.isLeft(scheduled)) {
       return schedulePage(c, fields, {}, ApiProblem.linesOf(scheduled.left), statusFor(scheduled.left), scheduled.left)
     }
@@ -58,11 +58,11 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   const flightPage = async (c: WebContext, fields: Fields, errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) => {
     const id = c.req.param("id")!
-    const flight = await run(Travel.flight(id))
+    const flight = await run(c, Travel.flight(id))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
     // `bookings`: the cursor of an older page of the flight's bookings, from the page's own link.
     const cursor = c.req.method === "GET" ? c.req.query("bookings") ?? null : null
-    const bookings = await run(Operations.bookingsOf(token(c), id, cursor))
+    const bookings = await run(c, Operations.bookingsOf(token(c), id, cursor))
     return render(
       c,
       `Flight ${flight.right.flightNumber}`,
@@ -76,7 +76,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   app.post("/ops/flights/:id/delay", async (c) => {
     const form = ConsoleForms.delay(c.get("form"))
     if (!form.ok) return flightPage(c, c.get("form"), form.errors, [], 400)
-    const changed = await run(Operations.changeStatus(token(c), c.req.param("id"), { status: "delayed", ...form.value }))
+    const changed = await run(c, Operations.changeStatus(token(c), c.req.param("id"), { status: "delayed", ...form.value }))
     if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), statusFor(changed.left))
     return redirect(c, `/ops/flights/${changed.right.id}`, { kind: "info", text: `${changed.right.flightNumber} is delayed; its travellers are told.` })
   })
@@ -84,7 +84,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   app.post("/ops/flights/:id/cancel", async (c) => {
     const form = ConsoleForms.cancel(c.get("form"))
     if (!form.ok) return flightPage(c, c.get("form"), form.errors, [], 400)
-    const changed = await run(Operations.changeStatus(token(c), c.req.param("id"), { status: "cancelled", ...form.value }))
+    const changed = await run(c, Operations.changeStatus(token(c), c.req.param("id"), { status: "cancelled", ...form.value }))
     if (Either.isLeft(changed)) return flightPage(c, c.get("form"), {}, ApiProblem.linesOf(changed.left), statusFor(changed.left))
     return redirect(c, `/ops/flights/${changed.right.id}`, { kind: "info", text: `${changed.right.flightNumber} is cancelled; its bookings are cancelled and the paid ones refunded.` })
   })
@@ -96,13 +96,13 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     if (Object.keys(fields).length === 0) return show({}, [], 200)
     const form = ConsoleForms.findBooking(fields)
     if (!form.ok) return show(form.errors, [], 400)
-    const found = await run(Operations.findBooking(token(c), form.value))
+    const found = await run(c, Operations.findBooking(token(c), form.value))
     if (Either.isLeft(found)) return show({}, ApiProblem.linesOf(found.left), statusFor(found.left))
     return c.redirect(`/ops/bookings/${found.right.id}`, 303)
   })
 
   const bookingPage = async (c: WebContext, errors: Record<string, string>, status: 200 | 400) => {
-    const story = await run(Travel.story(token(c), c.req.param("id")!))
+    const story = await run(c, Travel.story(token(c), c.req.param("id")!))
     if (Either.isLeft(story)) return problemPage(c, story.left)
     return render(
       c,
@@ -118,7 +118,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const form = ConsoleForms.cancel({ ...c.get("form"), cancelReason: "" })
     if (!form.ok) return bookingPage(c, form.errors, 400)
     const id = c.req.param("id")
-    const cancelled = await run(Travel.cancel(token(c), id, attemptOf(c.get("form"))))
+    const cancelled = await run(c, Travel.cancel(token(c), id, attemptOf(c.get("form"))))
     if (Either.isLeft(cancelled)) {
       return cancelled.left.status === 404 ? problemPage(c, cancelled.left) : redirect(c, `/ops/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(cancelled.left) })
     }
@@ -127,8 +127,8 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.get("/ops/system", async (c) => {
     const [results, bus] = await Promise.all([
-      run(Operations.readiness(deps.config.readiness)),
-      run(Operations.bus(token(c), metricsTargets(deps.config))),
+      run(c, Operations.readiness(deps.config.readiness)),
+      run(c, Operations.bus(token(c), metricsTargets(deps.config))),
     ])
     return render(c, "System", <SystemPage results={Either.getOrElse(results, () => [])} bus={Either.getOrElse(bus, () => [])} />)
   })

@@ -10,7 +10,7 @@ import { getCookie, setCookie } from "hono/cookie"
 import { Duration, Effect, Option, Runtime } from "effect"
 import * as Accounts from "../application/Accounts.ts"
 import { fresh, type Session, SessionStore } from "../domain/Session.ts"
-import type { Deps, WebEnv } from "./WebContext.ts"
+import { type Deps, onBehalfOf, type WebEnv } from "./WebContext.ts"
 
 export const cookieName = (secure: boolean) => secure ? "__Host-flight_session" : "flight_session"
 
@@ -27,7 +27,10 @@ export const middleware = (deps: Deps): MiddlewareHandler<WebEnv> => {
     const id = getCookie(c, name)
     const stored = id === undefined || id.length > 100 ? Option.none<Session>() : await run(Effect.flatMap(SessionStore, (store) => store.get(id)))
     const loaded = Option.getOrElse(stored, fresh)
-    const renewed = await run(Accounts.fresh(loaded, Date.now()).pipe(Effect.orElseSucceed(() => ({ session: loaded, changed: false }))))
+    const renewed = await run(Accounts.fresh(loaded, Date.now()).pipe(
+      Effect.orElseSucceed(() => ({ session: loaded, changed: false })),
+      onBehalfOf(c, deps),
+    ))
     c.set("session", renewed.session)
     await next()
     const after = c.get("session")

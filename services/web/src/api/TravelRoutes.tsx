@@ -17,14 +17,14 @@ import { attemptAfter, attemptOf, type Deps, newAttempt, queryOf, runner, type W
 const bookable = (flight: Flight) => flight.status === "scheduled" || flight.status === "delayed"
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
-  const run = runner(deps.runtime)
+  const run = runner(deps)
 
   app.get("/", async (c) => {
     const fields = queryOf(c)
     if (Object.keys(fields).length === 0) return render(c, "Find a flight", <SearchPage fields={{}} errors={{}} problem={[]} results={null} />)
     const form = TravelForms.search(fields)
     if (!form.ok) return render(c, "Find a flight", <SearchPage fields={fields} errors={form.errors} problem={[]} results={null} />, 400)
-    const found = await run(Travel.search(form.value))
+    const found = await run(c, Travel.search(form.value))
     return Either.match(found, {
       onLeft: (problem) => render(c, "Find a flight", <SearchPage fields={fields} errors={{}} problem={ApiProblem.linesOf(problem)} results={null} />, statusFor(problem)),
       onRight: (results) => render(c, "Flights found", <SearchPage fields={fields} errors={{}} problem={[]} results={results} />),
@@ -33,10 +33,10 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   /** The seat map, with the seats chosen so far and why they are not enough (or were taken). */
   const seatMap = async (c: WebContext, flightId: string, party: TravelForms.Party, errors: Record<string, string>, problem: ReadonlyArray<string>, status: 200 | 400 | 409) => {
-    const flight = await run(Travel.flight(flightId))
+    const flight = await run(c, Travel.flight(flightId))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
     if (!bookable(flight.right)) return problemPage(c, ApiProblem.of(409, "flight-not-bookable"))
-    const map = await run(Travel.seatMap(flightId, party.cabin))
+    const map = await run(c, Travel.seatMap(flightId, party.cabin))
     if (Either.isLeft(map)) return problemPage(c, map.left)
     return render(
       c,
@@ -61,7 +61,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
       if (!fallback.ok) return problemPage(c, ApiProblem.of(400, "bad-party"))
       return seatMap(c, flightId, { ...fallback.value, seats: [] }, party.errors, [], 400)
     }
-    const flight = await run(Travel.flight(flightId))
+    const flight = await run(c, Travel.flight(flightId))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
     return render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} attempt={newAttempt()} />)
   })
@@ -71,14 +71,14 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const fields = c.get("form")
     const party = TravelForms.party(fields)
     if (!party.ok) return problemPage(c, ApiProblem.of(400, "bad-party"))
-    const flight = await run(Travel.flight(flightId))
+    const flight = await run(c, Travel.flight(flightId))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
     const again = (errors: Record<string, string>, lines: ReadonlyArray<string>, status: ContentfulStatusCode, problem: ApiProblem.ApiProblem | null = null) =>
       render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={fields} errors={errors} problem={lines} csrf={c.get("session").csrf} attempt={attemptAfter(fields, problem)} />, status)
     const form = TravelForms.booking(flightId, party.value, fields)
     if (!form.ok) return again(form.errors, [], 400)
     const session = c.get("session")
-    const booked = await run(Travel.book(session, form.value, attemptOf(fields)))
+    const booked = await run(c, Travel.book(session, form.value, attemptOf(fields)))
     if (Either.isLeft(booked)) {
       const problem = booked.left
       if (problem.type === "seats-unavailable") {

@@ -2,12 +2,14 @@
  * What every route of the web app shares: the request's session (read by `Sessions`), the posted
  * form (read once, by `Csrf`), the runner of the service's Effects, and how a page is answered.
  */
+import { ClientAddress } from "@flight/runtime"
 import { Effect, Either, Runtime } from "effect"
 import type { Context } from "hono"
 import type { Api } from "../domain/Api.ts"
 import type { ApiProblem } from "../domain/ApiProblem.ts"
 import type { Session, SessionStore } from "../domain/Session.ts"
 import type { Fields } from "../domain/Validation.ts"
+import * as VisitorAddress from "../domain/VisitorAddress.ts"
 import type { WebConfig } from "../infrastructure/WebConfig.ts"
 
 export type Services = Api | SessionStore
@@ -27,10 +29,22 @@ export interface Deps {
   readonly config: WebConfig
 }
 
-/** Runs a use case: its value, or the API's problem. */
-export const runner = (runtime: Runtime.Runtime<Services>) =>
-<A>(effect: Effect.Effect<A, ApiProblem, Services>): Promise<Either.Either<A, ApiProblem>> =>
-  Runtime.runPromise(runtime)(Effect.either(effect))
+/**
+ * The visitor's address: the connection's, or the one the gateway in front vouches for
+ * (AUTH_TRUSTED_PROXIES, AUTH_CLIENT_IP_HEADER).
+ */
+export const visitorOf = (c: Context, deps: Pick<Deps, "config">): string | undefined =>
+  ClientAddress.of(c.req.raw, c.env, deps.config.clientAddress)
+
+/** `effect` run on behalf of the visitor of `c`: every API call it makes carries the visitor's address. */
+export const onBehalfOf = (c: Context, deps: Pick<Deps, "config">) => VisitorAddress.serving(visitorOf(c, deps))
+
+/** Runs a use case for the visitor of `c`: its value, or the API's problem. */
+export const runner = (deps: Deps) => {
+  const run = Runtime.runPromise(deps.runtime)
+  return <A>(c: Context, effect: Effect.Effect<A, ApiProblem, Services>): Promise<Either.Either<A, ApiProblem>> =>
+    run(Effect.either(effect).pipe(onBehalfOf(c, deps)))
+}
 
 /** A query's fields, repeated names as lists. */
 export const queryOf = (c: WebContext): Fields => {

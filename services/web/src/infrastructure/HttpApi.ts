@@ -1,7 +1,12 @@
-/** The `Api` port over HTTP to `WEB_API_URL` (the gateway), with a span per call and a deadline. */
-import { Duration, Effect, Layer } from "effect"
+/**
+ * The `Api` port over HTTP to `WEB_API_URL` (the gateway), with a span per call and a deadline. A
+ * call made for a visitor says whose it is: `X-Forwarded-For` with the visitor's address, which the
+ * gateway believes from the site (its AUTH_TRUSTED_PROXIES).
+ */
+import { Duration, Effect, FiberRef, Layer, Option } from "effect"
 import { Api } from "../domain/Api.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
+import { VisitorAddress } from "../domain/VisitorAddress.ts"
 
 /** Longer than the gateway's own deadline for payments (15 s), so the gateway's 504 is what is seen. */
 export const requestTimeout = Duration.seconds(20)
@@ -19,9 +24,10 @@ const readBody = async (response: Response): Promise<unknown> => {
 export const layer = (baseUrl: URL) =>
   Layer.succeed(Api, Api.of({
     request: <A>(request: Parameters<Api["Type"]["request"]>[0]) =>
-      Effect.tryPromise({
+      FiberRef.get(VisitorAddress).pipe(Effect.flatMap((visitor) => Effect.tryPromise({
         try: async (signal) => {
           const headers: Record<string, string> = { accept: "application/json" }
+          if (Option.isSome(visitor)) headers["x-forwarded-for"] = visitor.value
           if (request.body !== undefined) headers["content-type"] = "application/json"
           if (request.token !== undefined) headers["authorization"] = `Bearer ${request.token}`
           if (request.idempotencyKey !== undefined) headers["idempotency-key"] = request.idempotencyKey
@@ -35,7 +41,7 @@ export const layer = (baseUrl: URL) =>
           return { status: response.status, body: await readBody(response), retryAfter: response.headers.get("retry-after") }
         },
         catch: () => ApiProblem.unreachable,
-      }).pipe(
+      }))).pipe(
         Effect.timeoutFail({ duration: requestTimeout, onTimeout: () => ApiProblem.unreachable }),
         Effect.flatMap((answer) =>
           answer.status >= 200 && answer.status < 300

@@ -2,7 +2,7 @@
  * The web service's configuration, from the environment (DESIGN §7). A bad value fails at start
  * naming the variable; a Redis URL (it may carry a password) is never logged.
  */
-import { AppConfig } from "@flight/runtime"
+import { AppConfig, ClientAddress } from "@flight/runtime"
 import { Config, ConfigError, Duration, Either, Option, type Redacted } from "effect"
 
 export const defaultPort = 3006
@@ -33,6 +33,11 @@ export interface WebConfig {
   readonly publicUrl: Option.Option<URL>
   /** Where the admin page asks each service's `/health/ready`. */
   readonly readiness: Readonly<Record<ReadinessTarget, URL>>
+  /**
+   * How to find the visitor's address behind the gateway (AUTH_CLIENT_IP_HEADER, AUTH_TRUSTED_PROXIES):
+   * the address sent with every API call made for the visitor. The connection's address by default.
+   */
+  readonly clientAddress: ClientAddress.Settings
 }
 
 const parseHttpUrl = (path: Array<string>) => (raw: string): Either.Either<URL, ConfigError.ConfigError> => {
@@ -74,6 +79,7 @@ export const WebConfig: Config.Config<WebConfig> = Config.all({
   sessionTtl: AppConfig.duration("WEB_SESSION_TTL", "12 hours"),
   publicUrl: optionalHttpUrl("WEB_PUBLIC_URL"),
   readiness,
+  clientAddress: ClientAddress.settings,
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   { variable: "REDIS_URL", value: config.redisUrl, why: "every web instance must see the same sessions" },
 ])))

@@ -29,7 +29,7 @@ export interface System {
 // Generous budgets: every browser and route test signs in and books from 127.0.0.1.
 const budget = { points: 100_000, window: Duration.minutes(1) }
 
-/** As `./run start` composes it: the gateway believes the X-Forwarded-For of the site beside it, on loopback. */
+/** As `./run start` composes them: the gateway and the site, both on loopback, believe each other's X-Forwarded-For. */
 const behindGateway: ClientAddress.Settings = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] }
 
 /** Starts every service on free ports for the life of the scope. */
@@ -71,6 +71,7 @@ export const start = Effect.gen(function* () {
       notification: ready(notification.url),
       identity: ready(identity.url),
     },
+    clientAddress: behindGateway,
   })
   yield* Gateway.make({
     port: gatewayPort,
