@@ -10,8 +10,9 @@
  * - infra (APP_MODE=infra): each service in its own process (`bun services/<name>/src/main.ts`)
  *   with this environment, so they use Redis, MongoDB, PostgreSQL and RabbitMQ from REDIS_URL,
  *   MONGODB_URL, DATABASE_URL and RABBITMQ_URL (identity keeps its accounts on DATABASE_URL too; the
- *   gateway counts its rate limits in Redis). Identity and booking believe the X-Forwarded-For of
- *   the gateway on this machine unless AUTH_CLIENT_IP_HEADER / AUTH_TRUSTED_PROXIES say otherwise.
+ *   gateway counts its rate limits in Redis). Identity, booking and the web site believe the
+ *   X-Forwarded-For of the gateway on this machine, and the gateway the site's (each visitor is
+ *   counted, not the site), unless AUTH_CLIENT_IP_HEADER / AUTH_TRUSTED_PROXIES say otherwise.
  *   Their output is prefixed with their name; SIGINT and SIGTERM are forwarded to them; if one
  *   dies, the others are stopped and the exit code is 1.
  */
@@ -39,7 +40,10 @@ const services = [
   { name: "web", port: Web.defaultPort },
 ] as const
 
-/** The gateway runs on this machine: identity and booking believe its X-Forwarded-For unless told otherwise. */
+/**
+ * The gateway and the site run on this machine: identity, booking and the site believe the gateway's
+ * X-Forwarded-For, and the gateway the site's, unless told otherwise.
+ */
 const behindGateway = {
   AUTH_CLIENT_IP_HEADER: process.env["AUTH_CLIENT_IP_HEADER"] || "x-forwarded-for",
   AUTH_TRUSTED_PROXIES: process.env["AUTH_TRUSTED_PROXIES"] || "127.0.0.1,::1",

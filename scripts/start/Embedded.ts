@@ -3,7 +3,9 @@
  * five services behind it on ports 3001-3005 and the web site (3006) in one process, the four of the saga sharing one
  * in-process message bus, each on its in-memory store. The identity service (3005) seeds the
  * development staff accounts and prints them with their passwords. Identity and booking believe the
- * gateway's X-Forwarded-For (it is on loopback), so each client is counted by its own address.
+ * gateway's X-Forwarded-For (it is on loopback), and the gateway and the site believe each other's
+ * (the gateway serves the site's pages, the site calls the gateway for its visitor), so each client
+ * is counted by its own address, whether it calls an API or browses the site.
  *
  * Each service is configured as when it runs alone: its own `Config` (`BookingConfig`, ...) is read
  * from the environment and handed whole to its `make`, so BOOKING_HOLD_TTL, SMTP_URL and every
@@ -100,8 +102,10 @@ export const program = Effect.gen(function* () {
     )),
   })
 
-  // The gateway beside them (on loopback) is the proxy whose X-Forwarded-For identity and booking
-  // believe: sign-in throttling and the holding limit count each client, not the gateway.
+  // The gateway beside them (on loopback) is the proxy whose X-Forwarded-For identity, booking and
+  // the site believe, and the site the one whose X-Forwarded-For the gateway believes: sign-in
+  // throttling, the holding limit and the gateway's budgets count each client, not a proxy. Anything
+  // else on loopback may claim any address too: a development machine's trade-off.
   const behindGateway: ClientAddress.Settings = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] }
 
   // One bus for the four services of the saga: a message one of them publishes reaches the others' queues.
@@ -115,10 +119,15 @@ export const program = Effect.gen(function* () {
       Identity.make({ ...configs.identity, clientIpHeader: behindGateway.header, trustedProxies: behindGateway.trustedProxies }),
       (running) => ({ ...running, bus: false }),
     )],
-    // Last: the one origin, in front of the others on their default ports.
-    ["gateway", Effect.map(Gateway.make({ ...configs.gateway, auth: issuedBy(configs.gateway.auth) }), (running) => ({ ...running, bus: false }))],
-    // The site and the console, calling the APIs through the gateway.
-    ["web", Effect.map(Web.make(configs.web), (running) => ({ ...running, bus: false }))],
+    // Last: the one origin, in front of the others on their default ports. It believes the
+    // X-Forwarded-For of the site beside it (on loopback), which names the visitor it calls for.
+    ["gateway", Effect.map(
+      Gateway.make({ ...configs.gateway, auth: issuedBy(configs.gateway.auth), clientAddress: behindGateway }),
+      (running) => ({ ...running, bus: false }),
+    )],
+    // The site and the console, served by the gateway and calling the APIs through it, each call
+    // with the visitor's address as the gateway told it.
+    ["web", Effect.map(Web.make({ ...configs.web, clientAddress: behindGateway }), (running) => ({ ...running, bus: false }))],
   ]
   const running: Array<Started> = []
   for (const [name, make] of start) {
