@@ -8,9 +8,9 @@
  * process exports its spans to a collector in this test, so one saga's trace can be followed across
  * the four services.
  *
- * MongoDB and PostgreSQL get databases of their own, dropped afterwards; RabbitMQ and Redis are
- * used as the services use them in production (their default names), with flights and bookings of
- * the test's own.
+ * MongoDB and PostgreSQL get databases of their own, dropped afterwards; RabbitMQ exchanges and
+ * queues of their own (RABBITMQ_PREFIX), removed afterwards; Redis as the services use it in
+ * production (its default names), with flights and bookings of the test's own.
  */
 import { RealServer } from "@flight/runtime/testing"
 import { afterAll, beforeAll, expect, test } from "bun:test"

@@ -23,13 +23,13 @@ const bound = Duration.seconds(5)
 const slack = Duration.millis(1_500)
 
 /** Every `payment.processed` on the broker (the services' topology), by booking, with when it arrived. */
-const observe = (rabbitUrl: string) =>
+const observe = (rabbitUrl: string, busPrefix: string) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       const connection = await amqp.connect(rabbitUrl)
       const channel = await connection.createChannel()
       const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true })
-      await channel.bindQueue(queue, Topology.make("flight-booking").eventsExchange, "payment.processed")
+      await channel.bindQueue(queue, Topology.make(busPrefix).eventsExchange, "payment.processed")
       const seen: Array<{ readonly id: string; readonly bookingId: string; readonly at: number }> = []
       await channel.consume(queue, (delivery) => {
         if (delivery === null) return
@@ -69,7 +69,7 @@ RealServer.describeWith("REDIS_URL", "a crash", (redisUrl) => {
             )
             const api = Flows.apiOf(system.urls)
             const sql = Context.get(yield* Layer.build(PgClient.layer({ url: Redacted.make(system.databaseUrl) })), SqlClient.SqlClient)
-            const { seen } = yield* observe(rabbitUrl)
+            const { seen } = yield* observe(rabbitUrl, system.busPrefix)
 
             // Nine one-seat sagas, their intents open at payment.
             const flightId = yield* Flows.flightOnSale(api)

@@ -4,7 +4,9 @@
  * of their own (dropped at the end), RabbitMQ and Redis as the services use them in production. The
  * services verify identity's tokens (AUTH_ISSUER is its address), as they would in production.
  */
+import { RabbitMqBus, Topology } from "@flight/bus"
 import { ChildProcess } from "@flight/runtime/testing"
+import * as amqp from "amqplib"
 import { Effect, Exit, Scope } from "effect"
 import { exportJWK, generateKeyPair } from "jose"
 import { MongoClient } from "mongodb"
@@ -24,6 +26,8 @@ export interface Running {
   readonly urls: Urls
   /** The gateway in front of them: the one origin a client uses. */
   readonly gatewayUrl: string
+  /** The first word of this system's exchange and queue names (RABBITMQ_PREFIX), its own. */
+  readonly busPrefix: string
   /** The PostgreSQL database of this system (payment's and notification's tables), to look into. */
   readonly databaseUrl: string
   /** Starts one more instance of a service (e.g. a second booking with another configuration). */
@@ -57,7 +61,11 @@ export const start = async (
   const guestKey = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true })
     .then(({ privateKey }) => exportJWK(privateKey))
     .then((jwk) => JSON.stringify({ ...jwk, kid: `e2e-guest-${Bun.randomUUIDv7().slice(-12)}` }))
+  // Exchanges and queues of this system's own: a message another system left on the broker never
+  // reaches these services, and what they leave is removed when they stop.
+  const busPrefix = `e2e-${Bun.randomUUIDv7().slice(-12)}`
   const common = {
+    RABBITMQ_PREFIX: busPrefix,
     AUTH_ISSUER: `http://127.0.0.1:${identityPort}`,
     // The booking service signs guest tokens as this issuer, and every service trusts it for them.
     BOOKING_GUEST_ISSUER: `http://127.0.0.1:${bookingPort}`,
@@ -101,6 +109,10 @@ export const start = async (
     try {
       const client = await MongoClient.connect(servers.mongoUrl)
       await client.db(mongoDatabase).dropDatabase().finally(() => client.close())
+      const broker = await amqp.connect(servers.rabbitUrl)
+      await broker.createChannel()
+        .then((channel) => Effect.runPromise(RabbitMqBus.deleteTopology(channel, Topology.make(busPrefix))))
+        .finally(() => broker.close())
     } finally {
       await Effect.runPromise(Scope.close(scope, Exit.void))
     }
@@ -124,6 +136,7 @@ export const start = async (
     })
     return {
       gatewayUrl,
+      busPrefix,
       urls: {
         FLIGHT_URL: flight!,
         BOOKING_URL: booking!,

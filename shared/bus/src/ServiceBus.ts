@@ -4,7 +4,7 @@
  */
 import type { ServiceName } from "@flight/contracts"
 import { AppConfig, HttpApp, Readiness, ServiceRuntime, StoreHealth, StoreHealthLayer } from "@flight/runtime"
-import { type Config, Data, Effect, Layer, Option, Redacted, type Runtime, type Scope } from "effect"
+import { Config, ConfigError, Data, Effect, Either, Layer, Option, Redacted, type Runtime, type Scope } from "effect"
 import type { Hono } from "hono"
 import type { DeadLetters } from "./DeadLetters.ts"
 import * as InProcessBus from "./InProcessBus.ts"
@@ -13,11 +13,29 @@ import * as RabbitMqBus from "./RabbitMqBus.ts"
 
 export type BrokerUrl = Option.Option<Redacted.Redacted<URL>>
 
+/** The exchanges' and queues' names unless `RABBITMQ_PREFIX` says otherwise. */
+export const defaultPrefix = "flight-booking"
+
+/**
+ * `RABBITMQ_PREFIX`: the first word of every exchange and queue name (`<prefix>.events`,
+ * `<prefix>.booking`, ...), so that several systems can share one broker without taking each
+ * other's messages (every service of one system must use the same). `flight-booking` unless set.
+ */
+export const prefix: Config.Config<string> = Config.string("RABBITMQ_PREFIX").pipe(
+  Config.mapOrFail((value) =>
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value.trim())
+      ? Either.right(value.trim())
+      : Either.left(ConfigError.InvalidData([], "Expected 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. flight-booking"))
+  ),
+  // After the check: a default would hide the variable's name from its error.
+  Config.withDefault(defaultPrefix),
+)
+
 /** RabbitMQ when a URL is set, the in-process bus otherwise. */
-export const layer = (url: BrokerUrl, service: ServiceName): Layer.Layer<MessageBus | DeadLetters, BrokerError> =>
+export const layer = (url: BrokerUrl, service: ServiceName, prefix: string = defaultPrefix): Layer.Layer<MessageBus | DeadLetters, BrokerError> =>
   Option.match(url, {
     onNone: () => InProcessBus.layer(),
-    onSome: (url) => RabbitMqBus.layer({ url: Redacted.make(Redacted.value(url).href), connectionName: service }),
+    onSome: (url) => RabbitMqBus.layer({ url: Redacted.make(Redacted.value(url).href), connectionName: service, prefix }),
   })
 
 /** The adapter for the start-up log: the broker's host at most, never its credentials. */
@@ -39,7 +57,8 @@ export const readiness = Effect.flatMap(StoreHealth, (store) =>
 
 /**
  * A service alone in its process: reads its configuration (a bad value stops it, naming the
- * variable), says once which adapters it uses, builds its bus from RABBITMQ_URL, and runs until
+ * variable), says once which adapters it uses, builds its bus from RABBITMQ_URL (its names from
+ * RABBITMQ_PREFIX), and runs until
  * interrupted, closing everything in order.
  */
 export const alone = <C extends { readonly appEnv: string; readonly rabbitmqUrl: BrokerUrl }, E>(definition: {
@@ -50,13 +69,13 @@ export const alone = <C extends { readonly appEnv: string; readonly rabbitmqUrl:
   readonly make: (config: C) => Effect.Effect<unknown, E, MessageBus | Scope.Scope>
 }) =>
   Effect.gen(function* () {
-    const config = yield* AppConfig.loadOrExit(definition.config)
+    const [config, busPrefix] = yield* AppConfig.loadOrExit(Config.all([definition.config, prefix]))
     yield* Effect.addFinalizer(() => Effect.logInfo("Stopped"))
     const adapters = { store: definition.store(config), bus: describe(config.rabbitmqUrl) }
     yield* Effect.logInfo(`Starting ${definition.service} with store: ${adapters.store}, message bus: ${adapters.bus}`).pipe(
       Effect.annotateLogs({ ...adapters, appEnv: config.appEnv }),
     )
-    const bus = yield* Layer.build(layer(config.rabbitmqUrl, definition.service))
+    const bus = yield* Layer.build(layer(config.rabbitmqUrl, definition.service, busPrefix))
     yield* Effect.provide(definition.make(config), bus)
     return yield* Effect.never
   }).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service: definition.service })))

@@ -6,10 +6,27 @@
 import { Problem, StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { ChildProcess, EffectTest, RealServer } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
+import * as amqp from "amqplib"
 import { Effect, Layer, Logger, type Runtime } from "effect"
 import type { Hono } from "hono"
 import * as InProcessBus from "../InProcessBus.ts"
 import { MessageBus } from "../MessageBus.ts"
+import * as RabbitMqBus from "../RabbitMqBus.ts"
+import * as Topology from "../Topology.ts"
+
+/** A prefix of the test's own for the broker's names, so no message of another system reaches it. */
+const throwawayPrefix = () => `service-suite-${Bun.randomUUIDv7().slice(-12)}`
+
+/** Removes the exchanges and queues a service declared under `prefix`. */
+const removeTopology = async (rabbitUrl: string, prefix: string) => {
+  const connection = await amqp.connect(rabbitUrl)
+  try {
+    const channel = await connection.createChannel()
+    await Effect.runPromise(RabbitMqBus.deleteTopology(channel, Topology.make(prefix)))
+  } finally {
+    await connection.close()
+  }
+}
 
 // Readiness logs what is down; the tests check the response instead.
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
@@ -156,6 +173,14 @@ export const runAlone = ({ main, service, store }: AloneOptions) => {
       expect(lines[0]).not.toContain("s3cret")
     }, 30_000)
 
+    test("a bad RABBITMQ_PREFIX stops it at start, naming it", async () => {
+      const child = ChildProcess.spawn(["bun", main], { PORT: String(ChildProcess.freePort()), RABBITMQ_PREFIX: "no spaces allowed" })
+      expect(await child.process.exited).toBe(1)
+      const lines = child.lines()
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain("RABBITMQ_PREFIX")
+    }, 30_000)
+
     test(`APP_ENV=production without ${required.join(" and ")} refuses to start, naming each`, async () => {
       const child = ChildProcess.spawn(["bun", main], { APP_ENV: "production", PORT: String(ChildProcess.freePort()) })
       expect(await child.process.exited).toBe(1)
@@ -169,14 +194,45 @@ export const runAlone = ({ main, service, store }: AloneOptions) => {
   RealServer.describeWith(real.variable, `${service} run alone on ${real.label}`, (serverUrl) => {
     test(`uses ${real.label} when ${real.variable} is set, is ready, and logs it without credentials`, async () => {
       const port = ChildProcess.freePort()
-      const child = ChildProcess.spawn(["bun", main], { PORT: String(port), [real.variable]: serverUrl })
-      await ChildProcess.waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200)
-      child.process.kill("SIGTERM")
-      expect(await child.process.exited).toBe(0)
+      const prefix = throwawayPrefix()
+      const child = ChildProcess.spawn(["bun", main], { PORT: String(port), [real.variable]: serverUrl, RABBITMQ_PREFIX: prefix })
+      try {
+        await ChildProcess.waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200)
+        child.process.kill("SIGTERM")
+        expect(await child.process.exited).toBe(0)
+      } finally {
+        if (real.variable === "RABBITMQ_URL") await removeTopology(serverUrl, prefix)
+      }
       const [adapters] = ChildProcess.logLines(child.lines()).filter((line) => line.message.startsWith(`Starting ${service}`))
       expect(adapters?.message).toContain(`${store === undefined ? "message bus" : "store"}: ${real.label} `)
       const password = new URL(serverUrl).password
       if (password !== "") expect(child.lines().join("\n")).not.toContain(password)
+    }, 30_000)
+  })
+
+  RealServer.describeWith("RABBITMQ_URL", `${service} run alone with RABBITMQ_PREFIX`, (rabbitUrl) => {
+    test("names its exchanges and queues with RABBITMQ_PREFIX, so systems sharing a broker do not meet", async () => {
+      const port = ChildProcess.freePort()
+      const prefix = throwawayPrefix()
+      const child = ChildProcess.spawn(["bun", main], { PORT: String(port), RABBITMQ_URL: rabbitUrl, RABBITMQ_PREFIX: prefix })
+      try {
+        await ChildProcess.waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200)
+        const connected = ChildProcess.logLines(child.lines()).find((line) => line.message === "connected to RabbitMQ")
+        expect(connected?.annotations).toMatchObject({ prefix })
+        const connection = await amqp.connect(rabbitUrl)
+        try {
+          const channel = await connection.createChannel()
+          expect((await channel.checkQueue(`${prefix}.${service}`)).queue).toBe(`${prefix}.${service}`)
+          await channel.checkExchange(`${prefix}.events`)
+        } finally {
+          await connection.close()
+        }
+        child.process.kill("SIGTERM")
+        expect(await child.process.exited).toBe(0)
+      } finally {
+        if (child.process.exitCode === null) child.process.kill("SIGKILL")
+        await removeTopology(rabbitUrl, prefix)
+      }
     }, 30_000)
   })
 }
