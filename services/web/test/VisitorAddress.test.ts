@@ -18,7 +18,7 @@ const direct: ClientAddress.Settings = { header: Option.none(), trustedProxies: 
 /** The X-Forwarded-For of each call that reached the flight service. */
 const seen: Array<string | null> = []
 const scope = Effect.runSync(Scope.make())
-afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)), 30_000)
 
 let behindGateway: string
 let trustingNobody: string

@@ -15,7 +15,7 @@ import { make } from "../../src/main.ts"
  */
 export const lifetime = () => {
   const scope = Effect.runSync(Scope.make())
-  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)), 30_000)
   return <A, E>(effect: Effect.Effect<A, E, Scope.Scope>): Promise<A> =>
     Effect.runPromise(effect.pipe(Scope.extend(scope), Logger.withMinimumLogLevel(LogLevel.None)))
 }

@@ -32,9 +32,10 @@ export const describeInBrowser = (name: string, body: (visitor: () => Promise<Br
     return
   }
   let browser: Promise<Browser> | undefined
+  // Closing Chromium takes seconds on a busy machine: more than a hook's default 5.
   afterAll(async () => {
     if (browser !== undefined) await (await browser).close()
-  })
+  }, 30_000)
   describe(name, () =>
     body(async () => {
       browser ??= launch()

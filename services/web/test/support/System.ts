@@ -110,7 +110,8 @@ export const start = Effect.gen(function* () {
 export const lifetime = (): (() => Promise<System>) => {
   const scope = Effect.runSync(Scope.make())
   let started: Promise<System> | undefined
-  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  // Stopping seven servers (and their shutdown grace) takes more than a hook's default 5 s on a busy machine.
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)), 30_000)
   return () => {
     started ??= Effect.runPromise(start.pipe(Scope.extend(scope), Logger.withMinimumLogLevel(LogLevel.None)))
     return started
