@@ -258,5 +258,5 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
   return app
 }
 
-export { requestDuration, requestsTotal } from "./HttpInstrumentation.ts"
+export { recordNow, requestDuration, requestsTotal } from "./HttpInstrumentation.ts"
 export { serve, ServerError } from "./HttpServer.ts"
