@@ -51,12 +51,9 @@ const contract = (name: string, layer: (ttl: Duration.DurationInput) => Layer.La
 
 contract("in memory", InMemorySessionStore.layer)
 
-const redisUrl = RealServer.url("REDIS_URL")
-if (redisUrl === undefined) {
-  describe.skip("the session store: Redis (set REDIS_URL to run)", () => {})
-} else {
+RealServer.describeWith("REDIS_URL", "on a real server", (redisUrl) => {
   const prefix = `test-${crypto.randomUUID().slice(0, 8)}:`
   contract("Redis", (ttl) => RedisSessionStore.layer(Redacted.make(new URL(redisUrl)), ttl, { prefix }))
-}
+})
 
 
