@@ -24,6 +24,7 @@ import { isSitePath, type RoutePrefix, routes, siteRoute, type Upstream, Upstrea
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
 import * as Docs from "./Docs.ts"
 import * as Forwarding from "./Forwarding.ts"
+import * as Operations from "./Operations.ts"
 
 export const service = "gateway"
 const description = "The one origin of every API: routing, early token verification, rate limits and the API reference"
@@ -65,14 +66,15 @@ type Outcome = Exit.Exit<Response, Problem.Problem>
 export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono<GatewayEnv> => {
   const run = Runtime.runPromise(runtime)
   const runExit = Runtime.runPromiseExit(runtime)
+  const readiness = Effect.flatMap(StoreHealth, (store) => Readiness.all({ [`rate-limit store (${store.name})`]: store.check }))
   const inner = HttpApp.make({
     service,
     version: packageJson.version,
     description,
-    routes: [],
+    routes: [Operations.readinessRoute(options.upstreams, readiness)],
     runtime,
     authentication: HttpAuthentication.bridge,
-    readiness: Effect.flatMap(StoreHealth, (store) => Readiness.all({ [`rate-limit store (${store.name})`]: store.check })),
+    readiness,
   })
 
   /** Counts a request in the HTTP metrics (their labels made once per series, in the runtime). */
@@ -153,7 +155,7 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
    * (no token, counts in memory, the service answers) needs none of it. Effect still runs where it
    * earns its cost: verifying a token, reading a Redis count, logging a failure.
    */
-  const forwardTo = (route: RoutePrefix): Handler<GatewayEnv> => (c) => {
+  const forwardTo = (route: RoutePrefix, rewrite?: string): Handler<GatewayEnv> => (c) => {
     const request = c.req.raw
     const method = request.method
     const path = c.req.path
@@ -176,7 +178,7 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
       const forwarded: Forwarding.Forwarded = {
         upstream: route.upstream,
         settings: options.upstreams[route.upstream],
-        target: `${url.pathname}${url.search}`,
+        target: rewrite === undefined ? `${url.pathname}${url.search}` : `${rewrite}${url.search}`,
         clientIp,
         requestId,
         traceparent: Traceparent.format(span),
@@ -234,6 +236,11 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
         )))
   }
 
+  // A service's metrics at the one origin (before the services' own `/api/operations/{service}` routes).
+  for (const upstream of Operations.metricsUpstreams) {
+    const path = Operations.metricsPath(upstream)
+    app.get(path, limit, forwardTo({ upstream, prefix: path, verifiesTokens: true }, Operations.upstreamMetricsPath))
+  }
   // The body limit comes first: a request over it is refused before any work is done for it.
   for (const route of routes) {
     for (const path of [route.prefix, `${route.prefix}/*`]) app.all(path, limit, forwardTo(route))
