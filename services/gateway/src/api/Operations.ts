@@ -7,7 +7,7 @@
  * `/api/operations/{service}/dead-letters`, routed like any other API.
  */
 import { Problem, Route } from "@flight/runtime"
-import { Duration, Effect, Exit, Option, Schema } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Schema } from "effect"
 import { allUpstreams, type Upstream, Upstreams } from "../domain/Upstream.ts"
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
 import { targetUrl } from "./Forwarding.ts"
@@ -78,7 +78,7 @@ const own = <R>(readiness: Effect.Effect<void, Problem.Problem, R>): Effect.Effe
         service: "gateway",
         state: "not-ready",
         status: 503,
-        unavailable: Option.match(Exit.findErrorOption(exit), {
+        unavailable: Option.match(Cause.failureOption(exit.cause), {
           onNone: () => [],
           onSome: (problem) => (problem.errors ?? []).map((error) => error.path),
         }),
