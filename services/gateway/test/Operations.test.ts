@@ -6,7 +6,9 @@
 import { TestIssuer } from "@flight/auth/testing"
 import { HttpAssertions } from "@flight/runtime/testing"
 import { beforeAll, describe, expect, test } from "bun:test"
+import { Problem } from "@flight/runtime"
 import { Effect } from "effect"
+import * as Operations from "../src/api/Operations.ts"
 import { allUpstreams } from "../src/domain/Upstream.ts"
 import { config, echoes, json, lifetime, start, urlsOf } from "./support/Gateway.ts"
 
@@ -63,6 +65,16 @@ describe("GET /api/operations/readiness", () => {
     expect(byService.web.state).toBe("ready")
     expect(byService.payment).toEqual({ service: "payment", state: "not-ready", status: 503, unavailable: ["postgres"] })
     expect(byService.notification).toEqual({ service: "notification", state: "unreachable", status: null, unavailable: [] })
+  })
+
+  test("the gateway's own readiness names the checks that failed", async () => {
+    const down = Problem.make({ status: 503, type: "dependency-unavailable", errors: [{ path: "rate-limit store (redis)", message: "unavailable" }] })
+    expect(await Effect.runPromise(Operations.own(Effect.fail(down)))).toEqual({
+      service: "gateway",
+      state: "not-ready",
+      status: 503,
+      unavailable: ["rate-limit store (redis)"],
+    })
   })
 
   test("anyone else is refused: 401 without a token, 403 for ops and customers", async () => {

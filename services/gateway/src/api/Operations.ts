@@ -70,7 +70,7 @@ export const probe = (service: Upstream, settings: UpstreamSettings): Effect.Eff
   )
 
 /** The gateway's own readiness, in the same shape as a service's. */
-const own = <R>(readiness: Effect.Effect<void, Problem.Problem, R>): Effect.Effect<ServiceReadiness, never, R> =>
+export const own = <R>(readiness: Effect.Effect<void, Problem.Problem, R>): Effect.Effect<ServiceReadiness, never, R> =>
   Effect.map(Effect.exit(readiness), (exit): ServiceReadiness =>
     Exit.isSuccess(exit)
       ? { service: "gateway", state: "ready", status: 200, unavailable: [] }
