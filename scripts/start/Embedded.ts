@@ -19,7 +19,7 @@
  * verification, so identity may start last). AUTH_JWKS_URL is therefore ignored too, with a warning.
  */
 import * as Booking from "@flight/booking"
-import { InProcessBus, type MessageBus } from "@flight/bus"
+import { type DeadLetters, InProcessBus, type MessageBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
 import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
@@ -110,7 +110,7 @@ export const program = Effect.gen(function* () {
 
   // One bus for the four services of the saga: a message one of them publishes reaches the others' queues.
   const bus = yield* Layer.build(InProcessBus.layer())
-  const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | Scope.Scope>]> = [
+  const start: ReadonlyArray<readonly [string, Effect.Effect<Started, unknown, MessageBus | DeadLetters.DeadLetters | Scope.Scope>]> = [
     ["booking", Booking.make({ ...configs.booking, auth: issuedBy(configs.booking.auth), clientAddress: behindGateway })],
     ["flight", Flight.make({ ...configs.flight, auth: issuedBy(configs.flight.auth) })],
     ["payment", Payment.make({ ...configs.payment, auth: issuedBy(configs.payment.auth) })],

@@ -11,7 +11,7 @@
  * contact email and a client address (forwarded as a proxy in front would) of its own, so the
  * holding limit (9 seats per email and per address) is checked but never reached.
  */
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, type FlightId, FlightNumber, Messages } from "@flight/contracts"
 import { DateTime, Duration, Effect, Logger, LogLevel, Option, Redacted } from "effect"
 import { Redis } from "ioredis"
@@ -84,7 +84,7 @@ const summary = (label: string, result: Awaited<ReturnType<typeof load>>) => ({
 
 /** The service as it runs on Redis, flights seeded through its consumer. */
 const service = Effect.gen(function* () {
-  const { bus } = yield* InProcessBus.make()
+  const { bus, deadLetters } = yield* InProcessBus.make()
   const running = yield* Booking.make({
     port: 0,
     redisUrl: Option.some(Redacted.make(new URL(url))),
@@ -92,7 +92,7 @@ const service = Effect.gen(function* () {
     redisKeyPrefix: prefix,
     clientAddress: { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] },
   }).pipe(
-    Effect.provideService(MessageBus, bus),
+    Effect.provideService(MessageBus, bus), Effect.provideService(DeadLetters.DeadLetters, deadLetters),
   )
   const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
   for (const flightId of flights) {

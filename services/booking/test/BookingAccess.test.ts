@@ -5,7 +5,7 @@
  * tokens refused.
  */
 import { HostileTokens, TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Effect, Layer, Logger } from "effect"
@@ -17,8 +17,8 @@ const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 const unknown = "01890a5d-ac96-774b-bcce-b302099a8057"
 
 const setUp = Effect.gen(function* () {
-  const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(), Layer.succeed(MessageBus, bus), testSecurity()))
+  const { bus, deadLetters } = yield* InProcessBus.make()
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(), Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), testSecurity()))
   const app = BookingApi.make(runtime)
   const callers = yield* Effect.provide(TestIssuer.callers(), runtime)
   const issuer = yield* Effect.provide(TestIssuer.Issuer, runtime)

@@ -6,7 +6,7 @@
  */
 import { Claims, TokenVerifier } from "@flight/auth"
 import { TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from "jose"
 import { BookingId, Envelope, FlightId, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
@@ -144,8 +144,8 @@ interface Send {
 /** The booking service's HTTP app on the in-memory store and an in-process bus, as it is composed. */
 const makeApi = (holdTtl?: Duration.Duration) =>
   Effect.gen(function* () {
-    const { bus } = yield* InProcessBus.make()
-    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(holdTtl), Layer.succeed(MessageBus, bus), testSecurity()))
+    const { bus, deadLetters } = yield* InProcessBus.make()
+    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(holdTtl), Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), testSecurity()))
     const app = BookingApi.make(runtime)
 
     /** Runs an effect of the application on the app's runtime (the same store). */

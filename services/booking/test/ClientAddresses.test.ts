@@ -2,7 +2,7 @@
  * The client's address as the booking routes see it (what the holding limit counts under), and the
  * warning at start when a client-address header is set without a proxy to believe it from.
  */
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
 import { Effect, Logger, Option } from "effect"
@@ -40,12 +40,12 @@ describe("the client's address for the routes", () => {
       const capture = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => {
         logged.push(String(Array.isArray(message) ? message.join(" ") : message))
       }))
-      const { bus } = yield* InProcessBus.make()
+      const { bus, deadLetters } = yield* InProcessBus.make()
       yield* Booking.make({
         port: 0,
         redisUrl: Option.none(),
         clientAddress: { header: Option.some("x-forwarded-for"), trustedProxies: [] },
-      }).pipe(Effect.provideService(MessageBus, bus), Effect.provide(capture))
+      }).pipe(Effect.provideService(MessageBus, bus), Effect.provideService(DeadLetters.DeadLetters, deadLetters), Effect.provide(capture))
       expect(logged.filter((line) => line.includes("AUTH_TRUSTED_PROXIES is not"))).toHaveLength(1)
     }))
 })

@@ -6,7 +6,7 @@
  * say; here a proxy at 10.0.0.1 is trusted to forward the client's in `x-forwarded-for`.
  */
 import { TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, FlightId, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -32,10 +32,10 @@ type Answer = HttpAssertions.Answer
 
 const makeApi = (options: { readonly holdTtl?: Duration.Duration; readonly maxHeldSeats?: number } = {}) =>
   Effect.gen(function* () {
-    const { bus } = yield* InProcessBus.make()
+    const { bus, deadLetters } = yield* InProcessBus.make()
     const runtime = yield* Layer.toRuntime(Layer.mergeAll(
       inMemoryLayer(options.holdTtl, options.maxHeldSeats),
-      Layer.succeed(MessageBus, bus),
+      Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters),
       testSecurity(),
     ))
     const app = BookingApi.make(runtime, { clientAddress: { header: Option.some("x-forwarded-for"), trustedProxies: [proxy] } })

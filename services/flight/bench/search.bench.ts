@@ -11,7 +11,7 @@
  * random route, day, cabin and party size, 20 results a page.
  */
 import { AuthConfig, TokenVerifier } from "@flight/auth"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { HttpApp, type StoreHealth } from "@flight/runtime"
 import { Effect, Layer, Logger, LogLevel, Option, Redacted, Schema } from "effect"
 import { MongoClient } from "mongodb"
@@ -88,10 +88,10 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min
 
 const measure = (label: string, layer: Layer.Layer<FlightCommands | FlightQueries | StoreHealth, unknown>) =>
   Effect.gen(function* () {
-    const { bus } = yield* InProcessBus.make()
+    const { bus, deadLetters } = yield* InProcessBus.make()
     // Search is open to anyone: the verifier is there for the app's bridge and never asked.
     const verifier = TokenVerifier.layerSettings(AuthConfig.defaults)
-    const runtime = yield* Layer.toRuntime(Layer.mergeAll(layer, Layer.succeed(MessageBus, bus), verifier))
+    const runtime = yield* Layer.toRuntime(Layer.mergeAll(layer, Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), verifier))
     const commands = yield* Effect.provide(FlightCommands, runtime)
 
     const seedStart = performance.now()

@@ -4,7 +4,7 @@
  */
 import { Principal } from "@flight/auth"
 import { HostileTokens, TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Logger } from "effect"
@@ -28,8 +28,8 @@ describe("FlightPolicy", () => {
 })
 
 const setUp = Effect.gen(function* () {
-  const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer, Layer.succeed(MessageBus, bus), TestIssuer.layer()))
+  const { bus, deadLetters } = yield* InProcessBus.make()
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer, Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()))
   const app = FlightApi.make(runtime)
   const callers = yield* Effect.provide(TestIssuer.callers(), runtime)
   const issuer = yield* Effect.provide(TestIssuer.Issuer, runtime)

@@ -4,7 +4,7 @@
  * search filters and pagination, and the status machine.
  */
 import { TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -125,8 +125,8 @@ interface Send {
  * which route is `FlightAccess.test.ts`'s).
  */
 const makeApi = Effect.gen(function* () {
-  const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer, Layer.succeed(MessageBus, bus), TestIssuer.layer()))
+  const { bus, deadLetters } = yield* InProcessBus.make()
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer, Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()))
   const app = FlightApi.make(runtime)
   const ops = yield* Effect.provide(TestIssuer.bearer("olga", ["ops"], { expiresIn: 3600 }), runtime)
 

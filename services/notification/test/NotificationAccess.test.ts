@@ -6,7 +6,7 @@
  * The policy itself is tested without HTTP in NotificationPolicy.test.
  */
 import { HostileTokens, TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { type AnyMessage, BookingId } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -27,8 +27,8 @@ interface Answer {
 }
 
 const setUp = Effect.gen(function* () {
-  const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(serviceLayer(), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
+  const { bus, deadLetters } = yield* InProcessBus.make()
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(serviceLayer(), Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()))
   const app = NotificationApi.make(runtime)
   const issuer = yield* Effect.provide(TestIssuer.Issuer, runtime)
   const send = (method: string, path: string, headers: Record<string, string>, body?: unknown): Effect.Effect<Answer> =>

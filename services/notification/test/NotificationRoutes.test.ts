@@ -5,7 +5,7 @@
  * with the application on the app's runtime, as the consumer does.
  */
 import { TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { type AnyMessage, BookingId, BookingReference, type Contact, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -52,11 +52,11 @@ const pageOf = (answer: Answer) => {
 // The app
 
 const makeApi = Effect.gen(function* () {
-  const { bus } = yield* InProcessBus.make()
+  const { bus, deadLetters } = yield* InProcessBus.make()
   /** Every message the app put on the bus. */
   const published: Array<AnyMessage> = []
   const recording: typeof bus = { ...bus, publish: (message) => Effect.zipRight(Effect.sync(() => published.push(message)), bus.publish(message)) }
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(serviceLayer(), Layer.succeed(MessageBus, recording), TestIssuer.layer()))
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(serviceLayer(), Layer.succeed(MessageBus, recording), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()))
   const app = NotificationApi.make(runtime)
   // As ops unless a request says otherwise (who may call which route is NotificationAccess.test.ts's).
   const ops = yield* Effect.provide(TestIssuer.bearer("olga", ["ops"], { expiresIn: 3600 }), runtime)

@@ -10,7 +10,7 @@
  * production), under a new Idempotency-Key each time. Both use fresh databases, dropped afterwards.
  */
 import { TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { BookingId } from "@flight/contracts"
 import { HttpApp } from "@flight/runtime"
 import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
@@ -50,10 +50,10 @@ const pgbench = Effect.gen(function* () {
 
 const service = Effect.gen(function* () {
   const database = yield* freshDatabase(url, "payment_bench")
-  const { bus } = yield* InProcessBus.make()
+  const { bus, deadLetters } = yield* InProcessBus.make()
   // A test issuer stands in for identity: the service verifies each request's token as it would in production.
   const runtime = yield* Layer.toRuntime(
-    Layer.mergeAll(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus), TestIssuer.layer()),
+    Layer.mergeAll(postgresLayer(Redacted.make(database)), Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()),
   )
   const commands = yield* Effect.provide(PaymentCommands, runtime)
   const authorization = `Bearer ${yield* Effect.flatMap(Effect.provide(TestIssuer.Issuer, runtime), (issuer) =>

@@ -8,7 +8,7 @@
  */
 import { Principal } from "@flight/auth"
 import { HostileTokens, TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { BookingId } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
@@ -96,8 +96,8 @@ interface Answer {
 }
 
 const setUp = Effect.gen(function* () {
-  const { bus } = yield* InProcessBus.make()
-  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
+  const { bus, deadLetters } = yield* InProcessBus.make()
+  const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(), Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()))
   const app = PaymentApi.make(runtime)
   const callers = yield* Effect.provide(TestIssuer.callers(), runtime)
   const issuer = yield* Effect.provide(TestIssuer.Issuer, runtime)

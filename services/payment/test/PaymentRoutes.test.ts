@@ -7,7 +7,7 @@
  * `booking.cancelled`.
  */
 import { TestIssuer } from "@flight/auth/testing"
-import { InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { Envelope, FlightId, Messages } from "@flight/contracts"
 import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -115,8 +115,8 @@ const bookingOf = (bookingId: string) => ({
 /** The payment service's HTTP app on the in-memory store and an in-process bus, as it is composed. */
 const makeApi = (gatewayLatency?: Duration.DurationInput) =>
   Effect.gen(function* () {
-    const { bus } = yield* InProcessBus.make()
-    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(gatewayLatency), Layer.succeed(MessageBus, bus), TestIssuer.layer()))
+    const { bus, deadLetters } = yield* InProcessBus.make()
+    const runtime = yield* Layer.toRuntime(Layer.mergeAll(inMemoryLayer(gatewayLatency), Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()))
     const app = PaymentApi.make(runtime)
     const issuer = yield* Effect.provide(TestIssuer.Issuer, runtime)
 

@@ -48,6 +48,8 @@ export const make = (options: Options = {}) =>
       deadLetters.set(service, [])
     }
     const available = yield* Ref.make(true)
+    /** Consumers attached to each service's queue, for `depth`. */
+    const consumers = new Map<ServiceName, number>()
 
     const route = (exchange: string, routingKey: string, stored: Stored) =>
       Effect.forEach(
@@ -115,8 +117,10 @@ export const make = (options: Options = {}) =>
           Effect.forever,
         )
         const taking = yield* Effect.forkDaemon(loop)
+        consumers.set(consumer.service, (consumers.get(consumer.service) ?? 0) + 1)
         yield* Effect.addFinalizer(() =>
           Effect.gen(function* () {
+            consumers.set(consumer.service, (consumers.get(consumer.service) ?? 1) - 1)
             yield* Fiber.interrupt(taking)
             // Interruptible: a finalizer is not, and the grace period must be able to end the wait.
             const drained = yield* Effect.timeout(Effect.interruptible(permits.withPermits(prefetch)(Effect.void)), grace).pipe(Effect.exit)
@@ -124,6 +128,12 @@ export const make = (options: Options = {}) =>
           })
         )
       })
+
+    /** Messages in a service's queue not yet taken (a queue with takers waiting has a negative size). */
+    const waiting = (service: ServiceName) => {
+      const queue = queues.get(service)
+      return queue === undefined ? Effect.succeed(0) : Effect.map(Queue.size(queue), (size) => Math.max(0, size))
+    }
 
     const controls: Controls = {
       setAvailable: (up) => Ref.set(available, up),
@@ -133,7 +143,7 @@ export const make = (options: Options = {}) =>
           body,
           headers,
         }),
-      depth: (service) => Effect.map(Queue.size(queues.get(service)!), (size) => Math.max(0, size)),
+      depth: waiting,
     }
 
     const deadLetterPort: DeadLetters["Type"] = {
@@ -149,6 +159,11 @@ export const make = (options: Options = {}) =>
             Queue.offer(queue, { id: letter.id, body: new TextEncoder().encode(letter.body), headers: {} }), { discard: true })
           return chosen.length
         }),
+      depth: (service) =>
+        Effect.map(waiting(service), (messages) => ({
+          queue: { name: topology.queueOf(service), messages, consumers: consumers.get(service) ?? 0 },
+          deadLetters: { name: topology.deadLetterQueueOf(service), messages: deadLetters.get(service)?.length ?? 0 },
+        })),
     }
 
     const bus: MessageBus["Type"] = {

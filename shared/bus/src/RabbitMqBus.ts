@@ -22,11 +22,13 @@ import {
   Stream,
   SubscriptionRef,
 } from "effect"
+import { brokerCall, quietChannel } from "./BrokerCall.ts"
 import { type DeadLetter, DeadLetters } from "./DeadLetters.ts"
 import * as Delivery from "./Delivery.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
 import { BrokerError, type Consumer, MessageBus, PublishError } from "./MessageBus.ts"
 import * as Publishing from "./Publishing.ts"
+import * as QueueDepth from "./QueueDepth.ts"
 import * as Topology from "./Topology.ts"
 
 export interface Options {
@@ -58,15 +60,6 @@ interface Registration {
   model: amqp.ChannelModel | null
   readonly attach: (model: amqp.ChannelModel) => Effect.Effect<void, BrokerError>
 }
-
-/** One call to the broker, as a typed error; bounded, so a silent broker cannot stall a fiber forever. */
-const brokerCall = <A>(operation: string, call: () => PromiseLike<A>) =>
-  Effect.interruptible(Effect.tryPromise({
-    try: () => Promise.resolve(call()),
-    catch: (cause) => new BrokerError({ operation, reason: cause instanceof Error ? cause.message : String(cause) }),
-  })).pipe(
-    Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => new BrokerError({ operation, reason: "no answer from the broker" }) }),
-  )
 
 /** Sends one message on a confirm channel and waits for the broker's ack, at most `timeout`. */
 const confirmed = (
@@ -134,10 +127,6 @@ export const deleteTopology = (channel: amqp.Channel, topology: Topology.Topolog
       yield* brokerCall("delete exchange", () => channel.deleteExchange(exchange))
     }
   })
-
-/** A channel's broker errors close only the channel; without a listener they would take the connection down. */
-const quietChannel = <C extends amqp.Channel, E>(open: Effect.Effect<C, E>) =>
-  Effect.tap(open, (channel) => Effect.sync(() => channel.on("error", () => {})))
 
 /**
  * Closes a connection, at most waiting 5 s for the broker's answer: a broker that went silent
@@ -482,12 +471,14 @@ export const make = (options: Options) =>
         Effect.flatMap(({ model }) => use(model)),
       )
 
+    const depth = (service: ServiceName) => withLiveBroker((model) => QueueDepth.rabbitMq(model, topology, service))
+
     const bus: MessageBus["Type"] = {
       publish,
       consume: consume as MessageBus["Type"]["consume"],
       healthy: Effect.map(SubscriptionRef.get(live), Option.isSome),
     }
-    return { bus, deadLetters: { list, replay } satisfies DeadLetters["Type"], started: Effect.interruptible(Deferred.await(started)).pipe(
+    return { bus, deadLetters: { list, replay, depth } satisfies DeadLetters["Type"], started: Effect.interruptible(Deferred.await(started)).pipe(
         Effect.timeoutFail({
           duration: options.startTimeout ?? "30 seconds",
           onTimeout: () => new BrokerError({ operation: "connect", reason: "RabbitMQ not reachable at start" }),

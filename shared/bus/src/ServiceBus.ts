@@ -6,7 +6,7 @@ import type { ServiceName } from "@flight/contracts"
 import { AppConfig, HttpApp, Readiness, ServiceRuntime, StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Config, ConfigError, Data, Effect, Either, Layer, Option, Redacted, type Runtime, type Scope } from "effect"
 import type { Hono } from "hono"
-import type { DeadLetters } from "./DeadLetters.ts"
+import { DeadLetters } from "./DeadLetters.ts"
 import * as InProcessBus from "./InProcessBus.ts"
 import { type BrokerError, MessageBus } from "./MessageBus.ts"
 import * as RabbitMqBus from "./RabbitMqBus.ts"
@@ -66,7 +66,7 @@ export const alone = <C extends { readonly appEnv: string; readonly rabbitmqUrl:
   readonly config: Config.Config<C>
   /** The store adapter as the start-up log names it (never with credentials). */
   readonly store: (config: C) => string
-  readonly make: (config: C) => Effect.Effect<unknown, E, MessageBus | Scope.Scope>
+  readonly make: (config: C) => Effect.Effect<unknown, E, MessageBus | DeadLetters | Scope.Scope>
 }) =>
   Effect.gen(function* () {
     const [config, busPrefix] = yield* AppConfig.loadOrExit(Config.all([definition.config, prefix]))
@@ -121,7 +121,8 @@ export const store = <U, A, E>(
   })
 
 /**
- * Starts a service on the message bus in context: builds its store, starts its workers (consumers,
+ * Starts a service on the message bus in context (and its dead letters, which its operations routes
+ * read): builds its store, starts its workers (consumers,
  * outbox relay, sweepers), then serves its HTTP app until the scope closes. Closing stops the
  * server first, then the workers (consumers finish the messages in hand), then the store.
  */
@@ -129,11 +130,11 @@ export const serve = <A, E, EW = never>(options: {
   readonly service: ServiceName
   readonly port: number
   readonly store: Store<A, E>
-  readonly app: (runtime: Runtime.Runtime<A | StoreHealth | MessageBus>) => Hono
-  readonly workers?: Effect.Effect<void, EW, A | StoreHealth | MessageBus | Scope.Scope>
-}): Effect.Effect<Running, E | EW | HttpApp.ServerError, MessageBus | Scope.Scope> =>
+  readonly app: (runtime: Runtime.Runtime<A | StoreHealth | MessageBus | DeadLetters>) => Hono
+  readonly workers?: Effect.Effect<void, EW, A | StoreHealth | MessageBus | DeadLetters | Scope.Scope>
+}): Effect.Effect<Running, E | EW | HttpApp.ServerError, MessageBus | DeadLetters | Scope.Scope> =>
   Effect.gen(function* () {
-    const runtime = yield* Layer.toRuntime(Layer.merge(options.store.layer, Layer.context<MessageBus>()))
+    const runtime = yield* Layer.toRuntime(Layer.merge(options.store.layer, Layer.context<MessageBus | DeadLetters>()))
     if (options.workers !== undefined) yield* Effect.provide(options.workers, runtime)
     const server = yield* HttpApp.serve(options.app(runtime), { port: options.port })
     return { service: options.service, url: server.url, store: options.store.describe }

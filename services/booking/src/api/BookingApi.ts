@@ -5,7 +5,7 @@
  * (`BookingProblems`).
  */
 import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
-import { type MessageBus, ServiceBus } from "@flight/bus"
+import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { Cabin, FlightId } from "@flight/contracts"
 import { ClientAddress, HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, Option, type Runtime, Schema } from "effect"
@@ -49,7 +49,7 @@ const idempotency = (key: string | undefined, route: string, input: unknown) =>
 // -------------------------------------------------------------------------------------------------
 // Routes
 
-type Services = BookingCommands | BookingQueries | GuestTokens | CurrentPrincipal
+type Services = BookingCommands | BookingQueries | GuestTokens | CurrentPrincipal | DeadLetters.DeadLetters
 
 export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
@@ -182,6 +182,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         return { flightId: params.flightId, cabin: query.cabin, seats }
       }),
   }),
+  // Its dead letters and queue depth, for admins (the same routes in every service on the bus).
+  ...OperationsRoutes.routes("booking"),
 ]
 
 /**

@@ -4,7 +4,7 @@
  * to problem+json in `problemOf`.
  */
 import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
-import { type MessageBus, ServiceBus } from "@flight/bus"
+import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode, StatusReason } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, Option, type Runtime, Schema } from "effect"
@@ -135,7 +135,7 @@ const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(
 // -------------------------------------------------------------------------------------------------
 // Routes
 
-type Services = FlightCommands | FlightQueries
+type Services = FlightCommands | FlightQueries | DeadLetters.DeadLetters
 
 const encodeView = Schema.encodeSync(FlightView)
 const encodeSchedule = Schema.encodeSync(Flight.FlightSchedule)
@@ -221,6 +221,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         return viewOf(flight)
       }),
   }),
+  // Its dead letters and queue depth, for admins (the same routes in every service on the bus).
+  ...OperationsRoutes.routes("flight"),
 ]
 
 export const make = (runtime: Runtime.Runtime<Services | StoreHealth | MessageBus | TokenVerifier.TokenVerifier>): Hono =>

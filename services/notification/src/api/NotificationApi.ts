@@ -3,7 +3,7 @@
  * `notification.send` command.
  */
 import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
-import { MessageBus, ServiceBus } from "@flight/bus"
+import { DeadLetters, MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { type AnyMessage, BookingId, Catalogue, Envelope, Messages, Recipient } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { DateTime, Effect, Either, Option, type Runtime, Schema } from "effect"
@@ -47,7 +47,7 @@ const encodeBody = Schema.encodeSync(SendBody)
 
 const Accepted = Schema.Struct({ commandId: Schema.String })
 
-type Services = NotificationStore | MessageBus
+type Services = NotificationStore | MessageBus | DeadLetters.DeadLetters
 
 export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
   Route.make({
@@ -138,6 +138,8 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
         return { commandId: command.id }
       }),
   }),
+  // Its dead letters and queue depth, for admins (the same routes in every service on the bus).
+  ...OperationsRoutes.routes("notification"),
 ]
 
 export const make = (runtime: Runtime.Runtime<Services | StoreHealth | TokenVerifier.TokenVerifier>): Hono =>

@@ -5,7 +5,7 @@
  * `PaymentQueries`), and anyone it refuses is answered as for an unknown booking or payment.
  */
 import { Authentication, type CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
-import { type MessageBus, ServiceBus } from "@flight/bus"
+import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, type Runtime, Schema } from "effect"
@@ -137,7 +137,7 @@ const encodeView = Schema.encodeSync(PaymentView)
 export const renderPayment = (payment: Payment): string => JSON.stringify(encodeView(viewOf(payment)))
 const encodeBody = Schema.encodeSync(PayBody)
 
-type Services = PaymentCommands | PaymentQueries | CurrentPrincipal
+type Services = PaymentCommands | PaymentQueries | CurrentPrincipal | DeadLetters.DeadLetters
 
 export const routes: ReadonlyArray<Route.Route<Services>> = [
   Route.make({
@@ -224,6 +224,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         return { items: items.slice(offset, end), nextCursor: end < items.length ? { offset: end } : null }
       }),
   }),
+  // Its dead letters and queue depth, for admins (the same routes in every service on the bus).
+  ...OperationsRoutes.routes("payment"),
 ]
 
 export const make = (

@@ -9,6 +9,7 @@ import { describe, expect, test } from "bun:test"
 import * as amqp from "amqplib"
 import { Effect, Layer, Logger, type Runtime } from "effect"
 import type { Hono } from "hono"
+import { DeadLetters } from "../DeadLetters.ts"
 import * as InProcessBus from "../InProcessBus.ts"
 import { MessageBus } from "../MessageBus.ts"
 import * as RabbitMqBus from "../RabbitMqBus.ts"
@@ -33,7 +34,7 @@ const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
 export interface ApiOptions<A> {
   readonly service: string
-  readonly app: (runtime: Runtime.Runtime<NoInfer<A> | MessageBus>) => Hono
+  readonly app: (runtime: Runtime.Runtime<NoInfer<A> | MessageBus | DeadLetters>) => Hono
   /** What the service builds on its in-memory store (repositories, application services, its store's health). */
   readonly layer: Layer.Layer<A>
   /** The name the real store adapter reports under in readiness, e.g. "redis". */
@@ -52,9 +53,9 @@ export const httpApi = <A>({ adminAuthorization, app: makeApp, layer, service, s
   /** The API on an in-process bus and the given store, as the service composes it. */
   const api = (health?: Layer.Layer<StoreHealth>) =>
     Effect.gen(function* () {
-      const { bus, controls } = yield* InProcessBus.make()
+      const { bus, controls, deadLetters } = yield* InProcessBus.make()
       const store = health === undefined ? inMemory : Layer.merge(inMemory, health)
-      const runtime = yield* Layer.toRuntime(Layer.merge(store, Layer.succeed(MessageBus, bus)))
+      const runtime = yield* Layer.toRuntime(Layer.mergeAll(store, Layer.succeed(MessageBus, bus), Layer.succeed(DeadLetters, deadLetters)))
       const app = makeApp(runtime)
       const get = (path: string, headers?: Record<string, string>) =>
         Effect.promise(async () => app.fetch(new Request(`http://${service}.test${path}`, { headers: headers ?? {} })))
