@@ -3,7 +3,7 @@
  * of the flight, the booking's ledger entry when there is one, and the events that report the
  * change (the outbox), guarded by the version the change was computed from.
  */
-import { type AnyMessage, BookingId, Cabin, FlightId, FlightNumber, IataCode } from "@flight/contracts"
+import { type AnyMessage, BookingId, Cabin, FlightId, FlightNumber, FlightStatus, IataCode } from "@flight/contracts"
 import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
 import type { LedgerEntry } from "./Availability.ts"
 import { Day, type Flight } from "./Flight.ts"
@@ -83,6 +83,18 @@ export interface SearchCriteria extends Schema.Schema.Type<typeof SearchCriteria
   readonly after: Option.Option<SearchPosition>
 }
 
+/** The flights departing on a UTC day, for staff: whatever their status or seats, optionally narrowed. */
+export const DeparturesCriteria = Schema.Struct({
+  date: Day,
+  origin: Schema.OptionFromSelf(IataCode),
+  destination: Schema.OptionFromSelf(IataCode),
+  status: Schema.OptionFromSelf(FlightStatus),
+  limit: Schema.Int.pipe(Schema.between(1, 100)),
+})
+export interface DeparturesCriteria extends Schema.Schema.Type<typeof DeparturesCriteria> {
+  readonly after: Option.Option<SearchPosition>
+}
+
 export interface FlightPage {
   readonly items: ReadonlyArray<Flight>
   /** Set when more flights may follow. */
@@ -122,4 +134,9 @@ export class FlightRepository extends Context.Tag("flight/FlightRepository")<Fli
    * `passengers` seats available in the cabin, by departure then id, `limit` at a time.
    */
   readonly search: (criteria: SearchCriteria) => Effect.Effect<FlightPage, FlightStoreError>
+  /**
+   * Every flight departing on a UTC day (cancelled, full, departed ones too), of the origin and the
+   * destination and in the status when given, by departure then id, `limit` at a time.
+   */
+  readonly departures: (criteria: DeparturesCriteria) => Effect.Effect<FlightPage, FlightStoreError>
 }>() {}

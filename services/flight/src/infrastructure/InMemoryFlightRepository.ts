@@ -2,7 +2,8 @@
  * The flight catalogue in memory, for the embedded mode and tests: the same semantics as the
  * MongoDB adapter (one flight per number and day, versioned writes, the ledger and the outbox
  * written in the same step as the flight). Each write is one synchronous block, so it is atomic
- * within the process. Search keeps an index by route and day, ordered by departure.
+ * within the process. Search keeps an index by route and day, the departures one by day, each
+ * ordered by departure.
  */
 import { Outbox } from "@flight/bus"
 import type { BookingId, FlightId } from "@flight/contracts"
@@ -50,19 +51,53 @@ export const make = Effect.sync(() => {
   const creations = new Map<string, RecordedCreation>()
   /** Route and departure day to its flights, ordered by departure then id. */
   const byRoute = new Map<string, Array<Flight.Flight>>()
+  /** Departure day to its flights, ordered by departure then id. */
+  const byDay = new Map<string, Array<Flight.Flight>>()
   const outbox = Outbox.inMemory()
 
+  const keysOf = (flight: Flight.Flight) => {
+    const day = Flight.dayOf(flight.departureAt)
+    return [[byRoute, routeKey(flight.origin, flight.destination, day)], [byDay, day]] as const
+  }
   const unindex = (flight: Flight.Flight) => {
-    const list = byRoute.get(routeKey(flight.origin, flight.destination, Flight.dayOf(flight.departureAt)))
-    if (list === undefined) return
-    const index = list.findIndex((candidate) => candidate.id === flight.id)
-    if (index >= 0) list.splice(index, 1)
+    for (const [lists, key] of keysOf(flight)) {
+      const list = lists.get(key)
+      if (list === undefined) continue
+      const index = list.findIndex((candidate) => candidate.id === flight.id)
+      if (index >= 0) list.splice(index, 1)
+    }
   }
   const index = (flight: Flight.Flight) => {
-    const key = routeKey(flight.origin, flight.destination, Flight.dayOf(flight.departureAt))
-    const list = byRoute.get(key) ?? []
-    list.splice(firstAfter(list, flight), 0, flight)
-    byRoute.set(key, list)
+    for (const [lists, key] of keysOf(flight)) {
+      const list = lists.get(key) ?? []
+      list.splice(firstAfter(list, flight), 0, flight)
+      lists.set(key, list)
+    }
+  }
+
+  /** Up to `limit` flights of `list` after the position that pass `keep`, and where the next page starts. */
+  const pageOf = (
+    list: ReadonlyArray<Flight.Flight>,
+    after: Option.Option<SearchPosition>,
+    limit: number,
+    keep: (flight: Flight.Flight) => boolean,
+  ): FlightPage => {
+    const items: Array<Flight.Flight> = []
+    let more = false
+    for (let i = Option.match(after, { onNone: () => 0, onSome: (after) => firstAfter(list, after) }); i < list.length; i++) {
+      const flight = list[i]!
+      if (!keep(flight)) continue
+      if (items.length === limit) {
+        more = true
+        break
+      }
+      items.push(flight)
+    }
+    const last = items.at(-1)
+    return {
+      items,
+      next: more && last !== undefined ? Option.some({ departureAt: last.departureAt, id: last.id }) : Option.none(),
+    }
   }
 
   const entries = (events: ReadonlyArray<{ readonly message: Outbox.OutboxEntry["message"]; readonly traceparent: string | null }>) =>
@@ -110,25 +145,17 @@ export const make = Effect.sync(() => {
           return Effect.void
         })),
     search: (criteria) =>
-      Effect.sync((): FlightPage => {
-        const list = byRoute.get(routeKey(criteria.origin, criteria.destination, criteria.date)) ?? []
-        const items: Array<Flight.Flight> = []
-        let more = false
-        for (let i = Option.match(criteria.after, { onNone: () => 0, onSome: (after) => firstAfter(list, after) }); i < list.length; i++) {
-          const flight = list[i]!
+      Effect.sync(() =>
+        pageOf(byRoute.get(routeKey(criteria.origin, criteria.destination, criteria.date)) ?? [], criteria.after, criteria.limit, (flight) => {
           const seats = Option.getOrUndefined(Flight.availabilityOf(flight, criteria.cabin))
-          if (!Flight.isBookable(flight) || seats === undefined || seats.available < criteria.passengers) continue
-          if (items.length === criteria.limit) {
-            more = true
-            break
-          }
-          items.push(flight)
-        }
-        const last = items.at(-1)
-        return {
-          items,
-          next: more && last !== undefined ? Option.some({ departureAt: last.departureAt, id: last.id }) : Option.none(),
-        }
+          return Flight.isBookable(flight) && seats !== undefined && seats.available >= criteria.passengers
+        })
+      ),
+    departures: (criteria) =>
+      Effect.sync(() => {
+        const is = <A>(wanted: Option.Option<A>, value: A) => Option.match(wanted, { onNone: () => true, onSome: (wanted) => wanted === value })
+        return pageOf(byDay.get(criteria.date) ?? [], criteria.after, criteria.limit, (flight) =>
+          is(criteria.origin, flight.origin) && is(criteria.destination, flight.destination) && is(criteria.status, flight.status))
       }),
   }
   return { repository, outbox }

@@ -12,7 +12,8 @@
  * with the lock one instance on it is correct too. See docs/decisions/0009.
  *
  * Indexes, created at start: route + departure day + departure + id (search, in result order),
- * flight number + scheduled day (unique), Idempotency-Key (unique, sparse), pending outbox.
+ * departure day + departure + id (departures, see MongoDepartures.ts), flight number + scheduled
+ * day (unique), Idempotency-Key (unique, sparse), pending outbox.
  */
 import { Outbox } from "@flight/bus"
 import { type AnyMessage, Catalogue } from "@flight/contracts"
@@ -22,6 +23,7 @@ import { LedgerEntry } from "../domain/Availability.ts"
 import * as Flight from "../domain/Flight.ts"
 import {
   FlightAlreadyScheduled,
+  type FlightPage,
   FlightRepository,
   FlightStoreError,
   IdempotencyKeyTaken,
@@ -29,6 +31,7 @@ import {
   type RecordedCreation,
   VersionConflict,
 } from "../domain/FlightRepository.ts"
+import * as MongoDepartures from "./MongoDepartures.ts"
 import { MongoDatabase } from "./MongoStore.ts"
 
 export const collectionName = "flights"
@@ -167,6 +170,7 @@ const call = <A>(operation: string, run: () => Promise<A>) =>
 
 const indexes = [
   { key: { origin: 1, destination: 1, departureDay: 1, departureAt: 1, _id: 1 }, name: "search" },
+  MongoDepartures.index,
   { key: { flightNumber: 1, flightDate: 1 }, name: "flight_number_date", unique: true },
   { key: { idempotencyKey: 1 }, name: "idempotency_key", unique: true, sparse: true },
   { key: { outboxPending: 1 }, name: "outbox_pending" },
@@ -201,6 +205,24 @@ export const make = (db: Db, options: Options = {}) =>
         if (document === null || document.creation === undefined) return Option.none<RecordedCreation>()
         const flight = yield* decodeFlightJson(document.creation.flight).pipe(Effect.mapError(invalidDocument(document._id)))
         return Option.some({ fingerprint: document.creation.fingerprint, flight })
+      })
+
+    /** Up to `limit` flights matching `filter` by departure then id, and where the next page starts. */
+    const page = (operation: string, filter: Filter<FlightDocument>, limit: number) =>
+      Effect.gen(function* () {
+        const documents = yield* call(operation, () =>
+          flights.find(filter, { projection: flightProjection })
+            .sort({ departureAt: 1, _id: 1 })
+            .limit(limit + 1)
+            .toArray())
+        const items = yield* Effect.forEach(documents.slice(0, limit), fromDocument)
+        const last = items.at(-1)
+        return {
+          items,
+          next: documents.length > limit && last !== undefined
+            ? Option.some({ departureAt: last.departureAt, id: last.id })
+            : Option.none(),
+        } satisfies FlightPage
       })
 
     const repository: FlightRepository["Type"] = {
@@ -292,37 +314,16 @@ export const make = (db: Db, options: Options = {}) =>
         }),
 
       search: (criteria) =>
-        Effect.gen(function* () {
-          const filter: Filter<FlightDocument> = {
-            origin: criteria.origin,
-            destination: criteria.destination,
-            departureDay: criteria.date,
-            status: { $in: ["scheduled", "delayed"] },
-            [`availability.${criteria.cabin}.available`]: { $gte: criteria.passengers },
-            ...Option.match(criteria.after, {
-              onNone: () => ({}),
-              onSome: (after) => ({
-                $or: [
-                  { departureAt: { $gt: toDate(after.departureAt) } },
-                  { departureAt: toDate(after.departureAt), _id: { $gt: after.id } },
-                ],
-              }),
-            }),
-          }
-          const documents = yield* call("search", () =>
-            flights.find(filter, { projection: flightProjection })
-              .sort({ departureAt: 1, _id: 1 })
-              .limit(criteria.limit + 1)
-              .toArray())
-          const items = yield* Effect.forEach(documents.slice(0, criteria.limit), fromDocument)
-          const last = items.at(-1)
-          return {
-            items,
-            next: documents.length > criteria.limit && last !== undefined
-              ? Option.some({ departureAt: last.departureAt, id: last.id })
-              : Option.none(),
-          }
-        }),
+        page("search", {
+          origin: criteria.origin,
+          destination: criteria.destination,
+          departureDay: criteria.date,
+          status: { $in: ["scheduled", "delayed"] },
+          [`availability.${criteria.cabin}.available`]: { $gte: criteria.passengers },
+          ...MongoDepartures.after(criteria.after),
+        }, criteria.limit),
+
+      departures: (criteria) => page("departures", MongoDepartures.filter(criteria), criteria.limit),
     }
 
     const outbox = makeOutbox(flights, wakeup.written, alone)
