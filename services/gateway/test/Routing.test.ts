@@ -42,6 +42,10 @@ describe("routing", () => {
       ["/api/payments", "payment"],
       ["/api/payments/abc", "payment"],
       ["/api/notifications?bookingId=x", "notification"],
+      ["/api/operations/booking/dead-letters?limit=10", "booking"],
+      ["/api/operations/flight/dead-letters", "flight"],
+      ["/api/operations/payment/dead-letters", "payment"],
+      ["/api/operations/notification/dead-letters/abc/replay", "notification"],
       ["/api/auth/sign-in/email", "identity"],
       ["/api/auth/jwks", "identity"],
       ["/.well-known/openid-configuration", "identity"],
@@ -68,7 +72,7 @@ describe("routing", () => {
   })
 
   test("an unknown API path is a 404 problem, and a prefix only matches whole segments", async () => {
-    for (const path of ["/api", "/api/nope", "/api/flightsx", "/api/authx/sign-in/email"]) {
+    for (const path of ["/api", "/api/nope", "/api/flightsx", "/api/authx/sign-in/email", "/api/operations/bookingx/dead-letters", "/api/operations/identity/dead-letters"]) {
       const answer = await json(await get(path))
       HttpAssertions.expectProblem(answer, 404, "not-found")
     }

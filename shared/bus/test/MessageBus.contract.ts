@@ -288,6 +288,50 @@ export const contractSuite = (adapter: Adapter) =>
         yield* eventually("all handled", Effect.map(Ref.get(handled), (ids) => ids.length === 2))
       })))
 
+    test("depth counts the messages waiting, the consumers, and the dead letters, with the queues' names", () =>
+      run(Effect.gen(function* () {
+        const { bus, deadLetters } = yield* adapter.make()
+        const empty = yield* deadLetters.depth("booking")
+        expect(empty.queue.name).toMatch(/\.booking$/)
+        expect(empty.deadLetters.name).toMatch(/\.booking\.dead-letter$/)
+        expect([empty.queue.messages, empty.queue.consumers, empty.deadLetters.messages]).toEqual([0, 0, 0])
+        // Nobody consumes yet: the messages wait on the queue.
+        yield* Effect.forEach([1, 2], () => Effect.flatMap(Fixtures.flightScheduled(), (message) => bus.publish(message)))
+        yield* eventually("two messages waiting", Effect.map(deadLetters.depth("booking"), (depth) => depth.queue.messages === 2))
+        yield* Effect.scoped(Effect.gen(function* () {
+          yield* bus.consume({
+            service: "booking",
+            handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
+            policy: fast,
+          })
+          yield* eventually("both dead letters, one consumer", Effect.map(deadLetters.depth("booking"), (depth) =>
+            depth.queue.messages === 0 && depth.queue.consumers === 1 && depth.deadLetters.messages === 2))
+        }))
+        yield* eventually("no consumer once it closed", Effect.map(deadLetters.depth("booking"), (depth) => depth.queue.consumers === 0))
+        // Replaying one puts it back on the queue, where it waits with no consumer.
+        const [letter] = yield* deadLetters.list("booking")
+        expect(yield* deadLetters.replay("booking", [letter!.id])).toBe(1)
+        yield* eventually("one waiting, one dead letter", Effect.map(deadLetters.depth("booking"), (depth) =>
+          depth.queue.messages === 1 && depth.deadLetters.messages === 1))
+        expect(yield* deadLetters.depth("flight")).toMatchObject({ queue: { messages: 0 }, deadLetters: { messages: 0 } })
+      })))
+
+    test("replaying an id no dead letter has replays nothing and leaves the dead letters as they were", () =>
+      run(Effect.gen(function* () {
+        const { bus, deadLetters } = yield* adapter.make()
+        yield* bus.consume({
+          service: "booking",
+          handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
+          policy: fast,
+        })
+        yield* Effect.forEach([1, 2], () => Effect.flatMap(Fixtures.flightScheduled(), (message) => bus.publish(message)))
+        yield* eventually("two dead letters", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 2))
+        const before = yield* deadLetters.list("booking")
+        expect(yield* deadLetters.replay("booking", ["no-such-id"])).toBe(0)
+        expect(yield* deadLetters.list("booking")).toEqual(before)
+        expect((yield* deadLetters.depth("booking")).deadLetters.messages).toBe(2)
+      })))
+
     test("replaying messages the handler still rejects ends, and they are dead letters again", () =>
       run(Effect.gen(function* () {
         const { bus, deadLetters } = yield* adapter.make()

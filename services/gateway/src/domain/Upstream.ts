@@ -25,6 +25,12 @@ export const routes: ReadonlyArray<RoutePrefix> = [
   { upstream: "booking", prefix: "/api/seatmaps", verifiesTokens: true },
   { upstream: "payment", prefix: "/api/payments", verifiesTokens: true },
   { upstream: "notification", prefix: "/api/notifications", verifiesTokens: true },
+  // Each bus service's dead letters and queue depth (admins only, decided by the service). One prefix
+  // a service, not `/api/operations`: the gateway answers other paths below it itself.
+  { upstream: "booking", prefix: "/api/operations/booking", verifiesTokens: true },
+  { upstream: "flight", prefix: "/api/operations/flight", verifiesTokens: true },
+  { upstream: "payment", prefix: "/api/operations/payment", verifiesTokens: true },
+  { upstream: "notification", prefix: "/api/operations/notification", verifiesTokens: true },
   // better-auth's routes, the JWKS (`/api/auth/jwks`) among them, and the OpenID discovery document.
   { upstream: "identity", prefix: "/api/auth", verifiesTokens: false },
   { upstream: "identity", prefix: "/.well-known/openid-configuration", verifiesTokens: false },
