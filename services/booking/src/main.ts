@@ -17,6 +17,7 @@ import { defaultMaxHeldSeats } from "./domain/HoldLimit.ts"
 import { BookingConfig, defaultPort } from "./infrastructure/BookingConfig.ts"
 import * as InMemoryBookingRepository from "./infrastructure/InMemoryBookingRepository.ts"
 import * as RedisBookingRepository from "./infrastructure/RedisBookingRepository.ts"
+import * as RedisIndexRebuild from "./infrastructure/RedisIndexRebuild.ts"
 import * as RedisStore from "./infrastructure/RedisStore.ts"
 import * as GuestTokens from "./infrastructure/GuestTokens.ts"
 
@@ -61,7 +62,7 @@ const application = <E>(
 export const inMemoryLayer = (holdTtl: Duration.Duration = defaultHoldTtl, maxHeldSeats: number = defaultMaxHeldSeats) =>
   application(InMemoryBookingRepository.layer, holdTtl, maxHeldSeats)
 
-/** The whole service on Redis. */
+/** The whole service on Redis, its indexes rebuilt for bookings older than them (once per store). */
 export const redisLayer = (
   url: Redacted.Redacted<URL>,
   holdTtl: Duration.Duration = defaultHoldTtl,
@@ -69,7 +70,10 @@ export const redisLayer = (
   maxHeldSeats: number = defaultMaxHeldSeats,
 ) =>
   application(
-    RedisBookingRepository.layerWith(prefix === undefined ? {} : { prefix }).pipe(
+    Layer.merge(
+      RedisBookingRepository.layerWith(prefix === undefined ? {} : { prefix }),
+      RedisIndexRebuild.layerWith(prefix === undefined ? {} : { prefix }),
+    ).pipe(
       Layer.provideMerge(RedisStore.layer(url, { connectionName: service })),
     ),
     holdTtl,

@@ -14,7 +14,9 @@
  *   since it looked (see `removeIfUnchanged`);
  * - `booking:idempotency:{key}`, an Idempotency-Key's claim and response;
  * - `booking:owner:{hash of sub}`, a sorted set of an owner's `flight/booking` by creation time,
- *   added before the hold like the expiry index ("my trips" skip an entry that leads nowhere).
+ *   added before the hold like the expiry index ("my trips" skip an entry that leads nowhere);
+ * - `booking:indexes`, the version of the index rebuild the store has had (`RedisIndexRebuild`): the
+ *   flight and owner indexes filled in for bookings stored before those indexes were kept.
  *
  * The holding limit's per-holder sets are read and written inside the scripts (`RedisHoldLimits`).
  */
@@ -71,6 +73,8 @@ export const keysFor = (prefix: string) => ({
   expiring: `${prefix}:expiring`,
   dirty: `${prefix}:outbox:dirty`,
   flights: `${prefix}:flights`,
+  /** The version of the index rebuild done on this store (`RedisIndexRebuild`). */
+  indexes: `${prefix}:indexes`,
 })
 
 export type Keys = ReturnType<typeof keysFor>
@@ -81,7 +85,7 @@ export const keys = keysFor("booking")
 const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 /** A Redis call as an Effect, in a client span, its failure a BookingStoreError naming the operation. */
-const call = <A>(operation: string, run: () => Promise<A>) =>
+export const call = <A>(operation: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (cause) => new BookingStoreError({ operation, reason: reasonOf(cause) }) }).pipe(
     Effect.withSpan(`redis ${operation}`, { kind: "client", attributes: { "db.system.name": "redis", "db.operation.name": operation } }),
   )
