@@ -21,9 +21,10 @@ describe("FlightPolicy", () => {
   const ops = new Principal.Staff({ sub: "olga", roles: ["ops"] })
   const admin = new Principal.Staff({ sub: "ann", roles: ["admin"] })
 
-  test("ops and admin schedule flights and change their status; customers and guests do not", () => {
+  test("ops and admin schedule flights, change their status and list a day's departures; customers and guests do not", () => {
     expect([customer, guest, ops, admin].map(FlightPolicy.canSchedule)).toEqual([false, false, true, true])
     expect([customer, guest, ops, admin].map(FlightPolicy.canChangeStatus)).toEqual([false, false, true, true])
+    expect([customer, guest, ops, admin].map(FlightPolicy.canListDepartures)).toEqual([false, false, true, true])
   })
 })
 
@@ -58,6 +59,7 @@ describe("flight routes: who may call them", () => {
       const routes: ReadonlyArray<readonly [string, string, () => unknown, readonly [number, number, number, number]]> = [
         ["GET", "/api/flights?origin=LHR&destination=JFK&date=2026-12-01", () => undefined, [200, 200, 200, 200]],
         ["GET", `/api/flights/${flightId}`, () => undefined, [200, 200, 200, 200]],
+        ["GET", "/api/flights/departures?date=2026-12-01", () => undefined, [401, 403, 200, 200]],
         ["POST", "/api/flights", schedule, [401, 403, 201, 201]],
         ["PATCH", `/api/flights/${flightId}/status`, () => ({ status: "delayed", departureAt: `2026-12-01T1${++n % 10}:30:00Z` }), [401, 403, 200, 200]],
         ["GET", "/metrics", () => undefined, [401, 403, 403, 200]],
@@ -88,6 +90,21 @@ describe("flight routes: who may call them", () => {
       }
     }), { layer: quiet })
 
+  EffectTest.effect("a day's departures are for ops and admin, a cancelled flight listed with its status; a bad query is a 400 for them only", () =>
+    Effect.gen(function* () {
+      const { callers, flightId, send } = yield* setUp
+      expect((yield* send("PATCH", `/api/flights/${flightId}/status`, callers.ops, { status: "cancelled" })).status).toBe(200)
+      for (const caller of [callers.ops, callers.admin]) {
+        const listed = yield* send("GET", "/api/flights/departures?date=2026-12-01", caller)
+        expect(listed.status).toBe(200)
+        expect(listed.body.items.map((flight: { id: string; status: string }) => [flight.id, flight.status])).toEqual([[flightId, "cancelled"]])
+      }
+      const bad = "/api/flights/departures?date=2026-12-01&status=teleported"
+      expect((yield* send("GET", bad, callers.anonymous)).status).toBe(401)
+      expect((yield* send("GET", bad, callers.customer)).status).toBe(403)
+      expect((yield* send("GET", bad, callers.ops)).status).toBe(400)
+    }), { layer: quiet })
+
   EffectTest.effect("hostile tokens are a 401 invalid_token at PATCH /api/flights/{id}/status, and on the open search too", () =>
     Effect.gen(function* () {
       const { flightId, issuer, send } = yield* setUp
@@ -111,5 +128,7 @@ describe("flight routes: who may call them", () => {
       expect(Object.keys(doc.paths["/api/flights/{id}/status"].patch.responses)).toContain("403")
       expect(doc.paths["/api/flights"].get.security).toEqual([{}, { bearerAuth: [] }])
       expect(Object.keys(doc.paths["/api/flights"].get.responses)).not.toContain("403")
+      expect(doc.paths["/api/flights/departures"].get.security).toEqual([{ bearerAuth: [] }])
+      expect(Object.keys(doc.paths["/api/flights/departures"].get.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "403"]))
     }), { layer: quiet })
 })

@@ -1,7 +1,7 @@
 /**
  * Every route of the flight service over HTTP, on the in-memory store and an in-process bus:
  * what each answers, each validation failure (with the offending field), the idempotency of POST,
- * search filters and pagination, and the status machine.
+ * search filters and pagination, the staff's departures listing, and the status machine.
  */
 import { TestIssuer } from "@flight/auth/testing"
 import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
@@ -164,6 +164,8 @@ const makeApi = Effect.gen(function* () {
       return pageOf(answer).items.map((flight) => flight.id)
     })
 
+  const departures = (query: Record<string, string>) => send("GET", `/api/flights/departures?${new URLSearchParams(query)}`)
+
   const changeStatus = (id: string, body: unknown) => send("PATCH", `/api/flights/${id}/status`, { body })
 
   /** Changes a flight's status, which must succeed. */
@@ -191,7 +193,7 @@ const makeApi = Effect.gen(function* () {
       yield* Effect.flatMap(FlightCommands, (commands) => commands.applyBooking(event)).pipe(Effect.provide(runtime))
     })
 
-  return { send, post, schedule, get, search, found, changeStatus, moveTo, holdSeats }
+  return { send, post, schedule, get, search, found, departures, changeStatus, moveTo, holdSeats }
 })
 
 /** A test of the API, on a fresh store, with the logs silenced. */
@@ -663,6 +665,86 @@ describe("GET /api/flights (search)", () => {
 })
 
 // -------------------------------------------------------------------------------------------------
+// GET /api/flights/departures
+
+describe("GET /api/flights/departures", () => {
+  /** The flight numbers and statuses listed (first page). */
+  const listed = (answer: Answer) => {
+    expect(answer.status).toBe(200)
+    return pageOf(answer).items.map((flight) => [flight.flightNumber, flight.status])
+  }
+
+  apiTest("lists every flight of the UTC day by departure, cancelled and full ones too, with their status", (api) =>
+    Effect.gen(function* () {
+      const cancelled = yield* api.schedule({ flightNumber: "BA1", departureAt: "2026-12-01T06:00:00.000Z", arrivalAt: "2026-12-01T14:00:00.000Z" })
+      yield* api.moveTo(cancelled.id, { status: "cancelled", reason: "crew shortage" })
+      const full = yield* api.schedule({ flightNumber: "BA2", cabins: [first()], departureAt: "2026-12-01T08:00:00.000Z", arrivalAt: "2026-12-01T16:00:00.000Z" })
+      yield* api.holdSeats(full.id, "first", ["1A", "1B"])
+      yield* api.schedule({ flightNumber: "BA3", destination: "BOS", departureAt: "2026-12-01T12:00:00.000Z", arrivalAt: "2026-12-01T19:00:00.000Z" })
+      yield* api.schedule({ flightNumber: "BA4", departureAt: "2026-12-02T12:00:00.000Z", arrivalAt: "2026-12-02T20:00:00.000Z" })
+      const all = yield* api.departures({ date: "2026-12-01" })
+      expect(listed(all)).toEqual([["BA1", "cancelled"], ["BA2", "scheduled"], ["BA3", "scheduled"]])
+      expect(pageOf(all).items[1]!.cabins[0]!.availableSeats).toBe(0)
+      expect(pageOf(all).nextCursor).toBeNull()
+      // Search, for travellers, has neither the cancelled nor the full one.
+      expect(yield* api.found({ ...lhrJfk, date: "2026-12-01", cabin: "first" })).toEqual([])
+      expect(listed(yield* api.departures({ date: "2026-12-01", ...lhrJfk }))).toEqual([["BA1", "cancelled"], ["BA2", "scheduled"]])
+      expect(listed(yield* api.departures({ date: "2026-12-01", destination: "BOS" }))).toEqual([["BA3", "scheduled"]])
+      expect(listed(yield* api.departures({ date: "2026-12-01", status: "cancelled" }))).toEqual([["BA1", "cancelled"]])
+      expect(listed(yield* api.departures({ date: "2026-12-03" }))).toEqual([])
+    }))
+
+  apiTest("with limit=2 over 5 flights, following nextCursor yields all 5 once in order", (api) =>
+    Effect.gen(function* () {
+      const ids: Array<string> = []
+      for (const [index, hour] of ["14", "08", "20", "08", "17"].entries()) {
+        ids.push((yield* api.schedule({ flightNumber: `BA${100 + index}`, departureAt: `2026-12-01T${hour}:00:00.000Z`, arrivalAt: `2026-12-02T0${index}:00:00.000Z` })).id)
+      }
+      const seen: Array<FlightJson> = []
+      let cursor: string | null | undefined = undefined
+      for (let pages = 0; cursor !== null && pages < 10; pages++) {
+        const answer: Answer = yield* api.departures({ date: "2026-12-01", limit: "2", ...(cursor === undefined ? {} : { cursor }) })
+        expect(answer.status).toBe(200)
+        seen.push(...pageOf(answer).items)
+        cursor = pageOf(answer).nextCursor
+      }
+      expect(seen.map((flight) => flight.id).toSorted()).toEqual(ids.toSorted())
+      expect(seen.map((flight) => flight.departureAt)).toEqual(seen.map((flight) => flight.departureAt).toSorted())
+    }))
+
+  apiTest("50 a page unless limit says otherwise", (api) =>
+    Effect.gen(function* () {
+      for (let index = 0; index < 51; index++) {
+        yield* api.schedule({ flightNumber: `BA${100 + index}`, departureAt: `2026-12-01T${String(index % 24).padStart(2, "0")}:00:00.000Z`, arrivalAt: "2026-12-02T08:00:00.000Z" })
+      }
+      const page = pageOf(yield* api.departures({ date: "2026-12-01" }))
+      expect(page.items).toHaveLength(50)
+      expect(typeof page.nextCursor).toBe("string")
+      expect(pageOf(yield* api.departures({ date: "2026-12-01", limit: "100" })).items).toHaveLength(51)
+    }))
+
+  describe("validation", () => {
+    const cases: ReadonlyArray<readonly [string, Record<string, string>, ReadonlyArray<string>]> = [
+      ["a missing date", {}, ["query.date"]],
+      ["date 2026-02-30", { date: "2026-02-30" }, ["query.date"]],
+      ["an unknown status", { date: "2026-12-01", status: "teleported" }, ["query.status"]],
+      ["limit 0", { date: "2026-12-01", limit: "0" }, ["query.limit"]],
+      ["limit 101", { date: "2026-12-01", limit: "101" }, ["query.limit"]],
+      ["a garbage cursor", { date: "2026-12-01", cursor: "not-a-cursor" }, ["query.cursor"]],
+      ["a bad origin", { date: "2026-12-01", origin: "lhr1" }, ["query.origin"]],
+      ["an unknown parameter", { date: "2026-12-01", cabin: "economy" }, ["query.cabin"]],
+      ["every bad parameter together", { date: "2026-02-30", status: "teleported", limit: "101", cursor: "x" }, ["query.date", "query.status", "query.limit", "query.cursor"]],
+    ]
+    for (const [what, query, paths] of cases) {
+      apiTest(`${what} is a 400 at ${paths.join(", ")}`, (api) =>
+        Effect.gen(function* () {
+          expectValidation(yield* api.departures(query), paths)
+        }))
+    }
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
 // PATCH /api/flights/{id}/status
 
 describe("PATCH /api/flights/{id}/status", () => {
@@ -838,12 +920,13 @@ describe("PATCH /api/flights/{id}/status", () => {
 // GET /openapi.json
 
 describe("GET /openapi.json", () => {
-  apiTest("documents /api/flights (get, post), /api/flights/{id} (get) and /api/flights/{id}/status (patch)", (api) =>
+  apiTest("documents /api/flights (get, post), /api/flights/departures (get), /api/flights/{id} (get) and /api/flights/{id}/status (patch)", (api) =>
     Effect.gen(function* () {
       const answer = yield* api.send("GET", "/openapi.json")
       expect(answer.status).toBe(200)
       const paths = (answer.body as { readonly paths: Record<string, Record<string, unknown>> }).paths
       expect(Object.keys(paths["/api/flights"] ?? {}).toSorted()).toEqual(["get", "post"])
+      expect(Object.keys(paths["/api/flights/departures"] ?? {})).toEqual(["get"])
       expect(Object.keys(paths["/api/flights/{id}"] ?? {})).toEqual(["get"])
       expect(Object.keys(paths["/api/flights/{id}/status"] ?? {})).toEqual(["patch"])
     }))

@@ -1,5 +1,6 @@
 /**
- * The flight service's HTTP API (DESIGN §3, flight): schedule, get, search and change status.
+ * The flight service's HTTP API (DESIGN §3, flight): schedule, get, search, list a day's departures
+ * (staff) and change status.
  * Routes decode their input with Schemas, run one application function, and map its typed errors
  * to problem+json in `problemOf`.
  */
@@ -79,6 +80,15 @@ export const SearchQuery = Schema.Struct({
   passengers: Schema.optionalWith(PositiveIntFromString(1, 9), { default: () => 1 }),
   cabin: Schema.optionalWith(Cabin, { default: () => "economy" as const }),
   limit: Schema.optionalWith(PositiveIntFromString(1, 100), { default: () => 20 }),
+  cursor: Schema.optional(Cursor),
+})
+
+export const DeparturesQuery = Schema.Struct({
+  date: Flight.Day,
+  origin: Schema.optional(IataCode),
+  destination: Schema.optional(IataCode),
+  status: Schema.optional(FlightStatus),
+  limit: Schema.optionalWith(PositiveIntFromString(1, 100), { default: () => 50 }),
   cursor: Schema.optional(Cursor),
 })
 
@@ -165,6 +175,33 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         return replayed
           ? Route.response({ status: 201, body: encodeView(viewOf(flight)), headers: { [IdempotencyKey.replayedHeader]: "true" } })
           : viewOf(flight)
+      }),
+  }),
+  // Before `/api/flights/:id`, which would otherwise take `departures` for a flight id.
+  Route.make({
+    method: "get",
+    path: "/api/flights/departures",
+    summary: "List a day's departures",
+    access: FlightPolicy.operations,
+    description: "Every flight departing on a UTC day, whatever its status or seats (cancelled, full and departed " +
+      "ones too), of `origin` and `destination` and in `status` when given, ordered by departure, `limit` " +
+      "(default 50) per page.",
+    tags: ["flights"],
+    query: DeparturesQuery,
+    success: { status: 200, schema: FlightPage },
+    errors: [503],
+    handler: ({ query }) =>
+      Effect.gen(function* () {
+        const queries = yield* FlightQueries
+        const page = yield* answer(queries.departures({
+          date: query.date,
+          origin: Option.fromNullable(query.origin),
+          destination: Option.fromNullable(query.destination),
+          status: Option.fromNullable(query.status),
+          limit: query.limit,
+          after: Option.fromNullable(query.cursor),
+        }))
+        return { items: page.items.map(viewOf), nextCursor: Option.getOrNull(page.next) }
       }),
   }),
   Route.make({

@@ -5,7 +5,10 @@
  */
 import { Policy, type Principal } from "@flight/auth"
 
-/** Scheduling flights and changing their status is the operations staff's work (ops, admin). */
+/**
+ * Scheduling flights, changing their status and listing a day's departures whatever their status
+ * is the operations staff's work (ops, admin).
+ */
 export const operations = Policy.roles("ops", "admin")
 
 /** Whether `principal` may schedule a flight (`POST /api/flights`). */
@@ -13,3 +16,6 @@ export const canSchedule = (principal: Principal.Principal): boolean => Policy.p
 
 /** Whether `principal` may change a flight's status (`PATCH /api/flights/{id}/status`). */
 export const canChangeStatus = (principal: Principal.Principal): boolean => Policy.permits(operations, principal)
+
+/** Whether `principal` may list a day's departures, cancelled and full ones too (`GET /api/flights/departures`). */
+export const canListDepartures = (principal: Principal.Principal): boolean => Policy.permits(operations, principal)

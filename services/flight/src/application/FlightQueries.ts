@@ -1,8 +1,8 @@
-/** The flight service's queries: GetFlight and SearchFlights. */
+/** The flight service's queries: GetFlight, SearchFlights and ListDepartures (staff). */
 import type { FlightId } from "@flight/contracts"
 import { Effect, Option } from "effect"
 import { FlightNotFound } from "../domain/Flight.ts"
-import { FlightRepository, type SearchCriteria } from "../domain/FlightRepository.ts"
+import { type DeparturesCriteria, FlightRepository, type SearchCriteria } from "../domain/FlightRepository.ts"
 
 export class FlightQueries extends Effect.Service<FlightQueries>()("flight/FlightQueries", {
   effect: Effect.gen(function* () {
@@ -24,6 +24,16 @@ export class FlightQueries extends Effect.Service<FlightQueries>()("flight/Fligh
       return yield* repository.search(criteria)
     })
 
-    return { get, search } as const
+    const departures = Effect.fn("FlightQueries.departures")(function* (criteria: DeparturesCriteria) {
+      yield* Effect.annotateCurrentSpan({
+        "flight.date": criteria.date,
+        "flight.origin": Option.getOrElse(criteria.origin, () => "any"),
+        "flight.destination": Option.getOrElse(criteria.destination, () => "any"),
+        "flight.status": Option.getOrElse(criteria.status, () => "any"),
+      })
+      return yield* repository.departures(criteria)
+    })
+
+    return { get, search, departures } as const
   }),
 }) {}
