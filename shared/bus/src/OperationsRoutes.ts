@@ -74,8 +74,10 @@ export const routes = (service: ServiceName): ReadonlyArray<Route.Route<DeadLett
     handler: ({ query }) =>
       Effect.gen(function* () {
         const deadLetters = yield* DeadLetters
-        const depth = yield* deadLetters.depth(service)
+        // Listed first: the listing gives its messages back before the count, which then includes them
+        // (a count taken while a listing holds them would miss them: the broker counts ready messages).
         const letters = yield* deadLetters.list(service)
+        const depth = yield* deadLetters.depth(service)
         return { service, ...depth, items: letters.slice(0, query.limit) }
       }).pipe(Effect.catchTag("BrokerError", unavailable)),
   }),
