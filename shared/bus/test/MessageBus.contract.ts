@@ -329,7 +329,8 @@ export const contractSuite = (adapter: Adapter) =>
         const before = yield* deadLetters.list("booking")
         expect(yield* deadLetters.replay("booking", ["no-such-id"])).toBe(0)
         expect(yield* deadLetters.list("booking")).toEqual(before)
-        expect((yield* deadLetters.depth("booking")).deadLetters.messages).toBe(2)
+        // The broker's count of ready messages follows the requeue a moment later.
+        yield* eventually("both still counted", Effect.map(deadLetters.depth("booking"), (depth) => depth.deadLetters.messages === 2))
       })))
 
     test("replaying messages the handler still rejects ends, and they are dead letters again", () =>
