@@ -149,7 +149,8 @@ describe("the console's forms", () => {
 
   test("the flights list and the booking finder explain bad input", async () => {
     const client = await staff()
-    refused(await client.get("/ops?origin=LHR&destination=&date=2026-13-01"), "Enter an airport code", "Enter a date as YYYY-MM-DD")
+    refused(await client.get("/ops?origin=LH1&destination=&date=2026-13-01"), "Enter a three-letter airport code", "Enter a date as YYYY-MM-DD")
+    refused(await client.get("/ops?origin=LHR&destination=lhr&date=2026-12-01"), "The destination must differ from the origin")
     refused(await client.get("/ops/bookings?reference=12&lastName="), "A booking reference is six letters and digits")
     refused(await client.get("/ops/bookings?id=nope"), "A booking id looks like")
     const unknown = await client.get("/ops/bookings?reference=ZZZZZZ&lastName=Nobody")

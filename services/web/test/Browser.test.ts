@@ -161,6 +161,27 @@ describeInBrowser("in a browser", (visitor) => {
     expect(await traveller.locator('[data-refund="succeeded"]').textContent()).toBe("Refunded: 900.00 GBP")
   }, slow)
 
+  test("ops lists a day's flights without a route: a cancelled flight is still listed, with its status and reason", async () => {
+    const sys = await system()
+    const cancelled = await Seed.flight(sys)
+    const kept = await Seed.flight(sys, { date: cancelled.date, origin: "CDG", destination: "FCO" })
+    const ops = await signIn(await visitor(), sys.web, Seed.ops, `/ops/flights/${cancelled.id}`)
+    await ops.getByLabel("Reason", { exact: true }).fill("strike")
+    await ops.getByLabel(`Yes, cancel ${cancelled.number}`).check()
+    await ops.getByRole("button", { name: "Cancel flight" }).click()
+    await ops.locator('[data-flight-status="cancelled"]').waitFor()
+
+    await ops.goto(`${sys.web}/ops`)
+    await ops.getByLabel("Day (UTC)").fill(cancelled.date)
+    await ops.getByRole("button", { name: "List flights" }).click()
+    const row = ops.locator(`tr[data-flight="${cancelled.id}"]`)
+    await row.waitFor()
+    expect(await row.locator("[data-flight-status]").getAttribute("data-flight-status")).toBe("cancelled")
+    expect(await row.locator("[data-flight-status]").textContent()).toBe("Cancelled: strike")
+    expect(await row.getByRole("link", { name: cancelled.number }).count()).toBe(1)
+    expect(await ops.locator(`tr[data-flight="${kept.id}"] [data-flight-status]`).textContent()).toBe("Scheduled")
+  }, slow)
+
   test("an anonymous visitor is sent to sign in and a customer refused when they open /ops", async () => {
     const sys = await system()
     const anonymous = await (await visitor()).newPage()

@@ -78,6 +78,15 @@ describe("the console's forms", () => {
     expect(ConsoleForms.delay({ departureAt: "2026-12-01 12:30", reason: "fog" })).toEqual({ ok: true, value: { departureAt: "2026-12-01T12:30:00Z", reason: "fog" } })
   })
 
+  test("a day's flights: the day required, origin and destination each optional, upper-cased, and not the same", () => {
+    expect(ConsoleForms.flights({ date: "2026-12-01" })).toEqual({ ok: true, value: { date: "2026-12-01", origin: null, destination: null } })
+    expect(ConsoleForms.flights({ date: "2026-12-01", origin: "lhr", destination: "" })).toEqual({ ok: true, value: { date: "2026-12-01", origin: "LHR", destination: null } })
+    expect(ConsoleForms.flights({ date: "2026-12-01", destination: "JFK" })).toEqual({ ok: true, value: { date: "2026-12-01", origin: null, destination: "JFK" } })
+    expect(ConsoleForms.flights({ date: "2026-12-01", origin: "LHR", destination: "lhr" }).ok).toBe(false)
+    expect(ConsoleForms.flights({ date: "2026-12-01", origin: "LH" }).ok).toBe(false)
+    expect(ConsoleForms.flights({ origin: "LHR", destination: "JFK" }).ok).toBe(false)
+  })
+
   test("a booking is found by id, or by reference with or without a last name", () => {
     expect(ConsoleForms.findBooking({ id: "0193E0A0-0000-7000-8000-000000000000" })).toEqual({ ok: true, value: { by: "id", id: "0193e0a0-0000-7000-8000-000000000000" } })
     expect(ConsoleForms.findBooking({ reference: "X7K2QP", lastName: "Lovelace" })).toEqual({ ok: true, value: { by: "reference", reference: "X7K2QP", lastName: "Lovelace" } })

@@ -1,29 +1,39 @@
 /**
  * The operations console's use cases (DESIGN §10, `/ops`), each with the staff account's token:
- * flights of a day on a route, scheduling, status changes, a flight's bookings, a booking's saga,
- * and the services' readiness.
+ * flights of a day, scheduling, status changes, a flight's bookings, a booking's saga. (The system
+ * page's are in `SystemStatus`.)
  */
 import { Effect } from "effect"
 import { Api } from "../domain/Api.ts"
-import * as BusStatus from "../domain/BusStatus.ts"
 import type * as ConsoleForms from "../domain/ConsoleForms.ts"
 import type * as Resources from "../domain/Resources.ts"
-import { Cabins } from "../domain/Validation.ts"
 import * as Travel from "./Travel.ts"
 
 /**
- * The flights of a day on a route. Search is the only listing the flight API has: it answers
- * bookable flights (scheduled or delayed) with a seat in the cabin asked, so every cabin is asked.
+ * Every flight departing on a UTC day, whatever its status (`GET /api/flights/departures`, for
+ * staff), of the origin and the destination when given, by departure: pages followed up to a cap,
+ * and whether more flights remain beyond it.
  */
-export const flightsOn = Effect.fn("Operations.flightsOn")(function* (token: string, form: { readonly origin: string; readonly destination: string; readonly date: string }) {
+export const flightsOn = Effect.fn("Operations.flightsOn")(function* (token: string, form: ConsoleForms.Flights) {
+  // A day's listing is one page of HTML: beyond this many flights staff narrow it by route.
+  const cap = 500
   const api = yield* Api
-  const pages = yield* Effect.forEach(Cabins, (cabin) => {
-    const query = new URLSearchParams({ ...form, cabin, passengers: "1", limit: "100" })
-    return api.request<Resources.Page<Resources.Flight>>({ method: "GET", path: `/api/flights?${query}`, token })
-  }, { concurrency: "unbounded" })
-  const byId = new Map<string, Resources.Flight>()
-  for (const page of pages) for (const item of page.body.items) byId.set(item.id, item)
-  return [...byId.values()].toSorted((a, b) => a.departureAt.localeCompare(b.departureAt))
+  const flights: Array<Resources.Flight> = []
+  let cursor: string | null = null
+  do {
+    const query = new URLSearchParams({
+      date: form.date,
+      ...(form.origin === null ? {} : { origin: form.origin }),
+      ...(form.destination === null ? {} : { destination: form.destination }),
+      limit: String(Math.min(100, cap - flights.length)),
+      ...(cursor === null ? {} : { cursor }),
+    })
+    const page: Resources.Page<Resources.Flight> =
+      (yield* api.request<Resources.Page<Resources.Flight>>({ method: "GET", path: `/api/flights/departures?${query}`, token })).body
+    flights.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor !== null && flights.length < cap)
+  return { flights, more: cursor !== null }
 })
 
 export const schedule = Effect.fn("Operations.schedule")(function* (token: string, form: ConsoleForms.Schedule, idempotencyKey: string) {
@@ -65,44 +75,4 @@ export const findBooking = Effect.fn("Operations.findBooking")(function* (token:
   if (form.by === "id") return yield* Travel.booking(token, form.id)
   const query = new URLSearchParams({ reference: form.reference, ...(form.lastName === null ? {} : { lastName: form.lastName }) })
   return (yield* api.request<Resources.Booking>({ method: "GET", path: `/api/bookings?${query}`, token })).body
-})
-
-export interface ReadinessResult {
-  readonly name: string
-  readonly url: URL
-  readonly status: number
-}
-
-/** Each service's `/health/ready`, asked at once. */
-export const readiness = Effect.fn("Operations.readiness")(function* (targets: Readonly<Record<string, URL>>) {
-  const api = yield* Api
-  return yield* Effect.forEach(
-    Object.entries(targets),
-    ([name, url]) => Effect.map(api.probe(url), (status): ReadinessResult => ({ name, url, status })),
-    { concurrency: "unbounded" },
-  )
-})
-
-export interface BusResult {
-  readonly name: string
-  readonly url: URL
-  /** None when `/metrics` did not answer 200 (with `status`). */
-  readonly bus: BusStatus.BusStatus | null
-  readonly status: number
-}
-
-/** Each message-bus service's outbox and dead letters, from its `/metrics` read with the admin's token. */
-export const bus = Effect.fn("Operations.bus")(function* (token: string, targets: Readonly<Record<string, URL>>) {
-  const api = yield* Api
-  return yield* Effect.forEach(
-    Object.entries(targets),
-    ([name, url]) =>
-      Effect.map(api.text(url, token), (answer): BusResult => ({
-        name,
-        url,
-        status: answer.status,
-        bus: answer.status === 200 ? BusStatus.parse(answer.body) : null,
-      })),
-    { concurrency: "unbounded" },
-  )
 })

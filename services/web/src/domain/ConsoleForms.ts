@@ -1,4 +1,4 @@
-/** The operations console's forms (schedule, delay, cancel, find a booking, list flights): their rules, pure. */
+/** The operations console's forms (schedule, delay, cancel, find a booking, list a day's flights): their rules, pure. */
 import * as V from "./Validation.ts"
 
 /** A new flight has at most this many cabins, one per class. */
@@ -81,14 +81,24 @@ export const cancel = (fields: V.Fields): V.Checked<{ readonly reason?: string }
   return errors.result(() => reason === undefined ? {} : { reason })
 }
 
-/** The flights of a day on a route. */
-export const flights = (fields: V.Fields): V.Checked<{ readonly origin: string; readonly destination: string; readonly date: string }> => {
+/** The flights of a day, of an origin and a destination when given (null when not). */
+export interface Flights {
+  readonly date: string
+  readonly origin: string | null
+  readonly destination: string | null
+}
+
+export const flights = (fields: V.Fields): V.Checked<Flights> => {
   const errors = new V.Errors()
-  const origin = V.airport(errors, "origin", V.text(fields, "origin"))
-  const destination = V.airport(errors, "destination", V.text(fields, "destination"))
-  if (origin !== "" && origin === destination) errors.add("destination", "The destination must differ from the origin")
+  const airport = (field: string) => {
+    const raw = V.text(fields, field)
+    return raw === "" ? null : V.airport(errors, field, raw)
+  }
+  const origin = airport("origin")
+  const destination = airport("destination")
+  if (origin !== null && origin === destination) errors.add("destination", "The destination must differ from the origin")
   const date = V.day(errors, "date", V.text(fields, "date"))
-  return errors.result(() => ({ origin, destination, date }))
+  return errors.result(() => ({ date, origin, destination }))
 }
 
 /**

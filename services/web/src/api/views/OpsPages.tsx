@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-/** The operations console's lists and forms: the flights of a day on a route, finding a booking, scheduling a flight. */
+/** The operations console's lists and forms: the flights of a day, finding a booking, scheduling a flight. */
 import { cabinSlots } from "../../domain/ConsoleForms.ts"
 import type { Flight } from "../../domain/Resources.ts"
 import { Cabins, type Fields, text } from "../../domain/Validation.ts"
@@ -20,34 +20,38 @@ export const FlightsPage = (props: {
   readonly fields: Fields
   readonly errors: FieldErrors
   readonly problem: ReadonlyArray<string>
-  readonly flights: ReadonlyArray<Flight> | null
+  /** The day's flights, and whether more remain than are listed; null before a day is asked. */
+  readonly flights: { readonly flights: ReadonlyArray<Flight>; readonly more: boolean } | null
 }) => (
   <>
     <OpsNav admin={props.admin} />
     <h1>Flights</h1>
     <ErrorSummary errors={props.errors} lines={props.problem} />
     <form method="get" action="/ops" class="search" novalidate>
-      <Field name="origin" label="From" value={text(props.fields, "origin")} errors={props.errors} extra={{ maxlength: 3 }} />
-      <Field name="destination" label="To" value={text(props.fields, "destination")} errors={props.errors} extra={{ maxlength: 3 }} />
       <Field name="date" label="Day (UTC)" type="date" value={text(props.fields, "date")} errors={props.errors} />
+      <Field name="origin" label="From (optional)" value={text(props.fields, "origin")} errors={props.errors} extra={{ maxlength: 3 }} />
+      <Field name="destination" label="To (optional)" value={text(props.fields, "destination")} errors={props.errors} extra={{ maxlength: 3 }} />
       <button type="submit" class="primary">List flights</button>
     </form>
-    <p class="hint">The flight API lists flights on sale only (scheduled or delayed, with a free seat): a cancelled or full flight is opened from its own page.</p>
-    {props.flights === null ? null : props.flights.length === 0 ? <p>No flights on sale that day on this route.</p> : (
-      <table class="history">
-        <thead><tr><th scope="col">Flight</th><th scope="col">Departs</th><th scope="col">Arrives</th><th scope="col">Status</th><th scope="col">Seats left</th></tr></thead>
-        <tbody>
-          {props.flights.map((flight) => (
-            <tr>
-              <td><a href={`/ops/flights/${flight.id}`}>{flight.flightNumber}</a> {flight.origin} → {flight.destination}</td>
-              <td>{Format.time(flight.departureAt)}</td>
-              <td>{Format.time(flight.arrivalAt)}</td>
-              <td>{Format.capitalised(flight.status)}</td>
-              <td>{flight.cabins.map((cabin) => `${cabin.cabin} ${cabin.availableSeats}/${cabin.capacity}`).join(", ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <p class="hint">Every flight departing that day, whatever its status: cancelled, full and departed ones too.</p>
+    {props.flights === null ? null : props.flights.flights.length === 0 ? <p>No flights depart that day{text(props.fields, "origin") || text(props.fields, "destination") ? " on this route" : ""}.</p> : (
+      <>
+        <table class="history">
+          <thead><tr><th scope="col">Flight</th><th scope="col">Departs</th><th scope="col">Arrives</th><th scope="col">Status</th><th scope="col">Seats left</th></tr></thead>
+          <tbody>
+            {props.flights.flights.map((flight) => (
+              <tr data-flight={flight.id}>
+                <td><a href={`/ops/flights/${flight.id}`}>{flight.flightNumber}</a> {flight.origin} → {flight.destination}</td>
+                <td>{Format.time(flight.departureAt)}</td>
+                <td>{Format.time(flight.arrivalAt)}</td>
+                <td data-flight-status={flight.status}>{Format.capitalised(flight.status)}{flight.statusReason ? `: ${flight.statusReason}` : ""}</td>
+                <td>{flight.cabins.map((cabin) => `${cabin.cabin} ${cabin.availableSeats}/${cabin.capacity}`).join(", ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {props.flights.more ? <p class="hint">Only the first {props.flights.flights.length} flights are listed: give a route to see the rest.</p> : null}
+      </>
     )}
   </>
 )
