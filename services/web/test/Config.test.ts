@@ -12,14 +12,12 @@ const read = (variables: Record<string, string>) =>
   Effect.runSync(Effect.either(Effect.withConfigProvider(WebConfig, ConfigProvider.fromMap(new Map(Object.entries(variables))))))
 
 describe("WebConfig", () => {
-  test("defaults: port 3006, the gateway on localhost:3000, sessions in memory for 12 hours, each service's readiness on its port", () => {
+  test("defaults: port 3006, the gateway on localhost:3000, sessions in memory for 12 hours", () => {
     const config = Either.getOrThrow(read({}))
     expect(config.port).toBe(3006)
     expect(config.apiUrl.href).toBe("http://localhost:3000/")
     expect(Option.isNone(config.redisUrl)).toBe(true)
     expect(Duration.toHours(config.sessionTtl)).toBe(12)
-    expect(config.readiness.booking.href).toBe("http://localhost:3001/health/ready")
-    expect(config.readiness.gateway.href).toBe("http://localhost:3000/health/ready")
     expect(config.clientAddress).toEqual({ header: Option.none(), trustedProxies: [] })
   })
 
@@ -30,18 +28,16 @@ describe("WebConfig", () => {
       REDIS_URL: "redis://cache:6379",
       WEB_SESSION_TTL: "30 minutes",
       WEB_PUBLIC_URL: "https://flights.example.com",
-      WEB_READY_URL_PAYMENT: "http://payment:3003/health/ready",
       AUTH_CLIENT_IP_HEADER: "x-forwarded-for",
       AUTH_TRUSTED_PROXIES: "10.0.0.5",
     }))
     expect([config.port, config.apiUrl.origin, Duration.toMinutes(config.sessionTtl)]).toEqual([8080, "https://api.example.com", 30])
     expect(Option.map(config.publicUrl, (url) => url.origin)).toEqual(Option.some("https://flights.example.com"))
-    expect(config.readiness.payment.href).toBe("http://payment:3003/health/ready")
     expect(config.clientAddress).toEqual({ header: Option.some("x-forwarded-for"), trustedProxies: ["10.0.0.5"] })
   })
 
   test("a bad value is refused naming its variable; production needs Redis for the sessions", () => {
-    for (const [variable, value] of [["WEB_API_URL", "ftp://x"], ["WEB_PUBLIC_URL", "not a url"], ["WEB_SESSION_TTL", "soon"], ["REDIS_URL", "http://x"], ["WEB_READY_URL_BOOKING", "http://u:p@x"], ["AUTH_TRUSTED_PROXIES", "gateway"], ["AUTH_CLIENT_IP_HEADER", "x forwarded"]] as const) {
+    for (const [variable, value] of [["WEB_API_URL", "ftp://x"], ["WEB_PUBLIC_URL", "not a url"], ["WEB_SESSION_TTL", "soon"], ["REDIS_URL", "http://x"], ["WEB_API_URL", "http://u:p@x"], ["AUTH_TRUSTED_PROXIES", "gateway"], ["AUTH_CLIENT_IP_HEADER", "x forwarded"]] as const) {
       const result = read({ [variable]: value })
       expect(Either.isLeft(result) && String(result.left)).toContain(variable)
     }

@@ -50,7 +50,6 @@ beforeAll(async () => {
         redisUrl: Option.none(),
         sessionTtl: Duration.hours(1),
         publicUrl: Option.none(),
-        readiness: { gateway: api, booking: api, flight: api, payment: api, notification: api, identity: api },
         clientAddress,
       })
     const web = yield* site(trustingLoopback)

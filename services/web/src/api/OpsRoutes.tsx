@@ -8,13 +8,14 @@ import { Either } from "effect"
 import type { Hono } from "hono"
 import * as ConsoleAccess from "../application/ConsoleAccess.ts"
 import * as Operations from "../application/Operations.ts"
+import * as SystemStatus from "../application/SystemStatus.ts"
 import * as Travel from "../application/Travel.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
 import * as ConsoleForms from "../domain/ConsoleForms.ts"
+import { isBusService } from "../domain/SystemResources.ts"
 import type { Fields } from "../domain/Validation.ts"
-import { metricsTargets } from "../infrastructure/WebConfig.ts"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
-import { forbidden, problemPage, redirect, render, statusFor } from "./Pages.tsx"
+import { forbidden, notFound, problemPage, redirect, render, statusFor } from "./Pages.tsx"
 import { FlightPage, OpsBookingPage } from "./views/OpsFlightPage.tsx"
 import { SystemPage } from "./views/SystemPage.tsx"
 import { FindBookingPage, FlightsPage, SchedulePage } from "./views/OpsPages.tsx"
@@ -27,7 +28,8 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.use("/ops", gate(ConsoleAccess.console))
   app.use("/ops/*", gate(ConsoleAccess.console))
-  app.use("/ops/system", gate(ConsoleAccess.operations))
+  app.use("/ops/system", gate(ConsoleAccess.operations, adminsOnly))
+  app.use("/ops/system/*", gate(ConsoleAccess.operations, adminsOnly))
 
   app.get("/ops", async (c) => {
     const fields = queryOf(c)
@@ -126,19 +128,33 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   })
 
   app.get("/ops/system", async (c) => {
-    const [results, bus] = await Promise.all([
-      run(c, Operations.readiness(deps.config.readiness)),
-      run(c, Operations.bus(token(c), metricsTargets(deps.config))),
-    ])
-    return render(c, "System", <SystemPage results={Either.getOrElse(results, () => [])} bus={Either.getOrElse(bus, () => [])} />)
+    const overview = await run(c, SystemStatus.overview(token(c)))
+    return Either.isLeft(overview)
+      ? problemPage(c, overview.left)
+      : render(c, "System", <SystemPage overview={overview.right} csrf={c.get("session").csrf} />)
+  })
+
+  app.post("/ops/system/:service/dead-letters/:id/replay", async (c) => {
+    const service = c.req.param("service")
+    const id = c.req.param("id")
+    if (!isBusService(service)) return notFound(c)
+    const replayed = await run(c, SystemStatus.replay(token(c), service, id))
+    return redirect(c, "/ops/system", Either.isLeft(replayed)
+      ? { kind: "error", text: `Message ${id} was not replayed: ${ApiProblem.messageOf(replayed.left)}` }
+      : { kind: "info", text: `Message ${id} is back on the ${service} queue.` })
   })
 }
 
 /** Lets the request through when the account may; otherwise the sign-in page or a 403 page. */
-const gate = (decide: (account: Parameters<typeof ConsoleAccess.console>[0]) => ConsoleAccess.Decision) =>
+const gate = (
+  decide: (account: Parameters<typeof ConsoleAccess.console>[0]) => ConsoleAccess.Decision,
+  refusal = "The operations console is for airline staff. Your account may not open it.",
+) =>
   async (c: WebContext, next: () => Promise<void>) => {
     const decision = decide(c.get("session").account)
     if (decision === "granted") return next()
     if (decision === "sign-in") return c.redirect(`/sign-in?next=${encodeURIComponent(c.req.path)}`, 303)
-    return forbidden(c, "The operations console is for airline staff. Your account may not open it.")
+    return forbidden(c, refusal)
   }
+
+const adminsOnly = "The system page is for administrators. Your account may not open it."

@@ -23,8 +23,6 @@ export interface ApiAnswer<A> {
 
 export class Api extends Context.Tag("web/Api")<Api, {
   readonly request: <A>(request: ApiRequest) => Effect.Effect<ApiAnswer<A>, ApiProblem>
-  /** `GET url` of any service (readiness): its status, or 0 when nothing answered. */
-  readonly probe: (url: URL) => Effect.Effect<number>
-  /** `GET url` of any service as text (`/metrics`), with a token: its status and body, status 0 when nothing answered. */
-  readonly text: (url: URL, token: string) => Effect.Effect<{ readonly status: number; readonly body: string }>
+  /** `GET path` as text (a service's metrics), with a token: its status and body, status 0 when nothing answered. */
+  readonly text: (path: string, token: string) => Effect.Effect<{ readonly status: number; readonly body: string }>
 }>() {}

@@ -65,6 +65,7 @@ const sentences: Readonly<Record<string, string>> = {
   "invalid-status-transition": "The flight's status cannot change that way from where it is now.",
   "bad-party": "That seat choice is not one this page can use. Please start again from the search.",
   "unreachable": "The booking system is not answering right now. Please try again in a moment.",
+  "dead-letter-not-found": "That message is no longer among the dead letters: it was replayed or taken off already.",
 }
 
 const byStatus = (status: number): string =>

@@ -1,7 +1,7 @@
 /**
  * What a service's `/metrics` (Prometheus text, admin only) says of its messages: the outbox's
- * pending entries and lag, and the messages dead-lettered per queue and reason. The only HTTP view
- * of them there is; the dead letters themselves are listed and replayed by `bun run dead-letters`.
+ * pending entries and lag, and how many messages it dead-lettered per queue and reason since it
+ * started. (The dead letters themselves are the service's `/api/operations/{service}/dead-letters`.)
  */
 export interface DeadLettered {
   readonly queue: string

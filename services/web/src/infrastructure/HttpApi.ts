@@ -53,14 +53,9 @@ export const layer = (baseUrl: URL) =>
         ),
         Effect.withSpan(`Api ${request.method} ${request.path.split("?")[0]}`, { kind: "client" }),
       ),
-    probe: (url) =>
-      Effect.tryPromise((signal) => fetch(url, { signal }).then((response) => response.status)).pipe(
-        Effect.timeout("3 seconds"),
-        Effect.orElseSucceed(() => 0),
-      ),
-    text: (url, token) =>
+    text: (path, token) =>
       Effect.tryPromise(async (signal) => {
-        const response = await fetch(url, { signal, headers: { authorization: `Bearer ${token}` } })
+        const response = await fetch(new URL(path, baseUrl), { signal, redirect: "manual", headers: { authorization: `Bearer ${token}` } })
         return { status: response.status, body: await response.text() }
       }).pipe(
         Effect.timeout("3 seconds"),

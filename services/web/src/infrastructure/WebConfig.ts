@@ -7,19 +7,6 @@ import { Config, ConfigError, Duration, Either, Option, type Redacted } from "ef
 
 export const defaultPort = 3006
 
-/** The services whose readiness the admin page shows, and where each answers `/health/ready`. */
-export const readinessTargets = ["gateway", "booking", "flight", "payment", "notification", "identity"] as const
-export type ReadinessTarget = (typeof readinessTargets)[number]
-
-const defaultReadinessPorts: Readonly<Record<ReadinessTarget, number>> = {
-  gateway: 3000,
-  booking: 3001,
-  flight: 3002,
-  payment: 3003,
-  notification: 3004,
-  identity: 3005,
-}
-
 export interface WebConfig {
   readonly port: number
   readonly appEnv: AppConfig.AppEnv
@@ -31,8 +18,6 @@ export interface WebConfig {
   readonly sessionTtl: Duration.Duration
   /** The public origin, when known: an `https:` one makes the session cookie `Secure` on every answer. */
   readonly publicUrl: Option.Option<URL>
-  /** Where the admin page asks each service's `/health/ready`. */
-  readonly readiness: Readonly<Record<ReadinessTarget, URL>>
   /**
    * How to find the visitor's address behind the gateway (AUTH_CLIENT_IP_HEADER, AUTH_TRUSTED_PROXIES):
    * the address sent with every API call made for the visitor. The connection's address by default.
@@ -62,15 +47,6 @@ const optionalHttpUrl = (name: string) =>
     ),
   )
 
-export const readinessVariable = (target: ReadinessTarget) => `WEB_READY_URL_${target.toUpperCase()}`
-
-const readiness = Config.all(
-  Object.fromEntries(readinessTargets.map((target) => [
-    target,
-    httpUrl(readinessVariable(target), `http://localhost:${defaultReadinessPorts[target]}/health/ready`),
-  ])) as Record<ReadinessTarget, Config.Config<URL>>,
-)
-
 export const WebConfig: Config.Config<WebConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
@@ -78,14 +54,7 @@ export const WebConfig: Config.Config<WebConfig> = Config.all({
   redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
   sessionTtl: AppConfig.duration("WEB_SESSION_TTL", "12 hours"),
   publicUrl: optionalHttpUrl("WEB_PUBLIC_URL"),
-  readiness,
   clientAddress: ClientAddress.settings,
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   { variable: "REDIS_URL", value: config.redisUrl, why: "every web instance must see the same sessions" },
 ])))
-
-/** The services on the message bus, whose `/metrics` (beside their readiness) tell their outbox and dead letters. */
-export const busServices = ["booking", "flight", "payment", "notification"] as const
-
-export const metricsTargets = (config: Pick<WebConfig, "readiness">): Readonly<Record<string, URL>> =>
-  Object.fromEntries(busServices.map((name) => [name, new URL("/metrics", config.readiness[name])]))

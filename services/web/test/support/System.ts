@@ -6,7 +6,7 @@
  */
 import { AuthConfig } from "@flight/auth"
 import * as Booking from "@flight/booking"
-import { InProcessBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import * as Flight from "@flight/flight"
 import * as Gateway from "@flight/gateway"
 import * as Identity from "@flight/identity"
@@ -15,7 +15,7 @@ import * as Payment from "@flight/payment"
 import type { ClientAddress } from "@flight/runtime"
 import { ChildProcess } from "@flight/runtime/testing"
 import { afterAll } from "bun:test"
-import { ConfigProvider, Duration, Effect, Exit, Layer, Logger, LogLevel, Option, Scope } from "effect"
+import { ConfigProvider, Context, Duration, Effect, Exit, Logger, LogLevel, Option, Scope } from "effect"
 import * as Web from "../../src/index.ts"
 
 export interface System {
@@ -24,6 +24,8 @@ export interface System {
   /** The gateway's origin: every API. */
   readonly api: string
   readonly urls: Readonly<Record<"identity" | "flight" | "booking" | "payment" | "notification", string>>
+  /** Puts bytes on the events exchange under a message type, as a misbehaving producer would. */
+  readonly sendRaw: (messageType: string, body: string) => Promise<void>
 }
 
 // Generous budgets: every browser and route test signs in and books from 127.0.0.1.
@@ -42,7 +44,8 @@ export const start = Effect.gen(function* () {
   )
   const identity = yield* Identity.make(identityConfig)
   const auth = AuthConfig.of({ issuer, audience: identityConfig.audience })
-  const bus = yield* Layer.build(InProcessBus.layer())
+  const inProcess = yield* InProcessBus.make()
+  const bus = Context.make(MessageBus, inProcess.bus).pipe(Context.add(DeadLetters.DeadLetters, inProcess.deadLetters))
   const onBus = <A, E>(make: Effect.Effect<A, E, any>) => Effect.provide(make, bus) as Effect.Effect<A, E, Scope.Scope>
   const flight = yield* onBus(Flight.make({ port: 0, mongodbUrl: Option.none(), auth }))
   const booking = yield* onBus(Booking.make({ port: 0, redisUrl: Option.none(), holdTtl: Duration.minutes(15), sweepInterval: "200 millis", auth }))
@@ -55,7 +58,6 @@ export const start = Effect.gen(function* () {
   // the address the gateway will take.
   const gatewayPort = ChildProcess.freePort()
   const api = `http://127.0.0.1:${gatewayPort}`
-  const ready = (url: URL) => new URL("/health/ready", url.origin)
   const web = yield* Web.make({
     port: 0,
     appEnv: "test",
@@ -63,14 +65,6 @@ export const start = Effect.gen(function* () {
     redisUrl: Option.none(),
     sessionTtl: Duration.hours(1),
     publicUrl: Option.none(),
-    readiness: {
-      gateway: ready(new URL(api)),
-      booking: ready(booking.url),
-      flight: ready(flight.url),
-      payment: ready(payment.url),
-      notification: ready(notification.url),
-      identity: ready(identity.url),
-    },
     clientAddress: behindGateway,
   })
   yield* Gateway.make({
@@ -103,6 +97,7 @@ export const start = Effect.gen(function* () {
       payment: payment.url.origin,
       notification: notification.url.origin,
     },
+    sendRaw: (messageType, body) => Effect.runPromise(inProcess.controls.sendRaw("events", messageType, new TextEncoder().encode(body))),
   } satisfies System
 })
 
