@@ -91,6 +91,18 @@ const walk = (system: Effect.Effect.Success<typeof start>) =>
       await shoot(page, "cancelled-refunded")
       await page.goto(`${system.web}/manage`)
       await shoot(page, "manage")
+
+      // An admin's system page, with a message no service could read among the dead letters.
+      await system.sendRaw("booking.created", "{ not json")
+      const admin = await (await browser.newContext({ viewport: { width: 1000, height: 720 } })).newPage()
+      await admin.goto(`${system.web}/sign-in`)
+      await admin.getByLabel("Email").fill(Seed.admin.email)
+      await admin.getByLabel("Password").fill(Seed.admin.password)
+      await admin.getByRole("button", { name: "Sign in" }).click()
+      await admin.goto(`${system.web}/ops/system`)
+      await admin.locator('[data-dead-letters="flight"]').waitFor()
+      await admin.locator('[data-bus="flight"]').scrollIntoViewIfNeeded()
+      await shoot(admin, "ops-system")
     } finally {
       await browser.close()
     }

@@ -37,6 +37,9 @@ const Readiness = (props: { readonly readiness: Overview["readiness"] }) =>
     ),
   })
 
+/** The service's own queue's counts (in the embedded mode every service's registry holds them all). */
+const ownDeadLettered = (entry: ServiceQueue) => (entry.bus?.deadLettered ?? []).filter((counted) => counted.queue.endsWith(`.${entry.service}`))
+
 const Outbox = (props: { readonly entry: ServiceQueue }) =>
   props.entry.bus === null
     ? <p>Outbox: {props.entry.metricsStatus === 0 ? "the service's metrics did not answer" : `metrics not readable (HTTP ${props.entry.metricsStatus})`}.</p>
@@ -45,9 +48,9 @@ const Outbox = (props: { readonly entry: ServiceQueue }) =>
         Outbox: {props.entry.bus.outboxPending ?? "not reported"} pending, lag{" "}
         {props.entry.bus.outboxLagSeconds === null ? "not reported" : `${props.entry.bus.outboxLagSeconds.toFixed(1)} s`}.
         Dead-lettered since it started:{" "}
-        {props.entry.bus.deadLettered.length === 0
+        {ownDeadLettered(props.entry).length === 0
           ? "none"
-          : props.entry.bus.deadLettered.map((entry) => `${entry.queue}, ${entry.reason}: ${entry.count}`).join("; ")}.
+          : ownDeadLettered(props.entry).map((entry) => `${entry.reason}: ${entry.count}`).join("; ")}.
       </p>
     )
 
