@@ -95,6 +95,17 @@ try {
     sagas: latencies.length,
     failed,
   }])
+  // One line for `bun run bench:all`: an absolute figure, the goal being sagas/s and a p99.
+  console.log(`bench-result ${JSON.stringify({
+    name: `saga created → confirmed, infra mode, ${CLIENTS} clients`,
+    figure: Number((latencies.length / SECONDS).toFixed(1)),
+    floor: null,
+    ratio: null,
+    unit: "sagas/s",
+    p50ms: percentile(sorted, 0.5),
+    p99ms: percentile(sorted, 0.99),
+    failed,
+  })}`)
 } finally {
   await system.stop()
 }

@@ -164,7 +164,10 @@ const program = Effect.gen(function* () {
   const serviceRow = yield* service
   console.log(`POST /api/bookings: ${CLIENTS} clients, ${SECONDS} s each, 1 passenger a booking, Redis ${new URL(url).host}`)
   console.table([floorRow, serviceRow])
-  console.log(`ratio service / floor: ${(serviceRow.bookingsPerSecond / floorRow.bookingsPerSecond).toFixed(2)}`)
+  const ratio = serviceRow.bookingsPerSecond / floorRow.bookingsPerSecond
+  console.log(`ratio service / floor: ${ratio.toFixed(2)}`)
+  // One line for `bun run bench:all`.
+  console.log(`bench-result ${JSON.stringify({ name: "booking POST /api/bookings", figure: serviceRow.bookingsPerSecond, floor: floorRow.bookingsPerSecond, ratio: Number(ratio.toFixed(2)), unit: "bookings/s" })}`)
 })
 
 Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning), Effect.ensuring(Effect.promise(() => deletePrefix(url, prefix)))))

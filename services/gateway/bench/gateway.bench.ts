@@ -181,12 +181,15 @@ try {
   console.log(`gateway benchmark: ${CLIENTS} clients, ${SECONDS} s per phase, ${ROUNDS} rounds; Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores\n`)
   console.log("| request | round | direct req/s | floor req/s | gateway req/s | gateway / direct | gateway / floor | p50 direct / floor / gateway | added p50 | p99 direct / floor / gateway | proxy CPU per request floor / gateway | statuses direct / floor / gateway |")
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|")
+  const results: Array<string> = []
   for (const [name, scenario] of Object.entries(scenarios).filter(([name]) => name.startsWith(ONLY))) {
+    const rounds: Array<{ readonly gateway: number; readonly direct: number }> = []
     for (let round = 1; round <= ROUNDS; round++) {
       const straight = await measure(scenario(direct[name as keyof typeof direct]))
       const floored = await measure(scenario(bare), floor.process.pid)
       const gateways = [{ label: "", phase: await measure(scenario(through), gateway.process.pid) }]
       if (compared !== undefined) gateways.push({ label: " (compared)", phase: await measure(scenario(other), compared.process.pid) })
+      rounds.push({ gateway: gateways[0]!.phase.rate, direct: straight.rate })
       const cpu = (value: number | undefined) => value === undefined ? "-" : `${Math.round(value)} µs`
       for (const { label, phase: gated } of gateways) {
         console.log(
@@ -197,7 +200,18 @@ try {
         )
       }
     }
+    // The round with the median ratio, as one line for `bun run bench:all`.
+    const middle = rounds.toSorted((a, b) => a.gateway / a.direct - b.gateway / b.direct)[Math.floor(rounds.length / 2)]!
+    results.push(`bench-result ${JSON.stringify({
+      name: `gateway ${name}, through / direct`,
+      figure: Math.round(middle.gateway),
+      floor: Math.round(middle.direct),
+      ratio: Number((middle.gateway / middle.direct).toFixed(2)),
+      unit: "req/s",
+    })}`)
   }
+  console.log("")
+  for (const line of results) console.log(line)
 } finally {
   for (const child of [gateway, compared, floor, services]) child?.process.kill("SIGTERM")
   await Promise.all([gateway?.process.exited, compared?.process.exited, floor?.process.exited, services.process.exited])

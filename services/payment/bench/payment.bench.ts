@@ -103,7 +103,10 @@ const program = Effect.gen(function* () {
   const baseline = yield* pgbench
   console.log(`POST /api/payments against PostgreSQL ${new URL(url).host}, simulated gateway at zero latency, ${SECONDS} s`)
   console.table([payments, baseline])
-  console.log(`payments per second / pgbench TPS: ${(payments.perSecond / baseline.perSecond).toFixed(2)}`)
+  const ratio = payments.perSecond / baseline.perSecond
+  console.log(`payments per second / pgbench TPS: ${ratio.toFixed(2)}`)
+  // One line for `bun run bench:all`.
+  console.log(`bench-result ${JSON.stringify({ name: "payment POST /api/payments", figure: payments.perSecond, floor: baseline.perSecond, ratio: Number(ratio.toFixed(2)), unit: "payments/s (floor: pgbench TPS)" })}`)
 })
 
 Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning))).then(() => process.exit(0))
