@@ -6,16 +6,13 @@
 import {
   Cause,
   type Context,
-  Data,
   Duration,
   Effect,
   Either,
   Exit,
   Metric,
   Option,
-  ParseResult,
   Runtime,
-  Schema,
 } from "effect"
 import { Hono } from "hono"
 import { TrieRouter } from "hono/router/trie-router"
@@ -25,6 +22,7 @@ import * as OpenApi from "./OpenApi.ts"
 import * as Problem from "./Problem.ts"
 import * as RequestInput from "./RequestInput.ts"
 import * as Route from "./Route.ts"
+import * as RouteCodec from "./RouteCodec.ts"
 
 /**
  * How the bridge learns who calls: a port, so that the runtime needs no token library.
@@ -69,75 +67,6 @@ const json = (status: number, body: unknown, headers?: Readonly<Record<string, s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Request decoding
-
-/**
- * The query of a route that declares none: no parameter at all. (`Schema.Struct({})` would not do:
- * Effect decodes any object with it, unknown keys included.)
- */
-const NoQuery = Schema.Record({ key: Schema.String, value: Schema.Never })
-
-class InvalidResponse extends Data.TaggedError("InvalidResponse")<{ readonly route: string; readonly issue: string }> {
-  override get message(): string {
-    return `The response of ${this.route} does not match its success schema: ${this.issue}`
-  }
-}
-
-const respond = <R, P>(
-  route: Route.Route<R | P>,
-  authentication: Authentication<P, R>,
-  request: Request,
-  url: URL,
-  rawParams: Record<string, string>,
-  limit: number,
-) =>
-  Effect.gen(function*() {
-    // First, before the body is read: who may call does not depend on what is sent.
-    const caller = yield* authentication.authorize(route.access, request)
-    const rawBody = route.body === undefined ? undefined : yield* RequestInput.jsonBody(request, limit)
-    const errors: Array<Problem.FieldError> = []
-    const decode = (
-      where: Problem.Where,
-      schema: Schema.Schema.AnyNoContext | undefined,
-      value: unknown,
-      onExcessProperty: "error" | "ignore",
-    ): unknown => {
-      if (schema === undefined) return where === "body" ? undefined : {}
-      const result = Schema.decodeUnknownEither(schema)(value, { errors: "all", onExcessProperty })
-      if (Either.isRight(result)) return result.right
-      errors.push(...Problem.fieldErrors(where, result.left))
-      return undefined
-    }
-    const params = decode("path", route.params, rawParams, "ignore")
-    const query = decode("query", route.query ?? NoQuery, RequestInput.queryOf(url), "error")
-    const headers = decode("header", route.headers, RequestInput.headersOf(request), "ignore")
-    const body = rawBody === RequestInput.NoBody
-      ? (errors.push({ path: "body", message: "is missing" }), undefined)
-      : decode("body", route.body, rawBody, "error")
-    if (errors.length > 0) {
-      return yield* Effect.fail(
-        Problem.badRequest(`The request is invalid (${errors.length} ${errors.length === 1 ? "field" : "fields"})`, errors),
-      )
-    }
-    const result = yield* (Effect.provide(
-      route.handler({ params, query, body, headers, request } as Route.Input<unknown, unknown, unknown, unknown>),
-      caller,
-    ) as Effect.Effect<unknown, Problem.Problem, R>)
-    if (result instanceof Route.Response) return json(result.status, result.body, result.headers)
-    if (route.success.schema === undefined) return json(route.success.status, undefined)
-    const encoded = Schema.encodeEither(route.success.schema)(result)
-    if (Either.isLeft(encoded)) {
-      return yield* Effect.die(
-        new InvalidResponse({
-          route: `${route.method.toUpperCase()} ${route.path}`,
-          issue: ParseResult.TreeFormatter.formatErrorSync(encoded.left),
-        }),
-      )
-    }
-    return json(route.success.status, encoded.right)
-  })
-
-// ---------------------------------------------------------------------------------------------
 // The app
 
 const readinessProblem = (cause: Cause.Cause<unknown>): Problem.Problem => {
@@ -151,6 +80,9 @@ const readinessProblem = (cause: Cause.Cause<unknown>): Problem.Problem => {
 
 export const make = <R, P = never>(options: Options<R, P>): Hono => {
   const app = new Hono()
+  // Each request's URL, parsed once by the first middleware, read by whichever handler answers.
+  const urls = new WeakMap<Request, URL>()
+  const urlOf = (request: Request): URL => urls.get(request) ?? new URL(request.url)
   const limit = options.bodyLimitBytes ?? defaultBodyLimitBytes
   const run = Runtime.runPromiseExit(options.runtime)
   const known = new TrieRouter<string>()
@@ -167,15 +99,19 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
   // A `Host` that is no host (`a b`, `[::1`, empty, or none over HTTP/1.0) leaves the request
   // without a URL: it is refused here, before any route or handler parses one.
   app.use(async (c, next) => {
-    if (RequestInput.urlOf(c.req.raw) !== undefined) return next()
+    const url = RequestInput.urlOf(c.req.raw)
+    if (url !== undefined) {
+      urls.set(c.req.raw, url)
+      return next()
+    }
     const response = Problem.toResponse(Problem.malformedRequest())
-    await run(HttpInstrumentation.recordMetrics({ service: options.service, method: c.req.method, route: "unmatched", status: response.status }, 0))
+    HttpInstrumentation.recordNow({ service: options.service, method: c.req.method, route: "unmatched", status: response.status }, 0)
     return response
   })
 
   app.get("/health/live", () => json(200, { status: "ok" }))
   app.get("/health/ready", async (c) => {
-    const url = new URL(c.req.url)
+    const url = urlOf(c.req.raw)
     const exit = await run(
       options.readiness.pipe(
         Effect.timeoutFail({
@@ -194,7 +130,7 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
       : Problem.toResponse(readinessProblem(exit.cause), url.pathname)
   })
   app.get("/metrics", async (c) => {
-    const url = new URL(c.req.url)
+    const url = urlOf(c.req.raw)
     const exit = await run(options.authentication.authorize(metricsAccess, c.req.raw))
     if (Exit.isFailure(exit)) {
       return Problem.toResponse(Option.getOrElse(HttpInstrumentation.problemOf(exit.cause), () => Problem.internal()), url.pathname)
@@ -206,30 +142,43 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
   app.get("/openapi.json", () => new Response(openApi, { headers: { "content-type": "application/json" } }))
   for (const path of ["/health/live", "/health/ready", "/metrics", "/openapi.json"]) known.add("GET", path, path)
 
+  const served = HttpInstrumentation.make(options.runtime, options.service)
   for (const route of options.routes) {
     const method = route.method.toUpperCase()
     known.add(method, route.path, route.path)
-    app.on(method, route.path, async (c) => {
+    const codec = RouteCodec.make(route)
+    // One fiber a request, for what needs Effect: who calls (before the body is read: who may call
+    // does not depend on what is sent), the body, and the handler. The span, decoding and encoding
+    // are plain functions around it.
+    const respond = (request: Request, url: URL, params: Record<string, string>) =>
+      Effect.flatMap(options.authentication.authorize(route.access, request), (caller) => {
+        const handle = (body: unknown) => {
+          const input = codec.decode({ params, url, request, body })
+          return Either.isLeft(input)
+            ? Effect.fail(input.left)
+            : Effect.provide(route.handler(input.right), caller) as Effect.Effect<unknown, Problem.Problem, R>
+        }
+        return route.body === undefined ? handle(undefined) : Effect.flatMap(RequestInput.jsonBody(request, limit), handle)
+      })
+    app.on(method, route.path, (c) => {
       const request = c.req.raw
-      const url = new URL(request.url)
-      const exit = await run(
-        HttpInstrumentation.instrumented(
-          options.service,
-          method,
-          route.path,
-          request,
-          url,
-          respond(route, options.authentication, request, url, c.req.param(), limit),
-        ),
-      )
-      return Exit.isSuccess(exit) ? exit.value : Problem.toResponse(Problem.internal(), url.pathname)
+      const url = urlOf(request)
+      return served(method, route.path, request, url, async (span): Promise<HttpInstrumentation.Outcome> => {
+        const params = route.params === undefined ? {} : c.req.param()
+        const exit = await run(Effect.withParentSpan(respond(request, url, params), span))
+        if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
+        const result = exit.value
+        if (result instanceof Route.Response) return Exit.succeed(json(result.status, result.body, result.headers))
+        const encoded = codec.encode(result)
+        return Either.isLeft(encoded) ? Exit.die(encoded.left) : Exit.succeed(json(route.success.status, encoded.right))
+      })
     })
   }
 
   app.notFound(async (c) => {
     const startedAt = performance.now()
     const request = c.req.raw
-    const url = new URL(request.url)
+    const url = urlOf(request)
     const allowed = methods.filter((method) => known.match(method, url.pathname)[0].length > 0)
     const response = allowed.length === 0
       ? Problem.toResponse(Problem.routeNotFound(request.method, url.pathname), url.pathname)
@@ -241,11 +190,9 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
         ),
         url.pathname,
       )
-    await run(
-      HttpInstrumentation.recordMetrics(
-        { service: options.service, method: request.method, route: "unmatched", status: response.status },
-        (performance.now() - startedAt) / 1000,
-      ),
+    HttpInstrumentation.recordNow(
+      { service: options.service, method: request.method, route: "unmatched", status: response.status },
+      (performance.now() - startedAt) / 1000,
     )
     return response
   })
