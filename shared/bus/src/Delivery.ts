@@ -5,7 +5,7 @@
  */
 import { Catalogue, type AnyMessage } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
-import { Cause, Effect, Exit, Metric, Option, type Schedule } from "effect"
+import { Cause, Effect, Metric, Option, type Schedule } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import { IdempotencyStoreError } from "./Idempotency.ts"
 import type { Consumer } from "./MessageBus.ts"
@@ -68,31 +68,48 @@ const deadLetter = (reason: DeadLetterReason, detail: string, attempts: number, 
 const parentSpan = (headers: RawDelivery["headers"]) =>
   typeof headers["traceparent"] === "string" ? Traceparent.parse(headers["traceparent"]) : Option.none()
 
+/** Counts a delivery by its outcome, and a dead letter by its reason. */
+const counted = (queue: string) => (outcome: Outcome): Effect.Effect<Outcome> =>
+  outcome._tag === "DeadLetter"
+    ? Effect.as(
+      Effect.zipRight(
+        Metric.increment(BusMetrics.consumedOf(queue, outcome._tag)),
+        Metric.increment(BusMetrics.deadLetteredOf(queue, outcome.reason)),
+      ),
+      outcome,
+    )
+    : Effect.as(Metric.increment(BusMetrics.consumedOf(queue, outcome._tag)), outcome)
+
 /**
  * Handles one delivery. Never fails: every failure becomes an outcome the adapter settles. It is
  * interrupted only when the consumer is shut down past its grace period; the adapter then leaves
  * the message unacknowledged, for redelivery.
+ *
+ * This runs for every message: a pipeline of plain combinators, no generator, and the retry
+ * machinery is entered only once a handler has failed.
  */
 export const handle = <E, R>(
   consumer: Consumer<E, R>,
   queue: string,
   raw: RawDelivery,
 ): Effect.Effect<Outcome, never, R> =>
-  Effect.gen(function* () {
+  Effect.suspend((): Effect.Effect<Outcome, never, R> => {
     const decoded = Catalogue.decodeJson(raw.body)
     if (decoded._tag === "Left") {
       const error = decoded.left
       const reason: DeadLetterReason = error.reason === "unknown-type" || error.reason === "unknown-version"
         ? error.reason
         : "undecodable"
-      return deadLetter(reason, error.message, 0, error.messageType ?? null)
+      return Effect.succeed(deadLetter(reason, error.message, 0, error.messageType ?? null))
     }
     const message = decoded.right
     const handler = consumer.handlers[message.type] as ((message: AnyMessage) => Effect.Effect<void, E, R>) | undefined
     if (handler === undefined) {
-      return deadLetter("unhandled", `the ${consumer.service} consumer has no handler for ${message.type}`, 0, message.type)
+      return Effect.succeed(
+        deadLetter("unhandled", `the ${consumer.service} consumer has no handler for ${message.type}`, 0, message.type),
+      )
     }
-    return yield* run(consumer, queue, message, handler).pipe(
+    return run(consumer, queue, message, handler).pipe(
       Effect.withSpan(`${queue} process ${message.type}`, {
         kind: "consumer",
         parent: Option.getOrUndefined(parentSpan(raw.headers)),
@@ -104,56 +121,69 @@ export const handle = <E, R>(
           "messaging.message.conversation_id": message.correlationId,
           "messaging.message.type": message.type,
         },
+        // The call site is always this line: a stack trace per message would say nothing new.
+        captureStackTrace: false,
       }),
     )
-  }).pipe(
-    Effect.tap((outcome) =>
-      outcome._tag === "DeadLetter"
-        ? Effect.zipRight(
-          Metric.increment(BusMetrics.consumedOf(queue, outcome._tag)),
-          Metric.increment(BusMetrics.deadLetteredOf(queue, outcome.reason)),
-        )
-        : Metric.increment(BusMetrics.consumedOf(queue, outcome._tag))
-    ),
-  )
+  }).pipe(Effect.flatMap(counted(queue)))
 
 const run = <E, R>(
   consumer: Consumer<E, R>,
   queue: string,
   message: AnyMessage,
   handler: (message: AnyMessage) => Effect.Effect<void, E, R>,
-) =>
-  Effect.gen(function* () {
-    let attempts = 0
-    const attempt = Effect.suspend(() => {
-      attempts += 1
-      return handler(message)
-    })
-    const { idempotency, isTransient } = consumer.policy
-    const applied = idempotency === null
-      ? Effect.as(attempt, true)
-      : idempotency.once(`${consumer.service}/${message.id}`, attempt)
-    const transient = (error: E | IdempotencyStoreError) => error instanceof IdempotencyStoreError || isTransient(error)
-    const exit = yield* applied.pipe(
-      Effect.tapError((error) =>
-        transient(error) ? Metric.increment(BusMetrics.retriedOf(queue)) : Effect.void
-      ),
-      Effect.retry({ schedule: consumer.policy.retry as Schedule.Schedule<unknown, E | IdempotencyStoreError, R>, while: transient }),
-      Effect.exit,
-    )
-    if (Exit.isSuccess(exit)) {
-      return exit.value ? ({ _tag: "Handled", attempts } as const) : ({ _tag: "Duplicate" } as const)
-    }
-    if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isSome(failure)) {
-      yield* Effect.logWarning(`dead-lettering ${message.type} ${message.id}`).pipe(
-        Effect.annotateLogs({ queue, attempts, error: describeError(failure.value) }),
-      )
-      return transient(failure.value)
-        ? deadLetter("retries-exhausted", `after ${attempts} attempts: ${describeError(failure.value)}`, attempts, message.type)
-        : deadLetter("rejected", describeError(failure.value), attempts, message.type)
-    }
-    yield* Effect.logError(`handler of ${message.type} died`, exit.cause)
-    return deadLetter("defect", Cause.pretty(exit.cause), attempts, message.type)
+): Effect.Effect<Outcome, never, R> => {
+  let attempts = 0
+  const attempt = Effect.suspend(() => {
+    attempts += 1
+    return handler(message)
   })
+  const { idempotency, isTransient } = consumer.policy
+  const applied = idempotency === null
+    ? Effect.as(attempt, true)
+    : idempotency.once(`${consumer.service}/${message.id}`, attempt)
+  const transient = (error: E | IdempotencyStoreError) => error instanceof IdempotencyStoreError || isTransient(error)
+  const countTransient = (error: E | IdempotencyStoreError) =>
+    transient(error) ? Metric.increment(BusMetrics.retriedOf(queue)) : Effect.void
+  /**
+   * The policy's retry, from a first failure already seen: the schedule is given that failure as
+   * its first input, as if it had retried from the start, so the delays and the count are the
+   * policy's. Most messages succeed at once and never build a schedule driver.
+   */
+  const retryAfter = (first: E | IdempotencyStoreError) => {
+    let replayed = false
+    return Effect.retry(
+      Effect.suspend(() => {
+        if (replayed) return Effect.tapError(applied, countTransient)
+        replayed = true
+        return Effect.fail(first)
+      }),
+      { schedule: consumer.policy.retry as Schedule.Schedule<unknown, E | IdempotencyStoreError, R>, while: transient },
+    )
+  }
+  return applied.pipe(
+    Effect.catchAll((error) => Effect.zipRight(countTransient(error), transient(error) ? retryAfter(error) : Effect.fail(error))),
+    Effect.matchCauseEffect({
+      onSuccess: (applied): Effect.Effect<Outcome> =>
+        Effect.succeed(applied ? { _tag: "Handled", attempts } : { _tag: "Duplicate" }),
+      onFailure: (cause): Effect.Effect<Outcome> => {
+        if (Cause.isInterruptedOnly(cause)) return Effect.interrupt
+        const failure = Cause.failureOption(cause)
+        if (Option.isSome(failure)) {
+          return Effect.logWarning(`dead-lettering ${message.type} ${message.id}`).pipe(
+            Effect.annotateLogs({ queue, attempts, error: describeError(failure.value) }),
+            Effect.as(
+              transient(failure.value)
+                ? deadLetter("retries-exhausted", `after ${attempts} attempts: ${describeError(failure.value)}`, attempts, message.type)
+                : deadLetter("rejected", describeError(failure.value), attempts, message.type),
+            ),
+          )
+        }
+        return Effect.as(
+          Effect.logError(`handler of ${message.type} died`, cause),
+          deadLetter("defect", Cause.pretty(cause), attempts, message.type),
+        )
+      },
+    }),
+  )
+}

@@ -245,7 +245,7 @@ export const make = (options: Options) =>
     const publish: MessageBus["Type"]["publish"] = (message, publishOptions) =>
       Publishing.traced(message, publishOptions, (outgoing) =>
         withLive(publishTimeout, ({ publisher }) =>
-          confirmed(publisher, topology.exchangeFor(outgoing.kind), message.type, Buffer.from(outgoing.body), {
+          confirmed(publisher, topology.exchangeFor(outgoing.kind), message.type, outgoing.body, {
             persistent: true,
             messageId: message.id,
             type: message.type,
@@ -294,13 +294,13 @@ export const make = (options: Options) =>
 
     const consume = <E, R>(consumer: Consumer<E, R>): Effect.Effect<void, BrokerError, R | Scope.Scope> =>
       Effect.gen(function* () {
-        const runtime = yield* Effect.runtime<R>()
+        const runFork = Runtime.runFork(yield* Effect.runtime<R>())
         const queue = topology.queueOf(consumer.service)
         const inFlight = new Set<Fiber.RuntimeFiber<void>>()
         let current: { channel: amqp.Channel; consumerTag: string } | null = null
 
         const onMessage = (channel: amqp.Channel, message: amqp.ConsumeMessage) => {
-          const fiber = Runtime.runFork(runtime)(
+          const fiber = runFork(
             Delivery.handle(consumer, queue, {
               body: message.content,
               headers: message.properties.headers ?? {},
@@ -318,7 +318,7 @@ export const make = (options: Options) =>
 
         /** Attaches anew on the live connection a little later, if this consumer still needs it. */
         const reattachLater = () =>
-          Runtime.runFork(runtime)(
+          runFork(
             Effect.gen(function* () {
               yield* Effect.sleep("200 millis")
               const state = yield* SubscriptionRef.get(live)

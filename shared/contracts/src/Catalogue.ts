@@ -43,8 +43,10 @@ for (const definition of definitions) {
   byType.set(definition.type, versions)
 }
 
-export const definitionOf = <T extends MessageType>(type: T): DefinitionOf<T> =>
-  [...byType.get(type)!.values()].at(-1) as DefinitionOf<T>
+/** The newest version of each type, looked up on every publish. */
+const latest = new Map([...byType].map(([type, versions]) => [type, [...versions.values()].at(-1)!]))
+
+export const definitionOf = <T extends MessageType>(type: T): DefinitionOf<T> => latest.get(type) as DefinitionOf<T>
 
 export const isKnownType = (type: string): type is MessageType => byType.has(type)
 
@@ -115,11 +117,13 @@ export const decode = (input: unknown): Either.Either<AnyMessage, DecodeError> =
   ) as Either.Either<AnyMessage, DecodeError>
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
 /** Decodes a message from its JSON text (or the bytes of it). */
 export const decodeJson = (text: string | Uint8Array): Either.Either<AnyMessage, DecodeError> => {
   let parsed: unknown
   try {
-    const json = typeof text === "string" ? text : new TextDecoder("utf-8", { fatal: true }).decode(text)
+    const json = typeof text === "string" ? text : utf8.decode(text)
     // Refused before parsing: decoding and describing a document nested thousands deep overflows the stack.
     if (JsonNesting.exceeds(json)) return Either.left(new DecodeError({ reason: "malformed", detail: JsonNesting.tooDeep() }))
     parsed = JSON.parse(json)
