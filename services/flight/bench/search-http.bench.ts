@@ -12,7 +12,9 @@
  * answers `JSON.stringify` of the page as the service shows it (`FlightApi.viewOf`, a cursor when
  * more follow). Both are asked the same sequence of queries by CLIENTS `fetch` loops in this
  * process, for SECONDS each after a one-second warm-up of each; `--rounds` repeats floor, service.
- * The last line is `bench-result {...}` with the medians over the rounds.
+ * `cpuUsPerRequest` is this process's CPU time (server and clients) per request, steadier than the
+ * throughput when other processes share the cores. The last line is `bench-result {...}` with the
+ * medians over the rounds.
  */
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
@@ -109,6 +111,7 @@ const load = async (origin: URL, seconds: number) => {
   let failures = 0
   let bytes = 0
   let next = 0
+  const cpu = process.cpuUsage()
   const until = performance.now() + seconds * 1000
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (performance.now() < until) {
@@ -121,9 +124,12 @@ const load = async (origin: URL, seconds: number) => {
       else results += (JSON.parse(text) as { items: Array<unknown> }).items.length
     }
   }))
+  const used = process.cpuUsage(cpu)
   const sorted = latencies.toSorted((a, b) => a - b)
   return {
     perSecond: Math.round(latencies.length / seconds),
+    // The process's CPU (server and clients) per request: steadier than throughput on a shared machine.
+    cpuUsPerRequest: Math.round((used.user + used.system) / Math.max(1, latencies.length)),
     p50ms: Number(percentile(sorted, 0.5).toFixed(2)),
     p99ms: Number(percentile(sorted, 0.99).toFixed(2)),
     meanResults: Number((results / Math.max(1, latencies.length)).toFixed(1)),

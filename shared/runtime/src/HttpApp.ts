@@ -60,10 +60,13 @@ export const defaultBodyLimitBytes = 64 * 1024
 const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const
 
 const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>): Response => {
-  const all = new Headers(headers ?? {})
-  if (!all.has("content-type")) all.set("content-type", "application/json")
   const empty = body === undefined || status === 204 || status === 205 || status === 304
-  return new Response(empty ? null : JSON.stringify(body), { status, headers: all })
+  const text = empty ? null : JSON.stringify(body)
+  // The common answer needs no Headers object of its own: Bun makes one from the plain record.
+  if (headers === undefined) return new Response(text, { status, headers: { "content-type": "application/json" } })
+  const all = new Headers(headers)
+  if (!all.has("content-type")) all.set("content-type", "application/json")
+  return new Response(text, { status, headers: all })
 }
 
 // ---------------------------------------------------------------------------------------------

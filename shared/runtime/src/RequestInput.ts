@@ -80,11 +80,16 @@ export const jsonBody = (request: Request, limit: number): Effect.Effect<unknown
     return yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => Problem.malformedJson() })
   })
 
-// Built with fromEntries so that a key like `__proto__` is an ordinary (and unknown, so rejected) key.
-export const queryOf = (url: URL): Record<string, string | Array<string>> =>
-  Object.fromEntries([...new Set(url.searchParams.keys())].map((key) => {
-    const values = url.searchParams.getAll(key)
-    return [key, values.length === 1 ? values[0]! : values]
-  }))
+// One pass over the parameters; built with fromEntries so that a key like `__proto__` is an ordinary
+// (and unknown, so rejected) key.
+export const queryOf = (url: URL): Record<string, string | Array<string>> => {
+  if (url.search === "") return {}
+  const values = new Map<string, string | Array<string>>()
+  for (const [key, value] of url.searchParams) {
+    const seen = values.get(key)
+    values.set(key, seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value])
+  }
+  return Object.fromEntries(values)
+}
 
 export const headersOf = (request: Request): Record<string, string> => Object.fromEntries(request.headers.entries())
