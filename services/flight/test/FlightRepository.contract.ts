@@ -94,7 +94,7 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         expect(Either.isLeft(other) && other.left._tag).toBe("IdempotencyKeyTaken")
         expect(Option.isNone(yield* repository.creationByKey("key-2"))).toBe(true)
         // The key names the flight as first created, whatever happens to it afterwards.
-        yield* repository.save(Flight.updated(flight, { status: "cancelled" }, now), Option.none(), [])
+        yield* repository.save(Flight.updated(flight, { status: "cancelled" }, now), [], [])
         expect(Option.getOrThrow(yield* repository.creationByKey("key-1")).flight.status).toBe("scheduled")
       }))
 
@@ -104,8 +104,8 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         const flight = flightOf()
         yield* repository.insert(flight, [], Option.none())
         const delayed = Flight.updated(flight, { status: "delayed" }, now)
-        yield* repository.save(delayed, Option.none(), [])
-        const stale = yield* Effect.either(repository.save(Flight.updated(flight, { status: "cancelled" }, now), Option.none(), []))
+        yield* repository.save(delayed, [], [])
+        const stale = yield* Effect.either(repository.save(Flight.updated(flight, { status: "cancelled" }, now), [], []))
         expect(Either.isLeft(stale) && stale.left._tag).toBe("VersionConflict")
         const read = Option.getOrThrow(yield* repository.get(flight.id))
         expect(read.status).toBe("delayed")
@@ -119,7 +119,7 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         yield* repository.insert(flight, [], Option.none())
         const results = yield* Effect.forEach(
           Array.from({ length: 10 }, (_, index) => Flight.updated(flight, { statusReason: `writer ${index}` }, now)),
-          (next) => Effect.either(repository.save(next, Option.none(), [])),
+          (next) => Effect.either(repository.save(next, [], [])),
           { concurrency: "unbounded" },
         )
         expect(results.filter(Either.isRight)).toHaveLength(1)
@@ -144,15 +144,32 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         const flight = flightOf()
         const bookingId = BookingId.make(Bun.randomUUIDv7())
         yield* repository.insert(flight, [], Option.none())
-        expect(Option.getOrThrow(yield* repository.getWithBooking(flight.id, bookingId)).entry).toEqual(Option.none())
+        expect(Option.getOrThrow(yield* repository.getWithBookings(flight.id, [bookingId])).entries.size).toBe(0)
         const next = Flight.updated(flight, {
           availability: [{ ...flight.availability[0]!, available: 7 }, flight.availability[1]!],
         }, now)
-        yield* repository.save(next, Option.some({ id: bookingId, entry: { state: "held", cabin: "economy", seats: 2 } }), [])
-        const found = Option.getOrThrow(yield* repository.getWithBooking(flight.id, bookingId))
-        expect(found.entry).toEqual(Option.some({ state: "held", cabin: "economy", seats: 2 }))
+        yield* repository.save(next, [{ id: bookingId, entry: { state: "held", cabin: "economy", seats: 2 } }], [])
+        const found = Option.getOrThrow(yield* repository.getWithBookings(flight.id, [bookingId]))
+        expect(found.entries.get(bookingId)).toEqual({ state: "held", cabin: "economy", seats: 2 })
         expect(found.flight.availability[0]!.available).toBe(7)
-        expect(Option.isNone(yield* repository.getWithBooking(newId(), bookingId))).toBe(true)
+        expect(Option.isNone(yield* repository.getWithBookings(newId(), [bookingId]))).toBe(true)
+      }))
+
+    it("a batch's ledger entries are written in one save and read back together; bookings never seen are absent", () =>
+      Effect.gen(function* () {
+        const repository = yield* FlightRepository
+        const flight = flightOf()
+        yield* repository.insert(flight, [], Option.none())
+        const ids = Array.from({ length: 5 }, () => BookingId.make(Bun.randomUUIDv7()))
+        const unseen = BookingId.make(Bun.randomUUIDv7())
+        const next = Flight.updated(flight, {
+          availability: [{ ...flight.availability[0]!, available: flight.availability[0]!.capacity - 5 }, flight.availability[1]!],
+        }, now)
+        yield* repository.save(next, ids.map((id) => ({ id, entry: { state: "held" as const, cabin: "economy" as const, seats: 1 } })), [])
+        const found = Option.getOrThrow(yield* repository.getWithBookings(flight.id, [...ids, unseen]))
+        expect([...found.entries.keys()].toSorted()).toEqual(ids.toSorted())
+        expect(found.entries.has(unseen)).toBe(false)
+        expect(found.flight.version).toBe(next.version)
       }))
 
     it("search: the route's bookable flights of that UTC day with the seats, by departure, a page at a time", () =>
@@ -168,10 +185,10 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         yield* repository.insert(flightOf({ flightNumber: "BA201", departureAt: "2026-12-02T00:00:00Z", arrivalAt: "2026-12-02T08:00:00Z" }), [], Option.none())
         const cancelled = flightOf({ flightNumber: "BA202" })
         yield* repository.insert(cancelled, [], Option.none())
-        yield* repository.save(Flight.updated(cancelled, { status: "cancelled" }, now), Option.none(), [])
+        yield* repository.save(Flight.updated(cancelled, { status: "cancelled" }, now), [], [])
         const full = flightOf({ flightNumber: "BA203" })
         yield* repository.insert(full, [], Option.none())
-        yield* repository.save(Flight.updated(full, { availability: [{ ...full.availability[0]!, available: 1 }, full.availability[1]!] }, now), Option.none(), [])
+        yield* repository.save(Flight.updated(full, { availability: [{ ...full.availability[0]!, available: 1 }, full.availability[1]!] }, now), [], [])
 
         const expected = flights
           .toSorted((a, b) => DateTime.toEpochMillis(a.departureAt) - DateTime.toEpochMillis(b.departureAt) || (a.id < b.id ? -1 : 1))
@@ -206,7 +223,7 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
           reason: Option.some("weather"),
           departureAt: Option.some(DateTime.unsafeMake("2026-12-02T02:00:00Z")),
         }, now))
-        yield* repository.save(delayed, Option.none(), [])
+        yield* repository.save(delayed, [], [])
         expect((yield* repository.search(criteria())).items).toEqual([])
         const found = yield* repository.search(criteria({ date: "2026-12-02" as Flight.Day }))
         expect(found.items.map((item) => [item.id, item.status])).toEqual([[flight.id, "delayed"]])
@@ -223,10 +240,10 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         const nextDay = flightOf({ flightNumber: "BA105", departureAt: "2026-12-02T00:00:00Z", arrivalAt: "2026-12-02T08:00:00Z" })
         const dayBefore = flightOf({ flightNumber: "BA106", departureAt: "2026-11-30T23:59:00Z", arrivalAt: "2026-12-01T08:00:00Z" })
         for (const flight of [onSale, cancelled, full, otherRoute, otherOrigin, nextDay, dayBefore]) yield* repository.insert(flight, [], Option.none())
-        yield* repository.save(Flight.updated(cancelled, { status: "cancelled" }, now), Option.none(), [])
+        yield* repository.save(Flight.updated(cancelled, { status: "cancelled" }, now), [], [])
         yield* repository.save(
           Flight.updated(full, { availability: [{ ...full.availability[0]!, available: 0 }, { ...full.availability[1]!, available: 0 }] }, now),
-          Option.none(),
+          [],
           [],
         )
 
@@ -256,7 +273,7 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
           flightOf({ flightNumber: `BA${400 + index}`, destination: index % 2 === 0 ? "JFK" : "BOS", departureAt, arrivalAt: "2026-12-02T08:00:00Z" })
         )
         for (const flight of flights) yield* repository.insert(flight, [], Option.none())
-        yield* repository.save(Flight.updated(flights[2]!, { status: "cancelled" }, now), Option.none(), [])
+        yield* repository.save(Flight.updated(flights[2]!, { status: "cancelled" }, now), [], [])
 
         for (const limit of [1, 2, 3, 7]) {
           const seen: Array<string> = []
@@ -281,7 +298,7 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         yield* repository.insert(flight, [first], Option.none())
         const second = yield* scheduledEvent(flight)
         const third = yield* scheduledEvent(flight)
-        yield* repository.save(Flight.updated(flight, { status: "delayed" }, now), Option.none(), [second, third])
+        yield* repository.save(Flight.updated(flight, { status: "delayed" }, now), [], [second, third])
         expect((yield* outbox.stats).pending).toBe(3)
 
         const claimed = yield* outbox.claim({ owner: "relay-a", limit: 10, lease })
@@ -329,7 +346,7 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
           for (let index = 0; index < 20; index++) {
             const event = yield* scheduledEvent(flight)
             const next = Flight.updated(flight, { statusReason: `change ${index}` }, now)
-            yield* repository.save(next, Option.none(), [event])
+            yield* repository.save(next, [], [event])
             flight = next
             written.push(event.message.id)
           }
@@ -352,9 +369,9 @@ export const contract = (name: string, layer: () => RepositoryLayer) => {
         const outbox = yield* Outbox.Store
         const flight = flightOf()
         yield* repository.insert(flight, [], Option.none())
-        yield* repository.save(Flight.updated(flight, { status: "delayed" }, now), Option.none(), [])
+        yield* repository.save(Flight.updated(flight, { status: "delayed" }, now), [], [])
         const lost = yield* Effect.either(
-          repository.save(Flight.updated(flight, { status: "cancelled" }, now), Option.none(), [yield* scheduledEvent(flight)]),
+          repository.save(Flight.updated(flight, { status: "cancelled" }, now), [], [yield* scheduledEvent(flight)]),
         )
         expect(Either.isLeft(lost)).toBe(true)
         expect((yield* outbox.stats).pending).toBe(0)

@@ -4,13 +4,17 @@
  * (see `Availability`). A store failure or a lost race is retried in place (`retry`); an event for a flight
  * or cabin the catalogue does not have, or one that would take more seats than are left, is
  * dead-lettered with its reason for someone to look at.
+ *
+ * The events of one flight are applied in batches (see `BookingBatches`): each handler waits for the
+ * write that holds its event, so a message is acknowledged only once its change is stored.
  */
 import { type Consumer, HandlerPolicy } from "@flight/bus"
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import type { AvailabilityExceeded, UnknownCabin } from "../domain/Availability.ts"
 import type { FlightNotFound } from "../domain/Flight.ts"
 import type { FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
-import { type BookingEvent, FlightCommands } from "./FlightCommands.ts"
+import * as BookingBatches from "./BookingBatches.ts"
+import type { BookingEvent, FlightCommands } from "./FlightCommands.ts"
 
 export type HandlerError = FlightNotFound | UnknownCabin | AvailabilityExceeded | FlightStoreError | VersionConflict
 
@@ -23,9 +27,10 @@ export const policy = HandlerPolicy.make<HandlerError>({
   idempotency: null,
 })
 
-export const consumer: Effect.Effect<Consumer<HandlerError, never>, never, FlightCommands> = Effect.gen(function* () {
-  const commands = yield* FlightCommands
-  const apply = (event: BookingEvent) => Effect.asVoid(commands.applyBooking(event))
+/** The consumer, with the batchers it hands events to; they close with the scope, after the consumer. */
+export const consumer: Effect.Effect<Consumer<HandlerError, never>, never, FlightCommands | Scope.Scope> = Effect.gen(function* () {
+  const batches = yield* BookingBatches.make()
+  const apply = (event: BookingEvent) => Effect.asVoid(batches.apply(event))
   return {
     service: "flight",
     handlers: { "booking.created": apply, "booking.confirmed": apply, "booking.cancelled": apply },

@@ -3,7 +3,7 @@
  * Each validates against the domain rules and makes one atomic write of the change and its events.
  * A change computed from a version that another writer has since replaced is computed again.
  */
-import { type AnyMessage, Envelope, type FlightId, Messages, type MessageOf } from "@flight/contracts"
+import { type AnyMessage, type BookingId, Envelope, type FlightId, Messages, type MessageOf } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
 import { Data, DateTime, Effect, Either, Option, Schedule } from "effect"
 import * as Availability from "../domain/Availability.ts"
@@ -46,10 +46,10 @@ export const scheduledEvent = (flight: Flight.Flight) =>
     cabins: flight.cabins,
   }, { source, correlationId: flight.id })
 
-const seatsUpdatedEvent = (flight: Flight.Flight, cause: AnyMessage) =>
+const seatsUpdatedEvent = (flightId: FlightId, availability: Flight.Flight["availability"], cause: AnyMessage) =>
   Envelope.make(Messages.FlightSeatsUpdated, {
-    flightId: flight.id,
-    cabins: flight.availability.map((entry) => ({
+    flightId,
+    cabins: availability.map((entry) => ({
       cabin: entry.cabin,
       capacity: entry.capacity,
       availableSeats: entry.available,
@@ -57,6 +57,15 @@ const seatsUpdatedEvent = (flight: Flight.Flight, cause: AnyMessage) =>
   }, { source, causedBy: { id: cause.id, correlationId: cause.correlationId } })
 
 export type BookingEvent = MessageOf<"booking.created" | "booking.confirmed" | "booking.cancelled">
+
+/** A booking event waiting to be applied, with the trace its `flight.seats-updated` continues. */
+export interface PendingBooking {
+  readonly event: BookingEvent
+  readonly traceparent: string | null
+}
+
+/** What one event of a batch did: whether the seats changed, or why the rules refused it. */
+export type BookingOutcome = Either.Either<boolean, Availability.UnknownCabin | Availability.AvailabilityExceeded>
 
 const changeOf = (event: BookingEvent): Availability.BookingChange => ({
   kind: event.type === "booking.created" ? "created" : event.type === "booking.confirmed" ? "confirmed" : "cancelled",
@@ -115,7 +124,7 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
         const changed = yield* change(flight)
         if (Option.isNone(changed)) return flight
         const events = yield* Effect.forEach(changed.value.events, outgoing)
-        yield* repository.save(changed.value.flight, Option.none(), events)
+        yield* repository.save(changed.value.flight, [], events)
         return changed.value.flight
       }).pipe(Effect.retry({ schedule: onVersionConflict, while: (error) => error instanceof VersionConflict }))
 
@@ -136,28 +145,61 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
     })
 
     /**
+     * Applies booking events of one flight to its availability in one write: the events in order,
+     * each once per booking whatever the order and the number of deliveries (a booking may appear
+     * more than once in a batch), with a `flight.seats-updated` for each event that changed the seats,
+     * in that event's trace. An event the rules refuse (an unknown cabin, more seats than are left)
+     * changes nothing and is answered alone; the others are written. A failure to read or write the
+     * flight is the whole batch's, and nothing of it is written.
+     */
+    const applyBookings = Effect.fn("FlightCommands.applyBookings")(function* (
+      flightId: FlightId,
+      batch: ReadonlyArray<PendingBooking>,
+    ) {
+      yield* Effect.annotateCurrentSpan({ "flight.id": flightId, "flight.bookings.batch": batch.length })
+      return yield* Effect.gen(function* () {
+        const changes = batch.map((pending) => changeOf(pending.event))
+        const found = yield* repository.getWithBookings(flightId, [...new Set(changes.map((change) => change.bookingId))])
+
+        if (Option.isNone(found)) return yield* Effect.fail(new Flight.FlightNotFound({ id: flightId }))
+        const ledger = new Map(found.value.entries)
+        const written = new Set<BookingId>()
+        let availability = found.value.flight.availability
+        /** The seats as each event that changed them left them, for its `flight.seats-updated`. */
+        const reports: Array<{ readonly pending: PendingBooking; readonly availability: Flight.Flight["availability"] }> = []
+        const outcomes = changes.map((change, index): BookingOutcome => {
+          const applied = Availability.apply(availability, Option.fromNullable(ledger.get(change.bookingId)), change)
+          if (Either.isLeft(applied)) return Either.left(applied.left)
+          if (Option.isNone(applied.right)) return Either.right(false)
+          ledger.set(change.bookingId, applied.right.value.entry)
+          written.add(change.bookingId)
+          availability = applied.right.value.availability
+          if (applied.right.value.seatsChanged) reports.push({ pending: batch[index]!, availability })
+          return Either.right(applied.right.value.seatsChanged)
+        })
+        if (written.size === 0) return outcomes
+        const next = Flight.updated(found.value.flight, { availability }, yield* DateTime.now)
+        const events = yield* Effect.forEach(reports, (report) =>
+          Effect.map(
+            seatsUpdatedEvent(flightId, report.availability, report.pending.event),
+            (message): Outgoing => ({ message, traceparent: report.pending.traceparent }),
+          ))
+        yield* repository.save(next, [...written].map((id) => ({ id, entry: ledger.get(id)! })), events)
+        return outcomes
+      }).pipe(Effect.retry({ schedule: onVersionConflict, while: (error) => error instanceof VersionConflict }))
+    })
+
+    /**
      * Applies a booking event to the availability of its flight, once per booking whatever the order
      * and the number of deliveries; publishes `flight.seats-updated` when the seats changed.
      */
     const applyBooking = Effect.fn("FlightCommands.applyBooking")(function* (event: BookingEvent) {
-      const change = changeOf(event)
-      yield* Effect.annotateCurrentSpan({ "booking.id": change.bookingId, "flight.id": event.data.flightId })
-      return yield* Effect.gen(function* () {
-        const found = yield* repository.getWithBooking(event.data.flightId, change.bookingId)
-        if (Option.isNone(found)) return yield* Effect.fail(new Flight.FlightNotFound({ id: event.data.flightId }))
-        const { entry, flight } = found.value
-        const applied = yield* Either.match(Availability.apply(flight.availability, entry, change), {
-          onLeft: Effect.fail,
-          onRight: Effect.succeed,
-        })
-        if (Option.isNone(applied)) return false
-        const next = Flight.updated(flight, { availability: applied.value.availability }, yield* DateTime.now)
-        const events = applied.value.seatsChanged ? [yield* outgoing(yield* seatsUpdatedEvent(next, event))] : []
-        yield* repository.save(next, Option.some({ id: change.bookingId, entry: applied.value.entry }), events)
-        return applied.value.seatsChanged
-      }).pipe(Effect.retry({ schedule: onVersionConflict, while: (error) => error instanceof VersionConflict }))
+      yield* Effect.annotateCurrentSpan({ "booking.id": event.data.bookingId, "flight.id": event.data.flightId })
+      const traceparent = Option.getOrNull(yield* Traceparent.current)
+      const [outcome] = yield* applyBookings(event.data.flightId, [{ event, traceparent }])
+      return yield* Either.match(outcome!, { onLeft: Effect.fail, onRight: Effect.succeed })
     })
 
-    return { schedule, changeStatus, applyBooking } as const
+    return { schedule, changeStatus, applyBooking, applyBookings } as const
   }),
 }) {}

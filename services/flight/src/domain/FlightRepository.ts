@@ -101,10 +101,16 @@ export interface FlightPage {
   readonly next: Option.Option<SearchPosition>
 }
 
-/** A flight with what the ledger knows of one booking on it. */
-export interface FlightWithBooking {
+/** A flight with what the ledger knows of some bookings on it (those it has never seen are absent). */
+export interface FlightWithBookings {
   readonly flight: Flight
-  readonly entry: Option.Option<LedgerEntry>
+  readonly entries: ReadonlyMap<BookingId, LedgerEntry>
+}
+
+/** A booking's ledger entry as a change writes it. */
+export interface LedgerWrite {
+  readonly id: BookingId
+  readonly entry: LedgerEntry
 }
 
 export class FlightRepository extends Context.Tag("flight/FlightRepository")<FlightRepository, {
@@ -116,17 +122,17 @@ export class FlightRepository extends Context.Tag("flight/FlightRepository")<Fli
   ) => Effect.Effect<void, FlightAlreadyScheduled | IdempotencyKeyTaken | FlightStoreError>
   readonly creationByKey: (key: string) => Effect.Effect<Option.Option<RecordedCreation>, FlightStoreError>
   readonly get: (id: FlightId) => Effect.Effect<Option.Option<Flight>, FlightStoreError>
-  readonly getWithBooking: (
+  readonly getWithBookings: (
     id: FlightId,
-    bookingId: BookingId,
-  ) => Effect.Effect<Option.Option<FlightWithBooking>, FlightStoreError>
+    bookingIds: ReadonlyArray<BookingId>,
+  ) => Effect.Effect<Option.Option<FlightWithBookings>, FlightStoreError>
   /**
    * Writes a changed flight (one version after the stored one, or it fails with VersionConflict),
-   * the booking's ledger entry if given, and the events, in one atomic step.
+   * the bookings' ledger entries (none, one, or a batch's), and the events, in one atomic step.
    */
   readonly save: (
     flight: Flight,
-    booking: Option.Option<{ readonly id: BookingId; readonly entry: LedgerEntry }>,
+    ledger: ReadonlyArray<LedgerWrite>,
     events: ReadonlyArray<Outgoing>,
   ) => Effect.Effect<void, VersionConflict | FlightStoreError>
   /**

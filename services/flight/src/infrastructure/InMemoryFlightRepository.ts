@@ -123,14 +123,18 @@ export const make = Effect.sync(() => {
         })),
     creationByKey: (key) => Effect.sync(() => Option.fromNullable(creations.get(key))),
     get: (id) => Effect.sync(() => Option.map(Option.fromNullable(flights.get(id)), (stored) => stored.flight)),
-    getWithBooking: (id, bookingId) =>
+    getWithBookings: (id, bookingIds) =>
       Effect.sync(() =>
-        Option.map(Option.fromNullable(flights.get(id)), (stored) => ({
-          flight: stored.flight,
-          entry: Option.fromNullable(stored.ledger.get(bookingId)),
-        }))
+        Option.map(Option.fromNullable(flights.get(id)), (stored) => {
+          const entries = new Map<BookingId, LedgerEntry>()
+          for (const bookingId of bookingIds) {
+            const entry = stored.ledger.get(bookingId)
+            if (entry !== undefined) entries.set(bookingId, entry)
+          }
+          return { flight: stored.flight, entries }
+        })
       ),
-    save: (flight, booking, events) =>
+    save: (flight, ledger, events) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.suspend((): Effect.Effect<void, VersionConflict> => {
           const stored = flights.get(flight.id)
@@ -140,7 +144,7 @@ export const make = Effect.sync(() => {
           unindex(stored.flight)
           stored.flight = flight
           index(flight)
-          if (Option.isSome(booking)) stored.ledger.set(booking.value.id, booking.value.entry)
+          for (const write of ledger) stored.ledger.set(write.id, write.entry)
           outbox.appendNow(entries(events), now)
           return Effect.void
         })),

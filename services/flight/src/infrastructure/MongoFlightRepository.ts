@@ -1,6 +1,6 @@
 /**
  * The flight catalogue on MongoDB, one document per flight. A change is one `updateOne` of that
- * document guarded by its version: the flight's fields, the booking's ledger entry and the events
+ * document guarded by its version: the flight's fields, the bookings' ledger entries and the events
  * (pushed onto the document's own outbox array) change together or not at all, with no
  * multi-document transaction. The outbox relay leases a document's entries, publishes them, and
  * pulls them out of the array.
@@ -16,7 +16,7 @@
  * day (unique), Idempotency-Key (unique, sparse), pending outbox.
  */
 import { Outbox } from "@flight/bus"
-import { type AnyMessage, Catalogue } from "@flight/contracts"
+import { type AnyMessage, type BookingId, Catalogue } from "@flight/contracts"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option, RcMap, Schema } from "effect"
 import type { Collection, Db, Filter } from "mongodb"
 import { LedgerEntry } from "../domain/Availability.ts"
@@ -121,6 +121,7 @@ const outboxDocuments = (events: ReadonlyArray<Outgoing>, now: number): Array<Ou
   }))
 
 const decodeFlight = Schema.decodeUnknown(Flight.Flight)
+const decodeLedgerEntry = Schema.decodeUnknown(LedgerEntry)
 const encodeFlightJson = Schema.encodeSync(Schema.parseJson(Flight.Flight))
 const decodeFlightJson = Schema.decodeUnknown(Schema.parseJson(Flight.Flight))
 
@@ -278,20 +279,23 @@ export const make = (db: Db, options: Options = {}) =>
           return document === null ? Option.none() : Option.some(yield* fromDocument(document))
         }),
 
-      getWithBooking: (id, bookingId) =>
+      getWithBookings: (id, bookingIds) =>
         Effect.gen(function* () {
           const document = yield* call("find", () =>
-            flights.findOne({ _id: id }, { projection: { ...flightProjection, [`bookings.${bookingId}`]: 1 } }))
+            flights.findOne({ _id: id }, {
+              projection: { ...flightProjection, ...Object.fromEntries(bookingIds.map((bookingId) => [`bookings.${bookingId}`, 1])) },
+            }))
           if (document === null) return Option.none()
           const flight = yield* fromDocument(document)
-          const raw = document.bookings?.[bookingId]
-          const entry = raw === undefined
-            ? Option.none()
-            : Option.some(yield* Schema.decodeUnknown(LedgerEntry)(raw).pipe(Effect.mapError(invalidDocument(id))))
-          return Option.some({ flight, entry })
+          const entries = new Map<BookingId, LedgerEntry>()
+          for (const bookingId of bookingIds) {
+            const raw = document.bookings?.[bookingId]
+            if (raw !== undefined) entries.set(bookingId, yield* decodeLedgerEntry(raw).pipe(Effect.mapError(invalidDocument(id))))
+          }
+          return Option.some({ flight, entries })
         }),
 
-      save: (flight, booking, events) =>
+      save: (flight, ledger, events) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
           const outbox = outboxDocuments(events, now)
@@ -301,7 +305,7 @@ export const make = (db: Db, options: Options = {}) =>
               {
                 $set: {
                   ...mutableFields(flight),
-                  ...(Option.isSome(booking) ? { [`bookings.${booking.value.id}`]: booking.value.entry } : {}),
+                  ...Object.fromEntries(ledger.map((write) => [`bookings.${write.id}`, write.entry])),
                   ...(outbox.length > 0 ? { outboxPending: true } : {}),
                 },
                 ...(outbox.length > 0 ? { $push: { outbox: { $each: outbox } } } : {}),
