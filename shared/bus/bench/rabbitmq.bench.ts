@@ -122,3 +122,8 @@ console.log("| | raw amqplib | adapter | adapter / raw |")
 console.log("|---|---|---|---|")
 console.log(row("publish with confirm", ours.publish, baseline.publish).replace(/\| ([\d,]+ msg\/s) \| ([\d,]+ msg\/s) \|/, "| $1 | $2 |"))
 console.log(row("consume and ack", ours.consume, baseline.consume))
+// One line per measure, for the scripts that collect benchmark figures.
+const result = (name: string, figure: number, floor: number) =>
+  console.log(`bench-result ${JSON.stringify({ name, figure, floor, ratio: Number((figure / floor).toFixed(2)), unit: "msg/s" })}`)
+result("bus publish with confirm", ours.publish, baseline.publish)
+result("bus consume and ack", ours.consume, baseline.consume)

@@ -45,7 +45,8 @@ export const traced = <R>(
         kind: Catalogue.definitionOf(message.type).kind,
       })
     ).pipe(
-      Effect.withParentSpan(span),
+      // The span is not made the parent of `send`: an adapter's send opens no span and logs nothing,
+      // and providing it would cost a context update per message.
       Effect.tapBoth({
         onFailure: () => Metric.increment(BusMetrics.publishFailedOf(message.type)),
         onSuccess: () => Metric.increment(BusMetrics.publishedOf(message.type)),
