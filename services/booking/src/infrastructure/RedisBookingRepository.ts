@@ -23,7 +23,6 @@
 import { Outbox } from "@flight/bus"
 import { IdempotencyKey } from "@flight/runtime"
 import { type AnyMessage, type BookingId, Catalogue, type SeatNumber } from "@flight/contracts"
-import { createHash } from "node:crypto"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
@@ -39,48 +38,15 @@ import {
 } from "../domain/BookingRepository.ts"
 import { FlightSeating, SeatsUnavailable, seatsOf } from "../domain/SeatInventory.ts"
 import * as RedisHoldLimits from "./RedisHoldLimits.ts"
+import * as RedisHoldRoundTrip from "./RedisHoldRoundTrip.ts"
+import { type Keys, keysFor } from "./RedisKeys.ts"
 import * as RedisScripts from "./RedisScripts.ts"
 import { RedisClient } from "./RedisStore.ts"
 
+export { type Keys, keys, keysFor } from "./RedisKeys.ts"
+
 /** How long an Idempotency-Key and its response are kept (Redis expires them): `IdempotencyKey.retention`. */
 export const keyRetention = IdempotencyKey.retention
-
-const hashed = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32)
-
-/** The keys under a prefix ("booking" in production; a test or a benchmark takes one of its own). */
-export const keysFor = (prefix: string) => ({
-  seating: (flight: string) => `${prefix}:{${flight}}:seating`,
-  seats: (flight: string, cabin: string) => `${prefix}:{${flight}}:seats:${cabin}`,
-  booking: (flight: string, booking: string) => `${prefix}:{${flight}}:booking:${booking}`,
-  active: (flight: string) => `${prefix}:{${flight}}:active`,
-  /** Every booking of the flight, whatever its status, scored by creation time (ms): the staff's listing. */
-  bookings: (flight: string) => `${prefix}:{${flight}}:bookings`,
-  expiries: (flight: string) => `${prefix}:{${flight}}:expiries`,
-  idempotency: (flight: string, key: string) => `${prefix}:{${flight}}:idempotency:${hashed(key)}`,
-  outbox: (flight: string) => `${prefix}:{${flight}}:outbox`,
-  /** Outbox entries no build can read (malformed), moved aside with the reason. */
-  deadOutbox: (flight: string) => `${prefix}:{${flight}}:outbox:dead`,
-  status: (flight: string) => `${prefix}:{${flight}}:status`,
-  /** The holder sets a pending booking counts in (`RedisHoldLimits`). */
-  holders: (flight: string, booking: string) => `${prefix}:{${flight}}:holders:${booking}`,
-  /** A holder's held seats (`RedisHoldLimits`); the holder hashed, as it may be an email or an address. */
-  holder: (holder: string) => `${prefix}:holder:{${hashed(holder)}}`,
-  where: (booking: string) => `${prefix}:where:{${booking}}`,
-  /** An owner's bookings (`flight/booking`) by creation time; the owner hashed, since a `sub` may hold braces. */
-  owner: (owner: string) => `${prefix}:owner:{${hashed(owner)}}`,
-  reference: (reference: string) => `${prefix}:ref:{${reference}}`,
-  key: (key: string) => `${prefix}:idempotency:{${hashed(key)}}`,
-  expiring: `${prefix}:expiring`,
-  dirty: `${prefix}:outbox:dirty`,
-  flights: `${prefix}:flights`,
-  /** The version of the index rebuild done on this store (`RedisIndexRebuild`). */
-  indexes: `${prefix}:indexes`,
-})
-
-export type Keys = ReturnType<typeof keysFor>
-
-/** The production keys. */
-export const keys = keysFor("booking")
 
 const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
@@ -99,6 +65,9 @@ const unreadable = (what: string) => (error: { readonly message: string }) =>
   new BookingStoreError({ operation: "read", reason: `stored ${what} is invalid: ${error.message}`, transient: false })
 
 const bookingFrom = (json: unknown) => decodeBookingJson(json).pipe(Effect.mapError(unreadable("booking")))
+
+/** How a write after a committed change is retried. */
+const markRetry = Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
 
 type Scripted = Record<string, (...args: ReadonlyArray<string | number>) => Promise<unknown>>
 
@@ -125,7 +94,7 @@ export const make = (client: Redis, options: Options = {}) =>
      */
     const written = (flightId: string) =>
       dirty(flightId).pipe(
-        Effect.retry(Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(5)))),
+        Effect.retry(markRetry),
         Effect.catchAll((error) => Effect.logWarning(`outbox mark of flight ${flightId} after a write: ${error.message}`)),
         Effect.zipRight(wakeup.notify),
       )
@@ -198,18 +167,15 @@ export const make = (client: Redis, options: Options = {}) =>
             updatedAt: request.now,
             owner: request.owner,
           }))
-          // The global writes that must precede the script, at once (each key in its own slot: no pipeline,
-          // which Redis Cluster refuses across slots).
-          yield* call("hold indexes", () =>
-            Promise.all([
-              client.set(keys.where(request.id), flight),
-              client.zadd(keys.expiring, expiresAt, `${flight}/${request.id}`),
-              client.zincrby(keys.dirty, 1, flight),
-              ...(request.owner === null
-                ? []
-                : [client.zadd(keys.owner(request.owner), DateTime.toEpochMillis(request.now), `${flight}/${request.id}`)]),
-            ]))
-          const result = yield* script("hold", [
+          const indexes: RedisHoldRoundTrip.HoldIndexes = {
+            flight,
+            id: request.id,
+            owner: request.owner,
+            expiresAt,
+            createdAt: DateTime.toEpochMillis(request.now),
+          }
+          // The global writes before, the script and the mark after, in one round trip (`RedisHoldRoundTrip`).
+          const sent = yield* call("hold", () => RedisHoldRoundTrip.send(client, keys, indexes, [
             keys.seating(flight),
             keys.seats(flight, request.cabin),
             keys.booking(flight, request.id),
@@ -235,8 +201,8 @@ export const make = (client: Redis, options: Options = {}) =>
             request.total.currency,
             request.limit.maxSeats,
             DateTime.toEpochMillis(request.now),
-          ]) as Effect.Effect<Array<string>, BookingStoreError>
-          const [outcome, ...rest] = result
+          ]))
+          const [outcome, ...rest] = sent.reply as Array<string>
           if (outcome !== "ok" && outcome !== "replayed") {
             // Nothing was held: the names written before the script lead nowhere; drop them (best effort).
             yield* call("hold cleanup", () =>
@@ -251,7 +217,13 @@ export const make = (client: Redis, options: Options = {}) =>
           }
           switch (outcome) {
             case "ok": {
-              yield* written(flight)
+              // Held, but a write before it failed: written again, or the booking could not be found or expire.
+              if (sent.failed.length > 0) {
+                yield* call("hold indexes", () => Promise.all(RedisHoldRoundTrip.before(client, keys, indexes))).pipe(
+                  Effect.retry(markRetry),
+                )
+              }
+              yield* sent.markAgain ? written(flight) : wakeup.notify
               return { booking: yield* bookingFrom(rest[0]), replayed: false }
             }
             case "replayed":
