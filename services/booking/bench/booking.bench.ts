@@ -5,6 +5,7 @@
  * reference or Idempotency-Key bookkeeping, no relay.
  *
  *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:booking [-- --seconds 10 --clients 32]
+ *   REDIS_URL=... bun --cpu-prof services/booking/bench/booking.bench.ts --only service   # to profile one side
  *
  * Both sides book one passenger at a time on 100 flights of 600 economy seats, CLIENTS requests in
  * flight for SECONDS after a one-second warm-up, the clients in this process. Each booking has a
@@ -27,6 +28,7 @@ const argument = (name: string, fallback: number) => {
 }
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 32)
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
 const FLIGHTS = 100
 const url = process.env["REDIS_URL"]
 if (url === undefined || url === "") {
@@ -52,6 +54,7 @@ const load = async (endpoint: URL, flights: ReadonlyArray<string>, seconds: numb
   let conflicts = 0
   let failures = 0
   const until = performance.now() + seconds * 1000
+  const cpuBefore = process.cpuUsage()
   let n = 0
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (performance.now() < until) {
@@ -74,7 +77,8 @@ const load = async (endpoint: URL, flights: ReadonlyArray<string>, seconds: numb
       else if (response.status !== 201) failures++
     }
   }))
-  return { latencies: latencies.toSorted((a, b) => a - b), conflicts, failures }
+  const cpu = process.cpuUsage(cpuBefore)
+  return { latencies: latencies.toSorted((a, b) => a - b), conflicts, failures, cpuMillis: (cpu.user + cpu.system) / 1000 }
 }
 
 const summary = (label: string, result: Awaited<ReturnType<typeof load>>) => ({
@@ -84,6 +88,9 @@ const summary = (label: string, result: Awaited<ReturnType<typeof load>>) => ({
   p99ms: Number(percentile(result.latencies, 0.99).toFixed(2)),
   conflicts: result.conflicts,
   failures: result.failures,
+  // This process's CPU (clients, server and, on the service's side, its relay) per booking: steadier
+  // than bookings/s when other work shares the cores.
+  cpuMsPerBooking: Number((result.cpuMillis / Math.max(1, result.latencies.length)).toFixed(3)),
 })
 
 
@@ -175,7 +182,13 @@ const floor = async () => {
   return result
 }
 
-const program = Effect.gen(function* () {
+/** One side alone (`--only floor|service`), for a profile of it: its row, and no ratio. */
+const oneSide = Effect.gen(function* () {
+  const row = only === "floor" ? yield* Effect.promise(floor).pipe(Effect.ensuring(Effect.promise(() => deletePrefix(url, floorPrefix)))) : yield* service
+  console.table([row])
+})
+
+const program = only !== undefined ? oneSide : Effect.gen(function* () {
   const floorRow = yield* Effect.promise(floor).pipe(Effect.ensuring(Effect.promise(() => deletePrefix(url, floorPrefix))))
   const serviceRow = yield* service
   console.log(`POST /api/bookings: ${CLIENTS} clients, ${SECONDS} s each, 1 passenger a booking, Redis ${new URL(url).host}`)

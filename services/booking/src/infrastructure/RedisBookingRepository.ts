@@ -22,7 +22,7 @@
  */
 import { Outbox } from "@flight/bus"
 import { IdempotencyKey } from "@flight/runtime"
-import { type AnyMessage, type BookingId, Catalogue, type SeatNumber } from "@flight/contracts"
+import { type AnyMessage, type BookingId, Catalogue, SeatNumber } from "@flight/contracts"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
@@ -58,6 +58,7 @@ export const call = <A>(operation: string, run: () => Promise<A>) =>
 
 const decodeBookingJson = Schema.decodeUnknown(Schema.parseJson(Booking))
 const encodeBooking = Schema.encodeSync(Booking)
+const decodeSeats = Schema.decodeUnknown(Schema.Array(SeatNumber))
 const decodeSeatingJson = Schema.decodeUnknown(Schema.parseJson(FlightSeating))
 const encodeSeating = Schema.encodeSync(FlightSeating)
 
@@ -147,7 +148,9 @@ export const make = (client: Redis, options: Options = {}) =>
         Effect.gen(function* () {
           const flight = request.flightId
           const expiresAt = DateTime.toEpochMillis(request.holdExpiresAt)
-          const template = encodeBooking(new Booking({
+          // The booking as held, but for the seats the script chooses (a placeholder until then), built
+          // once from the request's fields, which are of their types already, and encoded once.
+          const pending = new Booking({
             id: request.id,
             reference: request.reference,
             flightId: request.flightId,
@@ -158,7 +161,7 @@ export const make = (client: Redis, options: Options = {}) =>
               seat: passenger.seat ?? ("1A" as SeatNumber),
             })) as unknown as Booking["passengers"],
             contact: request.contact,
-            total: { amount: 0, currency: "XXX" },
+            total: request.total,
             status: "pending",
             holdExpiresAt: request.holdExpiresAt,
             paymentId: null,
@@ -166,7 +169,9 @@ export const make = (client: Redis, options: Options = {}) =>
             createdAt: request.now,
             updatedAt: request.now,
             owner: request.owner,
-          }))
+          }, true)
+          // The total is written by the script, as exact text.
+          const template = { ...encodeBooking(pending), total: { amount: 0, currency: "XXX" } }
           const indexes: RedisHoldRoundTrip.HoldIndexes = {
             flight,
             id: request.id,
@@ -224,7 +229,16 @@ export const make = (client: Redis, options: Options = {}) =>
                 )
               }
               yield* sent.markAgain ? written(flight) : wakeup.notify
-              return { booking: yield* bookingFrom(rest[0]), replayed: false }
+              // The script answers the seats it chose: only they are new to the booking built above.
+              const seats = yield* decodeSeats(rest.slice(1)).pipe(Effect.mapError(unreadable("hold answer")))
+              if (seats.length !== pending.passengers.length) {
+                return yield* Effect.fail(new BookingStoreError({ operation: "hold", reason: `${seats.length} seats answered for ${pending.passengers.length} passengers`, transient: false }))
+              }
+              const booking = new Booking({
+                ...pending,
+                passengers: pending.passengers.map((passenger, index) => ({ ...passenger, seat: seats[index]! })) as unknown as Booking["passengers"],
+              }, true)
+              return { booking, replayed: false }
             }
             case "replayed":
               return { booking: yield* bookingFrom(rest[0]), replayed: true }

@@ -31,6 +31,8 @@ end
  * traceparent, requested seats (JSON array, "" where none is named), hold expiry (ms), idempotency
  * record TTL (ms, "0" when there is no key), booking id, message id, request fingerprint, total
  * amount (integer text), total currency, seats a holder may hold, now (ms).
+ * Answers `ok`, the booking's JSON and its seats (a passenger's each), or `replayed` and the
+ * booking's JSON, or a refusal.
  */
 export const hold = keepTotal + RedisHoldLimits.lua + `
 if ARGV[6] ~= "0" then
@@ -152,7 +154,7 @@ if ARGV[6] ~= "0" then
   local record = '{"fingerprint":' .. cjson.encode(ARGV[9]) .. ',"booking":' .. cjson.encode(bookingJson) .. '}'
   redis.call("SET", KEYS[6], record, "PX", ARGV[6])
 end
-return {"ok", bookingJson}
+return {"ok", bookingJson, unpack(seats)}
 `
 
 /**

@@ -38,6 +38,9 @@ const makeClient = (url: Redacted.Redacted<URL>, options: Options): Effect.Effec
     const client = new Redis(Redacted.value(url).href, {
       lazyConnect: true,
       connectionName: options.connectionName ?? "booking",
+      // Commands issued in the same tick go out in one write (in their order): a hold's writes and
+      // script, the relay's reads of several flights, concurrent requests' commands.
+      enableAutoPipelining: true,
     })
     // ioredis reconnects by itself and reports each failed attempt: log when the state changes only.
     const state: Connection["state"] = { lastError: undefined, connected: false }
