@@ -3,7 +3,7 @@
  * makes it unparseable), its JSON body (media type, size, UTF-8, nesting), its query and headers.
  */
 import { JsonNesting } from "@flight/contracts"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import * as Problem from "./Problem.ts"
 
 /** The request's URL, or `undefined` when its `Host` (or its target) makes it no URL at all. */
@@ -42,11 +42,53 @@ const readLimited = async (stream: ReadableStream<Uint8Array>, limit: number): P
   return bytes
 }
 
+// Fatal, so that bytes that are not UTF-8 are refused; one decoder serves every whole-buffer decode.
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
 const decodeUtf8 = (bytes: Uint8Array): string | undefined => {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+    return utf8.decode(bytes)
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Reads the body: at once when its length is declared (and within the limit, checked before), as a
+ * stream cut at `limit` bytes otherwise; undefined when it is larger.
+ */
+const readBody = async (request: Request, stream: ReadableStream<Uint8Array>, declared: boolean, limit: number) => {
+  if (!declared) return readLimited(stream, limit)
+  const bytes = new Uint8Array(await request.arrayBuffer())
+  return bytes.byteLength > limit ? undefined : bytes
+}
+
+/** The body's JSON, or the problem to answer; a plain function, so a request costs one Effect step. */
+const readJson = async (request: Request, limit: number): Promise<Either.Either<unknown, Problem.Problem>> => {
+  const stream = request.body
+  const contentType = request.headers.get("content-type")
+  const declaredLength = request.headers.get("content-length")
+  if (stream === null) return Either.right(NoBody)
+  if (!isJsonMediaType(contentType)) {
+    if (declaredLength === "0") return Either.right(NoBody)
+    return Either.left(Problem.unsupportedMediaType(contentType))
+  }
+  if (declaredLength !== null && Number(declaredLength) > limit) return Either.left(Problem.payloadTooLarge(limit))
+  let bytes: Uint8Array | undefined
+  try {
+    bytes = await readBody(request, stream, declaredLength !== null, limit)
+  } catch {
+    return Either.left(Problem.badRequest("The request body could not be read"))
+  }
+  if (bytes === undefined) return Either.left(Problem.payloadTooLarge(limit))
+  if (bytes.byteLength === 0) return Either.right(NoBody)
+  const text = decodeUtf8(bytes)
+  if (text === undefined) return Either.left(Problem.malformedJson())
+  if (JsonNesting.exceeds(text)) return Either.left(Problem.tooDeep(JsonNesting.maxDepth))
+  try {
+    return Either.right(JSON.parse(text) as unknown)
+  } catch {
+    return Either.left(Problem.malformedJson())
   }
 }
 
@@ -56,29 +98,7 @@ const decodeUtf8 = (bytes: Uint8Array): string | undefined => {
  * before it is parsed (see `JsonNesting`).
  */
 export const jsonBody = (request: Request, limit: number): Effect.Effect<unknown, Problem.Problem> =>
-  Effect.gen(function*() {
-    const stream = request.body
-    const contentType = request.headers.get("content-type")
-    const declaredLength = request.headers.get("content-length")
-    if (stream === null) return NoBody
-    if (!isJsonMediaType(contentType)) {
-      if (declaredLength === "0") return NoBody
-      return yield* Effect.fail(Problem.unsupportedMediaType(contentType))
-    }
-    if (declaredLength !== null && Number(declaredLength) > limit) {
-      return yield* Effect.fail(Problem.payloadTooLarge(limit))
-    }
-    const bytes = yield* Effect.tryPromise({
-      try: () => readLimited(stream, limit),
-      catch: () => Problem.badRequest("The request body could not be read"),
-    })
-    if (bytes === undefined) return yield* Effect.fail(Problem.payloadTooLarge(limit))
-    if (bytes.byteLength === 0) return NoBody
-    const text = decodeUtf8(bytes)
-    if (text === undefined) return yield* Effect.fail(Problem.malformedJson())
-    if (JsonNesting.exceeds(text)) return yield* Effect.fail(Problem.tooDeep(JsonNesting.maxDepth))
-    return yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => Problem.malformedJson() })
-  })
+  Effect.flatMap(Effect.promise(() => readJson(request, limit)), (read) => read)
 
 // One pass over the parameters; built with fromEntries so that a key like `__proto__` is an ordinary
 // (and unknown, so rejected) key.
