@@ -304,7 +304,7 @@ describe("payment routes: who may call them", () => {
       expect((yield* api.pay(n, owner, { card: "tok_visa" })).status).toBe(201)
       expect((yield* api.send("GET", `/api/payments?bookingId=${n}`, owner)).status).toBe(200)
       expect(yield* api.charges(n)).toBe(1)
-    }), { layer: quiet })
+    }), { layer: quiet, timeout: 20_000 })
 
   EffectTest.effect("bad input from a caller who may pay is a 400 at its path, and charges nothing", () =>
     Effect.gen(function* () {

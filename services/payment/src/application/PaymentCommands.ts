@@ -10,6 +10,7 @@ import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } fro
 import { Payment } from "../domain/Payment.ts"
 import { type ChargeResult, PaymentGateway, readableCharge, readableRefund, type Unreadable } from "../domain/PaymentGateway.ts"
 import { type Outgoing, PaymentRepository } from "../domain/PaymentRepository.ts"
+import { awaitingIntent } from "./IntentWait.ts"
 
 const source = "payment" as const
 
@@ -79,6 +80,7 @@ export interface PayRequest {
 export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/PaymentCommands", {
   effect: Effect.gen(function* () {
     const repository = yield* PaymentRepository
+    const withRepository = Effect.provideService(PaymentRepository, repository)
     const gateway = readableGateway(yield* PaymentGateway)
     const timing = yield* ChargeLease
     /** This process, as the holder of the charges it works on. */
@@ -186,7 +188,8 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
      */
     const pay = Effect.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
       yield* Effect.annotateCurrentSpan({ "booking.id": request.bookingId })
-      const begun = yield* Effect.flatMap(DateTime.now, (now) =>
+      // A request that overtook booking.created waits for the intent (`IntentWait`), then begins.
+      const begun = yield* withRepository(awaitingIntent(request.bookingId, Effect.flatMap(DateTime.now, (now) =>
         repository.beginPayment({
           key: request.key,
           fingerprint: request.fingerprint,
@@ -196,7 +199,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
           now,
           holder,
           lease: timing.lease,
-        })).pipe(
+        })))).pipe(
           // The same request while the first one runs waits for its response, and answers it.
           Effect.retry({ schedule: awaitFirstRequest, while: (error) => error._tag === "RequestInProgress" }),
         )

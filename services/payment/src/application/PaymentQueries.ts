@@ -8,11 +8,13 @@ import type { BookingId, PaymentId } from "@flight/contracts"
 import { Effect, Option } from "effect"
 import { BookingNotFound, IntentNotOpenYet, PaymentNotFound } from "../domain/Payment.ts"
 import { PaymentRepository, type PaymentStoreError } from "../domain/PaymentRepository.ts"
+import { awaitingIntent } from "./IntentWait.ts"
 import * as PaymentAccess from "./PaymentAccess.ts"
 
 export class PaymentQueries extends Effect.Service<PaymentQueries>()("payment/PaymentQueries", {
   effect: Effect.gen(function* () {
     const repository = yield* PaymentRepository
+    const withRepository = Effect.provideService(PaymentRepository, repository)
 
     /** What payment knows of the booking's owner (see `PaymentAccess.Known`). */
     const known = (bookingId: BookingId): Effect.Effect<PaymentAccess.Known, PaymentStoreError> =>
@@ -44,14 +46,17 @@ export class PaymentQueries extends Effect.Service<PaymentQueries>()("payment/Pa
      * intent records never changes once known, so the answer holds for the charge that follows.
      */
     const payable = Effect.fn("PaymentQueries.payable")(function* (caller: Principal.Principal, bookingId: BookingId) {
-      switch (PaymentAccess.payDecision(caller, bookingId, yield* known(bookingId))) {
-        case "pay":
-          return
-        case "refused":
-          return yield* Effect.fail(new BookingNotFound({ bookingId }))
-        case "not-ready":
-          return yield* Effect.fail(new IntentNotOpenYet({ bookingId }))
-      }
+      // Too early to tell: decided again once the intent arrives, within a bounded wait (`IntentWait`).
+      yield* withRepository(awaitingIntent(bookingId, Effect.flatMap(known(bookingId), (owner): Effect.Effect<void, BookingNotFound | IntentNotOpenYet> => {
+        switch (PaymentAccess.payDecision(caller, bookingId, owner)) {
+          case "pay":
+            return Effect.void
+          case "refused":
+            return Effect.fail(new BookingNotFound({ bookingId }))
+          case "not-ready":
+            return Effect.fail(new IntentNotOpenYet({ bookingId }))
+        }
+      })))
     })
 
     return { get, history, payable } as const

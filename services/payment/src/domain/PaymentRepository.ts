@@ -6,7 +6,7 @@
  * in one transaction and completed in another.
  */
 import type { AccountSubject, AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
-import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
+import { Context, type DateTime, type Duration, type Effect, type Option, Schema, type Scope } from "effect"
 import type {
   IntentNotOpenYet,
   NoOpenIntent,
@@ -174,5 +174,11 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
    * intent of amount 0 XXX (which `history` does not show), with the owner once `booking.created` names it.
    */
   readonly getIntent: (bookingId: BookingId) => Effect.Effect<Option.Option<PaymentIntent>, PaymentStoreError>
+  /**
+   * Registers, for the scope, a wait for the booking's intent to arrive (`booking.created`, or a
+   * cancellation that came first): the inner Effect completes once it did, in this process or in
+   * another instance on the same store. A request that overtook its booking's event waits on it.
+   */
+  readonly intentArrived: (bookingId: BookingId) => Effect.Effect<Effect.Effect<void>, never, Scope.Scope>
   readonly history: (bookingId: BookingId) => Effect.Effect<History, PaymentStoreError>
 }>() {}

@@ -8,6 +8,7 @@ import { Outbox } from "@flight/bus"
 import type { BookingId, PaymentId, RefundId } from "@flight/contracts"
 import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effect"
+import * as IntentSignals from "./IntentSignals.ts"
 import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
 import {
   HoldExpired,
@@ -31,6 +32,7 @@ export const make = Effect.sync(() => {
   /** Who holds each pending payment, and until when (epoch ms). */
   const leases = new Map<PaymentId, { holder: string; until: number }>()
   const outbox = Outbox.inMemory()
+  const arrivals = IntentSignals.make()
 
   const append = (events: ReadonlyArray<Outgoing>, now: number) =>
     outbox.appendNow(events.map((event) => ({ id: event.message.id, message: event.message, traceparent: event.traceparent })), now)
@@ -60,7 +62,9 @@ export const make = Effect.sync(() => {
           intents.set(intent.bookingId, new PaymentIntent({ ...stored, owner: intent.owner }))
         }
         return true
-      }),
+      }).pipe(Effect.tap((applied) => (applied ? arrivals.signal(intent.bookingId) : Effect.void))),
+
+    intentArrived: arrivals.opened,
 
     bookingEnded: (messageKey, ended) =>
       Effect.sync(() => {

@@ -9,10 +9,12 @@
 import { Outbox, SqlIdempotency } from "@flight/bus"
 import { Catalogue, PaymentId } from "@flight/contracts"
 import { SqlClient, type SqlError } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
 import * as PostgresStore from "@flight/runtime/postgres"
-import { Context, DateTime, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
 import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
 import {
+  type BeginPayment,
   HoldExpired,
   IdempotencyKeyReused,
   type Outgoing,
@@ -20,6 +22,7 @@ import {
   PaymentStoreError,
   RequestInProgress,
 } from "../domain/PaymentRepository.ts"
+import * as IntentSignals from "./IntentSignals.ts"
 import * as PostgresPaymentOutbox from "./PostgresPaymentOutbox.ts"
 import { inboxTable, migrate } from "./PostgresPaymentSchema.ts"
 
@@ -95,10 +98,45 @@ const refundOf = (row: Row) =>
 
 const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
 
+/** The notification channels: an outbox entry committed (payload: the writing instance), an intent arrived (payload: its booking). */
+export const outboxChannel = "payment_outbox"
+export const intentChannel = "payment_intent"
+
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const pg = yield* PgClient.PgClient
   const inbox = yield* SqlIdempotency.make({ table: inboxTable })
   const wakeup = Outbox.makeWakeup()
+  const arrivals = IntentSignals.make()
+  const instance = crypto.randomUUID()
+
+  // Other instances learn of this one's commits through NOTIFY, sent after the commit (a NOTIFY
+  // inside the transaction would serialise every such commit, WAL flush included, on PostgreSQL's
+  // notification lock). Writes since the last NOTIFY share the next one, so a busy instance sends
+  // far fewer than one per commit. This instance's own relay is woken in process (`wakeup`).
+  // pg_notify, not `PgClient.notify`: that one sends `NOTIFY channel, $1`, and NOTIFY takes no parameters.
+  const notify = (channel: string, payload: string) => Effect.asVoid(sql`SELECT pg_notify(${channel}, ${payload})`)
+  const announce = Effect.unsafeMakeLatch(false)
+  yield* announce.await.pipe(
+    Effect.zipRight(announce.close),
+    Effect.zipRight(notify(outboxChannel, instance)),
+    Effect.catchAll((error) => Effect.logWarning(`outbox notification not sent (relays elsewhere poll): ${error.message}`)),
+    Effect.forever,
+    Effect.forkScoped,
+  )
+  const written = Effect.zipRight(wakeup.notify, announce.open)
+
+  // What other instances committed. A lost listening connection costs promptness, not entries:
+  // relays still poll, and a request waiting for its intent still answers after its bounded wait.
+  const listen = (channel: string, heard: (payload: string) => Effect.Effect<void>) =>
+    pg.listen(channel).pipe(
+      Stream.runForEach(heard),
+      Effect.tapError((error) => Effect.logWarning(`listening on ${channel}: ${error.message}`)),
+      Effect.retry(Schedule.spaced("1 second")),
+      Effect.forkScoped,
+    )
+  yield* listen(outboxChannel, (writer) => (writer === instance ? Effect.void : wakeup.notify))
+  yield* listen(intentChannel, arrivals.signal)
 
   /** One transaction, run again when it loses a serialization race or a deadlock. */
   const transaction = <A, E, R>(operation: string, body: Effect.Effect<A, E, R>) =>
@@ -113,6 +151,78 @@ export const make = Effect.gen(function* () {
       discard: true,
     })
 
+  /**
+   * Begins step by step in one transaction: the key claimed first, so a replay, a reused key or a
+   * request still under way is told apart, then the intent checked. Taken when `beginAtOnce` did
+   * not begin the payment, to say why, or to begin it after all.
+   */
+  const beginStepwise = (request: BeginPayment) =>
+    transaction("begin payment", Effect.gen(function* () {
+
+      const claimed = yield* sql<Row>`
+        INSERT INTO payment_idempotency_keys (key, fingerprint) VALUES (${request.key}, ${request.fingerprint})
+        ON CONFLICT (key) DO NOTHING RETURNING key`
+      if (claimed.length === 0) {
+        const [recorded] = yield* sql<Row>`SELECT * FROM payment_idempotency_keys WHERE key = ${request.key}`
+        if (recorded === undefined) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
+        if (recorded["fingerprint"] !== request.fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key: request.key }))
+        if (recorded["response_status"] === null) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
+        return { _tag: "Replay" as const, status: Number(recorded["response_status"]), body: String(recorded["response_body"]) }
+      }
+      const [row] = yield* sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${request.bookingId} FOR UPDATE`
+      if (row === undefined) return yield* Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
+      const intent = yield* intentOf(row)
+      if (intent.status !== "open") {
+        return yield* Effect.fail(new NoOpenIntent({ bookingId: request.bookingId, status: intent.closedReason ?? intent.status }))
+      }
+      if (DateTime.greaterThanOrEqualTo(request.now, intent.holdExpiresAt)) {
+        return yield* Effect.fail(new HoldExpired({ bookingId: request.bookingId }))
+      }
+      const [pending] = yield* sql<Row>`SELECT id FROM payments WHERE booking_id = ${request.bookingId} AND status = 'pending'`
+      if (pending !== undefined) return yield* Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))
+      const [inserted] = yield* sql<Row>`
+        INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at, lease_owner, lease_until)
+        VALUES (${request.paymentId}, ${request.bookingId}, 'pending', ${intent.amount.amount}, ${intent.amount.currency}, 'card',
+                ${request.token}, ${toDate(request.now)}, ${request.holder}, now() + ${PostgresPaymentOutbox.interval(request.lease)}::interval)
+        RETURNING *`
+      yield* sql`UPDATE payment_idempotency_keys SET payment_id = ${request.paymentId} WHERE key = ${request.key}`
+      return { _tag: "Begun" as const, payment: yield* paymentOf(inserted!) }
+    })).pipe(
+      Effect.catchIf(isUniqueViolation, () => Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))),
+      Effect.mapError((error) => (error._tag === "SqlError" ? storeError("begin payment")(error) : error)),
+    )
+
+  /**
+   * The common case in one statement, so one round trip and one commit: no key yet, the intent
+   * open and unexpired (locked, as the stepwise begin locks it), a pending payment for its amount
+   * and the key claimed for it. It begins all of it or nothing (None; or a unique violation, a
+   * deadlock: another request of the key or the booking got there first), and then the stepwise
+   * begin decides. The partial unique indexes still refuse a second charge under way.
+   */
+  const beginAtOnce = (request: BeginPayment) =>
+    sql<Row>`
+      WITH intent AS (
+        SELECT booking_id, amount, currency FROM payment_intents
+        WHERE booking_id = ${request.bookingId} AND status = 'open' AND hold_expires_at > ${toDate(request.now)}
+        FOR UPDATE
+      ), inserted AS (
+        INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at, lease_owner, lease_until)
+        SELECT ${request.paymentId}, booking_id, 'pending', amount, currency, 'card', ${request.token}, ${toDate(request.now)},
+               ${request.holder}, now() + ${PostgresPaymentOutbox.interval(request.lease)}::interval
+        FROM intent
+        WHERE NOT EXISTS (SELECT 1 FROM payment_idempotency_keys WHERE key = ${request.key})
+        RETURNING *
+      ), claimed AS (
+        INSERT INTO payment_idempotency_keys (key, fingerprint, payment_id)
+        SELECT ${request.key}, ${request.fingerprint}, id FROM inserted
+      )
+      SELECT * FROM inserted`.pipe(
+      Effect.flatMap(([row]) => (row === undefined ? Effect.succeed(Option.none<Payment>()) : Effect.asSome(paymentOf(row)))),
+      Effect.catchIf((error) => isUniqueViolation(error) || retriable(error), () => Effect.succeed(Option.none<Payment>())),
+      Effect.mapError((error) => (error._tag === "SqlError" ? storeError("begin payment")(error) : error)),
+      Effect.withSpan("postgresql begin payment at once", { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": "begin payment" } }),
+    )
+
   const repository: PaymentRepository["Type"] = {
     openIntent: (messageKey, intent) =>
       // A conflict is a redelivery (nothing changes) or a cancellation that came first: that intent
@@ -125,7 +235,20 @@ export const make = Effect.gen(function* () {
           WHERE payment_intents.currency = 'XXX' AND payment_intents.owner IS NULL`)).pipe(
         Effect.retry({ schedule: transactionRetry, while: retriable }),
         Effect.mapError((error) => new PaymentStoreError({ operation: "open intent", reason: PostgresStore.reasonOf(error) })),
+        // Requests waiting for this intent, here and in other instances, go on at once.
+        Effect.tap((applied) =>
+          applied
+            ? Effect.zipRight(
+              arrivals.signal(intent.bookingId),
+              notify(intentChannel, intent.bookingId).pipe(
+                Effect.catchAll((error) => Effect.logWarning(`intent notification not sent: ${error.message}`)),
+              ),
+            )
+            : Effect.void
+        ),
       ),
+
+    intentArrived: arrivals.opened,
 
     bookingEnded: (messageKey, ended) =>
       Effect.gen(function* () {
@@ -165,50 +288,43 @@ export const make = Effect.gen(function* () {
       }),
 
     beginPayment: (request) =>
-      transaction("begin payment", Effect.gen(function* () {
-        const claimed = yield* sql<Row>`
-          INSERT INTO payment_idempotency_keys (key, fingerprint) VALUES (${request.key}, ${request.fingerprint})
-          ON CONFLICT (key) DO NOTHING RETURNING key`
-        if (claimed.length === 0) {
-          const [recorded] = yield* sql<Row>`SELECT * FROM payment_idempotency_keys WHERE key = ${request.key}`
-          if (recorded === undefined) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
-          if (recorded["fingerprint"] !== request.fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key: request.key }))
-          if (recorded["response_status"] === null) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
-          return { _tag: "Replay" as const, status: Number(recorded["response_status"]), body: String(recorded["response_body"]) }
-        }
-        const [row] = yield* sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${request.bookingId} FOR UPDATE`
-        if (row === undefined) return yield* Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
-        const intent = yield* intentOf(row)
-        if (intent.status !== "open") {
-          return yield* Effect.fail(new NoOpenIntent({ bookingId: request.bookingId, status: intent.closedReason ?? intent.status }))
-        }
-        if (DateTime.greaterThanOrEqualTo(request.now, intent.holdExpiresAt)) {
-          return yield* Effect.fail(new HoldExpired({ bookingId: request.bookingId }))
-        }
-        const [pending] = yield* sql<Row>`SELECT id FROM payments WHERE booking_id = ${request.bookingId} AND status = 'pending'`
-        if (pending !== undefined) return yield* Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))
-        const [inserted] = yield* sql<Row>`
-          INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at, lease_owner, lease_until)
-          VALUES (${request.paymentId}, ${request.bookingId}, 'pending', ${intent.amount.amount}, ${intent.amount.currency}, 'card',
-                  ${request.token}, ${toDate(request.now)}, ${request.holder}, now() + ${PostgresPaymentOutbox.interval(request.lease)}::interval)
-          RETURNING *`
-        yield* sql`UPDATE payment_idempotency_keys SET payment_id = ${request.paymentId} WHERE key = ${request.key}`
-        return { _tag: "Begun" as const, payment: yield* paymentOf(inserted!) }
-      })).pipe(
-        Effect.catchIf(isUniqueViolation, () => Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))),
-        Effect.mapError((error) => (error._tag === "SqlError" ? storeError("begin payment")(error) : error)),
-      ),
+      Effect.flatMap(beginAtOnce(request), Option.match({
+        onSome: (payment) => Effect.succeed({ _tag: "Begun" as const, payment }),
+        onNone: () => beginStepwise(request),
+      })),
 
     completePayment: (request) =>
-      transaction("complete payment", Effect.gen(function* () {
+      // One statement, so one round trip and one commit: the outcome (only of a payment still
+      // pending), the intent paid, or, when the booking ended meanwhile, the charge refunded in
+      // full; payment.processed into the outbox; the response recorded under the key.
+      Effect.gen(function* () {
         const approved = request.outcome._tag === "Approved"
         const [row] = yield* sql<Row>`
-          UPDATE payments SET status = ${approved ? "succeeded" : "failed"},
-                 transaction_id = ${approved ? (request.outcome as { transactionId: string }).transactionId : null},
-                 failure_reason = ${approved ? null : (request.outcome as { reason: string }).reason},
-                 completed_at = ${toDate(request.now)}
-          WHERE id = ${request.paymentId} AND status = 'pending'
-          RETURNING *`
+          WITH done AS (
+            UPDATE payments SET status = ${approved ? "succeeded" : "failed"},
+                   transaction_id = ${approved ? (request.outcome as { transactionId: string }).transactionId : null},
+                   failure_reason = ${approved ? null : (request.outcome as { reason: string }).reason},
+                   completed_at = ${toDate(request.now)}
+            WHERE id = ${request.paymentId} AND status = 'pending'
+            RETURNING *
+          ), paid AS (
+            UPDATE payment_intents SET status = 'paid', payment_id = done.id, updated_at = ${toDate(request.now)}
+            FROM done
+            WHERE payment_intents.booking_id = done.booking_id AND payment_intents.status = 'open' AND done.status = 'succeeded'
+            RETURNING payment_intents.booking_id
+          ), refund AS (
+            INSERT INTO refunds (id, payment_id, booking_id, amount, currency, status, reason, created_at)
+            SELECT ${request.refundId}, id, booking_id, amount, currency, 'pending', 'charged-after-booking-ended', ${toDate(request.now)}
+            FROM done WHERE done.status = 'succeeded' AND NOT EXISTS (SELECT 1 FROM paid)
+            RETURNING id
+          ), appended AS (
+            INSERT INTO payment_outbox (id, message, traceparent)
+            SELECT ${request.event.message.id}, ${Catalogue.encodeJson(request.event.message)}, ${request.event.traceparent} FROM done
+          ), answered AS (
+            UPDATE payment_idempotency_keys SET response_status = ${request.response.status}, response_body = ${request.response.body}
+            FROM done WHERE payment_idempotency_keys.payment_id = done.id
+          )
+          SELECT done.*, (SELECT id FROM refund) AS refund_id FROM done`
         if (row === undefined) {
           // Completed before (a recovery raced the request): what is stored stands.
           const [stored] = yield* sql<Row>`SELECT * FROM payments WHERE id = ${request.paymentId}`
@@ -216,28 +332,15 @@ export const make = Effect.gen(function* () {
           return { payment: yield* paymentOf(stored!), refund: refund === undefined ? Option.none() : Option.some(yield* refundOf(refund)) }
         }
         const payment = yield* paymentOf(row)
-        let refund = Option.none<Refund>()
-        if (approved) {
-          const paid = yield* sql<Row>`
-            UPDATE payment_intents SET status = 'paid', payment_id = ${payment.id}, updated_at = ${toDate(request.now)}
-            WHERE booking_id = ${payment.bookingId} AND status = 'open' RETURNING booking_id`
-          if (paid.length === 0) {
-            // The booking ended while the charge was under way: the charge is refunded in full.
-            const [inserted] = yield* sql<Row>`
-              INSERT INTO refunds (id, payment_id, booking_id, amount, currency, status, reason, created_at)
-              VALUES (${request.refundId}, ${payment.id}, ${payment.bookingId}, ${payment.amount.amount}, ${payment.amount.currency},
-                      'pending', 'charged-after-booking-ended', ${toDate(request.now)})
-              RETURNING *`
-            refund = Option.some(yield* refundOf(inserted!))
-          }
-        }
-        yield* appendOutbox([request.event])
-        yield* sql`UPDATE payment_idempotency_keys SET response_status = ${request.response.status}, response_body = ${request.response.body}
-          WHERE payment_id = ${request.paymentId}`
-        return { payment, refund }
-      })).pipe(
+        if (row["refund_id"] == null) return { payment, refund: Option.none<Refund>() }
+        // The booking ended while the charge was under way (rare): the refund as recorded.
+        const [refund] = yield* sql<Row>`SELECT * FROM refunds WHERE id = ${String(row["refund_id"])}`
+        return { payment, refund: Option.some(yield* refundOf(refund!)) }
+      }).pipe(
+        Effect.retry({ schedule: transactionRetry, while: retriable }),
+        Effect.withSpan("postgresql complete payment", { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": "complete payment" } }),
         Effect.mapError((error) => (error._tag === "SqlError" ? storeError("complete payment")(error) : error)),
-        Effect.tap(() => wakeup.notify),
+        Effect.tap(() => written),
       ),
 
     purgeKeys: (before) =>
@@ -284,7 +387,7 @@ export const make = Effect.gen(function* () {
         if (updated.length === 0) return false
         yield* appendOutbox([event])
         return true
-      })).pipe(Effect.mapError(storeError("complete refund")), Effect.tap(() => wakeup.notify)),
+      })).pipe(Effect.mapError(storeError("complete refund")), Effect.tap(() => written)),
 
     getPayment: (id) =>
       Effect.flatMap(sql<Row>`SELECT * FROM payments WHERE id = ${id}`, ([row]) =>
@@ -317,7 +420,7 @@ export const make = Effect.gen(function* () {
 })
 
 /** The schema migrated, then the repository and its outbox, on the service's PostgreSQL. */
-export const layer: Layer.Layer<PaymentRepository | Outbox.Store, PaymentStoreError, SqlClient.SqlClient> = Layer.effectContext(
+export const layer: Layer.Layer<PaymentRepository | Outbox.Store, PaymentStoreError, SqlClient.SqlClient | PgClient.PgClient> = Layer.scopedContext(
   Effect.gen(function* () {
     yield* migrate.pipe(Effect.mapError((error) => new PaymentStoreError({ operation: "migrate", reason: error.message, transient: false })))
     const { outbox, repository } = yield* make

@@ -1,0 +1,38 @@
+/**
+ * A payment request commonly overtakes its booking's `booking.created` by a few milliseconds. Rather
+ * than answer `payment-not-ready` to a client that will retry anyway, the request waits, a bounded
+ * time, for the intent to arrive, woken by the store's signal (no polling), and is then decided as
+ * if it had come just after. A booking that never comes is still `payment-not-ready`, after the wait.
+ */
+import type { BookingId } from "@flight/contracts"
+import { Context, Duration, Effect, Either, Option } from "effect"
+import type { IntentNotOpenYet } from "../domain/Payment.ts"
+import { PaymentRepository } from "../domain/PaymentRepository.ts"
+
+/** How long a request waits for its booking's intent before it answers `payment-not-ready`. */
+export class IntentWait extends Context.Reference<IntentWait>()("payment/IntentWait", {
+  defaultValue: () => ({ within: Duration.millis(1500) }),
+}) {}
+
+const isNotOpenYet = (error: unknown): error is IntentNotOpenYet =>
+  typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "IntentNotOpenYet"
+
+/**
+ * Runs `attempt`; when it finds no intent yet, waits for the booking's intent (at most
+ * `IntentWait.within`) and runs it once more. The wait is registered before a second look, so an
+ * intent that arrives between the first attempt and the wait is not missed.
+ */
+export const awaitingIntent = <A, E, R>(
+  bookingId: BookingId,
+  attempt: Effect.Effect<A, E, R>,
+): Effect.Effect<A, E, R | PaymentRepository> =>
+  Effect.catchAll(attempt, (notYet) =>
+    !isNotOpenYet(notYet) ? Effect.fail(notYet) : Effect.scoped(Effect.gen(function* () {
+      const repository = yield* PaymentRepository
+      const { within } = yield* IntentWait
+      const arrived = yield* repository.intentArrived(bookingId)
+      const again = yield* Effect.either(attempt)
+      if (Either.isRight(again) || !isNotOpenYet(again.left)) return yield* again
+      const woken = yield* Effect.timeoutOption(arrived, within)
+      return yield* (Option.isSome(woken) ? attempt : Effect.fail(notYet))
+    })).pipe(Effect.withSpan("PaymentCommands.awaitIntent", { attributes: { "booking.id": bookingId } })))
