@@ -4,7 +4,7 @@
  * in-process bus) on MongoDB (FerretDB here), against a floor: the plain driver doing one
  * `updateOne` per event on the same server.
  *
- *   MONGODB_URL=... [RABBITMQ_URL=...] bun run bench:flight-consumer [-- --events 2000 --prefetch 16 --runs 1]
+ *   MONGODB_URL=... [RABBITMQ_URL=...] bun run bench:flight-consumer [-- --events 2000 --runs 1]
  *
  * Each case schedules its flights through the service, publishes EVENTS booking events (for every
  * four bookings: four booking.created, two booking.confirmed, one booking.cancelled; one seat each)
@@ -20,6 +20,7 @@ import type { AnyMessage, FlightId } from "@flight/contracts"
 import * as amqp from "amqplib"
 import { Context, Effect, Logger, LogLevel, Option, Redacted, Schedule } from "effect"
 import { MongoClient } from "mongodb"
+import * as BookingEvents from "../src/application/BookingEvents.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import * as Flight from "../src/main.ts"
 import { booking, bookingCancelled, bookingConfirmed, bookingCreated } from "../test/support/Fixtures.ts"
@@ -29,7 +30,8 @@ const argument = (name: string, fallback: number) => {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback
 }
 const EVENTS = argument("events", 2000)
-const PREFETCH = argument("prefetch", 16)
+/** What the flight service's consumer asks to hold at once (its batches are what it holds). */
+const PREFETCH = BookingEvents.prefetch
 const RUNS = argument("runs", 1)
 const PUBLISHERS = 64
 const mongoUrl = process.env["MONGODB_URL"]

@@ -90,7 +90,8 @@ export const make = (options: Options = {}) =>
         const queue = queues.get(consumer.service)
         if (queue === undefined) return yield* Effect.dieMessage(`no queue: ${consumer.service} consumes nothing`)
         const name = topology.queueOf(consumer.service)
-        const permits = yield* Effect.makeSemaphore(prefetch)
+        const inHand = consumer.prefetch ?? prefetch
+        const permits = yield* Effect.makeSemaphore(inHand)
         const inFlight = new Set<Fiber.RuntimeFiber<void>>()
         const work = (stored: Stored) =>
           Delivery.handle(consumer, name, stored).pipe(
@@ -123,7 +124,7 @@ export const make = (options: Options = {}) =>
             consumers.set(consumer.service, (consumers.get(consumer.service) ?? 1) - 1)
             yield* Fiber.interrupt(taking)
             // Interruptible: a finalizer is not, and the grace period must be able to end the wait.
-            const drained = yield* Effect.timeout(Effect.interruptible(permits.withPermits(prefetch)(Effect.void)), grace).pipe(Effect.exit)
+            const drained = yield* Effect.timeout(Effect.interruptible(permits.withPermits(inHand)(Effect.void)), grace).pipe(Effect.exit)
             if (Exit.isFailure(drained)) yield* Fiber.interruptAll(inFlight)
           })
         )

@@ -38,6 +38,12 @@ export interface Consumer<E, R> {
   readonly service: ServiceName
   readonly handlers: Handlers<E, R>
   readonly policy: HandlerPolicy<E, R>
+  /**
+   * How many of its messages may be in hand at once (the broker's prefetch for its channel); the
+   * bus's own setting (16 unless told) when absent. A consumer that applies what it holds in
+   * batches (flight's booking events) asks for more.
+   */
+  readonly prefetch?: number
 }
 
 export interface PublishOptions {

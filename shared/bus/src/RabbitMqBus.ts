@@ -353,7 +353,7 @@ export const make = (options: Options) =>
                 closedChannels.add(channel)
                 detached(channel)
               })
-              yield* brokerCall("prefetch", () => channel.prefetch(prefetch))
+              yield* brokerCall("prefetch", () => channel.prefetch(consumer.prefetch ?? prefetch))
               if (!stillWanted()) return yield* Effect.promise(() => channel.close().catch(() => {}))
               const { consumerTag } = yield* brokerCall(`consume ${queue}`, () =>
                 channel.consume(queue, (message) => {

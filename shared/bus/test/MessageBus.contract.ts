@@ -52,6 +52,34 @@ export const contractSuite = (adapter: Adapter) =>
         ])
       })))
 
+    test("a consumer holds at most its own prefetch of messages at once, whatever the bus's", () =>
+      run(Effect.gen(function* () {
+        const { bus } = yield* adapter.make()
+        const holding = yield* Ref.make(0)
+        const most = yield* Ref.make(0)
+        const handled = yield* Ref.make(0)
+        const gate = yield* Deferred.make<void>()
+        yield* bus.consume({
+          service: "flight",
+          prefetch: 3,
+          handlers: handleAll("flight", () =>
+            Ref.updateAndGet(holding, (n) => n + 1).pipe(
+              Effect.flatMap((now) => Ref.update(most, (m) => Math.max(m, now))),
+              Effect.zipRight(Deferred.await(gate)),
+              Effect.zipRight(Ref.update(holding, (n) => n - 1)),
+              Effect.zipRight(Ref.update(handled, (n) => n + 1)),
+            )),
+          policy: fast,
+        })
+        for (let i = 0; i < 8; i++) yield* bus.publish(yield* Fixtures.bookingCreated())
+        yield* eventually("three in hand", Effect.map(Ref.get(holding), (n) => n === 3))
+        yield* Effect.sleep("300 millis")
+        expect(yield* Ref.get(most)).toBe(3)
+        yield* Deferred.succeed(gate, undefined)
+        yield* eventually("all eight handled", Effect.map(Ref.get(handled), (n) => n === 8))
+        expect(yield* Ref.get(most)).toBe(3)
+      })))
+
     test("retries a transient failure in place, then succeeds without dead-lettering", () =>
       run(Effect.gen(function* () {
         const { bus, deadLetters } = yield* adapter.make()

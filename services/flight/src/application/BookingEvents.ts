@@ -27,6 +27,13 @@ export const policy = HandlerPolicy.make<HandlerError>({
   idempotency: null,
 })
 
+/**
+ * Booking events in hand at once, across flights: a flight's batch is what is in hand, and its cost
+ * is one read and one write of the flight whatever its size (16, the bus's default, measured 39
+ * events/s on one flight; 64, 70 on a busy machine: `bun run bench:flight-consumer`).
+ */
+export const prefetch = 64
+
 /** The consumer, with the batchers it hands events to; they close with the scope, after the consumer. */
 export const consumer: Effect.Effect<Consumer<HandlerError, never>, never, FlightCommands | Scope.Scope> = Effect.gen(function* () {
   const batches = yield* BookingBatches.make()
@@ -35,5 +42,7 @@ export const consumer: Effect.Effect<Consumer<HandlerError, never>, never, Fligh
     service: "flight",
     handlers: { "booking.created": apply, "booking.confirmed": apply, "booking.cancelled": apply },
     policy,
+    // The batch of a flight is what is in hand: more in hand, fewer writes of its document.
+    prefetch,
   }
 })
