@@ -1,0 +1,11 @@
+/** A Redis call as an Effect: the store's one way to Redis, traced, its failure the store's error. */
+import { Effect } from "effect"
+import { BookingStoreError } from "../domain/BookingRepository.ts"
+
+const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+/** A Redis call as an Effect, in a client span, its failure a BookingStoreError naming the operation. */
+export const call = <A>(operation: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (cause) => new BookingStoreError({ operation, reason: reasonOf(cause) }) }).pipe(
+    Effect.withSpan(`redis ${operation}`, { kind: "client", attributes: { "db.system.name": "redis", "db.operation.name": operation } }),
+  )

@@ -1,0 +1,194 @@
+/**
+ * The outbox over the flights' streams (decision 10): a consumer group `relay` per stream, so each
+ * entry is given to one relay at a time; entries a relay took and did not acknowledge within the
+ * lease are taken over by another (XAUTOCLAIM). Published entries are acknowledged and deleted.
+ */
+import { Outbox } from "@flight/bus"
+import { Catalogue } from "@flight/contracts"
+import { Clock, Duration, Effect, Schema } from "effect"
+import type { Redis } from "ioredis"
+import { BookingStoreError } from "../domain/BookingRepository.ts"
+import { call } from "./RedisCall.ts"
+import type { Keys } from "./RedisKeys.ts"
+
+/** The outbox on the store's connection; `written` is the store's wakeup (see `Outbox.makeWakeup`). */
+export const make = (
+  client: Redis,
+  keys: Keys,
+  script: (name: "removeIfUnchanged" | "renewOwn", keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => Effect.Effect<unknown, BookingStoreError>,
+  written: Effect.Effect<void>,
+): Outbox.OutboxStore => {
+  const group = "relay"
+  const withGroup = new Set<string>()
+  /** Flights this relay found nothing new in, with their mark then. */
+  const quiet = new Map<string, string>()
+  let lastFullPass = 0
+  /** What this process took, by relay and message id (a derived id may stand twice in a stream). */
+  const taken = new Map<string, Array<{ readonly flight: string; readonly streamId: string }>>()
+  const takenKey = (owner: string, id: string) => `${owner}/${id}`
+  const storeError = (error: BookingStoreError) => new Outbox.OutboxStoreError({ reason: error.message })
+
+  const ensureGroup = (flight: string) =>
+    withGroup.has(flight)
+      ? Effect.void
+      : call("outbox group", () => client.xgroup("CREATE", keys.outbox(flight), group, "0", "MKSTREAM")).pipe(
+        Effect.catchAll((error) => (error.reason.includes("BUSYGROUP") ? Effect.void : Effect.fail(error))),
+        Effect.tap(() => Effect.sync(() => withGroup.add(flight))),
+      )
+
+  type StreamEntry = [string, Array<string>]
+  const fieldsOf = (fields: Array<string>) => {
+    const record: Record<string, string> = {}
+    for (let index = 0; index + 1 < fields.length; index += 2) record[fields[index]!] = fields[index + 1]!
+    return record
+  }
+
+  const byFlight = (owner: string, ids: ReadonlyArray<string>) => {
+    const grouped = new Map<string, Array<string>>()
+    for (const id of ids) {
+      for (const entry of taken.get(takenKey(owner, id)) ?? []) {
+        grouped.set(entry.flight, [...(grouped.get(entry.flight) ?? []), entry.streamId])
+      }
+      taken.delete(takenKey(owner, id))
+    }
+    return grouped
+  }
+
+  /** Reads one flight's stream: entries a dead relay left (past the lease), then new ones. */
+  const readFlight = (flight: string, score: string, owner: string, lease: Duration.Duration, room: number) =>
+    Effect.gen(function* () {
+      const stream = keys.outbox(flight)
+      yield* ensureGroup(flight)
+      const reclaimed = (yield* call("outbox reclaim", () =>
+        client.xautoclaim(stream, group, owner, Duration.toMillis(lease), "0-0", "COUNT", room))) as [string, Array<StreamEntry>]
+      const fresh = (yield* call("outbox read", () =>
+        client.xreadgroup("GROUP", group, owner, "COUNT", room, "STREAMS", stream, ">"))) as Array<[string, Array<StreamEntry>]> | null
+      const found = [...reclaimed[1], ...(fresh?.[0]?.[1] ?? [])]
+      if (found.length === 0) {
+        quiet.set(flight, score)
+        if ((yield* call("outbox length", () => client.xlen(stream))) === 0) {
+          yield* script("removeIfUnchanged", [keys.dirty], [flight, score])
+          quiet.delete(flight)
+        }
+        return []
+      }
+      quiet.delete(flight)
+      const entries: Array<Outbox.OutboxEntry> = []
+      for (const [streamId, fields] of found) {
+        const { body, id, traceparent } = fieldsOf(fields)
+        const message = body === undefined ? null : Catalogue.decodeJson(body)
+        if (id !== undefined && message !== null && message._tag === "Right") {
+          const key = takenKey(owner, id)
+          taken.set(key, [...(taken.get(key) ?? []), { flight, streamId }])
+          entries.push({ id, message: message.right, traceparent: traceparent === undefined || traceparent === "" ? null : traceparent })
+          continue
+        }
+        const reason = message !== null && message._tag === "Left" ? message.left.reason : "malformed"
+        if (reason === "unknown-type" || reason === "unknown-version") {
+          // A newer build wrote it: left for a relay that can read it; the flight's later events wait behind it.
+          yield* Effect.logError(`outbox entry ${streamId} of flight ${flight} is for a newer build (${reason}); it waits`)
+          break
+        }
+        // No build can read it: moved aside with the reason, so it cannot hold the flight's events back.
+        const detail = message !== null && message._tag === "Left" ? message.left.message : "no id or body"
+        yield* Effect.logError(`outbox entry ${streamId} of flight ${flight} is unreadable and moved to ${keys.deadOutbox(flight)}: ${detail}`)
+        yield* call("outbox dead", () =>
+          client.multi()
+            .xadd(keys.deadOutbox(flight), "*", "streamId", streamId, "reason", detail, ...fields)
+            .xack(stream, group, streamId)
+            .xdel(stream, streamId)
+            .exec())
+      }
+      return entries
+    }).pipe(
+      // A stream that lost its group (deleted, restored) gets it again; the next pass reads it.
+      Effect.catchAll((error) =>
+        error.reason.includes("NOGROUP")
+          ? Effect.sync(() => withGroup.delete(flight)).pipe(Effect.as([] as Array<Outbox.OutboxEntry>))
+          : Effect.fail(error)
+      ),
+    )
+
+  return {
+    written,
+    claim: ({ lease, limit, owner }) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        // A flight whose mark has not moved since this relay found nothing new in it is skipped,
+        // but for a full pass now and then, which takes over what a dead relay left: every third of
+        // a lease, so a takeover waits for the lease and little more.
+        const full = now - lastFullPass >= Math.min(fullPassMillis, Duration.toMillis(lease) / 3)
+        if (full) lastFullPass = now
+        const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, -1, "WITHSCORES"))
+        const entries: Array<Outbox.OutboxEntry> = []
+        for (let index = 0; index + 1 < flights.length && entries.length < limit; index += 2) {
+          const flight = flights[index]!
+          const score = flights[index + 1]!
+          if (!full && quiet.get(flight) === score) continue
+          // One flight's trouble is logged and skipped, never the relay's stop.
+          const read = yield* Effect.either(readFlight(flight, score, owner, lease, limit - entries.length))
+          if (read._tag === "Left") {
+            yield* Effect.logWarning(`outbox of flight ${flight}: ${read.left.message}`)
+            continue
+          }
+          entries.push(...read.right)
+        }
+        return entries
+      }).pipe(Effect.mapError(storeError)),
+    // The lease on Redis is the idle time XAUTOCLAIM measures against the claimer's lease: renewing
+    // resets it, so `lease` itself is not needed here.
+    renew: (owner, ids) =>
+      Effect.gen(function* () {
+        const streamIdsOf = new Map<string, Array<string>>()
+        for (const id of ids) {
+          for (const entry of taken.get(takenKey(owner, id)) ?? []) {
+            streamIdsOf.set(entry.flight, [...(streamIdsOf.get(entry.flight) ?? []), entry.streamId])
+          }
+        }
+        const renewed = new Set<string>()
+        for (const [flight, streamIds] of streamIdsOf) {
+          const mine = yield* script("renewOwn", [keys.outbox(flight)], [group, owner, ...streamIds]).pipe(
+            Effect.flatMap(decodeStreamIds),
+            Effect.mapError((error) => error._tag === "ParseError" ? new BookingStoreError({ operation: "outbox renew", reason: error.message }) : error),
+          )
+          for (const streamId of mine) renewed.add(`${flight}/${streamId}`)
+        }
+        // A message id stands for every copy of it this relay took (a derived id may stand twice).
+        return ids.filter((id) => {
+          const copies = taken.get(takenKey(owner, id)) ?? []
+          return copies.length > 0 && copies.every((copy) => renewed.has(`${copy.flight}/${copy.streamId}`))
+        })
+      }).pipe(Effect.mapError(storeError)),
+    complete: (owner, ids) =>
+      Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
+        // One transaction (one slot): an entry is never acknowledged without being deleted.
+        call("outbox complete", () =>
+          client.multi().xack(keys.outbox(flight), group, ...streamIds).xdel(keys.outbox(flight), ...streamIds).exec()), {
+        discard: true,
+      }).pipe(Effect.mapError(storeError)),
+    release: (owner, ids) =>
+      Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
+        // Marked idle for long, so the next claim (of any relay) takes them over at once.
+        call("outbox release", () =>
+          client.xclaim(keys.outbox(flight), group, owner, 0, ...streamIds, "IDLE", 365 * 24 * 3_600_000)), {
+        discard: true,
+      }).pipe(Effect.mapError(storeError)),
+    stats: Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, 999))
+      let pending = 0
+      let oldest: number | null = null
+      for (const flight of flights) {
+        pending += yield* call("outbox length", () => client.xlen(keys.outbox(flight)))
+        const first = (yield* call("outbox oldest", () => client.xrange(keys.outbox(flight), "-", "+", "COUNT", 1)))[0]
+        const at = first === undefined ? Number.NaN : Number(first[0].split("-")[0])
+        if (Number.isFinite(at) && (oldest === null || at < oldest)) oldest = at
+      }
+      return { pending, oldestAgeMillis: oldest === null ? null : now - oldest }
+    }).pipe(Effect.mapError(storeError)),
+  }
+}
+
+const fullPassMillis = 5_000
+
+const decodeStreamIds = Schema.decodeUnknown(Schema.Array(Schema.String))
