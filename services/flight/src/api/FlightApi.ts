@@ -8,14 +8,19 @@ import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode, StatusReason } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
-import { Effect, Option, type Runtime, Schema } from "effect"
+import { DateTime, Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { FlightCommands, type IdempotencyKeyReused } from "../application/FlightCommands.ts"
 import * as FlightPolicy from "../application/FlightPolicy.ts"
 import { FlightQueries } from "../application/FlightQueries.ts"
 import * as Flight from "../domain/Flight.ts"
-import type { FlightAlreadyScheduled, FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
+import type {
+  FlightAlreadyScheduled,
+  FlightPage as FoundFlights,
+  FlightStoreError,
+  VersionConflict,
+} from "../domain/FlightRepository.ts"
 
 // -------------------------------------------------------------------------------------------------
 // Representations
@@ -63,6 +68,62 @@ export const viewOf = (flight: Flight.Flight): typeof FlightView.Type => ({
 
 /** Where a page ended, opaque to clients: base64url of `{ departureAt, id }`. */
 export const Cursor = Paging.cursorOf(Schema.Struct({ departureAt: Schema.DateTimeUtc, id: FlightId }))
+
+type EncodedView = typeof FlightView.Encoded
+
+/**
+ * Flight values never change (a change saves a new `Flight`), so each one's encoded view is made
+ * once and kept as long as the flight itself is held.
+ */
+const encodedViews = new WeakMap<Flight.Flight, EncodedView>()
+
+/**
+ * What `FlightView` encodes `viewOf(flight)` to, the same JSON values field for field, written
+ * out instead of walking the schema: a search answers the same flights again and again.
+ */
+export const encodedViewOf = (flight: Flight.Flight): EncodedView => {
+  const cached = encodedViews.get(flight)
+  if (cached !== undefined) return cached
+  const view: EncodedView = {
+    id: flight.id,
+    flightNumber: flight.flightNumber,
+    origin: flight.origin,
+    destination: flight.destination,
+    departureAt: DateTime.formatIso(flight.departureAt),
+    arrivalAt: DateTime.formatIso(flight.arrivalAt),
+    scheduledDepartureAt: DateTime.formatIso(flight.scheduledDepartureAt),
+    aircraft: flight.aircraft,
+    status: flight.status,
+    statusReason: flight.statusReason,
+    cabins: flight.cabins.map((layout) => {
+      const seats = Option.getOrThrow(Flight.availabilityOf(flight, layout.cabin))
+      return {
+        cabin: layout.cabin,
+        rows: { from: layout.rows.from, to: layout.rows.to },
+        seatLetters: layout.seatLetters,
+        fare: { amount: layout.fare.amount, currency: layout.fare.currency },
+        capacity: seats.capacity,
+        availableSeats: seats.available,
+      }
+    }),
+    createdAt: DateTime.formatIso(flight.createdAt),
+    updatedAt: DateTime.formatIso(flight.updatedAt),
+  }
+  encodedViews.set(flight, view)
+  return view
+}
+
+const encodeCursor = Schema.encodeSync(Cursor)
+
+/** A page as `FlightPage` encodes it, sent as it is (`Route.response`), so the runtime does not encode it again. */
+export const pageResponse = (page: FoundFlights): Route.Response =>
+  Route.response({
+    status: 200,
+    body: {
+      items: page.items.map(encodedViewOf),
+      nextCursor: Option.isSome(page.next) ? encodeCursor(page.next.value) : null,
+    },
+  })
 
 const PositiveIntFromString = (min: number, max: number) =>
   Schema.String.pipe(
@@ -201,7 +262,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
           limit: query.limit,
           after: Option.fromNullable(query.cursor),
         }))
-        return { items: page.items.map(viewOf), nextCursor: Option.getOrNull(page.next) }
+        return pageResponse(page)
       }),
   }),
   Route.make({
@@ -231,7 +292,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
       Effect.gen(function* () {
         const queries = yield* FlightQueries
         const page = yield* answer(queries.search({ ...query, after: Option.fromNullable(query.cursor) }))
-        return { items: page.items.map(viewOf), nextCursor: Option.getOrNull(page.next) }
+        return pageResponse(page)
       }),
   }),
   Route.make({
