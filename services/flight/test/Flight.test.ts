@@ -383,6 +383,25 @@ describe("a day", () => {
     },
   )
 
+  test("accepts exactly what a Date reads back as the same UTC day", () => {
+    const byDate = (day: string) =>
+      /^\d{4}-\d{2}-\d{2}$/.test(day) && Number.isFinite(Date.parse(`${day}T00:00:00Z`)) &&
+      new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)
+    const pad = (n: number, width: number) => String(n).padStart(width, "0")
+    for (const year of [0, 1, 4, 100, 400, 1600, 1700, 1900, 1999, 2000, 2024, 2025, 2100, 2400, 9996, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let date = 0; date <= 32; date++) {
+          const day = `${pad(year, 4)}-${pad(month, 2)}-${pad(date, 2)}`
+          expect([day, isDay(day)]).toEqual([day, byDate(day)])
+        }
+      }
+    }
+    FastCheck.assert(FastCheck.property(
+      FastCheck.oneof(FastCheck.string({ maxLength: 12 }), FastCheck.stringMatching(/^\d{4}-\d{2}-\d{2}\n?$/)),
+      (day) => isDay(day) === byDate(day),
+    ))
+  })
+
   test("dayOf gives the UTC day of an instant, which is a Day", () => {
     expect(dayOf(DateTime.unsafeMake("2026-12-01T00:00:00Z"))).toBe(Day.make("2026-12-01"))
     expect(dayOf(DateTime.unsafeMake("2026-12-01T23:59:59.999Z"))).toBe(Day.make("2026-12-01"))

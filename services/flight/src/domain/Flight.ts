@@ -18,9 +18,20 @@ import {
 import { Array as Arr, DateTime, Either, Option, Schema } from "effect"
 
 /** A calendar day in UTC, `YYYY-MM-DD`: how flights are searched and how a flight number is made unique. */
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+
+/** `YYYY-MM-DD` naming a day of the (proleptic) Gregorian calendar, counted without building a Date. */
+const isCalendarDay = (day: string): boolean => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false
+  const month = Number(day.slice(5, 7))
+  const date = Number(day.slice(8, 10))
+  return month >= 1 && month <= 12 && date >= 1 &&
+    date <= (month === 2 && isLeapYear(Number(day.slice(0, 4))) ? 29 : daysInMonth[month - 1]!)
+}
+
 export const Day = Schema.String.pipe(
-  Schema.filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day) && Number.isFinite(Date.parse(`${day}T00:00:00Z`)) &&
-    new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)),
+  Schema.filter(isCalendarDay),
   Schema.brand("Day"),
   Schema.annotations({
     identifier: "Day",
