@@ -13,12 +13,12 @@
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { HttpApp, type StoreHealth } from "@flight/runtime"
-import { Effect, Layer, Logger, LogLevel, Option, Redacted, Schema } from "effect"
+import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { MongoClient } from "mongodb"
 import * as FlightApi from "../src/api/FlightApi.ts"
 import { FlightCommands } from "../src/application/FlightCommands.ts"
 import type { FlightQueries } from "../src/application/FlightQueries.ts"
-import * as Flight from "../src/domain/Flight.ts"
+import * as Catalogue from "./Catalogue.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import { inMemoryLayer, mongoLayer } from "../src/main.ts"
 
@@ -27,62 +27,12 @@ const argument = (name: string, fallback: number) => {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback
 }
 const FLIGHTS = argument("flights", 50_000)
-const ROUTES = 200
-const DAYS = 60
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 8)
 /** Keep the MongoDB database afterwards, to look at it. */
 const KEEP = process.argv.includes("--keep")
 
-const airports = ["LHR", "JFK", "CDG", "FRA", "AMS", "MAD", "BCN", "FCO", "DXB", "SIN", "HND", "LAX", "SFO", "ORD", "ATL",
-  "YYZ", "GRU", "SYD", "HKG", "IST"]
-const routes: Array<readonly [string, string]> = []
-for (const origin of airports) {
-  for (const destination of airports) {
-    if (origin !== destination && routes.length < ROUTES) routes.push([origin, destination])
-  }
-}
-const firstDay = Date.parse("2027-01-01T00:00:00Z")
-const dayOf = (index: number) => new Date(firstDay + index * 86_400_000).toISOString().slice(0, 10)
-
-/** A deterministic pseudo-random sequence, so every run searches the same catalogue the same way. */
-const random = (() => {
-  let seed = 42
-  return () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
-    return seed / 2 ** 31
-  }
-})()
-
-const layouts = [
-  [{ cabin: "economy", rows: { from: 10, to: 40 }, seatLetters: "ABCDEF", fare: { amount: 12_900, currency: "EUR" } }],
-  [
-    { cabin: "business", rows: { from: 1, to: 6 }, seatLetters: "ACDF", fare: { amount: 89_000, currency: "EUR" } },
-    { cabin: "economy", rows: { from: 10, to: 45 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45_000, currency: "EUR" } },
-  ],
-  [
-    { cabin: "first", rows: { from: 1, to: 2 }, seatLetters: "AK", fare: { amount: 650_000, currency: "EUR" } },
-    { cabin: "business", rows: { from: 5, to: 12 }, seatLetters: "ACDGHK", fare: { amount: 280_000, currency: "EUR" } },
-    { cabin: "premium", rows: { from: 20, to: 26 }, seatLetters: "ACDEFGK", fare: { amount: 120_000, currency: "EUR" } },
-    { cabin: "economy", rows: { from: 30, to: 60 }, seatLetters: "ABCDEFGHJK", fare: { amount: 52_000, currency: "EUR" } },
-  ],
-]
-
-const decodeSchedule = Schema.decodeUnknownSync(Flight.FlightSchedule)
-const schedules = Array.from({ length: FLIGHTS }, (_, index) => {
-  const [origin, destination] = routes[index % ROUTES]!
-  const day = Math.floor(index / ROUTES) % DAYS
-  const departure = firstDay + day * 86_400_000 + Math.floor(random() * 86_400_000 / 60_000) * 60_000
-  return decodeSchedule({
-    flightNumber: `FB${index % 10_000}${"ABCDEFGHJK"[Math.floor(index / 10_000)] ?? ""}`,
-    origin,
-    destination,
-    departureAt: new Date(departure).toISOString(),
-    arrivalAt: new Date(departure + (2 + Math.floor(random() * 12)) * 3_600_000).toISOString(),
-    aircraft: "Airbus A350-900",
-    cabins: layouts[index % layouts.length],
-  })
-})
+const schedules = Catalogue.schedules(FLIGHTS)
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
@@ -99,12 +49,7 @@ const measure = (label: string, layer: Layer.Layer<FlightCommands | FlightQuerie
     const seedSeconds = (performance.now() - seedStart) / 1000
 
     const server = yield* HttpApp.serve(FlightApi.make(runtime), { port: 0 })
-    const query = () => {
-      const [origin, destination] = routes[Math.floor(random() * ROUTES)]!
-      const cabin = ["economy", "economy", "economy", "business", "premium", "first"][Math.floor(random() * 6)]!
-      const passengers = 1 + Math.floor(random() * 4)
-      return `/api/flights?origin=${origin}&destination=${destination}&date=${dayOf(Math.floor(random() * DAYS))}&cabin=${cabin}&passengers=${passengers}`
-    }
+    const query = Catalogue.searchPath
     const run = async (seconds: number) => {
       const latencies: Array<number> = []
       let results = 0
@@ -151,7 +96,7 @@ const program = Effect.gen(function* () {
       ),
     )
   }
-  console.log(`search: ${FLIGHTS} flights, ${ROUTES} routes, ${DAYS} days, ${CLIENTS} clients, ${SECONDS} s`)
+  console.log(`search: ${FLIGHTS} flights, ${Catalogue.ROUTES} routes, ${Catalogue.DAYS} days, ${CLIENTS} clients, ${SECONDS} s`)
   console.table(rows)
 })
 
