@@ -3,7 +3,7 @@
  * the same `DeadLetters` port the `dead-letters` command uses, under `/api/operations/<service>`.
  */
 import type { ServiceName } from "@flight/contracts"
-import { Problem, Route } from "@flight/runtime"
+import { Paging, Problem, Route } from "@flight/runtime"
 import { Effect, Schema } from "effect"
 import { DeadLetters } from "./DeadLetters.ts"
 import type { BrokerError } from "./MessageBus.ts"
@@ -32,18 +32,7 @@ export const DeadLettersView = Schema.Struct({
 export const Replayed = Schema.Struct({ replayed: Schema.Literal(1) }).annotations({ identifier: "Replayed" })
 
 /** `limit`: a whole number from 1 to 200, 50 when absent. */
-export const ListQuery = Schema.Struct({
-  limit: Schema.optionalWith(
-    Schema.String.pipe(
-      Schema.pattern(/^[0-9]{1,3}$/),
-      Schema.compose(Schema.NumberFromString),
-      Schema.int(),
-      Schema.between(1, 200),
-      Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 200", override: true }) }),
-    ),
-    { default: () => 50 },
-  ),
-})
+export const ListQuery = Schema.Struct({ limit: Paging.limitOf(200, 50) })
 
 /** A dead letter's id: a message id, or the id it was given when dead-lettered. */
 export const ReplayParams = Schema.Struct({

@@ -4,17 +4,21 @@
  */
 import { Schema } from "effect"
 
+/** A `limit` query field: a whole number from 1 to `max` (at most 999), `fallback` when absent. */
+export const limitOf = (max: number, fallback: number) =>
+  Schema.optionalWith(
+    Schema.String.pipe(
+      Schema.pattern(/^[0-9]{1,3}$/),
+      Schema.compose(Schema.NumberFromString),
+      Schema.int(),
+      Schema.between(1, max),
+      Schema.annotations({ message: () => ({ message: `must be a whole number from 1 to ${max}`, override: true }) }),
+    ),
+    { default: () => fallback },
+  )
+
 /** `limit`: a whole number from 1 to 100, 20 when absent. */
-export const limit = Schema.optionalWith(
-  Schema.String.pipe(
-    Schema.pattern(/^[0-9]{1,3}$/),
-    Schema.compose(Schema.NumberFromString),
-    Schema.int(),
-    Schema.between(1, 100),
-    Schema.annotations({ message: () => ({ message: "must be a whole number from 1 to 100", override: true }) }),
-  ),
-  { default: () => 20 },
-)
+export const limit = limitOf(100, 20)
 
 /** A cursor opaque to clients: base64url of the JSON of `position`, where the next page starts. */
 export const cursorOf = <A, I>(position: Schema.Schema<A, I>) =>

@@ -140,7 +140,7 @@ export const SearchQuery = Schema.Struct({
   date: Flight.Day,
   passengers: Schema.optionalWith(PositiveIntFromString(1, 9), { default: () => 1 }),
   cabin: Schema.optionalWith(Cabin, { default: () => "economy" as const }),
-  limit: Schema.optionalWith(PositiveIntFromString(1, 100), { default: () => 20 }),
+  limit: Paging.limit,
   cursor: Schema.optional(Cursor),
 })
 
@@ -149,7 +149,7 @@ export const DeparturesQuery = Schema.Struct({
   origin: Schema.optional(IataCode),
   destination: Schema.optional(IataCode),
   status: Schema.optional(FlightStatus),
-  limit: Schema.optionalWith(PositiveIntFromString(1, 100), { default: () => 50 }),
+  limit: Paging.limitOf(100, 50),
   cursor: Schema.optional(Cursor),
 })
 
