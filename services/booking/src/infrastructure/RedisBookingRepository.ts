@@ -144,8 +144,9 @@ export const make = (client: Redis, options: Options = {}) =>
         Effect.gen(function* () {
           const flight = request.flightId
           const expiresAt = DateTime.toEpochMillis(request.holdExpiresAt)
-          // The booking as held, but for the seats the script chooses (a placeholder until then), built
-          // once from the request's fields, which are of their types already, and encoded once.
+          // The booking as held, built once from the request's fields (of their types already) and encoded
+          // once. Its seats and total are the script's to write: it sets each passenger's seat as it
+          // chooses it (a seat asked for is kept) and writes the total as exact text.
           const pending = new Booking({
             id: request.id,
             reference: request.reference,
@@ -166,7 +167,6 @@ export const make = (client: Redis, options: Options = {}) =>
             updatedAt: request.now,
             owner: request.owner,
           }, true)
-          // The total is written by the script, as exact text.
           const template = { ...encodeBooking(pending), total: { amount: 0, currency: "XXX" } }
           const indexes: RedisHoldRoundTrip.HoldIndexes = {
             flight,
