@@ -96,7 +96,9 @@ export const start = async (
     ...env,
   }
   const startOne = async (service: string, extra: Record<string, string> = {}, port = ChildProcess.freePort()) => {
-    const child = ChildProcess.spawn(["bun", main(service)], { ...common, PORT: String(port), ...extra }, root)
+    // CPU_PROFILE_DIR=<dir>: each service writes a CPU profile there when it stops (`bun --cpu-prof`).
+    const profile = process.env["CPU_PROFILE_DIR"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["CPU_PROFILE_DIR"]}`] : []
+    const child = ChildProcess.spawn(["bun", ...profile, main(service)], { ...common, PORT: String(port), ...extra }, root)
     children.push(child)
     const url = `http://127.0.0.1:${port}`
     byUrl.set(url, child)
