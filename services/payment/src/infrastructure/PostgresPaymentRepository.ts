@@ -98,6 +98,9 @@ const refundOf = (row: Row) =>
 
 const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
 
+/** What the one-statement begin did: the payment begun, no intent for the booking yet, or not decided there. */
+type AtOnce = Payment | "NoIntent" | "Undecided"
+
 /** The notification channels: an outbox entry committed (payload: the writing instance), an intent arrived (payload: its booking). */
 export const outboxChannel = "payment_outbox"
 export const intentChannel = "payment_intent"
@@ -197,7 +200,9 @@ export const make = Effect.gen(function* () {
    * open and unexpired (locked, as the stepwise begin locks it), a pending payment for its amount
    * and the key claimed for it. It begins all of it or nothing (None; or a unique violation, a
    * deadlock: another request of the key or the booking got there first), and then the stepwise
-   * begin decides. The partial unique indexes still refuse a second charge under way.
+   * begin decides, except when the booking has no intent at all and the key is new: that is said at
+   * once (`NoIntent`), since the stepwise begin would only claim the key, find no intent and roll
+   * back. The partial unique indexes still refuse a second charge under way.
    */
   const beginAtOnce = (request: BeginPayment) =>
     sql<Row>`
@@ -216,9 +221,16 @@ export const make = Effect.gen(function* () {
         INSERT INTO payment_idempotency_keys (key, fingerprint, payment_id)
         SELECT ${request.key}, ${request.fingerprint}, id FROM inserted
       )
-      SELECT * FROM inserted`.pipe(
-      Effect.flatMap(([row]) => (row === undefined ? Effect.succeed(Option.none<Payment>()) : Effect.asSome(paymentOf(row)))),
-      Effect.catchIf((error) => isUniqueViolation(error) || retriable(error), () => Effect.succeed(Option.none<Payment>())),
+      SELECT inserted.*,
+             EXISTS (SELECT 1 FROM payment_intents WHERE booking_id = ${request.bookingId}) AS intent_known,
+             EXISTS (SELECT 1 FROM payment_idempotency_keys WHERE key = ${request.key}) AS key_known
+      FROM (VALUES (1)) AS one LEFT JOIN inserted ON true`.pipe(
+      Effect.flatMap(([row]): Effect.Effect<AtOnce, PaymentStoreError> =>
+        row === undefined || row["id"] === null
+          ? Effect.succeed(row !== undefined && row["intent_known"] === false && row["key_known"] === false ? "NoIntent" : "Undecided")
+          : paymentOf(row)
+      ),
+      Effect.catchIf((error) => isUniqueViolation(error) || retriable(error), () => Effect.succeed("Undecided" as const)),
       Effect.mapError((error) => (error._tag === "SqlError" ? storeError("begin payment")(error) : error)),
       Effect.withSpan("postgresql begin payment at once", { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": "begin payment" } }),
     )
@@ -288,10 +300,12 @@ export const make = Effect.gen(function* () {
       }),
 
     beginPayment: (request) =>
-      Effect.flatMap(beginAtOnce(request), Option.match({
-        onSome: (payment) => Effect.succeed({ _tag: "Begun" as const, payment }),
-        onNone: () => beginStepwise(request),
-      })),
+      Effect.flatMap(beginAtOnce(request), (atOnce) =>
+        atOnce === "Undecided"
+          ? beginStepwise(request)
+          : atOnce === "NoIntent"
+          ? Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
+          : Effect.succeed({ _tag: "Begun" as const, payment: atOnce })),
 
     completePayment: (request) =>
       // One statement, so one round trip and one commit: the outcome (only of a payment still
