@@ -9,6 +9,7 @@
  *   REDIS_URL=... MONGODB_URL=... DATABASE_URL=... RABBITMQ_URL=... bun run bench:saga [-- --seconds 20 --clients 8]
  */
 import { Effect } from "effect"
+import * as Confirmations from "./support/Confirmations.ts"
 import * as Flows from "./support/Flows.ts"
 import * as Infra from "./support/Infra.ts"
 
@@ -37,6 +38,7 @@ const system = await Infra.start({
   rabbitUrl: variable("RABBITMQ_URL"),
 })
 const api = Flows.apiOf(system.urls)
+const confirmations = await Confirmations.listen(variable("RABBITMQ_URL"), system.busPrefix)
 
 const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
@@ -52,14 +54,12 @@ const saga = async (flightId: string): Promise<number | null> => {
   const bookingId = booked.body["id"] as string
   const paid = await call(Flows.pay(api, booked.body, "tok_visa"))
   if (paid.status !== 201) return null
-  for (let wait = 0; wait < 1_000; wait++) {
-    const booking = await call(api.booking("GET", `/api/bookings/${bookingId}`, undefined, Flows.guest(booked.body)))
-    if (booking.body["status"] === "confirmed") {
-      return Date.parse(booking.body["updatedAt"]) - Date.parse(booking.body["createdAt"])
-    }
-    await Bun.sleep(5)
-  }
-  return null
+  // Told by booking.confirmed on the broker (within 10 s), then the booking read once for its times.
+  const confirmed = await Promise.race([confirmations.confirmed(bookingId).then(() => true), Bun.sleep(10_000).then(() => false)])
+  if (!confirmed) return null
+  const booking = await call(api.booking("GET", `/api/bookings/${bookingId}`, undefined, Flows.guest(booked.body)))
+  if (booking.body["status"] !== "confirmed") return null
+  return Date.parse(booking.body["updatedAt"]) - Date.parse(booking.body["createdAt"])
 }
 
 try {
@@ -107,6 +107,7 @@ try {
     failed,
   })}`)
 } finally {
+  await confirmations.close()
   await system.stop()
 }
 process.exit(0)
