@@ -29,7 +29,11 @@ import * as HandlerPolicy from "./HandlerPolicy.ts"
 import { BrokerError, type Consumer, MessageBus, PublishError } from "./MessageBus.ts"
 import * as Publishing from "./Publishing.ts"
 import * as QueueDepth from "./QueueDepth.ts"
+import * as RabbitMqTopology from "./RabbitMqTopology.ts"
 import * as Topology from "./Topology.ts"
+
+/** Kept here for the importers that declare or delete a topology through the bus. */
+export { declareTopology, deleteTopology } from "./RabbitMqTopology.ts"
 
 export interface Options {
   readonly url: Redacted.Redacted<string> | string
@@ -86,48 +90,6 @@ const confirmed = (
     return Effect.sync(() => clearTimeout(timer))
   })
 
-/** Declares the exchanges, queues, dead-letter queues and bindings. Idempotent. */
-export const declareTopology = (channel: amqp.Channel, topology: Topology.Topology) =>
-  Effect.gen(function* () {
-    yield* brokerCall("declare events exchange", () => channel.assertExchange(topology.eventsExchange, "topic", { durable: true }))
-    yield* brokerCall("declare commands exchange", () => channel.assertExchange(topology.commandsExchange, "direct", { durable: true }))
-    yield* brokerCall("declare dead-letter exchange", () =>
-      channel.assertExchange(topology.deadLetterExchange, "direct", { durable: true }))
-    for (const service of topology.services) {
-      const queue = topology.queueOf(service)
-      const deadLetterQueue = topology.deadLetterQueueOf(service)
-      yield* brokerCall(`declare ${deadLetterQueue}`, () =>
-        channel.assertQueue(deadLetterQueue, { durable: true, arguments: { "x-queue-type": "quorum" } }))
-      yield* brokerCall(`bind ${deadLetterQueue}`, () => channel.bindQueue(deadLetterQueue, topology.deadLetterExchange, queue))
-      yield* brokerCall(`declare ${queue}`, () =>
-        channel.assertQueue(queue, {
-          durable: true,
-          arguments: {
-            "x-queue-type": "quorum",
-            // Messages rejected without our own dead-lettering (e.g. by an operator) still land there.
-            "x-dead-letter-exchange": topology.deadLetterExchange,
-            "x-dead-letter-routing-key": queue,
-          },
-        }))
-    }
-    for (const binding of topology.bindings) {
-      yield* brokerCall(`bind ${binding.queue} to ${binding.routingKey}`, () =>
-        channel.bindQueue(binding.queue, binding.exchange, binding.routingKey))
-    }
-  })
-
-/** Removes everything `declareTopology` made (for tests that use a throw-away prefix). */
-export const deleteTopology = (channel: amqp.Channel, topology: Topology.Topology) =>
-  Effect.gen(function* () {
-    for (const service of topology.services) {
-      yield* brokerCall("delete queue", () => channel.deleteQueue(topology.queueOf(service)))
-      yield* brokerCall("delete queue", () => channel.deleteQueue(topology.deadLetterQueueOf(service)))
-    }
-    for (const exchange of [topology.eventsExchange, topology.commandsExchange, topology.deadLetterExchange]) {
-      yield* brokerCall("delete exchange", () => channel.deleteExchange(exchange))
-    }
-  })
-
 /**
  * Closes a connection, at most waiting 5 s for the broker's answer: a broker that went silent
  * (a network partition) never answers, and shutdown must not hang on it.
@@ -181,12 +143,7 @@ export const make = (options: Options) =>
     const session = Effect.gen(function* () {
       const { model, closed } = yield* connect
       yield* Effect.addFinalizer(() => SubscriptionRef.set(live, Option.none()))
-      if (options.declareTopology ?? true) {
-        const setup = yield* brokerCall("open channel", () => model.createChannel())
-        setup.on("error", () => {})
-        yield* declareTopology(setup, topology)
-        yield* brokerCall("close channel", () => setup.close())
-      }
+      if (options.declareTopology ?? true) yield* RabbitMqTopology.declareOn(model, topology)
       const publisher = yield* brokerCall("open confirm channel", () => model.createConfirmChannel())
       publisher.on("error", () => {})
       // A confirm channel that dies alone (it should not) would leave publishing stuck: start over.
