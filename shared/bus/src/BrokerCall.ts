@@ -18,3 +18,12 @@ export const brokerCall = <A>(operation: string, call: () => PromiseLike<A>) =>
 /** A channel's broker errors close only the channel; without a listener they would take the connection down. */
 export const quietChannel = <C extends amqp.Channel, E>(open: Effect.Effect<C, E>) =>
   Effect.tap(open, (channel) => Effect.sync(() => channel.on("error", () => {})))
+
+/** Acks and nacks on a channel that has closed throw; the broker redelivers those messages anyway. */
+export const safely = (settle: () => void) => {
+  try {
+    settle()
+  } catch {
+    // The channel is gone; the message will be redelivered and the consumer's idempotency absorbs it.
+  }
+}
