@@ -56,6 +56,9 @@ export const make = (options: Options) =>
       grace: Duration.decode(options.shutdownGrace ?? "30 seconds"),
       deadLetter: RabbitMqDeadLetters.store(connection, topology, publishTimeout),
     })
+    // Supervised after the consumers are made: a scope closes in reverse order, so the connection
+    // closes before their re-attaching in the background is stopped (an attach cut short then leaves
+    // no channel behind), and consumers opened later in the scope close before the connection.
     const started = yield* connection.supervise({
       prepare: (options.declareTopology ?? true)
         ? (model) => RabbitMqTopology.declareOn(model, topology)

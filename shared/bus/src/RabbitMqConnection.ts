@@ -11,7 +11,6 @@ import {
   type Duration,
   Effect,
   Exit,
-  Fiber,
   Option,
   Redacted,
   type Schedule,
@@ -122,17 +121,16 @@ export const make = (options: Options): Effect.Effect<RabbitMqConnection> =>
     const supervise = (setUp: SetUp) =>
       Effect.gen(function* () {
         const started = yield* Deferred.make<void>()
-        const supervisor = yield* session(setUp).pipe(Effect.retry(options.reconnect), Effect.forever, Effect.forkDaemon)
+        // Interrupted when the scope closes, which closes the session's scope, and with it the connection.
+        yield* session(setUp).pipe(Effect.retry(options.reconnect), Effect.forever, Effect.forkScoped)
         // Resolve `started` on the first connection, so the bus is ready only once the topology exists.
         yield* live.changes.pipe(
           Stream.filter(Option.isSome),
           Stream.take(1),
           Stream.runDrain,
           Effect.zipRight(Deferred.succeed(started, undefined)),
-          Effect.forkDaemon,
+          Effect.forkScoped,
         )
-        // Interrupting the supervisor closes the session's scope, and with it the connection.
-        yield* Effect.addFinalizer(() => Fiber.interrupt(supervisor))
         return Effect.interruptible(Deferred.await(started)).pipe(
           Effect.timeoutFail({
             duration: options.startTimeout,

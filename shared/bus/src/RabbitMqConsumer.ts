@@ -1,11 +1,11 @@
 /**
  * Consuming a service's queue on RabbitMQ. Each consumer reads through a channel of its own, with its
  * own prefetch, attached on the live connection, again on every new one, and again when its channel
- * goes (closed, or the consumer cancelled by the broker). Each delivery is handled in a fiber of its
- * own, then acknowledged, or dead-lettered and acknowledged.
+ * goes (closed, or the consumer cancelled by the broker). Each delivery is handled in a fiber of the
+ * consumer's FiberSet, then acknowledged, or dead-lettered and acknowledged.
  */
 import type * as amqp from "amqplib"
-import { type Duration, Effect, Exit, Fiber, Option, Runtime, type Scope } from "effect"
+import { type Duration, Effect, Exit, Fiber, FiberSet, Option, type Scope } from "effect"
 import { brokerCall, safely } from "./BrokerCall.ts"
 import * as Delivery from "./Delivery.ts"
 import type { BrokerError, Consumer } from "./MessageBus.ts"
@@ -37,6 +37,10 @@ export const make = (options: Options) =>
   Effect.gen(function* () {
     const { connection, topology } = options
     const registrations = new Set<Registration>()
+    // Re-attaching runs in the bus's scope rather than the consumer's: it ends by itself once the
+    // consumer is closed, whereas an attach stopped half-way could leave a channel consuming with
+    // nobody to handle its messages. This set is closed after the connection.
+    const runInBackground = yield* FiberSet.makeRuntime<never, void, never>()
 
     /** Attaches every consumer on a new connection, the session's last step before it is live. */
     const resume = (model: amqp.ChannelModel) =>
@@ -54,8 +58,8 @@ export const make = (options: Options) =>
     const consume = <E, R>(consumer: Consumer<E, R>): Effect.Effect<void, BrokerError, R | Scope.Scope> =>
       Effect.gen(function* () {
         const queue = topology.queueOf(consumer.service)
-        const runFork = Runtime.runFork(yield* Effect.runtime<R>())
-        const inFlight = new Set<Fiber.RuntimeFiber<void>>()
+        const inFlight = yield* FiberSet.make<void, never>()
+        const runHandler = yield* FiberSet.runtime(inFlight)<R>()
         let current: { channel: amqp.Channel; consumerTag: string } | null = null
 
         const settle = (channel: amqp.Channel, message: amqp.ConsumeMessage) => (outcome: Delivery.Outcome) =>
@@ -77,19 +81,17 @@ export const make = (options: Options) =>
             )
 
         const onMessage = (channel: amqp.Channel, message: amqp.ConsumeMessage) => {
-          const fiber = runFork(
+          runHandler(
             Delivery.handle(consumer, queue, {
               body: message.content,
               headers: message.properties.headers ?? {},
             }).pipe(Effect.flatMap(settle(channel, message))),
           )
-          inFlight.add(fiber)
-          fiber.addObserver(() => inFlight.delete(fiber))
         }
 
         /** Attaches anew on the live connection a little later, if this consumer still needs it. */
         const reattachLater = () =>
-          runFork(
+          runInBackground(
             Effect.gen(function* () {
               yield* Effect.sleep("200 millis")
               const state = yield* connection.now
@@ -147,6 +149,10 @@ export const make = (options: Options) =>
             ),
         }
 
+        // Closing the consumer's scope: stop taking messages, let the handlers in flight finish within
+        // the grace, stop those still running, and only then close the channel, which gives back to
+        // the queue what they did not acknowledge. Added after the FiberSet, so it runs before the
+        // set's own closing (which then finds it empty).
         yield* Effect.addFinalizer(() =>
           Effect.gen(function* () {
             registration.active = false
@@ -156,7 +162,10 @@ export const make = (options: Options) =>
               yield* Effect.promise(() => attached.channel.cancel(attached.consumerTag).catch(() => {}))
             }
             // Interruptible: a finalizer is not, and the grace period must be able to end the wait.
-            const finished = yield* Effect.interruptible(Fiber.awaitAll([...inFlight])).pipe(Effect.timeout(options.grace), Effect.exit)
+            const finished = yield* Effect.interruptible(FiberSet.awaitEmpty(inFlight)).pipe(
+              Effect.timeout(options.grace),
+              Effect.exit,
+            )
             if (Exit.isFailure(finished)) yield* Fiber.interruptAll(inFlight)
             if (attached !== null) yield* Effect.promise(() => attached.channel.close().catch(() => {}))
           })
