@@ -4,7 +4,7 @@
  * "confirmed" once it is in every bound queue.
  */
 import type { ServiceName } from "@flight/contracts"
-import { Context, Duration, Effect, Exit, Fiber, Layer, Queue, Ref, type Scope } from "effect"
+import { Context, Duration, Effect, FiberSet, Layer, Queue, Ref, type Scope } from "effect"
 import { type DeadLetter, DeadLetters } from "./DeadLetters.ts"
 import * as Delivery from "./Delivery.ts"
 import { type Consumer, MessageBus, PublishError } from "./MessageBus.ts"
@@ -92,7 +92,6 @@ export const make = (options: Options = {}) =>
         const name = topology.queueOf(consumer.service)
         const inHand = consumer.prefetch ?? prefetch
         const permits = yield* Effect.makeSemaphore(inHand)
-        const inFlight = new Set<Fiber.RuntimeFiber<void>>()
         const work = (stored: Stored) =>
           Delivery.handle(consumer, name, stored).pipe(
             Effect.flatMap((outcome) => settle(consumer.service, stored, outcome)),
@@ -100,34 +99,28 @@ export const make = (options: Options = {}) =>
             Effect.onInterrupt(() => Queue.offer(queue, stored)),
             Effect.ensuring(permits.release(1)),
           )
-        const loop = permits.take(1).pipe(
+        // The scope closes these in reverse order: no message is taken any more, the handlers in
+        // flight finish within the grace, and the FiberSet stops those still running.
+        const inFlight = yield* FiberSet.make<void, never>()
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => consumers.set(consumer.service, (consumers.get(consumer.service) ?? 1) - 1)).pipe(
+            // Interruptible: a finalizer is not, and the grace period must be able to end the wait.
+            Effect.zipRight(Effect.interruptible(FiberSet.awaitEmpty(inFlight)).pipe(Effect.timeout(grace), Effect.ignore)),
+          )
+        )
+        yield* permits.take(1).pipe(
           Effect.zipRight(Effect.uninterruptibleMask((restore) =>
             restore(Queue.take(queue)).pipe(
               Effect.onInterrupt(() => permits.release(1)),
               // Forked from an uninterruptible region, the handler would inherit it: the grace period
               // could then never stop it.
-              Effect.flatMap((stored) => Effect.forkDaemon(Effect.interruptible(work(stored)))),
-              Effect.tap((fiber) =>
-                Effect.sync(() => {
-                  inFlight.add(fiber)
-                  fiber.addObserver(() => inFlight.delete(fiber))
-                })
-              ),
+              Effect.flatMap((stored) => FiberSet.run(inFlight, Effect.interruptible(work(stored)))),
             )
           )),
           Effect.forever,
+          Effect.forkScoped,
         )
-        const taking = yield* Effect.forkDaemon(loop)
         consumers.set(consumer.service, (consumers.get(consumer.service) ?? 0) + 1)
-        yield* Effect.addFinalizer(() =>
-          Effect.gen(function* () {
-            consumers.set(consumer.service, (consumers.get(consumer.service) ?? 1) - 1)
-            yield* Fiber.interrupt(taking)
-            // Interruptible: a finalizer is not, and the grace period must be able to end the wait.
-            const drained = yield* Effect.timeout(Effect.interruptible(permits.withPermits(inHand)(Effect.void)), grace).pipe(Effect.exit)
-            if (Exit.isFailure(drained)) yield* Fiber.interruptAll(inFlight)
-          })
-        )
       })
 
     /** Messages in a service's queue not yet taken (a queue with takers waiting has a negative size). */
