@@ -5,11 +5,8 @@
  * multi-document transaction. The outbox relay leases a document's entries, publishes them, and
  * pulls them out of the array.
  *
- * Writes to one flight document are also serialised within the process. MongoDB makes each
- * single-document update atomic, so the version guard is enough there, across any number of
- * instances; the MongoDB-compatible FerretDB 1.x does not (it reads, changes and writes back, so
- * two concurrent conditional updates can both succeed and a concurrent `$push` can be lost), and
- * with the lock one instance on it is correct too. See docs/decisions/0009.
+ * Writes to one flight document are also serialised within the process, for FerretDB (see
+ * FlightWriteLock.ts and docs/decisions/0009).
  *
  * Indexes, created at start: route + departure day + departure + id (search, in result order),
  * departure day + departure + id (departures, see MongoDepartures.ts), flight number + scheduled
@@ -17,7 +14,7 @@
  */
 import { Outbox } from "@flight/bus"
 import { type AnyMessage, type BookingId, Catalogue } from "@flight/contracts"
-import { Clock, Context, DateTime, Duration, Effect, Layer, Option, RcMap, Schema } from "effect"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import type { Collection, Db, Filter } from "mongodb"
 import { LedgerEntry } from "../domain/Availability.ts"
 import * as Flight from "../domain/Flight.ts"
@@ -31,6 +28,7 @@ import {
   type RecordedCreation,
   VersionConflict,
 } from "../domain/FlightRepository.ts"
+import * as FlightWriteLock from "./FlightWriteLock.ts"
 import * as MongoDepartures from "./MongoDepartures.ts"
 import { MongoDatabase } from "./MongoStore.ts"
 
@@ -191,12 +189,7 @@ export const make = (db: Db, options: Options = {}) =>
       discard: true,
     })
     const wakeup = options.wakeup ?? Outbox.makeWakeup()
-    const locks = yield* RcMap.make({ lookup: (_: string) => Effect.makeSemaphore(1) })
-    /** Runs a write of one flight document alone among this process's writes of it. */
-    const alone = (id: string) => <A, E>(write: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      // Uninterruptible inside the lock: an interrupted call would free the lock while its update
-      // may still run on the server (closing the client at shutdown ends any call still waiting).
-      Effect.scoped(Effect.flatMap(RcMap.get(locks, id), (lock) => lock.withPermits(1)(Effect.uninterruptible(write))))
+    const { alone } = yield* FlightWriteLock.make
     const wrote = Effect.zipRight(wakeup.notify, Effect.void)
 
     const creationByKey = (key: string) =>
@@ -343,7 +336,7 @@ export const make = (db: Db, options: Options = {}) =>
 const makeOutbox = (
   flights: Collection<FlightDocument>,
   written: Effect.Effect<void>,
-  alone: (id: string) => <A, E>(write: Effect.Effect<A, E>) => Effect.Effect<A, E>,
+  alone: FlightWriteLock.FlightWriteLock["alone"],
 ): Outbox.OutboxStore => {
   const claimed = new Map<string, { readonly flightId: string; readonly document: OutboxDocument }>()
   /** Documents whose next entry this build cannot read, and until when the relay leaves them alone. */
