@@ -5,7 +5,7 @@
  */
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
-import { ClientAddress, ServiceMain, type StoreHealth } from "@flight/runtime"
+import { ClientAddress, Executable, type StoreHealth } from "@flight/runtime"
 import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import * as BookingApi from "./api/BookingApi.ts"
 import * as BookingEvents from "./application/BookingEvents.ts"
@@ -149,4 +149,4 @@ export const program = ServiceBus.alone({
   make,
 })
 
-if (import.meta.main) ServiceMain.runMain(program)
+if (import.meta.main) Executable.runMain(program, { defaultPort })

@@ -5,7 +5,7 @@
  */
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
-import { ServiceMain, type StoreHealth } from "@flight/runtime"
+import { Executable, type StoreHealth } from "@flight/runtime"
 import { Effect, Layer, type Option } from "effect"
 import * as FlightApi from "./api/FlightApi.ts"
 import * as BookingEvents from "./application/BookingEvents.ts"
@@ -76,4 +76,4 @@ export const program = ServiceBus.alone({
   make,
 })
 
-if (import.meta.main) ServiceMain.runMain(program)
+if (import.meta.main) Executable.runMain(program, { defaultPort })

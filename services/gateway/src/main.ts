@@ -4,7 +4,7 @@
  * services in one process (the embedded mode).
  */
 import { TokenVerifier } from "@flight/auth"
-import { AppConfig, ClientAddress, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, type StoreUnavailable } from "@flight/runtime"
+import { AppConfig, ClientAddress, Executable, HttpApp, ServiceRuntime, type StoreHealth, type StoreUnavailable } from "@flight/runtime"
 import { Duration, Effect, Layer, Option } from "effect"
 import * as GatewayApi from "./api/GatewayApi.ts"
 import type { RateLimitStore } from "./domain/RateLimitStore.ts"
@@ -76,4 +76,4 @@ export const program = Effect.gen(function* () {
   return yield* Effect.never
 }).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service })))
 
-if (import.meta.main) ServiceMain.runMain(program)
+if (import.meta.main) Executable.runMain(program, { defaultPort })

@@ -4,7 +4,7 @@
  * message bus: nothing it does is an event of the booking saga.
  */
 import { HttpAuthentication, TokenVerifier } from "@flight/auth"
-import { AppConfig, ClientAddress, HttpApp, ServiceMain, ServiceRuntime, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
+import { AppConfig, ClientAddress, Executable, HttpApp, ServiceRuntime, type StoreHealth, StoreHealthLayer, type StoreUnavailable } from "@flight/runtime"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Effect, Encoding, Layer, Option, Redacted } from "effect"
 import { createLocalJWKSet, type JSONWebKeySet } from "jose"
@@ -122,4 +122,4 @@ export const program = Effect.gen(function* () {
   return yield* Effect.never
 }).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service })))
 
-if (import.meta.main) ServiceMain.runMain(program)
+if (import.meta.main) Executable.runMain(program, { defaultPort })

@@ -5,7 +5,7 @@
  */
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, ServiceBus } from "@flight/bus"
-import { ServiceMain, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Executable, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Effect, Layer, Option, type Redacted } from "effect"
 import * as NotificationApi from "./api/NotificationApi.ts"
@@ -81,4 +81,4 @@ export const program = ServiceBus.alone({
   make,
 })
 
-if (import.meta.main) ServiceMain.runMain(program)
+if (import.meta.main) Executable.runMain(program, { defaultPort })

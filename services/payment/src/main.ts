@@ -5,7 +5,7 @@
  */
 import { AuthConfig, TokenVerifier } from "@flight/auth"
 import { MessageBus, Outbox, ServiceBus } from "@flight/bus"
-import { AppConfig, IdempotencyKey, ServiceMain, type StoreHealth } from "@flight/runtime"
+import { AppConfig, Executable, IdempotencyKey, type StoreHealth } from "@flight/runtime"
 import { Config, type Duration, Effect, Layer, type Option, type Redacted } from "effect"
 import * as PaymentApi from "./api/PaymentApi.ts"
 import { PaymentCommands, startRecovery, startRefunds } from "./application/PaymentCommands.ts"
@@ -94,4 +94,4 @@ export const program = ServiceBus.alone({
   make,
 })
 
-if (import.meta.main) ServiceMain.runMain(program)
+if (import.meta.main) Executable.runMain(program, { defaultPort })

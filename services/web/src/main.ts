@@ -3,7 +3,7 @@
  * the APIs through the gateway (DESIGN §10). `bun services/web/src/main.ts` runs it alone; `make`
  * runs it beside the other services in one process.
  */
-import { AppConfig, ClientAddress, HttpApp, ServiceMain, ServiceRuntime } from "@flight/runtime"
+import { AppConfig, ClientAddress, Executable, HttpApp, ServiceRuntime } from "@flight/runtime"
 import { Effect, Layer, Option } from "effect"
 import * as WebApp from "./api/WebApp.tsx"
 import * as HttpApi from "./infrastructure/HttpApi.ts"
@@ -59,4 +59,4 @@ export const program = Effect.gen(function* () {
   return yield* Effect.never
 }).pipe(Effect.scoped, Effect.provide(ServiceRuntime.layer({ service })))
 
-if (import.meta.main) ServiceMain.runMain(program)
+if (import.meta.main) Executable.runMain(program, { defaultPort })

@@ -1,5 +1,6 @@
 export * as AppConfig from "./AppConfig.ts"
 export * as ClientAddress from "./ClientAddress.ts"
+export * as Executable from "./Executable.ts"
 export * as HttpApp from "./HttpApp.ts"
 export * as IdempotencyKey from "./IdempotencyKey.ts"
 export * as Logging from "./Logging.ts"

@@ -1,11 +1,13 @@
 /**
  * The Redis connection (ioredis) for the life of the service: connected at start, so a wrong or
  * unreachable REDIS_URL stops the service before it serves, and closed with QUIT on shutdown. It
- * answers the store's readiness check with PING.
+ * answers the store's readiness check with PING. In production it warns at start when the server
+ * keeps nothing on disk (RedisPersistence).
  */
 import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Context, Effect, Layer, Redacted, Runtime } from "effect"
 import { Redis } from "ioredis"
+import * as RedisPersistence from "./RedisPersistence.ts"
 
 export const name = "redis"
 
@@ -102,6 +104,7 @@ export const layer = (
     Effect.gen(function* () {
       const made = yield* Effect.acquireRelease(makeClient(url, options), ({ client }) => quit(client))
       yield* connect(url, made)
+      yield* RedisPersistence.warnInProduction(made.client, address(url))
       return Context.make(RedisClient, made.client).pipe(Context.add(StoreHealth, { name, check: ping(made.client) }))
     }),
   )

@@ -9,7 +9,12 @@ import { swaggerUI } from "@hono/swagger-ui"
 import { Problem } from "@flight/runtime"
 import { Duration, Effect } from "effect"
 import type { MiddlewareHandler } from "hono"
-import { dirname, join } from "node:path"
+// Imported as files, so that `bun build --compile` embeds them in the executable: each import is
+// the file's path, on disk under `bun run`, inside the executable once compiled (see swagger-ui-dist.d.ts).
+import favicon from "swagger-ui-dist/favicon-32x32.png" with { type: "file" }
+import bundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" }
+import preset from "swagger-ui-dist/swagger-ui-standalone-preset.js" with { type: "file" }
+import stylesheet from "swagger-ui-dist/swagger-ui.css" with { type: "file" }
 import { type Upstream, Upstreams } from "../domain/Upstream.ts"
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
 import { problemOf, targetUrl } from "./Forwarding.ts"
@@ -34,14 +39,12 @@ export const contentSecurityPolicy = {
   frameAncestors: ["'none'"],
 }
 
-const distribution = dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir))
-
 /** The files of swagger-ui-dist the page loads, and only those. */
-const files: Readonly<Record<string, string>> = {
-  "swagger-ui.css": "text/css; charset=utf-8",
-  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-  "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
-  "favicon-32x32.png": "image/png",
+const files: Readonly<Record<string, { readonly path: string; readonly type: string }>> = {
+  "swagger-ui.css": { path: stylesheet, type: "text/css; charset=utf-8" },
+  "swagger-ui-bundle.js": { path: bundle, type: "text/javascript; charset=utf-8" },
+  "swagger-ui-standalone-preset.js": { path: preset, type: "text/javascript; charset=utf-8" },
+  "favicon-32x32.png": { path: favicon, type: "image/png" },
 }
 
 /** Swagger UI's configuration: a script of its own, since the policy allows no inline script. */
@@ -84,9 +87,9 @@ const cached = { "cache-control": "public, max-age=3600" }
 /** An asset of the page, or undefined for any other name. */
 export const asset = (name: string): Response | undefined => {
   if (name === "initializer.js") return new Response(initializer, { headers: { "content-type": "text/javascript; charset=utf-8", ...cached } })
-  const type = Object.hasOwn(files, name) ? files[name] : undefined
-  if (type === undefined) return undefined
-  return new Response(Bun.file(join(distribution, name)), { headers: { "content-type": type, ...cached } })
+  const file = Object.hasOwn(files, name) ? files[name] : undefined
+  if (file === undefined) return undefined
+  return new Response(Bun.file(file.path), { headers: { "content-type": file.type, ...cached } })
 }
 
 /** A service's OpenAPI document, fetched from it within its timeout. */

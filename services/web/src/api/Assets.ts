@@ -1,17 +1,19 @@
 /**
  * The site's own files: htmx from its npm package (never a CDN), the style sheet and the small
- * script of this service. Read once at start; served with a short cache.
+ * script of this service. Read once at start; served with a short cache. Imported as files, so
+ * that `bun build --compile` embeds them in the executable: each import is the file's path, on
+ * disk under `bun run`, inside the executable once compiled (`assets/files.d.ts` types them).
  */
+import htmx from "htmx.org/dist/htmx.min.js" with { type: "file" }
 import type { Hono } from "hono"
 import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
-
-const read = (url: string) => readFileSync(fileURLToPath(url))
+import css from "./assets/site.css" with { type: "file" }
+import script from "./assets/site.js" with { type: "file" }
 
 const files: Readonly<Record<string, { readonly body: Buffer; readonly type: string }>> = {
-  "htmx.min.js": { body: read(import.meta.resolve("htmx.org/dist/htmx.min.js")), type: "text/javascript; charset=utf-8" },
-  "site.css": { body: read(new URL("./assets/site.css", import.meta.url).href), type: "text/css; charset=utf-8" },
-  "site.js": { body: read(new URL("./assets/site.js", import.meta.url).href), type: "text/javascript; charset=utf-8" },
+  "htmx.min.js": { body: readFileSync(htmx), type: "text/javascript; charset=utf-8" },
+  "site.css": { body: readFileSync(css), type: "text/css; charset=utf-8" },
+  "site.js": { body: readFileSync(script), type: "text/javascript; charset=utf-8" },
 }
 
 export const names = Object.keys(files)
