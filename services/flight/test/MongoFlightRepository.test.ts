@@ -2,9 +2,12 @@ import { Outbox } from "@flight/bus"
 import { OutboxLeases } from "@flight/bus/testing"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
+import { BookingId, Catalogue } from "@flight/contracts"
 import { Context, Duration, Effect, Layer, Option, Redacted, Tracer } from "effect"
+import type { Db } from "mongodb"
 import * as FlightCommands from "../src/application/FlightCommands.ts"
-import { FlightRepository } from "../src/domain/FlightRepository.ts"
+import * as Flight from "../src/domain/Flight.ts"
+import { FlightRepository, type FlightStoreError } from "../src/domain/FlightRepository.ts"
 import * as MongoFlightRepository from "../src/infrastructure/MongoFlightRepository.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import { contract, flightOf } from "./FlightRepository.contract.ts"
@@ -105,4 +108,75 @@ RealServer.describeWith("MONGODB_URL", "MongoDB flight outbox with an entry this
         expect((lease as { outboxLease: unknown } | null)?.outboxLease).toBeNull()
       }).pipe(Effect.ensuring(Effect.promise(() => db.dropDatabase()).pipe(Effect.ignore)))
     }).pipe(Effect.provide(MongoStore.layer(Redacted.make(Option.getOrThrow(MongoStore.parse(url)))))), { timeout: 30_000 })
+})
+
+/** The adapter on a database of its own, with the database to look at what it stored. */
+const onOwnDatabase = <A, E>(url: string, body: (db: Db, made: Effect.Effect.Success<ReturnType<typeof MongoFlightRepository.make>>) => Effect.Effect<A, E>) =>
+  Effect.gen(function* () {
+    const { client } = yield* MongoStore.MongoDatabase
+    const db = client.db(`flight-test-${Bun.randomUUIDv7().slice(-12)}`)
+    return yield* Effect.flatMap(MongoFlightRepository.make(db), (made) => body(db, made))
+      .pipe(Effect.ensuring(Effect.promise(() => db.dropDatabase()).pipe(Effect.ignore)))
+  }).pipe(Effect.provide(MongoStore.layer(Redacted.make(Option.getOrThrow(MongoStore.parse(url))))))
+
+RealServer.describeWith("MONGODB_URL", "MongoDB flight documents", (url) => {
+  EffectTest.effect("a flight is stored as search and the indexes read it: times as dates, seats by cabin, its days, the ledger and outbox beside it", () =>
+    onOwnDatabase(url, (db, { repository }) =>
+      Effect.gen(function* () {
+        const flight = flightOf()
+        const event = yield* FlightCommands.scheduledEvent(flight)
+        yield* repository.insert(flight, [{ message: event, traceparent: null }], Option.some({ key: "key-1", fingerprint: "f1" }))
+        const bookingId = BookingId.make(Bun.randomUUIDv7())
+        const next = Flight.updated(flight, { availability: [{ ...flight.availability[0]!, available: 58 }, flight.availability[1]!] }, flight.createdAt)
+        yield* repository.save(next, [{ id: bookingId, entry: { state: "held", cabin: "economy", seats: 2 } }], [])
+        const stored = (yield* Effect.promise(() => db.collection(MongoFlightRepository.collectionName).findOne({ _id: flight.id as never })))!
+        expect(stored["departureAt"]).toEqual(new Date("2026-12-01T10:00:00Z"))
+        expect(stored["scheduledDepartureAt"]).toEqual(new Date("2026-12-01T10:00:00Z"))
+        expect(stored["arrivalAt"]).toEqual(new Date("2026-12-01T18:00:00Z"))
+        expect(stored["updatedAt"]).toBeInstanceOf(Date)
+        expect(stored["flightDate"]).toBe("2026-12-01")
+        expect(stored["departureDay"]).toBe("2026-12-01")
+        expect(stored["availability"]).toEqual({ economy: { capacity: 60, available: 58 }, business: { capacity: 4, available: 4 } })
+        expect(stored["version"]).toBe(2)
+        expect(stored["bookings"]).toEqual({ [bookingId]: { state: "held", cabin: "economy", seats: 2 } })
+        expect(stored["idempotencyKey"]).toBe("key-1")
+        expect(JSON.parse(stored["creation"].flight).version).toBe(1)
+        expect(stored["outbox"]).toHaveLength(1)
+        expect(stored["outbox"][0]).toMatchObject({ id: event.id, type: "flight.scheduled", body: Catalogue.encodeJson(event), traceparent: null })
+        expect(stored["outbox"][0].createdAt).toBeInstanceOf(Date)
+        expect(stored["outboxPending"]).toBe(true)
+      })), { timeout: 30_000 })
+
+  EffectTest.effect("a stored flight this build cannot read fails as a store error naming the flight, not worth retrying", () =>
+    onOwnDatabase(url, (db, { repository }) =>
+      Effect.gen(function* () {
+        const flights = db.collection<{ _id: string }>(MongoFlightRepository.collectionName)
+        let numbers = 0
+        const spoilt = (change: Record<string, unknown>, unset: Record<string, "">) =>
+          Effect.gen(function* () {
+            const flight = flightOf({ flightNumber: `BA${1000 + numbers++}` })
+            yield* repository.insert(flight, [], Option.none())
+            yield* Effect.promise(() => flights.updateOne({ _id: flight.id }, { $set: change, $unset: unset }))
+            return flight.id
+          })
+        const failureOf = <A>(effect: Effect.Effect<A, FlightStoreError>) =>
+          Effect.map(Effect.flip(effect), (error) => ({ tag: error._tag, operation: error.operation, transient: error.transient, reason: error.reason }))
+
+        const badTime = yield* spoilt({ departureAt: "tomorrow" }, {})
+        const noSeats = yield* spoilt({}, { "availability.business": "" })
+        for (const id of [badTime, noSeats]) {
+          const failure = yield* failureOf(repository.get(id))
+          expect(failure).toMatchObject({ tag: "FlightStoreError", operation: "read", transient: false })
+          expect(failure.reason).toStartWith(`stored flight ${id} is invalid: `)
+        }
+        expect((yield* failureOf(repository.get(badTime))).reason).toContain("departureAt")
+        expect((yield* failureOf(repository.get(noSeats))).reason).toContain("business")
+
+        const bookingId = BookingId.make(Bun.randomUUIDv7())
+        const badEntry = yield* spoilt({ [`bookings.${bookingId}`]: { state: "lost", cabin: "economy", seats: 2 } }, {})
+        const failure = yield* failureOf(repository.getWithBookings(badEntry, [bookingId]))
+        expect(failure).toMatchObject({ tag: "FlightStoreError", operation: "read", transient: false })
+        expect(failure.reason).toStartWith(`stored flight ${badEntry} is invalid: `)
+        expect(Option.isSome(yield* repository.getWithBookings(badEntry, []))).toBe(true)
+      })), { timeout: 30_000 })
 })

@@ -1,11 +1,12 @@
 /**
  * The MongoDB connection for the life of the service: connected at start, so a wrong or
  * unreachable MONGODB_URL stops the service before it serves, and closed on shutdown. It answers
- * the store's readiness check with the `ping` command.
+ * the store's readiness check with the `ping` command, and makes the adapters' driver calls Effects.
  */
 import { StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import { type Db, MongoClient } from "mongodb"
+import { FlightStoreError } from "../domain/FlightRepository.ts"
 
 export const name = "mongodb"
 
@@ -83,7 +84,19 @@ export const address = (url: MongoUrl): string => {
   return /^[A-Za-z0-9_.-]+$/.test(database) ? `${hosts}/${database}` : hosts
 }
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+export const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/**
+ * A driver call on a collection as an Effect: interruptible, in a client span (DESIGN §8: a span
+ * per store call), its failure a FlightStoreError naming the operation.
+ */
+export const call = (collection: string) => <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, FlightStoreError> =>
+  Effect.tryPromise({ try: run, catch: (cause) => new FlightStoreError({ operation, reason: reasonOf(cause) }) }).pipe(
+    Effect.withSpan(`mongodb ${operation}`, {
+      kind: "client",
+      attributes: { "db.system.name": name, "db.collection.name": collection, "db.operation.name": operation },
+    }),
+  )
 
 const connect = (url: MongoUrl, options: Options) =>
   Effect.gen(function* () {

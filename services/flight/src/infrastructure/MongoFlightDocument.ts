@@ -1,0 +1,132 @@
+/**
+ * A flight as MongoDB keeps it: one document holding the flight's fields, its bookings' ledger
+ * entries (`bookings.<bookingId>`), the request that created it when that came with an
+ * Idempotency-Key, and its outbox (see MongoFlightOutbox.ts). Each part maps to the domain through a
+ * Schema, so a document this build cannot read is a decode error naming what is wrong, never a
+ * half-read flight.
+ */
+import { BookingId, Cabin } from "@flight/contracts"
+import { Array as Arr, Effect, Option, ParseResult, Schema, Struct } from "effect"
+import { LedgerEntry } from "../domain/Availability.ts"
+import * as Flight from "../domain/Flight.ts"
+import { FlightStoreError, type IdempotentRequest, type LedgerWrite } from "../domain/FlightRepository.ts"
+import type * as MongoFlightOutbox from "./MongoFlightOutbox.ts"
+
+export const collectionName = "flights"
+
+/** A cabin's seats as stored, under the cabin's name. */
+const Seats = Schema.Struct(Struct.omit(Flight.CabinAvailability.fields, "cabin"))
+
+/** The flight's own fields as stored: what reading a flight, search and departures look at. */
+export const FlightFields = Schema.Struct({
+  _id: Flight.Flight.fields.id,
+  ...Struct.omit(Flight.Flight.fields, "id", "availability"),
+  scheduledDepartureAt: Schema.DateTimeUtcFromDate,
+  departureAt: Schema.DateTimeUtcFromDate,
+  arrivalAt: Schema.DateTimeUtcFromDate,
+  createdAt: Schema.DateTimeUtcFromDate,
+  updatedAt: Schema.DateTimeUtcFromDate,
+  /** The UTC day of the scheduled departure: with the number, the flight's name (a unique index). */
+  flightDate: Flight.Day,
+  /** The UTC day of the expected departure: what search and departures look for. */
+  departureDay: Flight.Day,
+  /** By cabin, so search can ask for `availability.<cabin>.available`. */
+  availability: Schema.partial(Schema.Record({ key: Cabin, value: Seats })),
+})
+
+/**
+ * The stored fields and the Flight: the seats by cabin there, in the cabins' order here. The days
+ * are written from the flight's times, for the indexes, and not read back.
+ */
+export const FlightFromDocument = Schema.transformOrFail(FlightFields, Schema.typeSchema(Flight.Flight), {
+  strict: true,
+  decode: (document, _, ast) => {
+    const { availability, cabins } = document
+    const unknown = cabins.find((layout) => availability[layout.cabin] === undefined)
+    if (unknown !== undefined) {
+      return ParseResult.fail(new ParseResult.Type(ast, availability, `availability has no ${unknown.cabin} cabin`))
+    }
+    const fields = Struct.omit(document, "_id", "availability", "departureDay", "flightDate")
+    const byCabin = Arr.map(cabins, ({ cabin }) => ({ cabin, ...availability[cabin]! }))
+    // Every field was decoded by the Flight's own field schema: nothing is left to validate.
+    return ParseResult.succeed(new Flight.Flight({ ...fields, id: document._id, availability: byCabin }, true))
+  },
+  encode: ({ id, availability, ...fields }) =>
+    ParseResult.succeed({
+      ...fields,
+      _id: id,
+      flightDate: Flight.dayOf(fields.scheduledDepartureAt),
+      departureDay: Flight.dayOf(fields.departureAt),
+      availability: Object.fromEntries(availability.map(({ cabin, ...seats }) => [cabin, seats])),
+    }),
+})
+
+/** The fields a change of the flight may touch. */
+const changeable = [
+  "departureAt",
+  "arrivalAt",
+  "departureDay",
+  "status",
+  "statusReason",
+  "availability",
+  "updatedAt",
+  "version",
+] as const satisfies ReadonlyArray<keyof typeof FlightFields.Encoded>
+
+/** Of the flight's fields, what a read asks the server for. */
+export const flightProjection = Object.fromEntries(Object.keys(FlightFields.fields).map((field) => [field, 1]))
+
+/** The bookings' ledger entries by booking id: a change reads and writes only the entries it needs. */
+export const Ledger = Schema.ReadonlyMapFromRecord({ key: BookingId, value: LedgerEntry })
+
+/** What an Idempotency-Key recorded: the request's fingerprint and the flight as created (JSON, replayed as it was). */
+export const Creation = Schema.Struct({ fingerprint: Schema.String, flight: Schema.parseJson(Flight.Flight) })
+
+/** The document as stored. */
+export interface FlightDocument extends Schema.Schema.Encoded<typeof FlightFields>, MongoFlightOutbox.OutboxFields {
+  readonly bookings: Schema.Schema.Encoded<typeof Ledger>
+  readonly idempotencyKey?: string
+  readonly creation?: Schema.Schema.Encoded<typeof Creation>
+}
+
+/** A stored document this build cannot read: not transient, reading it again changes nothing. */
+const invalid = (id: string) => (error: { readonly message: string }) =>
+  new FlightStoreError({ operation: "read", reason: `stored flight ${id} is invalid: ${error.message}`, transient: false })
+
+const decodeFlight = Schema.decodeUnknown(FlightFromDocument)
+const decodeLedger = Schema.decodeUnknown(Ledger)
+const decodeCreation = Schema.decodeUnknown(Creation)
+// A flight, ledger entries and a creation record are valid by construction: encoding them cannot fail.
+const encodeFlight = Schema.encodeSync(FlightFromDocument)
+const encodeLedger = Schema.encodeSync(Ledger)
+const encodeCreation = Schema.encodeSync(Creation)
+
+/** The flight of a document read with `flightProjection` (its other fields, when there, are not its). */
+export const flightOf = (document: { readonly _id: string }) => decodeFlight(document).pipe(Effect.mapError(invalid(document._id)))
+
+/** The ledger entries a document was read with, by booking. */
+export const ledgerOf = (document: Pick<FlightDocument, "_id"> & Partial<Pick<FlightDocument, "bookings">>) =>
+  decodeLedger(document.bookings ?? {}).pipe(Effect.mapError(invalid(document._id)))
+
+/** The creation a document recorded, when it recorded one. */
+export const creationOf = (document: Pick<FlightDocument, "_id"> & Required<Pick<FlightDocument, "creation">>) =>
+  decodeCreation(document.creation).pipe(Effect.mapError(invalid(document._id)))
+
+/** A new flight's document without its outbox: the flight, no ledger entries, the request's record under its key. */
+export const created = (flight: Flight.Flight, request: Option.Option<IdempotentRequest>) => ({
+  ...encodeFlight(flight),
+  bookings: {},
+  ...(Option.isSome(request)
+    ? { idempotencyKey: request.value.key, creation: encodeCreation({ fingerprint: request.value.fingerprint, flight }) }
+    : {}),
+})
+
+/** What a change sets: the flight's changeable fields and the bookings' ledger entries it wrote. */
+export const changed = (flight: Flight.Flight, ledger: ReadonlyArray<LedgerWrite>) => {
+  const stored = encodeFlight(flight)
+  const entries = encodeLedger(new Map(ledger.map((write) => [write.id, write.entry])))
+  return {
+    ...Object.fromEntries(changeable.map((field) => [field, stored[field]])),
+    ...Object.fromEntries(Object.entries(entries).map(([bookingId, entry]) => [`bookings.${bookingId}`, entry])),
+  }
+}
