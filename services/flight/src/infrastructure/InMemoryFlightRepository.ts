@@ -29,7 +29,7 @@ interface Stored {
 const routeKey = (origin: string, destination: string, day: string) => `${origin}-${destination}-${day}`
 
 const compare = (a: SearchPosition, b: SearchPosition): number => {
-  const byTime = DateTime.toEpochMillis(a.departureAt) - DateTime.toEpochMillis(b.departureAt)
+  const byTime = DateTime.Order(a.departureAt, b.departureAt)
   return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 

@@ -15,7 +15,7 @@ export const after = (position: Option.Option<SearchPosition>): Document =>
   Option.match(position, {
     onNone: () => ({}),
     onSome: ({ departureAt, id }) => {
-      const at = new Date(DateTime.toEpochMillis(departureAt))
+      const at = DateTime.toDateUtc(departureAt)
       return { $or: [{ departureAt: { $gt: at } }, { departureAt: at, _id: { $gt: id } }] }
     },
   })
