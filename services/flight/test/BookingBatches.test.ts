@@ -38,6 +38,8 @@ interface Store {
   readonly failing: Ref.Ref<boolean>
   /** Saves of this flight wait for the gate to open. */
   readonly gate: Ref.Ref<Option.Option<Gate>>
+  /** The most saves of one flight under way at once. */
+  readonly busiest: Ref.Ref<number>
 }
 interface Gate {
   readonly flightId: FlightId
@@ -55,9 +57,13 @@ const steered = <E>(store: Layer.Layer<FlightRepository | Outbox.Store, E>) =>
         saves: yield* Ref.make<ReadonlyArray<number>>([]),
         failing: yield* Ref.make(false),
         gate: yield* Ref.make(Option.none<Gate>()),
+        busiest: yield* Ref.make(0),
       }
+      const underway = new Map<FlightId, number>()
       const save: FlightRepository["Type"]["save"] = (flight, ledger, events) =>
         Effect.gen(function* () {
+          underway.set(flight.id, (underway.get(flight.id) ?? 0) + 1)
+          yield* Ref.update(control.busiest, (most) => Math.max(most, underway.get(flight.id)!))
           const gate = yield* Ref.get(control.gate)
           if (Option.isSome(gate) && gate.value.flightId === flight.id) yield* Deferred.await(gate.value.open)
           yield* Effect.sleep("5 millis")
@@ -66,7 +72,7 @@ const steered = <E>(store: Layer.Layer<FlightRepository | Outbox.Store, E>) =>
           }
           yield* repository.save(flight, ledger, events)
           yield* Ref.update(control.saves, (all) => [...all, ledger.length])
-        })
+        }).pipe(Effect.ensuring(Effect.sync(() => underway.set(flight.id, underway.get(flight.id)! - 1))))
       return Context.make(FlightRepository, { ...repository, save }).pipe(Context.add(StoreControl, control))
     })).pipe(Layer.provideMerge(store)),
   )
@@ -250,6 +256,26 @@ const suite = (environment: (typeof environments)[number]) =>
         yield* Ref.set(control.failing, false)
         expect(yield* Effect.forEach(events, batches.apply, { concurrency: "unbounded" })).toEqual([true, true, true])
         expect(yield* availableOf(flightId)).toBe(55)
+      }))
+
+    it("one batcher per flight at a time, even when its handlers are preempted after a few steps (as under load): its writes never overlap", () =>
+      Effect.gen(function* () {
+        const control = yield* StoreControl
+        // Batchers retire at once, so that each burst starts them again.
+        const batches = yield* BookingBatches.make({ idle: "1 millis", linger: "0 millis" })
+        for (let round = 0; round < 4; round++) {
+          const flights = [yield* scheduled, yield* scheduled]
+          const events = yield* Effect.forEach(Array.from({ length: 32 }, (_, index) => index), (index) =>
+            bookingCreated(booking(flights[index % 2]!, [`${10 + Math.floor(index / 6)}${"ABCDEF"[index % 6]}`])))
+          // As the consumer's handlers at its prefetch of 64, each run out of its budget of steps at another point.
+          yield* Effect.forEach(events, (event, index) => Effect.withMaxOpsBeforeYield(batches.apply(event), 50 + (index % 40)), {
+            concurrency: "unbounded",
+            discard: true,
+          })
+          for (const flightId of flights) expect(yield* availableOf(flightId)).toBe(44)
+          yield* Effect.sleep("10 millis")
+        }
+        expect(yield* Ref.get(control.busiest)).toBe(1)
       }))
 
     it("events of two flights proceed independently: a flight whose write is held does not hold up another", () =>
