@@ -8,15 +8,23 @@
  * (FerretDB, see FlightWriteLock.ts).
  */
 import { Outbox } from "@flight/bus"
-import { Catalogue } from "@flight/contracts"
-import { Clock, DateTime, Duration, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { type AnyMessage, Catalogue } from "@flight/contracts"
+import { Clock, DateTime, Duration, Effect, Either, Option, ParseResult, Predicate, Schema } from "effect"
 import type { Collection, Filter } from "mongodb"
 import type { FlightStoreError, Outgoing } from "../domain/FlightRepository.ts"
 import type { FlightWriteLock } from "./FlightWriteLock.ts"
 import * as MongoStore from "./MongoStore.ts"
 
+/**
+ * A message of the catalogue, as `Catalogue` decodes and encodes it with the message's own Schema.
+ * Not checked again against the union of every message: that would double what storing one costs.
+ */
+const Message = Schema.declare((input: unknown): input is AnyMessage => Predicate.hasProperty(input, "type"), {
+  identifier: "AnyMessage",
+})
+
 /** A message as it travels (JSON) and the message it is: the relay publishes exactly what was stored. */
-const MessageFromJson = Schema.transformOrFail(Schema.String, Schema.typeSchema(Catalogue.AnyMessage), {
+const MessageFromJson = Schema.transformOrFail(Schema.String, Message, {
   strict: true,
   decode: (json, _, ast) =>
     Either.match(Catalogue.decodeJson(json), {
