@@ -4,7 +4,8 @@
  * that `bash infra/jaeger/ensure.sh` runs. One seat is booked as a guest through the gateway, paid
  * with the trace the booking's answer names (its `traceparent`), and confirmed; Jaeger's query API
  * then finds, by the booking's id, that saga as one trace: the gateway and the four services, both
- * requests, and every consumer of the saga's events (docs/tracing.md shows the same in the UI).
+ * requests, and every consumer of the saga's events (docs/tracing.md shows the same in the UI,
+ * whose page is checked to be the real one).
  *
  * JAEGER_URL (http://127.0.0.1:16686) and JAEGER_OTLP_ENDPOINT (http://127.0.0.1:4318) say where
  * Jaeger is. Without it the suite is skipped, except in CI (CI=true), where that is a failure.
@@ -89,6 +90,11 @@ RealServer.describeWith("REDIS_URL", "Jaeger", (redisUrl) => {
         afterAll(async () => {
           await system?.stop()
         }, 60_000)
+
+        test("the UI is Jaeger's own, not the placeholder page of a binary built without it", async () => {
+          const page = await fetch(new URL("/search", jaegerUrl)).then((response) => response.text())
+          expect(page).toContain("<title>Jaeger UI</title>")
+        })
 
         test("one saga, booked, paid and confirmed through the gateway, is one trace across the gateway and the four services", async () => {
           const gateway = system!.gatewayUrl

@@ -7,7 +7,9 @@
 # beside this file). The build takes about 9 minutes on 2 cores the first time; the binary is kept.
 #
 # This folder is a Go module of its own whose only content is the pinned tool (go.mod's `tool`
-# line and go.sum), so the build takes exactly the versions checked in here.
+# line and go.sum), so the build takes exactly the versions checked in here. The module carries no
+# UI (a binary built from it serves a placeholder page): the UI's built files are checked in here
+# (jaeger-ui-v1.75.0.tar.xz, made by build-ui.sh) and unpacked beside the binary.
 set -euo pipefail
 VERSION=v1.75.0
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -15,8 +17,8 @@ UI_PORT="${JAEGER_UI_PORT:-16686}"
 OTLP_PORT="${JAEGER_OTLP_PORT:-4318}"
 CACHE="${FLIGHT_CACHE:-$HOME/.cache/flight-booking}"
 BIN="$CACHE/jaeger-$VERSION"
+UI="$CACHE/jaeger-ui-$VERSION"
 LOG="$CACHE/jaeger.log"
-# stop.sh ends the process whose id is kept here.
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -37,13 +39,19 @@ if [ ! -x "$BIN" ]; then
   mv "$BIN.partial" "$BIN"
 fi
 
+if [ ! -f "$UI/index.html" ]; then
+  rm -rf "$UI.partial" && mkdir -p "$UI.partial"
+  tar -xJf "$HERE/jaeger-ui-$VERSION.tar.xz" -C "$UI.partial"
+  rm -rf "$UI" && mv "$UI.partial" "$UI"
+fi
+
 if answers "$OTLP_PORT"; then
   echo "jaeger: 127.0.0.1:$OTLP_PORT is taken by something else; set JAEGER_OTLP_PORT" >&2
   exit 1
 fi
-mkdir -p "$CACHE"
-JAEGER_UI_PORT="$UI_PORT" JAEGER_OTLP_PORT="$OTLP_PORT" \
+JAEGER_UI_PORT="$UI_PORT" JAEGER_OTLP_PORT="$OTLP_PORT" JAEGER_UI_ASSETS="$UI" \
   nohup "$BIN" --config "$HERE/config.yaml" >"$LOG" 2>&1 &
+# stop.sh ends the process whose id is kept here.
 echo $! >"$CACHE/jaeger.pid"
 for _ in $(seq 1 150); do
   if answers "$UI_PORT" && answers "$OTLP_PORT"; then
