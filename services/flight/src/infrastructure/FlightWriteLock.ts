@@ -5,13 +5,10 @@
  * concurrent conditional updates can both succeed and a concurrent `$push` can be lost), and with
  * this lock one instance on it is correct too. See docs/decisions/0009.
  *
- * A flight's lock is made by its first writer and dropped when its last one is done. Finding,
- * making and counting a lock is one synchronous step, so all the writers of a flight share one lock.
- * An `RcMap` of semaphores did not guarantee that: in effect 3.22 a `get` that misses waits for the
- * map's own semaphore and then makes the entry without looking again, so when the writer making a
- * flight's lock was preempted (a fiber yields after its budget of steps, as the consumer's 64
- * handlers do under load), the next writer of that flight made a second lock and both wrote at once.
+ * A flight's lock is made by its first writer and dropped when its last one is done; all the writers
+ * of a flight share one however they are scheduled (`KeyedLock`; an `RcMap` of semaphores did not).
  */
+import { KeyedLock } from "@flight/runtime"
 import { Effect } from "effect"
 
 export interface FlightWriteLock {
@@ -21,35 +18,10 @@ export interface FlightWriteLock {
   readonly size: Effect.Effect<number>
 }
 
-interface Lock {
-  readonly semaphore: Effect.Semaphore
-  /** The writers holding or awaiting it. */
-  users: number
-}
-
-export const make: Effect.Effect<FlightWriteLock> = Effect.sync(() => {
-  const locks = new Map<string, Lock>()
-  const enter = (id: string) =>
-    Effect.sync(() => {
-      const lock = locks.get(id) ?? { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
-      lock.users += 1
-      locks.set(id, lock)
-      return lock
-    })
-  const leave = (id: string, lock: Lock) =>
-    Effect.sync(() => {
-      lock.users -= 1
-      if (lock.users === 0) locks.delete(id)
-    })
-  return {
-    alone: (id) => (write) =>
-      Effect.acquireUseRelease(
-        enter(id),
-        // Uninterruptible inside the lock: an interrupted call would free the lock while its update
-        // may still run on the server (closing the client at shutdown ends any call still waiting).
-        (lock) => lock.semaphore.withPermits(1)(Effect.uninterruptible(write)),
-        (lock) => leave(id, lock),
-      ),
-    size: Effect.sync(() => locks.size),
-  }
-})
+export const make: Effect.Effect<FlightWriteLock> = Effect.map(KeyedLock.make, (locks) => ({
+  alone: (id) => (write) =>
+    // Uninterruptible inside the lock: an interrupted call would free the lock while its update may
+    // still run on the server (closing the client at shutdown ends any call still waiting).
+    locks.alone(id)(Effect.uninterruptible(write)),
+  size: locks.size,
+}))

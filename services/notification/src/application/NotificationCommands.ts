@@ -7,7 +7,8 @@
  */
 import { Lease } from "@flight/bus"
 import { type AnyMessage, BookingId as BookingIdSchema, type BookingId, Email, Messages, type Money, Phone } from "@flight/contracts"
-import { DateTime, Duration, Effect, Either, Option, RcMap, Schedule, Schema } from "effect"
+import { KeyedLock } from "@flight/runtime"
+import { DateTime, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
 import { type Channel, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
 import { render, type TemplateData } from "../domain/Templates.ts"
 
@@ -81,9 +82,8 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
     const store = yield* NotificationStore
     const channel = yield* NotificationChannel
     // One handling of a notification at a time in this process; the store's claim does it across instances.
-    const locks = yield* RcMap.make({ lookup: (_: string) => Effect.makeSemaphore(1) })
-    const serialised = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
-      Effect.scoped(Effect.flatMap(RcMap.get(locks, key), (lock) => lock.withPermits(1)(effect)))
+    const locks = yield* KeyedLock.make
+    const serialised = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) => locks.alone(key)(effect)
 
     /**
      * Sends one notification of a cause, unless it went out before. Each attempt claims it under a
