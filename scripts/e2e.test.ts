@@ -101,16 +101,7 @@ RealServer.describeWith("REDIS_URL", "end to end", (redisUrl) => {
 
         test("one trace follows a booking from the gateway across the four services", async () => {
           const flightId = await Effect.runPromise(Flows.flightOnSale(api))
-          const response = await fetch(new URL("/api/bookings", gatewayUrl), {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({
-              flightId,
-              cabin: "economy",
-              passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
-              contact: { email: "ada@example.com" },
-            }),
-          })
+          const response = await Flows.bookThrough(gatewayUrl, flightId)
           expect(response.status).toBe(201)
           // The answer's traceparent names the trace the booking's saga continues in.
           const traceId = response.headers.get("traceparent")?.split("-")[1]

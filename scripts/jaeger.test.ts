@@ -102,16 +102,7 @@ RealServer.describeWith("REDIS_URL", "Jaeger", (redisUrl) => {
           const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
           const flightId = await run(Flows.flightOnSale(api))
 
-          const booked = await fetch(new URL("/api/bookings", gateway), {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({
-              flightId,
-              cabin: "economy",
-              passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
-              contact: { email: `ada-${crypto.randomUUID().slice(0, 8)}@example.com` },
-            }),
-          })
+          const booked = await Flows.bookThrough(gateway, flightId)
           expect(booked.status).toBe(201)
           const booking = (await booked.json()) as Flows.Json
           // The answer's traceparent names the saga's trace; the payment continues it.

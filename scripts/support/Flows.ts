@@ -120,6 +120,22 @@ export const book = (api: Api, flightId: string, passengers = 2, as?: Record<str
     return as === undefined ? created.body : { ...created.body, holder: as }
   })
 
+/**
+ * One seat booked as a guest straight through the gateway, answered with the whole `Response`: the
+ * trace tests read its `traceparent`, which names the trace the booking's saga continues in.
+ */
+export const bookThrough = (gatewayUrl: string, flightId: string) =>
+  fetch(new URL("/api/bookings", gatewayUrl), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      flightId,
+      cabin: "economy",
+      passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
+      contact: { email: `ada-${crypto.randomUUID().slice(0, 8)}@example.com` },
+    }),
+  })
+
 /** Pays a booking as its holder; the intent opens when booking.created reaches payment, so a 409 payment-not-ready is retried. */
 export const pay = (api: Api, booking: Json, token: string, key = crypto.randomUUID()) =>
   eventually(
