@@ -15,7 +15,6 @@ import {
   Runtime,
 } from "effect"
 import { Hono } from "hono"
-import { TrieRouter } from "hono/router/trie-router"
 import * as HttpInstrumentation from "./HttpInstrumentation.ts"
 import * as Metrics from "./Metrics.ts"
 import * as OpenApi from "./OpenApi.ts"
@@ -88,7 +87,11 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
   const urlOf = (request: Request): URL => urls.get(request) ?? new URL(request.url)
   const limit = options.bodyLimitBytes ?? defaultBodyLimitBytes
   const run = Runtime.runPromiseExit(options.runtime)
-  const known = new TrieRouter<string>()
+  // The methods each path pattern is served with, for the 405s' Allow.
+  const methodsOf = new Map<string, Set<string>>()
+  const serve = (method: string, path: string) => methodsOf.set(path, (methodsOf.get(path) ?? new Set()).add(method))
+  // The methods of every pattern a request's path matched, gathered by the fallbacks below.
+  const allowedFor = new WeakMap<Request, Set<string>>()
   const openApi = JSON.stringify(
     OpenApi.document({
       title: `${options.service} service`,
@@ -143,12 +146,12 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
     })
   })
   app.get("/openapi.json", () => new Response(openApi, { headers: { "content-type": "application/json" } }))
-  for (const path of ["/health/live", "/health/ready", "/metrics", "/openapi.json"]) known.add("GET", path, path)
+  for (const path of ["/health/live", "/health/ready", "/metrics", "/openapi.json"]) serve("GET", path)
 
   const served = HttpInstrumentation.make(options.runtime, options.service)
   for (const route of options.routes) {
     const method = route.method.toUpperCase()
-    known.add(method, route.path, route.path)
+    serve(method, route.path)
     const codec = RouteCodec.make(route)
     // One fiber a request, for what needs Effect: who calls (before the body is read: who may call
     // does not depend on what is sent), the body, and the handler. The span, decoding and encoding
@@ -178,11 +181,24 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
     })
   }
 
+  // Registered after every route, so a route's own handler answers first. A path may match several
+  // patterns (`/api/flights/departures` and `/api/flights/:id`): each adds its methods and passes
+  // on, and the not-found handler, reached last, answers 405 with all of them, or 404 when none.
+  for (const [path, pathMethods] of methodsOf) {
+    app.all(path, (c, next) => {
+      const allowed = allowedFor.get(c.req.raw)
+      if (allowed === undefined) allowedFor.set(c.req.raw, new Set(pathMethods))
+      else for (const method of pathMethods) allowed.add(method)
+      return next()
+    })
+  }
+
   app.notFound(async (c) => {
     const startedAt = performance.now()
     const request = c.req.raw
     const url = urlOf(request)
-    const allowed = methods.filter((method) => known.match(method, url.pathname)[0].length > 0)
+    const matched = allowedFor.get(request)
+    const allowed = matched === undefined ? [] : methods.filter((method) => matched.has(method))
     const response = allowed.length === 0
       ? Problem.toResponse(Problem.routeNotFound(request.method, url.pathname), url.pathname)
       : Problem.toResponse(
