@@ -42,6 +42,7 @@ const titles: Record<number, string> = {
   413: "Payload too large",
   415: "Unsupported media type",
   422: "Unprocessable request",
+  429: "Too many requests",
   500: "Internal server error",
   503: "Service unavailable",
 }
@@ -87,6 +88,13 @@ export const conflict = (type: string, detail: string, options?: { readonly retr
   make({ status: 409, type, detail, ...retryAfter(options?.retryAfterSeconds) })
 
 export const unprocessable = (type: string, detail: string): Problem => make({ status: 422, type, detail })
+
+/**
+ * The client asks too much too often: `Retry-After` says when to try again, at least a second
+ * (`0` would invite the same request at once).
+ */
+export const tooManyRequests = (type: string, title: string, detail: string, retryAfterSeconds: number): Problem =>
+  make({ status: 429, type, title, detail, headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) } })
 
 export const unavailable = (detail: string, retryAfterSeconds?: number): Problem =>
   make({ status: 503, type: "service-unavailable", detail, ...retryAfter(retryAfterSeconds) })

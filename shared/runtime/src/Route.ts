@@ -77,7 +77,10 @@ export interface Options<P, Q, B, H, S, R> {
   /** Decoded from the request headers, with lower-case names; other headers are ignored. */
   readonly headers?: H
   readonly success: Success<S>
-  /** Statuses documented in OpenAPI as problem+json (400 is documented for any route with input). */
+  /**
+   * Statuses documented in OpenAPI as problem+json (400 is documented for any route with input):
+   * the `statuses` of the `Problems` selection whose `answer` the handler maps its failures with.
+   */
   readonly errors?: ReadonlyArray<number>
   readonly handler: (input: Input<P, Q, B, H>) => Effect.Effect<Output<S>, Problem, R>
 }

@@ -34,6 +34,16 @@ describe("Problem", () => {
     expect(Problem.conflict("payment-intent-pending", "x", { retryAfterSeconds: 2 }).headers).toEqual({ "retry-after": "2" })
   })
 
+  test("a 429 names its title and asks to retry after at least a second", async () => {
+    const problem = Problem.tooManyRequests("too-many-holds", "Too many seats held", "Too many seats are held", 90.5)
+    const response = Problem.toResponse(problem)
+    expect([response.status, response.headers.get("retry-after")]).toEqual([429, "91"])
+    expect(await response.json()).toEqual({ type: "too-many-holds", title: "Too many seats held", status: 429, detail: "Too many seats are held" })
+    expect(Problem.tooManyRequests("slow-down", "Slow down", "x", 0.02).headers).toEqual({ "retry-after": "1" })
+    expect(Problem.tooManyRequests("slow-down", "Slow down", "x", 0).headers).toEqual({ "retry-after": "1" })
+    expect(Problem.titleFor(429)).toBe("Too many requests")
+  })
+
   test("fromParseError lists every offending field with its path", () => {
     const Body = Schema.Struct({
       flightId: Schema.UUID,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Schema } from "effect"
-import { Problem, Route } from "../src/index.ts"
+import { Context, Effect, Layer, ManagedRuntime, Schema } from "effect"
+import { HttpApp, OpenApi, Problem, Problems, Route, StoreError } from "../src/index.ts"
 
 const FlightId = Schema.UUID.pipe(Schema.brand("FlightId"))
 type FlightId = typeof FlightId.Type
@@ -55,5 +55,64 @@ describe("Route", () => {
     expect(Route.openApiPath("/api/seatmaps/:flightId{[0-9a-f-]+}/cabins/:cabin?")).toBe(
       "/api/seatmaps/{flightId}/cabins/{cabin}",
     )
+  })
+})
+
+describe("Route with a Problems selection", () => {
+  class FlightNotFound extends Schema.TaggedError<FlightNotFound>()("FlightNotFound", { id: Schema.String }) {}
+  class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {}) {}
+  class FlightStoreError extends StoreError.Tagged("FlightStoreError", "flight") {}
+  const problems = Problems.make<FlightNotFound | VersionConflict | FlightStoreError>({
+    FlightNotFound: Problems.notFound("flight-not-found", (error) => `No flight ${error.id}`),
+    VersionConflict: Problems.conflict("concurrent-update", "Send it again", { retryAfterSeconds: 1 }),
+    FlightStoreError: Problems.store("The flight store is unavailable"),
+  })
+  const changing = problems.for("FlightNotFound", "VersionConflict", "FlightStoreError")
+  const failures: Record<string, FlightNotFound | VersionConflict | FlightStoreError> = {
+    f1: new FlightNotFound({ id: "f1" }),
+    busy: new VersionConflict(),
+    down: new FlightStoreError({ operation: "update", reason: "timeout" }),
+    broken: new FlightStoreError({ operation: "read", reason: "unreadable", transient: false }),
+  }
+  const route = Route.make({
+    method: "patch",
+    path: "/api/flights/:id",
+    summary: "Change a flight",
+    access: "anyone",
+    params: Schema.Struct({ id: Schema.String }),
+    success: { status: 204 },
+    errors: changing.statuses,
+    handler: ({ params }) => changing.answer(Object.hasOwn(failures, params.id) ? Effect.fail(failures[params.id]!) : Effect.void),
+  })
+
+  test("documents the statuses of the failures it names", () => {
+    const document = OpenApi.document({ title: "t", version: "1", routes: [route], metricsAccess: HttpApp.metricsAccess })
+    const responses = document.paths["/api/flights/{id}"]!["patch"] as { responses: Record<string, unknown> }
+    expect(Object.keys(responses.responses)).toEqual(["204", "400", "401", "404", "409", "503"])
+  })
+
+  test("answers each failure with its problem+json through the bridge", async () => {
+    const managed = ManagedRuntime.make(Layer.empty)
+    const app = HttpApp.make({
+      service: "route-test",
+      version: "1",
+      routes: [route],
+      runtime: await managed.runtime(),
+      authentication: { authorize: () => Effect.succeed(Context.empty()) },
+      readiness: Effect.void,
+    })
+    const answers = await Promise.all(["f1", "busy", "down", "broken", "ok"].map(async (id) => {
+      const response = await app.fetch(new Request(`http://test/api/flights/${id}`, { method: "PATCH" }))
+      const body = response.status === 204 ? undefined : ((await response.json()) as Problem.Body)
+      return [response.status, body?.type, response.headers.get("retry-after")]
+    }))
+    await managed.dispose()
+    expect(answers).toEqual([
+      [404, "flight-not-found", null],
+      [409, "concurrent-update", "1"],
+      [503, "service-unavailable", "1"],
+      [500, "internal-error", null],
+      [204, undefined, null],
+    ])
   })
 })
