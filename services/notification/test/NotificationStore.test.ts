@@ -1,324 +1,163 @@
 /**
- * The notification store's contract, on both adapters (in memory; PostgreSQL with a database of
- * its own per test): records keyed by cause, channel, recipient and template; the history's
- * filters, order and pages; the contacts and owners of bookings; and the claims that let one sender at a time
- * send a notification.
+ * The notification store's contract, on both adapters (`StoreContract`): records keyed by cause,
+ * channel, recipient and template; the history's filters, order and pages; the contacts and owners
+ * of bookings; the Idempotency-Keys of the send command. The claims are
+ * NotificationStoreClaims.test.ts's.
  */
 import { BookingId, BookingReference } from "@flight/contracts"
-import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
-import * as PostgresStore from "@flight/runtime/postgres"
 import { describe, expect } from "bun:test"
-import { DateTime, Duration, Effect, Layer, Logger, Option, Redacted, type Scope } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import { NotificationCommands } from "../src/application/NotificationCommands.ts"
-import { keyOf, Notification, NotificationStore } from "../src/domain/Notification.ts"
+import { keyOf, type Notification, NotificationStore } from "../src/domain/Notification.ts"
 import * as Channels from "../src/infrastructure/Channels.ts"
-import * as InMemoryNotificationStore from "../src/infrastructure/InMemoryNotificationStore.ts"
-import * as PostgresNotificationStore from "../src/infrastructure/PostgresNotificationStore.ts"
 import { bookingCreated, bookingCreatedV2 } from "./support/Bookings.ts"
+import { at, everything, failed, notification, onEachStore } from "./support/StoreContract.ts"
 
-const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+onEachStore((it) => {
+  describe("records", () => {
+    it("a notification recorded is in the history as it was recorded, and a claim on it answers sent", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const sent = notification({ bookingId: null, channel: "sms", recipient: "+447700900123" })
+        yield* store.record(sent, "test")
+        expect((yield* store.history(everything)).items).toEqual([sent])
+        expect(yield* store.claim(keyOf(sent), "another", Duration.minutes(2))).toEqual({ _tag: "Sent" })
+      }))
 
-const at = (iso: string) => DateTime.unsafeMake(iso)
+    it("a failed attempt is not sent; the next record of the same key replaces it, keeping one entry", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const first = failed()
+        yield* store.record(first, "test")
+        expect((yield* store.claim(keyOf(first), "retry", Duration.minutes(2)))._tag).toBe("Claimed")
+        const second = notification({ ...first, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") })
+        yield* store.record(second, "retry")
+        expect((yield* store.history(everything)).items).toEqual([second])
+      }))
 
-/** A notification of a cause; `sent` unless said otherwise. */
-const notification = (overrides: Partial<ConstructorParameters<typeof Notification>[0]> = {}) =>
-  new Notification({
-    id: Bun.randomUUIDv7(),
-    causeId: Bun.randomUUIDv7(),
-    bookingId: BookingId.make(Bun.randomUUIDv7()),
-    channel: "email",
-    recipient: "ada@example.com",
-    template: "booking-confirmed",
-    subject: "Booking X7K2QP confirmed",
-    body: "Seats 12A, 12B",
-    status: "sent",
-    attempts: 1,
-    deliveredBy: "recorded",
-    error: null,
-    createdAt: at("2026-11-26T10:00:00Z"),
-    sentAt: at("2026-11-26T10:00:01Z"),
-    ...overrides,
+    it("the same cause on another channel, to another recipient or with another template is another notification", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const email = notification()
+        const others = [
+          notification({ ...email, id: Bun.randomUUIDv7(), channel: "sms", recipient: "+447700900123" }),
+          notification({ ...email, id: Bun.randomUUIDv7(), recipient: "charles@example.com" }),
+          notification({ ...email, id: Bun.randomUUIDv7(), template: "booking-received" }),
+        ]
+        yield* Effect.forEach([email, ...others], (one) => store.record(one, "test"))
+        expect((yield* store.history(everything)).items).toHaveLength(4)
+      }))
   })
 
-const failed = (overrides: Partial<ConstructorParameters<typeof Notification>[0]> = {}) =>
-  notification({ status: "failed", deliveredBy: null, error: "connection refused", sentAt: null, ...overrides })
+  describe("history", () => {
+    it("oldest first, filtered by booking, by recipient, by both, or none, in pages that say whether there is more", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const booking = BookingId.make(Bun.randomUUIDv7())
+        const other = BookingId.make(Bun.randomUUIDv7())
+        // Recorded out of order: the history orders by creation.
+        const items = [
+          notification({ bookingId: booking, createdAt: at("2026-11-26T10:03:00Z") }),
+          notification({ bookingId: booking, recipient: "+447700900123", channel: "sms", createdAt: at("2026-11-26T10:01:00Z") }),
+          notification({ bookingId: other, createdAt: at("2026-11-26T10:02:00Z") }),
+          notification({ bookingId: null, recipient: "charles@example.com", createdAt: at("2026-11-26T10:00:00Z") }),
+        ]
+        yield* Effect.forEach(items, (one) => store.record(one, "test"))
+        const ids = (page: { readonly items: ReadonlyArray<Notification> }) => page.items.map((item) => item.id)
+        expect(ids(yield* store.history(everything))).toEqual([items[3]!.id, items[1]!.id, items[2]!.id, items[0]!.id])
+        expect(ids(yield* store.history({ ...everything, bookingId: Option.some(booking) }))).toEqual([items[1]!.id, items[0]!.id])
+        expect(ids(yield* store.history({ ...everything, recipient: Option.some("ada@example.com") }))).toEqual([items[2]!.id, items[0]!.id])
+        expect(ids(yield* store.history({ ...everything, bookingId: Option.some(booking), recipient: Option.some("ada@example.com") })))
+          .toEqual([items[0]!.id])
+        expect(ids(yield* store.history({ ...everything, recipient: Option.some("nobody@example.com") }))).toEqual([])
 
-const everything = { bookingId: Option.none(), recipient: Option.none(), limit: 100, offset: 0 }
-
-const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<NotificationStore, unknown>, unknown, Scope.Scope>) => {
-  const it = (title: string, body: () => Effect.Effect<void, unknown, NotificationStore | Scope.Scope>) =>
-    EffectTest.effect(title, () => Effect.flatMap(layer(), (built) => Effect.scoped(Effect.provide(body(), built))), {
-      layer: quiet,
-      timeout: 30_000,
-    })
-
-  describe(`notification store: ${name}`, () => {
-    describe("records", () => {
-      it("a notification recorded is in the history as it was recorded, and a claim on it answers sent", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const sent = notification({ bookingId: null, channel: "sms", recipient: "+447700900123" })
-          yield* store.record(sent, "test")
-          expect((yield* store.history(everything)).items).toEqual([sent])
-          expect(yield* store.claim(keyOf(sent), "another", Duration.minutes(2))).toEqual({ _tag: "Sent" })
-        }))
-
-      it("a failed attempt is not sent; the next record of the same key replaces it, keeping one entry", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const first = failed()
-          yield* store.record(first, "test")
-          expect((yield* store.claim(keyOf(first), "retry", Duration.minutes(2)))._tag).toBe("Claimed")
-          const second = notification({ ...first, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") })
-          yield* store.record(second, "retry")
-          expect((yield* store.history(everything)).items).toEqual([second])
-        }))
-
-      it("the same cause on another channel, to another recipient or with another template is another notification", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const email = notification()
-          const others = [
-            notification({ ...email, id: Bun.randomUUIDv7(), channel: "sms", recipient: "+447700900123" }),
-            notification({ ...email, id: Bun.randomUUIDv7(), recipient: "charles@example.com" }),
-            notification({ ...email, id: Bun.randomUUIDv7(), template: "booking-received" }),
-          ]
-          yield* Effect.forEach([email, ...others], (one) => store.record(one, "test"))
-          expect((yield* store.history(everything)).items).toHaveLength(4)
-        }))
-    })
-
-    describe("history", () => {
-      it("oldest first, filtered by booking, by recipient, by both, or none, in pages that say whether there is more", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const booking = BookingId.make(Bun.randomUUIDv7())
-          const other = BookingId.make(Bun.randomUUIDv7())
-          // Recorded out of order: the history orders by creation.
-          const items = [
-            notification({ bookingId: booking, createdAt: at("2026-11-26T10:03:00Z") }),
-            notification({ bookingId: booking, recipient: "+447700900123", channel: "sms", createdAt: at("2026-11-26T10:01:00Z") }),
-            notification({ bookingId: other, createdAt: at("2026-11-26T10:02:00Z") }),
-            notification({ bookingId: null, recipient: "charles@example.com", createdAt: at("2026-11-26T10:00:00Z") }),
-          ]
-          yield* Effect.forEach(items, (one) => store.record(one, "test"))
-          const ids = (page: { readonly items: ReadonlyArray<Notification> }) => page.items.map((item) => item.id)
-          expect(ids(yield* store.history(everything))).toEqual([items[3]!.id, items[1]!.id, items[2]!.id, items[0]!.id])
-          expect(ids(yield* store.history({ ...everything, bookingId: Option.some(booking) }))).toEqual([items[1]!.id, items[0]!.id])
-          expect(ids(yield* store.history({ ...everything, recipient: Option.some("ada@example.com") }))).toEqual([items[2]!.id, items[0]!.id])
-          expect(ids(yield* store.history({ ...everything, bookingId: Option.some(booking), recipient: Option.some("ada@example.com") })))
-            .toEqual([items[0]!.id])
-          expect(ids(yield* store.history({ ...everything, recipient: Option.some("nobody@example.com") }))).toEqual([])
-
-          const first = yield* store.history({ ...everything, limit: 3 })
-          expect([ids(first), first.more]).toEqual([[items[3]!.id, items[1]!.id, items[2]!.id], true])
-          const last = yield* store.history({ ...everything, limit: 3, offset: 3 })
-          expect([ids(last), last.more]).toEqual([[items[0]!.id], false])
-          const exact = yield* store.history({ ...everything, limit: 4 })
-          expect(exact.more).toBe(false)
-        }))
-    })
-
-    describe("contacts", () => {
-      it("a booking's contact is remembered, with or without a phone, and a later one replaces it", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const bookingId = BookingId.make(Bun.randomUUIDv7())
-          const reference = BookingReference.make("X7K2QP")
-          expect(yield* store.contactOf(bookingId)).toEqual(Option.none())
-          yield* store.rememberContact({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" }, owner: null })
-          expect(yield* store.contactOf(bookingId)).toEqual(
-            Option.some({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" }, owner: null }),
-          )
-          yield* store.rememberContact({ bookingId, reference, contact: { email: "charles@example.com" }, owner: null })
-          const replaced = yield* store.contactOf(bookingId)
-          expect(Option.map(replaced, (known) => known.contact)).toEqual(Option.some({ email: "charles@example.com" }))
-        }))
-
-      it("a booking's owner is remembered with its contact and read back as it was; none (a guest's booking) as null", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const [owned, guests] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
-          const reference = BookingReference.make("X7K2QP")
-          yield* store.rememberContact({ bookingId: owned, reference, contact: { email: "ada@example.com" }, owner: "ada-sub" })
-          yield* store.rememberContact({ bookingId: guests, reference, contact: { email: "grace@example.com" }, owner: null })
-          expect(yield* store.contactOf(owned)).toEqual(Option.some({ bookingId: owned, reference, contact: { email: "ada@example.com" }, owner: "ada-sub" }))
-          expect(Option.map(yield* store.contactOf(guests), (known) => known.owner)).toEqual(Option.some(null))
-        }))
-
-      it("booking.created version 2 handled: its owner (or null for a guest) is remembered; version 1 names none, so none is", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const owned = yield* bookingCreatedV2("ada-sub")
-          const guests = yield* bookingCreatedV2(null)
-          const older = yield* bookingCreated(BookingId.make(Bun.randomUUIDv7()))
-          yield* Effect.forEach([owned, guests, older], (message) => Effect.flatMap(NotificationCommands, (commands) => commands.handle(message)))
-          const ownerOf = (bookingId: BookingId) => Effect.map(store.contactOf(bookingId), Option.map((known) => known.owner))
-          expect(yield* ownerOf(owned.data.bookingId)).toEqual(Option.some("ada-sub"))
-          expect(yield* ownerOf(guests.data.bookingId)).toEqual(Option.some(null))
-          expect(yield* ownerOf(older.data.bookingId)).toEqual(Option.some(null))
-          expect(yield* ownerOf(BookingId.make(Bun.randomUUIDv7()))).toEqual(Option.none())
-        }).pipe(Effect.provide(NotificationCommands.Default.pipe(Layer.provide(Channels.layer(Option.none()))))))
-    })
-
-    describe("Idempotency-Keys", () => {
-      const keyed = (key: string, command: string, iso = "2026-11-26T10:00:00Z") => ({ key, fingerprint: `fp-${command}`, command, at: at(iso) })
-
-      it("the first request under a key is recorded; a later one changes nothing and is answered the first", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = Bun.randomUUIDv7()
-          expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.none())
-          expect(yield* store.keyCommand(keyed(key, "second", "2026-11-26T11:00:00Z"))).toEqual(Option.some(keyed(key, "first")))
-          expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.some(keyed(key, "first")))
-        }))
-
-      it("10 requests under one key at once: one recorded, the others answered it", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = Bun.randomUUIDv7()
-          const answers = yield* Effect.forEach(
-            Array.from({ length: 10 }, (_, index) => keyed(key, `command-${index}`)),
-            store.keyCommand,
-            { concurrency: 10 },
-          )
-          const recorded = answers.flatMap((answer, index) => (Option.isNone(answer) ? [`command-${index}`] : []))
-          expect(recorded).toHaveLength(1)
-          expect(new Set(answers.flatMap((answer) => (Option.isSome(answer) ? [answer.value.command] : [])))).toEqual(new Set(recorded))
-        }))
-
-      it("purging forgets the keys recorded before the cutoff only, and says how many", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const [old, older, fresh] = [Bun.randomUUIDv7(), Bun.randomUUIDv7(), Bun.randomUUIDv7()]
-          yield* store.keyCommand(keyed(old, "old", "2026-11-25T09:00:00Z"))
-          yield* store.keyCommand(keyed(older, "older", "2026-11-24T09:00:00Z"))
-          yield* store.keyCommand(keyed(fresh, "fresh", "2026-11-26T09:00:00Z"))
-          expect(yield* store.purgeKeys(at("2026-11-26T00:00:00Z"))).toBe(2)
-          expect(yield* store.keyCommand(keyed(old, "again"))).toEqual(Option.none())
-          expect(Option.map(yield* store.keyCommand(keyed(fresh, "again")), (first) => first.command)).toEqual(Option.some("fresh"))
-        }))
-    })
-
-    describe("claims", () => {
-      const lease = Duration.minutes(2)
-
-      it("one holder at a time: another holder is held off, the holder itself may claim again", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = keyOf(notification())
-          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Claimed")
-          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Held")
-          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Claimed")
-        }))
-
-      it("20 holders claiming one notification at once: exactly one gets it", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = keyOf(notification())
-          const answers = yield* Effect.forEach(
-            Array.from({ length: 20 }, (_, index) => `instance-${index}`),
-            (holder) => store.claim(key, holder, lease),
-            { concurrency: 20 },
-          )
-          expect(answers.filter((answer) => answer._tag === "Claimed")).toHaveLength(1)
-          expect(answers.filter((answer) => answer._tag === "Held")).toHaveLength(19)
-        }))
-
-      it("a claim whose lease ran out (its holder stopped) can be taken by another", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = keyOf(notification())
-          expect((yield* store.claim(key, "stopped", Duration.millis(1)))._tag).toBe("Claimed")
-          yield* Effect.sleep("50 millis")
-          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Claimed")
-        }))
-
-      it("a holder whose lease ran out, recording late, does not end the claim of the holder after it", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const attempt = failed()
-          const key = keyOf(attempt)
-          expect((yield* store.claim(key, "slow", Duration.millis(1)))._tag).toBe("Claimed")
-          yield* Effect.sleep("50 millis")
-          expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
-          yield* store.record(attempt, "slow")
-          expect((yield* store.claim(key, "third", lease))._tag).toBe("Held")
-        }))
-
-      it("a holder that renews keeps its claim past its first lease against another claimer; once it stops, the other claims it a lease later", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = keyOf(notification())
-          const short = Duration.millis(600)
-          expect((yield* store.claim(key, "slow", short))._tag).toBe("Claimed")
-          // Three leases, renewed every third of one, while another sender keeps asking.
-          for (let round = 0; round < 9; round++) {
-            yield* Effect.sleep("200 millis")
-            expect(yield* store.renew(key, "slow", short)).toBe(true)
-            expect((yield* store.claim(key, "other", short))._tag).toBe("Held")
-          }
-          const stopped = Date.now()
-          let answer = yield* store.claim(key, "other", short)
-          while (answer._tag === "Held") {
-            yield* Effect.sleep("20 millis")
-            answer = yield* store.claim(key, "other", short)
-          }
-          expect(answer).toEqual({ _tag: "Claimed", earlier: Option.none() })
-          expect(Date.now() - stopped).toBeLessThan(600 + 300)
-        }))
-
-      it("a late renewal by a holder whose lease ran out does not take the claim back from the one after it", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const key = keyOf(notification())
-          expect((yield* store.claim(key, "stalled", Duration.millis(1)))._tag).toBe("Claimed")
-          yield* Effect.sleep("50 millis")
-          expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
-          expect(yield* store.renew(key, "stalled", lease)).toBe(false)
-          expect((yield* store.claim(key, "stalled", Duration.millis(1)))._tag).toBe("Held")
-          expect((yield* store.claim(key, "third", lease))._tag).toBe("Held")
-          expect(yield* store.renew(key, "next", lease)).toBe(true)
-        }))
-
-      it("renewing a claim its holder ended by recording answers false and claims nothing", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const attempt = failed()
-          const key = keyOf(attempt)
-          expect(yield* store.renew(key, "nobody", lease)).toBe(false)
-          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Claimed")
-          yield* store.record(attempt, "instance-a")
-          expect(yield* store.renew(key, "instance-a", lease)).toBe(false)
-          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Claimed")
-        }))
-
-      it("recording a failed attempt ends the claim; recording it sent answers sent to every later claim", () =>
-        Effect.gen(function* () {
-          const store = yield* NotificationStore
-          const attempt = failed()
-          const key = keyOf(attempt)
-          expect(yield* store.claim(key, "instance-a", lease)).toEqual({ _tag: "Claimed", earlier: Option.none() })
-          yield* store.record(attempt, "instance-a")
-          // The next attempt learns of the failed one (its id, creation and attempts carry on).
-          expect(yield* store.claim(key, "instance-b", lease)).toEqual({ _tag: "Claimed", earlier: Option.some(attempt) })
-          yield* store.record(
-            notification({ ...attempt, status: "sent", attempts: 2, deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") }),
-            "instance-b",
-          )
-          expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Sent")
-          expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Sent")
-        }))
-    })
+        const first = yield* store.history({ ...everything, limit: 3 })
+        expect([ids(first), first.more]).toEqual([[items[3]!.id, items[1]!.id, items[2]!.id], true])
+        const last = yield* store.history({ ...everything, limit: 3, offset: 3 })
+        expect([ids(last), last.more]).toEqual([[items[0]!.id], false])
+        const exact = yield* store.history({ ...everything, limit: 4 })
+        expect(exact.more).toBe(false)
+      }))
   })
-}
 
-contract("in memory", () => Effect.succeed(InMemoryNotificationStore.layer))
+  describe("contacts", () => {
+    it("a booking's contact is remembered, with or without a phone, and a later one replaces it", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const bookingId = BookingId.make(Bun.randomUUIDv7())
+        const reference = BookingReference.make("X7K2QP")
+        expect(yield* store.contactOf(bookingId)).toEqual(Option.none())
+        yield* store.rememberContact({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" }, owner: null })
+        expect(yield* store.contactOf(bookingId)).toEqual(
+          Option.some({ bookingId, reference, contact: { email: "ada@example.com", phone: "+447700900123" }, owner: null }),
+        )
+        yield* store.rememberContact({ bookingId, reference, contact: { email: "charles@example.com" }, owner: null })
+        const replaced = yield* store.contactOf(bookingId)
+        expect(Option.map(replaced, (known) => known.contact)).toEqual(Option.some({ email: "charles@example.com" }))
+      }))
 
-RealServer.describeWith("DATABASE_URL", "notification store on PostgreSQL", (url) => {
-  const onFreshDatabase = () =>
-    Effect.map(Postgres.freshDatabase(url, "notification_test"), (database) =>
-      PostgresNotificationStore.layer.pipe(Layer.provide(PostgresStore.layer(Redacted.make(database), { applicationName: "notification" }))))
+    it("a booking's owner is remembered with its contact and read back as it was; none (a guest's booking) as null", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const [owned, guests] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+        const reference = BookingReference.make("X7K2QP")
+        yield* store.rememberContact({ bookingId: owned, reference, contact: { email: "ada@example.com" }, owner: "ada-sub" })
+        yield* store.rememberContact({ bookingId: guests, reference, contact: { email: "grace@example.com" }, owner: null })
+        expect(yield* store.contactOf(owned)).toEqual(Option.some({ bookingId: owned, reference, contact: { email: "ada@example.com" }, owner: "ada-sub" }))
+        expect(Option.map(yield* store.contactOf(guests), (known) => known.owner)).toEqual(Option.some(null))
+      }))
 
-  contract("PostgreSQL", onFreshDatabase)
+    it("booking.created version 2 handled: its owner (or null for a guest) is remembered; version 1 names none, so none is", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const owned = yield* bookingCreatedV2("ada-sub")
+        const guests = yield* bookingCreatedV2(null)
+        const older = yield* bookingCreated(BookingId.make(Bun.randomUUIDv7()))
+        yield* Effect.forEach([owned, guests, older], (message) => Effect.flatMap(NotificationCommands, (commands) => commands.handle(message)))
+        const ownerOf = (bookingId: BookingId) => Effect.map(store.contactOf(bookingId), Option.map((known) => known.owner))
+        expect(yield* ownerOf(owned.data.bookingId)).toEqual(Option.some("ada-sub"))
+        expect(yield* ownerOf(guests.data.bookingId)).toEqual(Option.some(null))
+        expect(yield* ownerOf(older.data.bookingId)).toEqual(Option.some(null))
+        expect(yield* ownerOf(BookingId.make(Bun.randomUUIDv7()))).toEqual(Option.none())
+      }).pipe(Effect.provide(NotificationCommands.Default.pipe(Layer.provide(Channels.layer(Option.none()))))))
+  })
+
+  describe("Idempotency-Keys", () => {
+    const keyed = (key: string, command: string, iso = "2026-11-26T10:00:00Z") => ({ key, fingerprint: `fp-${command}`, command, at: at(iso) })
+
+    it("the first request under a key is recorded; a later one changes nothing and is answered the first", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const key = Bun.randomUUIDv7()
+        expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.none())
+        expect(yield* store.keyCommand(keyed(key, "second", "2026-11-26T11:00:00Z"))).toEqual(Option.some(keyed(key, "first")))
+        expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.some(keyed(key, "first")))
+      }))
+
+    it("10 requests under one key at once: one recorded, the others answered it", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const key = Bun.randomUUIDv7()
+        const answers = yield* Effect.forEach(
+          Array.from({ length: 10 }, (_, index) => keyed(key, `command-${index}`)),
+          store.keyCommand,
+          { concurrency: 10 },
+        )
+        const recorded = answers.flatMap((answer, index) => (Option.isNone(answer) ? [`command-${index}`] : []))
+        expect(recorded).toHaveLength(1)
+        expect(new Set(answers.flatMap((answer) => (Option.isSome(answer) ? [answer.value.command] : [])))).toEqual(new Set(recorded))
+      }))
+
+    it("purging forgets the keys recorded before the cutoff only, and says how many", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const [old, older, fresh] = [Bun.randomUUIDv7(), Bun.randomUUIDv7(), Bun.randomUUIDv7()]
+        yield* store.keyCommand(keyed(old, "old", "2026-11-25T09:00:00Z"))
+        yield* store.keyCommand(keyed(older, "older", "2026-11-24T09:00:00Z"))
+        yield* store.keyCommand(keyed(fresh, "fresh", "2026-11-26T09:00:00Z"))
+        expect(yield* store.purgeKeys(at("2026-11-26T00:00:00Z"))).toBe(2)
+        expect(yield* store.keyCommand(keyed(old, "again"))).toEqual(Option.none())
+        expect(Option.map(yield* store.keyCommand(keyed(fresh, "again")), (first) => first.command)).toEqual(Option.some("fresh"))
+      }))
+  })
 })

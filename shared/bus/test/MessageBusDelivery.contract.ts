@@ -1,0 +1,106 @@
+/**
+ * The MessageBus contract, delivery: each message type reaches the queues of the services that
+ * consume it, a consumer holds no more than its prefetch, a message delivered twice is handled once
+ * through the idempotency store, and the consumer's span continues the producer's trace.
+ */
+import { expect, test } from "bun:test"
+import { Deferred, Effect, Ref } from "effect"
+import * as Idempotency from "../src/Idempotency.ts"
+import { fast, handleAll, run } from "./support/ContractKit.ts"
+import * as Fixtures from "./support/Fixtures.ts"
+import { type Adapter, eventually } from "./support/Harness.ts"
+
+/** Registers this part of the contract for `adapter`. */
+export const suite = (adapter: Adapter) => {
+  test("routes each message type to the queues of the services that consume it", () =>
+    run(Effect.gen(function* () {
+      const { bus } = yield* adapter.make()
+      const received = yield* Ref.make<Array<string>>([])
+      for (const service of ["booking", "flight", "payment", "notification"] as const) {
+        yield* bus.consume({
+          service,
+          handlers: handleAll(service, (message) => Ref.update(received, (all) => [...all, `${service}:${message.type}`])),
+          policy: fast,
+        })
+      }
+      yield* bus.publish(yield* Fixtures.bookingCreated())
+      yield* bus.publish(yield* Fixtures.flightScheduled())
+      yield* bus.publish(yield* Fixtures.sendNotification())
+      yield* eventually("five deliveries", Effect.map(Ref.get(received), (all) => all.length >= 5))
+      yield* Effect.sleep("200 millis")
+      expect((yield* Ref.get(received)).toSorted()).toEqual([
+        "booking:flight.scheduled",
+        "flight:booking.created",
+        "notification:booking.created",
+        "notification:notification.send",
+        "payment:booking.created",
+      ])
+    })))
+
+  test("a consumer holds at most its own prefetch of messages at once, whatever the bus's", () =>
+    run(Effect.gen(function* () {
+      const { bus } = yield* adapter.make()
+      const holding = yield* Ref.make(0)
+      const most = yield* Ref.make(0)
+      const handled = yield* Ref.make(0)
+      const gate = yield* Deferred.make<void>()
+      yield* bus.consume({
+        service: "flight",
+        prefetch: 3,
+        handlers: handleAll("flight", () =>
+          Ref.updateAndGet(holding, (n) => n + 1).pipe(
+            Effect.flatMap((now) => Ref.update(most, (m) => Math.max(m, now))),
+            Effect.zipRight(Deferred.await(gate)),
+            Effect.zipRight(Ref.update(holding, (n) => n - 1)),
+            Effect.zipRight(Ref.update(handled, (n) => n + 1)),
+          )),
+        policy: fast,
+      })
+      for (let i = 0; i < 8; i++) yield* bus.publish(yield* Fixtures.bookingCreated())
+      yield* eventually("three in hand", Effect.map(Ref.get(holding), (n) => n === 3))
+      yield* Effect.sleep("300 millis")
+      expect(yield* Ref.get(most)).toBe(3)
+      yield* Deferred.succeed(gate, undefined)
+      yield* eventually("all eight handled", Effect.map(Ref.get(handled), (n) => n === 8))
+      expect(yield* Ref.get(most)).toBe(3)
+    })))
+
+  test("handles a message delivered twice once, through the consumer's idempotency store", () =>
+    run(Effect.gen(function* () {
+      const { bus } = yield* adapter.make()
+      const applied = yield* Ref.make(0)
+      const store = Idempotency.inMemory()
+      yield* bus.consume({
+        service: "payment",
+        handlers: { "booking.created": () => Ref.update(applied, (n) => n + 1) },
+        policy: { ...fast, idempotency: store },
+      })
+      const message = yield* Fixtures.bookingCreated()
+      yield* bus.publish(message)
+      yield* bus.publish(message)
+      yield* bus.publish(yield* Fixtures.bookingCreated())
+      yield* eventually("both ids applied", Effect.sync(() => store.applied.size === 2))
+      yield* Effect.sleep("200 millis")
+      expect(yield* Ref.get(applied)).toBe(2)
+      expect(store.applied.has(`payment/${message.id}`)).toBe(true)
+    })))
+
+  test("a consumer's span continues the producer's trace", () =>
+    run(Effect.gen(function* () {
+      const { bus } = yield* adapter.make()
+      const seen = yield* Deferred.make<string>()
+      yield* bus.consume({
+        service: "booking",
+        handlers: {
+          "flight.scheduled": () =>
+            Effect.flatMap(Effect.currentSpan.pipe(Effect.orDie), (span) => Deferred.succeed(seen, span.traceId)),
+        },
+        policy: fast,
+      })
+      const traceId = yield* Effect.gen(function* () {
+        yield* bus.publish(yield* Fixtures.flightScheduled())
+        return (yield* Effect.currentSpan.pipe(Effect.orDie)).traceId
+      }).pipe(Effect.withSpan("request"))
+      expect(yield* Deferred.await(seen)).toBe(traceId)
+    })))
+}
