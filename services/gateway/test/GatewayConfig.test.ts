@@ -1,28 +1,30 @@
-/** The gateway's configuration: documented defaults, and every bad value named by its variable. */
-import { AppConfig } from "@flight/runtime"
+/**
+ * The gateway's configuration: the tests every service makes (`ConfigSuite`), then its own
+ * documented defaults, and every bad value of its own variables named by its variable.
+ */
+import { ConfigSuite } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
-import { ConfigProvider, Duration, Effect, Either, Option } from "effect"
+import { Duration, Option } from "effect"
 import { defaultBudgets } from "../src/domain/RateLimitPolicy.ts"
 import { GatewayConfig, parseBudget } from "../src/infrastructure/GatewayConfig.ts"
 
-const read = (env: Record<string, string>) =>
-  Effect.runSync(Effect.either(GatewayConfig).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)), { pathDelim: "_", seqDelim: "," }))))
+ConfigSuite.describe({
+  service: "gateway",
+  config: GatewayConfig,
+  port: 3000,
+  urls: [ConfigSuite.redisUrl],
+  productionRequires: [{ REDIS_URL: "redis://cache", AUTH_ISSUER: "https://id.example", AUTH_GUEST_ISSUER: "https://booking.example" }],
+})
 
-const issuesOf = (env: Record<string, string>) => {
-  const result = read(env)
-  if (Either.isRight(result)) throw new Error("expected a configuration error")
-  return AppConfig.issues(result.left)
-}
+const { issues: issuesOf, valid } = ConfigSuite.reader(GatewayConfig)
 
 describe("GatewayConfig", () => {
-  test("an empty environment: port 3000, the services on their ports, memory counts, the default budgets, no CORS", () => {
-    const config = Either.getOrThrow(read({}))
-    expect(config.port).toBe(3000)
+  test("an empty environment: the services on their ports, the default budgets, no CORS, the local issuer", () => {
+    const config = valid({})
     expect(config.upstreams.booking.url.href).toBe("http://127.0.0.1:3001/")
     expect(config.upstreams.identity.url.href).toBe("http://127.0.0.1:3005/")
     expect(Duration.toSeconds(config.upstreams.flight.timeout)).toBe(5)
     expect(Duration.toSeconds(config.upstreams.payment.timeout)).toBe(15)
-    expect(Option.isNone(config.redisUrl)).toBe(true)
     expect(config.budgets).toEqual(defaultBudgets)
     expect(config.bodyLimitBytes).toBe(65536)
     expect(config.corsOrigins).toEqual([])
@@ -31,27 +33,23 @@ describe("GatewayConfig", () => {
   })
 
   test("every setting is read from its variable", () => {
-    const config = Either.getOrThrow(read({
-      PORT: "8080",
+    const config = valid({
       GATEWAY_UPSTREAM_FLIGHT: "http://flight.internal:8080/base",
       GATEWAY_TIMEOUT_FLIGHT: "750 millis",
       GATEWAY_RATE_LIMIT_SIGN_IN: "3/30 seconds",
       GATEWAY_RATE_LIMIT_MANAGE_REFERENCE: "4/1 hour",
       GATEWAY_BODY_LIMIT_BYTES: "2048",
       GATEWAY_CORS_ORIGINS: "https://app.example.com, http://localhost:5173",
-      REDIS_URL: "redis://127.0.0.1:6379",
       GATEWAY_RATE_LIMIT_PREFIX: "edge:rl",
       AUTH_CLIENT_IP_HEADER: "X-Forwarded-For",
       AUTH_TRUSTED_PROXIES: "10.0.0.5, ::ffff:10.0.0.6",
-    }))
-    expect(config.port).toBe(8080)
+    })
     expect(config.upstreams.flight.url.href).toBe("http://flight.internal:8080/base")
     expect(Duration.toMillis(config.upstreams.flight.timeout)).toBe(750)
     expect(config.budgets["sign-in"]).toEqual({ points: 3, window: Duration.seconds(30) })
     expect(config.budgets["manage-reference"]).toEqual({ points: 4, window: Duration.hours(1) })
     expect(config.bodyLimitBytes).toBe(2048)
     expect(config.corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"])
-    expect(Option.isSome(config.redisUrl)).toBe(true)
     expect(config.rateLimitPrefix).toBe("edge:rl")
     expect(config.clientAddress).toEqual({ header: Option.some("x-forwarded-for"), trustedProxies: ["10.0.0.5", "10.0.0.6"] })
   })
@@ -80,11 +78,6 @@ describe("GatewayConfig", () => {
       "REDIS_URL",
     ])
     expect(JSON.stringify(issues)).not.toContain("secret")
-  })
-
-  test("production needs Redis (the instances share the counts), a named issuer and a named guest issuer", () => {
-    const issues = issuesOf({ APP_ENV: "production" })
-    expect(issues.map((issue) => issue.variable).toSorted()).toEqual(["AUTH_GUEST_ISSUER", "AUTH_ISSUER", "REDIS_URL"])
   })
 
   test("a budget is <requests>/<window>", () => {

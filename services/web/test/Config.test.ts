@@ -1,54 +1,58 @@
 /**
- * The configuration (each variable, bad values named), the cookie over https, and the pages when
- * the gateway does not answer: a sentence, never a stack or JSON.
+ * The configuration (the tests every service makes, `ConfigSuite`, then each variable of its own,
+ * bad values named), the cookie over https, and the pages when the gateway does not answer: a
+ * sentence, never a stack or JSON.
  */
+import { ConfigSuite } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
-import { ConfigProvider, Duration, Effect, Either, Layer, Option } from "effect"
+import { Duration, Effect, Either, Layer, Option } from "effect"
 import * as WebApp from "../src/api/WebApp.tsx"
 import { serviceLayer, WebConfig } from "../src/index.ts"
 import { textOf } from "./support/Visitor.ts"
 
-const read = (variables: Record<string, string>) =>
-  Effect.runSync(Effect.either(Effect.withConfigProvider(WebConfig, ConfigProvider.fromMap(new Map(Object.entries(variables))))))
+ConfigSuite.describe({
+  service: "web",
+  config: WebConfig,
+  port: 3006,
+  urls: [ConfigSuite.redisUrl],
+  // The sessions, which every instance must see.
+  productionRequires: [{ REDIS_URL: "redis://cache:6379" }],
+})
+
+const { read, valid } = ConfigSuite.reader(WebConfig)
 
 describe("WebConfig", () => {
-  test("defaults: port 3006, the gateway on localhost:3000, sessions in memory for 12 hours", () => {
-    const config = Either.getOrThrow(read({}))
-    expect(config.port).toBe(3006)
+  test("defaults: the gateway on localhost:3000, sessions for 12 hours, the connection's address", () => {
+    const config = valid({})
     expect(config.apiUrl.href).toBe("http://localhost:3000/")
-    expect(Option.isNone(config.redisUrl)).toBe(true)
     expect(Duration.toHours(config.sessionTtl)).toBe(12)
     expect(config.clientAddress).toEqual({ header: Option.none(), trustedProxies: [] })
   })
 
   test("each variable is read", () => {
-    const config = Either.getOrThrow(read({
-      PORT: "8080",
+    const config = valid({
       WEB_API_URL: "https://api.example.com",
-      REDIS_URL: "redis://cache:6379",
       WEB_SESSION_TTL: "30 minutes",
       WEB_PUBLIC_URL: "https://flights.example.com",
       AUTH_CLIENT_IP_HEADER: "x-forwarded-for",
       AUTH_TRUSTED_PROXIES: "10.0.0.5",
-    }))
-    expect([config.port, config.apiUrl.origin, Duration.toMinutes(config.sessionTtl)]).toEqual([8080, "https://api.example.com", 30])
+    })
+    expect([config.apiUrl.origin, Duration.toMinutes(config.sessionTtl)]).toEqual(["https://api.example.com", 30])
     expect(Option.map(config.publicUrl, (url) => url.origin)).toEqual(Option.some("https://flights.example.com"))
     expect(config.clientAddress).toEqual({ header: Option.some("x-forwarded-for"), trustedProxies: ["10.0.0.5"] })
   })
 
-  test("a bad value is refused naming its variable; production needs Redis for the sessions", () => {
-    for (const [variable, value] of [["WEB_API_URL", "ftp://x"], ["WEB_PUBLIC_URL", "not a url"], ["WEB_SESSION_TTL", "soon"], ["REDIS_URL", "http://x"], ["WEB_API_URL", "http://u:p@x"], ["AUTH_TRUSTED_PROXIES", "gateway"], ["AUTH_CLIENT_IP_HEADER", "x forwarded"]] as const) {
+  test("a bad value is refused naming its variable", () => {
+    for (const [variable, value] of [["WEB_API_URL", "ftp://x"], ["WEB_PUBLIC_URL", "not a url"], ["WEB_SESSION_TTL", "soon"], ["WEB_API_URL", "http://u:p@x"], ["AUTH_TRUSTED_PROXIES", "gateway"], ["AUTH_CLIENT_IP_HEADER", "x forwarded"]] as const) {
       const result = read({ [variable]: value })
       expect(Either.isLeft(result) && String(result.left)).toContain(variable)
     }
-    const production = read({ APP_ENV: "production" })
-    expect(Either.isLeft(production) && String(production.left)).toContain("REDIS_URL")
   })
 })
 
 /** The app alone, its gateway a port nothing listens on. */
 const appWithoutApi = async (publicUrl: Option.Option<URL> = Option.none()) => {
-  const config = { ...Either.getOrThrow(read({})), apiUrl: new URL("http://127.0.0.1:9"), publicUrl }
+  const config = { ...valid({}), apiUrl: new URL("http://127.0.0.1:9"), publicUrl }
   const runtime = await Effect.runPromise(Effect.scoped(Layer.toRuntime(serviceLayer(config))))
   return WebApp.make({ runtime, config })
 }
