@@ -9,6 +9,7 @@
  * write that holds its event, so a message is acknowledged only once its change is stored.
  */
 import { type Consumer, HandlerPolicy } from "@flight/bus"
+import { StoreError } from "@flight/runtime"
 import { Effect, type Scope } from "effect"
 import type { AvailabilityExceeded, UnknownCabin } from "../domain/Availability.ts"
 import type { FlightNotFound } from "../domain/Flight.ts"
@@ -23,7 +24,7 @@ export const retry = HandlerPolicy.storeOutageRetry
 
 export const policy = HandlerPolicy.make<HandlerError>({
   retry,
-  isTransient: (error) => error._tag === "VersionConflict" || (error._tag === "FlightStoreError" && error.transient),
+  isTransient: (error) => error._tag === "VersionConflict" || StoreError.isTransient(error),
   idempotency: null,
 })
 

@@ -4,6 +4,7 @@
  * change (the outbox), guarded by the version the change was computed from.
  */
 import { type AnyMessage, BookingId, Cabin, FlightId, FlightNumber, FlightStatus, IataCode } from "@flight/contracts"
+import { StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
 import type { LedgerEntry } from "./Availability.ts"
 import { Day, type Flight } from "./Flight.ts"
@@ -52,18 +53,10 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>()("Vers
 }
 
 /**
- * The store failed or cannot be reached (`transient`, worth retrying), or holds data this build
- * cannot read (not transient: retrying changes nothing).
+ * The store failed or cannot be reached (`transient`, the default: worth retrying), or holds data
+ * this build cannot read (`transient: false`: retrying changes nothing).
  */
-export class FlightStoreError extends Schema.TaggedError<FlightStoreError>()("FlightStoreError", {
-  operation: Schema.String,
-  reason: Schema.String,
-  transient: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-}) {
-  override get message() {
-    return `flight store, ${this.operation}: ${this.reason}`
-  }
-}
+export class FlightStoreError extends StoreError.Tagged("FlightStoreError", "flight") {}
 
 /** Where a page of search results ended: the next page starts after it. */
 export interface SearchPosition {
