@@ -20,20 +20,14 @@ import {
   type PaymentId,
   type SeatNumber,
 } from "@flight/contracts"
+import { StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
 import type { Booking, HoldExpired, InvalidTransition, Owner } from "./Booking.ts"
 import type { HoldLimit, HoldLimitReached } from "./HoldLimit.ts"
 import type { FlightSeating, SeatNotInCabin, SeatState, SeatsUnavailable } from "./SeatInventory.ts"
 
-export class BookingStoreError extends Schema.TaggedError<BookingStoreError>()("BookingStoreError", {
-  operation: Schema.String,
-  reason: Schema.String,
-  transient: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-}) {
-  override get message() {
-    return `booking store, ${this.operation}: ${this.reason}`
-  }
-}
+/** The booking store failed: transient (the default) unless it holds what this build cannot read. */
+export class BookingStoreError extends StoreError.Tagged("BookingStoreError", "booking") {}
 
 export class FlightNotFound extends Schema.TaggedError<FlightNotFound>()("FlightNotFound", { flightId: Schema.String }) {
   override get message() {
