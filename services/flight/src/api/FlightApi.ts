@@ -7,11 +7,11 @@
 import { HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { Cabin, CabinLayout, FlightId, FlightNumber, FlightStatus, IataCode, StatusReason } from "@flight/contracts"
-import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { HttpApp, type Idempotent, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { DateTime, Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
-import { FlightCommands, type IdempotencyKeyReused } from "../application/FlightCommands.ts"
+import { FlightCommands } from "../application/FlightCommands.ts"
 import * as FlightPolicy from "../application/FlightPolicy.ts"
 import { FlightQueries } from "../application/FlightQueries.ts"
 import * as Flight from "../domain/Flight.ts"
@@ -174,7 +174,8 @@ type ApiError =
   | Flight.InvalidTransition
   | Flight.InvalidStatusChange
   | FlightAlreadyScheduled
-  | IdempotencyKeyReused
+  | Idempotent.IdempotencyKeyReused
+  | Idempotent.RequestInProgress
   | FlightStoreError
   | VersionConflict
 
@@ -191,6 +192,8 @@ export const problemOf = (error: ApiError): Problem.Problem => {
       return Problem.conflict("flight-already-scheduled", error.message)
     case "IdempotencyKeyReused":
       return IdempotencyKey.reused(error.key)
+    case "RequestInProgress":
+      return Problem.conflict("request-in-progress", error.message, { retryAfterSeconds: 1 })
     case "VersionConflict":
       return Problem.conflict("concurrent-update", "The flight kept changing while this request was applied; send it again", {
         retryAfterSeconds: 1,

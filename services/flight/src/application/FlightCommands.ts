@@ -4,21 +4,13 @@
  * A change computed from a version that another writer has since replaced is computed again.
  */
 import { type AnyMessage, type BookingId, Envelope, type FlightId, Messages, type MessageOf } from "@flight/contracts"
-import { Traceparent } from "@flight/runtime"
-import { Data, DateTime, Effect, Either, Option, Schedule } from "effect"
+import { Idempotent, Traceparent } from "@flight/runtime"
+import { DateTime, Effect, Either, Option, Schedule } from "effect"
 import * as Availability from "../domain/Availability.ts"
 import * as Flight from "../domain/Flight.ts"
-import {
-  FlightRepository,
-  type IdempotentRequest,
-  type Outgoing,
-  VersionConflict,
-} from "../domain/FlightRepository.ts"
+import { FlightRepository, type FlightStoreError, type Outgoing, VersionConflict } from "../domain/FlightRepository.ts"
 
 const source = "flight" as const
-
-/** The same Idempotency-Key came with another request. */
-export class IdempotencyKeyReused extends Data.TaggedError("IdempotencyKeyReused")<{ readonly key: string }> {}
 
 /**
  * Retries a change that lost a race with another writer of the same flight: at once, then with a
@@ -78,37 +70,35 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
   effect: Effect.gen(function* () {
     const repository = yield* FlightRepository
 
-    /** Replays what an Idempotency-Key recorded, or says the key came with another request. */
-    const replay = (request: IdempotentRequest) =>
-      Effect.flatMap(repository.creationByKey(request.key), Option.match({
-        onNone: () => Effect.succeed(Option.none<Flight.Flight>()),
-        onSome: (recorded) =>
-          recorded.fingerprint === request.fingerprint
-            ? Effect.succeed(Option.some(recorded.flight))
-            : Effect.fail(new IdempotencyKeyReused({ key: request.key })),
-      }))
+    /**
+     * The Idempotency-Keys of scheduling, as the flights hold them: a key is written with the flight
+     * it created, in the insert's one step, so nothing is claimed before and nothing recorded or
+     * released after; a request that lost the race to insert under its key fails with
+     * `IdempotencyKeyTaken`, and `Idempotent.run` looks again.
+     */
+    const keys: Idempotent.Store<Flight.Flight, void, FlightStoreError> = {
+      claim: (request) =>
+        Effect.map(repository.creationByKey(request.key), Option.match({
+          onNone: () => Idempotent.fresh(undefined),
+          onSome: (recorded) => Idempotent.done(recorded.fingerprint, recorded.flight),
+        })),
+      record: () => Effect.void,
+      release: () => Effect.void,
+    }
 
     const schedule = Effect.fn("FlightCommands.schedule")(function* (
       input: Flight.FlightSchedule,
-      request: Option.Option<IdempotentRequest>,
+      request: Option.Option<Idempotent.Request>,
     ) {
-      if (Option.isSome(request)) {
-        const earlier = yield* replay(request.value)
-        if (Option.isSome(earlier)) return { flight: earlier.value, replayed: true }
-      }
-      const id = (yield* Effect.sync(() => Bun.randomUUIDv7())) as FlightId
-      const flight = Flight.schedule(id, input, yield* DateTime.now)
-      const event = yield* outgoing(yield* scheduledEvent(flight))
-      const inserted = yield* repository.insert(flight, [event], request).pipe(
-        Effect.as({ flight, replayed: false }),
-        // Two requests with one key raced, and the other stored first: answer as it did.
-        Effect.catchTag("IdempotencyKeyTaken", (taken) =>
-          Effect.flatMap(Option.isSome(request) ? replay(request.value) : Effect.succeed(Option.none()), Option.match({
-            onNone: () => Effect.die(taken),
-            onSome: (earlier) => Effect.succeed({ flight: earlier, replayed: true }),
-          }))),
-      )
-      return inserted
+      const insert = Effect.gen(function* () {
+        const id = (yield* Effect.sync(() => Bun.randomUUIDv7())) as FlightId
+        const flight = Flight.schedule(id, input, yield* DateTime.now)
+        const event = yield* outgoing(yield* scheduledEvent(flight))
+        yield* repository.insert(flight, [event], request)
+        return flight
+      })
+      const { replayed, value } = yield* Idempotent.optional(keys, request, insert)
+      return { flight: value, replayed }
     })
 
     /** Reads, changes and writes a flight, again from the top while another writer gets there first. */

@@ -4,7 +4,7 @@
  * change (the outbox), guarded by the version the change was computed from.
  */
 import { type AnyMessage, BookingId, Cabin, FlightId, FlightNumber, FlightStatus, IataCode } from "@flight/contracts"
-import { StoreError } from "@flight/runtime"
+import { type Idempotent, StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
 import type { LedgerEntry } from "./Availability.ts"
 import { Day, type Flight } from "./Flight.ts"
@@ -14,12 +14,6 @@ export interface Outgoing {
   readonly message: AnyMessage
   /** The trace of the work that produced it, continued when the relay publishes it. */
   readonly traceparent: string | null
-}
-
-/** A creation made under an Idempotency-Key: the key and the fingerprint of the request. */
-export interface IdempotentRequest {
-  readonly key: string
-  readonly fingerprint: string
 }
 
 /** What an Idempotency-Key recorded: the request it came with and the flight as it was created. */
@@ -36,11 +30,6 @@ export class FlightAlreadyScheduled extends Schema.TaggedError<FlightAlreadySche
     return `${this.flightNumber} is already scheduled on ${this.date}`
   }
 }
-
-/** Another request recorded the same Idempotency-Key first. */
-export class IdempotencyKeyTaken extends Schema.TaggedError<IdempotencyKeyTaken>()("IdempotencyKeyTaken", {
-  key: Schema.String,
-}) {}
 
 /** The flight changed since it was read; the change is computed again from the new version. */
 export class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {
@@ -107,12 +96,17 @@ export interface LedgerWrite {
 }
 
 export class FlightRepository extends Context.Tag("flight/FlightRepository")<FlightRepository, {
-  /** Stores a new flight with its events; one flight per number and scheduled departure day. */
+  /**
+   * Stores a new flight with its events; one flight per number and scheduled departure day. Under an
+   * Idempotency-Key, the request's record is written with the flight, in the same step, and a key
+   * another request recorded first fails it with `IdempotencyKeyTaken`.
+   */
   readonly insert: (
     flight: Flight,
     events: ReadonlyArray<Outgoing>,
-    request: Option.Option<IdempotentRequest>,
-  ) => Effect.Effect<void, FlightAlreadyScheduled | IdempotencyKeyTaken | FlightStoreError>
+    request: Option.Option<Idempotent.Request>,
+  ) => Effect.Effect<void, FlightAlreadyScheduled | Idempotent.IdempotencyKeyTaken | FlightStoreError>
+  /** What an Idempotency-Key recorded with the flight it created, if a flight was created under it. */
   readonly creationByKey: (key: string) => Effect.Effect<Option.Option<RecordedCreation>, FlightStoreError>
   readonly get: (id: FlightId) => Effect.Effect<Option.Option<Flight>, FlightStoreError>
   readonly getWithBookings: (

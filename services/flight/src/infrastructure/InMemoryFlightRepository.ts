@@ -7,7 +7,7 @@
  */
 import { Outbox } from "@flight/bus"
 import type { BookingId, FlightId } from "@flight/contracts"
-import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Idempotent, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
 import type { LedgerEntry } from "../domain/Availability.ts"
 import * as Flight from "../domain/Flight.ts"
@@ -15,7 +15,6 @@ import {
   FlightAlreadyScheduled,
   type FlightPage,
   FlightRepository,
-  IdempotencyKeyTaken,
   type RecordedCreation,
   type SearchPosition,
   VersionConflict,
@@ -106,9 +105,9 @@ export const make = Effect.sync(() => {
   const repository: FlightRepository["Type"] = {
     insert: (flight, events, request) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.suspend((): Effect.Effect<void, IdempotencyKeyTaken | FlightAlreadyScheduled> => {
+        Effect.suspend((): Effect.Effect<void, Idempotent.IdempotencyKeyTaken | FlightAlreadyScheduled> => {
           if (Option.isSome(request) && creations.has(request.value.key)) {
-            return Effect.fail(new IdempotencyKeyTaken({ key: request.value.key }))
+            return Effect.fail(new Idempotent.IdempotencyKeyTaken({ key: request.value.key }))
           }
           const numberAndDay = `${flight.flightNumber}/${Flight.flightDate(flight)}`
           if (byNumberAndDay.has(numberAndDay)) {

@@ -6,10 +6,11 @@
  * half-read flight.
  */
 import { BookingId, Cabin } from "@flight/contracts"
+import type { Idempotent } from "@flight/runtime"
 import { Array as Arr, Effect, Option, ParseResult, Schema, Struct } from "effect"
 import { LedgerEntry } from "../domain/Availability.ts"
 import * as Flight from "../domain/Flight.ts"
-import { FlightStoreError, type IdempotentRequest, type LedgerWrite } from "../domain/FlightRepository.ts"
+import { FlightStoreError, type LedgerWrite } from "../domain/FlightRepository.ts"
 import type * as MongoFlightOutbox from "./MongoFlightOutbox.ts"
 
 export const collectionName = "flights"
@@ -113,7 +114,7 @@ export const creationOf = (document: Pick<FlightDocument, "_id"> & Required<Pick
   decodeCreation(document.creation).pipe(Effect.mapError(invalid(document._id)))
 
 /** A new flight's document without its outbox: the flight, no ledger entries, the request's record under its key. */
-export const created = (flight: Flight.Flight, request: Option.Option<IdempotentRequest>) => ({
+export const created = (flight: Flight.Flight, request: Option.Option<Idempotent.Request>) => ({
   ...encodeFlight(flight),
   bookings: {},
   ...(Option.isSome(request)

@@ -13,6 +13,7 @@
  * day (unique), Idempotency-Key (unique, sparse), pending outbox.
  */
 import { Outbox } from "@flight/bus"
+import { Idempotent } from "@flight/runtime"
 import { Context, Effect, Layer, Option } from "effect"
 import type { Collection, Db, Filter } from "mongodb"
 import * as Flight from "../domain/Flight.ts"
@@ -21,7 +22,6 @@ import {
   type FlightPage,
   FlightRepository,
   FlightStoreError,
-  IdempotencyKeyTaken,
   type RecordedCreation,
   VersionConflict,
 } from "../domain/FlightRepository.ts"
@@ -109,7 +109,7 @@ export const make = (db: Db, options: Options = {}) =>
           if (!duplicate) return yield* wrote
           // The server does not always say which unique index refused the flight: ask the key first.
           if (Option.isSome(request) && Option.isSome(yield* creationByKey(request.value.key))) {
-            return yield* Effect.fail(new IdempotencyKeyTaken({ key: request.value.key }))
+            return yield* Effect.fail(new Idempotent.IdempotencyKeyTaken({ key: request.value.key }))
           }
           return yield* Effect.fail(new FlightAlreadyScheduled({ flightNumber: flight.flightNumber, date: Flight.flightDate(flight) }))
         }),
