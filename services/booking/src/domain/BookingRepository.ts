@@ -22,7 +22,7 @@ import {
 } from "@flight/contracts"
 import { StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
-import type { Booking, HoldExpired, InvalidTransition, Owner } from "./Booking.ts"
+import { Booking, type HoldExpired, type InvalidTransition, type Owner } from "./Booking.ts"
 import type { HoldLimit, HoldLimitReached } from "./HoldLimit.ts"
 import type { FlightSeating, SeatNotInCabin, SeatState, SeatsUnavailable } from "./SeatInventory.ts"
 
@@ -94,6 +94,33 @@ export interface HoldRequest {
    */
   readonly limit: HoldLimit
 }
+
+/**
+ * The booking a hold request makes: pending, its passengers on `seats` (in passenger order), its
+ * total the request's. Every adapter stores this once it has chosen the seats. Built from fields
+ * already of their types, so not checked again.
+ */
+export const pendingBooking = (request: HoldRequest, seats: ReadonlyArray<SeatNumber>): Booking =>
+  new Booking({
+    id: request.id,
+    reference: request.reference,
+    flightId: request.flightId,
+    cabin: request.cabin,
+    passengers: request.passengers.map((passenger, index) => ({
+      firstName: passenger.firstName,
+      lastName: passenger.lastName,
+      seat: seats[index]!,
+    })) as unknown as Booking["passengers"],
+    contact: request.contact,
+    total: request.total,
+    status: "pending",
+    holdExpiresAt: request.holdExpiresAt,
+    paymentId: null,
+    cancellationReason: null,
+    createdAt: request.now,
+    updatedAt: request.now,
+    owner: request.owner,
+  }, true)
 
 /** The same Idempotency-Key came with another request. */
 export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {

@@ -16,6 +16,7 @@ import {
   type HoldError,
   IdempotencyKeyReused,
   type KeyClaim,
+  pendingBooking,
 } from "../domain/BookingRepository.ts"
 import { HoldLimitReached } from "../domain/HoldLimit.ts"
 import { allocate, bookable, FlightSeating, seatsOf, supersedes } from "../domain/SeatInventory.ts"
@@ -107,28 +108,8 @@ export const make = Effect.sync(() => {
           const seats = seatsOfCabin(state, request.cabin)
           const chosen = allocate(request.flightId, layout, (seat) => !seats.has(seat), request.passengers.map((p) => p.seat))
           if (Either.isLeft(chosen)) return Effect.fail(chosen.left)
-          const passengers = request.passengers.map((passenger, index) => ({
-            firstName: passenger.firstName,
-            lastName: passenger.lastName,
-            seat: chosen.right[index]!,
-          })) as unknown as Booking["passengers"]
-          const total = request.total
-          const booking = new Booking({
-            id: request.id,
-            reference: request.reference,
-            flightId: request.flightId,
-            cabin: request.cabin,
-            passengers,
-            contact: request.contact,
-            total,
-            status: "pending",
-            holdExpiresAt: request.holdExpiresAt,
-            paymentId: null,
-            cancellationReason: null,
-            createdAt: request.now,
-            updatedAt: request.now,
-            owner: request.owner,
-          })
+          const booking = pendingBooking(request, chosen.right)
+          const { passengers, total } = booking
           for (const seat of chosen.right) seats.set(seat, `h:${booking.id}`)
           store(booking)
           if (booking.owner !== null) owned.set(booking.owner, [...(owned.get(booking.owner) ?? []), booking.id])

@@ -35,6 +35,7 @@ import {
   FlightNotFound,
   IdempotencyKeyReused,
   type KeyClaim,
+  pendingBooking,
 } from "../domain/BookingRepository.ts"
 import { FlightSeating, SeatsUnavailable, seatsOf } from "../domain/SeatInventory.ts"
 import * as RedisHoldLimits from "./RedisHoldLimits.ts"
@@ -147,26 +148,7 @@ export const make = (client: Redis, options: Options = {}) =>
           // The booking as held, built once from the request's fields (of their types already) and encoded
           // once. Its seats and total are the script's to write: it sets each passenger's seat as it
           // chooses it (a seat asked for is kept) and writes the total as exact text.
-          const pending = new Booking({
-            id: request.id,
-            reference: request.reference,
-            flightId: request.flightId,
-            cabin: request.cabin,
-            passengers: request.passengers.map((passenger) => ({
-              firstName: passenger.firstName,
-              lastName: passenger.lastName,
-              seat: passenger.seat ?? ("1A" as SeatNumber),
-            })) as unknown as Booking["passengers"],
-            contact: request.contact,
-            total: request.total,
-            status: "pending",
-            holdExpiresAt: request.holdExpiresAt,
-            paymentId: null,
-            cancellationReason: null,
-            createdAt: request.now,
-            updatedAt: request.now,
-            owner: request.owner,
-          }, true)
+          const pending = pendingBooking(request, request.passengers.map((passenger) => passenger.seat ?? ("1A" as SeatNumber)))
           const template = { ...encodeBooking(pending), total: { amount: 0, currency: "XXX" } }
           const indexes: RedisHoldRoundTrip.HoldIndexes = {
             flight,
@@ -230,11 +212,7 @@ export const make = (client: Redis, options: Options = {}) =>
               if (seats.length !== pending.passengers.length) {
                 return yield* Effect.fail(new BookingStoreError({ operation: "hold", reason: `${seats.length} seats answered for ${pending.passengers.length} passengers`, transient: false }))
               }
-              const booking = new Booking({
-                ...pending,
-                passengers: pending.passengers.map((passenger, index) => ({ ...passenger, seat: seats[index]! })) as unknown as Booking["passengers"],
-              }, true)
-              return { booking, replayed: false }
+              return { booking: pendingBooking(request, seats), replayed: false }
             }
             case "replayed":
               return { booking: yield* bookingFrom(rest[0]), replayed: true }
