@@ -14,4 +14,18 @@ describe("GET /openapi.json", () => {
       expect(Object.keys(paths["/api/bookings/{id}/cancel"] ?? {})).toEqual(["post"])
       expect(Object.keys(paths["/api/seatmaps/{flightId}"] ?? {})).toEqual(["get"])
     }))
+
+  apiTest("documents for each operation the statuses its failures answer (400 and 401 for every route)", (api) =>
+    Effect.gen(function* () {
+      const answer = yield* api.send("GET", "/openapi.json")
+      const paths = (answer.body as { readonly paths: Record<string, Record<string, { readonly responses: object }>> }).paths
+      const statuses = (path: string, method: string) => Object.keys(paths[path]?.[method]?.responses ?? {})
+      expect(statuses("/api/bookings", "post")).toEqual(["201", "400", "401", "404", "409", "413", "415", "422", "429", "503"])
+      expect(statuses("/api/bookings", "get")).toEqual(["200", "400", "401", "403", "404", "503"])
+      expect(statuses("/api/bookings/manage", "post")).toEqual(["200", "400", "401", "404", "413", "415", "503"])
+      expect(statuses("/api/bookings/.well-known/jwks.json", "get")).toEqual(["200", "400", "401"])
+      expect(statuses("/api/bookings/{id}", "get")).toEqual(["200", "400", "401", "404", "503"])
+      expect(statuses("/api/bookings/{id}/cancel", "post")).toEqual(["200", "400", "401", "404", "409", "422", "503"])
+      expect(statuses("/api/seatmaps/{flightId}", "get")).toEqual(["200", "400", "401", "404", "503"])
+    }))
 })

@@ -1,8 +1,8 @@
 /**
  * The booking service's HTTP API (DESIGN §3, booking): create, get, manage, cancel, and the seat
  * map; the searches of `GET /api/bookings` live in `BookingSearch`. Routes decode their input with
- * Schemas, run one application function, and map its typed errors to problem+json in `problemOf`
- * (`BookingProblems`).
+ * Schemas, run one application function, and map its typed errors to problem+json through the
+ * selection of `BookingProblems` each route names, which also gives its documented statuses.
  */
 import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
@@ -14,9 +14,8 @@ import packageJson from "../../package.json" with { type: "json" }
 import { BookingCommands } from "../application/BookingCommands.ts"
 import * as BookingAccess from "../application/BookingAccess.ts"
 import { BookingQueries } from "../application/BookingQueries.ts"
-import type { Booking } from "../domain/Booking.ts"
 import { GuestTokens } from "../infrastructure/GuestTokens.ts"
-import { answer, problemOf } from "./BookingProblems.ts"
+import { problems } from "./BookingProblems.ts"
 import * as BookingSearch from "./BookingSearch.ts"
 import * as ClientAddresses from "./ClientAddresses.ts"
 import {
@@ -36,15 +35,32 @@ const encodeCreated = Schema.encodeSync(CreatedBookingView)
 const encodeCreate = Schema.encodeSync(CreateBookingBody)
 
 /** The response of a request, marked when it replays the first one of its Idempotency-Key. */
-const respond = (status: number, result: { readonly booking: Booking; readonly replayed: boolean }) =>
-  Route.response({
-    status,
-    body: encodeView(viewOf(result.booking)),
-    ...(result.replayed ? { headers: { [IdempotencyKey.replayedHeader]: "true" } } : {}),
-  })
+const respond = (status: number, body: unknown, replayed: boolean) =>
+  Route.response({ status, body, ...(replayed ? { headers: { [IdempotencyKey.replayedHeader]: "true" } } : {}) })
 
 const idempotency = (key: string | undefined, route: string, input: unknown) =>
   Option.map(Option.fromNullable(key), (key) => ({ key, fingerprint: IdempotencyKey.fingerprint(route, input) }))
+
+// -------------------------------------------------------------------------------------------------
+// What each route may fail with (BookingProblems)
+
+const creating = problems.for(
+  "FlightNotFound",
+  "FlightNotBookable",
+  "CabinNotOnFlight",
+  "SeatNotInCabin",
+  "SeatRequestedTwice",
+  "TotalTooLarge",
+  "PartyOverHoldLimit",
+  "SeatsUnavailable",
+  "HoldLimitReached",
+  "IdempotencyKeyReused",
+  "BookingStoreError",
+)
+/** Manage and get: the same 404 for a booking that does not match and one the caller may not reach. */
+const finding = problems.for("BookingNotFound", "BookingStoreError")
+const cancelling = problems.for("BookingNotFound", "InvalidTransition", "IdempotencyKeyReused", "RequestInProgress", "BookingStoreError")
+const seating = problems.for("FlightNotFound", "BookingStoreError")
 
 // -------------------------------------------------------------------------------------------------
 // Routes
@@ -69,24 +85,20 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     headers: IdempotencyKey.OptionalHeader,
     body: CreateBookingBody,
     success: { status: 201, schema: CreatedBookingView, description: "The pending booking and a token scoped to it" },
-    errors: [404, 409, 422, 429, 503],
+    errors: creating.statuses,
     handler: ({ body, headers, request }) =>
-      Effect.gen(function* () {
+      creating.answer(Effect.gen(function* () {
         const commands = yield* BookingCommands
         const owner = BookingAccess.ownerFor(yield* CurrentPrincipal)
         // The owner is part of the request: another caller's replay under the same key is refused.
         const idempotent = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
         // Not part of the request: a retry from another network still replays. It counts held seats.
         const clientAddress = ClientAddresses.of(request)
-        const result = yield* answer(commands.create({ ...body, owner, clientAddress }, idempotent))
+        const result = yield* commands.create({ ...body, owner, clientAddress }, idempotent)
         // Dated at the booking's creation, so a replay under its Idempotency-Key answers the same token.
         const accessToken = yield* (yield* GuestTokens).issue(result.booking.id, result.booking.createdAt)
-        return Route.response({
-          status: 201,
-          body: encodeCreated({ ...viewOf(result.booking), accessToken }),
-          ...(result.replayed ? { headers: { [IdempotencyKey.replayedHeader]: "true" } } : {}),
-        })
-      }),
+        return respond(201, encodeCreated({ ...viewOf(result.booking), accessToken }), result.replayed)
+      })),
   }),
   Route.make({
     method: "post",
@@ -98,13 +110,13 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     tags: ["bookings"],
     body: ManageBookingBody,
     success: { status: 200, schema: ManagedBookingView },
-    errors: [404, 503],
+    errors: finding.statuses,
     handler: ({ body }) =>
-      Effect.gen(function* () {
-        const booking = yield* answer(Effect.flatMap(BookingQueries, (queries) => queries.find(body.reference, body.lastName)))
+      finding.answer(Effect.gen(function* () {
+        const booking = yield* Effect.flatMap(BookingQueries, (queries) => queries.find(body.reference, body.lastName))
         const accessToken = yield* (yield* GuestTokens).issue(booking.id)
         return { booking: viewOf(booking), accessToken }
-      }),
+      })),
   }),
   Route.make({
     method: "get",
@@ -128,12 +140,12 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     tags: ["bookings"],
     params: IdParams,
     success: { status: 200, schema: BookingView },
-    errors: [404, 503],
+    errors: finding.statuses,
     handler: ({ params }) =>
-      Effect.gen(function* () {
+      finding.answer(Effect.gen(function* () {
         const caller = yield* CurrentPrincipal
-        return viewOf(yield* answer(Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id))))
-      }),
+        return viewOf(yield* Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id)))
+      })),
   }),
   BookingSearch.route,
   Route.make({
@@ -149,16 +161,17 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     params: IdParams,
     headers: IdempotencyKey.OptionalHeader,
     success: { status: 200, schema: BookingView, description: "The cancelled booking" },
-    errors: [404, 409, 422, 503],
+    errors: cancelling.statuses,
     handler: ({ headers, params }) =>
-      Effect.gen(function* () {
+      cancelling.answer(Effect.gen(function* () {
         const commands = yield* BookingCommands
         const caller = yield* CurrentPrincipal
         // Asked before the Idempotency-Key, so a stranger's replay of a key is a 404 too.
-        yield* answer(Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id)))
+        yield* Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id))
         const request = idempotency(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, {})
-        return respond(200, yield* answer(commands.once(request, commands.cancel(params.id, "customer"))))
-      }),
+        const result = yield* commands.once(request, commands.cancel(params.id, "customer"))
+        return respond(200, encodeView(viewOf(result.booking)), result.replayed)
+      })),
   }),
   Route.make({
     method: "get",
@@ -170,17 +183,16 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     params: Schema.Struct({ flightId: FlightId }),
     query: Schema.Struct({ cabin: Schema.optionalWith(Cabin, { default: () => "economy" as const }) }),
     success: { status: 200, schema: SeatMapView },
-    errors: [404, 503],
+    errors: seating.statuses,
     handler: ({ params, query }) =>
-      Effect.gen(function* () {
+      seating.answer(Effect.gen(function* () {
         const queries = yield* BookingQueries
         const seats = yield* queries.seatMap(params.flightId, query.cabin).pipe(
-          Effect.mapError((error) =>
-            error._tag === "CabinNotOnFlight" ? Problem.notFound("cabin-not-on-flight", error.message) : problemOf(error)
-          ),
+          // The cabin is what the seat map is asked for, not a field of a booking: its 404, not the 400.
+          Effect.catchTag("CabinNotOnFlight", (error) => Effect.fail(Problem.notFound("cabin-not-on-flight", error.message))),
         )
         return { flightId: params.flightId, cabin: query.cabin, seats }
-      }),
+      })),
   }),
   // Its dead letters and queue depth, for admins (the same routes in every service on the bus).
   ...OperationsRoutes.routes("booking"),
@@ -204,5 +216,4 @@ export const make = (
     readiness: ServiceBus.readiness,
   }), options.clientAddress ?? ClientAddress.direct)
 
-export { problemOf } from "./BookingProblems.ts"
 export * from "./BookingViews.ts"

@@ -9,7 +9,7 @@ import { Effect, Option, Schema } from "effect"
 import * as BookingAccess from "../application/BookingAccess.ts"
 import { BookingQueries } from "../application/BookingQueries.ts"
 import type { Booking } from "../domain/Booking.ts"
-import { answer } from "./BookingProblems.ts"
+import { problems } from "./BookingProblems.ts"
 import { BookingsPage, BookingsQuery, BookingView, viewOf } from "./BookingViews.ts"
 
 type Query = typeof BookingsQuery.Type
@@ -31,6 +31,9 @@ const refuseWith = (field: "flightId" | "mine", query: Query, others: ReadonlyAr
   ]))
 }
 
+/** A lookup finds no booking, or a list or a lookup cannot read the store. */
+const searching = problems.for("BookingNotFound", "BookingStoreError")
+
 export const route = Route.make({
   method: "get",
   path: "/api/bookings",
@@ -49,26 +52,27 @@ export const route = Route.make({
   tags: ["bookings"],
   query: BookingsQuery,
   success: { status: 200, schema: Schema.Union(BookingView, BookingsPage) },
-  errors: [400, 401, 403, 404, 503],
+  // 400 for a query that lacks a field or mixes searches; 401 and 403 from the searches' own rules.
+  errors: [400, 401, 403, ...searching.statuses],
   handler: ({ query }) =>
-    Effect.gen(function* () {
+    searching.answer(Effect.gen(function* () {
       const queries = yield* BookingQueries
       const caller = yield* CurrentPrincipal
       const offset = query.cursor?.offset ?? 0
       if (query.flightId !== undefined) {
         yield* refuseWith("flightId", query, ["mine", "reference", "lastName"])
         yield* Policy.admit(BookingAccess.staffQueries, caller)
-        return pageOf(yield* answer(queries.ofFlight(query.flightId, { offset, limit: query.limit })), offset, query.limit)
+        return pageOf(yield* queries.ofFlight(query.flightId, { offset, limit: query.limit }), offset, query.limit)
       }
       if (query.mine === "true") {
         yield* refuseWith("mine", query, ["reference", "lastName"])
         if (Option.isNone(caller)) return yield* Effect.fail(AuthProblem.noToken("missing"))
-        const page = yield* answer(queries.mine(caller, { offset, limit: query.limit }))
+        const page = yield* queries.mine(caller, { offset, limit: query.limit })
         if (Option.isNone(page)) return yield* Effect.fail(AuthProblem.forbidden(["customer"]))
         return pageOf(page.value, offset, query.limit)
       }
       if (query.reference !== undefined && query.lastName === undefined && BookingAccess.isStaffCaller(caller)) {
-        return viewOf(yield* answer(queries.byReference(query.reference)))
+        return viewOf(yield* queries.byReference(query.reference))
       }
       if (query.reference === undefined || query.lastName === undefined) {
         return yield* Effect.fail(Problem.badRequest("Give reference and lastName, or mine=true", [
@@ -76,6 +80,6 @@ export const route = Route.make({
           ...(query.lastName === undefined ? [{ path: "query.lastName", message: "is required without mine=true" }] : []),
         ]))
       }
-      return viewOf(yield* answer(queries.find(query.reference, query.lastName)))
-    }),
+      return viewOf(yield* queries.find(query.reference, query.lastName))
+    })),
 })
