@@ -9,7 +9,7 @@
  *
  * The floor is a bare `Bun.serve` whose handler reads the same query by hand (no Schema, no span, no
  * metrics, no Effect per request), calls the same repository's `search` on the same index, and
- * answers `JSON.stringify` of the page as the service shows it (`FlightApi.viewOf`, a cursor when
+ * answers `JSON.stringify` of the page as the service shows it (`FlightViews.viewOf`, a cursor when
  * more follow). Both are asked the same sequence of queries by CLIENTS `fetch` loops in this
  * process, for SECONDS each after a one-second warm-up of each; `--rounds` repeats floor, service.
  * `cpuUsPerRequest` is this process's CPU time (server and clients) per request, steadier than the
@@ -21,6 +21,7 @@ import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
 import { HttpApp } from "@flight/runtime"
 import { Context, DateTime, Effect, Layer, Logger, LogLevel, Option, Schema } from "effect"
 import * as FlightApi from "../src/api/FlightApi.ts"
+import * as FlightViews from "../src/api/FlightViews.ts"
 import { FlightCommands } from "../src/application/FlightCommands.ts"
 import * as Catalogue from "./Catalogue.ts"
 import { FlightRepository, type SearchCriteria } from "../src/domain/FlightRepository.ts"
@@ -83,7 +84,7 @@ const load = async (origin: URL, seconds: number) => {
   }
 }
 
-const encodeCursor = Schema.encodeSync(FlightApi.Cursor)
+const encodeCursor = Schema.encodeSync(FlightViews.Cursor)
 const cabins = new Set(["economy", "premium", "business", "first"])
 
 /**
@@ -105,7 +106,7 @@ const floorHandler = (repository: FlightRepository["Type"]) => (request: Request
   const criteria = { origin, destination, date, cabin, passengers, limit: 20, after: Option.none() } as unknown as SearchCriteria
   const page = Effect.runSync(repository.search(criteria))
   const body = {
-    items: page.items.map(FlightApi.viewOf),
+    items: page.items.map(FlightViews.viewOf),
     nextCursor: Option.isSome(page.next) ? encodeCursor(page.next.value) : null,
   }
   return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } })

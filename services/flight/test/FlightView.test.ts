@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { FlightId } from "@flight/contracts"
 import { DateTime, Either, Option, Schema } from "effect"
-import * as FlightApi from "../src/api/FlightApi.ts"
+import * as FlightViews from "../src/api/FlightViews.ts"
 import * as Flight from "../src/domain/Flight.ts"
 import { scheduleOf } from "./support/Fixtures.ts"
 
@@ -27,9 +27,9 @@ const cancelled = Either.getOrThrow(Flight.changeStatus(partlySold, {
 
 /** What the route answered before: the page of `viewOf`s encoded by the `FlightPage` schema. */
 const encodedBySchema = (page: { readonly items: ReadonlyArray<Flight.Flight>; readonly next: Option.Option<unknown> }) =>
-  JSON.stringify(Schema.encodeSync(FlightApi.FlightPage)({
-    items: page.items.map(FlightApi.viewOf),
-    nextCursor: Option.getOrNull(page.next) as typeof FlightApi.Cursor.Type | null,
+  JSON.stringify(Schema.encodeSync(FlightViews.FlightPage)({
+    items: page.items.map(FlightViews.viewOf),
+    nextCursor: Option.getOrNull(page.next) as typeof FlightViews.Cursor.Type | null,
   }))
 
 describe("a page of flights as the search answers it", () => {
@@ -42,18 +42,18 @@ describe("a page of flights as the search answers it", () => {
       { items: [delayed], next: Option.some({ departureAt: delayed.departureAt, id: delayed.id }) },
     ]
     for (const page of pages) {
-      expect(JSON.stringify(FlightApi.pageResponse(page).body)).toBe(encodedBySchema(page))
+      expect(JSON.stringify(FlightViews.pageResponse(page).body)).toBe(encodedBySchema(page))
       // Again, from the views kept.
-      expect(JSON.stringify(FlightApi.pageResponse(page).body)).toBe(encodedBySchema(page))
+      expect(JSON.stringify(FlightViews.pageResponse(page).body)).toBe(encodedBySchema(page))
     }
-    expect(FlightApi.pageResponse({ items: flights, next: Option.none() }).status).toBe(200)
+    expect(FlightViews.pageResponse({ items: flights, next: Option.none() }).status).toBe(200)
   })
 
   test("is each flight's view, encoded once per flight value", () => {
-    expect(FlightApi.encodedViewOf(scheduled)).toBe(FlightApi.encodedViewOf(scheduled))
+    expect(FlightViews.encodedViewOf(scheduled)).toBe(FlightViews.encodedViewOf(scheduled))
     // A change is a new flight value, with its own view.
-    expect(FlightApi.encodedViewOf(delayed).status).toBe("delayed")
-    expect(FlightApi.encodedViewOf(scheduled).status).toBe("scheduled")
-    expect(FlightApi.encodedViewOf(cancelled).cabins.map((cabin) => cabin.availableSeats)).toEqual([3, 0])
+    expect(FlightViews.encodedViewOf(delayed).status).toBe("delayed")
+    expect(FlightViews.encodedViewOf(scheduled).status).toBe("scheduled")
+    expect(FlightViews.encodedViewOf(cancelled).cabins.map((cabin) => cabin.availableSeats)).toEqual([3, 0])
   })
 })
