@@ -14,8 +14,6 @@ ConfigSuite.describe({
   port: 3005,
   urls: [ConfigSuite.databaseUrl],
   productionRequires: [{ DATABASE_URL: "postgres://db/identity", BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-chars" }],
-  // The service, and the seed of each staff role (ops, admin), which is none in production.
-  appEnvReaders: 3,
 })
 
 const { issues: failing, named, valid } = ConfigSuite.reader(IdentityConfig)

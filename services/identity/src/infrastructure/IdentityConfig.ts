@@ -114,19 +114,19 @@ const signInMaxAttempts = Config.integer("AUTH_SIGN_IN_MAX_ATTEMPTS").pipe(
 
 const decodeEmail = Schema.decodeUnknownEither(Email)
 
-/** One staff account's variables: both or neither set; a default outside production. */
+/**
+ * One staff account's variables: both set, or neither (None). What neither means depends on APP_ENV,
+ * which `seedOf` decides once the configuration has read it: read here again, a bad APP_ENV would be
+ * reported once more for each role.
+ */
 const staffSeed = (role: StaffRole) => {
   const upper = role.toUpperCase()
   const emailVariable = `SEED_${upper}_EMAIL`
   const passwordVariable = `SEED_${upper}_PASSWORD`
-  return Config.all([optionalText(emailVariable), Config.option(Config.redacted(passwordVariable)), AppConfig.appEnv]).pipe(
-    Config.mapOrFail(([email, password, appEnv]): Either.Either<Option.Option<StaffSeed>, ConfigError.ConfigError> => {
+  return Config.all([optionalText(emailVariable), Config.option(Config.redacted(passwordVariable))]).pipe(
+    Config.mapOrFail(([email, password]): Either.Either<Option.Option<StaffSeed>, ConfigError.ConfigError> => {
       const given = Option.filter(password, (value) => Redacted.value(value) !== "")
-      if (Option.isNone(email) && Option.isNone(given)) {
-        if (appEnv === "production") return Either.right(Option.none())
-        const fallback = defaultStaff[role]
-        return Either.right(Option.some({ role, email: fallback.email, password: Redacted.make(fallback.password), isDefault: true }))
-      }
+      if (Option.isNone(email) && Option.isNone(given)) return Either.right(Option.none())
       if (Option.isNone(email)) return Either.left(ConfigError.MissingData([emailVariable], `must be set with ${passwordVariable}`))
       if (Option.isNone(given)) return Either.left(ConfigError.MissingData([passwordVariable], `must be set with ${emailVariable}`))
       if (Either.isLeft(decodeEmail(email.value.trim()))) return Either.left(invalid(emailVariable, "Expected an email address"))
@@ -136,6 +136,14 @@ const staffSeed = (role: StaffRole) => {
     }),
   )
 }
+
+/** The seed of `role`: the configured one; without one, the development default, and none in production. */
+const seedOf = (role: StaffRole, configured: Option.Option<StaffSeed>, production: boolean): Option.Option<StaffSeed> =>
+  Option.orElse(configured, () => {
+    if (production) return Option.none()
+    const fallback = defaultStaff[role]
+    return Option.some({ role, email: fallback.email, password: Redacted.make(fallback.password), isDefault: true })
+  })
 
 const base = Config.all({
   port: AppConfig.port(defaultPort),
@@ -179,7 +187,7 @@ export const IdentityConfig: Config.Config<IdentityConfig> = base.pipe(
       ? { _tag: "Configured", value: configuredSecret.value }
       : Option.isSome(config.databaseUrl) ? { _tag: "Development" } : { _tag: "PerStart" }
     // The published defaults only in memory: a store that outlives the process would keep them.
-    const seeds = [...Option.toArray(ops), ...Option.toArray(admin)]
+    const seeds = [...Option.toArray(seedOf("ops", ops, production)), ...Option.toArray(seedOf("admin", admin, production))]
     const persistent = Option.isSome(config.databaseUrl)
     const staff = persistent ? seeds.filter((seed) => !seed.isDefault) : seeds
     const unseeded = persistent ? seeds.filter((seed) => seed.isDefault).map((seed) => seed.role) : []
