@@ -11,13 +11,11 @@
 import { type Consumer, HandlerPolicy } from "@flight/bus"
 import { StoreError } from "@flight/runtime"
 import { Effect, type Scope } from "effect"
-import type { AvailabilityExceeded, UnknownCabin } from "../domain/Availability.ts"
-import type { FlightNotFound } from "../domain/Flight.ts"
-import type { FlightStoreError, VersionConflict } from "../domain/FlightRepository.ts"
 import * as BookingBatches from "./BookingBatches.ts"
 import type { BookingEvent, FlightCommands } from "./FlightCommands.ts"
 
-export type HandlerError = FlightNotFound | UnknownCabin | AvailabilityExceeded | FlightStoreError | VersionConflict
+/** What a handler fails with: what applying its event in its flight's batch failed with. */
+export type HandlerError = BookingBatches.BatchError
 
 /** Rides out a store outage of about two minutes before dead-lettering (`HandlerPolicy.storeOutageRetry`). */
 export const retry = HandlerPolicy.storeOutageRetry

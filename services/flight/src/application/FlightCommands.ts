@@ -22,6 +22,10 @@ export const onVersionConflict = Schedule.exponential("2 millis").pipe(
   Schedule.intersect(Schedule.recurs(50)),
 )
 
+/** `change` again from the top (its read too) while it loses a race with another writer, as `onVersionConflict` says. */
+const againOnConflict = <A, E, R>(change: Effect.Effect<A, E, R>) =>
+  Effect.retry(change, { schedule: onVersionConflict, while: (error) => error instanceof VersionConflict })
+
 const outgoing = (message: AnyMessage) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing => ({ message, traceparent: Option.getOrNull(traceparent) }))
 
@@ -106,17 +110,14 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
       id: FlightId,
       change: (flight: Flight.Flight) => Effect.Effect<Option.Option<{ readonly flight: Flight.Flight; readonly events: ReadonlyArray<AnyMessage> }>, E>,
     ) =>
-      Effect.gen(function* () {
-        const flight = yield* Effect.flatMap(repository.get(id), Option.match({
-          onNone: () => Effect.fail(new Flight.FlightNotFound({ id })),
-          onSome: Effect.succeed,
-        }))
+      againOnConflict(Effect.gen(function* () {
+        const flight = yield* Effect.flatMap(repository.get(id), Flight.found(id))
         const changed = yield* change(flight)
         if (Option.isNone(changed)) return flight
         const events = yield* Effect.forEach(changed.value.events, outgoing)
         yield* repository.save(changed.value.flight, [], events)
         return changed.value.flight
-      }).pipe(Effect.retry({ schedule: onVersionConflict, while: (error) => error instanceof VersionConflict }))
+      }))
 
     const changeStatus = Effect.fn("FlightCommands.changeStatus")(function* (id: FlightId, change: Flight.StatusChange) {
       return yield* modify(id, (flight) =>
@@ -147,14 +148,15 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
       batch: ReadonlyArray<PendingBooking>,
     ) {
       yield* Effect.annotateCurrentSpan({ "flight.id": flightId, "flight.bookings.batch": batch.length })
-      return yield* Effect.gen(function* () {
+      return yield* againOnConflict(Effect.gen(function* () {
         const changes = batch.map((pending) => changeOf(pending.event))
-        const found = yield* repository.getWithBookings(flightId, [...new Set(changes.map((change) => change.bookingId))])
-
-        if (Option.isNone(found)) return yield* Effect.fail(new Flight.FlightNotFound({ id: flightId }))
-        const ledger = new Map(found.value.entries)
+        const found = yield* Effect.flatMap(
+          repository.getWithBookings(flightId, [...new Set(changes.map((change) => change.bookingId))]),
+          Flight.found(flightId),
+        )
+        const ledger = new Map(found.entries)
         const written = new Set<BookingId>()
-        let availability = found.value.flight.availability
+        let availability = found.flight.availability
         /** The seats as each event that changed them left them, for its `flight.seats-updated`. */
         const reports: Array<{ readonly pending: PendingBooking; readonly availability: Flight.Flight["availability"] }> = []
         const outcomes = changes.map((change, index): BookingOutcome => {
@@ -168,7 +170,7 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
           return Either.right(applied.right.value.seatsChanged)
         })
         if (written.size === 0) return outcomes
-        const next = Flight.updated(found.value.flight, { availability }, yield* DateTime.now)
+        const next = Flight.updated(found.flight, { availability }, yield* DateTime.now)
         const events = yield* Effect.forEach(reports, (report) =>
           Effect.map(
             seatsUpdatedEvent(flightId, report.availability, report.pending.event),
@@ -176,7 +178,7 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
           ))
         yield* repository.save(next, [...written].map((id) => ({ id, entry: ledger.get(id)! })), events)
         return outcomes
-      }).pipe(Effect.retry({ schedule: onVersionConflict, while: (error) => error instanceof VersionConflict }))
+      }))
     })
 
     /**

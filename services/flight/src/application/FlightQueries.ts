@@ -1,7 +1,7 @@
 /** The flight service's queries: GetFlight, SearchFlights and ListDepartures (staff). */
 import type { FlightId } from "@flight/contracts"
 import { Effect, Option } from "effect"
-import { FlightNotFound } from "../domain/Flight.ts"
+import * as Flight from "../domain/Flight.ts"
 import { type DeparturesCriteria, FlightRepository, type SearchCriteria } from "../domain/FlightRepository.ts"
 
 export class FlightQueries extends Effect.Service<FlightQueries>()("flight/FlightQueries", {
@@ -9,10 +9,7 @@ export class FlightQueries extends Effect.Service<FlightQueries>()("flight/Fligh
     const repository = yield* FlightRepository
 
     const get = Effect.fn("FlightQueries.get")(function* (id: FlightId) {
-      return yield* Effect.flatMap(repository.get(id), Option.match({
-        onNone: () => Effect.fail(new FlightNotFound({ id })),
-        onSome: Effect.succeed,
-      }))
+      return yield* Effect.flatMap(repository.get(id), Flight.found(id))
     })
 
     // A read of memory in the in-memory store, the service's hottest call: its span is made with its

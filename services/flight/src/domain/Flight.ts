@@ -209,6 +209,10 @@ export class FlightNotFound extends Schema.TaggedError<FlightNotFound>()("Flight
   }
 }
 
+/** What a read of flight `id` found, or FlightNotFound when it found nothing. */
+export const found = (id: FlightId) => <A>(read: Option.Option<A>): Either.Either<A, FlightNotFound> =>
+  Either.fromOption(read, () => new FlightNotFound({ id }))
+
 export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
   from: FlightStatus,
   to: FlightStatus,

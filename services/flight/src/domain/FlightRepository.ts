@@ -5,7 +5,7 @@
  */
 import { type AnyMessage, BookingId, Cabin, FlightId, FlightNumber, FlightStatus, IataCode } from "@flight/contracts"
 import { type Idempotent, StoreError } from "@flight/runtime"
-import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
+import { Context, type DateTime, type Effect, Option, Schema } from "effect"
 import type { LedgerEntry } from "./Availability.ts"
 import { Day, type Flight } from "./Flight.ts"
 
@@ -81,6 +81,12 @@ export interface FlightPage {
   readonly items: ReadonlyArray<Flight>
   /** Set when more flights may follow. */
   readonly next: Option.Option<SearchPosition>
+}
+
+/** The page of `items`, the next one starting after the last of them when `more` follow. */
+export const pageOf = (items: ReadonlyArray<Flight>, more: boolean): FlightPage => {
+  const last = items.at(-1)
+  return { items, next: more && last !== undefined ? Option.some({ departureAt: last.departureAt, id: last.id }) : Option.none() }
 }
 
 /** A flight with what the ledger knows of some bookings on it (those it has never seen are absent). */

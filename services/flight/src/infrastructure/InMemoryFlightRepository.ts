@@ -15,6 +15,7 @@ import {
   FlightAlreadyScheduled,
   type FlightPage,
   FlightRepository,
+  pageOf,
   type RecordedCreation,
   type SearchPosition,
   VersionConflict,
@@ -75,7 +76,7 @@ export const make = Effect.sync(() => {
   }
 
   /** Up to `limit` flights of `list` after the position that pass `keep`, and where the next page starts. */
-  const pageOf = (
+  const pageAfter = (
     list: ReadonlyArray<Flight.Flight>,
     after: Option.Option<SearchPosition>,
     limit: number,
@@ -92,11 +93,7 @@ export const make = Effect.sync(() => {
       }
       items.push(flight)
     }
-    const last = items.at(-1)
-    return {
-      items,
-      next: more && last !== undefined ? Option.some({ departureAt: last.departureAt, id: last.id }) : Option.none(),
-    }
+    return pageOf(items, more)
   }
 
   const entries = (events: ReadonlyArray<{ readonly message: Outbox.OutboxEntry["message"]; readonly traceparent: string | null }>) =>
@@ -149,7 +146,7 @@ export const make = Effect.sync(() => {
         })),
     search: (criteria) =>
       Effect.sync(() =>
-        pageOf(byRoute.get(routeKey(criteria.origin, criteria.destination, criteria.date)) ?? [], criteria.after, criteria.limit, (flight) => {
+        pageAfter(byRoute.get(routeKey(criteria.origin, criteria.destination, criteria.date)) ?? [], criteria.after, criteria.limit, (flight) => {
           const seats = Option.getOrUndefined(Flight.availabilityOf(flight, criteria.cabin))
           return Flight.isBookable(flight) && seats !== undefined && seats.available >= criteria.passengers
         })
@@ -157,7 +154,7 @@ export const make = Effect.sync(() => {
     departures: (criteria) =>
       Effect.sync(() => {
         const is = <A>(wanted: Option.Option<A>, value: A) => Option.match(wanted, { onNone: () => true, onSome: (wanted) => wanted === value })
-        return pageOf(byDay.get(criteria.date) ?? [], criteria.after, criteria.limit, (flight) =>
+        return pageAfter(byDay.get(criteria.date) ?? [], criteria.after, criteria.limit, (flight) =>
           is(criteria.origin, flight.origin) && is(criteria.destination, flight.destination) && is(criteria.status, flight.status))
       }),
   }

@@ -19,9 +19,9 @@ import type { Collection, Db, Filter } from "mongodb"
 import * as Flight from "../domain/Flight.ts"
 import {
   FlightAlreadyScheduled,
-  type FlightPage,
   FlightRepository,
   FlightStoreError,
+  pageOf,
   type RecordedCreation,
   VersionConflict,
 } from "../domain/FlightRepository.ts"
@@ -80,13 +80,7 @@ export const make = (db: Db, options: Options = {}) =>
             .limit(limit + 1)
             .toArray())
         const items = yield* Effect.forEach(documents.slice(0, limit), MongoFlightDocument.flightOf)
-        const last = items.at(-1)
-        return {
-          items,
-          next: documents.length > limit && last !== undefined
-            ? Option.some({ departureAt: last.departureAt, id: last.id })
-            : Option.none(),
-        } satisfies FlightPage
+        return pageOf(items, documents.length > limit)
       })
 
     const repository: FlightRepository["Type"] = {
