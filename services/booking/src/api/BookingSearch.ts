@@ -4,7 +4,7 @@
  * `lastName`, the traveller's lookup (anyone); with `reference` alone, the staff's lookup.
  */
 import { AuthProblem, CurrentPrincipal, Policy } from "@flight/auth"
-import { Problem, Route } from "@flight/runtime"
+import { Paging, Problem, Route } from "@flight/runtime"
 import { Effect, Option, Schema } from "effect"
 import * as BookingAccess from "../application/BookingAccess.ts"
 import { BookingQueries } from "../application/BookingQueries.ts"
@@ -17,7 +17,7 @@ type Query = typeof BookingsQuery.Type
 /** A page of the answer, with the cursor of the next one when more follow. */
 const pageOf = (page: { readonly items: ReadonlyArray<Booking>; readonly more: boolean }, offset: number, limit: number) => ({
   items: page.items.map(viewOf),
-  nextCursor: page.more ? { offset: offset + limit } : null,
+  nextCursor: Paging.nextOffset(offset, limit, page.more),
 })
 
 /** The 400 for query fields that cannot go with `field`, each named; none when there are none. */
@@ -58,7 +58,7 @@ export const route = Route.make({
     searching.answer(Effect.gen(function* () {
       const queries = yield* BookingQueries
       const caller = yield* CurrentPrincipal
-      const offset = query.cursor?.offset ?? 0
+      const offset = Paging.offsetOf(query)
       if (query.flightId !== undefined) {
         yield* refuseWith("flightId", query, ["mine", "reference", "lastName"])
         yield* Policy.admit(BookingAccess.staffQueries, caller)

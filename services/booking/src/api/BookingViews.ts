@@ -71,25 +71,16 @@ export const JwksView = Schema.Struct({
   keys: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
 }).annotations({ identifier: "JWKS" })
 
-export const Cursor = Paging.OffsetCursor
-
 export const BookingsQuery = Schema.Struct({
   flightId: Schema.optional(FlightId),
   reference: Schema.optional(BookingReference),
   lastName: Schema.optional(PersonName),
   mine: Schema.optional(Schema.Literal("true")),
-  limit: Paging.limit,
-  cursor: Schema.optional(Cursor),
+  ...Paging.offsetFields,
 })
 
 /** A page of bookings: "my trips", or a flight's for staff. */
-export const BookingsPage = Schema.Struct({
-  items: Schema.Array(BookingView),
-  nextCursor: Schema.NullOr(Cursor),
-}).annotations({ identifier: "BookingsPage" })
-
-/** A page of "my trips". */
-export const TripsPage = BookingsPage
+export const BookingsPage = Paging.page(BookingView, Paging.OffsetCursor).annotations({ identifier: "BookingsPage" })
 
 export const CreateBookingBody = Schema.Struct({
   flightId: FlightId,
