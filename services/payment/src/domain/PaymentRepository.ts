@@ -6,6 +6,7 @@
  * in one transaction and completed in another.
  */
 import type { AccountSubject, AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
+import { StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Duration, type Effect, type Option, Schema, type Scope } from "effect"
 import type {
   IntentNotOpenYet,
@@ -16,15 +17,8 @@ import type {
   Refund,
 } from "./Payment.ts"
 
-export class PaymentStoreError extends Schema.TaggedError<PaymentStoreError>()("PaymentStoreError", {
-  operation: Schema.String,
-  reason: Schema.String,
-  transient: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-}) {
-  override get message() {
-    return `payment store, ${this.operation}: ${this.reason}`
-  }
-}
+/** The payment store failed (transient unless it holds what this build cannot read, or a migration failed). */
+export class PaymentStoreError extends StoreError.Tagged("PaymentStoreError", "payment") {}
 
 /** The same Idempotency-Key came with another request. */
 export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
