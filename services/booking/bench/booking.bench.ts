@@ -20,7 +20,8 @@ import * as Booking from "../src/main.ts"
 import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisIndexRebuild from "../src/infrastructure/RedisIndexRebuild.ts"
 import { deletePrefix, testPrefix } from "../test/support/Fixtures.ts"
-import * as RedisScripts from "../src/infrastructure/RedisScripts.ts"
+import * as RedisHoldScript from "../src/infrastructure/RedisHoldScript.ts"
+import * as RedisScript from "../src/infrastructure/RedisScript.ts"
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -143,8 +144,6 @@ const service = Effect.gen(function* () {
 const floor = async () => {
   const keys = keysFor(floorPrefix)
   const client = new Redis(url)
-  client.defineCommand("benchHold", { lua: RedisScripts.hold })
-  const hold = (client as unknown as Record<string, (...args: Array<string | number>) => Promise<Array<string>>>)["benchHold"]!.bind(client)
   const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
   for (const flightId of flights) {
     await client.set(keys.seating(flightId), JSON.stringify({ flightId, flightNumber: "FB100", departureAt: "2027-01-01T10:00:00.000Z", status: "scheduled", cabins }))
@@ -163,12 +162,20 @@ const floor = async () => {
       }
       const event = { id: Bun.randomUUIDv7(), type: "booking.created", version: 1, occurredAt: now, correlationId: id, causationId: null, source: "booking", data: { bookingId: id, flightId: body.flightId, seats: ["1A"], passengers: booking.passengers, total: booking.total } }
       const f = body.flightId
-      const [outcome, json] = await hold(
-        11, keys.seating(f), keys.seats(f, body.cabin), keys.booking(f, id), keys.active(f), keys.expiries(f), keys.seating(f), keys.outbox(f), keys.status(f),
-        keys.holders(f, id), keys.holder(`email:${body.contact.email}`), keys.holder(`address:${request.headers.get("x-forwarded-for")}`),
-        JSON.stringify(booking), JSON.stringify(event), "", JSON.stringify(body.passengers.map(() => "")), Date.now() + 3_600_000, 0, id, event.id,
-        "", String(45000 * body.passengers.length), "GBP", 9, Date.now(),
-      )
+      const { reply } = await RedisScript.evaluate(client, RedisHoldScript.hold, {
+        keys: {
+          seating: keys.seating(f), seats: keys.seats(f, body.cabin), booking: keys.booking(f, id), active: keys.active(f),
+          expiries: keys.expiries(f), idempotency: keys.seating(f), outbox: keys.outbox(f), status: keys.status(f),
+          holders: keys.holders(f, id), bookings: keys.bookings(f),
+          holderSets: [keys.holder(`email:${body.contact.email}`), keys.holder(`address:${request.headers.get("x-forwarded-for")}`)],
+        },
+        args: {
+          booking: JSON.stringify(booking), event: JSON.stringify(event), traceparent: "", requested: JSON.stringify(body.passengers.map(() => "")),
+          expiresAt: Date.now() + 3_600_000, keyTtl: 0, id, messageId: event.id, fingerprint: "",
+          totalAmount: String(45000 * body.passengers.length), totalCurrency: "GBP", maxSeats: 9, now: Date.now(),
+        },
+      })
+      const [outcome, json] = reply as Array<string>
       return outcome === "ok"
         ? new Response(json, { status: 201, headers: { "content-type": "application/json" } })
         : new Response(JSON.stringify({ type: "seats-unavailable" }), { status: 409, headers: { "content-type": "application/json" } })

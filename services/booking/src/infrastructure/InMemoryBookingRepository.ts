@@ -4,7 +4,7 @@
  */
 import { Outbox } from "@flight/bus"
 import type { BookingId, SeatNumber } from "@flight/contracts"
-import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { IdempotencyKey, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Clock, Context, DateTime, Duration, Effect, Either, Layer, Option } from "effect"
 import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
 import {
@@ -21,7 +21,6 @@ import {
 import { HoldLimitReached } from "../domain/HoldLimit.ts"
 import { allocate, bookable, FlightSeating, seatsOf, supersedes } from "../domain/SeatInventory.ts"
 import * as InMemoryHoldLimits from "./InMemoryHoldLimits.ts"
-import { keyRetention } from "./RedisBookingRepository.ts"
 
 interface FlightState {
   seating: FlightSeating
@@ -222,7 +221,7 @@ export const make = Effect.sync(() => {
         })),
     recordKey: (key, fingerprint, response) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.sync(() => void claims.set(key, { fingerprint, response, until: now + Duration.toMillis(keyRetention) }))),
+        Effect.sync(() => void claims.set(key, { fingerprint, response, until: now + Duration.toMillis(IdempotencyKey.retention) }))),
     releaseKey: (key) =>
       Effect.sync(() => {
         if (claims.get(key)?.response === null) claims.delete(key)

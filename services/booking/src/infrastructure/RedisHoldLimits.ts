@@ -76,10 +76,6 @@ const decodeRecord = Schema.decodeUnknownOption(Schema.parseJson(Schema.Array(Sc
 export const countedIn = (record: string | null): ReadonlyArray<string> =>
   record === null ? [] : Option.getOrElse(decodeRecord(record), () => [])
 
-/** The hold script's refusal (`limit`, held, retry at in ms) as the domain's error. */
-export const refusal = (answer: ReadonlyArray<string>, limit: number, now: number) =>
-  Effect.fail(new HoldLimitReached({
-    limit,
-    held: Number(answer[0]),
-    retryAfterMillis: Math.max(0, Number(answer[1]) - now),
-  }))
+/** The hold script's refusal (`limit`: seats held, and when in ms the hold would fit) as the domain's error. */
+export const refusal = (held: number, retryAt: number, limit: number, now: number) =>
+  Effect.fail(new HoldLimitReached({ limit, held, retryAfterMillis: Math.max(0, retryAt - now) }))

@@ -12,10 +12,10 @@
  * the flight again (`late`). A write before that failed while the script held is for the caller to
  * write again (`failed`): a booking must be found by its id and expire.
  */
-import { createHash } from "node:crypto"
 import type { Redis } from "ioredis"
+import * as RedisHoldScript from "./RedisHoldScript.ts"
 import type { Keys } from "./RedisKeys.ts"
-import * as RedisScripts from "./RedisScripts.ts"
+import * as RedisScript from "./RedisScript.ts"
 
 /** What the global keys say of a new booking. */
 export interface HoldIndexes {
@@ -37,10 +37,6 @@ export interface Sent {
   readonly markAgain: boolean
 }
 
-const holdSha = createHash("sha1").update(RedisScripts.hold).digest("hex")
-
-const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT")
-
 const settled = (sent: Promise<unknown>): Promise<Error | null> =>
   sent.then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))))
 
@@ -56,25 +52,12 @@ export const before = (client: Redis, keys: Keys, indexes: HoldIndexes): Array<P
 }
 
 /**
- * Sends the writes before, the hold script (KEYS and ARGV as `RedisScripts.hold` names them) and
- * the mark after, in this order, and answers when all have answered. Fails only when the script
- * fails.
+ * Sends the writes before, the hold script and the mark after, in this order, and answers when all
+ * have answered. Fails only when the script fails.
  */
-export const send = async (
-  client: Redis,
-  keys: Keys,
-  indexes: HoldIndexes,
-  scriptKeys: ReadonlyArray<string>,
-  scriptArgs: ReadonlyArray<string | number>,
-): Promise<Sent> => {
+export const send = async (client: Redis, keys: Keys, indexes: HoldIndexes, hold: RedisHoldScript.Input): Promise<Sent> => {
   const writes = before(client, keys, indexes).map(settled)
-  const script = client.evalsha(holdSha, scriptKeys.length, ...scriptKeys, ...scriptArgs).then(
-    (reply) => ({ reply, late: false }),
-    (error: unknown) =>
-      isNoScript(error)
-        ? client.eval(RedisScripts.hold, scriptKeys.length, ...scriptKeys, ...scriptArgs).then((reply) => ({ reply, late: true }))
-        : Promise.reject(error),
-  )
+  const script = RedisScript.evaluate(client, RedisHoldScript.hold, hold)
   const markAfter = settled(client.zincrby(keys.dirty, 1, indexes.flight))
   const [failed, { late, reply }, markFailed] = await Promise.all([Promise.all(writes), script, markAfter])
   return { reply, failed: failed.filter((error): error is Error => error !== null), markAgain: late || markFailed !== null }

@@ -23,7 +23,8 @@ import { DateTime, Effect, Either, Layer, Schedule, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { Booking } from "../domain/Booking.ts"
 import { BookingStoreError } from "../domain/BookingRepository.ts"
-import { call, keysFor } from "./RedisBookingRepository.ts"
+import { call } from "./RedisCall.ts"
+import { keysFor } from "./RedisKeys.ts"
 import { RedisClient } from "./RedisStore.ts"
 
 /** The rebuild's version; a store whose marker holds it (or more) is not scanned. */

@@ -5,19 +5,74 @@
  */
 import { Outbox } from "@flight/bus"
 import { Catalogue } from "@flight/contracts"
-import { Clock, Duration, Effect, Schema } from "effect"
+import { Clock, Duration, Effect, Schedule, Schema } from "effect"
 import type { Redis } from "ioredis"
-import { BookingStoreError } from "../domain/BookingRepository.ts"
+import type { BookingStoreError } from "../domain/BookingRepository.ts"
 import { call } from "./RedisCall.ts"
 import type { Keys } from "./RedisKeys.ts"
+import * as RedisScript from "./RedisScript.ts"
+
+/** Removes a member of a sorted set only if its score is still the one read (a flight's dirty mark). */
+const removeIfUnchanged = RedisScript.make({
+  name: "removeIfUnchanged",
+  lua: `
+local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call("ZREM", KEYS[1], ARGV[1]) end
+return 0
+`,
+  keys: ["set"],
+  args: ["member", "score"],
+  reply: Schema.Number,
+})
+
+/**
+ * Renews an outbox lease: the entries still pending to the consumer (the relay) are claimed again by
+ * it, which resets their idle time (the lease XAUTOCLAIM measures); an entry another relay took is
+ * left to it. Answers the ids renewed.
+ */
+const renewOwn = RedisScript.make({
+  name: "renewOwn",
+  lua: `
+local mine = {}
+for index = 3, #ARGV do
+  local pending = redis.call("XPENDING", KEYS[1], ARGV[1], ARGV[index], ARGV[index], 1)
+  if pending[1] and pending[1][2] == ARGV[2] then mine[#mine + 1] = ARGV[index] end
+end
+if #mine == 0 then return mine end
+local claim = { KEYS[1], ARGV[1], ARGV[2], 0 }
+for _, id in ipairs(mine) do claim[#claim + 1] = id end
+claim[#claim + 1] = "JUSTID"
+redis.call("XCLAIM", unpack(claim))
+return mine
+`,
+  keys: ["stream"],
+  args: ["group", "consumer"],
+  moreArgs: "ids",
+  reply: Schema.Array(Schema.String),
+})
+
+/** How a write after a committed change is retried. */
+export const markRetry = Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
+
+/**
+ * The flights' dirty marks (`booking:outbox:dirty`, counted up with ZINCRBY), which tell the relay
+ * which streams to read: `dirty` before a write, so a crash cannot hide it, and `written` after, so
+ * the relay sees it (retried; a failure is logged, not the caller's, since the change is made) and
+ * this process's relay is woken.
+ */
+export const marks = (client: Redis, keys: Keys, wakeup: ReturnType<typeof Outbox.makeWakeup>) => {
+  const dirty = (flightId: string) => call("outbox mark", () => client.zincrby(keys.dirty, 1, flightId))
+  const written = (flightId: string) =>
+    dirty(flightId).pipe(
+      Effect.retry(markRetry),
+      Effect.catchAll((error) => Effect.logWarning(`outbox mark of flight ${flightId} after a write: ${error.message}`)),
+      Effect.zipRight(wakeup.notify),
+    )
+  return { dirty, written } as const
+}
 
 /** The outbox on the store's connection; `written` is the store's wakeup (see `Outbox.makeWakeup`). */
-export const make = (
-  client: Redis,
-  keys: Keys,
-  script: (name: "removeIfUnchanged" | "renewOwn", keyList: ReadonlyArray<string>, args: ReadonlyArray<string | number>) => Effect.Effect<unknown, BookingStoreError>,
-  written: Effect.Effect<void>,
-): Outbox.OutboxStore => {
+export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): Outbox.OutboxStore => {
   const group = "relay"
   const withGroup = new Set<string>()
   /** Flights this relay found nothing new in, with their mark then. */
@@ -67,7 +122,7 @@ export const make = (
       if (found.length === 0) {
         quiet.set(flight, score)
         if ((yield* call("outbox length", () => client.xlen(stream))) === 0) {
-          yield* script("removeIfUnchanged", [keys.dirty], [flight, score])
+          yield* RedisScript.run(client, removeIfUnchanged, { keys: { set: keys.dirty }, args: { member: flight, score } })
           quiet.delete(flight)
         }
         return []
@@ -147,10 +202,10 @@ export const make = (
         }
         const renewed = new Set<string>()
         for (const [flight, streamIds] of streamIdsOf) {
-          const mine = yield* script("renewOwn", [keys.outbox(flight)], [group, owner, ...streamIds]).pipe(
-            Effect.flatMap(decodeStreamIds),
-            Effect.mapError((error) => error._tag === "ParseError" ? new BookingStoreError({ operation: "outbox renew", reason: error.message }) : error),
-          )
+          const mine = yield* RedisScript.run(client, renewOwn, {
+            keys: { stream: keys.outbox(flight) },
+            args: { group, consumer: owner, ids: streamIds },
+          })
           for (const streamId of mine) renewed.add(`${flight}/${streamId}`)
         }
         // A message id stands for every copy of it this relay took (a derived id may stand twice).
@@ -190,5 +245,3 @@ export const make = (
 }
 
 const fullPassMillis = 5_000
-
-const decodeStreamIds = Schema.decodeUnknown(Schema.Array(Schema.String))
