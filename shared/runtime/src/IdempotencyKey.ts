@@ -6,8 +6,9 @@
  * change it made, in the same atomic write.
  */
 import { createHash } from "node:crypto"
-import { DateTime, Duration, Effect, Schedule, Schema, type Scope } from "effect"
+import { DateTime, Duration, Effect, Option, Schedule, Schema, type Scope } from "effect"
 import * as Problem from "./Problem.ts"
+import * as Route from "./Route.ts"
 
 export const headerName = "idempotency-key"
 
@@ -39,6 +40,22 @@ const canonical = (value: unknown): string =>
 /** The SHA-256 of a request's route and encoded input: equal for equal requests. */
 export const fingerprint = (route: string, input: unknown): string =>
   createHash("sha256").update(route).update("\n").update(canonical(input)).digest("hex")
+
+/** The request under an optional Idempotency-Key: its key and the fingerprint of `route` and `input`; none without a key. */
+export const requestOf = (
+  key: string | undefined,
+  route: string,
+  input: unknown,
+): Option.Option<{ readonly key: string; readonly fingerprint: string }> =>
+  key === undefined ? Option.none() : Option.some({ key, fingerprint: fingerprint(route, input) })
+
+/** The answer of a request made under a key: marked `Idempotent-Replayed` when it is the first request's answer again. */
+export const respond = (options: { readonly status: number; readonly body: unknown; readonly replayed: boolean }): Route.Response =>
+  Route.response({
+    status: options.status,
+    body: options.body,
+    ...(options.replayed ? { headers: { [replayedHeader]: "true" } } : {}),
+  })
 
 export const reused = (key: string): Problem.Problem =>
   Problem.unprocessable(
