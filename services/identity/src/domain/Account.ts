@@ -3,6 +3,7 @@
  * the staff seeded from configuration, and the limits on names, emails and passwords. No I/O.
  */
 import { Email as ContractEmail, FreeText } from "@flight/contracts"
+import { StoreError } from "@flight/runtime"
 import { Context, type Effect, Option, type Redacted, Schema } from "effect"
 
 export const Role = Schema.Literal("customer", "ops", "admin").annotations({ identifier: "Role" })
@@ -85,14 +86,8 @@ export class StaffAccounts extends Context.Tag("identity/StaffAccounts")<StaffAc
   readonly ensure: (seed: StaffSeed) => Effect.Effect<Seeded, AccountStoreError | SeedEmailTaken>
 }>() {}
 
-export class AccountStoreError extends Schema.TaggedError<AccountStoreError>()("AccountStoreError", {
-  operation: Schema.String,
-  reason: Schema.String,
-}) {
-  override get message(): string {
-    return `Cannot ${this.operation}: ${this.reason}`
-  }
-}
+/** The accounts' store (better-auth's) failed: `account store, <operation>: <reason>`. */
+export class AccountStoreError extends StoreError.Tagged("AccountStoreError", "account") {}
 
 /** The variable a staff account's email is configured by. */
 export const emailVariable = (role: StaffRole) => `SEED_${role.toUpperCase()}_EMAIL`

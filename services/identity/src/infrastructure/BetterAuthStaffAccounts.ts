@@ -64,7 +64,10 @@ const ensure = (auth: Auth) => (seed: StaffSeed) =>
         Effect.catchAll((error) => Effect.flatMap(find, (user) => user === null ? Effect.fail(error) : Effect.succeed(false))),
       )
       found = yield* find
-      if (found === null) return yield* Effect.fail(new AccountStoreError({ operation: `create ${seed.email}`, reason: "not found once created" }))
+      // An answer that cannot be: asking again changes nothing.
+      if (found === null) {
+        return yield* Effect.fail(new AccountStoreError({ operation: `create ${seed.email}`, reason: "not found once created", transient: false }))
+      }
     }
     const user = found.user as { readonly id: string; readonly roles?: ReadonlyArray<string> | null; readonly kind?: string | null }
     const roles = rolesOf(seed.role)
