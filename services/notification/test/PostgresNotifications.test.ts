@@ -2,8 +2,8 @@
  * The notification service on a real PostgreSQL, each test on a database of its own, with email
  * going to a real SMTP server (in this process) that counts what arrives: "sent once per cause"
  * across a restart and across two instances, the contacts a restart keeps, the schema's migrations
- * (a contact kept before owners were reads with none), and what the service answers while its
- * database is gone.
+ * (a contact kept before owners were reads with none), a row it cannot read, and what the service
+ * answers while its database is gone.
  */
 import { TestIssuer } from "@flight/auth/testing"
 import { InProcessBus } from "@flight/bus"
@@ -13,9 +13,10 @@ import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { describe, expect } from "bun:test"
-import { Effect, Logger, Option, Redacted } from "effect"
+import { Duration, Effect, Logger, Option, Redacted } from "effect"
 import { NotificationCommands } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
+import type { NotificationStoreError } from "../src/domain/Notification.ts"
 import * as PostgresNotificationStore from "../src/infrastructure/PostgresNotificationStore.ts"
 import * as Notification from "../src/main.ts"
 import { bookingCreated } from "./support/Bookings.ts"
@@ -79,6 +80,26 @@ RealServer.describeWith("DATABASE_URL", "notification on PostgreSQL", (url) => {
         expect(Option.map(yield* store.contactOf(older), (known) => [known.contact.email, known.owner])).toEqual(Option.some(["ada@example.com", null]))
         yield* store.rememberContact({ bookingId: newer, reference: BookingReference.make("X7K2QP"), contact: { email: "ada@example.com" }, owner: "ada-sub" })
         expect(Option.map(yield* store.contactOf(newer), (known) => known.owner)).toEqual(Option.some("ada-sub"))
+      }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
+    }), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("a stored notification this build cannot read fails the history and a claim as a read that retrying will not mend", () =>
+    Effect.gen(function* () {
+      const database = yield* Postgres.freshDatabase(url, "notification_test")
+      yield* Effect.gen(function* () {
+        yield* PostgresNotificationStore.migrate
+        const sql = yield* SqlClient.SqlClient
+        const key = "cause-1/email/ada@example.com/booking-confirmed"
+        // A booking id of UUID version 1: no notification this build records has one.
+        yield* sql`
+          INSERT INTO notifications (key, id, cause_id, booking_id, channel, recipient, template, subject, body, status, attempts, created_at)
+          VALUES (${key}, ${Bun.randomUUIDv7()}, 'cause-1', '2c5ea4c0-4067-11e9-8bad-9b1deb4d3b7d', 'email', 'ada@example.com',
+                  'booking-confirmed', 'Booking X7K2QP confirmed', 'Seats 12A', 'failed', 1, now())`
+        const store = yield* PostgresNotificationStore.make
+        const shown = (error: NotificationStoreError) => [error.operation, error.transient, error.message.startsWith("notification store, read: stored notification is invalid")]
+        const everything = { bookingId: Option.none(), recipient: Option.none(), limit: 10, offset: 0 }
+        expect(shown(yield* Effect.flip(store.history(everything)))).toEqual(["read", false, true])
+        expect(shown(yield* Effect.flip(store.claim(key, "holder", Duration.seconds(3))))).toEqual(["read", false, true])
       }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
     }), { layer: quiet, timeout: 30_000 })
 

@@ -4,6 +4,7 @@
  * the store that keeps the history and the contacts of bookings.
  */
 import { AccountSubject, BookingId, BookingReference, Contact } from "@flight/contracts"
+import { StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
 
 export const Channel = Schema.Literal("email", "sms", "push")
@@ -80,16 +81,11 @@ export interface KeyedCommand {
   readonly at: DateTime.Utc
 }
 
-/** The store could not be reached or answered an error: worth retrying. */
-export class NotificationStoreError extends Schema.TaggedError<NotificationStoreError>()("NotificationStoreError", {
-  operation: Schema.String,
-  reason: Schema.String,
-}) {
-  readonly transient = true
-  override get message() {
-    return `notification store, ${this.operation}: ${this.reason}`
-  }
-}
+/**
+ * The store could not be reached or answered an error: worth retrying (`transient`), unless it holds
+ * what this build cannot read.
+ */
+export class NotificationStoreError extends StoreError.Tagged("NotificationStoreError", "notification") {}
 
 /**
  * Who may send a notification now: this sender (`Claimed`, until its lease ends, unless renewed, or

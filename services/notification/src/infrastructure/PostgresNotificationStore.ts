@@ -7,7 +7,7 @@
  */
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
-import { DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { DateTime, Duration, Effect, Layer, Option, type ParseResult, Schema } from "effect"
 import { BookingContact, keyOf, Notification, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
 
 export const migrationsTable = "notification_migrations"
@@ -72,6 +72,10 @@ type Row = Record<string, unknown>
 const storeError = (operation: string) => (error: SqlError.SqlError | { readonly message: string }) =>
   new NotificationStoreError({ operation, reason: PostgresStore.reasonOf(error) })
 
+/** A row this build cannot read: reading it again changes nothing. */
+const unreadable = (what: string) => (error: ParseResult.ParseError) =>
+  new NotificationStoreError({ operation: "read", reason: `stored ${what} is invalid: ${error.message}`, transient: false })
+
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value))
 const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
 
@@ -92,7 +96,7 @@ const notificationOf = (row: Row) =>
     error: row["error"] ?? null,
     createdAt: iso(row["created_at"]),
     sentAt: iso(row["sent_at"]),
-  }).pipe(Effect.mapError((error) => storeError("read")({ message: `stored notification is invalid: ${error.message}` })))
+  }).pipe(Effect.mapError(unreadable("notification")))
 
 const decodeContact = Schema.decodeUnknown(BookingContact)
 const contactOf = (row: Row) =>
@@ -101,7 +105,7 @@ const contactOf = (row: Row) =>
     reference: row["reference"],
     contact: row["phone"] === null ? { email: row["email"] } : { email: row["email"], phone: row["phone"] },
     owner: row["owner"] ?? null,
-  }).pipe(Effect.mapError((error) => storeError("read")({ message: `stored contact is invalid: ${error.message}` })))
+  }).pipe(Effect.mapError(unreadable("contact")))
 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -133,7 +137,7 @@ export const make = Effect.gen(function* () {
         if (taken.length === 0) return { _tag: "Held" } as const
         const earlier = row === undefined ? Option.none() : Option.some(yield* notificationOf(row))
         return { _tag: "Claimed", earlier } as const
-      }).pipe(Effect.mapError(storeError("claim")), traced("claim")),
+      }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeError("claim")(error))), traced("claim")),
 
     renew: (key, holder, lease) =>
       // The holder's own claim only, on the server's clock like the claim: one another holder took
