@@ -8,7 +8,7 @@ import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@fligh
 import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { Cabin, FlightId } from "@flight/contracts"
 import { ClientAddress, HttpApp, IdempotencyKey, Problem, Route, type StoreHealth } from "@flight/runtime"
-import { Effect, Option, type Runtime, Schema } from "effect"
+import { Effect, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { BookingCommands } from "../application/BookingCommands.ts"
@@ -33,13 +33,6 @@ import {
 const encodeView = Schema.encodeSync(BookingView)
 const encodeCreated = Schema.encodeSync(CreatedBookingView)
 const encodeCreate = Schema.encodeSync(CreateBookingBody)
-
-/** The response of a request, marked when it replays the first one of its Idempotency-Key. */
-const respond = (status: number, body: unknown, replayed: boolean) =>
-  Route.response({ status, body, ...(replayed ? { headers: { [IdempotencyKey.replayedHeader]: "true" } } : {}) })
-
-const idempotency = (key: string | undefined, route: string, input: unknown) =>
-  Option.map(Option.fromNullable(key), (key) => ({ key, fingerprint: IdempotencyKey.fingerprint(route, input) }))
 
 // -------------------------------------------------------------------------------------------------
 // What each route may fail with (BookingProblems)
@@ -91,13 +84,13 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         const commands = yield* BookingCommands
         const owner = BookingAccess.ownerFor(yield* CurrentPrincipal)
         // The owner is part of the request: another caller's replay under the same key is refused.
-        const idempotent = idempotency(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
+        const idempotent = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
         // Not part of the request: a retry from another network still replays. It counts held seats.
         const clientAddress = ClientAddresses.of(request)
         const result = yield* commands.create({ ...body, owner, clientAddress }, idempotent)
         // Dated at the booking's creation, so a replay under its Idempotency-Key answers the same token.
         const accessToken = yield* (yield* GuestTokens).issue(result.booking.id, result.booking.createdAt)
-        return respond(201, encodeCreated({ ...viewOf(result.booking), accessToken }), result.replayed)
+        return IdempotencyKey.respond({ status: 201, body: encodeCreated({ ...viewOf(result.booking), accessToken }), replayed: result.replayed })
       })),
   }),
   Route.make({
@@ -168,9 +161,9 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         const caller = yield* CurrentPrincipal
         // Asked before the Idempotency-Key, so a stranger's replay of a key is a 404 too.
         yield* Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id))
-        const request = idempotency(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, {})
+        const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, {})
         const result = yield* commands.once(request, commands.cancel(params.id, "customer"))
-        return respond(200, encodeView(viewOf(result.booking)), result.replayed)
+        return IdempotencyKey.respond({ status: 200, body: encodeView(viewOf(result.booking)), replayed: result.replayed })
       })),
   }),
   Route.make({

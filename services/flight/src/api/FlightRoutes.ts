@@ -39,16 +39,10 @@ export const schedule = Route.make({
   errors: scheduling.statuses,
   handler: ({ body, headers }) =>
     Effect.gen(function* () {
-      const key = headers[IdempotencyKey.headerName]
-      const request = Option.map(Option.fromNullable(key), (key) => ({
-        key,
-        fingerprint: IdempotencyKey.fingerprint("POST /api/flights", encodeSchedule(body)),
-      }))
+      const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/flights", encodeSchedule(body))
       const commands = yield* FlightCommands
       const { flight, replayed } = yield* scheduling.answer(commands.schedule(body, request))
-      return replayed
-        ? Route.response({ status: 201, body: encodedViewOf(flight), headers: { [IdempotencyKey.replayedHeader]: "true" } })
-        : viewOf(flight)
+      return replayed ? IdempotencyKey.respond({ status: 201, body: encodedViewOf(flight), replayed }) : viewOf(flight)
     }),
 })
 
