@@ -9,27 +9,13 @@ import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } fro
 import { DateTime, Effect, Either, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
-import { Channel, type Notification, NotificationStore } from "../domain/Notification.ts"
+import { Notification, NotificationStore } from "../domain/Notification.ts"
 import { render } from "../domain/Templates.ts"
 import * as NotificationAccess from "../application/NotificationAccess.ts"
 import { recipientFits } from "../application/NotificationCommands.ts"
 
-export const NotificationView = Schema.Struct({
-  id: Schema.String,
-  causeId: Schema.String,
-  bookingId: Schema.NullOr(BookingId),
-  channel: Channel,
-  recipient: Schema.String,
-  template: Schema.String,
-  subject: Schema.String,
-  body: Schema.String,
-  status: Schema.Literal("sent", "failed"),
-  attempts: Schema.Int,
-  deliveredBy: Schema.NullOr(Schema.String),
-  error: Schema.NullOr(Schema.String),
-  createdAt: Schema.DateTimeUtc,
-  sentAt: Schema.NullOr(Schema.DateTimeUtc),
-}).annotations({ identifier: "Notification" })
+/** A notification as the history shows it: every field the history keeps. */
+export const NotificationView = Schema.Struct(Notification.fields).annotations({ identifier: "Notification" })
 
 const viewOf = (notification: Notification): typeof NotificationView.Type => ({ ...notification })
 
