@@ -105,7 +105,8 @@ export const run = <A, C, E, R, E2, R2>(
     Effect.flatMap((lookup) =>
       lookup._tag === "Running" && lookup.fingerprint === request.fingerprint ? Effect.fail(inProgress) : Effect.succeed(lookup)
     ),
-    Effect.retry({ schedule: wait, while: (error) => error === inProgress }),
+    // Not `error === inProgress`: failing inside a span, Effect hands on a proxy of the error, not the error.
+    Effect.retry({ schedule: wait, while: (error) => error instanceof RequestInProgress }),
   )
   const attempt = (tries: number): Effect.Effect<Answer<A>, E | E2 | IdempotencyKeyReused | RequestInProgress, R | R2> =>
     Effect.flatMap(settled, (lookup) => {

@@ -67,6 +67,20 @@ describe("Idempotent.run", () => {
       expect(work.runs()).toBe(1)
     }))
 
+  EffectTest.effect("inside a span, as a request runs, the same request still waits for the first and answers its response", () =>
+    Effect.gen(function* () {
+      const store = Idempotent.inMemory<number>()
+      const gate = yield* Deferred.make<void>()
+      const first = yield* Effect.fork(Idempotent.run(store, request(), () => Effect.as(Deferred.await(gate), 1)))
+      yield* Effect.yieldNow()
+      const second = yield* Effect.fork(Idempotent.run(store, request(), () => Effect.succeed(2), briefly).pipe(Effect.withSpan("request")))
+      yield* Effect.sleep("20 millis")
+      expect(Option.isNone(yield* Fiber.poll(second))).toBe(true)
+      yield* Deferred.succeed(gate, undefined)
+      expect(yield* Fiber.join(first)).toEqual({ value: 1, replayed: false })
+      expect(yield* Fiber.join(second)).toEqual({ value: 1, replayed: true })
+    }))
+
   EffectTest.effect("the same request while the first runs past the wait is refused with RequestInProgress", () =>
     Effect.gen(function* () {
       const store = Idempotent.inMemory<number>()
