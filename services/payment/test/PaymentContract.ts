@@ -96,7 +96,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
             holder: "stopped",
             lease: Duration.zero,
           })
-          expect(begun._tag).toBe("Begun")
+          expect(begun._tag).toBe("Fresh")
           const blocked = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "other", fingerprint: "g" }, render))
           expect(blocked._tag === "Left" && blocked.left._tag).toBe("PaymentInProgress")
           yield* Effect.sleep("5 millis") // past the lease, by a clock tick

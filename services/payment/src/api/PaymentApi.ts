@@ -7,7 +7,7 @@
 import { Authentication, type CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
-import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { HttpApp, type Idempotent, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
@@ -24,7 +24,7 @@ import type {
 } from "../domain/Payment.ts"
 import { RefundReason } from "../domain/Payment.ts"
 import type { GatewayUnavailable } from "../domain/PaymentGateway.ts"
-import type { HoldExpired, IdempotencyKeyReused, PaymentStoreError, RequestInProgress } from "../domain/PaymentRepository.ts"
+import type { HoldExpired, PaymentStoreError } from "../domain/PaymentRepository.ts"
 
 export const PaymentView = Schema.Struct({
   id: PaymentId,
@@ -92,8 +92,8 @@ type ApiError =
   | NoOpenIntent
   | HoldExpired
   | PaymentInProgress
-  | RequestInProgress
-  | IdempotencyKeyReused
+  | Idempotent.RequestInProgress
+  | Idempotent.IdempotencyKeyReused
   | PaymentNotFound
   | BookingNotFound
   | GatewayUnavailable

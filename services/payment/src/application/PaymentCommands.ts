@@ -5,17 +5,15 @@
  */
 import { Lease } from "@flight/bus"
 import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId } from "@flight/contracts"
-import { Traceparent } from "@flight/runtime"
-import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } from "effect"
+import { Idempotent, Traceparent } from "@flight/runtime"
+import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope, Tracer } from "effect"
 import { Payment } from "../domain/Payment.ts"
-import { type ChargeResult, PaymentGateway, readableCharge, readableRefund, type Unreadable } from "../domain/PaymentGateway.ts"
-import { type Outgoing, PaymentRepository } from "../domain/PaymentRepository.ts"
+import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
+import { type BeginFailure, type Outgoing, PaymentRepository, type Recorded } from "../domain/PaymentRepository.ts"
 import { awaitingIntent } from "./IntentWait.ts"
+import { readableGateway } from "./ReadableGateway.ts"
 
 const source = "payment" as const
-
-/** How long a repeated request waits for the first one under its key (the gateway's retries and more). */
-export const awaitFirstRequest = Schedule.spaced("25 millis").pipe(Schedule.upTo("15 seconds"))
 
 /**
  * Retries a charge or refund the gateway could not answer, with the same idempotency key: from
@@ -35,37 +33,17 @@ export class ChargeLease extends Context.Reference<ChargeLease>()("payment/Charg
 }) {}
 
 /**
- * The gateway as payments record and publish its answers: what `payment.processed` cannot carry
- * (free text of at most 200 characters, decision 13) is replaced at this edge, before anything is
- * recorded, and the original logged, escaped and cut short. A decline reason becomes
- * `gateway_error`, so the payment fails as declined; an approved charge's transaction id becomes a
- * stand-in derived from it, so the payment succeeds (the provider took the money), and a refund of it
- * needs an operator, who finds the original in the log. See `readableCharge`.
+ * Runs `effect` under the current span as an external parent: the same trace and span ids, so its
+ * spans nest as before. `Idempotent.run` tells its own RequestInProgress apart by identity while it
+ * waits for a first request, and a failure raised under a span is wrapped (to carry the span), so
+ * under one it would stop waiting at once; under an external parent nothing is wrapped. To go once
+ * the combinator recognises the failure otherwise.
  */
-export const readableGateway = (gateway: PaymentGateway["Type"]): PaymentGateway["Type"] => {
-  const report = (key: string, unreadable: Option.Option<Unreadable>) =>
-    Option.match(unreadable, {
-      onNone: () => Effect.void,
-      onSome: ({ excerpt, field, issue, standIn }) => {
-        const line = `gateway answered ${key} with a ${field} a payment cannot carry (${issue}), recorded as ${standIn}: "${excerpt}"`
-        return field === "failure reason" ? Effect.logWarning(line) : Effect.logError(line)
-      },
-    })
-  const readable = (key: string, result: ChargeResult) => {
-    const { result: carried, unreadable } = readableCharge(result)
-    return Effect.as(report(key, unreadable), carried)
-  }
-  return {
-    charge: (request) => Effect.flatMap(gateway.charge(request), (result) => readable(request.key, result)),
-    find: (key) =>
-      Effect.flatMap(gateway.find(key), Option.match({ onNone: () => Effect.succeedNone, onSome: (result) => Effect.asSome(readable(key, result)) })),
-    refund: (request) =>
-      Effect.flatMap(gateway.refund(request), (refunded) => {
-        const { text, unreadable } = readableRefund(refunded.transactionId)
-        return Effect.as(report(request.key, unreadable), { transactionId: text })
-      }),
-  }
-}
+const waitable = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.option(Effect.currentSpan), Option.match({
+    onNone: () => effect,
+    onSome: (span) => Effect.withParentSpan(effect, Tracer.externalSpan({ spanId: span.spanId, traceId: span.traceId, sampled: span.sampled })),
+  }))
 
 const outgoing = <M extends Outgoing["message"]>(message: M) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
@@ -181,38 +159,51 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     })
 
     /**
-     * Charges the booking's intent: begins (key claimed, intent checked, payment pending), calls
-     * the gateway with the payment's id as its idempotency key, and completes (outcome, intent paid
-     * or the charge refunded when the booking ended meanwhile, `payment.processed`, the response
-     * recorded under the key). `render` is the response body the key replays.
+     * The Idempotency-Key of a payment, as the store keeps it: claimed by the begin, in the statement
+     * that begins the payment (a key taken answers what it holds), and its response recorded in the
+     * transaction that completes the payment, so `record` has nothing to do. Nor has `release`: a
+     * charge that failed after its payment began keeps its key, since the payment stays pending (so
+     * no other charge of the booking can start) until the recovery settles it and records its
+     * response under the key, which the key then replays. A begin that fails claims nothing.
+     */
+    const keysOf = (request: PayRequest): Idempotent.Store<Recorded, Payment, BeginFailure> => ({
+      // A request that overtook booking.created waits for the intent (`IntentWait`), then begins.
+      claim: () =>
+        withRepository(awaitingIntent(request.bookingId, Effect.flatMap(DateTime.now, (now) =>
+          repository.beginPayment({
+            key: request.key,
+            fingerprint: request.fingerprint,
+            paymentId: PaymentId.make(Bun.randomUUIDv7()),
+            bookingId: request.bookingId,
+            token: request.token,
+            now,
+            holder,
+            lease: timing.lease,
+          })))),
+      record: () => Effect.void,
+      release: () => Effect.void,
+    })
+
+    /**
+     * Charges the booking's intent under its Idempotency-Key (`Idempotent.run`): begins (key claimed,
+     * intent checked, payment pending), calls the gateway with the payment's id as its idempotency
+     * key, and completes (outcome, intent paid or the charge refunded when the booking ended
+     * meanwhile, `payment.processed`, the response recorded under the key). `render` is the response
+     * body the key replays.
      */
     const pay = Effect.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
       yield* Effect.annotateCurrentSpan({ "booking.id": request.bookingId })
-      // A request that overtook booking.created waits for the intent (`IntentWait`), then begins.
-      const begun = yield* withRepository(awaitingIntent(request.bookingId, Effect.flatMap(DateTime.now, (now) =>
-        repository.beginPayment({
-          key: request.key,
-          fingerprint: request.fingerprint,
-          paymentId: PaymentId.make(Bun.randomUUIDv7()),
-          bookingId: request.bookingId,
-          token: request.token,
-          now,
-          holder,
-          lease: timing.lease,
-        })))).pipe(
-          // The same request while the first one runs waits for its response, and answers it.
-          Effect.retry({ schedule: awaitFirstRequest, while: (error) => error._tag === "RequestInProgress" }),
-        )
-      if (begun._tag === "Replay") return { replayed: true, status: begun.status, body: begun.body }
-      // A gateway that does not answer may still have charged: the payment stays pending (so no other
-      // charge of the booking can start) until the recovery settles it with the same provider key; the
-      // request answers 503, and its key replays the settled response.
-      const body = yield* charge(begun.payment, render).pipe(
-        leased([begun.payment.id]),
-        Effect.tapErrorTag("GatewayUnavailable", (error) =>
-          Effect.zipRight(Effect.logWarning(`payment ${begun.payment.id} pending: ${error.message}`), leaveForLater([begun.payment.id]))),
-      )
-      return { replayed: false, status: 201, body }
+      const { replayed, value } = yield* waitable(Idempotent.run(keysOf(request), { key: request.key, fingerprint: request.fingerprint }, (pending) =>
+        // A gateway that does not answer may still have charged: the payment stays pending until the
+        // recovery settles it with the same provider key; the request answers 503, and its key
+        // replays the settled response.
+        charge(pending, render).pipe(
+          leased([pending.id]),
+          Effect.tapErrorTag("GatewayUnavailable", (error) =>
+            Effect.zipRight(Effect.logWarning(`payment ${pending.id} pending: ${error.message}`), leaveForLater([pending.id]))),
+          Effect.map((body): Recorded => ({ status: 201, body })),
+        )))
+      return { replayed, ...value }
     })
 
     const openIntent = Effect.fn("PaymentCommands.openIntent")(function* (created: MessageOf<"booking.created">) {

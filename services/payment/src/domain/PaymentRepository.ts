@@ -6,7 +6,7 @@
  * in one transaction and completed in another.
  */
 import type { AccountSubject, AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
-import { StoreError } from "@flight/runtime"
+import { type Idempotent, StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Duration, type Effect, type Option, Schema, type Scope } from "effect"
 import type {
   IntentNotOpenYet,
@@ -20,16 +20,6 @@ import type {
 /** The payment store failed (transient unless it holds what this build cannot read, or a migration failed). */
 export class PaymentStoreError extends StoreError.Tagged("PaymentStoreError", "payment") {}
 
-/** The same Idempotency-Key came with another request. */
-export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
-  key: Schema.String,
-}) {}
-
-/** The first request under this Idempotency-Key is still being handled. */
-export class RequestInProgress extends Schema.TaggedError<RequestInProgress>()("RequestInProgress", {
-  key: Schema.String,
-}) {}
-
 /** The booking's hold ran out: it can no longer be paid. */
 export class HoldExpired extends Schema.TaggedError<HoldExpired>()("HoldExpired", { bookingId: Schema.String }) {
   override get message() {
@@ -42,9 +32,8 @@ export interface Outgoing<M extends AnyMessage = AnyMessage> {
   readonly traceparent: string | null
 }
 
-export interface BeginPayment {
-  readonly key: string
-  readonly fingerprint: string
+/** Begins a charge under an Idempotency-Key (`key`, the `fingerprint` of its request). */
+export interface BeginPayment extends Idempotent.Request {
   readonly paymentId: PaymentId
   readonly bookingId: BookingId
   readonly token: string
@@ -61,11 +50,22 @@ export interface ClaimStale {
   readonly limit: number
 }
 
-export type Begun =
-  /** A pending payment for the intent's amount: call the gateway, then `completePayment`. */
-  | { readonly _tag: "Begun"; readonly payment: Payment }
-  /** The key's first request finished: its response, as it was. */
-  | { readonly _tag: "Replay"; readonly status: number; readonly body: string }
+/** A response as its Idempotency-Key records it and replays it: the status and the JSON body. */
+export interface Recorded {
+  readonly status: number
+  readonly body: string
+}
+
+/**
+ * What `beginPayment` found under the key: nothing, so the payment is begun (`Fresh`, a pending
+ * payment for the intent's amount: call the gateway, then `completePayment`); a first request whose
+ * payment is not complete yet (`Running`); or the response the first request recorded (`Done`). The
+ * fingerprint recorded with the key comes with the last two: `Idempotent.run` compares it.
+ */
+export type Begun = Idempotent.Lookup<Recorded, Payment>
+
+/** Why a payment cannot begin: no intent yet, nothing to pay, the hold ran out, another charge under way, the store. */
+export type BeginFailure = IntentNotOpenYet | NoOpenIntent | HoldExpired | PaymentInProgress | PaymentStoreError
 
 export interface CompletePayment {
   readonly paymentId: PaymentId
@@ -73,8 +73,8 @@ export interface CompletePayment {
   readonly now: DateTime.Utc
   /** `payment.processed` for the outcome. */
   readonly event: Outgoing<MessageOf<"payment.processed">>
-  /** The response to record under the Idempotency-Key that began the payment (status and JSON body). */
-  readonly response: { readonly status: number; readonly body: string }
+  /** The response to record under the Idempotency-Key that began the payment. */
+  readonly response: Recorded
   /** A refund id, used when the booking ended while the charge was under way. */
   readonly refundId: RefundId
 }
@@ -116,16 +116,15 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
     },
   ) => Effect.Effect<"closed" | "refund" | "nothing", PaymentStoreError>
   /**
-   * First step of a charge, one transaction: claims the Idempotency-Key, checks the intent is open
-   * and unexpired, and records a pending payment for its amount (at most one pending per booking),
-   * leased to the request's holder.
+   * First step of a charge and the claim of its Idempotency-Key (`Idempotent.Store.claim`), one
+   * transaction: when the key holds nothing, checks the intent is open and unexpired, records a
+   * pending payment for its amount (at most one pending per booking), leased to the request's
+   * holder, and the key with it; otherwise answers what the key holds (see `Begun`), without
+   * looking at the intent. The key's response is recorded by `completePayment`.
    */
   readonly beginPayment: (
     request: BeginPayment,
-  ) => Effect.Effect<
-    Begun,
-    IdempotencyKeyReused | RequestInProgress | IntentNotOpenYet | NoOpenIntent | HoldExpired | PaymentInProgress | PaymentStoreError
-  >
+  ) => Effect.Effect<Begun, BeginFailure>
   /**
    * Second step, one transaction: records the gateway's outcome, pays the intent (or, when the
    * booking ended meanwhile, records a refund of the charge), the event, and the response.

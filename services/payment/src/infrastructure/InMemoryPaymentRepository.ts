@@ -6,17 +6,11 @@
  */
 import { Outbox } from "@flight/bus"
 import type { BookingId, PaymentId, RefundId } from "@flight/contracts"
-import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Idempotent, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import * as IntentSignals from "./IntentSignals.ts"
 import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
-import {
-  HoldExpired,
-  IdempotencyKeyReused,
-  type Outgoing,
-  PaymentRepository,
-  RequestInProgress,
-} from "../domain/PaymentRepository.ts"
+import { HoldExpired, type Outgoing, PaymentRepository, type Recorded } from "../domain/PaymentRepository.ts"
 
 type Repository = PaymentRepository["Type"]
 
@@ -27,7 +21,7 @@ export const make = Effect.sync(() => {
   const applied = new Set<string>()
   const keys = new Map<
     string,
-    { fingerprint: string; paymentId: PaymentId | null; response: { status: number; body: string } | null; readonly at: DateTime.Utc }
+    { fingerprint: string; paymentId: PaymentId | null; response: Recorded | null; readonly at: DateTime.Utc }
   >()
   /** Who holds each pending payment, and until when (epoch ms). */
   const leases = new Map<PaymentId, { holder: string; until: number }>()
@@ -105,9 +99,11 @@ export const make = Effect.sync(() => {
       Effect.flatMap(Clock.currentTimeMillis, (at): ReturnType<Repository["beginPayment"]> => {
         const recorded = keys.get(request.key)
         if (recorded !== undefined) {
-          if (recorded.fingerprint !== request.fingerprint) return Effect.fail(new IdempotencyKeyReused({ key: request.key }))
-          if (recorded.response === null) return Effect.fail(new RequestInProgress({ key: request.key }))
-          return Effect.succeed({ _tag: "Replay", status: recorded.response.status, body: recorded.response.body })
+          return Effect.succeed(
+            recorded.response === null
+              ? Idempotent.running(recorded.fingerprint)
+              : Idempotent.done(recorded.fingerprint, recorded.response),
+          )
         }
         const intent = intents.get(request.bookingId)
         if (intent === undefined) return Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
@@ -132,7 +128,7 @@ export const make = Effect.sync(() => {
         payments.set(payment.id, payment)
         leases.set(payment.id, { holder: request.holder, until: at + Duration.toMillis(request.lease) })
         keys.set(request.key, { fingerprint: request.fingerprint, paymentId: payment.id, response: null, at: request.now })
-        return Effect.succeed({ _tag: "Begun", payment })
+        return Effect.succeed(Idempotent.fresh(payment))
       }),
 
     completePayment: (request) =>

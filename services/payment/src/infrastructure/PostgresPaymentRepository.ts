@@ -10,17 +10,16 @@ import { Outbox, SqlIdempotency } from "@flight/bus"
 import { Catalogue, PaymentId } from "@flight/contracts"
 import { SqlClient, type SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
+import { Idempotent } from "@flight/runtime"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Context, DateTime, Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
 import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
 import {
   type BeginPayment,
   HoldExpired,
-  IdempotencyKeyReused,
   type Outgoing,
   PaymentRepository,
   PaymentStoreError,
-  RequestInProgress,
 } from "../domain/PaymentRepository.ts"
 import * as IntentSignals from "./IntentSignals.ts"
 import * as PostgresPaymentOutbox from "./PostgresPaymentOutbox.ts"
@@ -155,22 +154,24 @@ export const make = Effect.gen(function* () {
     })
 
   /**
-   * Begins step by step in one transaction: the key claimed first, so a replay, a reused key or a
-   * request still under way is told apart, then the intent checked. Taken when `beginAtOnce` did
-   * not begin the payment, to say why, or to begin it after all.
+   * Begins step by step in one transaction: the key claimed first, so that a key already taken
+   * answers what it holds (its request's fingerprint, and its response once recorded), then the
+   * intent checked. Taken when `beginAtOnce` did not begin the payment, to say why, or to begin it
+   * after all.
    */
   const beginStepwise = (request: BeginPayment) =>
     transaction("begin payment", Effect.gen(function* () {
-
       const claimed = yield* sql<Row>`
         INSERT INTO payment_idempotency_keys (key, fingerprint) VALUES (${request.key}, ${request.fingerprint})
         ON CONFLICT (key) DO NOTHING RETURNING key`
       if (claimed.length === 0) {
         const [recorded] = yield* sql<Row>`SELECT * FROM payment_idempotency_keys WHERE key = ${request.key}`
-        if (recorded === undefined) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
-        if (recorded["fingerprint"] !== request.fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key: request.key }))
-        if (recorded["response_status"] === null) return yield* Effect.fail(new RequestInProgress({ key: request.key }))
-        return { _tag: "Replay" as const, status: Number(recorded["response_status"]), body: String(recorded["response_body"]) }
+        // Purged between the two statements: as if still taken, so `Idempotent.run` looks again.
+        if (recorded === undefined) return Idempotent.running(request.fingerprint)
+        const fingerprint = String(recorded["fingerprint"])
+        return recorded["response_status"] === null
+          ? Idempotent.running(fingerprint)
+          : Idempotent.done(fingerprint, { status: Number(recorded["response_status"]), body: String(recorded["response_body"]) })
       }
       const [row] = yield* sql<Row>`SELECT * FROM payment_intents WHERE booking_id = ${request.bookingId} FOR UPDATE`
       if (row === undefined) return yield* Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
@@ -189,7 +190,7 @@ export const make = Effect.gen(function* () {
                 ${request.token}, ${toDate(request.now)}, ${request.holder}, now() + ${PostgresPaymentOutbox.interval(request.lease)}::interval)
         RETURNING *`
       yield* sql`UPDATE payment_idempotency_keys SET payment_id = ${request.paymentId} WHERE key = ${request.key}`
-      return { _tag: "Begun" as const, payment: yield* paymentOf(inserted!) }
+      return Idempotent.fresh(yield* paymentOf(inserted!))
     })).pipe(
       Effect.catchIf(isUniqueViolation, () => Effect.fail(new PaymentInProgress({ bookingId: request.bookingId }))),
       Effect.mapError((error) => (error._tag === "SqlError" ? storeError("begin payment")(error) : error)),
@@ -300,12 +301,12 @@ export const make = Effect.gen(function* () {
       }),
 
     beginPayment: (request) =>
-      Effect.flatMap(beginAtOnce(request), (atOnce) =>
+      Effect.flatMap(beginAtOnce(request), (atOnce): ReturnType<PaymentRepository["Type"]["beginPayment"]> =>
         atOnce === "Undecided"
           ? beginStepwise(request)
           : atOnce === "NoIntent"
           ? Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
-          : Effect.succeed({ _tag: "Begun" as const, payment: atOnce })),
+          : Effect.succeed(Idempotent.fresh(atOnce))),
 
     completePayment: (request) =>
       // One statement, so one round trip and one commit: the outcome (only of a payment still
