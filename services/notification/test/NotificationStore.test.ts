@@ -134,6 +134,19 @@ onEachStore((it) => {
         expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.some(keyed(key, "first")))
       }))
 
+    it("the command under a key is read back as it was recorded; none before, and none once purged", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const key = Bun.randomUUIDv7()
+        expect(yield* store.keyedCommand(key)).toEqual(Option.none())
+        yield* store.keyCommand(keyed(key, "first"))
+        yield* store.keyCommand(keyed(key, "second", "2026-11-26T11:00:00Z"))
+        expect(yield* store.keyedCommand(key)).toEqual(Option.some(keyed(key, "first")))
+        expect(yield* store.keyedCommand(Bun.randomUUIDv7())).toEqual(Option.none())
+        yield* store.purgeKeys(at("2026-11-26T10:00:01Z"))
+        expect(yield* store.keyedCommand(key)).toEqual(Option.none())
+      }))
+
     it("10 requests under one key at once: one recorded, the others answered it", () =>
       Effect.gen(function* () {
         const store = yield* NotificationStore

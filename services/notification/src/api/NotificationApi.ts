@@ -3,16 +3,16 @@
  * `notification.send` command.
  */
 import { CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
-import { DeadLetters, MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
-import { type AnyMessage, BookingId, Catalogue, Envelope, Messages, Recipient } from "@flight/contracts"
-import { HttpApp, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
-import { DateTime, Effect, Either, Option, type Runtime, Schema } from "effect"
+import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
+import { BookingId, Messages, Recipient } from "@flight/contracts"
+import { HttpApp, IdempotencyKey, Paging, Route, type StoreHealth } from "@flight/runtime"
+import { Effect, Option, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { Notification, NotificationStore } from "../domain/Notification.ts"
-import { render } from "../domain/Templates.ts"
 import * as NotificationAccess from "../application/NotificationAccess.ts"
-import { recipientFits } from "../application/NotificationCommands.ts"
+import * as NotificationSending from "../application/NotificationSending.ts"
+import { readingHistory, sending } from "./NotificationProblems.ts"
 
 /** A notification as the history shows it: every field the history keeps. */
 export const NotificationView = Schema.Struct(Notification.fields).annotations({ identifier: "Notification" })
@@ -49,9 +49,9 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
     access: NotificationAccess.readingHistory,
     query: HistoryQuery,
     success: { status: 200, schema: Schema.Struct({ items: Schema.Array(NotificationView), nextCursor: Schema.NullOr(Cursor) }) },
-    errors: [403, 404, 503],
+    errors: [403, 404, ...readingHistory.statuses],
     handler: ({ query }) =>
-      Effect.gen(function* () {
+      readingHistory.answer(Effect.gen(function* () {
         const store = yield* NotificationStore
         const booking = query.bookingId === undefined
           ? Option.none()
@@ -65,9 +65,7 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
           offset,
         })
         return { items: page.items.map(viewOf), nextCursor: page.more ? { offset: offset + query.limit } : null }
-      }).pipe(
-        Effect.catchTag("NotificationStoreError", () => Effect.fail(Problem.unavailable("The notification history is unavailable", 1))),
-      ),
+      })),
   }),
   Route.make({
     method: "post",
@@ -82,47 +80,13 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
     headers: IdempotencyKey.OptionalHeader,
     body: SendBody,
     success: { status: 202, schema: Accepted, description: "The command, accepted" },
-    errors: [422, 503],
+    errors: sending.statuses,
     handler: ({ body, headers }) =>
-      Effect.gen(function* () {
-        if (!recipientFits(body.channel, body.recipient)) {
-          return yield* Effect.fail(Problem.badRequest("The notification is invalid", [{
-            path: "body.recipient",
-            message: `must be ${body.channel === "email" ? "one email address" : body.channel === "sms" ? "one phone number in E.164" : "one device token"}`,
-          }]))
-        }
-        const rendered = render(body.template, body.data)
-        if (Either.isLeft(rendered)) {
-          const path = rendered.left._tag === "TemplateUnknown" ? "body.template" : "body.data"
-          return yield* Effect.fail(Problem.badRequest("The notification is invalid", [{ path, message: rendered.left.message }]))
-        }
-        const bus = yield* MessageBus
-        const publish = (command: AnyMessage) =>
-          bus.publish(command).pipe(Effect.mapError(() => Problem.unavailable("The message bus is unavailable; nothing was sent", 1)))
-        const command = yield* Envelope.make(Messages.SendNotification, body, { source: "notification" })
-        const key = headers[IdempotencyKey.headerName]
-        if (key !== undefined) {
-          const store = yield* NotificationStore
-          const fingerprint = IdempotencyKey.fingerprint("POST /api/notifications", encodeBody(body))
-          const earlier = yield* store.keyCommand({ key, fingerprint, command: Catalogue.encodeJson(command), at: yield* DateTime.now }).pipe(
-            Effect.mapError(() => Problem.unavailable("The notification store is unavailable; nothing was sent", 1)),
-          )
-          if (Option.isSome(earlier)) {
-            if (earlier.value.fingerprint !== fingerprint) return yield* Effect.fail(IdempotencyKey.reused(key))
-            const first = Catalogue.decodeJson(earlier.value.command)
-            if (Either.isLeft(first)) {
-              yield* Effect.logError(`The command recorded under an Idempotency-Key cannot be read: ${first.left.message}`)
-              return yield* Effect.fail(Problem.internal())
-            }
-            // Published again under its own id: whether the first publish got through or not, the
-            // notification goes out once per command.
-            yield* publish(first.right)
-            return Route.response({ status: 202, body: { commandId: first.right.id }, headers: { [IdempotencyKey.replayedHeader]: "true" } })
-          }
-        }
-        yield* publish(command)
-        return { commandId: command.id }
-      }),
+      sending.answer(Effect.gen(function* () {
+        const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/notifications", encodeBody(body))
+        const { command, replayed } = yield* NotificationSending.send(body, request)
+        return IdempotencyKey.respond({ status: 202, body: { commandId: command.id }, replayed })
+      })),
   }),
   // Its dead letters and queue depth, for admins (the same routes in every service on the bus).
   ...OperationsRoutes.routes("notification"),

@@ -125,6 +125,8 @@ export class NotificationStore extends Context.Tag("notification/NotificationSto
    * holds.
    */
   readonly keyCommand: (request: KeyedCommand) => Effect.Effect<Option.Option<KeyedCommand>, NotificationStoreError>
+  /** The command recorded under an Idempotency-Key; none while the key holds none. */
+  readonly keyedCommand: (key: string) => Effect.Effect<Option.Option<KeyedCommand>, NotificationStoreError>
   /** Forgets Idempotency-Keys recorded before `before`; answers how many. */
   readonly purgeKeys: (before: DateTime.Utc) => Effect.Effect<number, NotificationStoreError>
   /** Remembers a booking's contact and owner; a later one for the booking replaces it. */

@@ -50,6 +50,7 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
         if (earlier === undefined) keys.set(request.key, request)
         return Option.fromNullable(earlier)
       }),
+    keyedCommand: (key) => Effect.sync(() => Option.fromNullable(keys.get(key))),
     purgeKeys: (before) =>
       Effect.sync(() => {
         let purged = 0

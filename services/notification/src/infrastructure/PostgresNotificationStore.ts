@@ -8,7 +8,7 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { DateTime, Duration, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { BookingContact, keyOf, Notification, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
+import { BookingContact, type KeyedCommand, keyOf, Notification, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
 
 export const migrationsTable = "notification_migrations"
 
@@ -97,6 +97,13 @@ const notificationOf = (row: Row) =>
     createdAt: iso(row["created_at"]),
     sentAt: iso(row["sent_at"]),
   }).pipe(Effect.mapError(unreadable("notification")))
+
+const keyedOf = (key: string, row: Row): KeyedCommand => ({
+  key,
+  fingerprint: String(row["fingerprint"]),
+  command: String(row["command"]),
+  at: DateTime.unsafeMake(row["created_at"] as Date),
+})
 
 const decodeContact = Schema.decodeUnknown(BookingContact)
 const contactOf = (row: Row) =>
@@ -197,16 +204,16 @@ export const make = Effect.gen(function* () {
         VALUES (${request.key}, ${request.fingerprint}, ${request.command}, ${toDate(request.at)})
         ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
         RETURNING fingerprint, command, created_at, (xmax = 0) AS inserted`.pipe(
-        Effect.map(([row]) =>
-          row === undefined || row["inserted"] === true ? Option.none() : Option.some({
-            key: request.key,
-            fingerprint: String(row["fingerprint"]),
-            command: String(row["command"]),
-            at: DateTime.unsafeMake(row["created_at"] as Date),
-          })
-        ),
+        Effect.map(([row]) => (row === undefined || row["inserted"] === true ? Option.none() : Option.some(keyedOf(request.key, row)))),
         Effect.mapError(storeError("key command")),
         traced("key command"),
+      ),
+
+    keyedCommand: (key) =>
+      sql<Row>`SELECT fingerprint, command, created_at FROM notification_idempotency_keys WHERE key = ${key}`.pipe(
+        Effect.map(([row]) => (row === undefined ? Option.none() : Option.some(keyedOf(key, row)))),
+        Effect.mapError(storeError("keyed command")),
+        traced("keyed command"),
       ),
 
     purgeKeys: (before) =>
