@@ -19,13 +19,10 @@ export const NotificationView = Schema.Struct(Notification.fields).annotations({
 
 const viewOf = (notification: Notification): typeof NotificationView.Type => ({ ...notification })
 
-const Cursor = Paging.OffsetCursor
-
 export const HistoryQuery = Schema.Struct({
   bookingId: Schema.optional(BookingId),
   recipient: Schema.optional(Recipient),
-  limit: Paging.limit,
-  cursor: Schema.optional(Cursor),
+  ...Paging.offsetFields,
 })
 
 export const SendBody = Messages.SendNotification.data
@@ -48,7 +45,7 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
     // the booking's owner (NotificationAccess).
     access: NotificationAccess.readingHistory,
     query: HistoryQuery,
-    success: { status: 200, schema: Schema.Struct({ items: Schema.Array(NotificationView), nextCursor: Schema.NullOr(Cursor) }) },
+    success: { status: 200, schema: Paging.page(NotificationView, Paging.OffsetCursor) },
     errors: [403, 404, ...readingHistory.statuses],
     handler: ({ query }) =>
       readingHistory.answer(Effect.gen(function* () {
@@ -57,14 +54,14 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
           ? Option.none()
           : Option.some({ id: query.bookingId, known: yield* store.contactOf(query.bookingId) })
         yield* NotificationAccess.canReadHistory(yield* CurrentPrincipal, { booking })
-        const offset = query.cursor?.offset ?? 0
+        const offset = Paging.offsetOf(query)
         const page = yield* store.history({
           bookingId: Option.fromNullable(query.bookingId),
           recipient: Option.fromNullable(query.recipient),
           limit: query.limit,
           offset,
         })
-        return { items: page.items.map(viewOf), nextCursor: page.more ? { offset: offset + query.limit } : null }
+        return { items: page.items.map(viewOf), nextCursor: Paging.nextOffset(offset, query.limit, page.more) }
       })),
   }),
   Route.make({
