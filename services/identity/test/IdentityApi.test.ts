@@ -64,6 +64,17 @@ describe("identity HTTP API", () => {
       expect(JSON.stringify(signUp.requestBody)).toContain("password")
     }), { layer: quiet })
 
+  EffectTest.effect("/openapi.json documents on each of better-auth's routes the 503 it answers while its store is out of reach", () =>
+    Effect.gen(function* () {
+      const client = yield* Identity.started(Identity.inMemory)
+      const document = (yield* client.send("GET", "/openapi.json")).body
+      const auth = Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)
+        .filter(([path]) => path.startsWith("/api/auth/"))
+        .flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => [`${method} ${path}`, "503" in operation.responses]))
+      expect(auth).toHaveLength(6)
+      expect(auth.filter(([, documented]) => !documented)).toEqual([])
+    }), { layer: quiet })
+
   EffectTest.effect("/metrics counts better-auth's routes by route and status, for an admin of its own tokens only", () =>
     Effect.gen(function* () {
       const client = yield* Identity.started(Identity.inMemory)

@@ -8,6 +8,7 @@ import { Route } from "@flight/runtime"
 import { Effect, Schema } from "effect"
 import { Email, Kind, Name, Password, Role } from "../domain/Account.ts"
 import { basePath } from "../infrastructure/BetterAuth.ts"
+import { betterAuthFailing } from "./IdentityProblems.ts"
 
 const Url = Schema.String.pipe(
   Schema.maxLength(2048),
@@ -115,7 +116,8 @@ const documented = <S extends Schema.Schema.AnyNoContext | undefined, B extends 
     tags: ["identity"],
     ...(options.body === undefined ? {} : { body: options.body }),
     success: options.success,
-    errors: options.errors,
+    // The route's own, and better-auth failing (its store out of reach), which any of them may answer.
+    errors: [...options.errors, ...betterAuthFailing.statuses],
     // Served by the proxy to better-auth (`AuthProxy`); this route only documents it.
     handler: () => Effect.dieMessage(`${options.path} is served by better-auth`),
   })

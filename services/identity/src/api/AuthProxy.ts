@@ -6,10 +6,11 @@
  * HTTP metrics like any other route.
  */
 import { ClientAddress, HttpApp, Problem, RequestInput, Traceparent } from "@flight/runtime"
-import { Cause, Clock, Data, Effect, Either, Exit, Metric, Option, Schema, type Tracer } from "effect"
+import { Cause, Clock, Effect, Either, Exit, Metric, Option, Schema, type Tracer } from "effect"
 import { weakness } from "../domain/Account.ts"
 import { basePath, clientIpHeader, IdentityAuth } from "../infrastructure/BetterAuth.ts"
 import type { Endpoint } from "./AuthEndpoints.ts"
+import { BetterAuthFailed, betterAuthFailing } from "./IdentityProblems.ts"
 
 /** Sign-up and sign-in bodies are small: 16 KiB is far more than any of them needs. */
 export const bodyLimitBytes = 16 * 1024
@@ -116,9 +117,6 @@ const handled = (endpoint: Endpoint, request: Request, url: URL, env: unknown, o
     return yield* Effect.fail(yield* Effect.promise(() => problemOf(response)))
   })
 
-/** better-auth answered 5xx: its store failed (it reports a broken connection so), never the client's doing. */
-class BetterAuthFailed extends Data.TaggedError("BetterAuthFailed")<{ readonly status: number; readonly body: string }> {}
-
 /**
  * Serves `endpoint`: the response, whatever happened. better-auth failing (it throws or answers
  * 5xx when its store does) is a 503 and logged; a defect is a bare 500, logged.
@@ -135,17 +133,18 @@ export const serve = (endpoint: Endpoint, request: Request, env: unknown, option
       attributes: { "http.method": method, "http.route": route, "url.path": url.pathname },
       ...(Option.isSome(incoming) ? { parent: incoming.value } : {}),
     })
-    const exit = yield* Effect.exit(Effect.withParentSpan(handled(endpoint, request, url, env, options), span))
+    const answered = handled(endpoint, request, url, env, options).pipe(
+      Effect.tapError((error) => Problem.isProblem(error) ? Effect.void : Effect.logError(`${method} ${route}: better-auth failed`, Cause.fail(error))),
+      betterAuthFailing.answer,
+    )
+    const exit = yield* Effect.exit(Effect.withParentSpan(answered, span))
     let response: Response
     if (Exit.isSuccess(exit)) {
       response = exit.value
     } else {
-      const failure = Cause.failureOption(exit.cause)
-      if (Option.isSome(failure) && !Cause.isDie(exit.cause) && Problem.isProblem(failure.value)) {
-        response = Problem.toResponse(failure.value, url.pathname)
-      } else if (Option.isSome(failure) && !Cause.isDie(exit.cause)) {
-        yield* Effect.logError(`${method} ${route}: better-auth failed`, exit.cause).pipe(Effect.withParentSpan(span))
-        response = Problem.toResponse(Problem.unavailable("The identity service cannot reach its store; try again shortly", 1), url.pathname)
+      const problem = Cause.failureOption(exit.cause)
+      if (Option.isSome(problem) && !Cause.isDie(exit.cause)) {
+        response = Problem.toResponse(problem.value, url.pathname)
       } else {
         yield* Effect.logError(`${method} ${route} failed`, exit.cause).pipe(Effect.withParentSpan(span))
         response = Problem.toResponse(Problem.internal(), url.pathname)
