@@ -165,13 +165,13 @@ const floor = async () => {
       const { reply } = await RedisScript.evaluate(client, RedisHoldScript.hold, {
         keys: {
           seating: keys.seating(f), seats: keys.seats(f, body.cabin), booking: keys.booking(f, id), active: keys.active(f),
-          expiries: keys.expiries(f), idempotency: keys.seating(f), outbox: keys.outbox(f), status: keys.status(f),
+          expiries: keys.expiries(f), outbox: keys.outbox(f), status: keys.status(f),
           holders: keys.holders(f, id), bookings: keys.bookings(f),
           holderSets: [keys.holder(`email:${body.contact.email}`), keys.holder(`address:${request.headers.get("x-forwarded-for")}`)],
         },
         args: {
           booking: JSON.stringify(booking), event: JSON.stringify(event), traceparent: "", requested: JSON.stringify(body.passengers.map(() => "")),
-          expiresAt: Date.now() + 3_600_000, keyTtl: 0, id, messageId: event.id, fingerprint: "",
+          expiresAt: Date.now() + 3_600_000, id, messageId: event.id,
           totalAmount: String(45000 * body.passengers.length), totalCurrency: "GBP", maxSeats: 9, now: Date.now(),
         },
       })

@@ -9,6 +9,7 @@ import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepos
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
 import { RedisClient } from "../src/infrastructure/RedisStore.ts"
 import { contract } from "./BookingRepository.contract.ts"
+import { commandsIdempotencyContract } from "./BookingCommandsIdempotency.contract.ts"
 import { holdLimitContract } from "./HoldLimit.contract.ts"
 import { cancelledEvent, deletePrefix, holdRequest, seating, testPrefix } from "./support/Fixtures.ts"
 
@@ -21,6 +22,8 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
     RedisBookingRepository.layerWith({ prefix }).pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
   contract("Redis", layer)
   holdLimitContract("Redis", layer)
+  commandsIdempotencyContract("Redis", (options) =>
+    RedisBookingRepository.layerWith({ prefix, ...options }).pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url))))))
 
   // A prefix of its own per test, since the relays there take whatever the outbox holds.
   OutboxLeases.leases("Redis booking streams", () =>

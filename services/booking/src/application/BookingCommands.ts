@@ -16,19 +16,18 @@ import {
   type PaymentId,
   type SeatNumber,
 } from "@flight/contracts"
-import { Traceparent } from "@flight/runtime"
+import { Idempotent, Traceparent } from "@flight/runtime"
 import { createHash } from "node:crypto"
-import { Context, Data, DateTime, Duration, Effect, Option, Schema } from "effect"
-import { Booking, type Owner, randomReference, seatsOf } from "../domain/Booking.ts"
+import { Context, DateTime, type Duration, Effect, Option } from "effect"
+import { type Booking, type Owner, randomReference, seatsOf } from "../domain/Booking.ts"
 import {
   BookingNotFound,
   BookingRepository,
   BookingStoreError,
+  CabinNotOnFlight,
   FlightNotFound,
-  IdempotencyKeyReused,
   type Outgoing,
 } from "../domain/BookingRepository.ts"
-import { CabinNotOnFlight } from "../domain/BookingRepository.ts"
 import { holdersOf, PartyOverHoldLimit } from "../domain/HoldLimit.ts"
 import { checkRequested, FlightSeating, maximumTotal, TotalTooLarge } from "../domain/SeatInventory.ts"
 
@@ -40,10 +39,11 @@ export class HoldTtl extends Context.Tag("booking/HoldTtl")<HoldTtl, Duration.Du
 /** How many seats one holder may hold at once (BOOKING_MAX_HELD_SEATS; DESIGN §10). */
 export class MaxHeldSeats extends Context.Tag("booking/MaxHeldSeats")<MaxHeldSeats, number>() {}
 
-export { IdempotencyKeyReused }
-
-/** The first request under an Idempotency-Key is still running: send it again in a moment. */
-export class RequestInProgress extends Data.TaggedError("RequestInProgress")<{ readonly key: string }> {}
+/** The Idempotency-Key failures (decision 24), the runtime's: a key reused with another request, a first request still running. */
+export const IdempotencyKeyReused = Idempotent.IdempotencyKeyReused
+export type IdempotencyKeyReused = Idempotent.IdempotencyKeyReused
+export const RequestInProgress = Idempotent.RequestInProgress
+export type RequestInProgress = Idempotent.RequestInProgress
 
 export interface CreateBooking {
   readonly flightId: FlightId
@@ -56,19 +56,8 @@ export interface CreateBooking {
   readonly clientAddress?: string | null | undefined
 }
 
-export interface IdempotentRequest {
-  readonly key: string
-  readonly fingerprint: string
-}
-
-/** How long a claimed Idempotency-Key waits for its first request before another may run it. */
-const claimWindow = Duration.seconds(30)
-
 const outgoing = <M extends AnyMessage>(message: M) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
-
-const encodeBookingJson = Schema.encodeSync(Schema.parseJson(Booking))
-const decodeBookingJson = Schema.decodeUnknown(Schema.parseJson(Booking))
 
 /**
  * A message id derived from its cause and a discriminator: the same cause redelivered gives the same
@@ -137,7 +126,8 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         }))
       })
 
-    const hold = (request: CreateBooking, idempotency: Option.Option<IdempotentRequest>) =>
+    /** Holds seats for a new booking under `id`; an id held before answers its booking (`replayed`). */
+    const hold = (request: CreateBooking, id: BookingId) =>
       Effect.gen(function* () {
         const seating = yield* layoutsOf(request.flightId)
         const layout = seating.cabins.find((candidate) => candidate.cabin === request.cabin)
@@ -150,7 +140,6 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         if (request.passengers.length > maxHeldSeats) {
           return yield* Effect.fail(new PartyOverHoldLimit({ limit: maxHeldSeats, passengers: request.passengers.length }))
         }
-        const id = BookingId.make(Bun.randomUUIDv7())
         const reference = yield* newReference(id)
         const now = yield* DateTime.now
         const holdExpiresAt = DateTime.addDuration(now, holdTtl)
@@ -185,7 +174,6 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
           now,
           event,
           total,
-          idempotency,
           // Each of them counts the seats on its own: the account, the contact email, the address.
           limit: {
             holders: holdersOf({ owner: request.owner ?? null, email: request.contact.email, clientAddress: request.clientAddress ?? null }),
@@ -194,55 +182,40 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         })
       })
 
+    /** The keys for `once`, whose work needs no booking id: a claim only says that the key is free. */
+    const onceKeys: Idempotent.Store<Booking, void, BookingStoreError> = {
+      ...repository.idempotency,
+      claim: (request) =>
+        Effect.map(repository.idempotency.claim(request), (lookup) => (lookup._tag === "Fresh" ? Idempotent.fresh(undefined) : lookup)),
+    }
+
     /**
-     * Holds seats for a new booking. Under an Idempotency-Key: the same request answers the booking
-     * as first created (never refused by the holding limit), another request is refused; a failed
-     * request frees its key. Refused when one of its holders would hold more than the limit.
+     * Holds seats for a new booking. Under an Idempotency-Key (decision 24): the same request answers
+     * the booking as first created (never refused by the holding limit), waiting for the first while
+     * it runs; another request is refused; a failed request frees its key. The key's claim names the
+     * booking id, so a retry after a crash between the hold and the record answers the booking held.
+     * Refused when one of its holders would hold more than the limit.
      */
-    const create = Effect.fn("BookingCommands.create")(function* (request: CreateBooking, idempotency: Option.Option<IdempotentRequest>) {
+    const create = Effect.fn("BookingCommands.create")(function* (request: CreateBooking, idempotency: Option.Option<Idempotent.Request>) {
       yield* Effect.annotateCurrentSpan({ "flight.id": request.flightId, "booking.passengers": request.passengers.length })
-      if (Option.isNone(idempotency)) return yield* hold(request, Option.none())
-      const { fingerprint, key } = idempotency.value
-      const claim = yield* repository.claimKey(key, fingerprint, DateTime.addDuration(yield* DateTime.now, claimWindow))
-      if (claim._tag === "Recorded") {
-        if (claim.fingerprint !== fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key }))
-        if (Option.isSome(claim.response)) {
-          const booking = yield* decodeBookingJson(claim.response.value).pipe(
-            Effect.mapError((error) => new BookingStoreError({ operation: "replay", reason: error.message, transient: false })),
-          )
-          return { booking, replayed: true }
-        }
-      }
-      // A claim still open (its request running, or crashed) falls through: the hold script answers
-      // the booking recorded on the flight for this key and request, if any, and holds nothing again.
-      const result = yield* hold(request, idempotency).pipe(
-        Effect.tapError(() => Effect.ignore(repository.releaseKey(key))),
-      )
-      yield* repository.recordKey(key, fingerprint, encodeBookingJson(result.booking)).pipe(Effect.ignore)
-      return result
+      if (Option.isNone(idempotency)) return yield* hold(request, BookingId.make(Bun.randomUUIDv7()))
+      // A claim whose request crashed after its hold: the hold answers the booking held then, a replay too.
+      let heldBefore = false
+      const answer = yield* Idempotent.run(repository.idempotency, idempotency.value, (id: BookingId) =>
+        Effect.map(hold(request, id), (held) => {
+          heldBefore = held.replayed
+          return held.booking
+        }))
+      return { booking: answer.value, replayed: answer.replayed || heldBefore }
     })
 
     /**
-     * Runs `run` once per Idempotency-Key: the same request answers the recorded booking, another
-     * request under the key is refused, a failure frees the key.
+     * Runs `run` once per Idempotency-Key (decision 24): the same request answers the recorded
+     * booking (waiting for the first while it runs), another request under the key is refused, a
+     * failure frees the key.
      */
-    const once = <E, R>(idempotency: Option.Option<IdempotentRequest>, run: Effect.Effect<Booking, E, R>) =>
-      Effect.gen(function* () {
-        if (Option.isNone(idempotency)) return { booking: yield* run, replayed: false }
-        const { fingerprint, key } = idempotency.value
-        const claim = yield* repository.claimKey(key, fingerprint, DateTime.addDuration(yield* DateTime.now, claimWindow))
-        if (claim._tag === "Recorded") {
-          if (claim.fingerprint !== fingerprint) return yield* Effect.fail(new IdempotencyKeyReused({ key }))
-          if (Option.isNone(claim.response)) return yield* Effect.fail(new RequestInProgress({ key }))
-          const booking = yield* decodeBookingJson(claim.response.value).pipe(
-            Effect.mapError((error) => new BookingStoreError({ operation: "replay", reason: error.message, transient: false })),
-          )
-          return { booking, replayed: true }
-        }
-        const booking = yield* run.pipe(Effect.tapError(() => Effect.ignore(repository.releaseKey(key))))
-        yield* repository.recordKey(key, fingerprint, encodeBookingJson(booking)).pipe(Effect.ignore)
-        return { booking, replayed: false }
-      })
+    const once = <E, R>(idempotency: Option.Option<Idempotent.Request>, run: Effect.Effect<Booking, E, R>) =>
+      Effect.map(Idempotent.optional(onceKeys, idempotency, run), (answer) => ({ booking: answer.value, replayed: answer.replayed }))
 
     const cancel = Effect.fn("BookingCommands.cancel")(function* (id: BookingId, reason: "customer" | "flight-cancelled", causedBy?: AnyMessage) {
       yield* Effect.annotateCurrentSpan({ "booking.id": id })

@@ -20,8 +20,8 @@ import {
   type PaymentId,
   type SeatNumber,
 } from "@flight/contracts"
-import { StoreError } from "@flight/runtime"
-import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
+import { type Idempotent, StoreError } from "@flight/runtime"
+import { Context, type DateTime, Duration, type Effect, type Option, Schema } from "effect"
 import { Booking, type HoldExpired, type InvalidTransition, type Owner } from "./Booking.ts"
 import type { HoldLimit, HoldLimitReached } from "./HoldLimit.ts"
 import type { FlightSeating, SeatNotInCabin, SeatState, SeatsUnavailable } from "./SeatInventory.ts"
@@ -68,6 +68,7 @@ export interface Outgoing<M> {
 }
 
 export interface HoldRequest {
+  /** The new booking's id; an id held before is not held again (see `hold`). */
   readonly id: BookingId
   readonly reference: BookingReference
   readonly flightId: FlightId
@@ -84,13 +85,8 @@ export interface HoldRequest {
   /** The total the store records: the cabin's fare times the passengers (computed by the caller). */
   readonly total: Money
   /**
-   * Recorded with the booking (key and request fingerprint), so a replay of the same request answers
-   * the booking as it was created, and another request under the key is refused.
-   */
-  readonly idempotency: Option.Option<{ readonly key: string; readonly fingerprint: string }>
-  /**
    * Whom the new seats count against, and how many each may hold at once (DESIGN §10): checked in
-   * the same atomic step as the hold, after a replay under the Idempotency-Key is answered.
+   * the same atomic step as the hold, after a booking id held before is answered.
    */
   readonly limit: HoldLimit
 }
@@ -122,10 +118,20 @@ export const pendingBooking = (request: HoldRequest, seats: ReadonlyArray<SeatNu
     owner: request.owner,
   }, true)
 
-/** The same Idempotency-Key came with another request. */
-export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
-  key: Schema.String,
-}) {}
+/**
+ * The Idempotency-Keys of the booking POSTs (decision 24): one record per key, its fingerprint, the
+ * booking id its claim named (`Fresh`'s `claimed`, the id a creation under the key holds), until
+ * when the claim waits for its request, and its response once recorded; kept
+ * `IdempotencyKey.retention` from the claim on. A claim whose request crashed (its window passed,
+ * nothing recorded) is taken over by the same request again with the same booking id, and since
+ * `hold` never holds an id twice, the retry answers the booking held, never a second one; another
+ * request under the key is refused as long as the key is kept, crashed or not. `release` deletes a
+ * claim that recorded no response.
+ */
+export type IdempotencyKeys = Idempotent.Store<Booking, BookingId, BookingStoreError>
+
+/** How long a claim waits for its request before the same request, sent again, takes it over. */
+export const defaultClaimWindow = Duration.seconds(30)
 
 export type ConfirmOutcome =
   | { readonly _tag: "Confirmed"; readonly booking: Booking }
@@ -138,14 +144,8 @@ export type HoldError =
   | FlightNotFound
   | FlightNotBookable
   | CabinNotOnFlight
-  | IdempotencyKeyReused
   | HoldLimitReached
   | BookingStoreError
-
-/** What an Idempotency-Key of a POST recorded. */
-export type KeyClaim =
-  | { readonly _tag: "Claimed" }
-  | { readonly _tag: "Recorded"; readonly fingerprint: string; readonly response: Option.Option<string> }
 
 export class BookingRepository extends Context.Tag("booking/BookingRepository")<BookingRepository, {
   /** Records a flight's seats from `flight.scheduled`; false when it was recorded before. */
@@ -162,9 +162,9 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
   ) => Effect.Effect<boolean, BookingStoreError>
   /**
    * Holds seats for a new booking (the named ones, or free ones chosen by `SeatInventory.allocate`).
-   * Under an Idempotency-Key already recorded on the flight, it answers the booking as it was
-   * created instead (`replayed`), so a request retried after a crash never books twice. Refused,
-   * holding nothing and publishing nothing, when a holder of `limit` would hold more than its limit.
+   * A booking id held before is answered as it is stored instead (`replayed`), holding nothing, so
+   * a creation retried under its Idempotency-Key's claim never books twice. Refused, holding nothing
+   * and publishing nothing, when a holder of `limit` would hold more than its limit.
    */
   readonly hold: (request: HoldRequest) => Effect.Effect<{ readonly booking: Booking; readonly replayed: boolean }, HoldError>
   /** Confirms a pending booking with a payment: its seats are sold, and no longer count as held. */
@@ -217,18 +217,8 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
     flightId: FlightId,
     cabin: Cabin,
   ) => Effect.Effect<ReadonlyArray<{ readonly seat: SeatNumber; readonly state: SeatState }>, FlightNotFound | CabinNotOnFlight | BookingStoreError>
-  /**
-   * Claims an Idempotency-Key for a request with this fingerprint, or answers what it recorded
-   * (the response once the request succeeded). A claim lasts `pending` while the request runs.
-   */
-  readonly claimKey: (key: string, fingerprint: string, pending: DateTime.Utc) => Effect.Effect<KeyClaim, BookingStoreError>
-  /** Records the response of a claimed key, kept at least 24 hours. */
-  readonly recordKey: (key: string, fingerprint: string, response: string) => Effect.Effect<void, BookingStoreError>
-  /**
-   * Gives a claim back when its request failed, so it can be sent again; a key that recorded a
-   * response (another request under it succeeded meanwhile) is kept.
-   */
-  readonly releaseKey: (key: string) => Effect.Effect<void, BookingStoreError>
+  /** The Idempotency-Keys of the booking POSTs, whose claims name the booking id `hold` uses. */
+  readonly idempotency: IdempotencyKeys
   /** Whether a reference is taken (references are unique). */
   readonly claimReference: (reference: BookingReference, id: BookingId) => Effect.Effect<boolean, BookingStoreError>
 }>() {}

@@ -4,8 +4,8 @@
  */
 import { Outbox } from "@flight/bus"
 import type { BookingId, SeatNumber } from "@flight/contracts"
-import { IdempotencyKey, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
-import { Clock, Context, DateTime, Duration, Effect, Either, Layer, Option } from "effect"
+import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
+import { Clock, Context, DateTime, type Duration, Effect, Either, Layer, Option } from "effect"
 import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
 import {
   BookingNotFound,
@@ -14,13 +14,12 @@ import {
   FlightNotBookable,
   FlightNotFound,
   type HoldError,
-  IdempotencyKeyReused,
-  type KeyClaim,
   pendingBooking,
 } from "../domain/BookingRepository.ts"
 import { HoldLimitReached } from "../domain/HoldLimit.ts"
 import { allocate, bookable, FlightSeating, seatsOf, supersedes } from "../domain/SeatInventory.ts"
 import * as InMemoryHoldLimits from "./InMemoryHoldLimits.ts"
+import * as InMemoryIdempotencyKeys from "./InMemoryIdempotencyKeys.ts"
 
 interface FlightState {
   seating: FlightSeating
@@ -29,13 +28,16 @@ interface FlightState {
   readonly active: Set<BookingId>
   /** Every booking held on the flight, oldest first. */
   readonly booked: Array<BookingId>
-  /** Idempotency-Key -> the request's fingerprint and the booking as created. */
-  readonly recorded: Map<string, { readonly fingerprint: string; readonly booking: Booking }>
 }
 
 type Repository = BookingRepository["Type"]
 
-export const make = Effect.sync(() => {
+export interface Options {
+  /** How long an Idempotency-Key's claim waits for its request (`defaultClaimWindow` unless given). */
+  readonly claimFor?: Duration.DurationInput
+}
+
+export const make = (options: Options = {}) => Effect.sync(() => {
   const flights = new Map<string, FlightState>()
   const bookings = new Map<BookingId, Booking>()
   /** Booking id -> hold expiry (ms), while pending. */
@@ -43,7 +45,6 @@ export const make = Effect.sync(() => {
   const references = new Map<string, BookingId>()
   /** Owner -> their bookings, oldest first. */
   const owned = new Map<string, Array<BookingId>>()
-  const claims = new Map<string, { fingerprint: string; response: string | null; until: number }>()
   const outbox = Outbox.inMemory()
   const held = InMemoryHoldLimits.make()
 
@@ -69,7 +70,7 @@ export const make = Effect.sync(() => {
     seed: (seating) =>
       Effect.sync(() => {
         if (flights.has(seating.flightId)) return false
-        flights.set(seating.flightId, { seating, seats: new Map(), active: new Set(), booked: [], recorded: new Map() })
+        flights.set(seating.flightId, { seating, seats: new Map(), active: new Set(), booked: [] })
         return true
       }),
     seating: (flightId) => Effect.sync(() => Option.map(Option.fromNullable(flights.get(flightId)), (state) => state.seating)),
@@ -84,15 +85,15 @@ export const make = Effect.sync(() => {
     hold: (request) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.suspend((): Effect.Effect<{ readonly booking: Booking; readonly replayed: boolean }, HoldError> => {
-          const state = flights.get(request.flightId)
-          if (Option.isSome(request.idempotency)) {
-            const recorded = state?.recorded.get(request.idempotency.value.key)
-            if (recorded !== undefined) {
-              return recorded.fingerprint === request.idempotency.value.fingerprint
-                ? Effect.succeed({ booking: recorded.booking, replayed: true })
-                : Effect.fail(new IdempotencyKeyReused({ key: request.idempotency.value.key }))
+          const existing = bookings.get(request.id)
+          if (existing !== undefined) {
+            // Held before (a creation retried under its claim): a reference drawn for this request leads nowhere.
+            if (existing.reference !== request.reference && references.get(request.reference) === request.id) {
+              references.delete(request.reference)
             }
+            return Effect.succeed({ booking: existing, replayed: true })
           }
+          const state = flights.get(request.flightId)
           if (state === undefined) return Effect.fail(new FlightNotFound({ flightId: request.flightId }))
           if (!bookable(state.seating)) {
             return Effect.fail(new FlightNotBookable({ flightId: request.flightId, status: state.seating.status }))
@@ -116,9 +117,6 @@ export const make = Effect.sync(() => {
           state.booked.push(booking.id)
           expiring.set(booking.id, DateTime.toEpochMillis(request.holdExpiresAt))
           held.add(booking.id, request.limit, { seats: passengers.length, expiresAt: DateTime.toEpochMillis(request.holdExpiresAt) })
-          if (Option.isSome(request.idempotency)) {
-            state.recorded.set(request.idempotency.value.key, { fingerprint: request.idempotency.value.fingerprint, booking })
-          }
           const message = request.event.message
           outbox.appendNow([{
             id: message.id,
@@ -209,23 +207,7 @@ export const make = Effect.sync(() => {
         }))
       }),
 
-    claimKey: (key, fingerprint, pending) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.sync((): KeyClaim => {
-          const claim = claims.get(key)
-          if (claim === undefined || claim.until <= now) {
-            claims.set(key, { fingerprint, response: null, until: DateTime.toEpochMillis(pending) })
-            return { _tag: "Claimed" }
-          }
-          return { _tag: "Recorded", fingerprint: claim.fingerprint, response: Option.fromNullable(claim.response) }
-        })),
-    recordKey: (key, fingerprint, response) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.sync(() => void claims.set(key, { fingerprint, response, until: now + Duration.toMillis(IdempotencyKey.retention) }))),
-    releaseKey: (key) =>
-      Effect.sync(() => {
-        if (claims.get(key)?.response === null) claims.delete(key)
-      }),
+    idempotency: InMemoryIdempotencyKeys.make((id) => bookings.has(id), options.claimFor),
     claimReference: (reference, id) =>
       Effect.sync(() => {
         if (references.has(reference)) return false
@@ -267,7 +249,10 @@ export const make = Effect.sync(() => {
 })
 
 /** The repository, its outbox and an always-up store health, for the embedded mode. */
-export const layer: Layer.Layer<BookingRepository | Outbox.Store | StoreHealth> = Layer.effectContext(
-  Effect.map(make, ({ outbox, repository }) =>
-    Context.make(BookingRepository, repository).pipe(Context.add(Outbox.Store, outbox))),
-).pipe(Layer.merge(StoreHealthLayer.inMemory))
+export const layerWith = (options: Options = {}): Layer.Layer<BookingRepository | Outbox.Store | StoreHealth> =>
+  Layer.effectContext(
+    Effect.map(make(options), ({ outbox, repository }) =>
+      Context.make(BookingRepository, repository).pipe(Context.add(Outbox.Store, outbox))),
+  ).pipe(Layer.merge(StoreHealthLayer.inMemory))
+
+export const layer = layerWith()

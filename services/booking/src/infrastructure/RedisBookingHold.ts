@@ -2,10 +2,11 @@
  * A hold on Redis (decision 10): the booking as held, built once; the hold script's keys and
  * arguments (`RedisHoldScript`); the global writes before it and the mark after it, in one round trip
  * (`RedisHoldRoundTrip`); and its answer as the booking held or the refusal. A hold that holds
- * nothing removes the names written before it again.
+ * nothing removes the names written before it again; a hold of an id held before (a creation
+ * retried under its Idempotency-Key's claim) answers that booking and puts its names back as they were.
  */
 import { Catalogue, type SeatNumber } from "@flight/contracts"
-import { DateTime, Duration, Effect, Option, Schema } from "effect"
+import { DateTime, Effect, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { Booking } from "../domain/Booking.ts"
 import {
@@ -15,12 +16,10 @@ import {
   FlightNotBookable,
   FlightNotFound,
   type HoldRequest,
-  IdempotencyKeyReused,
   pendingBooking,
 } from "../domain/BookingRepository.ts"
 import { SeatsUnavailable } from "../domain/SeatInventory.ts"
 import { call } from "./RedisCall.ts"
-import { keyRetention } from "./RedisIdempotencyKeys.ts"
 import * as RedisHoldLimits from "./RedisHoldLimits.ts"
 import * as RedisHoldRoundTrip from "./RedisHoldRoundTrip.ts"
 import * as RedisHoldScript from "./RedisHoldScript.ts"
@@ -42,7 +41,6 @@ const scriptInput = (keys: Keys, request: HoldRequest, pending: Booking): RedisH
       booking: keys.booking(flight, request.id),
       active: keys.active(flight),
       expiries: keys.expiries(flight),
-      idempotency: Option.match(request.idempotency, { onNone: () => keys.seating(flight), onSome: ({ key }) => keys.idempotency(flight, key) }),
       outbox: keys.outbox(flight),
       status: keys.status(flight),
       holders: keys.holders(flight, request.id),
@@ -57,10 +55,8 @@ const scriptInput = (keys: Keys, request: HoldRequest, pending: Booking): RedisH
       traceparent: request.event.traceparent ?? "",
       requested: JSON.stringify(request.passengers.map((passenger) => passenger.seat ?? "")),
       expiresAt: DateTime.toEpochMillis(request.holdExpiresAt),
-      keyTtl: Option.isSome(request.idempotency) ? Duration.toMillis(keyRetention) : 0,
       id: request.id,
       messageId: request.event.message.id,
-      fingerprint: Option.match(request.idempotency, { onNone: () => "", onSome: ({ fingerprint }) => fingerprint }),
       totalAmount: String(request.total.amount),
       totalCurrency: request.total.currency,
       maxSeats: request.limit.maxSeats,
@@ -69,13 +65,16 @@ const scriptInput = (keys: Keys, request: HoldRequest, pending: Booking): RedisH
   }
 }
 
-/** What the global keys say of the new booking. */
-const indexesOf = (request: HoldRequest): RedisHoldRoundTrip.HoldIndexes => ({
-  flight: request.flightId,
-  id: request.id,
-  owner: request.owner,
-  expiresAt: DateTime.toEpochMillis(request.holdExpiresAt),
-  createdAt: DateTime.toEpochMillis(request.now),
+/** What the global keys say of a booking held (or about to be) at `createdAt`. */
+const indexesOf = (
+  booking: Pick<Booking, "id" | "flightId" | "owner" | "holdExpiresAt">,
+  createdAt: DateTime.Utc,
+): RedisHoldRoundTrip.HoldIndexes => ({
+  flight: booking.flightId,
+  id: booking.id,
+  owner: booking.owner,
+  expiresAt: DateTime.toEpochMillis(booking.holdExpiresAt),
+  createdAt: DateTime.toEpochMillis(createdAt),
 })
 
 /** The hold on the store's connection; `outbox` its dirty marks (see `RedisOutbox.marks`). */
@@ -84,6 +83,12 @@ export const make = (
   keys: Keys,
   outbox: ReturnType<typeof marks> & { readonly notify: Effect.Effect<void> },
 ): BookingRepository["Type"]["hold"] => {
+  /** The reference drawn for the request, given back when it still names the request's booking id. */
+  const giveBack = (request: HoldRequest) =>
+    client.get(keys.reference(request.reference)).then((owner) =>
+      owner === request.id ? client.del(keys.reference(request.reference)) : 0
+    )
+
   /** Nothing was held: the names written before the script lead nowhere; drop them (best effort). */
   const forgetNames = (request: HoldRequest) => {
     const member = `${request.flightId}/${request.id}`
@@ -92,18 +97,28 @@ export const make = (
         client.del(keys.where(request.id)),
         client.zrem(keys.expiring, member),
         ...(request.owner === null ? [] : [client.zrem(keys.owner(request.owner), member)]),
-        client.get(keys.reference(request.reference)).then((owner) =>
-          owner === request.id ? client.del(keys.reference(request.reference)) : 0
-        ),
+        giveBack(request),
       ])).pipe(Effect.ignore)
   }
+
+  /**
+   * The id was held before: the names written before the script are the booking's own again (this
+   * request's hold expiry and time overwrote its scores), and a reference drawn for this request,
+   * not the booking's, leads nowhere.
+   */
+  const restoreNames = (request: HoldRequest, booking: Booking) =>
+    call("hold replayed", () =>
+      Promise.all([
+        ...RedisHoldRoundTrip.before(client, keys, indexesOf(booking, booking.createdAt)),
+        booking.reference === request.reference ? 0 : giveBack(request),
+      ])).pipe(Effect.retry(markRetry))
 
   return (request) =>
     Effect.gen(function* () {
       const flight = request.flightId
       // The booking as held, built once from the request's fields and encoded once.
       const pending = pendingBooking(request, request.passengers.map((passenger) => passenger.seat ?? placeholder))
-      const indexes = indexesOf(request)
+      const indexes = indexesOf(request, request.now)
       const sent = yield* call("hold", () => RedisHoldRoundTrip.send(client, keys, indexes, scriptInput(keys, request, pending)))
       const reply = yield* RedisHoldScript.hold.decode(sent.reply).pipe(Effect.tapError(() => forgetNames(request)))
       if (reply[0] !== "ok" && reply[0] !== "replayed") yield* forgetNames(request)
@@ -124,11 +139,10 @@ export const make = (
           return { booking: pendingBooking(request, seats), replayed: false }
         }
         case "replayed":
+          yield* restoreNames(request, reply[1])
           return { booking: reply[1], replayed: true }
         case "limit":
           return yield* RedisHoldLimits.refusal(reply[1], reply[2], request.limit.maxSeats, DateTime.toEpochMillis(request.now))
-        case "reused":
-          return yield* Effect.fail(new IdempotencyKeyReused({ key: Option.getOrThrow(request.idempotency).key }))
         case "flight-not-found":
           return yield* Effect.fail(new FlightNotFound({ flightId: flight }))
         case "not-bookable":

@@ -1,7 +1,7 @@
 /**
  * Bookings and seat inventory on Redis. Each change is one Lua script (`RedisHoldScript`,
  * `RedisScripts`) over the keys of one flight, which share the flight's hash tag: seats, booking,
- * indexes, Idempotency-Key record and the flight's outbox stream change together or not at all.
+ * indexes and the flight's outbox stream change together or not at all.
  *
  * A few global keys, each in its own slot, are written around the scripts, never inside them:
  * - `booking:where:{id}` (booking -> flight) and `booking:ref:{reference}` (reference -> booking),
@@ -12,7 +12,8 @@
  * - `booking:outbox:dirty`, flights whose outbox may hold entries, counted up before and after each
  *   write, so the relay knows which streams to read and drops a flight only when nothing was written
  *   since it looked (see `removeIfUnchanged`);
- * - `booking:idempotency:{key}`, an Idempotency-Key's claim and response;
+ * - `booking:idempotency:{key}`, an Idempotency-Key's claim (naming the booking id a creation
+ *   holds) and response (`RedisIdempotencyKeys`), never touched by a flight's script;
  * - `booking:owner:{hash of sub}`, a sorted set of an owner's `flight/booking` by creation time,
  *   added before the hold like the expiry index ("my trips" skip an entry that leads nowhere);
  * - `booking:indexes`, the version of the index rebuild the store has had (`RedisIndexRebuild`): the
@@ -24,7 +25,7 @@
  */
 import { Outbox } from "@flight/bus"
 import { type AnyMessage, type BookingId, Catalogue } from "@flight/contracts"
-import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, type Duration, Effect, Layer, Option, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { type Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
 import { BookingNotFound, BookingRepository } from "../domain/BookingRepository.ts"
@@ -48,6 +49,8 @@ export interface Options {
   readonly wakeup?: ReturnType<typeof Outbox.makeWakeup>
   /** The keys' prefix: "booking" unless given. */
   readonly prefix?: string
+  /** How long an Idempotency-Key's claim waits for its request (`defaultClaimWindow` unless given). */
+  readonly claimFor?: Duration.DurationInput
 }
 
 export const make = (client: Redis, options: Options = {}) =>
@@ -57,7 +60,7 @@ export const make = (client: Redis, options: Options = {}) =>
     const marks = RedisOutbox.marks(client, keys, wakeup)
     const { dirty, written } = marks
     const { flightOf, reads } = RedisBookingReads.make(client, keys)
-    const run = <In, Out>(script: RedisScript.Script<In, Out>, input: In) => RedisScript.run(client, script, input)
+    const run = <In, Out>(script: RedisScript.Script<In, Out>, input: NoInfer<In>) => RedisScript.run(client, script, input)
 
     /** A booking's record of the holder sets it counts in, and those sets: what confirm and release empty. */
     const countedIn = (booking: Booking) => {
@@ -210,7 +213,7 @@ export const make = (client: Redis, options: Options = {}) =>
           yield* written(flightId)
         }),
 
-      ...RedisIdempotencyKeys.make(client, keys),
+      idempotency: RedisIdempotencyKeys.make(client, keys, options.claimFor),
 
       claimReference: (reference, id) =>
         Effect.map(call("claim reference", () => client.set(keys.reference(reference), id, "NX")), (ok) => ok === "OK"),

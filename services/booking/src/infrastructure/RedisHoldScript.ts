@@ -12,18 +12,12 @@ import * as RedisScript from "./RedisScript.ts"
 import { keepTotal } from "./RedisScripts.ts"
 
 const lua = keepTotal + RedisHoldLimits.lua + `
-if ARGV[6] ~= "0" then
-  local recorded = redis.call("GET", KEYS[6])
-  if recorded then
-    local record = cjson.decode(recorded)
-    if record.fingerprint ~= ARGV[9] then return {"reused"} end
-    return {"replayed", record.booking}
-  end
-end
+local existing = redis.call("GET", KEYS[3])
+if existing then return {"replayed", existing} end
 local seatingJson = redis.call("GET", KEYS[1])
 if not seatingJson then return {"flight-not-found"} end
 local seating = cjson.decode(seatingJson)
-local status = redis.call("GET", KEYS[8]) or seating.status
+local status = redis.call("GET", KEYS[7]) or seating.status
 if status ~= "scheduled" and status ~= "delayed" then return {"not-bookable", status} end
 local booking = cjson.decode(ARGV[1])
 local layout = nil
@@ -31,7 +25,7 @@ for _, candidate in ipairs(seating.cabins) do
   if candidate.cabin == booking.cabin then layout = candidate end
 end
 if not layout then return {"cabin-not-on-flight"} end
-local refused = holdLimitRefusal(11, #booking.passengers, tonumber(ARGV[12]), tonumber(ARGV[13]))
+local refused = holdLimitRefusal(10, #booking.passengers, tonumber(ARGV[10]), tonumber(ARGV[11]))
 if refused then return {"limit", string.format("%.0f", refused[1]), string.format("%.0f", refused[2])} end
 local requested = cjson.decode(ARGV[4])
 local rows, all = {}, {}
@@ -101,7 +95,7 @@ if not chosen then
   if #anywhere == wanted then chosen = anywhere end
 end
 if not chosen then return {"unavailable", tostring(free)} end
-local id = ARGV[7]
+local id = ARGV[6]
 local seats, nextChosen = {}, 1
 for i, seat in ipairs(requested) do
   if seat ~= "" then
@@ -113,37 +107,33 @@ for i, seat in ipairs(requested) do
   redis.call("HSET", KEYS[2], seats[i], "h:" .. id)
   booking.passengers[i].seat = seats[i]
 end
-local totalText = '{"amount":' .. ARGV[10] .. ',"currency":' .. cjson.encode(ARGV[11]) .. '}'
+local totalText = '{"amount":' .. ARGV[8] .. ',"currency":' .. cjson.encode(ARGV[9]) .. '}'
 local bookingJson = encodeWithTotal(booking, totalText)
 redis.call("SET", KEYS[3], bookingJson)
 redis.call("SADD", KEYS[4], id)
 redis.call("ZADD", KEYS[5], ARGV[5], id)
-redis.call("ZADD", KEYS[10], ARGV[13], id)
-holdLimitCount(11, KEYS[9], heldMember(#booking.passengers, id), ARGV[5], tonumber(ARGV[13]))
+redis.call("ZADD", KEYS[9], ARGV[11], id)
+holdLimitCount(10, KEYS[8], heldMember(#booking.passengers, id), ARGV[5], tonumber(ARGV[11]))
 local event = cjson.decode(ARGV[2])
 event.data.seats = seats
 event.data.passengers = booking.passengers
 local eventData = event.data
 eventData.total = "__TOTAL__"
 local eventJson = string.gsub(cjson.encode(event), '"__TOTAL__"', function() return totalText end)
-redis.call("XADD", KEYS[7], "*", "id", ARGV[8], "body", eventJson, "traceparent", ARGV[3])
-if ARGV[6] ~= "0" then
-  local record = '{"fingerprint":' .. cjson.encode(ARGV[9]) .. ',"booking":' .. cjson.encode(bookingJson) .. '}'
-  redis.call("SET", KEYS[6], record, "PX", ARGV[6])
-end
+redis.call("XADD", KEYS[6], "*", "id", ARGV[7], "body", eventJson, "traceparent", ARGV[3])
 return {"ok", bookingJson, unpack(seats)}
 `
 
 /**
  * What the hold answers: `ok`, the booking's JSON and the seats it chose (a passenger's each), or
- * `replayed` and the booking as first created, or why it held nothing.
+ * `replayed` and the booking stored under its id (held before: nothing is held again), or why it
+ * held nothing.
  */
 export const Reply = Schema.Union(
   Schema.Tuple([Schema.Literal("ok"), Schema.String], SeatNumber),
   Schema.Tuple(Schema.Literal("replayed"), Schema.parseJson(Booking)),
   /** A holder would hold more than the limit: the most it holds, and when (ms) the hold would fit. */
   Schema.Tuple(Schema.Literal("limit"), Schema.NumberFromString, Schema.NumberFromString),
-  Schema.Tuple(Schema.Literal("reused")),
   Schema.Tuple(Schema.Literal("flight-not-found")),
   Schema.Tuple(Schema.Literal("not-bookable"), Schema.String),
   Schema.Tuple(Schema.Literal("cabin-not-on-flight")),
@@ -154,17 +144,18 @@ export const Reply = Schema.Union(
 )
 
 /**
- * KEYS: `idempotency` is the flight's record of the Idempotency-Key (any key of the slot when there
- * is none); `holders` the booking's record of its holder sets; `holderSets` the sets it counts in.
+ * KEYS: `booking` is the new booking's (its id's) key, which the script answers as it is when it
+ * exists; `holders` the booking's record of its holder sets; `holderSets` the sets it counts in.
  * ARGV: `booking` and `event` are the booking and booking.created as JSON, their seats and total for
  * the script to fill in; `requested` a JSON array of the seats asked for ("" where none is named);
- * `expiresAt` and `now` in ms; `keyTtl` how long the key's record is kept (ms, 0 when there is no
- * key); `totalAmount` integer text; `maxSeats` how many seats a holder may hold.
+ * `expiresAt` and `now` in ms; `totalAmount` integer text; `maxSeats` how many seats a holder may
+ * hold. The Idempotency-Key is not the script's: its record lives in a slot of its own
+ * (`RedisIdempotencyKeys`), so the script stays in the flight's.
  */
 export const hold = RedisScript.make({
   name: "hold",
   lua,
-  keys: ["seating", "seats", "booking", "active", "expiries", "idempotency", "outbox", "status", "holders", "bookings"],
+  keys: ["seating", "seats", "booking", "active", "expiries", "outbox", "status", "holders", "bookings"],
   moreKeys: "holderSets",
   args: [
     "booking",
@@ -172,10 +163,8 @@ export const hold = RedisScript.make({
     "traceparent",
     "requested",
     "expiresAt",
-    "keyTtl",
     "id",
     "messageId",
-    "fingerprint",
     "totalAmount",
     "totalCurrency",
     "maxSeats",

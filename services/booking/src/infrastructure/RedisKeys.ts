@@ -18,7 +18,6 @@ export const keysFor = (prefix: string) => ({
   /** Every booking of the flight, whatever its status, scored by creation time (ms): the staff's listing. */
   bookings: (flight: string) => `${prefix}:{${flight}}:bookings`,
   expiries: (flight: string) => `${prefix}:{${flight}}:expiries`,
-  idempotency: (flight: string, key: string) => `${prefix}:{${flight}}:idempotency:${hashed(key)}`,
   outbox: (flight: string) => `${prefix}:{${flight}}:outbox`,
   /** Outbox entries no build can read (malformed), moved aside with the reason. */
   deadOutbox: (flight: string) => `${prefix}:{${flight}}:outbox:dead`,

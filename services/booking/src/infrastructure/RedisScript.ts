@@ -76,7 +76,11 @@ const isNoScript = (error: unknown) => error instanceof Error && error.message.s
  * commands; when Redis does not have it (restarted, flushed) it is sent again in full (EVAL), and
  * then ran `late`: after whatever was sent behind the EVALSHA.
  */
-export const evaluate = <In>(client: Redis, script: Script<In, unknown>, input: In): Promise<{ readonly reply: unknown; readonly late: boolean }> => {
+export const evaluate = <In>(
+  client: Redis,
+  script: Script<In, unknown>,
+  input: NoInfer<In>,
+): Promise<{ readonly reply: unknown; readonly late: boolean }> => {
   const { args, keys } = script.lists(input)
   return client.evalsha(script.sha, keys.length, ...keys, ...args).then(
     (reply) => ({ reply, late: false }),
@@ -88,5 +92,5 @@ export const evaluate = <In>(client: Redis, script: Script<In, unknown>, input: 
 }
 
 /** Runs the script and decodes its reply: a failure of Redis or an unexpected reply is the store's error. */
-export const run = <In, Out>(client: Redis, script: Script<In, Out>, input: In): Effect.Effect<Out, BookingStoreError> =>
+export const run = <In, Out>(client: Redis, script: Script<In, Out>, input: NoInfer<In>): Effect.Effect<Out, BookingStoreError> =>
   Effect.flatMap(call(script.name, () => evaluate(client, script, input)), ({ reply }) => script.decode(reply))

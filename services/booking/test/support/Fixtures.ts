@@ -12,7 +12,7 @@ import {
 } from "@flight/contracts"
 import type { TokenVerifier } from "@flight/auth"
 import { TestIssuer } from "@flight/auth/testing"
-import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { DateTime, Duration, Effect, Layer } from "effect"
 import type * as GuestTokens from "../../src/infrastructure/GuestTokens.ts"
 import { security } from "../../src/main.ts"
 import { Owner, randomReference } from "../../src/domain/Booking.ts"
@@ -43,9 +43,8 @@ export const holdRequest = (
   options: {
     readonly cabin?: Cabin
     readonly ttl?: Duration.DurationInput
-    readonly key?: string
-    /** The request's fingerprint under `key` ("same" unless given). */
-    readonly fingerprint?: string
+    /** The booking's id: a new one unless given (an id held before is answered, not held again). */
+    readonly id?: BookingId
     /** The customer making it; a guest's booking unless given. */
     readonly owner?: string
     /** Whom its seats count against (`kind:value`) and their limit; nobody unless given. */
@@ -54,7 +53,7 @@ export const holdRequest = (
   } = {},
 ) =>
   Effect.gen(function* () {
-    const id = BookingId.make(Bun.randomUUIDv7())
+    const id = options.id ?? BookingId.make(Bun.randomUUIDv7())
     const reference = randomReference()
     const now = yield* DateTime.now
     const holdExpiresAt = DateTime.addDuration(now, Duration.decode(options.ttl ?? "15 minutes"))
@@ -87,7 +86,6 @@ export const holdRequest = (
       now,
       event: { message, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
       total: { amount: (options.cabin === "business" ? 250000 : 45000) * passengers.length, currency: "GBP" },
-      idempotency: Option.map(Option.fromNullable(options.key), (key) => ({ key, fingerprint: options.fingerprint ?? "same" })),
       limit: {
         holders: (options.holders ?? uncounted.holders).map((holder) => Holder.make(holder)),
         maxSeats: options.maxHeldSeats ?? uncounted.maxSeats,
