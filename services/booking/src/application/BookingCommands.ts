@@ -6,32 +6,29 @@
 import {
   type AnyMessage,
   BookingId,
-  type Cabin,
-  type Contact,
   Envelope,
   type FlightId,
-  type MessageId,
   Messages,
   type MessageOf,
   type PaymentId,
   type SeatNumber,
 } from "@flight/contracts"
-import { Idempotent, Traceparent } from "@flight/runtime"
-import { createHash } from "node:crypto"
+import { Idempotent } from "@flight/runtime"
 import { Context, DateTime, type Duration, Effect, Option } from "effect"
-import { type Booking, type Owner, randomReference, seatsOf } from "../domain/Booking.ts"
+import { type Booking, randomReference, seatsOf } from "../domain/Booking.ts"
 import {
   BookingNotFound,
   BookingRepository,
   BookingStoreError,
   CabinNotOnFlight,
   FlightNotFound,
-  type Outgoing,
 } from "../domain/BookingRepository.ts"
-import { holdersOf, PartyOverHoldLimit } from "../domain/HoldLimit.ts"
+import { PartyOverHoldLimit } from "../domain/HoldLimit.ts"
 import { checkRequested, FlightSeating, maximumTotal, TotalTooLarge } from "../domain/SeatInventory.ts"
+import { type CreateBooking, holdRequestOf } from "./HoldRequests.ts"
+import { derivedMessageId, outgoing, source } from "./OutgoingMessages.ts"
 
-const source = "booking" as const
+export type { CreateBooking } from "./HoldRequests.ts"
 
 /** How long a new booking holds its seats (BOOKING_HOLD_TTL). */
 export class HoldTtl extends Context.Tag("booking/HoldTtl")<HoldTtl, Duration.Duration>() {}
@@ -44,31 +41,6 @@ export const IdempotencyKeyReused = Idempotent.IdempotencyKeyReused
 export type IdempotencyKeyReused = Idempotent.IdempotencyKeyReused
 export const RequestInProgress = Idempotent.RequestInProgress
 export type RequestInProgress = Idempotent.RequestInProgress
-
-export interface CreateBooking {
-  readonly flightId: FlightId
-  readonly cabin: Cabin
-  readonly passengers: ReadonlyArray<{ readonly firstName: string; readonly lastName: string; readonly seat?: SeatNumber | undefined }>
-  readonly contact: Contact
-  /** The customer making it (their token's `sub`); a guest's booking has none. */
-  readonly owner?: Owner | null | undefined
-  /** The client's address, as `ClientAddress` finds it; none when the server does not say. */
-  readonly clientAddress?: string | null | undefined
-}
-
-const outgoing = <M extends AnyMessage>(message: M) =>
-  Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
-
-/**
- * A message id derived from its cause and a discriminator: the same cause redelivered gives the same
- * id, so consumers drop the copy. Keeps the cause's UUID v7 time, version and variant.
- */
-export const derivedMessageId = (cause: MessageId, discriminator: string): MessageId => {
-  const hash = createHash("sha256").update(cause).update("/").update(discriminator).digest("hex")
-  const time = cause.slice(0, 8) + cause.slice(9, 13)
-  const variant = ((Number.parseInt(hash[16]!, 16) & 0x3) | 0x8).toString(16)
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hash.slice(0, 3)}-${variant}${hash.slice(3, 6)}-${hash.slice(6, 18)}` as MessageId
-}
 
 const cancelledEvent = (booking: Booking, reason: "customer" | "expired" | "flight-cancelled", causedBy?: AnyMessage) =>
   Envelope.make(Messages.BookingCancelled, {
@@ -142,44 +114,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         }
         const reference = yield* newReference(id)
         const now = yield* DateTime.now
-        const holdExpiresAt = DateTime.addDuration(now, holdTtl)
-        const placeholder = layout.rows.from + layout.seatLetters[0]! as SeatNumber
-        const passengers = request.passengers.map((passenger) => ({
-          firstName: passenger.firstName,
-          lastName: passenger.lastName,
-          seat: passenger.seat ?? placeholder,
-        })) as unknown as readonly [Booking["passengers"][number], ...Array<Booking["passengers"][number]>]
-        // The store fills in the seats it chose and the total.
-        const event = yield* outgoing(yield* Envelope.make(Messages.BookingCreatedV2, {
-          bookingId: id,
-          reference,
-          flightId: request.flightId,
-          cabin: request.cabin,
-          seats: passengers.map((passenger) => passenger.seat) as unknown as readonly [SeatNumber, ...Array<SeatNumber>],
-          passengers,
-          contact: request.contact,
-          total,
-          holdExpiresAt,
-          owner: request.owner ?? null,
-        }, { source, correlationId: id }))
-        return yield* repository.hold({
-          id,
-          reference,
-          flightId: request.flightId,
-          cabin: request.cabin,
-          passengers: request.passengers,
-          contact: request.contact,
-          owner: request.owner ?? null,
-          holdExpiresAt,
-          now,
-          event,
-          total,
-          // Each of them counts the seats on its own: the account, the contact email, the address.
-          limit: {
-            holders: holdersOf({ owner: request.owner ?? null, email: request.contact.email, clientAddress: request.clientAddress ?? null }),
-            maxSeats: maxHeldSeats,
-          },
-        })
+        return yield* repository.hold(yield* holdRequestOf(request, { id, reference, layout, total, now, holdTtl, maxSeats: maxHeldSeats }))
       })
 
     /** The keys for `once`, whose work needs no booking id: a claim only says that the key is free. */
