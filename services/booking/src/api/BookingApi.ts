@@ -48,6 +48,7 @@ const creating = problems.for(
   "SeatsUnavailable",
   "HoldLimitReached",
   "IdempotencyKeyReused",
+  "RequestInProgress",
   "BookingStoreError",
 )
 /** Manage and get: the same 404 for a booking that does not match and one the caller may not reach. */
