@@ -3,6 +3,7 @@
  * channels that fail alone rather than taking their connection down.
  */
 import type * as amqp from "amqplib"
+import { StoreError } from "@flight/runtime"
 import { Effect } from "effect"
 import { BrokerError } from "./MessageBus.ts"
 
@@ -10,7 +11,7 @@ import { BrokerError } from "./MessageBus.ts"
 export const brokerCall = <A>(operation: string, call: () => PromiseLike<A>) =>
   Effect.interruptible(Effect.tryPromise({
     try: () => Promise.resolve(call()),
-    catch: (cause) => new BrokerError({ operation, reason: cause instanceof Error ? cause.message : String(cause) }),
+    catch: (cause) => new BrokerError({ operation, reason: StoreError.reasonOf(cause) }),
   })).pipe(
     Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => new BrokerError({ operation, reason: "no answer from the broker" }) }),
   )

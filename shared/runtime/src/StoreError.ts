@@ -62,3 +62,6 @@ export const is = (u: unknown): u is StoreError => typeof u === "object" && u !=
 
 /** A store error worth retrying. */
 export const isTransient = (u: unknown): boolean => is(u) && u.transient
+
+/** What a driver's failure says: an `Error`'s message, anything else as text (the reason of a store error). */
+export const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))

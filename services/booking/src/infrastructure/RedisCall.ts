@@ -1,8 +1,9 @@
 /** A Redis call as an Effect: the store's one way to Redis, traced, its failure the store's error. */
+import { StoreError } from "@flight/runtime"
 import { Effect } from "effect"
 import { BookingStoreError } from "../domain/BookingRepository.ts"
 
-const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+const { reasonOf } = StoreError
 
 /** A Redis call as an Effect, in a client span, its failure a BookingStoreError naming the operation. */
 export const call = <A>(operation: string, run: () => Promise<A>) =>

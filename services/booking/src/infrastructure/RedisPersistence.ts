@@ -5,7 +5,7 @@
  * service asks at start and warns; it starts all the same, since the operator may have reasons
  * (a replica that persists, a store being tried out), and says so where they will look.
  */
-import { AppConfig } from "@flight/runtime"
+import { AppConfig, StoreError } from "@flight/runtime"
 import { Effect } from "effect"
 import type { Redis } from "ioredis"
 
@@ -26,7 +26,7 @@ const valueOf = (parameter: string, reply: unknown): string => {
   throw new Error(`unexpected reply to CONFIG GET ${parameter}: ${JSON.stringify(reply)}`)
 }
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+const { reasonOf } = StoreError
 
 /**
  * Asks the server with CONFIG GET. Where CONFIG is refused (a managed Redis, an ACL without it) or

@@ -4,7 +4,7 @@
  * answers the store's readiness check with PING. In production it warns at start when the server
  * keeps nothing on disk (RedisPersistence).
  */
-import { StoreHealth, StoreUnavailable } from "@flight/runtime"
+import { StoreError, StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Context, Effect, Layer, Redacted, Runtime } from "effect"
 import { Redis } from "ioredis"
 import * as RedisPersistence from "./RedisPersistence.ts"
@@ -25,7 +25,7 @@ export const address = (url: Redacted.Redacted<URL>): string => {
   return `${hostname}:${port === "" ? "6379" : port}`
 }
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+const { reasonOf } = StoreError
 
 /** The client, created at once and ended with the scope (QUIT, then disconnect). */
 interface Connection {

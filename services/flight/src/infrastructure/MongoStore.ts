@@ -3,7 +3,7 @@
  * unreachable MONGODB_URL stops the service before it serves, and closed on shutdown. It answers
  * the store's readiness check with the `ping` command, and makes the adapters' driver calls Effects.
  */
-import { StoreHealth, StoreUnavailable } from "@flight/runtime"
+import { StoreError, StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import { type Db, MongoClient } from "mongodb"
 import { FlightStoreError } from "../domain/FlightRepository.ts"
@@ -84,7 +84,7 @@ export const address = (url: MongoUrl): string => {
   return /^[A-Za-z0-9_.-]+$/.test(database) ? `${hosts}/${database}` : hosts
 }
 
-export const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+export const { reasonOf } = StoreError
 
 /**
  * A driver call on a collection as an Effect: interruptible, in a client span (DESIGN §8: a span

@@ -7,7 +7,7 @@
  * enforced, only no longer shared (each instance allows the whole budget), and no request is
  * refused or delayed because the store is down. Readiness reports Redis down meanwhile.
  */
-import { StoreHealth, StoreUnavailable } from "@flight/runtime"
+import { StoreError, StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Clock, Context, Duration, Effect, Layer, Redacted, Ref, Runtime } from "effect"
 import { Redis } from "ioredis"
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible"
@@ -94,7 +94,7 @@ export const onClient = (client: Redis, budgets: Budgets, prefix: string, name: 
         const due = yield* Ref.modify(lastWarning, (last) => now - last >= Duration.toMillis(warningInterval) ? [true, now] : [false, last])
         if (due) {
           yield* Effect.logWarning(
-            `Rate-limit store ${name} unavailable: counting in this instance's memory until it answers (${error instanceof Error ? error.message : String(error)})`,
+            `Rate-limit store ${name} unavailable: counting in this instance's memory until it answers (${StoreError.reasonOf(error)})`,
           )
         }
       })
@@ -128,7 +128,7 @@ export const redis = (url: Redacted.Redacted<URL>, budgets: Budgets, prefix: str
     client.on("error", (error: Error) => Runtime.runFork(runtime)(Effect.logDebug(`Redis connection error: ${error.message}`)))
     yield* Effect.tryPromise({
       try: () => client.connect(),
-      catch: (cause) => new StoreUnavailable({ store: "redis", reason: cause instanceof Error ? cause.message : String(cause), cause }),
+      catch: (cause) => new StoreUnavailable({ store: "redis", reason: StoreError.reasonOf(cause), cause }),
     }).pipe(
       Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new StoreUnavailable({ store: "redis", reason: "no connection within 10 seconds" }) }),
       Effect.tapError(() => Effect.sync(() => client.disconnect())),

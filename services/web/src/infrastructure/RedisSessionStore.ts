@@ -4,7 +4,7 @@
  * instance sees them.
  * Connected at start, so an unreachable server stops the service before it serves.
  */
-import { StoreUnavailable } from "@flight/runtime"
+import { StoreError, StoreUnavailable } from "@flight/runtime"
 import { Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Redis } from "ioredis"
 import { type Session, SessionStore } from "../domain/Session.ts"
@@ -52,7 +52,7 @@ export const layer = (url: Redacted.Redacted<URL>, ttl: Duration.DurationInput, 
             return client
           },
           catch: (cause) =>
-            new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${cause instanceof Error ? cause.message : String(cause)}`, cause }),
+            new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${StoreError.reasonOf(cause)}`, cause }),
         }).pipe(Effect.timeoutFail({
           duration: "10 seconds",
           onTimeout: () => new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: no answer in 10 s` }),
