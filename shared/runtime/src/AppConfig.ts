@@ -65,6 +65,11 @@ export const optionalUrl = (
     }),
   )
 
+/** The servers every service may use, each by its one variable and schemes: none when unset. */
+export const redisUrl = optionalUrl("REDIS_URL", ["redis:", "rediss:"])
+export const rabbitmqUrl = optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"])
+export const databaseUrl = optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"])
+
 /** A real adapter that production cannot do without: its variable, whether it is set, and why. */
 export interface Requirement {
   readonly variable: string

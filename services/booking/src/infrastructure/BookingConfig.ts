@@ -100,8 +100,8 @@ export const defaultPort = 3001
 export const BookingConfig: Config.Config<BookingConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
-  redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
-  rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
+  redisUrl: AppConfig.redisUrl,
+  rabbitmqUrl: AppConfig.rabbitmqUrl,
   holdTtl: AppConfig.duration("BOOKING_HOLD_TTL", "15 minutes"),
   maxHeldSeats,
   clientAddress: ClientAddress.settings,

@@ -25,7 +25,7 @@ export const FlightConfig: Config.Config<FlightConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   mongodbUrl: MongoStore.optionalUrl("MONGODB_URL"),
-  rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
+  rabbitmqUrl: AppConfig.rabbitmqUrl,
   auth: AuthConfig.service,
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [
   AppConfig.storeRequirement("MONGODB_URL", config.mongodbUrl),

@@ -148,7 +148,7 @@ export const GatewayConfig: Config.Config<GatewayConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   upstreams,
-  redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
+  redisUrl: AppConfig.redisUrl,
   rateLimitPrefix,
   budgets: record(PolicyNames, budget),
   bodyLimitBytes,

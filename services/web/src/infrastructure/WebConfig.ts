@@ -51,7 +51,7 @@ export const WebConfig: Config.Config<WebConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
   apiUrl: httpUrl("WEB_API_URL", "http://localhost:3000"),
-  redisUrl: AppConfig.optionalUrl("REDIS_URL", ["redis:", "rediss:"]),
+  redisUrl: AppConfig.redisUrl,
   sessionTtl: AppConfig.duration("WEB_SESSION_TTL", "12 hours"),
   publicUrl: optionalHttpUrl("WEB_PUBLIC_URL"),
   clientAddress: ClientAddress.settings,
