@@ -1,6 +1,6 @@
 /**
  * The payment service's outbox on PostgreSQL: `payment_outbox` rows, written in the transaction of
- * the change they report, leased to a relay (`lease_owner`, `lease_until` on the server's clock),
+ * the change they report (`append`), leased to a relay (`lease_owner`, `lease_until` on the server's clock),
  * renewed while it publishes them, deleted once published.
  */
 import { Outbox } from "@flight/bus"
@@ -8,11 +8,19 @@ import { Catalogue } from "@flight/contracts"
 import type { SqlClient } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Duration, Effect } from "effect"
+import type { Outgoing } from "../domain/PaymentRepository.ts"
 
 type Row = Record<string, unknown>
 
 /** A lease as an interval PostgreSQL adds to its own clock (one clock for every instance). */
 export const interval = (lease: Duration.Duration) => `${Duration.toMillis(lease)} milliseconds`
+
+/** Writes `events` into the outbox, in the transaction of the change they report. */
+export const append = (sql: SqlClient.SqlClient, events: ReadonlyArray<Outgoing>) =>
+  Effect.forEach(events, (event) =>
+    sql`INSERT INTO payment_outbox (id, message, traceparent) VALUES (${event.message.id}, ${Catalogue.encodeJson(event.message)}, ${event.traceparent})`, {
+    discard: true,
+  })
 
 export const make = (sql: SqlClient.SqlClient, written: Effect.Effect<void>): Outbox.OutboxStore => ({
   written,
