@@ -6,6 +6,7 @@
  * a customer's (anyone may sign up with any email): it is refused, never promoted. A staff account
  * found whose password is not the configured one gets the configured one, and its sessions end.
  */
+import { StoreError } from "@flight/runtime"
 import { Effect, Layer, Redacted } from "effect"
 import { AccountStoreError, emailVariable, rolesOf, SeedEmailTaken, type Seeded, StaffAccounts, type StaffSeed } from "../domain/Account.ts"
 import { type Auth, IdentityAuth } from "./BetterAuth.ts"
@@ -15,7 +16,7 @@ const names = { ops: "Operations", admin: "Administrator" } as const
 const attempt = <A>(operation: string, run: () => Promise<A>) =>
   Effect.tryPromise({
     try: run,
-    catch: (cause) => new AccountStoreError({ operation, reason: cause instanceof Error ? cause.message : String(cause) }),
+    catch: (cause) => new AccountStoreError({ operation, reason: StoreError.reasonOf(cause) }),
   })
 
 const sameRoles = (left: ReadonlyArray<string>, right: ReadonlyArray<string>) =>

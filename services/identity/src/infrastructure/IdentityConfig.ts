@@ -148,7 +148,7 @@ const seedOf = (role: StaffRole, configured: Option.Option<StaffSeed>, productio
 const base = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
-  databaseUrl: AppConfig.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]),
+  databaseUrl: AppConfig.databaseUrl,
   issuer,
   audience,
   configuredSecret: secret,

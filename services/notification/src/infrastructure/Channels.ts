@@ -3,6 +3,7 @@
  * SMTP_URL is set, and is recorded only (kept in the history, logged) otherwise; SMS and push are
  * logging adapters, where a provider (an SMS gateway, a push service) would plug in.
  */
+import { StoreError } from "@flight/runtime"
 import { Effect, Layer, Option, Redacted, type Scope } from "effect"
 import nodemailer from "nodemailer"
 import { DeliveryFailed, NotificationChannel, type Outgoing } from "../domain/Notification.ts"
@@ -17,7 +18,7 @@ const transient = (cause: unknown) => {
     ["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ECONNREFUSED", "ECONNRESET", "EDNS", "ETLS"].includes(error.code ?? "")
 }
 
-const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+const { reasonOf } = StoreError
 
 /** Email over SMTP for as long as the scope is open (the transport's pool closes with it). */
 export const smtp = (url: Redacted.Redacted<URL>): Effect.Effect<(message: Outgoing) => Effect.Effect<{ readonly deliveredBy: string }, DeliveryFailed>, never, Scope.Scope> =>

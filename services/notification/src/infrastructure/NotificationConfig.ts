@@ -25,8 +25,8 @@ export const defaultPort = 3004
 export const NotificationConfig: Config.Config<NotificationConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
-  rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
-  databaseUrl: AppConfig.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]),
+  rabbitmqUrl: AppConfig.rabbitmqUrl,
+  databaseUrl: AppConfig.databaseUrl,
   smtpUrl: AppConfig.optionalUrl("SMTP_URL", ["smtp:", "smtps:"]),
   auth: AuthConfig.service,
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [

@@ -77,7 +77,6 @@ const unreadable = (what: string) => (error: ParseResult.ParseError) =>
   new NotificationStoreError({ operation: "read", reason: `stored ${what} is invalid: ${error.message}`, transient: false })
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value))
-const toDate = (at: DateTime.Utc) => new Date(DateTime.toEpochMillis(at))
 
 const decodeNotification = Schema.decodeUnknown(Notification)
 const notificationOf = (row: Row) =>
@@ -169,7 +168,7 @@ export const make = Effect.gen(function* () {
           VALUES (${key}, ${notification.id}, ${notification.causeId}, ${notification.bookingId}, ${notification.channel},
                   ${notification.recipient}, ${notification.template}, ${notification.subject}, ${notification.body},
                   ${notification.status}, ${notification.attempts}, ${notification.deliveredBy}, ${notification.error},
-                  ${toDate(notification.createdAt)}, ${notification.sentAt === null ? null : toDate(notification.sentAt)})
+                  ${DateTime.toDateUtc(notification.createdAt)}, ${notification.sentAt === null ? null : DateTime.toDateUtc(notification.sentAt)})
           ON CONFLICT (key) DO UPDATE SET
             subject = EXCLUDED.subject, body = EXCLUDED.body, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
             delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at
@@ -201,7 +200,7 @@ export const make = Effect.gen(function* () {
       // One statement: the row inserted, or the one there before (a no-op update returns it; xmax = 0 marks an insert).
       sql<Row>`
         INSERT INTO notification_idempotency_keys (key, fingerprint, command, created_at)
-        VALUES (${request.key}, ${request.fingerprint}, ${request.command}, ${toDate(request.at)})
+        VALUES (${request.key}, ${request.fingerprint}, ${request.command}, ${DateTime.toDateUtc(request.at)})
         ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
         RETURNING fingerprint, command, created_at, (xmax = 0) AS inserted`.pipe(
         Effect.map(([row]) => (row === undefined || row["inserted"] === true ? Option.none() : Option.some(keyedOf(request.key, row)))),
@@ -217,7 +216,7 @@ export const make = Effect.gen(function* () {
       ),
 
     purgeKeys: (before) =>
-      sql<Row>`WITH purged AS (DELETE FROM notification_idempotency_keys WHERE created_at < ${toDate(before)} RETURNING 1)
+      sql<Row>`WITH purged AS (DELETE FROM notification_idempotency_keys WHERE created_at < ${DateTime.toDateUtc(before)} RETURNING 1)
         SELECT count(*)::int AS purged FROM purged`.pipe(
         Effect.map(([row]) => Number(row?.["purged"] ?? 0)),
         Effect.mapError(storeError("purge keys")),
