@@ -7,24 +7,15 @@
 import { Authentication, type CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
 import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
-import { HttpApp, type Idempotent, IdempotencyKey, Paging, Problem, Route, type StoreHealth } from "@flight/runtime"
+import { HttpApp, IdempotencyKey, Paging, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
 import packageJson from "../../package.json" with { type: "json" }
 import { PaymentCommands } from "../application/PaymentCommands.ts"
 import { PaymentQueries } from "../application/PaymentQueries.ts"
-import type {
-  BookingNotFound,
-  IntentNotOpenYet,
-  NoOpenIntent,
-  Payment,
-  PaymentInProgress,
-  PaymentNotFound,
-  Refund,
-} from "../domain/Payment.ts"
+import type { Payment, Refund } from "../domain/Payment.ts"
 import { RefundReason } from "../domain/Payment.ts"
-import type { GatewayUnavailable } from "../domain/PaymentGateway.ts"
-import type { HoldExpired, PaymentStoreError } from "../domain/PaymentRepository.ts"
+import { problems } from "./PaymentProblems.ts"
 
 export const PaymentView = Schema.Struct({
   id: PaymentId,
@@ -54,18 +45,9 @@ export const HistoryEntry = Schema.Union(
   Schema.Struct({ type: Schema.Literal("refund"), ...RefundView.fields }),
 )
 
-export const Cursor = Paging.OffsetCursor
+export const HistoryQuery = Schema.Struct({ bookingId: BookingId, ...Paging.offsetFields })
 
-export const HistoryQuery = Schema.Struct({
-  bookingId: BookingId,
-  limit: Paging.limit,
-  cursor: Schema.optional(Cursor),
-})
-
-export const History = Schema.Struct({
-  items: Schema.Array(HistoryEntry),
-  nextCursor: Schema.NullOr(Cursor),
-}).annotations({ identifier: "PaymentHistory" })
+export const History = Paging.page(HistoryEntry, Paging.OffsetCursor).annotations({ identifier: "PaymentHistory" })
 
 const viewOf = (payment: Payment): typeof PaymentView.Type => ({
   id: payment.id,
@@ -87,50 +69,21 @@ export const PayBody = Schema.Struct({
   }),
 })
 
-type ApiError =
-  | IntentNotOpenYet
-  | NoOpenIntent
-  | HoldExpired
-  | PaymentInProgress
-  | Idempotent.RequestInProgress
-  | Idempotent.IdempotencyKeyReused
-  | PaymentNotFound
-  | BookingNotFound
-  | GatewayUnavailable
-  | PaymentStoreError
+/** What each route may fail with, from the service's problem table. */
+const paying = problems.for(
+  "BookingNotFound",
+  "IntentNotOpenYet",
+  "NoOpenIntent",
+  "HoldExpired",
+  "PaymentInProgress",
+  "RequestInProgress",
+  "IdempotencyKeyReused",
+  "GatewayUnavailable",
+  "PaymentStoreError",
+)
+const reading = problems.for("PaymentNotFound", "PaymentStoreError")
+const readingHistory = problems.for("BookingNotFound", "PaymentStoreError")
 
-export const problemOf = (error: ApiError): Problem.Problem => {
-  switch (error._tag) {
-    case "IntentNotOpenYet":
-      return Problem.conflict("payment-not-ready", error.message, { retryAfterSeconds: 1 })
-    case "NoOpenIntent":
-      return Problem.conflict("nothing-to-pay", error.message)
-    case "HoldExpired":
-      return Problem.conflict("hold-expired", error.message)
-    case "PaymentInProgress":
-      return Problem.conflict("payment-in-progress", error.message, { retryAfterSeconds: 1 })
-    case "RequestInProgress":
-      return Problem.conflict("request-in-progress", "The first request with this Idempotency-Key is still being handled", {
-        retryAfterSeconds: 1,
-      })
-    case "IdempotencyKeyReused":
-      return IdempotencyKey.reused(error.key)
-    // Fixed sentences: an id the caller may not see answers exactly as one that does not exist.
-    case "PaymentNotFound":
-      return Problem.notFound("payment-not-found", "No payment matches")
-    case "BookingNotFound":
-      return Problem.notFound("booking-not-found", "No booking matches")
-    case "GatewayUnavailable":
-      return Problem.unavailable(
-        "The payment gateway did not answer. The payment is pending and will be settled; send the request again with the same Idempotency-Key for its outcome",
-        5,
-      )
-    case "PaymentStoreError":
-      return error.transient ? Problem.unavailable("The payment store is unavailable", 1) : Problem.internal()
-  }
-}
-
-const answer = <A, R>(effect: Effect.Effect<A, ApiError, R>) => Effect.mapError(effect, problemOf)
 const encodeView = Schema.encodeSync(PaymentView)
 
 /** The response body of a payment, as `POST /api/payments` answers it and its key replays it. */
@@ -158,15 +111,15 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     headers: IdempotencyKey.RequiredHeader,
     body: PayBody,
     success: { status: 201, schema: PaymentView, description: "The payment, succeeded or failed" },
-    errors: [404, 409, 422, 503],
+    errors: paying.statuses,
     handler: ({ body, headers }) =>
       Effect.gen(function* () {
         const caller = yield* Authentication.required
         // Asked before the Idempotency-Key, so a stranger's replay of someone's key is a 404 too.
-        yield* answer(Effect.flatMap(PaymentQueries, (queries) => queries.payable(caller, body.bookingId)))
+        yield* paying.answer(Effect.flatMap(PaymentQueries, (queries) => queries.payable(caller, body.bookingId)))
         const commands = yield* PaymentCommands
         const key = headers[IdempotencyKey.headerName]
-        const result = yield* answer(commands.pay({
+        const result = yield* paying.answer(commands.pay({
           bookingId: body.bookingId,
           token: body.method.token,
           key,
@@ -191,11 +144,11 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     tags: ["payments"],
     params: Schema.Struct({ id: PaymentId }),
     success: { status: 200, schema: PaymentView },
-    errors: [404, 503],
+    errors: reading.statuses,
     handler: ({ params }) =>
       Effect.gen(function* () {
         const caller = yield* Authentication.required
-        return viewOf(yield* answer(Effect.flatMap(PaymentQueries, (queries) => queries.get(caller, params.id))))
+        return viewOf(yield* reading.answer(Effect.flatMap(PaymentQueries, (queries) => queries.get(caller, params.id))))
       }),
   }),
   Route.make({
@@ -210,18 +163,20 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     tags: ["payments"],
     query: HistoryQuery,
     success: { status: 200, schema: History },
-    errors: [404, 503],
+    errors: readingHistory.statuses,
     handler: ({ query }) =>
       Effect.gen(function* () {
         const caller = yield* Authentication.required
-        const history = yield* answer(Effect.flatMap(PaymentQueries, (queries) => queries.history(caller, query.bookingId)))
+        const history = yield* readingHistory.answer(Effect.flatMap(PaymentQueries, (queries) => queries.history(caller, query.bookingId)))
         const items = [
           ...history.payments.map((payment) => ({ type: "charge" as const, ...viewOf(payment) })),
           ...history.refunds.map((refund) => ({ type: "refund" as const, ...refundViewOf(refund) })),
         ].toSorted((a, b) => a.createdAt.epochMillis - b.createdAt.epochMillis)
-        const offset = query.cursor?.offset ?? 0
-        const end = offset + query.limit
-        return { items: items.slice(offset, end), nextCursor: end < items.length ? { offset: end } : null }
+        const offset = Paging.offsetOf(query)
+        return {
+          items: items.slice(offset, offset + query.limit),
+          nextCursor: Paging.nextOffset(offset, query.limit, offset + query.limit < items.length),
+        }
       }),
   }),
   // Its dead letters and queue depth, for admins (the same routes in every service on the bus).
