@@ -2,7 +2,7 @@
  * The Idempotency-Key of the booking POSTs: a replay answers the first response and holds or cancels
  * nothing more; another request, or another caller, under the key is refused; a bad key is a 400.
  */
-import { HttpAssertions } from "@flight/runtime/testing"
+import { HttpAssertions, JsonSpelling } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Effect } from "effect"
 import { bookingBody, bookingOf, passengers, seated } from "./support/BookingRequests.ts"
@@ -10,14 +10,7 @@ import { apiTest } from "./support/BookingRoutesApp.ts"
 import { bearer, signed } from "./support/Callers.ts"
 
 const { expectProblem, expectValidation } = HttpAssertions
-
-/** The same object with its keys in reverse order, deeply. */
-const reversedKeys = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(reversedKeys)
-    : value !== null && typeof value === "object"
-    ? Object.fromEntries(Object.entries(value).reverse().map(([key, inner]) => [key, reversedKeys(inner)]))
-    : value
+const { reversedKeys } = JsonSpelling
 
 describe("POST /api/bookings", () => {
   describe("Idempotency-Key", () => {

@@ -2,21 +2,14 @@
  * The Idempotency-Key of `POST /api/flights`: a replay answers the first response and schedules
  * nothing more, however the request is spelled; another request under the key is refused.
  */
-import { HttpAssertions } from "@flight/runtime/testing"
+import { HttpAssertions, JsonSpelling } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Effect } from "effect"
 import { flightOf, lhrJfk, scheduleBody } from "./support/FlightRequests.ts"
 import { apiTest } from "./support/FlightRoutesApp.ts"
 
 const { expectProblem, expectValidation } = HttpAssertions
-
-/** The same object with its keys in reverse order, deeply. */
-const reversedKeys = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(reversedKeys)
-    : value !== null && typeof value === "object"
-    ? Object.fromEntries(Object.entries(value).reverse().map(([key, inner]) => [key, reversedKeys(inner)]))
-    : value
+const { reversedKeys } = JsonSpelling
 
 describe("POST /api/flights", () => {
   describe("Idempotency-Key", () => {
