@@ -1,5 +1,5 @@
 /** The gateway run alone (`bun src/main.ts`) as an operator runs it: it starts, routes, stops on SIGTERM, and refuses a bad configuration. */
-import { ChildProcess } from "@flight/runtime/testing"
+import { ChildProcess, RunAlone } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
 
 const main = new URL("../src/main.ts", import.meta.url).pathname
@@ -10,37 +10,23 @@ describe("gateway run alone (bun src/main.ts)", () => {
     const port = ChildProcess.freePort()
     const child = ChildProcess.spawn(["bun", main], { PORT: String(port), GATEWAY_UPSTREAM_FLIGHT: `http://127.0.0.1:${upstream.port}` })
     try {
-      await child.waitFor((line) => line.includes("Listening on"))
-      await ChildProcess.waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200)
+      await RunAlone.ready(child, `http://127.0.0.1:${port}`)
       const response = await fetch(`http://127.0.0.1:${port}/api/flights/abc`)
       expect(await response.json()).toEqual({ path: "/api/flights/abc" })
       const logs = ChildProcess.logLines(child.lines())
       expect(logs.find((line) => line.message.startsWith("Starting gateway"))?.annotations).toMatchObject({ store: "in-memory" })
       expect(logs.filter((line) => line.message.startsWith("Routing to")).length).toBe(6)
-      child.process.kill("SIGTERM")
-      expect(await child.process.exited).toBe(0)
-      const after = ChildProcess.logLines(child.lines())
-      expect(after[after.length - 1]!.message).toBe("Stopped")
+      await RunAlone.expectStopsCleanly(child)
     } finally {
-      if (child.process.exitCode === null) child.process.kill("SIGKILL")
+      RunAlone.killIfRunning(child)
       await upstream.stop(true)
     }
   }, 30_000)
 
   test("a bad value stops the start with one line naming the variable", async () => {
     const child = ChildProcess.spawn(["bun", main], { PORT: String(ChildProcess.freePort()), GATEWAY_RATE_LIMIT_IP: "lots", GATEWAY_UPSTREAM_BOOKING: "nope" })
-    expect(await child.process.exited).toBe(1)
-    const lines = child.lines()
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toContain("GATEWAY_RATE_LIMIT_IP")
-    expect(lines[0]).toContain("GATEWAY_UPSTREAM_BOOKING")
+    await RunAlone.expectRefused(child, { naming: ["GATEWAY_RATE_LIMIT_IP", "GATEWAY_UPSTREAM_BOOKING"] })
   }, 30_000)
 
-  test("an unreachable REDIS_URL stops the start naming the store, never its password", async () => {
-    const child = ChildProcess.spawn(["bun", main], { PORT: String(ChildProcess.freePort()), REDIS_URL: `redis://:hunter2@127.0.0.1:${ChildProcess.freePort()}` })
-    expect(await child.process.exited).toBe(1)
-    const text = child.lines().join("\n")
-    expect(text).toContain("redis")
-    expect(text).not.toContain("hunter2")
-  }, 30_000)
+  RunAlone.refusesUnreachableRedis(main)
 })

@@ -3,7 +3,7 @@
  * prints the development staff, serves tokens a verifier checks through the discovery document,
  * stops cleanly, and refuses a production configuration without a secret or with a weak password.
  */
-import { ChildProcess } from "@flight/runtime/testing"
+import { ChildProcess, RunAlone } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
 import { createRemoteJWKSet, jwtVerify } from "jose"
 
@@ -17,8 +17,7 @@ describe("identity run alone (bun src/main.ts)", () => {
     const base = `http://127.0.0.1:${port}`
     const child = ChildProcess.spawn(["bun", main], { PORT: String(port), AUTH_ISSUER: base })
     try {
-      await child.waitFor((line) => line.includes("Listening on"))
-      await ChildProcess.waitForStatus(`${base}/health/ready`, 200)
+      await RunAlone.ready(child, base)
       const logs = ChildProcess.logLines(child.lines())
       expect(logs.filter((line) => line.message.startsWith("Starting identity"))[0]?.annotations).toMatchObject({ store: "in-memory" })
       const staff = logs.filter((line) => line.message.startsWith("Staff account")).map((line) => line.message)
@@ -44,12 +43,9 @@ describe("identity run alone (bun src/main.ts)", () => {
       expect(verified.payload).toMatchObject({ roles: ["ops"], kind: "staff", email: "ops@flight.local" })
       expect(verified.protectedHeader.kid).toBeString()
 
-      child.process.kill("SIGTERM")
-      expect(await child.process.exited).toBe(0)
-      const after = ChildProcess.logLines(child.lines())
-      expect(after[after.length - 1]!.message).toBe("Stopped")
+      await RunAlone.expectStopsCleanly(child)
     } finally {
-      if (child.process.exitCode === null) child.process.kill("SIGKILL")
+      RunAlone.killIfRunning(child)
     }
   }, 30_000)
 
@@ -102,17 +98,13 @@ describe("identity run alone (bun src/main.ts)", () => {
       expect(betterAuth.filter((line) => line.level !== "debug")).toEqual([])
       for (const line of betterAuth) expect(line.message.length).toBeLessThan(300)
     } finally {
-      if (child.process.exitCode === null) child.process.kill("SIGKILL")
+      RunAlone.killIfRunning(child)
     }
   }, 30_000)
 
   test("APP_ENV=production without BETTER_AUTH_SECRET and DATABASE_URL stops at start with one line naming both", async () => {
     const child = ChildProcess.spawn(["bun", main], { APP_ENV: "production", PORT: String(ChildProcess.freePort()) })
-    expect(await child.process.exited).toBe(1)
-    const lines = child.lines()
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toContain("BETTER_AUTH_SECRET")
-    expect(lines[0]).toContain("DATABASE_URL")
+    await RunAlone.expectRefused(child, { naming: ["BETTER_AUTH_SECRET", "DATABASE_URL"] })
   }, 30_000)
 
   test("a weak staff password stops the start naming its variable, never the password", async () => {
@@ -121,10 +113,6 @@ describe("identity run alone (bun src/main.ts)", () => {
       SEED_OPS_EMAIL: "ops@example.com",
       SEED_OPS_PASSWORD: "Password1234",
     })
-    expect(await child.process.exited).toBe(1)
-    const lines = child.lines()
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toContain("SEED_OPS_PASSWORD")
-    expect(lines[0]).not.toContain("Password1234")
+    await RunAlone.expectRefused(child, { naming: ["SEED_OPS_PASSWORD"], withholding: ["Password1234"] })
   }, 30_000)
 })
