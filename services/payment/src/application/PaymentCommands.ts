@@ -6,7 +6,7 @@
 import { Lease } from "@flight/bus"
 import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId } from "@flight/contracts"
 import { Idempotent, Traceparent } from "@flight/runtime"
-import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope, Tracer } from "effect"
+import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } from "effect"
 import { Payment } from "../domain/Payment.ts"
 import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
 import { type BeginFailure, type Outgoing, PaymentRepository, type Recorded } from "../domain/PaymentRepository.ts"
@@ -31,19 +31,6 @@ export const gatewayRetry = Schedule.exponential("100 millis").pipe(Schedule.jit
 export class ChargeLease extends Context.Reference<ChargeLease>()("payment/ChargeLease", {
   defaultValue: () => ({ lease: Duration.seconds(3), unansweredRetry: Duration.seconds(15) }),
 }) {}
-
-/**
- * Runs `effect` under the current span as an external parent: the same trace and span ids, so its
- * spans nest as before. `Idempotent.run` tells its own RequestInProgress apart by identity while it
- * waits for a first request, and a failure raised under a span is wrapped (to carry the span), so
- * under one it would stop waiting at once; under an external parent nothing is wrapped. To go once
- * the combinator recognises the failure otherwise.
- */
-const waitable = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.option(Effect.currentSpan), Option.match({
-    onNone: () => effect,
-    onSome: (span) => Effect.withParentSpan(effect, Tracer.externalSpan({ spanId: span.spanId, traceId: span.traceId, sampled: span.sampled })),
-  }))
 
 const outgoing = <M extends Outgoing["message"]>(message: M) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
@@ -193,7 +180,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
      */
     const pay = Effect.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
       yield* Effect.annotateCurrentSpan({ "booking.id": request.bookingId })
-      const { replayed, value } = yield* waitable(Idempotent.run(keysOf(request), { key: request.key, fingerprint: request.fingerprint }, (pending) =>
+      const { replayed, value } = yield* Idempotent.run(keysOf(request), { key: request.key, fingerprint: request.fingerprint }, (pending) =>
         // A gateway that does not answer may still have charged: the payment stays pending until the
         // recovery settles it with the same provider key; the request answers 503, and its key
         // replays the settled response.
@@ -202,7 +189,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
           Effect.tapErrorTag("GatewayUnavailable", (error) =>
             Effect.zipRight(Effect.logWarning(`payment ${pending.id} pending: ${error.message}`), leaveForLater([pending.id]))),
           Effect.map((body): Recorded => ({ status: 201, body })),
-        )))
+        ))
       return { replayed, ...value }
     })
 

@@ -20,6 +20,6 @@ export const defaultPort = 3003
 export const PaymentConfig: Config.Config<PaymentConfig> = Config.all({
   port: AppConfig.port(defaultPort),
   appEnv: AppConfig.appEnv,
-  databaseUrl: AppConfig.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]),
-  rabbitmqUrl: AppConfig.optionalUrl("RABBITMQ_URL", ["amqp:", "amqps:"]),
+  databaseUrl: AppConfig.databaseUrl,
+  rabbitmqUrl: AppConfig.rabbitmqUrl,
 }).pipe(Config.mapOrFail(AppConfig.requiredInProduction((config) => [AppConfig.storeRequirement("DATABASE_URL", config.databaseUrl), AppConfig.brokerRequirement(config.rabbitmqUrl)])))
