@@ -4,7 +4,7 @@ import { Context, Effect, Exit, Layer, Logger, Option, Redacted, Scope } from "e
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import * as Flight from "../src/main.ts"
 import { StoreHealth } from "@flight/runtime"
-import { EffectTest, RealServer } from "@flight/runtime/testing"
+import { EffectTest, RealServer, StoreStart } from "@flight/runtime/testing"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 const redacted = (url: string) => Redacted.make(Option.getOrThrow(MongoStore.parse(url)))
@@ -20,15 +20,10 @@ describe("MongoDB store adapter", () => {
     }))
 
   EffectTest.effect("a MongoDB that refuses connections stops the start, naming the address but not the password", () =>
-    Effect.gen(function* () {
-      const url = redacted("mongodb://app:s3cret@127.0.0.1:1/flight")
-      const exit = yield* Effect.exit(Layer.build(MongoStore.layer(url, { serverSelectionTimeoutMS: 500 })))
-      if (Exit.isSuccess(exit)) throw new Error("expected the connection to fail")
-      const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-      expect(error?._tag).toBe("StoreUnavailable")
-      expect(error?.message).toContain("127.0.0.1:1")
-      expect(error?.message).not.toContain("s3cret")
-    }), { layer: quiet })
+    StoreStart.expectUnavailable(
+      MongoStore.layer(redacted("mongodb://app:s3cret@127.0.0.1:1/flight"), { serverSelectionTimeoutMS: 500 }),
+      { address: "127.0.0.1:1", secret: "s3cret" },
+    ), { layer: quiet })
 })
 
 RealServer.describeWith("MONGODB_URL", "MongoDB store adapter against a real server", (url) => {
@@ -49,8 +44,6 @@ RealServer.describeWith("MONGODB_URL", "MongoDB store adapter against a real ser
       const running = yield* Flight.make({ port: 0, mongodbUrl: Option.some(redacted(url)) }).pipe(
         Effect.provide(InProcessBus.layer()),
       )
-      expect(running.store).toStartWith("MongoDB ")
-      const response = yield* Effect.promise(() => fetch(new URL("/health/ready", running.url)))
-      expect(response.status).toBe(200)
+      yield* StoreStart.expectReadyOn(running, "MongoDB")
     }), { layer: quiet, timeout: 30_000 })
 })
