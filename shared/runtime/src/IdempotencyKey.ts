@@ -19,7 +19,9 @@ export const Key = Schema.String.pipe(
   Schema.pattern(/^[\x21-\x7e][\x20-\x7e]{0,254}$/),
   Schema.annotations({
     identifier: "IdempotencyKey",
-    description: "1 to 255 printable ASCII characters, e.g. a UUID; kept at least 24 hours",
+    description: "1 to 255 printable ASCII characters, e.g. a UUID; kept at least 24 hours. The same request again " +
+      "answers the first response (Idempotent-Replayed: true); another request under the key is a 422; the same request " +
+      "while the first still runs waits for it, up to 15 s, then answers 409 request-in-progress.",
     message: () => "must be 1 to 255 printable ASCII characters",
   }),
 )
