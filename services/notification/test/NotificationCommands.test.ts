@@ -8,10 +8,9 @@
 import { TestIssuer } from "@flight/auth/testing"
 import { MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
-import { Envelope, FlightId, Messages } from "@flight/contracts"
-import { EffectTest } from "@flight/runtime/testing"
+import { EffectTest, SampleFlight } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { DateTime, Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { make } from "../src/main.ts"
 import { commandsTest, everything, handle, historyOf, quiet, summary, toBoth } from "./support/Handling.ts"
 import { booking, bookingCancelled, bookingConfirmed, bookingCreated, email } from "./support/Messages.ts"
@@ -121,17 +120,7 @@ describe("NotificationCommands.handle", () => {
 
   commandsTest("messages the service does not act on cause nothing", () =>
     Effect.gen(function* () {
-      const scheduled = yield* Envelope.make(Messages.FlightScheduled, {
-        flightId: FlightId.make(Bun.randomUUIDv7()),
-        flightNumber: "BA117" as never,
-        origin: "LHR" as never,
-        destination: "JFK" as never,
-        departureAt: DateTime.unsafeMake("2026-12-01T10:00:00Z"),
-        arrivalAt: DateTime.unsafeMake("2026-12-01T18:00:00Z"),
-        aircraft: "Boeing 777",
-        cabins: [{ cabin: "economy", rows: { from: 10, to: 13 }, seatLetters: "ABCDEF", fare: { amount: 45000, currency: "GBP" } }],
-      }, { source: "flight" })
-      yield* handle(scheduled)
+      yield* handle(yield* SampleFlight.scheduled([SampleFlight.economy({ from: 10, to: 13 })]))
       expect(yield* everything).toEqual([])
     }))
 })

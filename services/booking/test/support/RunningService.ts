@@ -6,10 +6,10 @@
 import type { AuthConfig } from "@flight/auth"
 import { HandlerPolicy, MessageBus } from "@flight/bus"
 import { TestBus } from "@flight/bus/testing"
-import { type AnyMessage, Envelope, type FlightId, FlightNumber, Messages, PaymentId } from "@flight/contracts"
-import { EffectTest, RealServer } from "@flight/runtime/testing"
+import { type AnyMessage, Envelope, Messages, PaymentId } from "@flight/contracts"
+import { EffectTest, RealServer, SampleFlight } from "@flight/runtime/testing"
 import { afterAll, describe } from "bun:test"
-import { DateTime, Duration, Effect, Logger, Option, Redacted, Ref, Schedule, type Scope } from "effect"
+import { Duration, Effect, Logger, Option, Redacted, Ref, Schedule, type Scope } from "effect"
 import * as Booking from "../../src/main.ts"
 import { deletePrefix, testPrefix } from "./Fixtures.ts"
 
@@ -54,9 +54,9 @@ export const newClient = (): Client => {
 const proxy = { header: Option.some("x-forwarded-for"), trustedProxies: ["127.0.0.1", "::1"] }
 
 /**
- * The service on the environment, with a flight on sale (economy rows 10-13 ABCDEF: 24 seats). Its
- * bookings come from one client of its own unless a request names another: on a shared Redis, no
- * other test's holds count against it.
+ * The service on the environment, with a flight on sale (`SampleFlight`, economy rows 10-13 ABCDEF:
+ * 24 seats). Its bookings come from one client of its own unless a request names another: on a
+ * shared Redis, no other test's holds count against it.
  */
 export const running = (
   environment: Environment,
@@ -80,16 +80,7 @@ export const running = (
       ...(options.maxHeldSeats === undefined ? {} : { maxHeldSeats: options.maxHeldSeats }),
       ...(options.auth === undefined ? {} : { auth: options.auth }),
     }).pipe(Effect.provide(context))
-    const scheduled = yield* Envelope.make(Messages.FlightScheduled, {
-      flightId: Bun.randomUUIDv7() as FlightId,
-      flightNumber: FlightNumber.make("BA117"),
-      origin: "LHR" as never,
-      destination: "JFK" as never,
-      departureAt: DateTime.unsafeMake("2026-12-01T10:00:00Z"),
-      arrivalAt: DateTime.unsafeMake("2026-12-01T18:00:00Z"),
-      aircraft: "Boeing 777",
-      cabins: [{ cabin: "economy", rows: { from: 10, to: 13 }, seatLetters: "ABCDEF", fare: { amount: 45000, currency: "GBP" } }],
-    }, { source: "flight" })
+    const scheduled = yield* SampleFlight.scheduled([SampleFlight.economy({ from: 10, to: 13 })])
     const flightId = scheduled.data.flightId
     const received = yield* Ref.make<ReadonlyArray<AnyMessage>>([])
     // Only this flight's messages: on a shared Redis the relay also publishes what other tests left.
