@@ -7,13 +7,13 @@
  */
 import { TestIssuer } from "@flight/auth/testing"
 import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
-import { Envelope, FlightId, Messages } from "@flight/contracts"
-import { EffectTest, HttpAssertions } from "@flight/runtime/testing"
+import { EffectTest, HttpAssertions, SampleFlight } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { Duration, Effect, Layer, Logger, Option, Schema } from "effect"
+import { Duration, Effect, Layer, Logger, Option } from "effect"
 import * as BookingApi from "../src/api/BookingApi.ts"
 import { BookingCommands } from "../src/application/BookingCommands.ts"
 import { inMemoryLayer } from "../src/main.ts"
+import { paymentSucceeded } from "./support/BookingRoutesApp.ts"
 import { testSecurity } from "./support/Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
@@ -56,17 +56,8 @@ const makeApi = (options: { readonly holdTtl?: Duration.Duration; readonly maxHe
         return { status: response.status, headers: response.headers, body: text === "" ? undefined : JSON.parse(text) }
       })
 
-    const flightId = FlightId.make(Bun.randomUUIDv7())
-    const scheduled = yield* Envelope.make(Messages.FlightScheduled, Schema.decodeUnknownSync(Messages.FlightScheduled.data)({
-      flightId,
-      flightNumber: "BA117",
-      origin: "LHR",
-      destination: "JFK",
-      departureAt: "2026-12-01T10:00:00Z",
-      arrivalAt: "2026-12-01T18:00:00Z",
-      aircraft: "Boeing 777",
-      cabins: [{ cabin: "economy", rows: { from: 10, to: 19 }, seatLetters: "ABCDEF", fare: { amount: 45_000, currency: "GBP" } }],
-    }), { source: "flight" })
+    const scheduled = yield* SampleFlight.scheduled([SampleFlight.economy({ from: 10, to: 19 })])
+    const flightId = scheduled.data.flightId
     yield* withCommands((commands) => commands.seed(scheduled))
 
     /** Books `seats` passengers as `caller` (ada@example.com from 203.0.113.7 through the proxy unless given). */
@@ -97,14 +88,7 @@ const makeApi = (options: { readonly holdTtl?: Duration.Duration; readonly maxHe
       send("POST", `/api/bookings/${booking.id}/cancel`, { headers: { authorization: `Bearer ${booking.accessToken}` } })
     const pay = (booking: { readonly id: string; readonly total: unknown }) =>
       Effect.gen(function* () {
-        const message = yield* Envelope.make(Messages.PaymentProcessed, Schema.decodeUnknownSync(Messages.PaymentProcessed.data)({
-          paymentId: Bun.randomUUIDv7(),
-          bookingId: booking.id,
-          status: "succeeded",
-          amount: booking.total,
-          transactionId: "tx_1",
-          failureReason: null,
-        }), { source: "payment" })
+        const message = yield* paymentSucceeded(booking)
         return yield* withCommands((commands) => commands.confirm(message))
       })
     const customer = (sub: string) =>

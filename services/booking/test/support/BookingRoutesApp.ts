@@ -4,8 +4,8 @@
  * `flight.scheduled`; payments confirm bookings from `payment.processed`.
  */
 import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
-import { BookingId, Envelope, FlightId, Messages } from "@flight/contracts"
-import { EffectTest } from "@flight/runtime/testing"
+import { BookingId, Envelope, Messages } from "@flight/contracts"
+import { EffectTest, SampleFlight } from "@flight/runtime/testing"
 import { expect } from "bun:test"
 import { Duration, Effect, Layer, Logger, Schema } from "effect"
 import * as BookingApi from "../../src/api/BookingApi.ts"
@@ -15,6 +15,17 @@ import { type Answer, type BookingJson, bookingOf, cabins, type Json, seatMapOf 
 import { testSecurity } from "./Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
+
+/** The `payment.processed` of a successful charge of a booking's total. */
+export const paymentSucceeded = (booking: { readonly id: string; readonly total: unknown }) =>
+  Envelope.make(Messages.PaymentProcessed, Schema.decodeUnknownSync(Messages.PaymentProcessed.data)({
+    paymentId: Bun.randomUUIDv7(),
+    bookingId: booking.id,
+    status: "succeeded",
+    amount: booking.total,
+    transactionId: "tx_1",
+    failureReason: null,
+  }), { source: "payment" })
 
 export interface Send {
   readonly body?: unknown
@@ -66,20 +77,9 @@ const makeApi = (holdTtl?: Duration.Duration) =>
 
     /** Puts a flight on sale as `flight.scheduled` does; answers its id. */
     const scheduleFlight = Effect.gen(function* () {
-      const flightId = FlightId.make(Bun.randomUUIDv7())
-      const data = Schema.decodeUnknownSync(Messages.FlightScheduled.data)({
-        flightId,
-        flightNumber: "BA117",
-        origin: "LHR",
-        destination: "JFK",
-        departureAt: "2026-12-01T10:00:00Z",
-        arrivalAt: "2026-12-01T18:00:00Z",
-        aircraft: "Boeing 777",
-        cabins,
-      })
-      const message = yield* Envelope.make(Messages.FlightScheduled, data, { source: "flight" })
+      const message = yield* SampleFlight.scheduled(cabins)
       expect(yield* withCommands((commands) => commands.seed(message))).toBe(true)
-      return flightId as string
+      return message.data.flightId as string
     })
 
     /** Cancels a flight as `flight.status-changed` does. */
@@ -100,15 +100,7 @@ const makeApi = (holdTtl?: Duration.Duration) =>
     /** Confirms a booking as a successful `payment.processed` does. */
     const confirm = (booking: BookingJson) =>
       Effect.gen(function* () {
-        const data = Schema.decodeUnknownSync(Messages.PaymentProcessed.data)({
-          paymentId: Bun.randomUUIDv7(),
-          bookingId: booking.id,
-          status: "succeeded",
-          amount: booking.total,
-          transactionId: "tx_1",
-          failureReason: null,
-        })
-        const message = yield* Envelope.make(Messages.PaymentProcessed, data, { source: "payment" })
+        const message = yield* paymentSucceeded(booking)
         return yield* withCommands((commands) => commands.confirm(message))
       })
 

@@ -1,18 +1,15 @@
 /** The flight and the booking events the flight tests start from. */
 import { BookingId, BookingReference, type Cabin, Envelope, type FlightId, Messages, SeatNumber } from "@flight/contracts"
+import { SampleFlight } from "@flight/runtime/testing"
 import { DateTime, Schema } from "effect"
 import * as Flight from "../../src/domain/Flight.ts"
 
-/** BA117 LHR→JFK on 2026-12-01, 10:00-18:00 UTC: economy rows 10-19 ABCDEF (60 seats), business rows 1-2 AC (4). */
+/** `SampleFlight` (BA117 LHR→JFK on 2026-12-01, 10:00-18:00 UTC): economy rows 10-19 ABCDEF (60 seats), business rows 1-2 AC (4). */
 export const scheduleInput = {
-  flightNumber: "BA117",
-  origin: "LHR",
-  destination: "JFK",
-  departureAt: "2026-12-01T10:00:00Z",
-  arrivalAt: "2026-12-01T18:00:00Z",
-  aircraft: "Boeing 777",
+  ...SampleFlight.ba117,
+  aircraft: SampleFlight.aircraft,
   cabins: [
-    { cabin: "economy", rows: { from: 10, to: 19 }, seatLetters: "ABCDEF", fare: { amount: 45000, currency: "GBP" } },
+    SampleFlight.economy({ from: 10, to: 19 }),
     { cabin: "business", rows: { from: 1, to: 2 }, seatLetters: "AC", fare: { amount: 250000, currency: "GBP" } },
   ],
 }

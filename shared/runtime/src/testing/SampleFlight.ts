@@ -3,7 +3,7 @@
  * on a Boeing 777. Each service's tests show it in their own form (a `flight.scheduled`, a schedule
  * request, the flight API's view, a page rendering it) from these fields; the cabins are each test's.
  */
-import { type CabinLayout, Envelope, FlightId, Messages } from "@flight/contracts"
+import { Envelope, FlightId, Messages } from "@flight/contracts"
 import { Schema } from "effect"
 
 /** Its number, route and times as JSON carries them, the times as the APIs answer them (ISO UTC with milliseconds). */
@@ -25,8 +25,11 @@ export const economy = (rows: { readonly from: number; readonly to: number }) =>
   fare: { amount: 45_000, currency: "GBP" },
 })
 
-/** `flight.scheduled` of the flight under a new id, with these cabins, as the flight service publishes it. */
-export const scheduled = (cabins: ReadonlyArray<typeof CabinLayout.Encoded>) =>
+/**
+ * `flight.scheduled` of the flight under a new id, as the flight service publishes it, with these
+ * cabins (as JSON spells them: the message's Schema decodes them, and a bad one throws).
+ */
+export const scheduled = (cabins: ReadonlyArray<unknown>) =>
   Envelope.make(
     Messages.FlightScheduled,
     Schema.decodeUnknownSync(Messages.FlightScheduled.data)({ flightId: FlightId.make(Bun.randomUUIDv7()), ...ba117, aircraft, cabins }),
