@@ -2,7 +2,7 @@
  * Scheduling a flight over HTTP: what `POST /api/flights` answers (the flight, every seat available,
  * times in UTC), and one flight per number and UTC day.
  */
-import { HttpAssertions } from "@flight/runtime/testing"
+import { HttpAssertions, SampleFlight } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { Effect } from "effect"
 import { business, economy, flightOf, isoUtc, scheduleBody, uuidV7 } from "./support/FlightRequests.ts"
@@ -20,12 +20,8 @@ describe("POST /api/flights", () => {
       const flight = flightOf(answer)
       expect(flight.id).toMatch(uuidV7)
       expect(flight).toMatchObject({
-        flightNumber: "BA117",
-        origin: "LHR",
-        destination: "JFK",
-        departureAt: "2026-12-01T10:00:00.000Z",
-        arrivalAt: "2026-12-01T18:00:00.000Z",
-        scheduledDepartureAt: "2026-12-01T10:00:00.000Z",
+        ...SampleFlight.ba117,
+        scheduledDepartureAt: SampleFlight.ba117.departureAt,
         aircraft: "Boeing 777-300ER",
         status: "scheduled",
         statusReason: null,

@@ -3,6 +3,7 @@
  * The flight's page for staff, rendered on its own: its bookings as the booking API pages them
  * (newest first, every status), with links to the older page and back to the newest.
  */
+import { SampleFlight } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
 import { FlightPage, type FlightView } from "../src/api/views/OpsFlightPage.tsx"
 import type { Booking, Flight } from "../src/domain/Resources.ts"
@@ -10,13 +11,9 @@ import { textOf } from "./support/Visitor.ts"
 
 const flight: Flight = {
   id: "0193e0a0-0000-7000-8000-0000000000f1",
-  flightNumber: "BA117",
-  origin: "LHR",
-  destination: "JFK",
-  departureAt: "2026-12-01T10:00:00.000Z",
-  arrivalAt: "2026-12-01T18:00:00.000Z",
-  scheduledDepartureAt: "2026-12-01T10:00:00.000Z",
-  aircraft: "Boeing 777",
+  ...SampleFlight.ba117,
+  scheduledDepartureAt: SampleFlight.ba117.departureAt,
+  aircraft: SampleFlight.aircraft,
   status: "scheduled",
   statusReason: null,
   cabins: [{ cabin: "economy", rows: { from: 10, to: 12 }, seatLetters: "ABC", fare: { amount: 45000, currency: "GBP" }, capacity: 9, availableSeats: 7 }],

@@ -2,35 +2,14 @@
  * The flight routes' wire as the route tests speak it: the schedule a client sends (its cabins and
  * fares) and the flights and pages read back.
  */
-import { HttpAssertions } from "@flight/runtime/testing"
+import { HttpAssertions, SampleFlight } from "@flight/runtime/testing"
+import type { FlightView } from "../../src/api/FlightViews.ts"
 
 // -------------------------------------------------------------------------------------------------
 // Wire shapes
 
-interface CabinJson {
-  readonly cabin: string
-  readonly rows: { readonly from: number; readonly to: number }
-  readonly seatLetters: string
-  readonly fare: { readonly amount: number; readonly currency: string }
-  readonly capacity: number
-  readonly availableSeats: number
-}
-
-export interface FlightJson {
-  readonly id: string
-  readonly flightNumber: string
-  readonly origin: string
-  readonly destination: string
-  readonly departureAt: string
-  readonly arrivalAt: string
-  readonly scheduledDepartureAt: string
-  readonly aircraft: string
-  readonly status: string
-  readonly statusReason: string | null
-  readonly cabins: ReadonlyArray<CabinJson>
-  readonly createdAt: string
-  readonly updatedAt: string
-}
+/** A flight as the API answers it: what `FlightView` encodes, its status read as any string. */
+export type FlightJson = Omit<typeof FlightView.Encoded, "status"> & { readonly status: string }
 
 export interface PageJson {
   readonly items: ReadonlyArray<FlightJson>
@@ -58,13 +37,9 @@ export const economy = cabinBody("economy", { from: 10, to: 39 }, "ABCDEF", 45_0
 export const business = cabinBody("business", { from: 1, to: 5 }, "ACDF", 250_000)
 export const first = cabinBody("first", { from: 1, to: 1 }, "AB", 900_000)
 
-/** A valid schedule request: BA117 LHR→JFK on 2026-12-01, economy and business; fields overridable. */
+/** A valid schedule request: `SampleFlight` (BA117 LHR→JFK on 2026-12-01), economy and business; fields overridable. */
 export const scheduleBody = (overrides: Json = {}): Json => ({
-  flightNumber: "BA117",
-  origin: "LHR",
-  destination: "JFK",
-  departureAt: "2026-12-01T10:00:00.000Z",
-  arrivalAt: "2026-12-01T18:00:00.000Z",
+  ...SampleFlight.ba117,
   aircraft: "Boeing 777-300ER",
   cabins: [economy(), business({ rows: { from: 1, to: 5 } })],
   ...overrides,
