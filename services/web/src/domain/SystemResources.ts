@@ -22,15 +22,17 @@ export interface SystemReadiness {
   readonly services: ReadonlyArray<ServiceReadiness>
 }
 
+/**
+ * A dead letter, as far as the page shows it. The service answers its queue and its body too; the
+ * page names the message and why it was given up on, never the body (a customer's data).
+ */
 export interface DeadLetter {
   readonly id: string
   readonly messageType: string | null
   readonly reason: string
   readonly detail: string
-  readonly queue: string
   readonly deadLetteredAt: string
   readonly attempts: number
-  readonly body: string
 }
 
 /** `GET /api/operations/{service}/dead-letters` (the service). */
