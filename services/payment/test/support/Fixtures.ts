@@ -1,6 +1,6 @@
 /** The booking events and the fresh databases the payment tests and benchmark start from. */
 import { AccountSubject, type BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
-import { Postgres } from "@flight/runtime/testing"
+import { Postgres, SampleBooking } from "@flight/runtime/testing"
 import { DateTime, Duration, Effect } from "effect"
 
 /** `booking.created` version 1, as a booking service before owners sends it: no owner. */
@@ -21,17 +21,8 @@ export const bookingCreatedBy = (
       owner: owner === null ? null : AccountSubject.make(owner),
     }, { source: "booking" }))
 
-const dataOf = (bookingId: BookingId, amount: number, holdFor: Duration.DurationInput, now: DateTime.Utc) => ({
-  bookingId,
-  reference: BookingReference.make("X7K2QP"),
-  flightId: FlightId.make(Bun.randomUUIDv7()),
-  cabin: "economy" as const,
-  seats: [SeatNumber.make("10A")] as const,
-  passengers: [{ firstName: "Ada", lastName: "Lovelace", seat: SeatNumber.make("10A") }] as const,
-  contact: { email: "ada@example.com" },
-  total: { amount, currency: "GBP" },
-  holdExpiresAt: DateTime.addDuration(now, Duration.decode(holdFor)),
-})
+const dataOf = (bookingId: BookingId, amount: number, holdFor: Duration.DurationInput, now: DateTime.Utc) =>
+  SampleBooking.created(bookingId, { amount, holdExpiresAt: DateTime.addDuration(now, Duration.decode(holdFor)) })
 
 export const bookingCancelled = (bookingId: BookingId, reason: "customer" | "expired" = "customer") =>
   Envelope.make(Messages.BookingCancelled, {
