@@ -12,22 +12,13 @@ import { Effect } from "effect"
 import * as Confirmations from "./support/Confirmations.ts"
 import * as Flows from "./support/Flows.ts"
 import * as Infra from "./support/Infra.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const SECONDS = argument("seconds", 20)
 const CLIENTS = argument("clients", 8)
 
-const variable = (name: string) => {
-  const value = process.env[name]
-  if (value === undefined || value === "") {
-    console.error(`set ${name} (and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL)`)
-    process.exit(2)
-  }
-  return value
-}
+const variable = (name: string) => BenchArguments.required(name, "(and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL)")
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 

@@ -12,18 +12,11 @@
 import { Effect } from "effect"
 import * as Flows from "./support/Flows.ts"
 import * as Infra from "./support/Infra.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const index = process.argv.indexOf("--sagas")
-const SAGAS = index >= 0 ? Number(process.argv[index + 1]) : 3
+const SAGAS = BenchArguments.number("sagas", 3)
 
-const variable = (name: string) => {
-  const value = process.env[name]
-  if (value === undefined || value === "") {
-    console.error(`set ${name} (and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL)`)
-    process.exit(2)
-  }
-  return value
-}
+const variable = (name: string) => BenchArguments.required(name, "(and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL)")
 
 interface Span {
   readonly service: string

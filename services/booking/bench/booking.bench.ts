@@ -22,14 +22,12 @@ import * as RedisIndexRebuild from "../src/infrastructure/RedisIndexRebuild.ts"
 import { deletePrefix, testPrefix } from "../test/support/Fixtures.ts"
 import * as RedisHoldScript from "../src/infrastructure/RedisHoldScript.ts"
 import * as RedisScript from "../src/infrastructure/RedisScript.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 32)
-const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
+const only = BenchArguments.text("only")
 const FLIGHTS = 100
 const url = process.env["REDIS_URL"]
 if (url === undefined || url === "") {

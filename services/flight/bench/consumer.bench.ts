@@ -24,11 +24,9 @@ import * as BookingEvents from "../src/application/BookingEvents.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import * as Flight from "../src/main.ts"
 import { booking, bookingCancelled, bookingConfirmed, bookingCreated } from "../test/support/Fixtures.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const EVENTS = argument("events", 2000)
 /** What the flight service's consumer asks to hold at once (its batches are what it holds). */
 const PREFETCH = BookingEvents.prefetch

@@ -26,17 +26,15 @@ import { FlightCommands } from "../src/application/FlightCommands.ts"
 import * as Catalogue from "./Catalogue.ts"
 import { FlightRepository, type SearchCriteria } from "../src/domain/FlightRepository.ts"
 import { inMemoryLayer } from "../src/main.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const FLIGHTS = argument("flights", 50_000)
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 8)
 const ROUNDS = argument("rounds", 1)
 /** `--only service` or `--only floor`: one side alone (e.g. under `--cpu-prof`). */
-const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
+const ONLY = BenchArguments.text("only")
 
 const schedules = Catalogue.schedules(FLIGHTS)
 

@@ -21,11 +21,9 @@ import type { FlightQueries } from "../src/application/FlightQueries.ts"
 import * as Catalogue from "./Catalogue.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import { inMemoryLayer, mongoLayer } from "../src/main.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const FLIGHTS = argument("flights", 50_000)
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 8)

@@ -21,20 +21,14 @@
  * against the same direct and floor phases), to measure a change before and after in one run.
  * Goal (DESIGN §10): through the gateway at least 0.8 of the direct throughput, at most 1 ms more at p50.
  */
-import { ChildProcess } from "@flight/runtime/testing"
+import { BenchArguments, ChildProcess } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const SECONDS = argument("seconds", 5)
 const CLIENTS = argument("clients", 32)
 const ROUNDS = argument("rounds", 2)
 const FLIGHTS = 50
-const text = (name: string): string | undefined => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? process.argv[index + 1] : undefined
-}
+const text = BenchArguments.text
 const ONLY = text("only") ?? ""
 const CPU_PROF = text("cpu-prof")
 const COMPARE = text("compare")

@@ -18,11 +18,9 @@ import * as PaymentApi from "../src/api/PaymentApi.ts"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { postgresLayer } from "../src/main.ts"
 import { bookingCreatedBy, freshDatabase } from "../test/support/Fixtures.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 16)
 const url = process.env["DATABASE_URL"]

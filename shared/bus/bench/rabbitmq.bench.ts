@@ -16,11 +16,9 @@ import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as RabbitMqBus from "../src/RabbitMqBus.ts"
 import * as Topology from "../src/Topology.ts"
 import * as Fixtures from "../test/support/Fixtures.ts"
+import { BenchArguments } from "@flight/runtime/testing"
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback
-}
+const argument = BenchArguments.number
 const url = process.env["RABBITMQ_URL"] ?? "amqp://guest:guest@127.0.0.1:5672"
 const N = argument("messages", 20_000)
 const WINDOW = argument("window", 256)

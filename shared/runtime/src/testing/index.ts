@@ -1,4 +1,5 @@
 /** Test helpers, kept out of the runtime's main entry so that no service imports bun:test. */
+export * as BenchArguments from "./BenchArguments.ts"
 export * as ChildProcess from "./ChildProcess.ts"
 export * as EffectTest from "./EffectTest.ts"
 export * as RealServer from "./RealServer.ts"
