@@ -43,13 +43,16 @@ const canonical = (value: unknown): string =>
 export const fingerprint = (route: string, input: unknown): string =>
   createHash("sha256").update(route).update("\n").update(canonical(input)).digest("hex")
 
-/** The request under an optional Idempotency-Key: its key and the fingerprint of `route` and `input`; none without a key. */
+/**
+ * The request under an optional Idempotency-Key: its key and the fingerprint of `route` and the
+ * encoded input; none without a key, and then the input is not encoded (most requests carry none).
+ */
 export const requestOf = (
   key: string | undefined,
   route: string,
-  input: unknown,
+  input: () => unknown,
 ): Option.Option<{ readonly key: string; readonly fingerprint: string }> =>
-  key === undefined ? Option.none() : Option.some({ key, fingerprint: fingerprint(route, input) })
+  key === undefined ? Option.none() : Option.some({ key, fingerprint: fingerprint(route, input()) })
 
 /** The answer of a request made under a key: marked `Idempotent-Replayed` when it is the first request's answer again. */
 export const respond = (options: { readonly status: number; readonly body: unknown; readonly replayed: boolean }): Route.Response =>

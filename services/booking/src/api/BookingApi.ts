@@ -85,7 +85,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         const commands = yield* BookingCommands
         const owner = BookingAccess.ownerFor(yield* CurrentPrincipal)
         // The owner is part of the request: another caller's replay under the same key is refused.
-        const idempotent = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/bookings", { body: encodeCreate(body), owner })
+        const idempotent = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/bookings", () => ({ body: encodeCreate(body), owner }))
         // Not part of the request: a retry from another network still replays. It counts held seats.
         const clientAddress = ClientAddresses.of(request)
         const result = yield* commands.create({ ...body, owner, clientAddress }, idempotent)
@@ -162,7 +162,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         const caller = yield* CurrentPrincipal
         // Asked before the Idempotency-Key, so a stranger's replay of a key is a 404 too.
         yield* Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id))
-        const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, {})
+        const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, () => ({}))
         const result = yield* commands.once(request, commands.cancel(params.id, "customer"))
         return IdempotencyKey.respond({ status: 200, body: encodeView(viewOf(result.booking)), replayed: result.replayed })
       })),

@@ -39,7 +39,7 @@ export const schedule = Route.make({
   errors: scheduling.statuses,
   handler: ({ body, headers }) =>
     Effect.gen(function* () {
-      const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/flights", encodeSchedule(body))
+      const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/flights", () => encodeSchedule(body))
       const commands = yield* FlightCommands
       const { flight, replayed } = yield* scheduling.answer(commands.schedule(body, request))
       return replayed ? IdempotencyKey.respond({ status: 201, body: encodedViewOf(flight), replayed }) : viewOf(flight)

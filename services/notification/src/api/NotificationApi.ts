@@ -80,7 +80,7 @@ export const routes: ReadonlyArray<Route.Route<Services | CurrentPrincipal>> = [
     errors: sending.statuses,
     handler: ({ body, headers }) =>
       sending.answer(Effect.gen(function* () {
-        const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/notifications", encodeBody(body))
+        const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], "POST /api/notifications", () => encodeBody(body))
         const { command, replayed } = yield* NotificationSending.send(body, request)
         return IdempotencyKey.respond({ status: 202, body: { commandId: command.id }, replayed })
       })),
