@@ -22,11 +22,6 @@ import * as RedisScript from "./RedisScript.ts"
 /** A key whose first request answered: its fingerprint and response (the rest of the record is not needed). */
 const Answered = Schema.parseJson(Schema.Struct({ fingerprint: Schema.String, response: Booking }))
 
-/**
- * ARGV: `bookingId` the id a new claim names; `now` and `until` (ms) the claim's window; `retention`
- * (ms) how long Redis keeps the key. Answers `fresh` and the booking id claimed, `running` and the
- * fingerprint of the claim that holds the key, or `done` and the record with its response.
- */
 /** A claim's record, waiting for its request until `untilMs`. */
 const claimRecord = `
 local function claimRecord(fingerprint, id, untilMs)
@@ -35,6 +30,12 @@ local function claimRecord(fingerprint, id, untilMs)
 end
 `
 
+/**
+ * Claims the key for a request. ARGV: the request's fingerprint; `bookingId` the id a new claim
+ * names; `now` and `until` (ms) the claim's window; `retention` (ms) how long Redis keeps the key.
+ * Answers `fresh` and the booking id claimed, `running` and the fingerprint of the claim that holds
+ * the key, or `done` and the record with its response.
+ */
 const claim = RedisScript.make({
   name: "claim key",
   lua: claimRecord + `
