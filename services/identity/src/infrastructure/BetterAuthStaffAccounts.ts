@@ -49,6 +49,17 @@ const setPassword = (context: Context, userId: string, seed: StaffSeed) =>
     return true
   })
 
+/**
+ * Whether the account that appeared while this instance was seeding is another instance's seed: it
+ * has (or gets within about 2 s) the configured password. Its sign-up writes the user first and the
+ * password a moment later, so a look in between sees no password yet.
+ */
+const madeByAnotherSeed = (context: Context, userId: string, seed: StaffSeed, looks = 40): Effect.Effect<boolean, AccountStoreError> =>
+  Effect.flatMap(hasPassword(context, userId, seed), ({ matches }) =>
+    matches || looks <= 1
+      ? Effect.succeed(matches)
+      : Effect.zipRight(Effect.sleep("50 millis"), madeByAnotherSeed(context, userId, seed, looks - 1)))
+
 const ensure = (auth: Auth) => (seed: StaffSeed) =>
   Effect.gen(function* () {
     const context = yield* Effect.promise(() => auth.$context)
@@ -75,7 +86,7 @@ const ensure = (auth: Auth) => (seed: StaffSeed) =>
     // Only an account seeding made is staff; one made just now is a customer until its roles are given:
     // here, or by another instance that won the sign-up (then it has the configured password).
     if (!created && user.kind !== "staff") {
-      const anotherInstance = absent && (yield* hasPassword(context, user.id, seed)).matches
+      const anotherInstance = absent && (yield* madeByAnotherSeed(context, user.id, seed))
       if (!anotherInstance) return yield* Effect.fail(new SeedEmailTaken({ variable: emailVariable(seed.role), email: seed.email }))
     }
     const passwordChanged = created ? false : yield* setPassword(context, user.id, seed)
