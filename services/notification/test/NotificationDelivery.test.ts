@@ -13,6 +13,7 @@ import { DeliveryFailed, keyOf, NotificationChannel, NotificationStore } from ".
 import * as InMemoryNotificationStore from "../src/infrastructure/InMemoryNotificationStore.ts"
 import { everything, handle, historyOf, quiet } from "./support/Handling.ts"
 import { booking, bookingCreated, email, sendNotification } from "./support/Messages.ts"
+import { slowChannel } from "./support/SlowChannel.ts"
 
 describe("a failing channel", () => {
   /** The service's layer with a channel that fails transiently `failures` times, then delivers. */
@@ -73,18 +74,6 @@ describe("a failing channel", () => {
 // Claims: two instances on one store, a slow channel, a sender that stopped (TestClock)
 
 describe("a claim renewed while its holder sends (TestClock)", () => {
-  /** A channel whose every send takes `takes`, counting the sends it began. */
-  const slowChannel = (takes: Duration.DurationInput) => {
-    const sends: Array<string> = []
-    const channel: NotificationChannel["Type"] = {
-      send: (message) =>
-        Effect.suspend(() => {
-          sends.push(`${message.channel} ${message.recipient} ${message.subject}`)
-          return Effect.as(Effect.sleep(takes), { deliveredBy: "slow" })
-        }),
-    }
-    return { channel, sends }
-  }
 
   /** An instance of the service's commands on the store in context, with a channel of its own. */
   const instance = (channel: NotificationChannel["Type"]) =>

@@ -13,21 +13,10 @@ import { claimLease, NotificationCommands } from "../src/application/Notificatio
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
 import { keyOf, NotificationChannel, NotificationStore } from "../src/domain/Notification.ts"
 import * as PostgresNotificationStore from "../src/infrastructure/PostgresNotificationStore.ts"
+import { slowChannel } from "./support/SlowChannel.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
-/** A channel whose every send takes `takes`, counting the sends it began. */
-const slowChannel = (takes: Duration.DurationInput) => {
-  const sends: Array<string> = []
-  const channel: NotificationChannel["Type"] = {
-    send: (message) =>
-      Effect.suspend(() => {
-        sends.push(`${message.channel} ${message.recipient} ${message.subject}`)
-        return Effect.as(Effect.sleep(takes), { deliveredBy: "slow" })
-      }),
-  }
-  return { channel, sends }
-}
 
 const sendNotification = Envelope.make(Messages.SendNotification, {
   channel: "email" as const,
