@@ -194,11 +194,20 @@ export const make = (
       }).pipe(Effect.mapError(storeError)),
     complete: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flightId, entries]) =>
-        Effect.zipRight(
-          lock.alone(flightId)(call("outbox complete", () =>
-            flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $pullAll: { outbox: entries } }))),
-          settle(owner, flightId),
-        ), { discard: true }).pipe(Effect.mapError(storeError)),
+        Effect.gen(function* () {
+          // The common case, the entries published are the whole outbox (nothing was written since
+          // the claim, which only appends): one update takes them out and ends the lease and the
+          // pending mark, where the general case below takes three.
+          const whole = yield* lock.alone(flightId)(call("outbox complete", () =>
+            flights.updateOne(
+              { _id: flightId, "outboxLease.owner": owner, outbox: { $size: entries.length } },
+              { $pullAll: { outbox: entries }, $set: { outboxPending: false, outboxLease: null } },
+            )))
+          if (whole.matchedCount > 0) return
+          yield* lock.alone(flightId)(call("outbox complete", () =>
+            flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $pullAll: { outbox: entries } })))
+          yield* settle(owner, flightId)
+        }), { discard: true }).pipe(Effect.mapError(storeError)),
     release: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flightId]) => release(owner, flightId), { discard: true })
         .pipe(Effect.mapError(storeError)),
