@@ -189,4 +189,9 @@ describe("formatMoney", () => {
   test("thousands are grouped and pence kept: 123456789 GBP is £1,234,567.89", () => {
     expect(formatMoney({ amount: 123_456_789, currency: "GBP" })).toBe("£1,234,567.89")
   })
+
+  test("each currency keeps its own units when they alternate", () => {
+    const amounts = [{ amount: 4_500, currency: "JPY" }, { amount: 4_500, currency: "GBP" }, { amount: 4_500, currency: "KWD" }]
+    expect([...amounts, ...amounts].map(formatMoney)).toEqual(["¥4,500", "£45.00", "KWD\u00a04.500", "¥4,500", "£45.00", "KWD\u00a04.500"])
+  })
 })

@@ -57,10 +57,18 @@ export class RecipientInvalid extends Schema.TaggedError<RecipientInvalid>()("Re
 export const recipientFits = (on: Channel, recipient: string): boolean =>
   on === "email" ? Schema.is(Email)(recipient) : on === "sms" ? Schema.is(Phone)(recipient) : /^[A-Za-z0-9._:-]{1,254}$/.test(recipient)
 
+/** A formatter and its minor units per currency, made once: building one takes about 65 µs, using it under 1. */
+const formats = new Map<string, { readonly format: Intl.NumberFormat; readonly minorUnits: number }>()
+
 /** Money as a customer reads it: `£450.00`, `¥4,500`. */
 export const formatMoney = (money: Money): string => {
-  const format = new Intl.NumberFormat("en-GB", { style: "currency", currency: money.currency, currencyDisplay: "narrowSymbol" })
-  return format.format(money.amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2))
+  let known = formats.get(money.currency)
+  if (known === undefined) {
+    const format = new Intl.NumberFormat("en-GB", { style: "currency", currency: money.currency, currencyDisplay: "narrowSymbol" })
+    known = { format, minorUnits: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) }
+    formats.set(money.currency, known)
+  }
+  return known.format.format(money.amount / known.minorUnits)
 }
 
 export interface Wanted {
