@@ -22,6 +22,7 @@ import {
   BookingView,
   CreateBookingBody,
   CreatedBookingView,
+  encodedView,
   IdParams,
   JwksView,
   ManageBookingBody,
@@ -30,8 +31,6 @@ import {
   viewOf,
 } from "./BookingViews.ts"
 
-const encodeView = Schema.encodeSync(BookingView)
-const encodeCreated = Schema.encodeSync(CreatedBookingView)
 const encodeCreate = Schema.encodeSync(CreateBookingBody)
 
 // -------------------------------------------------------------------------------------------------
@@ -91,7 +90,8 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         const result = yield* commands.create({ ...body, owner, clientAddress }, idempotent)
         // Dated at the booking's creation, so a replay under its Idempotency-Key answers the same token.
         const accessToken = yield* (yield* GuestTokens).issue(result.booking.id, result.booking.createdAt)
-        return IdempotencyKey.respond({ status: 201, body: encodeCreated({ ...viewOf(result.booking), accessToken }), replayed: result.replayed })
+        const created: typeof CreatedBookingView.Encoded = { ...encodedView(result.booking), accessToken }
+        return IdempotencyKey.respond({ status: 201, body: created, replayed: result.replayed })
       })),
   }),
   Route.make({
@@ -164,7 +164,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
         yield* Effect.flatMap(BookingQueries, (queries) => queries.reachable(caller, params.id))
         const request = IdempotencyKey.requestOf(headers[IdempotencyKey.headerName], `POST /api/bookings/${params.id}/cancel`, () => ({}))
         const result = yield* commands.once(request, commands.cancel(params.id, "customer"))
-        return IdempotencyKey.respond({ status: 200, body: encodeView(viewOf(result.booking)), replayed: result.replayed })
+        return IdempotencyKey.respond({ status: 200, body: encodedView(result.booking), replayed: result.replayed })
       })),
   }),
   Route.make({

@@ -17,6 +17,7 @@ import {
 import { Paging } from "@flight/runtime"
 import { Schema } from "effect"
 import { type Booking, BookingStatus, CancellationReason } from "../domain/Booking.ts"
+import { encodedBooking } from "../domain/BookingJson.ts"
 import { SeatState } from "../domain/SeatInventory.ts"
 
 export const BookingView = Schema.Struct({
@@ -50,6 +51,26 @@ export const viewOf = (booking: Booking): typeof BookingView.Type => ({
   createdAt: booking.createdAt,
   updatedAt: booking.updatedAt,
 })
+
+/** What `Schema.encodeSync(BookingView)` answers for `viewOf(booking)`, without checking the booking's fields again (see `BookingJson`). */
+export const encodedView = (booking: Booking): typeof BookingView.Encoded => {
+  const encoded = encodedBooking(booking)
+  return {
+    id: encoded.id,
+    reference: encoded.reference,
+    status: encoded.status,
+    flightId: encoded.flightId,
+    cabin: encoded.cabin,
+    passengers: encoded.passengers,
+    contact: encoded.contact,
+    total: encoded.total,
+    holdExpiresAt: encoded.holdExpiresAt,
+    paymentId: encoded.paymentId,
+    cancellationReason: encoded.cancellationReason,
+    createdAt: encoded.createdAt,
+    updatedAt: encoded.updatedAt,
+  }
+}
 
 export const AccessToken = Schema.String.annotations({
   description: "A guest token scoped to this booking (decision 17): send it as `Authorization: Bearer` to read, cancel or pay for it",

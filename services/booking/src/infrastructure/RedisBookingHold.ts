@@ -6,9 +6,10 @@
  * retried under its Idempotency-Key's claim) answers that booking and puts its names back as they were.
  */
 import { Catalogue, type SeatNumber } from "@flight/contracts"
-import { DateTime, Effect, Schema } from "effect"
+import { DateTime, Effect } from "effect"
 import type { Redis } from "ioredis"
-import { Booking } from "../domain/Booking.ts"
+import type { Booking } from "../domain/Booking.ts"
+import { encodedBooking } from "../domain/BookingJson.ts"
 import {
   type BookingRepository,
   BookingStoreError,
@@ -25,8 +26,6 @@ import * as RedisHoldRoundTrip from "./RedisHoldRoundTrip.ts"
 import * as RedisHoldScript from "./RedisHoldScript.ts"
 import type { Keys } from "./RedisKeys.ts"
 import { markRetry, type marks } from "./RedisOutbox.ts"
-
-const encodeBooking = Schema.encodeSync(Booking)
 
 /** Where a passenger who named no seat sits in the booking sent to the script, which chooses one. */
 const placeholder = "1A" as SeatNumber
@@ -50,7 +49,7 @@ const scriptInput = (keys: Keys, request: HoldRequest, pending: Booking): RedisH
     args: {
       // Its seats and total are the script's to write: it sets each passenger's seat as it chooses it
       // (a seat asked for is kept) and writes the total as exact text.
-      booking: JSON.stringify({ ...encodeBooking(pending), total: { amount: 0, currency: "XXX" } }),
+      booking: JSON.stringify({ ...encodedBooking(pending), total: { amount: 0, currency: "XXX" } }),
       event: Catalogue.encodeJson(request.event.message),
       traceparent: request.event.traceparent ?? "",
       requested: JSON.stringify(request.passengers.map((passenger) => passenger.seat ?? "")),
