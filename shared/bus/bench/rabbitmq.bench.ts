@@ -29,6 +29,12 @@ const bodies = messages.map((message) => Buffer.from(Catalogue.encodeJson(messag
 
 const perSecond = (count: number, millis: number) => Math.round((count / millis) * 1000)
 
+/** This process's CPU (user and system) in µs per message since `since` (steadier than throughput on a busy machine). */
+const cpuPerMessage = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since)
+  return Math.round((used.user + used.system) / N)
+}
+
 /** Runs `start(i)` for i in 0..n-1 with at most `window` running at once. */
 const windowed = (n: number, window: number, start: (i: number) => Promise<void>) =>
   new Promise<void>((resolve, reject) => {
@@ -57,6 +63,7 @@ const raw = async () => {
   await channel.bindQueue(queue, exchange, "flight.scheduled")
 
   const publishStart = performance.now()
+  const publishCpu = process.cpuUsage()
   await windowed(N, WINDOW, (i) =>
     new Promise((resolve, reject) =>
       channel.publish(exchange, "flight.scheduled", bodies[i]!, {
@@ -67,10 +74,12 @@ const raw = async () => {
       }, (error) => (error ? reject(error) : resolve()))
     ))
   const publishMillis = performance.now() - publishStart
+  const publishCpuPer = cpuPerMessage(publishCpu)
 
   const consumer = await connection.createChannel()
   await consumer.prefetch(PREFETCH)
   const consumeStart = performance.now()
+  const consumeCpu = process.cpuUsage()
   await new Promise<void>((resolve) => {
     let received = 0
     void consumer.consume(queue, (message) => {
@@ -81,10 +90,11 @@ const raw = async () => {
     })
   })
   const consumeMillis = performance.now() - consumeStart
+  const consumeCpuPer = cpuPerMessage(consumeCpu)
   await channel.deleteQueue(queue)
   await channel.deleteExchange(exchange)
   await connection.close()
-  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis) }
+  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis), publishCpuPer, consumeCpuPer }
 }
 
 const adapter = Effect.gen(function* () {
@@ -92,12 +102,15 @@ const adapter = Effect.gen(function* () {
   const { bus, started, topology } = yield* RabbitMqBus.make({ url, prefix, prefetch: PREFETCH, reconnect: Schedule.spaced("100 millis") })
   yield* started
   const publishStart = performance.now()
+  const publishCpu = process.cpuUsage()
   yield* Effect.forEach(messages, (message) => bus.publish(message), { concurrency: WINDOW, discard: true })
   const publishMillis = performance.now() - publishStart
+  const publishCpuPer = cpuPerMessage(publishCpu)
 
   let received = 0
   const all = yield* Effect.makeLatch(false)
   const consumeStart = performance.now()
+  const consumeCpu = process.cpuUsage()
   yield* bus.consume({
     service: "booking",
     handlers: { "flight.scheduled": () => Effect.suspend(() => (++received === N ? all.open : Effect.void)) },
@@ -105,10 +118,11 @@ const adapter = Effect.gen(function* () {
   })
   yield* all.await
   const consumeMillis = performance.now() - consumeStart
+  const consumeCpuPer = cpuPerMessage(consumeCpu)
   const connection = yield* Effect.promise(() => amqp.connect(url))
   yield* RabbitMqBus.deleteTopology(yield* Effect.promise(() => connection.createChannel()), topology as Topology.Topology)
   yield* Effect.promise(() => connection.close())
-  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis) }
+  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis), publishCpuPer, consumeCpuPer }
 }).pipe(Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
 
 console.log(`RabbitMQ bench: ${N} messages of ${bodies[0]!.length} bytes, window ${WINDOW}, prefetch ${PREFETCH}, quorum queues`)
@@ -120,6 +134,8 @@ console.log("| | raw amqplib | adapter | adapter / raw |")
 console.log("|---|---|---|---|")
 console.log(row("publish with confirm", ours.publish, baseline.publish).replace(/\| ([\d,]+ msg\/s) \| ([\d,]+ msg\/s) \|/, "| $1 | $2 |"))
 console.log(row("consume and ack", ours.consume, baseline.consume))
+console.log(`CPU of this process a message: publish ${baseline.publishCpuPer} µs raw, ${ours.publishCpuPer} µs adapter; ` +
+  `consume ${baseline.consumeCpuPer} µs raw, ${ours.consumeCpuPer} µs adapter`)
 // One line per measure, for the scripts that collect benchmark figures.
 const result = (name: string, figure: number, floor: number) =>
   console.log(`bench-result ${JSON.stringify({ name, figure, floor, ratio: Number((figure / floor).toFixed(2)), unit: "msg/s" })}`)
