@@ -17,7 +17,7 @@ import { type ChargeResult, excerpt, PaymentGateway, readableCharge, standInTran
 import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 import * as InMemoryPaymentRepository from "../src/infrastructure/InMemoryPaymentRepository.ts"
 import * as PostgresPaymentRepository from "../src/infrastructure/PostgresPaymentRepository.ts"
-import { bookingCancelled, bookingCreated, freshDatabase, render } from "./support/Fixtures.ts"
+import { bookingCancelled, bookingCreated, freshDatabase, render, guestOf } from "./support/Fixtures.ts"
 
 /** A provider that answers every charge of every key with `result`, and every refund with `refundId`. */
 const answering = (result: ChargeResult, refundId = "re_1") =>
@@ -62,7 +62,7 @@ const suite = (name: string, store: () => Effect.Effect<Store, unknown, Scope.Sc
           const repository = yield* PaymentRepository
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           yield* commands.openIntent(yield* bookingCreated(bookingId))
-          const answer = yield* commands.pay({ bookingId, token: "tok_visa", key: bookingId, fingerprint: "f" }, render)
+          const answer = yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: bookingId, fingerprint: "f" }, render)
           if (refundId !== undefined) {
             yield* commands.bookingEnded(yield* bookingCancelled(bookingId))
             yield* commands.refundPending(10)

@@ -13,7 +13,7 @@ import { Context, Duration, Effect, Fiber, Layer, Logger, Redacted } from "effec
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { IntentWait } from "../src/application/IntentWait.ts"
 import { postgresLayer } from "../src/main.ts"
-import { bookingCreated, freshDatabase, render } from "./support/Fixtures.ts"
+import { bookingCreated, freshDatabase, render, guestOf } from "./support/Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
@@ -25,7 +25,7 @@ RealServer.describeWith("DATABASE_URL", "payment notifications on PostgreSQL", (
     const second = yield* Layer.build(postgresLayer(database))
     return { first, second }
   })
-  const pay = (bookingId: BookingId) => ({ bookingId, token: "tok_visa", key: crypto.randomUUID(), fingerprint: "f" })
+  const pay = (bookingId: BookingId) => ({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: crypto.randomUUID(), fingerprint: "f" })
 
   EffectTest.effect("a payment sent just before booking.created is charged once the intent opens, without a payment-not-ready", () =>
     Effect.gen(function* () {

@@ -2,19 +2,21 @@
  * The payment store's contract, through the commands that use it: run on the in-memory adapter
  * always, and on PostgreSQL (a fresh database per test) when DATABASE_URL is set.
  */
+import { Principal } from "@flight/auth"
 import { Lease, Outbox } from "@flight/bus"
 import { BookingId, type MessageOf, PaymentId } from "@flight/contracts"
 import { IdempotencyKey } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { Clock, DateTime, Duration, Effect, Fiber, type Layer, Logger, Option, Schedule, type Scope } from "effect"
+import { Clock, DateTime, Duration, Effect, Either, Fiber, type Layer, Logger, Option, Schedule, type Scope } from "effect"
+import { IntentWait } from "../src/application/IntentWait.ts"
 import { PaymentCommands } from "../src/application/PaymentCommands.ts"
 import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
 export { bookingCancelled, bookingCreated, bookingCreatedBy, render } from "./support/Fixtures.ts"
-import { bookingCancelled, bookingCreated, bookingCreatedBy, render } from "./support/Fixtures.ts"
+import { bookingCancelled, bookingCreated, bookingCreatedBy, render, guestOf } from "./support/Fixtures.ts"
 
 type Services = PaymentCommands | PaymentRepository | Outbox.Store
 
@@ -36,7 +38,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const fingerprint = IdempotencyKey.fingerprint("POST /api/payments", { bookingId, token: "tok_visa" })
           const answers = yield* Effect.forEach(
             Array.from({ length: 50 }),
-            () => commands.pay({ bookingId, token: "tok_visa", key: "same-key", fingerprint }, render),
+            () => commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "same-key", fingerprint }, render),
             { concurrency: 50 },
           )
           expect(new Set(answers.map((answer) => `${answer.status} ${answer.body}`)).size).toBe(1)
@@ -53,7 +55,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           yield* commands.openIntent(yield* bookingCreated(bookingId))
           const answers = yield* Effect.forEach(
             Array.from({ length: 20 }, (_, index) => index),
-            (index) => Effect.either(commands.pay({ bookingId, token: "tok_visa", key: `key-${index}`, fingerprint: "f" }, render)),
+            (index) => Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: `key-${index}`, fingerprint: "f" }, render)),
             { concurrency: 20 },
           )
           const paid = answers.filter((answer) => answer._tag === "Right")
@@ -72,7 +74,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const repository = yield* PaymentRepository
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           yield* commands.openIntent(yield* bookingCreated(bookingId, 123_456))
-          yield* commands.pay({ bookingId, token: "tok_mastercard", key: "k", fingerprint: "f" }, render)
+          yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_mastercard", key: "k", fingerprint: "f" }, render)
           const [payment] = (yield* repository.history(bookingId)).payments
           expect(payment!.amount).toEqual({ amount: 123_456, currency: "GBP" })
         }))
@@ -89,6 +91,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const begun = yield* repository.beginPayment({
             key: "interrupted",
             fingerprint: "f",
+            payer: null,
             paymentId: PaymentId.make(Bun.randomUUIDv7()),
             bookingId,
             token: "tok_visa",
@@ -97,14 +100,14 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
             lease: Duration.zero,
           })
           expect(begun._tag).toBe("Fresh")
-          const blocked = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "other", fingerprint: "g" }, render))
+          const blocked = yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "other", fingerprint: "g" }, render))
           expect(blocked._tag === "Left" && blocked.left._tag).toBe("PaymentInProgress")
           yield* Effect.sleep("5 millis") // past the lease, by a clock tick
           expect(yield* commands.recoverStale(render)).toBe(1)
           const history = yield* repository.history(bookingId)
           expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])
           expect(Option.map(history.intent, (intent) => intent.status)).toEqual(Option.some("paid"))
-          const replay = yield* commands.pay({ bookingId, token: "tok_visa", key: "interrupted", fingerprint: "f" }, render)
+          const replay = yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "interrupted", fingerprint: "f" }, render)
           expect(replay.replayed).toBe(true)
           expect(JSON.parse(replay.body)).toMatchObject({ id: history.payments[0]!.id, status: "succeeded" })
           expect(yield* commands.recoverStale(render)).toBe(0)
@@ -119,7 +122,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           yield* commands.openIntent(yield* bookingCreated(bookingId))
           const lease = Duration.millis(1_500)
           const paymentId = PaymentId.make(Bun.randomUUIDv7())
-          yield* repository.beginPayment({ key: "slow", fingerprint: "f", paymentId, bookingId, token: "tok_visa", now: yield* DateTime.now, holder: "live", lease })
+          yield* repository.beginPayment({ key: "slow", fingerprint: "f", payer: null, paymentId, bookingId, token: "tok_visa", now: yield* DateTime.now, holder: "live", lease })
           // A live process, its gateway slow: it renews, and the recovery (another holder) leaves it alone.
           const renewals = yield* Effect.fork(
             Effect.repeat(repository.renewPayments("live", [paymentId], lease), Schedule.spaced(Lease.renewalInterval(lease))),
@@ -157,10 +160,11 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           yield* commands.openIntent(yield* bookingCreated(paid))
           yield* commands.openIntent(yield* bookingCreated(pending))
           const fingerprint = IdempotencyKey.fingerprint("POST /api/payments", { bookingId: paid, token: "tok_visa" })
-          expect((yield* commands.pay({ bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render)).status).toBe(201)
+          expect((yield* commands.pay({ caller: guestOf(paid), bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render)).status).toBe(201)
           yield* repository.beginPayment({
             key: "under-way",
             fingerprint: "f",
+            payer: null,
             paymentId: PaymentId.make(Bun.randomUUIDv7()),
             bookingId: pending,
             token: "tok_visa",
@@ -170,17 +174,44 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           })
           const now = yield* DateTime.now
           expect(yield* repository.purgeKeys(DateTime.subtractDuration(now, Duration.hours(1)))).toBe(0)
-          expect((yield* commands.pay({ bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render)).replayed).toBe(true)
+          expect((yield* commands.pay({ caller: guestOf(paid), bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render)).replayed).toBe(true)
           expect(yield* repository.purgeKeys(DateTime.addDuration(now, Duration.hours(1)))).toBe(1)
           // The key is forgotten: the request is a new one, and the booking is paid already.
-          const again = yield* Effect.either(commands.pay({ bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render))
+          const again = yield* Effect.either(commands.pay({ caller: guestOf(paid), bookingId: paid, token: "tok_visa", key: "answered", fingerprint }, render))
           expect(again._tag === "Left" && again.left._tag).toBe("NoOpenIntent")
-          const underWay = yield* Effect.either(commands.pay({ bookingId: pending, token: "tok_visa", key: "under-way", fingerprint: "f" }, render))
+          const underWay = yield* Effect.either(commands.pay({ caller: guestOf(pending), bookingId: pending, token: "tok_visa", key: "under-way", fingerprint: "f" }, render))
           expect(underWay._tag === "Left" && underWay.left._tag).toBe("RequestInProgress")
         }))
     })
 
     describe("owners", () => {
+      it("a charge begins only for whom the booking's rule lets pay: another account is told BookingNotFound, even under the owner's answered key", () =>
+        Effect.gen(function* () {
+          const commands = yield* PaymentCommands
+          const repository = yield* PaymentRepository
+          const [owned, guests, early] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+          yield* commands.openIntent(yield* bookingCreatedBy("customer-a", owned))
+          yield* commands.openIntent(yield* bookingCreatedBy(null, guests))
+          const [a, b] = [new Principal.Customer({ sub: "customer-a", roles: ["customer"] }), new Principal.Customer({ sub: "customer-b", roles: ["customer"] })]
+          const pay = (caller: Principal.Principal, bookingId: BookingId, key: string) =>
+            Effect.either(commands.pay({ caller, bookingId, token: "tok_visa", key, fingerprint: "f" }, render).pipe(
+              Effect.provideService(IntentWait, { within: Duration.millis(10) }),
+            ))
+          const tagOf = (answer: Either.Either<{ readonly replayed: boolean }, { readonly _tag: string }>) =>
+            Either.match(answer, { onLeft: (error) => error._tag, onRight: (paid) => (paid.replayed ? "replayed" : "paid") })
+          expect(tagOf(yield* pay(a, owned, "a-key"))).toBe("paid")
+          expect([tagOf(yield* pay(b, owned, "a-key")), tagOf(yield* pay(b, owned, "b-key"))]).toEqual(["BookingNotFound", "BookingNotFound"])
+          expect(tagOf(yield* pay(a, owned, "a-key"))).toBe("replayed")
+          // A guest's booking: no account pays it, its guest token does; an account before the intent is not ready.
+          expect(tagOf(yield* pay(a, guests, "g-key"))).toBe("BookingNotFound")
+          expect(tagOf(yield* pay(guestOf(guests), guests, "g-key"))).toBe("paid")
+          expect(tagOf(yield* pay(a, early, "e-key"))).toBe("IntentNotOpenYet")
+          expect(tagOf(yield* pay(guestOf(owned), early, "o-key"))).toBe("BookingNotFound")
+          const charged = yield* Effect.forEach([owned, guests, early], (bookingId) =>
+            Effect.map(repository.history(bookingId), (history) => history.payments.length))
+          expect(charged).toEqual([1, 1, 0])
+        }))
+
       it("booking.created v2 records its owner with the intent; a guest's (owner null) and a version 1 record none", () =>
         Effect.gen(function* () {
           const commands = yield* PaymentCommands
@@ -205,7 +236,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           yield* commands.openIntent(yield* bookingCreatedBy("customer-a", bookingId))
           yield* commands.openIntent(yield* bookingCreatedBy("customer-b", bookingId))
-          yield* commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render)
+          yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render)
           const intent = Option.getOrThrow(yield* repository.getIntent(bookingId))
           expect([intent.owner, intent.status]).toEqual(["customer-a", "paid"])
         }))
@@ -245,7 +276,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const outbox = yield* Outbox.Store
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           yield* commands.openIntent(yield* bookingCreated(bookingId))
-          yield* commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render)
+          yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render)
           const cancelled = yield* bookingCancelled(bookingId)
           yield* Effect.forEach([cancelled, cancelled, cancelled], (message) => commands.bookingEnded(message), { concurrency: 3 })
           yield* commands.refundPending(10)
@@ -265,7 +296,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           yield* commands.openIntent(yield* bookingCreated(bookingId))
           expect(yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))).toBe("closed")
-          const refused = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+          const refused = yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
           expect(refused._tag === "Left" && refused.left._tag).toBe("NoOpenIntent")
         }))
 
@@ -275,7 +306,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const bookingId = BookingId.make(Bun.randomUUIDv7())
           yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))
           yield* commands.openIntent(yield* bookingCreated(bookingId))
-          const refused = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+          const refused = yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
           expect(refused._tag === "Left" && refused.left._tag).toBe("NoOpenIntent")
         }))
     })

@@ -16,7 +16,7 @@ import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 import * as PostgresPaymentSchema from "../src/infrastructure/PostgresPaymentSchema.ts"
 import { postgresLayer } from "../src/main.ts"
 import { contract } from "./PaymentContract.ts"
-import { bookingCreated, freshDatabase, render } from "./support/Fixtures.ts"
+import { bookingCreated, freshDatabase, render, guestOf } from "./support/Fixtures.ts"
 
 const quiet = Logger.replace(Logger.defaultLogger, Logger.none)
 
@@ -35,7 +35,7 @@ RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
             for (let index = 0; index < count; index++) {
               const bookingId = BookingId.make(Bun.randomUUIDv7())
               yield* commands.openIntent(yield* bookingCreated(bookingId))
-              yield* commands.pay({ bookingId, token: "tok_visa", key: bookingId, fingerprint: "f" }, render)
+              yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: bookingId, fingerprint: "f" }, render)
             }
           }),
       }
@@ -99,7 +99,7 @@ RealServer.describeWith("DATABASE_URL", "payment on PostgreSQL", (url) => {
         const commands = yield* PaymentCommands
         const bookingId = BookingId.make(Bun.randomUUIDv7())
         yield* commands.openIntent(yield* bookingCreated(bookingId))
-        const paid = yield* commands.pay({ bookingId, token: "tok_visa", key: "k1", fingerprint: "f" }, render)
+        const paid = yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k1", fingerprint: "f" }, render)
         const paymentId = (JSON.parse(paid.body) as { id: string }).id
         const second = yield* Effect.either(sql`
           INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, transaction_id, created_at)

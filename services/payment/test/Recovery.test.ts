@@ -12,6 +12,7 @@ import { type ChargeResult, GatewayUnavailable, PaymentGateway } from "../src/do
 import { PaymentRepository } from "../src/domain/PaymentRepository.ts"
 import * as InMemoryPaymentRepository from "../src/infrastructure/InMemoryPaymentRepository.ts"
 import { bookingCancelled, bookingCreated, render } from "./PaymentContract.ts"
+import { guestOf } from "./support/Fixtures.ts"
 
 /** A provider that charges, then times out on the first `silentCalls` calls of each key. */
 const timingOut = (silentCalls: number, charges: Map<string, ChargeResult>) => {
@@ -55,17 +56,17 @@ EffectTest.effect("a charge the gateway did not answer stays pending, blocks oth
     const repository = yield* PaymentRepository
     const bookingId = BookingId.make(Bun.randomUUIDv7())
     yield* commands.openIntent(yield* bookingCreated(bookingId))
-    const unanswered = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "first", fingerprint: "f" }, render))
+    const unanswered = yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "first", fingerprint: "f" }, render))
     expect(Either.isLeft(unanswered) && unanswered.left._tag).toBe("GatewayUnavailable")
     expect((yield* repository.history(bookingId)).payments.map((payment) => payment.status)).toEqual(["pending"])
-    const other = yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "second", fingerprint: "g" }, render))
+    const other = yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "second", fingerprint: "g" }, render))
     expect(Either.isLeft(other) && other.left._tag).toBe("PaymentInProgress")
     yield* Effect.sleep("5 millis") // older than now, by a clock tick
     expect(yield* commands.recoverStale(render)).toBe(1)
     const history = yield* repository.history(bookingId)
     expect(history.payments.map((payment) => payment.status)).toEqual(["succeeded"])
     expect(charges.size).toBe(1)
-    const replay = yield* commands.pay({ bookingId, token: "tok_visa", key: "first", fingerprint: "f" }, render)
+    const replay = yield* commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "first", fingerprint: "f" }, render)
     expect([replay.replayed, JSON.parse(replay.body).status]).toEqual([true, "succeeded"])
   })
 }, { layer: Layer.merge(layer(timingOut(5, firstCharges)), quiet) })
@@ -77,7 +78,7 @@ EffectTest.effect("a pending charge whose booking ended is settled from what the
     const repository = yield* PaymentRepository
     const bookingId = BookingId.make(Bun.randomUUIDv7())
     yield* commands.openIntent(yield* bookingCreated(bookingId))
-    yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+    yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
     yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))
     yield* Effect.sleep("5 millis")
     yield* commands.recoverStale(render)
@@ -100,7 +101,7 @@ EffectTest.effect("a pending charge the provider never made, whose booking ended
     const repository = yield* PaymentRepository
     const bookingId = BookingId.make(Bun.randomUUIDv7())
     yield* commands.openIntent(yield* bookingCreated(bookingId))
-    yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+    yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
     yield* commands.bookingEnded(yield* bookingCancelled(bookingId, "expired"))
     yield* Effect.sleep("5 millis")
     yield* commands.recoverStale(render)
@@ -117,7 +118,7 @@ EffectTest.effect("a charge the gateway did not answer is left to the recovery f
     const repository = yield* PaymentRepository
     const bookingId = BookingId.make(Bun.randomUUIDv7())
     yield* commands.openIntent(yield* bookingCreated(bookingId))
-    yield* Effect.either(commands.pay({ bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
+    yield* Effect.either(commands.pay({ caller: guestOf(bookingId), bookingId, token: "tok_visa", key: "k", fingerprint: "f" }, render))
     // The gateway just failed five times: the recovery does not call it again at once.
     yield* Effect.sleep("100 millis")
     expect(yield* commands.recoverStale(render)).toBe(0)
@@ -136,6 +137,7 @@ EffectTest.effect("the recovery's first pass runs as it starts: what a dead proc
     yield* repository.beginPayment({
       key: "k",
       fingerprint: "f",
+      payer: null,
       paymentId: PaymentId.make(Bun.randomUUIDv7()),
       bookingId,
       token: "tok_visa",

@@ -98,7 +98,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     path: "/api/payments",
     // A token is required; then the booking's rule (PaymentAccess): its guest token or its owner
     // pays, anyone else gets the 404 of an unknown booking. Before booking.created has arrived an
-    // account is told payment-not-ready, since its owner cannot be known yet (see payDecision).
+    // account is told payment-not-ready, since its owner cannot be known yet (see PaymentAccess.payDecision).
     access: "authenticated",
     summary: "Pay a booking",
     description: "Charges the amount the booking owes (its payment intent) with a card token. For the holder of the " +
@@ -115,11 +115,11 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     handler: ({ body, headers }) =>
       Effect.gen(function* () {
         const caller = yield* Authentication.required
-        // Asked before the Idempotency-Key, so a stranger's replay of someone's key is a 404 too.
-        yield* paying.answer(Effect.flatMap(PaymentQueries, (queries) => queries.payable(caller, body.bookingId)))
         const commands = yield* PaymentCommands
         const key = headers[IdempotencyKey.headerName]
+        // Who may pay is decided before the Idempotency-Key, so a stranger's replay of someone's key is a 404 too.
         const result = yield* paying.answer(commands.pay({
+          caller,
           bookingId: body.bookingId,
           token: body.method.token,
           key,

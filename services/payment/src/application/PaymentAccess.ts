@@ -21,18 +21,31 @@ const accessOf = (bookingId: BookingId, known: Known): Policy.BookingAccess => (
 })
 
 /**
- * Whether the caller may pay the booking: the holder of its guest token, or the account that owns
- * it, staff included when they booked it themselves. Ops and admin otherwise read a booking's
- * payments but never pay it: the card is the customer's.
+ * Who the caller may pay the booking as, before its intent is looked at: `anyone` (the holder of its
+ * guest token, whoever owns the booking), `owner` (an account, staff included: only a booking the
+ * intent names it the owner of; ops and admin otherwise read a booking's payments but never pay it,
+ * since the card is the customer's), `nobody` (a guest token of another booking). The store checks
+ * `owner` against the intent in the statement that begins the payment (`BeginPayment.payer`).
  */
-export const canPay = (principal: Principal.Principal, booking: Policy.BookingAccess): boolean => {
+export type Payer =
+  | { readonly _tag: "anyone" }
+  | { readonly _tag: "owner"; readonly sub: string }
+  | { readonly _tag: "nobody" }
+
+export const payerOf = (principal: Principal.Principal, bookingId: string): Payer => {
   switch (principal.kind) {
     case "guest-booking":
-      return principal.bookingId === booking.id
+      return principal.bookingId === bookingId ? { _tag: "anyone" } : { _tag: "nobody" }
     case "customer":
     case "staff":
-      return booking.ownerSub !== null && booking.ownerSub === principal.sub
+      return { _tag: "owner", sub: principal.sub }
   }
+}
+
+/** Whether the caller may pay the booking: the holder of its guest token, or the account that owns it. */
+export const canPay = (principal: Principal.Principal, booking: Policy.BookingAccess): boolean => {
+  const payer = payerOf(principal, booking.id)
+  return payer._tag === "anyone" || (payer._tag === "owner" && booking.ownerSub === payer.sub)
 }
 
 /** Whether the caller may read the booking's payments: its owner, its guest token, ops and admin. */
@@ -53,17 +66,15 @@ export const canRead = (principal: Principal.Principal, booking: Policy.BookingA
  *   once the intent is there (404 for anyone but the owner). The cost: an account that holds a
  *   booking's id can tell "not arrived yet or unknown" (409) from "someone else's" (404), that is,
  *   that an id it already holds names a booking; it learns nothing of the booking itself.
- *   Nothing is charged on a `not-ready`: the store is not asked, so an intent that arrives between
- *   this decision and the charge cannot be paid by someone who is not its owner.
+ *   Nothing is charged on a `not-ready`: the store decides it in the statement that would begin
+ *   the charge (`payerOf`), so an intent that arrives meanwhile cannot be paid by someone who is
+ *   not its owner.
  */
-export const payDecision = (principal: Principal.Principal, bookingId: BookingId, known: Known): "pay" | "refused" | "not-ready" =>
-  Option.match(known, {
-    onSome: () => canPay(principal, accessOf(bookingId, known)) ? "pay" : "refused",
-    onNone: () =>
-      principal.kind === "guest-booking"
-        ? principal.bookingId === bookingId ? "pay" : "refused"
-        : "not-ready",
-  })
+export const payDecision = (principal: Principal.Principal, bookingId: BookingId, known: Known): "pay" | "refused" | "not-ready" => {
+  const payer = payerOf(principal, bookingId)
+  if (payer._tag !== "owner") return payer._tag === "anyone" ? "pay" : "refused"
+  return Option.match(known, { onNone: () => "not-ready", onSome: ({ owner }) => owner === payer.sub ? "pay" : "refused" })
+}
 
 /**
  * Whether the caller may read the booking's payments (and each of them). Before the intent arrives

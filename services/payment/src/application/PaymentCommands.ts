@@ -3,14 +3,16 @@
  * OpenIntent and BookingEnded (from booking events), RecoverStale (the recovery's step) and
  * RefundPending (the refund worker's step).
  */
+import type { Principal } from "@flight/auth"
 import { Lease } from "@flight/bus"
 import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId } from "@flight/contracts"
 import { Idempotent, Traceparent } from "@flight/runtime"
 import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } from "effect"
-import { Payment } from "../domain/Payment.ts"
+import { BookingNotFound, Payment } from "../domain/Payment.ts"
 import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
 import { type BeginFailure, type Outgoing, PaymentRepository, type Recorded } from "../domain/PaymentRepository.ts"
 import { awaitingIntent } from "./IntentWait.ts"
+import * as PaymentAccess from "./PaymentAccess.ts"
 import { readableGateway } from "./ReadableGateway.ts"
 
 const source = "payment" as const
@@ -36,6 +38,8 @@ const outgoing = <M extends Outgoing["message"]>(message: M) =>
   Effect.map(Traceparent.current, (traceparent): Outgoing<M> => ({ message, traceparent: Option.getOrNull(traceparent) }))
 
 export interface PayRequest {
+  /** Who asks: the booking's rule (`PaymentAccess.payerOf`) says whether, and as whom, it may pay. */
+  readonly caller: Principal.Principal
   readonly bookingId: BookingId
   readonly token: string
   readonly key: string
@@ -153,7 +157,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
      * no other charge of the booking can start) until the recovery settles it and records its
      * response under the key, which the key then replays. A begin that fails claims nothing.
      */
-    const keysOf = (request: PayRequest): Idempotent.Store<Recorded, Payment, BeginFailure> => ({
+    const keysOf = (request: PayRequest, payer: string | null): Idempotent.Store<Recorded, Payment, BeginFailure> => ({
       // A request that overtook booking.created waits for the intent (`IntentWait`), then begins.
       claim: () =>
         withRepository(awaitingIntent(request.bookingId, Effect.flatMap(DateTime.now, (now) =>
@@ -162,6 +166,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
             fingerprint: request.fingerprint,
             paymentId: PaymentId.make(Bun.randomUUIDv7()),
             bookingId: request.bookingId,
+            payer,
             token: request.token,
             now,
             holder,
@@ -172,15 +177,20 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     })
 
     /**
-     * Charges the booking's intent under its Idempotency-Key (`Idempotent.run`): begins (key claimed,
-     * intent checked, payment pending), calls the gateway with the payment's id as its idempotency
-     * key, and completes (outcome, intent paid or the charge refunded when the booking ended
-     * meanwhile, `payment.processed`, the response recorded under the key). `render` is the response
-     * body the key replays.
+     * Charges the booking's intent under its Idempotency-Key (`Idempotent.run`), when the caller may
+     * pay it (`PaymentAccess.payerOf`; anyone else gets the BookingNotFound of an unknown booking,
+     * whatever the key holds): begins (the owner checked, key claimed, intent checked, payment
+     * pending in one statement: one round trip), calls the gateway with the payment's id as its
+     * idempotency key, and completes (outcome, intent paid or the charge refunded when the booking
+     * ended meanwhile, `payment.processed`, the response recorded under the key). `render` is the
+     * response body the key replays.
      */
     const pay = Effect.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
       yield* Effect.annotateCurrentSpan({ "booking.id": request.bookingId })
-      const { replayed, value } = yield* Idempotent.run(keysOf(request), { key: request.key, fingerprint: request.fingerprint }, (pending) =>
+      const payer = PaymentAccess.payerOf(request.caller, request.bookingId)
+      if (payer._tag === "nobody") return yield* Effect.fail(new BookingNotFound({ bookingId: request.bookingId }))
+      const keys = keysOf(request, payer._tag === "owner" ? payer.sub : null)
+      const { replayed, value } = yield* Idempotent.run(keys, { key: request.key, fingerprint: request.fingerprint }, (pending) =>
         // A gateway that does not answer may still have charged: the payment stays pending until the
         // recovery settles it with the same provider key; the request answers 503, and its key
         // replays the settled response.

@@ -1,20 +1,18 @@
 /**
- * The payment service's queries: GetPayment and PaymentHistory for a caller, and whether a caller
- * may pay a booking (asked before the charge). Each asks `PaymentAccess`; a caller it refuses gets
- * the same error as for a booking or payment that does not exist.
+ * The payment service's queries: GetPayment and PaymentHistory for a caller. Each asks
+ * `PaymentAccess`; a caller it refuses gets the same error as for a booking or payment that does not
+ * exist. Whether a caller may pay is the Pay command's (`PaymentCommands.pay`).
  */
 import type { Principal } from "@flight/auth"
 import type { BookingId, PaymentId } from "@flight/contracts"
 import { Effect, Option } from "effect"
-import { BookingNotFound, IntentNotOpenYet, PaymentNotFound } from "../domain/Payment.ts"
+import { BookingNotFound, PaymentNotFound } from "../domain/Payment.ts"
 import { PaymentRepository, type PaymentStoreError } from "../domain/PaymentRepository.ts"
-import { awaitingIntent } from "./IntentWait.ts"
 import * as PaymentAccess from "./PaymentAccess.ts"
 
 export class PaymentQueries extends Effect.Service<PaymentQueries>()("payment/PaymentQueries", {
   effect: Effect.gen(function* () {
     const repository = yield* PaymentRepository
-    const withRepository = Effect.provideService(PaymentRepository, repository)
 
     /** What payment knows of the booking's owner (see `PaymentAccess.Known`). */
     const known = (bookingId: BookingId): Effect.Effect<PaymentAccess.Known, PaymentStoreError> =>
@@ -40,25 +38,6 @@ export class PaymentQueries extends Effect.Service<PaymentQueries>()("payment/Pa
       return yield* repository.history(bookingId)
     })
 
-    /**
-     * Succeeds when the caller may go on to pay the booking (`PaymentAccess.payDecision`); fails
-     * BookingNotFound when refused, IntentNotOpenYet when it is too early to tell. The owner an
-     * intent records never changes once known, so the answer holds for the charge that follows.
-     */
-    const payable = Effect.fn("PaymentQueries.payable")(function* (caller: Principal.Principal, bookingId: BookingId) {
-      // Too early to tell: decided again once the intent arrives, within a bounded wait (`IntentWait`).
-      yield* withRepository(awaitingIntent(bookingId, Effect.flatMap(known(bookingId), (owner): Effect.Effect<void, BookingNotFound | IntentNotOpenYet> => {
-        switch (PaymentAccess.payDecision(caller, bookingId, owner)) {
-          case "pay":
-            return Effect.void
-          case "refused":
-            return Effect.fail(new BookingNotFound({ bookingId }))
-          case "not-ready":
-            return Effect.fail(new IntentNotOpenYet({ bookingId }))
-        }
-      })))
-    })
-
-    return { get, history, payable } as const
+    return { get, history } as const
   }),
 }) {}

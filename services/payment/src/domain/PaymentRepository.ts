@@ -9,6 +9,7 @@ import type { AccountSubject, AnyMessage, BookingId, MessageOf, Money, PaymentId
 import { type Idempotent, StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Duration, type Effect, type Option, Schema, type Scope } from "effect"
 import type {
+  BookingNotFound,
   IntentNotOpenYet,
   NoOpenIntent,
   Payment,
@@ -36,6 +37,13 @@ export interface Outgoing<M extends AnyMessage = AnyMessage> {
 export interface BeginPayment extends Idempotent.Request {
   readonly paymentId: PaymentId
   readonly bookingId: BookingId
+  /**
+   * The account the booking's intent must name as its owner for the payment to begin; null when
+   * whoever asks may pay it (its guest token). Checked before the key is looked at, so a stranger
+   * learns nothing of a key: an intent of another owner (or none) fails BookingNotFound, no intent
+   * yet IntentNotOpenYet.
+   */
+  readonly payer: string | null
   readonly token: string
   readonly now: DateTime.Utc
   /** The process that charges it: the pending payment is leased to it for `lease`, renewed while it works. */
@@ -64,8 +72,11 @@ export interface Recorded {
  */
 export type Begun = Idempotent.Lookup<Recorded, Payment>
 
-/** Why a payment cannot begin: no intent yet, nothing to pay, the hold ran out, another charge under way, the store. */
-export type BeginFailure = IntentNotOpenYet | NoOpenIntent | HoldExpired | PaymentInProgress | PaymentStoreError
+/**
+ * Why a payment cannot begin: not the payer's booking, no intent yet, nothing to pay, the hold ran
+ * out, another charge under way, the store.
+ */
+export type BeginFailure = BookingNotFound | IntentNotOpenYet | NoOpenIntent | HoldExpired | PaymentInProgress | PaymentStoreError
 
 export interface CompletePayment {
   readonly paymentId: PaymentId
@@ -117,10 +128,11 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
   ) => Effect.Effect<"closed" | "refund" | "nothing", PaymentStoreError>
   /**
    * First step of a charge and the claim of its Idempotency-Key (`Idempotent.Store.claim`), one
-   * transaction: when the key holds nothing, checks the intent is open and unexpired, records a
-   * pending payment for its amount (at most one pending per booking), leased to the request's
-   * holder, and the key with it; otherwise answers what the key holds (see `Begun`), without
-   * looking at the intent. The key's response is recorded by `completePayment`.
+   * transaction: once the booking is the payer's (see `BeginPayment.payer`), when the key holds
+   * nothing, checks the intent is open and unexpired, records a pending payment for its amount (at
+   * most one pending per booking), leased to the request's holder, and the key with it; otherwise
+   * answers what the key holds (see `Begun`), without looking further at the intent. The key's
+   * response is recorded by `completePayment`.
    */
   readonly beginPayment: (
     request: BeginPayment,

@@ -9,7 +9,7 @@ import type { BookingId, PaymentId, RefundId } from "@flight/contracts"
 import { Idempotent, type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import * as IntentSignals from "./IntentSignals.ts"
-import { IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
+import { BookingNotFound, IntentNotOpenYet, NoOpenIntent, Payment, PaymentInProgress, PaymentIntent, Refund } from "../domain/Payment.ts"
 import { HoldExpired, type Outgoing, PaymentRepository, type Recorded } from "../domain/PaymentRepository.ts"
 
 type Repository = PaymentRepository["Type"]
@@ -97,6 +97,11 @@ export const make = Effect.sync(() => {
 
     beginPayment: (request) =>
       Effect.flatMap(Clock.currentTimeMillis, (at): ReturnType<Repository["beginPayment"]> => {
+        const intent = intents.get(request.bookingId)
+        if (request.payer !== null && intent === undefined) return Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
+        if (request.payer !== null && intent?.owner !== request.payer) {
+          return Effect.fail(new BookingNotFound({ bookingId: request.bookingId }))
+        }
         const recorded = keys.get(request.key)
         if (recorded !== undefined) {
           return Effect.succeed(
@@ -105,7 +110,6 @@ export const make = Effect.sync(() => {
               : Idempotent.done(recorded.fingerprint, recorded.response),
           )
         }
-        const intent = intents.get(request.bookingId)
         if (intent === undefined) return Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
         if (intent.status !== "open") {
           return Effect.fail(new NoOpenIntent({ bookingId: request.bookingId, status: intent.closedReason ?? intent.status }))

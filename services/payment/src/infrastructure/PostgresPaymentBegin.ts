@@ -9,7 +9,7 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { BookingId } from "@flight/contracts"
 import { Idempotent } from "@flight/runtime"
 import { DateTime, Effect, Schema } from "effect"
-import { IntentNotOpenYet, NoOpenIntent, type Payment, PaymentInProgress } from "../domain/Payment.ts"
+import { BookingNotFound, IntentNotOpenYet, NoOpenIntent, type Payment, PaymentInProgress } from "../domain/Payment.ts"
 import { type BeginFailure, type BeginPayment, type Begun, HoldExpired, type PaymentStoreError } from "../domain/PaymentRepository.ts"
 import * as PostgresPaymentOutbox from "./PostgresPaymentOutbox.ts"
 import { IntentFromRow, KeyRow, lookupOf, paymentOf } from "./PostgresPaymentRows.ts"
@@ -41,13 +41,18 @@ export const make = Effect.gen(function* () {
   })
 
   /**
-   * Begins step by step in one transaction: the key claimed first, so that a key already taken
-   * answers what it holds (its request's fingerprint, and its response once recorded), then the
-   * intent checked. Taken when `beginAtOnce` did not begin the payment, to say why, or to begin it
+   * Begins step by step in one transaction: the payer checked first (`BeginPayment.payer`), then the
+   * key claimed, so that a key already taken answers what it holds (its request's fingerprint, and
+   * its response once recorded), then the intent checked. Taken when `beginAtOnce` did not begin the payment, to say why, or to begin it
    * after all.
    */
   const beginStepwise = (request: BeginPayment): Effect.Effect<Begun, BeginFailure> =>
     inTransaction(Effect.gen(function* () {
+      if (request.payer !== null) {
+        const [intent] = yield* sql`SELECT owner FROM payment_intents WHERE booking_id = ${request.bookingId}`
+        if (intent === undefined) return yield* Effect.fail(new IntentNotOpenYet({ bookingId: request.bookingId }))
+        if (intent["owner"] !== request.payer) return yield* Effect.fail(new BookingNotFound({ bookingId: request.bookingId }))
+      }
       const claimed = yield* sql`
         INSERT INTO payment_idempotency_keys (key, fingerprint) VALUES (${request.key}, ${request.fingerprint})
         ON CONFLICT (key) DO NOTHING RETURNING key`
@@ -82,9 +87,10 @@ export const make = Effect.gen(function* () {
 
   /**
    * The common case in one statement, so one round trip and one commit: no key yet, the intent
-   * open and unexpired (locked, as the stepwise begin locks it), a pending payment for its amount
-   * and the key claimed for it. It begins all of it or nothing (None; or a unique violation, a
-   * deadlock: another request of the key or the booking got there first), and then the stepwise
+   * the payer's (so no read of the intent before it), open and unexpired (locked, as the stepwise
+   * begin locks it), a pending payment for its amount and the key claimed for it. It begins all of
+   * it or nothing (None; or a unique violation, a deadlock: another request of the key or the
+   * booking got there first; or the intent another owner's), and then the stepwise
    * begin decides, except when the booking has no intent at all and the key is new: that is said at
    * once (`NoIntent`), since the stepwise begin would only claim the key, find no intent and roll
    * back. The partial unique indexes still refuse a second charge under way.
@@ -95,6 +101,7 @@ export const make = Effect.gen(function* () {
       WITH intent AS (
         SELECT booking_id, amount, currency FROM payment_intents
         WHERE booking_id = ${request.bookingId} AND status = 'open' AND hold_expires_at > ${now}
+          AND (${request.payer}::text IS NULL OR owner = ${request.payer})
         FOR UPDATE
       ), inserted AS (
         INSERT INTO payments (id, booking_id, status, amount, currency, method_type, token, created_at, lease_owner, lease_until)

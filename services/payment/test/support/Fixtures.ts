@@ -1,7 +1,11 @@
 /** The booking events and the fresh databases the payment tests and benchmark start from. */
+import { Principal } from "@flight/auth"
 import { AccountSubject, type BookingId, BookingReference, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
 import { Postgres, SampleBooking } from "@flight/runtime/testing"
 import { DateTime, Duration, Effect } from "effect"
+
+/** The holder of the booking's guest token: it may pay the booking whoever owns it (`PaymentAccess.payerOf`). */
+export const guestOf = (bookingId: BookingId) => new Principal.GuestBooking({ sub: `guest:${bookingId}`, bookingId })
 
 /** `booking.created` version 1, as a booking service before owners sends it: no owner. */
 export const bookingCreated = (bookingId: BookingId, amount = 90000, holdFor: Duration.DurationInput = "15 minutes") =>
