@@ -3,14 +3,15 @@
  *
  * Decoding with `onExcessProperty: "error"` asks, for every key of every object, whether the key is
  * expected, by running a parser of the union of the expected keys: about 40% of a message's strict
- * decode. `Catalogue.decode` instead decodes with the excess keys ignored, which answers the same
- * value whenever there are none, and asks this check; only when it says "maybe" (or the decode
- * failed) does the strict decode run, whose answer (and error) is then the one given. So this check
+ * decode. `strictDecoder` (messages, request bodies and queries) instead decodes with the excess
+ * keys ignored, which answers the same value whenever there are none, and asks this check; only when
+ * it says "maybe" (or the decode failed) does the strict decode run, whose answer (and error) is
+ * then the one given. So this check
  * may say "maybe" when unsure, never "no" for an input with an undeclared key: any AST it does not
  * fully know (a declaration holding objects, a union of several object shapes, a key schema other
  * than a plain string) answers "maybe".
  */
-import { SchemaAST as AST } from "effect"
+import { Either, type ParseResult, Schema, SchemaAST as AST } from "effect"
 
 /** Answers true when `input` may hold an undeclared key somewhere the Schema would reject it. */
 export type Check = (input: unknown) => boolean
@@ -100,5 +101,20 @@ const compile = (ast: AST.AST): Check => {
     }
     default:
       return maybe
+  }
+}
+
+/**
+ * `Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })`, answering the
+ * same in every case (its errors too): input is decoded with undeclared keys ignored and looked at
+ * with `checkOf`; only input that failed, or may hold an undeclared key, is decoded strictly.
+ */
+export const strictDecoder = <A, I>(schema: Schema.Schema<A, I>): (input: unknown) => Either.Either<A, ParseResult.ParseError> => {
+  const strictly = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
+  const leniently = Schema.decodeUnknownEither(schema, { errors: "first" })
+  const mayHoldExcess = checkOf(schema.ast)
+  return (input) => {
+    const lenient = leniently(input)
+    return Either.isRight(lenient) && !mayHoldExcess(input) ? lenient : strictly(input)
   }
 }

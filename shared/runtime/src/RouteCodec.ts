@@ -4,6 +4,7 @@
  * Calling `Schema.decodeUnknownEither(schema)` per request looked the compiled parser up again and
  * built its closures each time.
  */
+import { ExcessKeys } from "@flight/contracts"
 import { Data, Either, ParseResult, Schema } from "effect"
 import * as Problem from "./Problem.ts"
 import * as RequestInput from "./RequestInput.ts"
@@ -31,8 +32,11 @@ export interface RawInput {
 
 type Decoder = (value: unknown) => Either.Either<unknown, ParseResult.ParseError>
 
+/** Every offending field reported; "error": undeclared fields refused too (`ExcessKeys.strictDecoder`, the same answers, cheaper). */
 const decoderOf = (schema: Schema.Schema.AnyNoContext, onExcessProperty: "error" | "ignore"): Decoder =>
-  Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty })
+  onExcessProperty === "error"
+    ? ExcessKeys.strictDecoder(schema)
+    : Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty })
 
 export interface RouteCodec {
   /** The handler's input, or the 400 listing every offending field. */
