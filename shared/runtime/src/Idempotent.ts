@@ -98,22 +98,23 @@ export const run = <A, C, E, R, E2, R2>(
   effect: (claimed: C) => Effect.Effect<A, E2 | IdempotencyKeyTaken, R2>,
   wait: Schedule.Schedule<unknown> = awaitFirst,
 ): Effect.Effect<Answer<A>, E | E2 | IdempotencyKeyReused | RequestInProgress, R | R2> => {
-  const reused = new IdempotencyKeyReused({ key: request.key })
-  const inProgress = new RequestInProgress({ key: request.key })
+  // Made when needed: an error captures a stack trace, and most requests fail with neither.
+  const reused = () => new IdempotencyKeyReused({ key: request.key })
+  const inProgress = () => new RequestInProgress({ key: request.key })
   // The key as it is once no first request runs under it any more (within the wait).
   const settled = store.claim(request).pipe(
     Effect.flatMap((lookup) =>
-      lookup._tag === "Running" && lookup.fingerprint === request.fingerprint ? Effect.fail(inProgress) : Effect.succeed(lookup)
+      lookup._tag === "Running" && lookup.fingerprint === request.fingerprint ? Effect.fail(inProgress()) : Effect.succeed(lookup)
     ),
-    // Not `error === inProgress`: failing inside a span, Effect hands on a proxy of the error, not the error.
+    // Told by class, not identity: failing inside a span, Effect hands on a proxy of the error, not the error.
     Effect.retry({ schedule: wait, while: (error) => error instanceof RequestInProgress }),
   )
   const attempt = (tries: number): Effect.Effect<Answer<A>, E | E2 | IdempotencyKeyReused | RequestInProgress, R | R2> =>
     Effect.flatMap(settled, (lookup) => {
       if (lookup._tag !== "Fresh") {
-        if (lookup.fingerprint !== request.fingerprint) return Effect.fail(reused)
+        if (lookup.fingerprint !== request.fingerprint) return Effect.fail(reused())
         // Only `Done` gets here: `settled` waits out a running first request of the same fingerprint.
-        return lookup._tag === "Done" ? Effect.succeed({ value: lookup.response, replayed: true }) : Effect.fail(inProgress)
+        return lookup._tag === "Done" ? Effect.succeed({ value: lookup.response, replayed: true }) : Effect.fail(inProgress())
       }
       return effect(lookup.claimed).pipe(
         Effect.tapError((error) =>
@@ -127,7 +128,7 @@ export const run = <A, C, E, R, E2, R2>(
         Effect.map((value): Answer<A> => ({ value, replayed: false })),
         Effect.catchIf(
           (error): error is IdempotencyKeyTaken => error instanceof IdempotencyKeyTaken,
-          () => (tries < lookAgain ? attempt(tries + 1) : Effect.fail(inProgress)),
+          () => (tries < lookAgain ? attempt(tries + 1) : Effect.fail(inProgress())),
         ),
       )
     })
