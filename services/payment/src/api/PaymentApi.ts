@@ -98,7 +98,7 @@ export const routes: ReadonlyArray<Route.Route<Services>> = [
     path: "/api/payments",
     // A token is required; then the booking's rule (PaymentAccess): its guest token or its owner
     // pays, anyone else gets the 404 of an unknown booking. Before booking.created has arrived an
-    // account is told payment-not-ready, since its owner cannot be known yet (see PaymentAccess.payDecision).
+    // account is told payment-not-ready, since its owner cannot be known yet (PaymentAccess.payerOf, checked by the begin).
     access: "authenticated",
     summary: "Pay a booking",
     description: "Charges the amount the booking owes (its payment intent) with a card token. For the holder of the " +
