@@ -111,8 +111,10 @@ const compile = (ast: AST.AST): Check => {
  */
 export const strictDecoder = <A, I>(schema: Schema.Schema<A, I>): (input: unknown) => Either.Either<A, ParseResult.ParseError> => {
   const strictly = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
-  const leniently = Schema.decodeUnknownEither(schema, { errors: "first" })
   const mayHoldExcess = checkOf(schema.ast)
+  // A Schema the check cannot see into (a class, say) would only pay for both decodes.
+  if (mayHoldExcess === maybe) return strictly
+  const leniently = Schema.decodeUnknownEither(schema, { errors: "first" })
   return (input) => {
     const lenient = leniently(input)
     return Either.isRight(lenient) && !mayHoldExcess(input) ? lenient : strictly(input)

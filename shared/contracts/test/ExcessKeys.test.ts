@@ -62,6 +62,14 @@ describe("ExcessKeys where it cannot be sure", () => {
     }
   })
 
+  test("a Schema it cannot see into is decoded strictly at once, with the strict answers", () => {
+    class Point extends Schema.Class<Point>("Point")({ x: Schema.Number }) {}
+    const decode = ExcessKeys.strictDecoder(Point)
+    expect(Either.isRight(decode({ x: 1 }))).toBe(true)
+    const refused = decode({ x: 1, y: 2 })
+    expect(Either.isLeft(refused) && Catalogue.describeIssues(refused.left)).toContain("y")
+  })
+
   test("structs inside arrays, records, nullable and recursive fields are looked into", () => {
     interface Tree {
       readonly name: string
