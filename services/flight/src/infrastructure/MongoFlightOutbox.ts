@@ -194,21 +194,21 @@ export const make = (
       }).pipe(Effect.mapError(storeError)),
     complete: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flightId, entries]) =>
-        Effect.gen(function* () {
+        lock.alone(flightId)(Effect.gen(function* () {
           // One rewrite of the document either way (FerretDB rewrites all of it, ledger and all).
           // The entries published were the whole outbox (nothing written since the claim, which
           // only appends): out, the lease ended and the document no longer pending.
-          const whole = yield* lock.alone(flightId)(call("outbox complete", () =>
+          const whole = yield* call("outbox complete", () =>
             flights.updateOne(
               { _id: flightId, "outboxLease.owner": owner, outbox: { $size: entries.length } },
               { $pullAll: { outbox: entries }, $set: { outboxPending: false, outboxLease: null } },
-            )))
+            ))
           if (whole.matchedCount > 0) return
           // Entries were written since: out, the lease ended, the document still pending for them.
           // (Were the outbox ever emptied otherwise, the next claim finds it empty and settles it.)
-          yield* lock.alone(flightId)(call("outbox complete", () =>
-            flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $pullAll: { outbox: entries }, $set: { outboxLease: null } })))
-        }), { discard: true }).pipe(Effect.mapError(storeError)),
+          yield* call("outbox complete", () =>
+            flights.updateOne({ _id: flightId, "outboxLease.owner": owner }, { $pullAll: { outbox: entries }, $set: { outboxLease: null } }))
+        })), { discard: true }).pipe(Effect.mapError(storeError)),
     release: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flightId]) => release(owner, flightId), { discard: true })
         .pipe(Effect.mapError(storeError)),
