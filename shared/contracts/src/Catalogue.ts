@@ -4,7 +4,7 @@
  */
 import { Data, Either, ParseResult, Schema } from "effect"
 import type { AnyDefinition, EnvelopeOf } from "./Envelope.ts"
-import * as ExcessKeys from "./ExcessKeys.ts"
+import * as CompiledParser from "./CompiledParser.ts"
 import * as JsonNesting from "./JsonNesting.ts"
 import * as Messages from "./Messages.ts"
 import type { ServiceName } from "./Values.ts"
@@ -71,14 +71,14 @@ export class DecodeError extends Data.TaggedError("MessageDecodeError")<{
   }
 }
 
-// Built once: a codec per definition, not per message (`ExcessKeys.strictDecoder`: strict, and cheaper for a message that passes).
+// Built once: a codec per definition, not per message (`CompiledParser`: Effect's answers, cheaper for a message that passes).
 const decoders = new Map(definitions.map((definition) => [
   definition as AnyDefinition,
-  ExcessKeys.strictDecoder(definition.schema as Schema.Schema<AnyMessage, EncodedMessage>),
+  CompiledParser.strictDecoder(definition.schema as Schema.Schema<AnyMessage, EncodedMessage>),
 ]))
 const encoders = new Map(definitions.map((definition) => [
   definition as AnyDefinition,
-  Schema.encodeSync(definition.schema as Schema.Schema<AnyMessage, EncodedMessage>),
+  CompiledParser.encoderSync(definition.schema as Schema.Schema<AnyMessage, EncodedMessage>),
 ]))
 
 /** A decode failure's issues, each with its path: what `DecodeError.detail` says. */

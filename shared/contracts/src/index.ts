@@ -1,7 +1,7 @@
 export * as AsyncApi from "./AsyncApi.ts"
 export * as Catalogue from "./Catalogue.ts"
+export * as CompiledParser from "./CompiledParser.ts"
 export * as Envelope from "./Envelope.ts"
-export * as ExcessKeys from "./ExcessKeys.ts"
 export * as FreeText from "./FreeText.ts"
 export * as JsonNesting from "./JsonNesting.ts"
 export * as Messages from "./Messages.ts"

@@ -4,7 +4,7 @@
  * map, a flight's seating and the bookings due to expire. A booking of an index whose hold failed
  * (its name written before the script, the booking never) is skipped.
  */
-import type { BookingId } from "@flight/contracts"
+import { type BookingId, CompiledParser } from "@flight/contracts"
 import { DateTime, Effect, Option, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { Booking } from "../domain/Booking.ts"
@@ -13,8 +13,8 @@ import { FlightSeating, seatsOf } from "../domain/SeatInventory.ts"
 import { call } from "./RedisCall.ts"
 import type { Keys } from "./RedisKeys.ts"
 
-const decodeBookingJson = Schema.decodeUnknown(Schema.parseJson(Booking))
-const decodeSeatingJson = Schema.decodeUnknown(Schema.parseJson(FlightSeating))
+const decodeBookingJson = CompiledParser.decoder(Schema.parseJson(Booking))
+const decodeSeatingJson = CompiledParser.decoder(Schema.parseJson(FlightSeating))
 
 const unreadable = (what: string) => (error: { readonly message: string }) =>
   new BookingStoreError({ operation: "read", reason: `stored ${what} is invalid: ${error.message}`, transient: false })

@@ -5,7 +5,7 @@
  * Schema, so a document this build cannot read is a decode error naming what is wrong, never a
  * half-read flight.
  */
-import { BookingId, Cabin } from "@flight/contracts"
+import { BookingId, Cabin, CompiledParser } from "@flight/contracts"
 import type { Idempotent } from "@flight/runtime"
 import { Array as Arr, Effect, Option, ParseResult, Schema, Struct } from "effect"
 import { LedgerEntry } from "../domain/Availability.ts"
@@ -94,12 +94,13 @@ export interface FlightDocument extends Schema.Schema.Encoded<typeof FlightField
 const invalid = (id: string) => (error: { readonly message: string }) =>
   new FlightStoreError({ operation: "read", reason: `stored flight ${id} is invalid: ${error.message}`, transient: false })
 
-const decodeFlight = Schema.decodeUnknown(FlightFromDocument)
-const decodeLedger = Schema.decodeUnknown(Ledger)
+// Read and written on every booking event of a flight: compiled (`CompiledParser`, Effect's answers).
+const decodeFlight = CompiledParser.decoder(FlightFromDocument)
+const decodeLedger = CompiledParser.decoder(Ledger)
 const decodeCreation = Schema.decodeUnknown(Creation)
 // A flight, ledger entries and a creation record are valid by construction: encoding them cannot fail.
-const encodeFlight = Schema.encodeSync(FlightFromDocument)
-const encodeLedger = Schema.encodeSync(Ledger)
+const encodeFlight = CompiledParser.encoderSync(FlightFromDocument)
+const encodeLedger = CompiledParser.encoderSync(Ledger)
 const encodeCreation = Schema.encodeSync(Creation)
 
 /** The flight of a document read with `flightProjection` (its other fields, when there, are not its). */

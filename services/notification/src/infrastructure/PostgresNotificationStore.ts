@@ -6,8 +6,9 @@
  * sends, and ends it by recording the outcome. The schema is created by migrations at start, in their own table beside any other service's.
  */
 import { SqlClient, type SqlError } from "@effect/sql"
+import { CompiledParser } from "@flight/contracts"
 import * as PostgresStore from "@flight/runtime/postgres"
-import { DateTime, Duration, Effect, Layer, Option, type ParseResult, Schema } from "effect"
+import { DateTime, Duration, Effect, Layer, Option, type ParseResult } from "effect"
 import { BookingContact, type KeyedCommand, keyOf, Notification, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
 
 export const migrationsTable = "notification_migrations"
@@ -78,7 +79,7 @@ const unreadable = (what: string) => (error: ParseResult.ParseError) =>
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value))
 
-const decodeNotification = Schema.decodeUnknown(Notification)
+const decodeNotification = CompiledParser.decoder(Notification)
 const notificationOf = (row: Row) =>
   decodeNotification({
     id: row["id"],
@@ -104,7 +105,7 @@ const keyedOf = (key: string, row: Row): KeyedCommand => ({
   at: DateTime.unsafeMake(row["created_at"] as Date),
 })
 
-const decodeContact = Schema.decodeUnknown(BookingContact)
+const decodeContact = CompiledParser.decoder(BookingContact)
 const contactOf = (row: Row) =>
   decodeContact({
     bookingId: row["booking_id"],

@@ -6,7 +6,7 @@
  */
 import { Authentication, type CurrentPrincipal, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { DeadLetters, type MessageBus, OperationsRoutes, ServiceBus } from "@flight/bus"
-import { BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
+import { BookingId, CompiledParser, Money, PaymentId, RefundId } from "@flight/contracts"
 import { HttpApp, IdempotencyKey, Paging, Route, type StoreHealth } from "@flight/runtime"
 import { Effect, type Runtime, Schema } from "effect"
 import type { Hono } from "hono"
@@ -84,11 +84,11 @@ const paying = problems.for(
 const reading = problems.for("PaymentNotFound", "PaymentStoreError")
 const readingHistory = problems.for("BookingNotFound", "PaymentStoreError")
 
-const encodeView = Schema.encodeSync(PaymentView)
+const encodeView = CompiledParser.encoderSync(PaymentView)
 
 /** The response body of a payment, as `POST /api/payments` answers it and its key replays it. */
 export const renderPayment = (payment: Payment): string => JSON.stringify(encodeView(viewOf(payment)))
-const encodeBody = Schema.encodeSync(PayBody)
+const encodeBody = CompiledParser.encoderSync(PayBody)
 
 type Services = PaymentCommands | PaymentQueries | CurrentPrincipal | DeadLetters.DeadLetters
 

@@ -6,7 +6,7 @@
  * key first and so tells apart what the key holds.
  */
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { BookingId } from "@flight/contracts"
+import { BookingId, CompiledParser } from "@flight/contracts"
 import { Idempotent } from "@flight/runtime"
 import { DateTime, Effect, Schema } from "effect"
 import { BookingNotFound, IntentNotOpenYet, NoOpenIntent, type Payment, PaymentInProgress } from "../domain/Payment.ts"
@@ -20,7 +20,7 @@ import { failing, isUniqueViolation, retriable, traced, transaction } from "./Po
  * and whether the booking's intent and the key exist.
  */
 const AtOnceRow = Schema.Struct({ id: Schema.NullOr(Schema.String), intent_known: Schema.Boolean, key_known: Schema.Boolean })
-const decodeAtOnce = Schema.decodeUnknown(AtOnceRow)
+const decodeAtOnce = CompiledParser.decoder(AtOnceRow)
 
 /** What the one-statement begin did: the payment begun, no intent for the booking yet, or not decided there. */
 type AtOnce = Payment | "NoIntent" | "Undecided"

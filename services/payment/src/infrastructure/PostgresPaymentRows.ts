@@ -4,7 +4,7 @@
  * `char(3)` currency, times `timestamptz` (a `Date`). A row this build cannot read is a decode error
  * naming the column, never a half-read payment.
  */
-import { Money } from "@flight/contracts"
+import { CompiledParser, Money } from "@flight/contracts"
 import { Idempotent } from "@flight/runtime"
 import { Effect, Schema } from "effect"
 import { Payment, PaymentIntent, Refund } from "../domain/Payment.ts"
@@ -160,8 +160,8 @@ export const lookupOf = (row: typeof KeyRow.Type): Idempotent.Lookup<Recorded, n
     ? Idempotent.running(row.fingerprint)
     : Idempotent.done(row.fingerprint, { status: row.response_status, body: row.response_body ?? "" })
 
-const decodePayment = Schema.decodeUnknown(PaymentFromRow)
-const decodeRefund = Schema.decodeUnknown(RefundFromRow)
+const decodePayment = CompiledParser.decoder(PaymentFromRow)
+const decodeRefund = CompiledParser.decoder(RefundFromRow)
 
 /** The payment of a row a statement answered (`RETURNING *`). */
 export const paymentOf = (row: unknown) => Effect.mapError(decodePayment(row), unreadable)
