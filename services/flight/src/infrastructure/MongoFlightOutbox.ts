@@ -8,7 +8,7 @@
  * (FerretDB, see FlightWriteLock.ts).
  */
 import { Outbox } from "@flight/bus"
-import { type AnyMessage, Catalogue } from "@flight/contracts"
+import { type AnyMessage, Catalogue, CompiledParser } from "@flight/contracts"
 import { Clock, DateTime, Duration, Effect, Either, Option, ParseResult, Predicate, Schema } from "effect"
 import type { Collection, Filter } from "mongodb"
 import type { FlightStoreError, Outgoing } from "../domain/FlightRepository.ts"
@@ -59,8 +59,9 @@ export interface OutboxDocument extends OutboxFields {
   readonly _id: string
 }
 
-const encodeEvents = Schema.encode(Schema.Array(OutboxEvent))
-const decodeEvent = Schema.decodeUnknownEither(OutboxEvent)
+// Written with every change that has events, read by every relay pass: compiled (Effect's answers).
+const encodeEvents = CompiledParser.encoder(Schema.Array(OutboxEvent))
+const decodeEvent = CompiledParser.decoder(OutboxEvent)
 const createdAtOf = Schema.decodeUnknownOption(OutboxEvent.pick("createdAt"))
 
 /** A change's events as its document stores them, written now. */
