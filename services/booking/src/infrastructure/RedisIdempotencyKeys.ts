@@ -9,7 +9,7 @@
  * was held (the request failed after its hold, e.g. its reply lost): that claim only lapses, so the
  * same request sent again takes it over at once and answers the booking held.
  */
-import { BookingId } from "@flight/contracts"
+import { BookingId, CompiledParser } from "@flight/contracts"
 import { Idempotent, IdempotencyKey } from "@flight/runtime"
 import { Clock, Duration, Effect, Option, Schema } from "effect"
 import type { Redis } from "ioredis"
@@ -106,7 +106,7 @@ return 1
 const Claimed = Schema.parseJson(Schema.Struct({ bookingId: BookingId, response: Schema.Null }))
 const claimedIn = Schema.decodeUnknownOption(Claimed)
 
-const encodeBooking = Schema.encodeSync(Booking)
+const encodeBooking = CompiledParser.encoderSync(Booking)
 
 const retention = Duration.toMillis(IdempotencyKey.retention)
 

@@ -5,6 +5,7 @@
  * strings. A script may end its KEYS (`moreKeys`) or its ARGV (`moreArgs`) with a list of any length.
  */
 import { createHash } from "node:crypto"
+import { CompiledParser } from "@flight/contracts"
 import { Effect, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { BookingStoreError } from "../domain/BookingRepository.ts"
@@ -47,7 +48,8 @@ export const make = <
   readonly moreArgs?: MA
   readonly reply: Schema.Schema<Out, Encoded>
 }): Script<Input<K, A, MK, MA>, Out> => {
-  const decode = Schema.decodeUnknown(spec.reply)
+  // Every call of every script decodes its reply: compiled (`CompiledParser`, Effect's answers).
+  const decode = CompiledParser.decoder(spec.reply)
   return {
     name: spec.name,
     lua: spec.lua,
