@@ -18,6 +18,7 @@
  * own parse options or a decoding fallback, options beyond `errors` and `onExcessProperty`.
  */
 import { Either, Option, type ParseResult, Predicate, Schema, SchemaAST as AST } from "effect"
+import * as UnionSearch from "./UnionSearch.ts"
 
 /** The fast path's answers besides a value: Effect's parser surely refuses the input, or may go either way. */
 const refused: unique symbol = Symbol("CompiledParser/refused")
@@ -164,7 +165,8 @@ const transformation = (ast: AST.Transformation, mode: Mode): Parser => {
 }
 
 const typeLiteral = (ast: AST.TypeLiteral, mode: Mode): Parser => {
-  if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) return when(Predicate.isNotNullable)
+  // An empty struct answers its input itself, which a transformation after it may change in place: left to Effect.
+  if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) return never
   const index = ast.indexSignatures[0]
   if (ast.indexSignatures.length > 1 || (index !== undefined && index.parameter._tag !== "StringKeyword")) return never
   const properties = ast.propertySignatures.map((signature) => ({
@@ -173,7 +175,10 @@ const typeLiteral = (ast: AST.TypeLiteral, mode: Mode): Parser => {
     parse: parserOf(signature.type, mode),
   }))
   const values = index === undefined ? null : parserOf(index.type, mode)
+  // The keys Effect expects, as it compares them (a numeric name does not match the key "1")...
   const names = new Set<PropertyKey>(properties.map((property) => property.name))
+  // ...and the keys an index signature leaves to the declared property (there, "1" is the name 1).
+  const declared = new Set<PropertyKey>(properties.map(({ name }) => (typeof name === "symbol" ? name : String(name))))
   return (input) => {
     if (!Predicate.isRecord(input)) return refused
     if (mode.excess === "error") {
@@ -193,7 +198,7 @@ const typeLiteral = (ast: AST.TypeLiteral, mode: Mode): Parser => {
       for (const key of Object.keys(record)) {
         const value = values(record[key])
         if (!isValue(value)) return value
-        if (!names.has(key)) output[key] = value
+        if (!declared.has(key)) output[key] = value
       }
     }
     return output
@@ -218,22 +223,17 @@ const tuple = (ast: AST.TupleType, mode: Mode): Parser => {
   }
 }
 
-/**
- * Effect tries a union's members in an order of its own and answers the first that succeeds. Which
- * one that is does not matter only when one member alone accepts the input; so a value is vouched
- * for when exactly one member gives it and every other member surely refuses.
- */
+/** The members in the order Effect tries them (`UnionSearch`), the first to accept the input the answer. */
 const union = (ast: AST.Union, mode: Mode): Parser => {
-  const members = ast.types.map((member) => parserOf(member, mode))
+  const tree = UnionSearch.treeOf(ast.types, mode.decoding)
+  const parsers = new Map(ast.types.map((member) => [member, parserOf(member, mode)]))
   return (input) => {
-    let found: unknown = refused
-    for (const member of members) {
-      const value = member(input)
-      if (value === refused) continue
-      if (value === unsure || found !== refused) return unsure
-      found = value
+    for (const member of UnionSearch.candidatesOf(tree, input)) {
+      const value = parsers.get(member)!(input)
+      // A value is the answer; "not sure" about a member Effect tries before others leaves it all to Effect.
+      if (value !== refused) return value
     }
-    return found
+    return refused
   }
 }
 
@@ -241,12 +241,12 @@ const memos = new Map<string, WeakMap<AST.AST, Parser>>()
 
 /** Options the fast path knows (with any other, Effect's parser alone answers), and the compiled parsers for them. */
 const modeOf = (decoding: boolean, options: AST.ParseOptions | undefined): Mode | null => {
-  const { errors, onExcessProperty, ...rest } = options ?? {}
+  const { errors: _errors, onExcessProperty, ...rest } = options ?? {}
   if (Object.values(rest).some((value) => value !== undefined && value !== false)) return null
   const excess = onExcessProperty ?? "ignore"
   if (excess === "preserve") return null
-  // Filters and transformations are given the options; parsers compiled for other options are not shared.
-  const key = `${decoding}/${excess}/${errors ?? "first"}`
+  // Filters and transformations are given the options as they are: parsers are not shared between options.
+  const key = `${decoding}/${JSON.stringify(options ?? null)}`
   const memo = memos.get(key) ?? new WeakMap<AST.AST, Parser>()
   memos.set(key, memo)
   return { decoding, excess, options: options ?? AST.defaultParseOption, memo }
@@ -257,7 +257,13 @@ const withFallback = <A>(
   reference: (input: unknown) => Either.Either<A, ParseResult.ParseError>,
 ) =>
   parse === null ? reference : (input: unknown): Either.Either<A, ParseResult.ParseError> => {
-    const value = parse(input)
+    let value: unknown
+    try {
+      value = parse(input)
+    } catch {
+      // A filter or transformation that threw (say, on a member Effect would not have tried): Effect decides.
+      value = unsure
+    }
     return isValue(value) ? Either.right(value as A) : reference(input)
   }
 

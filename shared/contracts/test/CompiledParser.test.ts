@@ -151,6 +151,55 @@ describe("CompiledParser over Schemas of every shape", () => {
     expect(CompiledParser.answersAlone(known, "decode", { exact: true })({ at: "2026-01-01T00:00:00.000Z", list: [], kind: "a" })).toBe(false)
   })
 
+  test("a union answers the member Effect answers, trying members as Effect does", () => {
+    const same = (schema: Schema.Schema<any, any>, input: unknown, options?: typeof strict) =>
+      expectSame(CompiledParser.decoder(schema, options)(input), Schema.decodeUnknownEither(schema, options)(input))
+    const tagged = Schema.Union(Schema.Struct({ kind: Schema.Literal("a") }), Schema.Struct({ kind: Schema.Literal("b") }))
+    // A tag inherited, not the input's own: Effect does not look at it.
+    same(tagged, Object.create({ kind: "a" }))
+    // A member Effect does not try (its tag differs) may not be asked: its filter would throw.
+    const throwing = Schema.Struct({ kind: Schema.Literal("x"), n: Schema.Number.pipe(Schema.filter(() => { throw new Error("not asked") })) })
+    same(Schema.Union(throwing, Schema.Struct({ kind: Schema.Literal("y"), n: Schema.Number })), { kind: "y", n: 1 })
+    // An empty struct with an attached key answers its input changed in place: left to Effect, the input unchanged before it.
+    const attached = Schema.Struct({}).pipe(Schema.attachPropertySignature("kind", "a"))
+    const input = { kind: "x" }
+    same(Schema.Union(attached, Schema.Struct({ kind: Schema.Literal("x") })), input)
+    expect(input).toEqual({ kind: "x" })
+    // A numeric property name beside an index signature: the property's value, as Effect keeps it.
+    const numeric = Schema.extend(
+      Schema.Record({ key: Schema.Literal(1), value: Schema.NumberFromString }),
+      Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) }),
+    )
+    same(numeric, { 1: "5" })
+    same(numeric, { 1: "5" }, strict)
+    same(Schema.Record({ key: Schema.Literal(1, 2), value: Schema.Number }), { 1: 1, 2: 2 }, strict)
+  })
+
+  test("a filter is given the options the parser was asked with", () => {
+    const picky = Schema.Number.pipe(Schema.filter((_, options) => options.errors !== "first"))
+    expect(Either.isRight(CompiledParser.decoder(picky)(1))).toBe(true)
+    expect(Either.isLeft(CompiledParser.decoder(picky, { errors: "first" })(1))).toBe(true)
+  })
+
+  test("a nested tagged union is parsed once a level, as Effect parses it, not once a member a level", () => {
+    interface Node {
+      readonly kind: "a" | "b"
+      readonly child: Node | null
+    }
+    let parsed = 0
+    const Counted = Schema.Number.pipe(Schema.filter(() => (parsed++, true)))
+    const Node: Schema.Schema<Node> = Schema.Union(
+      Schema.Struct({ kind: Schema.Literal("a"), depth: Counted, child: Schema.NullOr(Schema.suspend(() => Node)) }),
+      Schema.Struct({ child: Schema.NullOr(Schema.suspend(() => Node)), depth: Counted, kind: Schema.Literal("b") }),
+    ) as any
+    const nest = (depth: number): unknown => (depth === 0 ? null : { kind: "a", depth, child: nest(depth - 1) })
+    const decode = CompiledParser.decoder(Node)
+    expect(CompiledParser.answersAlone(Node, "decode")(nest(24))).toBe(true)
+    parsed = 0
+    expect(Either.isRight(decode(nest(24)))).toBe(true)
+    expect(parsed).toBe(24)
+  })
+
   test("encoderSync throws Effect's error for a value its Schema refuses", () => {
     const encode = CompiledParser.encoderSync(Schema.Struct({ n: Schema.Int }))
     expect(encode({ n: 1 })).toEqual({ n: 1 })
