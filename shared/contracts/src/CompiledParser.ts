@@ -11,11 +11,15 @@
  * fast path never has to describe a failure, and cannot give a different value: it is property-tested
  * against Effect's answers for every Schema it serves (`CompiledParser.test.ts`).
  *
- * Known: keywords, literals, enums, refinements (filters and brands), transformations (through
- * Effect's own `getFinalTransformation`), structs and records keyed by strings, arrays and tuples of
- * required elements, unions, suspended Schemas, declarations. Not known, so always left to Effect:
- * template literals, optional tuple elements, index signatures keyed otherwise, a node carrying its
- * own parse options or a decoding fallback, options beyond `errors` and `onExcessProperty`.
+ * Known: keywords, literals, enums, refinements (filters and brands), transformations (as Effect's
+ * internal `getFinalTransformation` runs them), structs and records keyed by strings (refined or not),
+ * arrays and tuples of required elements, unions (members tried in Effect's order, `UnionSearch`),
+ * suspended Schemas, declarations. Not known, so always left to Effect: template literals, optional
+ * tuple elements, index signatures keyed otherwise, empty structs, a node carrying its own parse
+ * options or a decoding fallback, options beyond `errors` and `onExcessProperty`.
+ *
+ * Filters, transformations and declarations must be pure, as Effect's own are: when the fast path
+ * gives up part-way, Effect's parser runs them again, on the same input.
  */
 import { Either, Option, type ParseResult, Predicate, Schema, SchemaAST as AST } from "effect"
 import * as UnionSearch from "./UnionSearch.ts"
@@ -164,16 +168,21 @@ const transformation = (ast: AST.Transformation, mode: Mode): Parser => {
   }
 }
 
+/** Whether an index signature's keys are a string's, maybe refined (`Schema.String`, a branded id): those Effect reads with `Object.keys`. */
+const keyedByString = (parameter: AST.AST): boolean =>
+  parameter._tag === "StringKeyword" || (parameter._tag === "Refinement" && keyedByString(parameter.from))
+
 const typeLiteral = (ast: AST.TypeLiteral, mode: Mode): Parser => {
   // An empty struct answers its input itself, which a transformation after it may change in place: left to Effect.
   if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) return never
   const index = ast.indexSignatures[0]
-  if (ast.indexSignatures.length > 1 || (index !== undefined && index.parameter._tag !== "StringKeyword")) return never
+  if (ast.indexSignatures.length > 1 || (index !== undefined && !keyedByString(index.parameter))) return never
   const properties = ast.propertySignatures.map((signature) => ({
     name: signature.name,
     isOptional: signature.isOptional,
     parse: parserOf(signature.type, mode),
   }))
+  const keys = index === undefined ? null : parserOf(index.parameter, mode)
   const values = index === undefined ? null : parserOf(index.type, mode)
   // The keys Effect expects, as it compares them (a numeric name does not match the key "1")...
   const names = new Set<PropertyKey>(properties.map((property) => property.name))
@@ -183,7 +192,11 @@ const typeLiteral = (ast: AST.TypeLiteral, mode: Mode): Parser => {
     if (!Predicate.isRecord(input)) return refused
     if (mode.excess === "error") {
       for (const key of Reflect.ownKeys(input)) {
-        if (!names.has(key) && (values === null || typeof key !== "string")) return refused
+        if (names.has(key)) continue
+        if (keys === null || typeof key !== "string") return refused
+        // A key the index signature's key Schema refuses is undeclared.
+        const accepted = keys(key)
+        if (!isValue(accepted)) return accepted
       }
     }
     const record = input as Record<PropertyKey, unknown>
@@ -194,8 +207,12 @@ const typeLiteral = (ast: AST.TypeLiteral, mode: Mode): Parser => {
       if (!isValue(value)) return value
       output[property.name] = value
     }
-    if (values !== null) {
+    if (keys !== null && values !== null) {
       for (const key of Object.keys(record)) {
+        // Effect passes over a key its key Schema refuses (refused above when undeclared keys are errors).
+        const accepted = keys(key)
+        if (accepted === refused) continue
+        if (accepted === unsure) return unsure
         const value = values(record[key])
         if (!isValue(value)) return value
         if (!declared.has(key)) output[key] = value

@@ -103,6 +103,10 @@ const shapes: Record<string, Schema.Schema<any, any>> = {
     Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) }),
   ),
   "record keyed by a refined string": Schema.Record({ key: Schema.String.pipe(Schema.minLength(2)), value: Schema.Number }),
+  "map from a record keyed by a branded id": Schema.ReadonlyMapFromRecord({
+    key: Schema.String.pipe(Schema.pattern(/^[a-f]{2,4}$/), Schema.brand("Id")),
+    value: Schema.Struct({ n: Schema.NumberFromString }),
+  }),
   "tuples and arrays": Schema.Struct({
     pair: Schema.Tuple(Schema.String, Schema.Number),
     optional: Schema.Tuple(Schema.String, Schema.optionalElement(Schema.Number)),
@@ -148,6 +152,9 @@ describe("CompiledParser over Schemas of every shape", () => {
     expect(CompiledParser.answersAlone(known, "decode", strict)({ at: "2026-01-01T00:00:00.000Z", list: [1, null], kind: "a", x: 1 })).toBe(false)
     expect(CompiledParser.answersAlone(shapes["enums, template literals, symbols' absence"]!, "decode")({ colour: "red", id: "id-1", big: "1" })).toBe(false)
     expect(CompiledParser.answersAlone(shapes["own parse options"]!, "decode")({ a: "x" })).toBe(false)
+    const byId = shapes["map from a record keyed by a branded id"]!
+    expect(CompiledParser.answersAlone(byId, "decode", strict)({ ab: { n: "1" }, cde: { n: "2" } })).toBe(true)
+    expect(CompiledParser.answersAlone(byId, "decode", strict)({ ab: { n: "1" }, XY: { n: "2" } })).toBe(false)
     expect(CompiledParser.answersAlone(known, "decode", { exact: true })({ at: "2026-01-01T00:00:00.000Z", list: [], kind: "a" })).toBe(false)
   })
 
@@ -173,6 +180,9 @@ describe("CompiledParser over Schemas of every shape", () => {
     same(numeric, { 1: "5" })
     same(numeric, { 1: "5" }, strict)
     same(Schema.Record({ key: Schema.Literal(1, 2), value: Schema.Number }), { 1: 1, 2: 2 }, strict)
+    // A record passes over a key its key Schema refuses, and so accepts the input before the struct can.
+    const longKeys = Schema.Record({ key: Schema.String.pipe(Schema.minLength(2)), value: Schema.Number })
+    same(Schema.Union(longKeys, Schema.Struct({ a: Schema.Number })), { a: 1 })
   })
 
   test("a filter is given the options the parser was asked with", () => {
