@@ -194,6 +194,7 @@ describe("CompiledParser over Schemas of every shape", () => {
   test("a nested tagged union is parsed once a level, as Effect parses it, not once a member a level", () => {
     interface Node {
       readonly kind: "a" | "b"
+      readonly depth: number
       readonly child: Node | null
     }
     let parsed = 0
@@ -201,7 +202,7 @@ describe("CompiledParser over Schemas of every shape", () => {
     const Node: Schema.Schema<Node> = Schema.Union(
       Schema.Struct({ kind: Schema.Literal("a"), depth: Counted, child: Schema.NullOr(Schema.suspend(() => Node)) }),
       Schema.Struct({ child: Schema.NullOr(Schema.suspend(() => Node)), depth: Counted, kind: Schema.Literal("b") }),
-    ) as any
+    )
     const nest = (depth: number): unknown => (depth === 0 ? null : { kind: "a", depth, child: nest(depth - 1) })
     const decode = CompiledParser.decoder(Node)
     expect(CompiledParser.answersAlone(Node, "decode")(nest(24))).toBe(true)
