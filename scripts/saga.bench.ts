@@ -7,6 +7,9 @@
  * booking, and the confirmation.
  *
  *   REDIS_URL=... MONGODB_URL=... DATABASE_URL=... RABBITMQ_URL=... bun run bench:saga [-- --seconds 20 --clients 8]
+ *
+ * The services export their spans as they would in production when OTEL_EXPORTER_OTLP_ENDPOINT is
+ * set (and sample them as OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG say): what tracing costs.
  */
 import { Effect } from "effect"
 import * as Confirmations from "./support/Confirmations.ts"
@@ -22,12 +25,18 @@ const variable = (name: string) => BenchArguments.required(name, "(and REDIS_URL
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
+/** The tracing settings of this run, given to every service (which inherit nothing else). */
+const tracing = Object.fromEntries(
+  ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", "OTEL_BSP_SCHEDULE_DELAY"]
+    .flatMap((name) => process.env[name] === undefined ? [] : [[name, process.env[name]!]]),
+)
+
 const system = await Infra.start({
   redisUrl: variable("REDIS_URL"),
   mongoUrl: variable("MONGODB_URL"),
   databaseUrl: variable("DATABASE_URL"),
   rabbitUrl: variable("RABBITMQ_URL"),
-})
+}, tracing)
 const api = Flows.apiOf(system.urls)
 const confirmations = await Confirmations.listen(variable("RABBITMQ_URL"), system.busPrefix)
 
