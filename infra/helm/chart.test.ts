@@ -163,11 +163,28 @@ if (typeof tools === "string") {
       ["a URL of the wrong kind", ["--set", "connections.paymentDatabaseUrl.value=mysql://db/payments"], /paymentDatabaseUrl[\s\S]*does not match pattern/],
       ["a misspelt value", ["--set", "operators.redis.enbled=true"], /additional properties 'enbled' not allowed|additionalProperties 'enbled' not allowed/],
       ["a secret given as plain env", ["--set", "services.payment.env.DATABASE_URL=postgres://x@db/p"], /DATABASE_URL/],
+      ["a sampler OpenTelemetry does not know", ["--set", "tracesSampler=sometimes"], /tracesSampler/],
+      ["a sampling ratio above 1", ["--set-string", "tracesSamplerRatio=1.5"], /tracesSamplerRatio[\s\S]*does not match pattern/],
     ]
     test.each(cases)("%s", (_, extra, message) => {
       const result = template("managed-values.yaml", ...extra)
       expect(result.code).not.toBe(0)
       expect(result.stderr).toMatch(message)
+    })
+  })
+
+  describe("tracing", () => {
+    test("the sampler reaches every service as OpenTelemetry's own variables; left empty, none is set (every trace)", () => {
+      const envOf = (objects: ReadonlyArray<K8s>, service: string): Record<string, any> =>
+        Object.fromEntries(find(objects, "Deployment", `${prefix}-${service}`).spec.template.spec.containers[0].env.map((entry: any) => [entry.name, entry]))
+      const sampled = render("managed-values.yaml")
+      const unsampled = render("operators-values.yaml")
+      for (const service of services) {
+        expect(envOf(sampled, service)["OTEL_TRACES_SAMPLER"]?.value).toBe("parentbased_traceidratio")
+        expect(envOf(sampled, service)["OTEL_TRACES_SAMPLER_ARG"]?.value).toBe("0.1")
+        expect(envOf(unsampled, service)["OTEL_TRACES_SAMPLER"]).toBeUndefined()
+        expect(envOf(unsampled, service)["OTEL_TRACES_SAMPLER_ARG"]).toBeUndefined()
+      }
     })
   })
 

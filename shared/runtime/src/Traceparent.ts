@@ -2,6 +2,7 @@
  * W3C Trace Context `traceparent` headers (https://www.w3.org/TR/trace-context/), used to continue a
  * trace across HTTP requests and messages.
  */
+import { Tracer as OtelTracer } from "@effect/opentelemetry"
 import { Context, Effect, Option, Tracer } from "effect"
 
 export const headerName = "traceparent"
@@ -15,7 +16,8 @@ export const format = (span: { readonly traceId: string; readonly spanId: string
 /**
  * Exact lengths, lower-case hex, non-zero ids. Version 00 has nothing after the flags; a later
  * version may add fields, which are ignored (as the spec asks); version ff is invalid. Anything
- * else is None.
+ * else is None. The flags go with the span both as `sampled` and where the OpenTelemetry tracer
+ * reads them, so a sampler that follows its parent follows the caller's decision.
  */
 export const parse = (header: string): Option.Option<Tracer.ExternalSpan> => {
   const match = pattern.exec(header.trim())
@@ -23,7 +25,7 @@ export const parse = (header: string): Option.Option<Tracer.ExternalSpan> => {
   const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined]
   if (version === "ff" || (version === "00" && rest !== undefined)) return Option.none()
   if (zeros.test(traceId) || zeros.test(spanId)) return Option.none()
-  return Option.some(Tracer.externalSpan({ traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 }))
+  return Option.some(OtelTracer.makeExternalSpan({ traceId, spanId, traceFlags: Number.parseInt(flags, 16) & 1 }))
 }
 
 const propagated = (span: Tracer.AnySpan): Option.Option<Tracer.AnySpan> =>

@@ -1,13 +1,23 @@
 /**
  * Tracing through @effect/opentelemetry. With OTEL_EXPORTER_OTLP_ENDPOINT set, spans are exported
- * over OTLP/HTTP to `${endpoint}/v1/traces`; without it Effect's built-in tracer stays in place, so
+ * over OTLP/HTTP to `${endpoint}/v1/traces`, sampled as OTEL_TRACES_SAMPLER and
+ * OTEL_TRACES_SAMPLER_ARG say (OpenTelemetry's own variables, checked here: a value the SDK would
+ * log and ignore stops the start instead); without it Effect's built-in tracer stays in place, so
  * spans still carry trace ids (for logs and traceparent headers) and nothing is exported.
  */
 import { NodeSdk } from "@effect/opentelemetry"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
-import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+} from "@opentelemetry/sdk-trace-base"
 import { Config, ConfigError, Effect, Either, Layer, Option } from "effect"
 import * as AppConfig from "./AppConfig.ts"
+import * as SampledTracer from "./SampledTracer.ts"
 
 export const otlpEndpoint: Config.Config<Option.Option<URL>> = Config.string("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
   Config.option,
@@ -21,20 +31,56 @@ export const otlpEndpoint: Config.Config<Option.Option<URL>> = Config.string("OT
   }),
 )
 
+/** OpenTelemetry's sampler names (OTEL_TRACES_SAMPLER), those the SDK builds. */
+export const samplerNames = [
+  "always_on",
+  "always_off",
+  "traceidratio",
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+] as const
+export type SamplerName = (typeof samplerNames)[number]
+
+/**
+ * The sampler: by default every trace (`parentbased_always_on`). A `parentbased_*` sampler follows
+ * the decision of the trace a request or message continues (the traceparent's flag), so a trace is
+ * recorded in every service or in none; the ratio (OTEL_TRACES_SAMPLER_ARG, 0 to 1, by default 1)
+ * is the share of new traces recorded.
+ */
+export const sampler: Config.Config<{ readonly name: SamplerName; readonly ratio: number }> = Config.all({
+  name: Config.literal(...samplerNames)("OTEL_TRACES_SAMPLER").pipe(Config.withDefault("parentbased_always_on" as const)),
+  ratio: Config.number("OTEL_TRACES_SAMPLER_ARG").pipe(
+    Config.validate({ message: "Expected a ratio from 0 to 1", validation: (ratio) => ratio >= 0 && ratio <= 1 }),
+    Config.withDefault(1),
+  ),
+})
+
+export const samplerOf = ({ name, ratio }: { readonly name: SamplerName; readonly ratio: number }): Sampler => {
+  const root = name.endsWith("always_off")
+    ? new AlwaysOffSampler()
+    : name.endsWith("traceidratio")
+    ? new TraceIdRatioBasedSampler(ratio)
+    : new AlwaysOnSampler()
+  return name.startsWith("parentbased_") ? new ParentBasedSampler({ root }) : root
+}
+
 export const tracesUrl = (endpoint: URL): string => `${endpoint.href.replace(/\/+$/, "")}/v1/traces`
 
 export const layer = (serviceName: string): Layer.Layer<never, AppConfig.ConfigurationInvalid> =>
   Layer.unwrapEffect(
-    Effect.map(AppConfig.loadOrExit(otlpEndpoint), (endpoint) =>
+    Effect.map(AppConfig.loadOrExit(Config.all({ endpoint: otlpEndpoint, sampler })), ({ endpoint, sampler }) =>
       Option.match(endpoint, {
         onNone: () => Layer.empty,
         onSome: (url) =>
-          Layer.provide(
-            Layer.empty,
-            NodeSdk.layer(() => ({
+          // The OpenTelemetry tracer the SDK sets, paying for the traces it records only.
+          Layer.unwrapEffect(Effect.map(Effect.tracer, (recording) =>
+            Layer.setTracer(SampledTracer.make(recording, sampler.name.startsWith("parentbased_"))))).pipe(
+            Layer.provide(NodeSdk.layer(() => ({
               resource: { serviceName },
               spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(url) })),
-            })),
+              tracerConfig: { sampler: samplerOf(sampler) },
+            }))),
           ),
       })),
   )

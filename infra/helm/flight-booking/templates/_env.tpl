@@ -110,6 +110,12 @@ its kind; neither stops the render. Call with dict root name path item key kind 
 {{- with $values.otlpEndpoint }}
 - {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ . | quote }}}
 {{- end }}
+{{- with $values.tracesSampler }}
+- {name: OTEL_TRACES_SAMPLER, value: {{ . | quote }}}
+{{- end }}
+{{- with $values.tracesSamplerRatio }}
+- {name: OTEL_TRACES_SAMPLER_ARG, value: {{ . | quote }}}
+{{- end }}
 {{- if eq $name "identity" }}
 - {name: AUTH_ISSUER, value: {{ include "fb.issuer" $root | quote }}}
 - {name: AUTH_AUDIENCE, value: {{ $values.auth.audience | quote }}}
