@@ -1,14 +1,15 @@
 /**
- * The OpenTelemetry tracer, paying for the traces it records only. Effect's OpenTelemetry tracer
- * makes an OpenTelemetry span for every span, recorded or not, and an OpenTelemetry context every
- * time a fiber under one runs: measured with the saga benchmark, that was most of what exporting
- * cost the services, and sampling a tenth of the traces saved little of it (docs/tracing.md).
+ * The tracer in place (OpenTelemetry's, or Effect's own without an exporter), paying for the traces
+ * it records only. Effect's OpenTelemetry tracer makes an OpenTelemetry span for every span, recorded
+ * or not, and an OpenTelemetry context every time a fiber under one runs: measured with the saga
+ * benchmark, that was most of what exporting cost the services, and sampling a tenth of the traces
+ * saved little of it (docs/benchmarks.md). Effect's own tracer records every span, whatever the caller
+ * decided, and says `-01` onward.
  *
- * Here a span whose parent is not recorded, where the sampler follows parents, is a plain span of
- * this module: its trace's id, a span id of its own, its parent, the flag "not recorded" (so the
- * traceparent it gives on says so), nothing kept and nothing sent; a fiber under an unrecorded span
- * runs without an OpenTelemetry context. The spans that begin a trace, or continue a recorded one, are the
- * OpenTelemetry tracer's, so its sampler still makes every decision.
+ * Here a span under an unrecorded one is a plain span of this module: its trace's id, a span id of
+ * its own, its parent, the flag "not recorded" (so the traceparent it gives on says so), nothing kept
+ * and nothing sent; a fiber under it runs without an OpenTelemetry context. The spans that begin a
+ * trace, or continue a recorded one, are the inner tracer's, so its sampler makes every decision.
  */
 import { type Context, type Exit, Option, Tracer } from "effect"
 
@@ -51,25 +52,27 @@ class UnrecordedSpan implements Tracer.Span {
   addLinks() {}
 }
 
+/** Whether @effect/opentelemetry made the span (it marks its own). */
+const otelSpanMark = Symbol.for("@effect/opentelemetry/Tracer/OtelSpan")
+
 /**
- * `recording` (the OpenTelemetry tracer) for the spans it may record. `followsParent`: the sampler
- * keeps its parent's decision (`parentbased_*`), so every child of an unrecorded span is unrecorded;
- * otherwise only a child of an unrecorded span of this process is (a sampler that decides afresh
- * still decides for a caller's span, and decides as before within a trace of its own).
+ * `inner` (the OpenTelemetry tracer, or Effect's own without an exporter) for the spans it may record.
+ * A child of an unrecorded span of this process is unrecorded (a sampler that decides afresh would
+ * decide as before within the trace: the same trace id). A child of a caller's unrecorded span is
+ * when `followsParent` (`parentbased_*`); a sampler that decides afresh is asked. Effect's no-op
+ * spans (tracing turned off) are not decisions: ignored here.
  */
-export const make = (recording: Tracer.Tracer, followsParent: boolean): Tracer.Tracer => {
-  const unrecordedParent = (parent: Option.Option<Tracer.AnySpan>): parent is Option.Some<Tracer.AnySpan> =>
-    Option.isSome(parent) && !parent.value.sampled && (followsParent || parent.value._tag === "Span")
+export const make = (inner: Tracer.Tracer, followsParent: boolean): Tracer.Tracer => {
+  const unrecorded = (span: Tracer.AnySpan | undefined): span is Tracer.AnySpan =>
+    span !== undefined && !span.sampled &&
+    (span instanceof UnrecordedSpan || otelSpanMark in span || (followsParent && span._tag === "ExternalSpan"))
   return Tracer.make({
     span: (name, parent, context, links, startTime, kind, options) =>
-      unrecordedParent(parent)
+      Option.isSome(parent) && unrecorded(parent.value)
         ? new UnrecordedSpan(name, parent, parent.value.traceId, context, startTime, kind)
-        : recording.span(name, parent, context, links, startTime, kind, options),
+        : inner.span(name, parent, context, links, startTime, kind, options),
     // The OpenTelemetry context is for what would record under the current span: nothing does under
-    // an unrecorded one (this module's, or, where the sampler follows parents, OpenTelemetry's own).
-    context: (execution, fiber) => {
-      const span = fiber.currentSpan
-      return span instanceof UnrecordedSpan || (followsParent && span?.sampled === false) ? execution() : recording.context(execution, fiber)
-    },
+    // an unrecorded one.
+    context: (execution, fiber) => (unrecorded(fiber.currentSpan) ? execution() : inner.context(execution, fiber)),
   })
 }

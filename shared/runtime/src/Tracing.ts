@@ -3,7 +3,9 @@
  * over OTLP/HTTP to `${endpoint}/v1/traces`, sampled as OTEL_TRACES_SAMPLER and
  * OTEL_TRACES_SAMPLER_ARG say (OpenTelemetry's own variables, checked here: a value the SDK would
  * log and ignore stops the start instead); without it Effect's built-in tracer stays in place, so
- * spans still carry trace ids (for logs and traceparent headers) and nothing is exported.
+ * spans still carry trace ids (for logs and traceparent headers) and nothing is exported. Either
+ * way, through `SampledTracer`: a trace a caller did not record is not recorded here, and says so
+ * onward.
  */
 import { NodeSdk } from "@effect/opentelemetry"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
@@ -42,17 +44,37 @@ export const samplerNames = [
 ] as const
 export type SamplerName = (typeof samplerNames)[number]
 
+/** A variable's trimmed text; unset or blank is None (as OpenTelemetry's SDK reads its variables). */
+const given = (name: string) =>
+  Config.string(name).pipe(
+    Config.option,
+    Config.map(Option.flatMap((text) => (text.trim() === "" ? Option.none() : Option.some(text.trim())))),
+  )
+
 /**
  * The sampler: by default every trace (`parentbased_always_on`). A `parentbased_*` sampler follows
  * the decision of the trace a request or message continues (the traceparent's flag), so a trace is
  * recorded in every service or in none; the ratio (OTEL_TRACES_SAMPLER_ARG, 0 to 1, by default 1)
- * is the share of new traces recorded.
+ * is the share of new traces recorded. A ratio outside 0 to 1 is refused whichever sampler is named.
  */
 export const sampler: Config.Config<{ readonly name: SamplerName; readonly ratio: number }> = Config.all({
-  name: Config.literal(...samplerNames)("OTEL_TRACES_SAMPLER").pipe(Config.withDefault("parentbased_always_on" as const)),
-  ratio: Config.number("OTEL_TRACES_SAMPLER_ARG").pipe(
-    Config.validate({ message: "Expected a ratio from 0 to 1", validation: (ratio) => ratio >= 0 && ratio <= 1 }),
-    Config.withDefault(1),
+  name: given("OTEL_TRACES_SAMPLER").pipe(
+    Config.mapOrFail((name) => {
+      if (Option.isNone(name)) return Either.right("parentbased_always_on" as const)
+      const known = samplerNames.find((known) => known === name.value)
+      return known !== undefined
+        ? Either.right(known)
+        : Either.left(ConfigError.InvalidData(["OTEL_TRACES_SAMPLER"], `Expected one of ${samplerNames.join(", ")}, not "${name.value}"`))
+    }),
+  ),
+  ratio: given("OTEL_TRACES_SAMPLER_ARG").pipe(
+    Config.mapOrFail((ratio) => {
+      if (Option.isNone(ratio)) return Either.right(1)
+      const value = Number(ratio.value)
+      return Number.isFinite(value) && value >= 0 && value <= 1
+        ? Either.right(value)
+        : Either.left(ConfigError.InvalidData(["OTEL_TRACES_SAMPLER_ARG"], `Expected a ratio from 0 to 1, not "${ratio.value}"`))
+    }),
   ),
 })
 
@@ -69,18 +91,18 @@ export const tracesUrl = (endpoint: URL): string => `${endpoint.href.replace(/\/
 
 export const layer = (serviceName: string): Layer.Layer<never, AppConfig.ConfigurationInvalid> =>
   Layer.unwrapEffect(
-    Effect.map(AppConfig.loadOrExit(Config.all({ endpoint: otlpEndpoint, sampler })), ({ endpoint, sampler }) =>
-      Option.match(endpoint, {
-        onNone: () => Layer.empty,
+    Effect.map(AppConfig.loadOrExit(Config.all({ endpoint: otlpEndpoint, sampler })), ({ endpoint, sampler }) => {
+      // The tracer in place (OpenTelemetry's once the SDK set it, else Effect's), made plain under unrecorded spans.
+      const sampled = Layer.unwrapEffect(Effect.map(Effect.tracer, (inner) =>
+        Layer.setTracer(SampledTracer.make(inner, sampler.name.startsWith("parentbased_")))))
+      return Option.match(endpoint, {
+        onNone: () => sampled,
         onSome: (url) =>
-          // The OpenTelemetry tracer the SDK sets, paying for the traces it records only.
-          Layer.unwrapEffect(Effect.map(Effect.tracer, (recording) =>
-            Layer.setTracer(SampledTracer.make(recording, sampler.name.startsWith("parentbased_"))))).pipe(
-            Layer.provide(NodeSdk.layer(() => ({
-              resource: { serviceName },
-              spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(url) })),
-              tracerConfig: { sampler: samplerOf(sampler) },
-            }))),
-          ),
-      })),
+          sampled.pipe(Layer.provide(NodeSdk.layer(() => ({
+            resource: { serviceName },
+            spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(url) })),
+            tracerConfig: { sampler: samplerOf(sampler) },
+          })))),
+      })
+    }),
   )

@@ -171,4 +171,32 @@ describe("Tracing.layer", () => {
       expect(bodies).toBe("")
     })
   })
+  test("without an exporter, a caller's unrecorded trace stays unrecorded and says so onward; a recorded one is continued", async () => {
+    const onward = (flag: boolean) =>
+      Effect.runPromise(continuing(flag)(Effect.all([tracedWork, Traceparent.current.pipe(Effect.withSpan("bus.publish"))])).pipe(
+        Effect.provide(Tracing.layer("booking")),
+        Effect.provide(withEnv({})),
+      ))
+    const [unrecorded, unrecordedHeader] = await onward(false)
+    expect(unrecorded).toMatchObject({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", sampled: false })
+    expect(Option.getOrThrow(unrecordedHeader)).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/)
+    const [recorded, recordedHeader] = await onward(true)
+    expect(recorded).toMatchObject({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", sampled: true })
+    expect(Option.getOrThrow(recordedHeader)).toMatch(/-01$/)
+  })
+
+  test("a blank OTEL_TRACES_SAMPLER or OTEL_TRACES_SAMPLER_ARG is unset, as OpenTelemetry reads it: every trace", async () => {
+    for (const env of [{ OTEL_TRACES_SAMPLER: "  " }, { OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "" }]) {
+      const recorded = await exported(tracedWork, env)
+      expect(recorded.value.sampled).toBe(true)
+      expect(recorded.bodies).toContain("booking.create")
+    }
+  })
+
+  test("a span given a no-op parent (tracing turned off where it was made) begins a trace of its own", async () => {
+    const noop = await Effect.runPromise(Effect.makeSpan("health").pipe(Effect.withTracerEnabled(false)))
+    const child = await exported(Effect.withSpan(tracedWork, "child", { parent: noop }), {})
+    expect(child.value.traceId).toMatch(/^[0-9a-f]{32}$/)
+    expect(child.value.sampled).toBe(true)
+  })
 })
