@@ -62,7 +62,15 @@ const otelSpanMark = Symbol.for("@effect/opentelemetry/Tracer/OtelSpan")
  * when `followsParent` (`parentbased_*`); a sampler that decides afresh is asked. Effect's no-op
  * spans (tracing turned off) are not decisions: ignored here.
  */
-export const make = (inner: Tracer.Tracer, followsParent: boolean): Tracer.Tracer => {
+export const make = (
+  inner: Tracer.Tracer,
+  options: {
+    readonly followsParent: boolean
+    /** Whether `inner` is OpenTelemetry's: otherwise there is no context to skip, and every fiber step is left as it was. */
+    readonly openTelemetry: boolean
+  },
+): Tracer.Tracer => {
+  const { followsParent } = options
   const unrecorded = (span: Tracer.AnySpan | undefined): span is Tracer.AnySpan =>
     span !== undefined && !span.sampled &&
     (span instanceof UnrecordedSpan || otelSpanMark in span || (followsParent && span._tag === "ExternalSpan"))
@@ -73,6 +81,8 @@ export const make = (inner: Tracer.Tracer, followsParent: boolean): Tracer.Trace
         : inner.span(name, parent, context, links, startTime, kind, options),
     // The OpenTelemetry context is for what would record under the current span: nothing does under
     // an unrecorded one.
-    context: (execution, fiber) => (unrecorded(fiber.currentSpan) ? execution() : inner.context(execution, fiber)),
+    context: options.openTelemetry
+      ? (execution, fiber) => (unrecorded(fiber.currentSpan) ? execution() : inner.context(execution, fiber))
+      : inner.context,
   })
 }

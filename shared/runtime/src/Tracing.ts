@@ -93,12 +93,13 @@ export const layer = (serviceName: string): Layer.Layer<never, AppConfig.Configu
   Layer.unwrapEffect(
     Effect.map(AppConfig.loadOrExit(Config.all({ endpoint: otlpEndpoint, sampler })), ({ endpoint, sampler }) => {
       // The tracer in place (OpenTelemetry's once the SDK set it, else Effect's), made plain under unrecorded spans.
-      const sampled = Layer.unwrapEffect(Effect.map(Effect.tracer, (inner) =>
-        Layer.setTracer(SampledTracer.make(inner, sampler.name.startsWith("parentbased_")))))
+      const sampled = (openTelemetry: boolean) =>
+        Layer.unwrapEffect(Effect.map(Effect.tracer, (inner) =>
+          Layer.setTracer(SampledTracer.make(inner, { followsParent: sampler.name.startsWith("parentbased_"), openTelemetry }))))
       return Option.match(endpoint, {
-        onNone: () => sampled,
+        onNone: () => sampled(false),
         onSome: (url) =>
-          sampled.pipe(Layer.provide(NodeSdk.layer(() => ({
+          sampled(true).pipe(Layer.provide(NodeSdk.layer(() => ({
             resource: { serviceName },
             spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(url) })),
             tracerConfig: { sampler: samplerOf(sampler) },
