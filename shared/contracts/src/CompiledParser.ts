@@ -55,6 +55,16 @@ const parserOf = (ast: AST.AST, mode: Mode): Parser => {
 
 const when = (test: (input: unknown) => boolean): Parser => (input) => (test(input) ? input : refused)
 
+/** The keywords whose check is a type test, as Effect's parser makes it. */
+const keywordGuards = {
+  StringKeyword: Predicate.isString,
+  NumberKeyword: Predicate.isNumber,
+  BooleanKeyword: Predicate.isBoolean,
+  BigIntKeyword: Predicate.isBigInt,
+  SymbolKeyword: Predicate.isSymbol,
+  ObjectKeyword: Predicate.isObject,
+} satisfies Record<string, (input: unknown) => boolean>
+
 const dropRightRefinement = (ast: AST.AST): AST.AST => (AST.isRefinement(ast) ? dropRightRefinement(ast.from) : ast)
 
 /** What a result of Effect's (a declaration's, a transformation's) says, if it says it at once. */
@@ -76,17 +86,12 @@ const compile = (ast: AST.AST, mode: Mode): Parser => {
     case "VoidKeyword":
       return (input) => input
     case "StringKeyword":
-      return when(Predicate.isString)
     case "NumberKeyword":
-      return when(Predicate.isNumber)
     case "BooleanKeyword":
-      return when(Predicate.isBoolean)
     case "BigIntKeyword":
-      return when(Predicate.isBigInt)
     case "SymbolKeyword":
-      return when(Predicate.isSymbol)
     case "ObjectKeyword":
-      return when(Predicate.isObject)
+      return when(keywordGuards[ast._tag])
     case "Enums":
       return when((input) => ast.enums.some(([, value]) => value === input))
     case "Declaration": {

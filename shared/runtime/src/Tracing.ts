@@ -21,11 +21,17 @@ import { Config, ConfigError, Effect, Either, Layer, Option } from "effect"
 import * as AppConfig from "./AppConfig.ts"
 import * as SampledTracer from "./SampledTracer.ts"
 
-export const otlpEndpoint: Config.Config<Option.Option<URL>> = Config.string("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
-  Config.option,
+/** A variable's trimmed text; unset or blank is None (as OpenTelemetry's SDK reads its variables). */
+const given = (name: string) =>
+  Config.string(name).pipe(
+    Config.option,
+    Config.map(Option.flatMap((text) => (text.trim() === "" ? Option.none() : Option.some(text.trim())))),
+  )
+
+export const otlpEndpoint: Config.Config<Option.Option<URL>> = given("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
   Config.mapOrFail((value) => {
-    if (Option.isNone(value) || value.value.trim() === "") return Either.right(Option.none())
-    const text = value.value.trim()
+    if (Option.isNone(value)) return Either.right(Option.none())
+    const text = value.value
     const url = URL.canParse(text) ? new URL(text) : undefined
     return url !== undefined && (url.protocol === "http:" || url.protocol === "https:")
       ? Either.right(Option.some(url))
@@ -43,13 +49,6 @@ export const samplerNames = [
   "parentbased_traceidratio",
 ] as const
 export type SamplerName = (typeof samplerNames)[number]
-
-/** A variable's trimmed text; unset or blank is None (as OpenTelemetry's SDK reads its variables). */
-const given = (name: string) =>
-  Config.string(name).pipe(
-    Config.option,
-    Config.map(Option.flatMap((text) => (text.trim() === "" ? Option.none() : Option.some(text.trim())))),
-  )
 
 /**
  * The sampler: by default every trace (`parentbased_always_on`). A `parentbased_*` sampler follows
