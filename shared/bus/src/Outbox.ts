@@ -54,23 +54,6 @@ export interface OutboxStore {
    * relay publishes them at once instead of at its next poll. Optional: without it the relay polls.
    */
   readonly written?: Effect.Effect<void>
-  /**
-   * Tells the store, once, which relay runs in this process: its owner and lease. A store may then
-   * write new entries already leased to that relay and answer them at its next `claim` from memory,
-   * without the write and the read a claim costs (see `RelayAttachment`). Optional.
-   */
-  readonly attach?: (relay: RelayAttachment) => Effect.Effect<void>
-}
-
-/**
- * The relay of this process, as `OutboxStore.attach` learns it. An entry a store writes leased to
- * `owner` must reach `claim` within a third of `lease` of its write, else the store leaves it to be
- * claimed the ordinary way: the relay publishes an entry for at most half a lease after its claim
- * (`relayOnce`), so a handed entry is published within five sixths of its lease.
- */
-export interface RelayAttachment {
-  readonly owner: string
-  readonly lease: Duration.Duration
 }
 
 /** A service's outbox, as its store adapter provides it. */
@@ -174,7 +157,6 @@ export const startRelay = (
 ): Effect.Effect<void, never, MessageBus | Scope.Scope> =>
   Effect.gen(function* () {
     const owner = crypto.randomUUID()
-    if (store.attach !== undefined) yield* store.attach({ owner, lease: Duration.decode(options.lease ?? defaultLease) })
     const batchSize = options.batchSize ?? 100
     const idle = Duration.decode(options.idleDelay ?? "100 millis")
     const pause = store.written === undefined ? Effect.sleep(idle) : Effect.raceFirst(Effect.sleep(idle), store.written)

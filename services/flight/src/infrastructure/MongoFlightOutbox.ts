@@ -5,8 +5,7 @@
  * pulls exactly those entries out; a document whose array is then empty is no longer pending.
  * Entries the relay read are kept until it completes or releases them, since the pull names them by
  * value. Every write goes through the process's lock of the document, like every other write of it
- * (FerretDB, see FlightWriteLock.ts). A change may also write its events already leased to this
- * process's relay and hand them over in memory (MongoFlightHandover.ts).
+ * (FerretDB, see FlightWriteLock.ts).
  */
 import { Outbox } from "@flight/bus"
 import { type AnyMessage, Catalogue, CompiledParser } from "@flight/contracts"
@@ -14,7 +13,6 @@ import { Clock, DateTime, Duration, Effect, Either, Option, ParseResult, Predica
 import type { Collection, Filter } from "mongodb"
 import type { FlightStoreError, Outgoing } from "../domain/FlightRepository.ts"
 import type { FlightWriteLock } from "./FlightWriteLock.ts"
-import type * as MongoFlightHandover from "./MongoFlightHandover.ts"
 import * as MongoStore from "./MongoStore.ts"
 
 /**
@@ -73,21 +71,18 @@ export const entriesOf = (events: ReadonlyArray<Outgoing>) =>
       // Messages are built from their Schemas: encoding them cannot fail.
       .pipe(Effect.orDie))
 
-/** A new document's outbox: its first events, pending when there are any, leased when `lease` says. */
-export const initial = (entries: ReadonlyArray<StoredEvent>, lease: MongoFlightHandover.Lease | null = null): OutboxFields => ({
+/** A new document's outbox: its first events, pending when there are any. */
+export const initial = (entries: ReadonlyArray<StoredEvent>): OutboxFields => ({
   outbox: entries,
   outboxPending: entries.length > 0,
-  outboxLease: lease,
+  outboxLease: null,
 })
 
-/** An update that sets `fields` and appends a change's events to the document's outbox (leased when `lease` says). */
-export const withEvents = (fields: Record<string, unknown>, entries: ReadonlyArray<StoredEvent>, lease: MongoFlightHandover.Lease | null = null) =>
+/** An update that sets `fields` and appends a change's events to the document's outbox. */
+export const withEvents = (fields: Record<string, unknown>, entries: ReadonlyArray<StoredEvent>) =>
   entries.length === 0
     ? { $set: fields }
-    : {
-      $set: { ...fields, outboxPending: true, ...(lease === null ? {} : { outboxLease: lease }) },
-      $push: { outbox: { $each: [...entries] } },
-    }
+    : { $set: { ...fields, outboxPending: true }, $push: { outbox: { $each: [...entries] } } }
 
 /** How long a relay leaves alone a document whose next entry it cannot read. */
 const unreadableBackoffMillis = 60_000
@@ -97,7 +92,6 @@ export const make = (
   flights: Collection<OutboxDocument>,
   lock: FlightWriteLock,
   written: Effect.Effect<void>,
-  handover: MongoFlightHandover.Handover,
 ): Outbox.OutboxStore => {
   const call = MongoStore.call(flights.collectionName)
   const claimed = new Map<string, { readonly flightId: string; readonly entry: StoredEvent }>()
@@ -115,8 +109,7 @@ export const make = (
   const settle = (owner: string, flightId: string) =>
     lock.alone(flightId)(Effect.zipRight(
       call("outbox settle", () =>
-        flights.updateOne({ _id: flightId, "outbox.0": { $exists: false } }, { $set: { outboxPending: false, outboxLease: null } }))
-        .pipe(Effect.tap((settled) => settled.matchedCount > 0 ? Effect.sync(() => handover.emptied(flightId)) : Effect.void)),
+        flights.updateOne({ _id: flightId, "outbox.0": { $exists: false } }, { $set: { outboxPending: false, outboxLease: null } })),
       unlease(owner, flightId),
     ))
   const claimKey = (owner: string, id: string) => `${owner}/${id}`
@@ -169,25 +162,15 @@ export const make = (
 
   return {
     written,
-    attach: handover.attach,
     claim: ({ limit, lease, owner }) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         for (const [id, until] of unreadable) if (until <= now) unreadable.delete(id)
-        // Entries handed over by this process's writes first (already leased to this relay), then,
-        // unless they are all there is, the store; the flights handed over are left to the next pass.
-        const { scan, taken } = handover.take(owner, limit, now)
-        const entries: Array<Outbox.OutboxEntry> = []
-        for (const handed of taken) {
-          handed.stored.forEach((entry) => claimed.set(claimKey(owner, entry.id), { flightId: handed.flightId, entry }))
-          entries.push(...handed.entries)
-        }
-        if (!scan || entries.length >= limit) return entries
-        const skipped = [...unreadable.keys(), ...taken.map((handed) => handed.flightId)]
         const candidates = yield* call("outbox candidates", () =>
-          flights.find({ ...available(owner, now), _id: { $nin: skipped } }, { projection: { _id: 1 } })
+          flights.find({ ...available(owner, now), _id: { $nin: [...unreadable.keys()] } }, { projection: { _id: 1 } })
             .limit(limit)
             .toArray())
+        const entries: Array<Outbox.OutboxEntry> = []
         for (const { _id } of candidates) {
           if (entries.length >= limit) break
           entries.push(...yield* claimDocument(owner, _id, lease, now))
@@ -221,7 +204,7 @@ export const make = (
               { _id: flightId, "outboxLease.owner": owner, outbox: { $size: entries.length } },
               { $pullAll: { outbox: entries }, $set: { outboxPending: false, outboxLease: null } },
             ))
-          if (whole.matchedCount > 0) return handover.emptied(flightId)
+          if (whole.matchedCount > 0) return
           // Entries were written since: out, the lease ended, the document still pending for them.
           // (Were the outbox ever emptied otherwise, the next claim finds it empty and settles it.)
           yield* call("outbox complete", () =>

@@ -3,8 +3,7 @@
  * `updateOne` of that document guarded by its version: the flight's fields, the bookings' ledger
  * entries and the events (appended to the document's own outbox, MongoFlightOutbox.ts) change
  * together or not at all, with no multi-document transaction. The outbox relay leases a document's
- * entries, publishes them, and pulls them out of the array; a change to a document with none pending
- * writes its events already leased to this process's relay and hands them over (MongoFlightHandover.ts).
+ * entries, publishes them, and pulls them out of the array.
  *
  * Writes to one flight document are also serialised within the process, for FerretDB (see
  * FlightWriteLock.ts and docs/decisions/0009).
@@ -15,21 +14,19 @@
  */
 import { Outbox } from "@flight/bus"
 import { Idempotent } from "@flight/runtime"
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { Collection, Db, Filter } from "mongodb"
 import * as Flight from "../domain/Flight.ts"
 import {
   FlightAlreadyScheduled,
   FlightRepository,
   FlightStoreError,
-  type Outgoing,
   pageOf,
   type RecordedCreation,
   VersionConflict,
 } from "../domain/FlightRepository.ts"
 import * as FlightWriteLock from "./FlightWriteLock.ts"
 import * as MongoDepartures from "./MongoDepartures.ts"
-import * as MongoFlightHandover from "./MongoFlightHandover.ts"
 import * as MongoFlightDocument from "./MongoFlightDocument.ts"
 import * as MongoFlightOutbox from "./MongoFlightOutbox.ts"
 import { call as callOn, MongoDatabase, reasonOf } from "./MongoStore.ts"
@@ -65,14 +62,6 @@ export const make = (db: Db, options: Options = {}) =>
     const wakeup = options.wakeup ?? Outbox.makeWakeup()
     const lock = yield* FlightWriteLock.make
     const wrote = Effect.zipRight(wakeup.notify, Effect.void)
-    const handover = MongoFlightHandover.make()
-    /** What the relay is handed once `events`, stored as `entries`, are written leased at `at`. */
-    const handed = (flightId: string, entries: ReadonlyArray<MongoFlightOutbox.StoredEvent>, events: ReadonlyArray<Outgoing>, at: number) => ({
-      flightId,
-      stored: entries,
-      entries: events.map(({ message, traceparent }) => ({ id: message.id, message, traceparent })),
-      at,
-    })
 
     const creationByKey = (key: string) =>
       Effect.gen(function* () {
@@ -97,12 +86,9 @@ export const make = (db: Db, options: Options = {}) =>
     const repository: FlightRepository["Type"] = {
       insert: (flight, events, request) =>
         Effect.gen(function* () {
-          const entries = yield* MongoFlightOutbox.entriesOf(events)
-          const now = yield* Clock.currentTimeMillis
-          const lease = entries.length === 0 ? null : handover.leaseFor(flight.id, now)
           const document: MongoFlightDocument.FlightDocument = {
             ...MongoFlightDocument.created(flight, request),
-            ...MongoFlightOutbox.initial(entries, lease),
+            ...MongoFlightOutbox.initial(yield* MongoFlightOutbox.entriesOf(events)),
           }
           const duplicate = yield* Effect.tryPromise({
             try: () => flights.insertOne(document).then(() => false),
@@ -114,11 +100,7 @@ export const make = (db: Db, options: Options = {}) =>
                 : Effect.fail(new FlightStoreError({ operation: "insert", reason: reasonOf(cause) }))
             ),
           )
-          if (!duplicate) {
-            if (lease !== null) handover.handOver(handed(flight.id, entries, events, now))
-            else if (entries.length > 0) handover.wroteOrdinary(flight.id)
-            return yield* wrote
-          }
+          if (!duplicate) return yield* wrote
           // The server does not always say which unique index refused the flight: ask the key first.
           if (Option.isSome(request) && Option.isSome(yield* creationByKey(request.value.key))) {
             return yield* Effect.fail(new Idempotent.IdempotencyKeyTaken({ key: request.value.key }))
@@ -152,25 +134,14 @@ export const make = (db: Db, options: Options = {}) =>
       save: (flight, ledger, events) =>
         Effect.gen(function* () {
           const entries = yield* MongoFlightOutbox.entriesOf(events)
-          const changed = MongoFlightDocument.changed(flight, ledger)
-          const expected = { _id: flight.id, version: flight.version - 1 }
-          const saved = yield* lock.alone(flight.id)(Effect.gen(function* () {
-            const now = yield* Clock.currentTimeMillis
-            const lease = entries.length === 0 ? null : handover.leaseFor(flight.id, now)
-            if (lease !== null) {
-              // Only over an empty outbox: entries written before are published first, the ordinary way.
-              const leased = yield* call("update", () =>
-                flights.updateOne({ ...expected, outboxPending: false }, MongoFlightOutbox.withEvents(changed, entries, lease)))
-              if (leased.matchedCount > 0) {
-                handover.handOver(handed(flight.id, entries, events, now))
-                return true
-              }
-            }
-            const result = yield* call("update", () => flights.updateOne(expected, MongoFlightOutbox.withEvents(changed, entries)))
-            if (result.matchedCount > 0 && entries.length > 0) handover.wroteOrdinary(flight.id)
-            return result.matchedCount > 0
-          }))
-          if (!saved) return yield* Effect.fail(new VersionConflict({ id: flight.id, expected: flight.version - 1 }))
+          const result = yield* lock.alone(flight.id)(call("update", () =>
+            flights.updateOne(
+              { _id: flight.id, version: flight.version - 1 },
+              MongoFlightOutbox.withEvents(MongoFlightDocument.changed(flight, ledger), entries),
+            )))
+          if (result.matchedCount === 0) {
+            return yield* Effect.fail(new VersionConflict({ id: flight.id, expected: flight.version - 1 }))
+          }
           if (entries.length > 0) yield* wrote
         }),
 
@@ -187,7 +158,7 @@ export const make = (db: Db, options: Options = {}) =>
       departures: (criteria) => page("departures", MongoDepartures.filter(criteria), criteria.limit),
     }
 
-    const outbox = MongoFlightOutbox.make(db.collection(collectionName), lock, wakeup.written, handover)
+    const outbox = MongoFlightOutbox.make(db.collection(collectionName), lock, wakeup.written)
     return { repository, outbox }
   })
 
