@@ -50,6 +50,8 @@ interface Result {
   readonly ratio: number | null
   readonly unit: string
   readonly p99ms?: number
+  /** The saga's: the CPU of every process on the machine per saga (ms), steadier than its rate. */
+  readonly cpuMsPerSaga?: number
 }
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "1" }, only: { type: "string" } } })
@@ -103,6 +105,7 @@ for (const [name, results] of byName) {
   const ratios = results.flatMap((result) => result.ratio === null ? [] : [result.ratio])
   const floors = results.flatMap((result) => result.floor === null ? [] : [result.floor])
   const p99s = results.flatMap((result) => result.p99ms === undefined ? [] : [result.p99ms])
+  const cpus = results.flatMap((result) => result.cpuMsPerSaga === undefined ? [] : [result.cpuMsPerSaga])
   const middle: Result = {
     name,
     figure: median(results.map((result) => result.figure)),
@@ -110,8 +113,11 @@ for (const [name, results] of byName) {
     ratio: ratios.length === 0 ? null : median(ratios),
     unit: results[0]!.unit,
     ...(p99s.length === 0 ? {} : { p99ms: median(p99s) }),
+    ...(cpus.length === 0 ? {} : { cpuMsPerSaga: median(cpus) }),
   }
-  const measured = `${format(middle.figure, middle.figure < 100 ? 1 : 0)} ${middle.unit}${middle.p99ms === undefined ? "" : `, p99 ${format(middle.p99ms)} ms`}`
+  const measured = `${format(middle.figure, middle.figure < 100 ? 1 : 0)} ${middle.unit}` +
+    `${middle.p99ms === undefined ? "" : `, p99 ${format(middle.p99ms)} ms`}` +
+    `${middle.cpuMsPerSaga === undefined ? "" : `, ${format(middle.cpuMsPerSaga, 1)} ms of CPU a saga`}`
   console.log(
     `| ${name} | ${measured} | ${format(middle.floor)} | ${ratios.map((ratio) => ratio.toFixed(2)).join(", ") || "-"} | ` +
       `${middle.ratio === null ? "-" : `**${middle.ratio.toFixed(2)}**`} | ${goal?.goal ?? "-"} | ${goal === undefined ? "-" : goal.met(middle) ? "yes" : "no"} |`,

@@ -10,11 +10,15 @@
  *
  * The services export their spans as they would in production when OTEL_EXPORTER_OTLP_ENDPOINT is
  * set (and sample them as OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG say): what tracing costs.
+ *
+ * Beside the rate, the CPU each process spent per saga over the measured seconds (`ProcessCpu`, from
+ * `/proc`): each service, this process (the clients), and the servers on this machine.
  */
 import { Effect } from "effect"
 import * as Confirmations from "./support/Confirmations.ts"
 import * as Flows from "./support/Flows.ts"
 import * as Infra from "./support/Infra.ts"
+import * as ProcessCpu from "./support/ProcessCpu.ts"
 import { BenchArguments } from "@flight/runtime/testing"
 
 const argument = BenchArguments.number
@@ -85,7 +89,23 @@ try {
     }))
   }
   await run(2, false)
+  const { IDENTITY_URL, BOOKING_URL, FLIGHT_URL, NOTIFICATION_URL, PAYMENT_URL } = system.urls
+  const measured = {
+    booking: BOOKING_URL,
+    flight: FLIGHT_URL,
+    payment: PAYMENT_URL,
+    notification: NOTIFICATION_URL,
+    identity: IDENTITY_URL,
+    gateway: system.gatewayUrl,
+  }
+  const pids = {
+    ...Object.fromEntries(Object.entries(measured).map(([name, url]) => [name, system.processOf(url).process.pid])),
+    "the bench's clients": process.pid,
+  }
+  const cpuBefore = ProcessCpu.reading(pids)
   await run(SECONDS, true)
+  const cpu = ProcessCpu.perUnit(cpuBefore, ProcessCpu.reading(pids), latencies.length + failed)
+  const cpuMsPerSaga = Number(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0).toFixed(1))
   const sorted = latencies.toSorted((a, b) => a - b)
   console.log(`sagas (book, pay, confirmed) in the infra mode: ${CLIENTS} at once, ${SECONDS} s`)
   console.table([{
@@ -95,6 +115,10 @@ try {
     sagas: latencies.length,
     failed,
   }])
+  if (cpu.length > 0) {
+    console.log(`CPU a saga by process (ms), ${cpuMsPerSaga} in all:`)
+    console.table(cpu.map(({ cpuMsPerUnit, process }) => ({ process, cpuMsPerSaga: cpuMsPerUnit })))
+  }
   // One line for `bun run bench:all`: an absolute figure, the goal being sagas/s and a p99.
   console.log(`bench-result ${JSON.stringify({
     name: `saga created → confirmed, infra mode, ${CLIENTS} clients`,
@@ -105,6 +129,7 @@ try {
     p50ms: percentile(sorted, 0.5),
     p99ms: percentile(sorted, 0.99),
     failed,
+    cpuMsPerSaga,
   })}`)
 } finally {
   await confirmations.close()

@@ -1,0 +1,52 @@
+/** The benchmarks' CPU by process: read from /proc, per unit of work, summed by name. */
+import { describe, expect, test } from "bun:test"
+import { existsSync } from "node:fs"
+import * as ProcessCpu from "./ProcessCpu.ts"
+
+describe.skipIf(!existsSync("/proc/self/stat"))("CPU by process from /proc", () => {
+  test("a reading of this process counts the CPU it spends, under the name given", () => {
+    const before = ProcessCpu.reading({ bench: process.pid })
+    const until = performance.now() + 200
+    let spin = 0
+    while (performance.now() < until) spin += Math.sqrt(spin + 1)
+    const after = ProcessCpu.reading({ bench: process.pid })
+    expect(after.get(process.pid)?.name).toBe("bench")
+    const spent = after.get(process.pid)!.millis - before.get(process.pid)!.millis
+    expect(spent).toBeGreaterThanOrEqual(100)
+    expect(spin).toBeGreaterThan(0)
+  })
+
+  test("a process that is gone is left out of a reading", () => {
+    const child = Bun.spawnSync(["true"])
+    expect(child.exitCode).toBe(0)
+    expect(ProcessCpu.reading({ gone: child.pid }).has(child.pid)).toBe(false)
+  })
+})
+
+test("per unit of work: each name's processes summed, a process started in between counted whole, largest first", () => {
+  const before: ProcessCpu.Reading = new Map([
+    [1, { name: "PostgreSQL", millis: 1_000 }],
+    [2, { name: "PostgreSQL", millis: 500 }],
+    [3, { name: "booking", millis: 200 }],
+  ])
+  const after: ProcessCpu.Reading = new Map([
+    [1, { name: "PostgreSQL", millis: 1_100 }],
+    [2, { name: "PostgreSQL", millis: 520 }],
+    [4, { name: "PostgreSQL", millis: 80 }],
+    [3, { name: "booking", millis: 600 }],
+  ])
+  expect(ProcessCpu.perUnit(before, after, 10)).toEqual([
+    { process: "booking", cpuMsPerUnit: 40 },
+    { process: "PostgreSQL", cpuMsPerUnit: 20 },
+  ])
+})
+
+test("servers by program: FerretDB by its versioned name, PostgreSQL's sessions for FerretDB's database apart", () => {
+  expect(ProcessCpu.serverOf("ferretdb-v1.24.", "/root/.cache/flight-booking/ferretdb-v1.24.0 --handler=postgresql")).toBe("FerretDB")
+  expect(ProcessCpu.serverOf("postgres", "postgres: 15/main: postgres ferretdb 127.0.0.1(37248) idle")).toBe("PostgreSQL for FerretDB")
+  expect(ProcessCpu.serverOf("postgres", "postgres: 15/main: postgres flight_booking_e2e_1 127.0.0.1(37250) idle")).toBe("PostgreSQL")
+  expect(ProcessCpu.serverOf("postgres", "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main")).toBe("PostgreSQL")
+  expect(ProcessCpu.serverOf("redis-server", "redis-server 127.0.0.1:6379")).toBe("Redis")
+  expect(ProcessCpu.serverOf("beam.smp", "/usr/lib/erlang/erts/bin/beam.smp")).toBe("RabbitMQ")
+  expect(ProcessCpu.serverOf("bun", "bun services/booking/src/main.ts")).toBeUndefined()
+})

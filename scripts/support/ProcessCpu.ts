@@ -1,0 +1,97 @@
+/**
+ * The CPU time of the processes a benchmark runs on, read from Linux's `/proc`: the services it
+ * started (by pid) and the servers on the same machine (by program name, every process of one counted
+ * together: PostgreSQL's backends, FerretDB's sessions among them). Two readings around the measured
+ * seconds, divided by the work done in them, say what each process spends on one unit of work: a
+ * steadier figure than throughput on a machine whose two cores all of them share. A server on
+ * another machine is not seen.
+ */
+import { readdirSync, readFileSync } from "node:fs"
+
+/** The servers counted, by the name the kernel gives their processes (`/proc/<pid>/comm`). */
+const servers: Readonly<Record<string, string>> = {
+  "redis-server": "Redis",
+  postgres: "PostgreSQL",
+  "beam.smp": "RabbitMQ",
+}
+
+/**
+ * The server a process is part of, from its name and command line: FerretDB's binary is named with
+ * its version (cut to 15 characters by the kernel), and the PostgreSQL sessions serving FerretDB's
+ * database (`postgres: ... ferretdb 127.0.0.1(...)`) are counted as FerretDB's own.
+ */
+export const serverOf = (comm: string, commandLine: string): string | undefined => {
+  if (comm.startsWith("ferretdb")) return "FerretDB"
+  if (comm === "postgres" && / ferretdb \S+\(\d+\)/.test(commandLine)) return "PostgreSQL for FerretDB"
+  return servers[comm]
+}
+
+/** Clock ticks a second, as `/proc` counts CPU time (`getconf CLK_TCK`; 100 where it cannot be asked). */
+const ticksPerSecond = (() => {
+  try {
+    const answer = Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()
+    const ticks = Number(answer)
+    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100
+  } catch {
+    return 100
+  }
+})()
+
+/** User and system CPU of one process in milliseconds, or undefined when it is gone (or there is no `/proc`). */
+export const cpuMillisOf = (pid: number): number | undefined => {
+  try {
+    // The command name may hold spaces and parentheses: the fields start after its last ')'.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(")").at(-1)!.trim().split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
+  } catch {
+    return undefined
+  }
+}
+
+const read = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, "utf8")
+  } catch {
+    return undefined
+  }
+}
+
+/** A reading: each process's name and the CPU milliseconds it has used so far, by pid. */
+export type Reading = ReadonlyMap<number, { readonly name: string; readonly millis: number }>
+
+/**
+ * One reading of each of `processes` (name to pid) and of each server process found running.
+ * Empty where there is no `/proc`.
+ */
+export const reading = (processes: Readonly<Record<string, number>>): Reading => {
+  const used = new Map<number, { readonly name: string; readonly millis: number }>()
+  for (const [name, pid] of Object.entries(processes)) {
+    const millis = cpuMillisOf(pid)
+    if (millis !== undefined) used.set(pid, { name, millis })
+  }
+  let pids: Array<string> = []
+  try {
+    pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))
+  } catch {
+    return used
+  }
+  for (const pid of pids) {
+    const comm = read(`/proc/${pid}/comm`)?.trim()
+    const name = comm === undefined ? undefined : serverOf(comm, read(`/proc/${pid}/cmdline`)?.replaceAll("\0", " ") ?? "")
+    const millis = name === undefined ? undefined : cpuMillisOf(Number(pid))
+    if (name !== undefined && millis !== undefined) used.set(Number(pid), { name, millis })
+  }
+  return used
+}
+
+/**
+ * The CPU milliseconds each named process spent per unit of work between two readings, largest
+ * first. A process started between them counts all it used; one that ended between them, nothing.
+ */
+export const perUnit = (before: Reading, after: Reading, units: number) => {
+  const spent = new Map<string, number>()
+  for (const [pid, { millis, name }] of after) spent.set(name, (spent.get(name) ?? 0) + millis - (before.get(pid)?.millis ?? 0))
+  return [...spent]
+    .map(([name, millis]) => ({ process: name, cpuMsPerUnit: Number((millis / Math.max(units, 1)).toFixed(1)) }))
+    .toSorted((a, b) => b.cpuMsPerUnit - a.cpuMsPerUnit)
+}
