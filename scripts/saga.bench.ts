@@ -18,8 +18,7 @@ import { Effect } from "effect"
 import * as Confirmations from "./support/Confirmations.ts"
 import * as Flows from "./support/Flows.ts"
 import * as Infra from "./support/Infra.ts"
-import * as ProcessCpu from "./support/ProcessCpu.ts"
-import { BenchArguments } from "@flight/runtime/testing"
+import { BenchArguments, ProcessCpu } from "@flight/runtime/testing"
 
 const argument = BenchArguments.number
 const SECONDS = argument("seconds", 20)
@@ -90,22 +89,21 @@ try {
   }
   await run(2, false)
   const { IDENTITY_URL, BOOKING_URL, FLIGHT_URL, NOTIFICATION_URL, PAYMENT_URL } = system.urls
-  const measured = {
-    booking: BOOKING_URL,
-    flight: FLIGHT_URL,
-    payment: PAYMENT_URL,
-    notification: NOTIFICATION_URL,
-    identity: IDENTITY_URL,
-    gateway: system.gatewayUrl,
-  }
+  const pidOf = (url: string) => system.processOf(url).process.pid
   const pids = {
-    ...Object.fromEntries(Object.entries(measured).map(([name, url]) => [name, system.processOf(url).process.pid])),
+    booking: pidOf(BOOKING_URL),
+    flight: pidOf(FLIGHT_URL),
+    payment: pidOf(PAYMENT_URL),
+    notification: pidOf(NOTIFICATION_URL),
+    identity: pidOf(IDENTITY_URL),
+    gateway: pidOf(system.gatewayUrl),
     "the bench's clients": process.pid,
   }
   const cpuBefore = ProcessCpu.reading(pids)
   await run(SECONDS, true)
   const cpu = ProcessCpu.perUnit(cpuBefore, ProcessCpu.reading(pids), latencies.length + failed)
   const cpuMsPerSaga = Number(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0).toFixed(1))
+  const oneDecimal = (millis: number) => Number(millis.toFixed(1))
   const sorted = latencies.toSorted((a, b) => a - b)
   console.log(`sagas (book, pay, confirmed) in the infra mode: ${CLIENTS} at once, ${SECONDS} s`)
   console.table([{
@@ -117,7 +115,7 @@ try {
   }])
   if (cpu.length > 0) {
     console.log(`CPU a saga by process (ms), ${cpuMsPerSaga} in all:`)
-    console.table(cpu.map(({ cpuMsPerUnit, process }) => ({ process, cpuMsPerSaga: cpuMsPerUnit })))
+    console.table(cpu.map(({ cpuMsPerUnit, process }) => ({ process, cpuMsPerSaga: oneDecimal(cpuMsPerUnit) })))
   }
   // One line for `bun run bench:all`: an absolute figure, the goal being sagas/s and a p99.
   console.log(`bench-result ${JSON.stringify({

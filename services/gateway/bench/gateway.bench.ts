@@ -21,7 +21,7 @@
  * against the same direct and floor phases), to measure a change before and after in one run.
  * Goal (DESIGN §10): through the gateway at least 0.8 of the direct throughput, at most 1 ms more at p50.
  */
-import { BenchArguments, ChildProcess } from "@flight/runtime/testing"
+import { BenchArguments, ChildProcess, ProcessCpu } from "@flight/runtime/testing"
 
 const argument = BenchArguments.number
 const SECONDS = argument("seconds", 5)
@@ -64,19 +64,17 @@ const load = async (request: (n: number) => Promise<Response>, seconds: number):
 }
 
 /** CPU time (user + system) a process has used, in microseconds; undefined where /proc is not there. */
-const cpuMicros = async (pid: number | undefined): Promise<number | undefined> => {
-  if (pid === undefined) return undefined
-  const stat = await Bun.file(`/proc/${pid}/stat`).text().catch(() => undefined)
-  const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return fields === undefined ? undefined : (Number(fields[11]) + Number(fields[12])) * (1_000_000 / 100)
+const cpuMicros = (pid: number | undefined): number | undefined => {
+  const millis = pid === undefined ? undefined : ProcessCpu.cpuMillisOf(pid)
+  return millis === undefined ? undefined : millis * 1000
 }
 
 /** A phase, and the CPU the proxy's process (if any) spent per request in it: steadier than throughput on a shared machine. */
 const measure = async (request: (n: number) => Promise<Response>, proxyPid?: number) => {
   await load(request, 1)
-  const before = await cpuMicros(proxyPid)
+  const before = cpuMicros(proxyPid)
   const phase = await load(request, SECONDS)
-  const after = await cpuMicros(proxyPid)
+  const after = cpuMicros(proxyPid)
   return { ...phase, cpuPerRequest: before === undefined || after === undefined ? undefined : (after - before) / phase.count }
 }
 

@@ -1,7 +1,7 @@
 /** The benchmarks' CPU by process: read from /proc, per unit of work, summed by name. */
 import { describe, expect, test } from "bun:test"
 import { existsSync } from "node:fs"
-import * as ProcessCpu from "./ProcessCpu.ts"
+import * as ProcessCpu from "../src/testing/ProcessCpu.ts"
 
 describe.skipIf(!existsSync("/proc/self/stat"))("CPU by process from /proc", () => {
   test("a reading of this process counts the CPU it spends, under the name given", () => {

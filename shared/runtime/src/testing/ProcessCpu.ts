@@ -1,7 +1,7 @@
 /**
  * The CPU time of the processes a benchmark runs on, read from Linux's `/proc`: the services it
  * started (by pid) and the servers on the same machine (by program name, every process of one counted
- * together: PostgreSQL's backends, FerretDB's sessions among them). Two readings around the measured
+ * together: PostgreSQL's backends; its sessions for FerretDB apart). Two readings around the measured
  * seconds, divided by the work done in them, say what each process spends on one unit of work: a
  * steadier figure than throughput on a machine whose two cores all of them share. A server on
  * another machine is not seen.
@@ -37,23 +37,21 @@ const ticksPerSecond = (() => {
   }
 })()
 
-/** User and system CPU of one process in milliseconds, or undefined when it is gone (or there is no `/proc`). */
-export const cpuMillisOf = (pid: number): number | undefined => {
-  try {
-    // The command name may hold spaces and parentheses: the fields start after its last ')'.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(")").at(-1)!.trim().split(" ")
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
-  } catch {
-    return undefined
-  }
-}
-
 const read = (path: string): string | undefined => {
   try {
     return readFileSync(path, "utf8")
   } catch {
     return undefined
   }
+}
+
+/** User and system CPU of one process in milliseconds, or undefined when it is gone (or there is no `/proc`). */
+export const cpuMillisOf = (pid: number): number | undefined => {
+  const stat = read(`/proc/${pid}/stat`)
+  if (stat === undefined) return undefined
+  // The command name may hold spaces and parentheses: the fields start after its last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
 }
 
 /** A reading: each process's name and the CPU milliseconds it has used so far, by pid. */
@@ -92,6 +90,6 @@ export const perUnit = (before: Reading, after: Reading, units: number) => {
   const spent = new Map<string, number>()
   for (const [pid, { millis, name }] of after) spent.set(name, (spent.get(name) ?? 0) + millis - (before.get(pid)?.millis ?? 0))
   return [...spent]
-    .map(([name, millis]) => ({ process: name, cpuMsPerUnit: Number((millis / Math.max(units, 1)).toFixed(1)) }))
+    .map(([name, millis]) => ({ process: name, cpuMsPerUnit: millis / Math.max(units, 1) }))
     .toSorted((a, b) => b.cpuMsPerUnit - a.cpuMsPerUnit)
 }
