@@ -5,10 +5,11 @@
  */
 import { Catalogue, type AnyMessage } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
-import { Cause, Effect, Metric, Option, type Schedule } from "effect"
+import { Cause, Effect, Exit, FiberRef, Metric, type MetricLabel, Option, type Schedule } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import { IdempotencyStoreError } from "./Idempotency.ts"
 import type { Consumer } from "./MessageBus.ts"
+import * as MessageSpan from "./MessageSpan.ts"
 
 export interface RawDelivery {
   readonly body: Uint8Array
@@ -68,17 +69,18 @@ const deadLetter = (reason: DeadLetterReason, detail: string, attempts: number, 
 const parentSpan = (headers: RawDelivery["headers"]) =>
   typeof headers["traceparent"] === "string" ? Traceparent.parse(headers["traceparent"]) : Option.none()
 
-/** Counts a delivery by its outcome, and a dead letter by its reason. */
-const counted = (queue: string) => (outcome: Outcome): Effect.Effect<Outcome> =>
-  outcome._tag === "DeadLetter"
-    ? Effect.as(
-      Effect.zipRight(
-        Metric.increment(BusMetrics.consumedOf(queue, outcome._tag)),
-        Metric.increment(BusMetrics.deadLetteredOf(queue, outcome.reason)),
-      ),
-      outcome,
-    )
-    : Effect.as(Metric.increment(BusMetrics.consumedOf(queue, outcome._tag)), outcome)
+/** Counts a delivery by its outcome, and a dead letter by its reason, as it is settled (no Effect of its own). */
+const count = (queue: string, outcome: Outcome, labels: ReadonlyArray<MetricLabel.MetricLabel>): void => {
+  BusMetrics.consumedOf(queue, outcome._tag).unsafeUpdate(1, labels)
+  if (outcome._tag === "DeadLetter") BusMetrics.deadLetteredOf(queue, outcome.reason).unsafeUpdate(1, labels)
+}
+
+/** `outcome` counted, for the deliveries settled before any handler runs. */
+const counted = (queue: string, outcome: Outcome): Effect.Effect<Outcome> =>
+  Effect.withFiberRuntime((fiber) => {
+    count(queue, outcome, fiber.getFiberRef(FiberRef.currentMetricLabels))
+    return Effect.succeed(outcome)
+  })
 
 /**
  * Handles one delivery. Never fails: every failure becomes an outcome the adapter settles. It is
@@ -100,32 +102,29 @@ export const handle = <E, R>(
       const reason: DeadLetterReason = error.reason === "unknown-type" || error.reason === "unknown-version"
         ? error.reason
         : "undecodable"
-      return Effect.succeed(deadLetter(reason, error.message, 0, error.messageType ?? null))
+      return counted(queue, deadLetter(reason, error.message, 0, error.messageType ?? null))
     }
     const message = decoded.right
     const handler = consumer.handlers[message.type] as ((message: AnyMessage) => Effect.Effect<void, E, R>) | undefined
     if (handler === undefined) {
-      return Effect.succeed(
-        deadLetter("unhandled", `the ${consumer.service} consumer has no handler for ${message.type}`, 0, message.type),
-      )
+      return counted(queue, deadLetter("unhandled", `the ${consumer.service} consumer has no handler for ${message.type}`, 0, message.type))
     }
-    return run(consumer, queue, message, handler).pipe(
-      Effect.withSpan(`${queue} process ${message.type}`, {
-        kind: "consumer",
-        parent: Option.getOrUndefined(parentSpan(raw.headers)),
-        attributes: {
-          "messaging.system": "rabbitmq",
-          "messaging.operation.type": "process",
-          "messaging.destination.name": queue,
-          "messaging.message.id": message.id,
-          "messaging.message.conversation_id": message.correlationId,
-          "messaging.message.type": message.type,
-        },
-        // The call site is always this line: a stack trace per message would say nothing new.
-        captureStackTrace: false,
-      }),
-    )
-  }).pipe(Effect.flatMap(counted(queue)))
+    return MessageSpan.around(`${queue} process ${message.type}`, {
+      kind: "consumer",
+      parent: Option.getOrUndefined(parentSpan(raw.headers)),
+      attributes: {
+        "messaging.system": "rabbitmq",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": queue,
+        "messaging.message.id": message.id,
+        "messaging.message.conversation_id": message.correlationId,
+        "messaging.message.type": message.type,
+      },
+    }, (span) => Effect.withParentSpan(run(consumer, queue, message, handler), span), (exit, labels) => {
+      // Never fails; interrupted, it is not settled and so not counted.
+      if (Exit.isSuccess(exit)) count(queue, exit.value, labels)
+    })
+  })
 
 const run = <E, R>(
   consumer: Consumer<E, R>,

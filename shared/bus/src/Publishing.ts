@@ -1,9 +1,10 @@
 /** What every adapter does around a publish: the producer span and the headers that carry it. */
 import { Catalogue, type AnyMessage } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
-import { Effect, Metric, Option } from "effect"
+import { Effect, Exit, Option } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import type { PublishError, PublishOptions } from "./MessageBus.ts"
+import * as MessageSpan from "./MessageSpan.ts"
 
 export interface Outgoing {
   /** A Buffer, which amqplib sends as it is; the in-process adapter keeps it as the Uint8Array it is. */
@@ -16,8 +17,9 @@ export interface Outgoing {
  * Encodes the message and runs `send` in a producer span whose traceparent travels in the headers.
  * The span's parent is the trace the message was produced in (an outbox entry's), or the current one.
  *
- * This runs for every message: the span is taken from `useSpan` rather than read back from the
- * context, and the body is encoded once, into a Buffer (a Uint8Array an adapter can send as it is).
+ * This runs for every message: the span is made and ended around the send (`MessageSpan`), the
+ * counts are updated as it ends, with no Effect of their own, and the body is encoded once, into a
+ * Buffer (a Uint8Array an adapter can send as it is).
  */
 export const traced = <R>(
   message: AnyMessage,
@@ -25,9 +27,9 @@ export const traced = <R>(
   send: (outgoing: Outgoing) => Effect.Effect<void, PublishError, R>,
 ): Effect.Effect<void, PublishError, R> => {
   const parent = options?.traceparent ? Traceparent.parse(options.traceparent) : Option.none()
-  return Effect.useSpan(`publish ${message.type}`, {
+  return MessageSpan.around(`publish ${message.type}`, {
     kind: "producer",
-    ...(Option.isSome(parent) ? { parent: parent.value } : {}),
+    parent: Option.getOrUndefined(parent),
     attributes: {
       "messaging.system": "rabbitmq",
       "messaging.operation.type": "send",
@@ -35,21 +37,15 @@ export const traced = <R>(
       "messaging.message.id": message.id,
       "messaging.message.conversation_id": message.correlationId,
     },
-    // The call site is always this line: a stack trace per message would say nothing new.
-    captureStackTrace: false,
   }, (span) =>
+    // The span is not made the parent of `send`: an adapter's send opens no span and logs nothing,
+    // and providing it would cost a context update per message.
     Effect.suspend(() =>
       send({
         body: Buffer.from(Catalogue.encodeJson(message)),
         headers: { traceparent: Traceparent.format(span) },
         kind: Catalogue.definitionOf(message.type).kind,
       })
-    ).pipe(
-      // The span is not made the parent of `send`: an adapter's send opens no span and logs nothing,
-      // and providing it would cost a context update per message.
-      Effect.tapBoth({
-        onFailure: () => Metric.increment(BusMetrics.publishFailedOf(message.type)),
-        onSuccess: () => Metric.increment(BusMetrics.publishedOf(message.type)),
-      }),
-    ))
+    ), (exit, labels) =>
+      (Exit.isSuccess(exit) ? BusMetrics.publishedOf(message.type) : BusMetrics.publishFailedOf(message.type)).unsafeUpdate(1, labels))
 }

@@ -1,14 +1,23 @@
 /**
  * The MessageBus contract, delivery: each message type reaches the queues of the services that
  * consume it, a consumer holds no more than its prefetch, a message delivered twice is handled once
- * through the idempotency store, and the consumer's span continues the producer's trace.
+ * through the idempotency store, the consumer's span continues the producer's trace, and each message
+ * published, settled and dead-lettered is counted.
  */
 import { expect, test } from "bun:test"
-import { Deferred, Effect, Ref } from "effect"
+import { Deferred, Effect, Metric, Ref } from "effect"
 import * as Idempotency from "../src/Idempotency.ts"
 import { fast, handleAll, run } from "./support/ContractKit.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { type Adapter, eventually } from "./support/Harness.ts"
+
+/** The sum of a counter's series whose labels include `labels`. */
+const counted = (name: string, labels: Readonly<Record<string, string>>) =>
+  Effect.map(Metric.snapshot, (pairs) =>
+    pairs
+      .filter((pair) => pair.metricKey.name === name)
+      .filter((pair) => Object.entries(labels).every(([key, value]) => pair.metricKey.tags.some((tag) => tag.key === key && tag.value === value)))
+      .reduce((sum, pair) => sum + Number((pair.metricState as { readonly count?: number | bigint }).count ?? 0), 0))
 
 /** Registers this part of the contract for `adapter`. */
 export const suite = (adapter: Adapter) => {
@@ -102,5 +111,28 @@ export const suite = (adapter: Adapter) => {
         return (yield* Effect.currentSpan.pipe(Effect.orDie)).traceId
       }).pipe(Effect.withSpan("request"))
       expect(yield* Deferred.await(seen)).toBe(traceId)
+    })))
+
+  test("counts each message published, handled and dead-lettered", () =>
+    run(Effect.gen(function* () {
+      const { bus, sendRaw } = yield* adapter.make()
+      const handled = yield* Deferred.make<void>()
+      const before = {
+        published: yield* counted("bus_messages_published_total", { type: "flight.scheduled" }),
+        handled: yield* counted("bus_messages_consumed_total", { outcome: "Handled" }),
+        dead: yield* counted("bus_messages_dead_lettered_total", { reason: "undecodable" }),
+      }
+      yield* bus.consume({
+        service: "booking",
+        handlers: handleAll("booking", () => Deferred.succeed(handled, undefined)),
+        policy: fast,
+      })
+      yield* bus.publish(yield* Fixtures.flightScheduled())
+      yield* Deferred.await(handled)
+      yield* sendRaw("events", "flight.scheduled", new TextEncoder().encode("not json"))
+      yield* eventually("the dead letter counted", Effect.map(counted("bus_messages_dead_lettered_total", { reason: "undecodable" }), (dead) => dead === before.dead + 1))
+      expect(yield* counted("bus_messages_published_total", { type: "flight.scheduled" })).toBe(before.published + 1)
+      yield* eventually("the delivery counted", Effect.map(counted("bus_messages_consumed_total", { outcome: "Handled" }), (count) => count === before.handled + 1))
+      expect(yield* counted("bus_messages_consumed_total", { outcome: "DeadLetter" })).toBeGreaterThan(0)
     })))
 }

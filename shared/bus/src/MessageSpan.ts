@@ -1,0 +1,70 @@
+/**
+ * The span of a publish or of a delivery, made as `Effect.useSpan` makes one (the fiber's tracer;
+ * the parent given, or the fiber's current span past those that disable propagation; the fiber's
+ * span annotations and links; the clock's time when timing is on) and ended as the effect ends, on
+ * success, failure or interruption alike (the effect runs interruptible, its end is handled in an
+ * uninterruptible region, as `onExit` does). Unlike `useSpan`, the span is ended and the counts told
+ * in that continuation itself, rather than by a finalizer Effect after it, and the span is made with
+ * no Effect of its own: on every message, publish and delivery, that cost as much as the span
+ * (docs/benchmarks.md, "The bus's spans"). With tracing turned off it is `useSpan`.
+ */
+import { Chunk, Clock, Context, Effect, Exit, FiberRef, HashMap, type MetricLabel, Option, Tracer } from "effect"
+
+export interface Options {
+  readonly kind: Tracer.SpanKind
+  /** The span's parent; the fiber's current span when not given. */
+  readonly parent?: Tracer.AnySpan | undefined
+  readonly attributes: Readonly<Record<string, unknown>>
+}
+
+/** A span's nearest ancestor (itself included) that propagates, as Effect chooses a span's parent. */
+const propagating = (span: Option.Option<Tracer.AnySpan>): Option.Option<Tracer.AnySpan> => {
+  let current = span
+  while (Option.isSome(current) && Context.get(current.value.context, Tracer.DisablePropagation)) {
+    current = current.value._tag === "Span" ? current.value.parent : Option.none()
+  }
+  return current
+}
+
+/**
+ * Runs `use` in a span named `name`; `ended` is told how it ended (once, synchronously, after the
+ * span is ended) and the fiber's metric labels, for the counts that go with it, as `Metric.increment`
+ * would count them.
+ */
+export const around = <A, E, R>(
+  name: string,
+  options: Options,
+  use: (span: Tracer.Span) => Effect.Effect<A, E, R>,
+  ended: (exit: Exit.Exit<A, E>, labels: ReadonlyArray<MetricLabel.MetricLabel>) => void,
+): Effect.Effect<A, E, R> =>
+  Effect.uninterruptibleMask((restore) => Effect.withFiberRuntime<A, E, R>((fiber) => {
+    if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
+      return Effect.onExit(
+        Effect.useSpan(name, { ...options, captureStackTrace: false }, (span) => restore(use(span))),
+        (exit) => Effect.sync(() => ended(exit, fiber.getFiberRef(FiberRef.currentMetricLabels))),
+      )
+    }
+    const services = fiber.currentDefaultServices
+    const clock = Context.get(services, Clock.Clock)
+    const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+    const parent = options.parent !== undefined ? Option.some(options.parent) : propagating(Context.getOption(fiber.currentContext, Tracer.ParentSpan))
+    const links = Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks))
+    const now = () => (timing ? clock.unsafeCurrentTimeNanos() : 0n)
+    const span = fiber.currentTracer.span(name, parent, Context.empty(), links, now(), options.kind, { captureStackTrace: false })
+    HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
+    for (const key in options.attributes) span.attribute(key, options.attributes[key])
+    return Effect.matchCauseEffect(restore(use(span)), {
+      onSuccess: (value) => {
+        const exit = Exit.succeed(value)
+        span.end(now(), exit)
+        ended(exit, fiber.getFiberRef(FiberRef.currentMetricLabels))
+        return exit
+      },
+      onFailure: (cause) => {
+        const exit = Exit.failCause(cause)
+        span.end(now(), exit)
+        ended(exit, fiber.getFiberRef(FiberRef.currentMetricLabels))
+        return exit
+      },
+    })
+  }))

@@ -1,0 +1,92 @@
+/**
+ * The span of a publish or a delivery: made as `Effect.useSpan` makes one (its parent, the fiber's
+ * annotations, its attributes) and ended with the effect's exit however the effect ends, with the
+ * counts told once.
+ */
+import { describe, expect, test } from "bun:test"
+import { Cause, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
+import * as MessageSpan from "../src/MessageSpan.ts"
+
+/** Runs `effect` under a tracer that keeps every span it makes (Effect's own spans). */
+const recording = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function* () {
+    const inner = yield* Effect.tracer
+    const made: Array<Tracer.Span> = []
+    const tracer = Tracer.make({
+      span: (...args) => {
+        const span = inner.span(...args)
+        made.push(span)
+        return span
+      },
+      context: (execution) => execution(),
+    })
+    const exit = yield* Effect.exit(Effect.withTracer(effect, tracer))
+    return { exit, made }
+  })
+
+const options = { kind: "consumer" as const, attributes: { "messaging.message.id": "m-1" } }
+
+describe("MessageSpan.around", () => {
+  test("a span under the current span, with the fiber's annotations and its attributes, ended with the effect's success", async () => {
+    const ended: Array<Exit.Exit<unknown, unknown>> = []
+    const { exit, made } = await Effect.runPromise(recording(
+      MessageSpan.around("process", options, (span) => Effect.succeed(span.spanId), (exit) => ended.push(exit)).pipe(
+        Effect.annotateSpans("service", "booking"),
+        Effect.withSpan("request"),
+      ),
+    ))
+    const [request, span] = made
+    expect(Exit.isSuccess(exit) && exit.value).toBe(span!.spanId)
+    expect(Option.getOrUndefined(span!.parent)?.spanId).toBe(request!.spanId)
+    expect(span!.kind).toBe("consumer")
+    expect(Object.fromEntries(span!.attributes)).toEqual({ service: "booking", "messaging.message.id": "m-1" })
+    expect(span!.status._tag).toBe("Ended")
+    expect(ended).toEqual([Exit.succeed(span!.spanId)])
+  })
+
+  test("the parent given, rather than the current span", async () => {
+    const parent = Tracer.externalSpan({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" })
+    const { made } = await Effect.runPromise(recording(
+      MessageSpan.around("publish", { ...options, parent }, () => Effect.void, () => {}).pipe(Effect.withSpan("request")),
+    ))
+    const span = made[1]!
+    expect(span.traceId).toBe(parent.traceId)
+    expect(Option.getOrUndefined(span.parent)?.spanId).toBe(parent.spanId)
+  })
+
+  test("a failure ends the span with it and is told, then fails the effect", async () => {
+    const ended: Array<Exit.Exit<unknown, unknown>> = []
+    const { exit, made } = await Effect.runPromise(recording(
+      MessageSpan.around("publish", options, () => Effect.fail("no confirm"), (exit) => ended.push(exit)),
+    ))
+    expect(exit).toEqual(Exit.fail("no confirm"))
+    const status = made[0]!.status
+    expect(status._tag === "Ended" && status.exit).toEqual(Exit.fail("no confirm"))
+    expect(ended).toEqual([Exit.fail("no confirm")])
+  })
+
+  test("an interrupted effect ends its span as interrupted", async () => {
+    const ended: Array<Exit.Exit<unknown, unknown>> = []
+    const { made } = await Effect.runPromise(recording(Effect.gen(function* () {
+      const started = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(
+        MessageSpan.around("process", options, () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never), (exit) => ended.push(exit)),
+      )
+      yield* Deferred.await(started)
+      yield* Fiber.interrupt(fiber)
+    })))
+    const status = made[0]!.status
+    expect(status._tag === "Ended" && Exit.isFailure(status.exit) && Cause.isInterruptedOnly(status.exit.cause)).toBe(true)
+    expect(ended.length).toBe(1)
+  })
+
+  test("with tracing turned off the effect runs, under no recorded span, and the end is still told", async () => {
+    const ended: Array<Exit.Exit<unknown, unknown>> = []
+    const { exit, made } = await Effect.runPromise(recording(
+      MessageSpan.around("process", options, () => Effect.succeed(1), (exit) => ended.push(exit)).pipe(Effect.withTracerEnabled(false)),
+    ))
+    expect(exit).toEqual(Exit.succeed(1))
+    expect(made).toEqual([])
+    expect(ended).toEqual([Exit.succeed(1)])
+  })
+})
