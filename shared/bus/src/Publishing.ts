@@ -1,7 +1,7 @@
 /** What every adapter does around a publish: the producer span and the headers that carry it. */
 import { Catalogue, type AnyMessage } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
-import { Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import type { PublishError, PublishOptions } from "./MessageBus.ts"
 import * as MessageSpan from "./MessageSpan.ts"
@@ -46,6 +46,10 @@ export const traced = <R>(
         headers: { traceparent: Traceparent.format(span) },
         kind: Catalogue.definitionOf(message.type).kind,
       })
-    ), (exit, labels) =>
-      (Exit.isSuccess(exit) ? BusMetrics.publishedOf(message.type) : BusMetrics.publishFailedOf(message.type)).unsafeUpdate(1, labels))
+    ), (exit, labels) => {
+      // Confirmed, or refused with a PublishError; a defect or an interruption (the relay's timeout,
+      // a shutdown) is neither, and is not counted.
+      if (Exit.isSuccess(exit)) BusMetrics.publishedOf(message.type).unsafeUpdate(1, labels)
+      else if (Option.isSome(Cause.failureOption(exit.cause))) BusMetrics.publishFailedOf(message.type).unsafeUpdate(1, labels)
+    })
 }

@@ -4,7 +4,7 @@
  * counts told once.
  */
 import { describe, expect, test } from "bun:test"
-import { Cause, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
 import * as MessageSpan from "../src/MessageSpan.ts"
 
 /** Runs `effect` under a tracer that keeps every span it makes (Effect's own spans). */
@@ -78,6 +78,49 @@ describe("MessageSpan.around", () => {
     const status = made[0]!.status
     expect(status._tag === "Ended" && Exit.isFailure(status.exit) && Cause.isInterruptedOnly(status.exit.cause)).toBe(true)
     expect(ended.length).toBe(1)
+    expect(Exit.isFailure(ended[0]!) && Cause.isInterruptedOnly(ended[0]!.cause)).toBe(true)
+  })
+
+  test("the effect stays interruptible, with tracing on or off: a timeout ends it", async () => {
+    for (const tracing of [true, false]) {
+      const ended: Array<Exit.Exit<unknown, unknown>> = []
+      const exit = await Effect.runPromise(Effect.exit(
+        MessageSpan.around("publish", options, () => Effect.never, (exit) => ended.push(exit)).pipe(
+          Effect.timeoutFail({ duration: "20 millis", onTimeout: () => "timed out" }),
+          Effect.withTracerEnabled(tracing),
+        ),
+      ))
+      expect(exit).toEqual(Exit.fail("timed out"))
+      expect(ended.length).toBe(1)
+    }
+  })
+
+  test("a current span that does not propagate is passed over for its parent, as Effect does", async () => {
+    const { made } = await Effect.runPromise(recording(
+      MessageSpan.around("process", options, () => Effect.void, () => {}).pipe(
+        Effect.withSpan("hidden", { context: Context.make(Tracer.DisablePropagation, true) }),
+        Effect.withSpan("request"),
+      ),
+    ))
+    const request = made.find((span) => span.name === "request")!
+    const span = made.find((span) => span.name === "process")!
+    expect(Option.getOrUndefined(span.parent)?.spanId).toBe(request.spanId)
+  })
+
+  test("the fiber's span links are the span's links", async () => {
+    const linked = Tracer.externalSpan({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" })
+    const { made } = await Effect.runPromise(recording(
+      MessageSpan.around("process", options, () => Effect.void, () => {}).pipe(Effect.linkSpans(linked, { why: "batch" })),
+    ))
+    expect(made[0]!.links.map((link) => [link.span.spanId, link.attributes])).toEqual([[linked.spanId, { why: "batch" }]])
+  })
+
+  test("with timing turned off the span carries no times", async () => {
+    const { made } = await Effect.runPromise(recording(
+      MessageSpan.around("process", options, () => Effect.void, () => {}).pipe(Effect.withTracerTiming(false)),
+    ))
+    const status = made[0]!.status
+    expect(status._tag === "Ended" && [status.startTime, status.endTime]).toEqual([0n, 0n])
   })
 
   test("with tracing turned off the effect runs, under no recorded span, and the end is still told", async () => {
