@@ -102,8 +102,8 @@ try {
   const cpuBefore = ProcessCpu.reading(pids)
   await run(SECONDS, true)
   const cpu = ProcessCpu.perUnit(cpuBefore, ProcessCpu.reading(pids), latencies.length + failed)
-  const cpuMsPerSaga = Number(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0).toFixed(1))
   const oneDecimal = (millis: number) => Number(millis.toFixed(1))
+  const cpuMsPerSaga = oneDecimal(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0))
   const sorted = latencies.toSorted((a, b) => a - b)
   console.log(`sagas (book, pay, confirmed) in the infra mode: ${CLIENTS} at once, ${SECONDS} s`)
   console.table([{

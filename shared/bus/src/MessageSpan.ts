@@ -38,14 +38,14 @@ export const around = <A, E, R>(
   ended: (exit: Exit.Exit<A, E>, labels: ReadonlyArray<MetricLabel.MetricLabel>) => void,
 ): Effect.Effect<A, E, R> =>
   Effect.uninterruptibleMask((restore) => Effect.withFiberRuntime<A, E, R>((fiber) => {
+    const labels = () => fiber.getFiberRef(FiberRef.currentMetricLabels)
     if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
       return Effect.onExit(
         Effect.useSpan(name, { ...options, captureStackTrace: false }, (span) => restore(use(span))),
-        (exit) => Effect.sync(() => ended(exit, fiber.getFiberRef(FiberRef.currentMetricLabels))),
+        (exit) => Effect.sync(() => ended(exit, labels())),
       )
     }
-    const services = fiber.currentDefaultServices
-    const clock = Context.get(services, Clock.Clock)
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
     const parent = options.parent !== undefined ? Option.some(options.parent) : propagating(Context.getOption(fiber.currentContext, Tracer.ParentSpan))
     const links = Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks))
@@ -53,18 +53,13 @@ export const around = <A, E, R>(
     const span = fiber.currentTracer.span(name, parent, Context.empty(), links, now(), options.kind, { captureStackTrace: false })
     HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
     for (const key in options.attributes) span.attribute(key, options.attributes[key])
+    const finish = (exit: Exit.Exit<A, E>) => {
+      span.end(now(), exit)
+      ended(exit, labels())
+      return exit
+    }
     return Effect.matchCauseEffect(restore(use(span)), {
-      onSuccess: (value) => {
-        const exit = Exit.succeed(value)
-        span.end(now(), exit)
-        ended(exit, fiber.getFiberRef(FiberRef.currentMetricLabels))
-        return exit
-      },
-      onFailure: (cause) => {
-        const exit = Exit.failCause(cause)
-        span.end(now(), exit)
-        ended(exit, fiber.getFiberRef(FiberRef.currentMetricLabels))
-        return exit
-      },
+      onSuccess: (value) => finish(Exit.succeed(value)),
+      onFailure: (cause) => finish(Exit.failCause(cause)),
     })
   }))
