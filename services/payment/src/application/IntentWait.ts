@@ -19,20 +19,22 @@ const isNotOpenYet = (error: unknown): error is IntentNotOpenYet =>
 
 /**
  * Runs `attempt`; when it finds no intent yet, waits for the booking's intent (at most
- * `IntentWait.within`) and runs it once more. The wait is registered before a second look, so an
- * intent that arrives between the first attempt and the wait is not missed.
+ * `IntentWait.within`) and runs it once more. The wait is registered before the first look, so an
+ * intent that arrives while that look is under way wakes it at once: a request that overtook its
+ * intent looks twice, once before the intent and once after, and one that did not looks once.
  */
 export const awaitingIntent = <A, E, R>(
   bookingId: BookingId,
   attempt: Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E, R | PaymentRepository> =>
-  Effect.catchAll(attempt, (notYet) =>
-    !isNotOpenYet(notYet) ? Effect.fail(notYet) : Effect.scoped(Effect.gen(function* () {
-      const repository = yield* PaymentRepository
+  Effect.scoped(Effect.gen(function* () {
+    const arrived = yield* (yield* PaymentRepository).intentArrived(bookingId)
+    const first = yield* Effect.either(attempt)
+    if (Either.isRight(first) || !isNotOpenYet(first.left)) return yield* first
+    const notYet = first.left
+    return yield* Effect.gen(function* () {
       const { within } = yield* IntentWait
-      const arrived = yield* repository.intentArrived(bookingId)
-      const again = yield* Effect.either(attempt)
-      if (Either.isRight(again) || !isNotOpenYet(again.left)) return yield* again
       const woken = yield* Effect.timeoutOption(arrived, within)
       return yield* (Option.isSome(woken) ? attempt : Effect.fail(notYet))
-    })).pipe(Effect.withSpan("PaymentCommands.awaitIntent", { attributes: { "booking.id": bookingId } })))
+    }).pipe(Effect.withSpan("PaymentCommands.awaitIntent", { attributes: { "booking.id": bookingId } }))
+  }))
