@@ -12,12 +12,16 @@
  * set (and sample them as OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG say): what tracing costs.
  *
  * Beside the rate, the CPU each process spent per saga over the measured seconds (`ProcessCpu`, from
- * `/proc`): each service, this process (the clients), and the servers on this machine.
+ * `/proc`): each service, this process (the clients), and the servers on this machine; and what the
+ * servers did per saga as they count it (`ServerCounts`): Redis's commands, and the transactions of
+ * payment's and notification's database and of FerretDB's (the database `ferretdb`, where it runs on
+ * the same PostgreSQL).
  */
-import { Effect } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import * as Confirmations from "./support/Confirmations.ts"
 import * as Flows from "./support/Flows.ts"
 import * as Infra from "./support/Infra.ts"
+import * as ServerCounts from "./support/ServerCounts.ts"
 import { BenchArguments, ProcessCpu } from "@flight/runtime/testing"
 
 const argument = BenchArguments.number
@@ -42,6 +46,12 @@ const system = await Infra.start({
 }, tracing)
 const api = Flows.apiOf(system.urls)
 const confirmations = await Confirmations.listen(variable("RABBITMQ_URL"), system.busPrefix)
+
+const counts = Effect.runSync(Scope.make())
+const readCounts = await Effect.runPromise(Scope.extend(ServerCounts.reader(
+  { redisUrl: variable("REDIS_URL"), databaseUrl: variable("DATABASE_URL") },
+  { "payment and notification": new URL(system.databaseUrl).pathname.slice(1), FerretDB: "ferretdb" },
+), counts))
 
 const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
@@ -99,9 +109,11 @@ try {
     gateway: pidOf(system.gatewayUrl),
     "the bench's clients": process.pid,
   }
+  const countsBefore = await Effect.runPromise(readCounts)
   const cpuBefore = ProcessCpu.reading(pids)
   await run(SECONDS, true)
   const cpu = ProcessCpu.perUnit(cpuBefore, ProcessCpu.reading(pids), latencies.length + failed)
+  const work = ServerCounts.perUnit(countsBefore, await Effect.runPromise(readCounts), latencies.length + failed)
   const oneDecimal = (millis: number) => Number(millis.toFixed(1))
   const cpuMsPerSaga = oneDecimal(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0))
   const sorted = latencies.toSorted((a, b) => a - b)
@@ -117,6 +129,9 @@ try {
     console.log(`CPU a saga by process (ms), ${cpuMsPerSaga} in all:`)
     console.table(cpu.map(({ cpuMsPerUnit, process }) => ({ process, cpuMsPerSaga: oneDecimal(cpuMsPerUnit) })))
   }
+  console.log(`What the servers did a saga: Redis ${oneDecimal(work.redisCommands)} commands; PostgreSQL ${
+    work.commits.map(({ database, perUnit }) => `${oneDecimal(perUnit)} transactions (${database})`).join(", ")
+  }`)
   // One line for `bun run bench:all`: an absolute figure, the goal being sagas/s and a p99.
   console.log(`bench-result ${JSON.stringify({
     name: `saga created → confirmed, infra mode, ${CLIENTS} clients`,
@@ -131,6 +146,7 @@ try {
   })}`)
 } finally {
   await confirmations.close()
+  await Effect.runPromise(Scope.close(counts, Exit.void))
   await system.stop()
 }
 process.exit(0)
