@@ -79,6 +79,12 @@ export interface RelayOptions {
   readonly publishTimeout?: Duration.DurationInput
   /** How long the relay sleeps when it finds nothing to publish (less when the store says it wrote). */
   readonly idleDelay?: Duration.DurationInput
+  /**
+   * How long a relay woken by a write waits before its pass, so that the writes of that moment go
+   * out in one pass (none by default: the pass starts at once). For events no step waits on, where a
+   * pass costs the store more than a short delay costs anyone.
+   */
+  readonly linger?: Duration.DurationInput
   /** Backoff after the broker or the store failed. */
   readonly backoff?: Schedule.Schedule<unknown>
 }
@@ -159,7 +165,9 @@ export const startRelay = (
     const owner = crypto.randomUUID()
     const batchSize = options.batchSize ?? 100
     const idle = Duration.decode(options.idleDelay ?? "100 millis")
-    const pause = store.written === undefined ? Effect.sleep(idle) : Effect.raceFirst(Effect.sleep(idle), store.written)
+    const linger = Duration.decode(options.linger ?? Duration.zero)
+    const woken = store.written === undefined || Duration.isZero(linger) ? store.written : Effect.zipRight(store.written, Effect.sleep(linger))
+    const pause = woken === undefined ? Effect.sleep(idle) : Effect.raceFirst(Effect.sleep(idle), woken)
     const pass = relayOnce(store, owner, options).pipe(
       Effect.tapError((error) => Effect.logWarning(`outbox relay: ${error.message}`)),
       Effect.retry(options.backoff ?? HandlerPolicy.reconnect),

@@ -138,6 +138,45 @@ test("an entry that cannot be encoded is logged and left pending; the entries be
     expect((yield* outbox.stats).pending).toBe(1)
   })))
 
+/** The in-memory outbox, recording how many entries each claim that found some took. */
+const countingClaims = () => {
+  const outbox = Outbox.inMemory()
+  const claims: Array<number> = []
+  const store: Outbox.OutboxStore = {
+    ...outbox,
+    claim: (request) => Effect.tap(outbox.claim(request), (entries) => Effect.sync(() => entries.length > 0 && claims.push(entries.length))),
+  }
+  return { outbox, store, claims }
+}
+
+test("a relay woken by a write publishes at once, long before its idle delay", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const { claims, outbox, store } = countingClaims()
+    yield* Outbox.startRelay(store, { idleDelay: "1 minute" }).pipe(Effect.provideService(MessageBus, bus))
+    yield* Effect.sleep("50 millis")
+    yield* outbox.append(entriesOf([yield* Fixtures.flightScheduled()]))
+    yield* eventually("published", Effect.sync(() => outbox.published().length === 1), "2 seconds")
+    expect(claims).toEqual([1])
+  })))
+
+test("a relay with a linger, woken by a write, waits it out before its pass: the writes of that moment go out in one pass", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const { claims, outbox, store } = countingClaims()
+    yield* Outbox.startRelay(store, { idleDelay: "1 minute", linger: "600 millis" }).pipe(Effect.provideService(MessageBus, bus))
+    yield* Effect.sleep("50 millis")
+    const [first, second] = yield* Fixtures.many(2, () => Fixtures.flightScheduled())
+    yield* outbox.append(entriesOf([first!]))
+    yield* Effect.sleep("100 millis")
+    // Still lingering: nothing claimed yet, and the next write joins the same pass.
+    expect(claims).toEqual([])
+    yield* outbox.append(entriesOf([second!]))
+    yield* eventually("both published", Effect.sync(() => outbox.published().length === 2), "5 seconds")
+    expect(claims).toEqual([2])
+    expect(outbox.published()).toEqual([first!.id, second!.id])
+  })))
+
 OutboxLeases.leases("in-memory", () =>
   Effect.sync(() => {
     const outbox = Outbox.inMemory()
