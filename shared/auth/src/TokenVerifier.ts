@@ -9,11 +9,12 @@
  */
 import { AppConfig } from "@flight/runtime"
 import { Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema, SynchronizedRef } from "effect"
-import { createRemoteJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose"
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from "jose"
 import * as AuthConfig from "./AuthConfig.ts"
 import * as Claims from "./Claims.ts"
 import type { Principal } from "./Principal.ts"
 import { InvalidToken, KeysUnavailable, type Reason } from "./VerificationError.ts"
+import * as VerifiedTokens from "./VerifiedTokens.ts"
 
 /** The only signing algorithms accepted: asymmetric, so no service holds a key that can sign. */
 export const algorithms: ReadonlyArray<string> = ["EdDSA", "ES256"]
@@ -91,7 +92,9 @@ const describe = (cause: unknown): string => cause instanceof Error ? cause.mess
 
 /**
  * A verifier taking its keys from `keys` (evaluated for each token, so it may find them lazily).
- * A failure jose does not name as a token's fault is a defect, not a refusal.
+ * A failure jose does not name as a token's fault is a defect, not a refusal. A token it verified
+ * before is answered again while it is in time and the key set still answers the same key
+ * (`VerifiedTokens`).
  */
 export const make = (
   options: Options,
@@ -99,11 +102,19 @@ export const make = (
 ): Context.Tag.Service<TokenVerifier> => {
   const rolesClaim = options.rolesClaim ?? Claims.defaultRolesClaim
   const tolerance = Duration.toSeconds(clockTolerance)
+  const verified = VerifiedTokens.make()
+  /** Whether the key set answers, for a token verified before, the very key that verified it. */
+  const sameKey = (keySet: KeySet, token: string, known: VerifiedTokens.Verified) =>
+    Effect.promise(() => Promise.resolve(keySet(known.header, VerifiedTokens.inputOf(token))).then((key) => key === known.key, () => false))
   const verify = Effect.fn("TokenVerifier.verify")(function*(token: string) {
     const keySet = guarded(yield* keys)
     const now = yield* Clock.currentTimeMillis
-    const payload = yield* Effect.tryPromise({
-      try: (): Promise<JWTPayload> =>
+    const known = verified.get(token)
+    if (known !== undefined && VerifiedTokens.inTime(known, now, tolerance) && (yield* sameKey(keySet, token, known))) {
+      return known.principal
+    }
+    const result = yield* Effect.tryPromise({
+      try: () =>
         jwtVerify(token, keySet, {
           algorithms: [...algorithms],
           issuer: options.issuer,
@@ -111,10 +122,11 @@ export const make = (
           requiredClaims: ["exp", "sub"],
           clockTolerance: tolerance,
           currentDate: new Date(now),
-        }).then((verified) => verified.payload),
+        }),
       catch: (error) => error,
     }).pipe(
       Effect.catchAll((error): Effect.Effect<never, InvalidToken | KeysUnavailable> => {
+        verified.forget(token)
         if (error instanceof KeyLookupFailed) {
           return Effect.fail(new KeysUnavailable({
             detail: `The signing keys of ${options.issuer} cannot be read: ${describe(error.cause)}`,
@@ -125,7 +137,10 @@ export const make = (
         return reason === undefined ? Effect.die(error) : Effect.fail(new InvalidToken({ reason }))
       }),
     )
-    return yield* Claims.principal(payload, rolesClaim, options.tokens ?? "accounts")
+    const { payload } = result
+    const principal = yield* Claims.principal(payload, rolesClaim, options.tokens ?? "accounts")
+    verified.remember(token, { principal, header: result.protectedHeader, key: result.key, exp: payload.exp!, nbf: payload.nbf })
+    return principal
   })
   return { verify }
 }
