@@ -103,9 +103,18 @@ export const make = (
   const rolesClaim = options.rolesClaim ?? Claims.defaultRolesClaim
   const tolerance = Duration.toSeconds(clockTolerance)
   const verified = VerifiedTokens.make()
-  /** Whether the key set answers, for a token verified before, the very key that verified it. */
+  const unavailable = (cause: unknown) =>
+    new KeysUnavailable({ detail: `The signing keys of ${options.issuer} cannot be read: ${describe(cause)}`, cause })
+  /**
+   * Whether the key set answers, for a token verified before, the very key that verified it. Keys
+   * out of reach are said at once (verifying afresh would only ask the key set again, and wait for
+   * it again); a key no longer found is not the same key, and the token is verified afresh.
+   */
   const sameKey = (keySet: KeySet, token: string, known: VerifiedTokens.Verified) =>
-    Effect.promise(() => Promise.resolve(keySet(known.header, VerifiedTokens.inputOf(token))).then((key) => key === known.key, () => false))
+    Effect.tryPromise({ try: async () => keySet(known.header, VerifiedTokens.inputOf(token)), catch: (error) => error }).pipe(
+      Effect.map((key) => key === known.key),
+      Effect.catchAll((error) => error instanceof KeyLookupFailed ? Effect.fail(unavailable(error.cause)) : Effect.succeed(false)),
+    )
   const verify = Effect.fn("TokenVerifier.verify")(function*(token: string) {
     const keySet = guarded(yield* keys)
     const now = yield* Clock.currentTimeMillis
@@ -127,19 +136,17 @@ export const make = (
     }).pipe(
       Effect.catchAll((error): Effect.Effect<never, InvalidToken | KeysUnavailable> => {
         verified.forget(token)
-        if (error instanceof KeyLookupFailed) {
-          return Effect.fail(new KeysUnavailable({
-            detail: `The signing keys of ${options.issuer} cannot be read: ${describe(error.cause)}`,
-            cause: error.cause,
-          }))
-        }
+        if (error instanceof KeyLookupFailed) return Effect.fail(unavailable(error.cause))
         const reason = reasonOf(error)
         return reason === undefined ? Effect.die(error) : Effect.fail(new InvalidToken({ reason }))
       }),
     )
     const { payload } = result
     const principal = yield* Claims.principal(payload, rolesClaim, options.tokens ?? "accounts")
-    verified.remember(token, { principal, header: result.protectedHeader, key: result.key, exp: payload.exp!, nbf: payload.nbf })
+    // `exp` is required of every token (`requiredClaims`), and jose refused one that is not a number.
+    if (typeof payload.exp === "number") {
+      verified.remember(token, { principal, header: result.protectedHeader, key: result.key, exp: payload.exp, nbf: payload.nbf })
+    }
     return principal
   })
   return { verify }

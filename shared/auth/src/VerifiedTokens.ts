@@ -6,14 +6,16 @@
  *
  * - `exp` and `nbf`, with the same clock tolerance as the first verification (outside them the token
  *   is verified afresh, and refused for its own reason);
- * - the key: the key set is asked again for the token's key, and the answer must be the very key
- *   object that verified it. A key set answers the same object while it holds the same keys (jose's
- *   caches do); once the issuer's JWKS is fetched again, a withdrawn key is no longer found and a
- *   kept one comes back as a new object, so the token is verified afresh against what the issuer
- *   publishes now. A key set that answers a new object each time simply never finds a token here.
+ * - the key: the key set is asked again for the token's key, and the answer must be the very
+ *   `CryptoKey` that jose verified it with. jose's key sets (`createRemoteJWKSet`,
+ *   `createLocalJWKSet`) answer the same object while they hold the same JWKS; once the issuer's
+ *   JWKS is fetched again, a withdrawn key is no longer found and a kept one comes back as a new
+ *   object, so the token is verified afresh against what the issuer publishes now. A key set that
+ *   answers a new object each time, or a JWK or `KeyObject` (which jose converts), never finds a
+ *   token here: each is verified in full, as before.
  *
- * Only tokens that verified are kept, at most `capacity` of them (the oldest go first); a refusal is
- * never remembered, so it costs a forger a full verification every time, as before.
+ * Only tokens that verified are kept, at most `capacity` of them (the least recently presented go
+ * first); a refusal is never remembered, so it costs a forger a full verification every time.
  */
 import type { CompactJWSHeaderParameters, FlattenedJWSInput } from "jose"
 import type { Principal } from "./Principal.ts"
@@ -21,7 +23,7 @@ import type { Principal } from "./Principal.ts"
 export interface Verified {
   readonly principal: Principal
   readonly header: CompactJWSHeaderParameters
-  /** The key that verified the signature, as the key set answered it. */
+  /** The key jose verified the signature with (the key set's answer, converted where it was not a `CryptoKey`). */
   readonly key: unknown
   /** `exp` and `nbf` of the token, in seconds since the epoch. */
   readonly exp: number
@@ -45,7 +47,15 @@ export const defaultCapacity = 10_000
 export const make = (capacity: number = defaultCapacity) => {
   const tokens = new Map<string, Verified>()
   return {
-    get: (token: string): Verified | undefined => tokens.get(token),
+    /** The token's verification, now the most recently presented. */
+    get: (token: string): Verified | undefined => {
+      const known = tokens.get(token)
+      if (known !== undefined) {
+        tokens.delete(token)
+        tokens.set(token, known)
+      }
+      return known
+    },
     remember: (token: string, verified: Verified): void => {
       tokens.delete(token)
       if (tokens.size >= capacity) {

@@ -84,6 +84,22 @@ describe("a token presented again", () => {
       expect(yield* verifier.verify(token)).toMatchObject({ sub: "alice" })
     }))
 
+  EffectTest.effect("is told KeysUnavailable after one fetch when its issuer's keys are due a fetch and out of reach, as any token", () =>
+    Effect.gen(function*() {
+      const issuer = yield* TestIssuer.make()
+      const verifier = yield* issuer.verifier({ jwksUrl: issuer.jwksUrl, cacheMaxAge: "300 millis" })
+      const token = yield* issuer.customer("alice")
+      expect(yield* verifier.verify(token)).toMatchObject({ sub: "alice" })
+      yield* Effect.sleep("400 millis")
+      yield* issuer.setOutage(true)
+      const before = yield* issuer.jwksRequests
+      expect((yield* Effect.flip(verifier.verify(token)))._tag).toBe("KeysUnavailable")
+      expect((yield* issuer.jwksRequests) - before).toBe(1)
+      // Back: the same token verifies again.
+      yield* issuer.setOutage(false)
+      expect(yield* verifier.verify(token)).toMatchObject({ sub: "alice" })
+    }), { timeout: 20_000 })
+
   EffectTest.effect("is refused again when it was refused: a refusal is not remembered as anything", () =>
     Effect.gen(function*() {
       const issuer = yield* TestIssuer.make()
@@ -115,7 +131,7 @@ describe("the verified tokens kept", () => {
     expect(VerifiedTokens.inTime(verified(5_000, 1_031), at(1_000), 30)).toBe(false)
   })
 
-  test("are at most as many as the capacity, the oldest going first", () => {
+  test("are at most as many as the capacity, the least recently presented going first", () => {
     const kept = VerifiedTokens.make(2)
     kept.remember("a", verified(1))
     kept.remember("b", verified(2))
@@ -124,6 +140,10 @@ describe("the verified tokens kept", () => {
     expect(kept.size()).toBe(2)
     expect(kept.get("b")).toBeUndefined()
     expect(kept.get("a")?.exp).toBe(3)
-    expect(kept.get("c")?.exp).toBe(4)
+    // "a" was presented after "c": "c" goes first.
+    kept.remember("d", verified(5))
+    expect(kept.get("c")).toBeUndefined()
+    expect(kept.get("a")?.exp).toBe(3)
+    expect(kept.get("d")?.exp).toBe(5)
   })
 })
