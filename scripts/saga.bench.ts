@@ -47,11 +47,8 @@ const system = await Infra.start({
 const api = Flows.apiOf(system.urls)
 const confirmations = await Confirmations.listen(variable("RABBITMQ_URL"), system.busPrefix)
 
+/** The connections reading the servers' counts, closed with the system. */
 const counts = Effect.runSync(Scope.make())
-const readCounts = await Effect.runPromise(Scope.extend(ServerCounts.reader(
-  { redisUrl: variable("REDIS_URL"), databaseUrl: variable("DATABASE_URL") },
-  { "payment and notification": new URL(system.databaseUrl).pathname.slice(1), FerretDB: "ferretdb" },
-), counts))
 
 const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
@@ -76,6 +73,10 @@ const saga = async (flightId: string): Promise<number | null> => {
 }
 
 try {
+  const readCounts = await Effect.runPromise(Scope.extend(ServerCounts.reader(
+    { redisUrl: variable("REDIS_URL"), databaseUrl: variable("DATABASE_URL") },
+    { "payment and notification": new URL(system.databaseUrl).pathname.slice(1), FerretDB: "ferretdb" },
+  ), counts))
   // Flights with room for every saga (9 seats each in the flows' layout: a new flight when full).
   const flights: Array<string> = []
   const flightFor = async (n: number) => {

@@ -35,7 +35,7 @@ export const reader = (
 ): Effect.Effect<Effect.Effect<Reading>, never, Scope.Scope> =>
   Effect.gen(function* () {
     const redis = yield* Effect.acquireRelease(
-      Effect.sync(() => new Redis(servers.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 })),
+      Effect.sync(() => new Redis(servers.redisUrl, { maxRetriesPerRequest: 1 })),
       (client) => Effect.sync(() => client.disconnect()),
     )
     const context = yield* Layer.build(PgClient.layer({ url: Redacted.make(servers.databaseUrl) })).pipe(Effect.orDie)

@@ -49,17 +49,17 @@ const store = (url: Options["mongodbUrl"]) =>
   })
 
 /**
- * What runs beside the HTTP server: the consumer of booking events, and the relay that publishes
- * the outbox. Writes of this process wake the relay, which lingers a moment so that the writes of
- * that moment go out in one pass (decision 27); the poll finds what another instance left.
- */
-/**
  * How long the relay waits once woken. No step of a saga waits on the flight's events, and each pass
  * costs FerretDB a scan of the flights for candidates and, per document, a lease, a read and a
  * completion (decision 27).
  */
 const relayLinger = Duration.millis(200)
 
+/**
+ * What runs beside the HTTP server: the consumer of booking events, and the relay that publishes
+ * the outbox. Writes of this process wake the relay, which lingers a moment so that the writes of
+ * that moment go out in one pass (decision 27); the poll finds what another instance left.
+ */
 const workers = Effect.gen(function* () {
   const bus = yield* MessageBus
   yield* bus.consume(yield* BookingEvents.consumer)
