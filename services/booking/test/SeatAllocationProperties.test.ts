@@ -9,39 +9,7 @@ import { Either, FastCheck } from "effect"
 import { allocate, rowsOf, seatsOf, SeatsUnavailable } from "../src/domain/SeatInventory.ts"
 import { flightId } from "./support/Bookings.ts"
 import { expectRight } from "./support/Results.ts"
-import { layoutArb, pickArb } from "./support/SeatArbitraries.ts"
-
-type Scenario = {
-  readonly layout: CabinLayout
-  readonly taken: ReadonlySet<SeatNumber>
-  readonly requested: ReadonlyArray<SeatNumber | undefined>
-}
-
-/**
- * A layout, a random share of its seats taken (from none to all), and a party of 1 to 9 whose named
- * seats are distinct and drawn among the free seats, or among all seats (so some may be taken).
- */
-const scenarioArb = (namedAmong: "free" | "any"): FastCheck.Arbitrary<Scenario> =>
-  layoutArb(30, 10).chain((layout) => {
-    const all = seatsOf(layout)
-    return FastCheck.record({
-      density: FastCheck.integer({ min: 0, max: 100 }),
-      rolls: FastCheck.array(FastCheck.integer({ min: 0, max: 99 }), { minLength: all.length, maxLength: all.length }),
-      picks: FastCheck.array(pickArb, { minLength: 1, maxLength: 9 }),
-    }).map(({ density, picks, rolls }) => {
-      const taken = new Set(all.filter((_, index) => rolls[index]! < density))
-      const pool = namedAmong === "free" ? all.filter((candidate) => !taken.has(candidate)) : all
-      const named = new Set<SeatNumber>()
-      const requested = picks.map((pick) => {
-        if (pick === undefined || pool.length === 0) return undefined
-        const chosen = pool[pick % pool.length]!
-        if (named.has(chosen)) return undefined
-        named.add(chosen)
-        return chosen
-      })
-      return { layout, taken, requested }
-    })
-  })
+import { isFreeIn, scenarioArb } from "./support/SeatArbitraries.ts"
 
 const rowOf = (name: SeatNumber) => Number(name.slice(0, -1))
 const letterIndexOf = (layout: CabinLayout, name: SeatNumber) => layout.seatLetters.indexOf(name.slice(-1))
@@ -80,7 +48,6 @@ const reference = (
   return anywhere.length >= wanted ? { step: "front", seats: anywhere.slice(0, wanted) } : undefined
 }
 
-const isFreeIn = (scenario: Scenario) => (candidate: SeatNumber) => !scenario.taken.has(candidate)
 
 describe("allocate, properties", () => {
   test("whenever it succeeds: one seat per passenger, all distinct, in the cabin, free before, named seats as named", () => {

@@ -28,20 +28,14 @@ if not layout then return {"cabin-not-on-flight"} end
 local refused = holdLimitRefusal(10, #booking.passengers, tonumber(ARGV[10]), tonumber(ARGV[11]))
 if refused then return {"limit", string.format("%.0f", refused[1]), string.format("%.0f", refused[2])} end
 local requested = cjson.decode(ARGV[4])
-local rows, all = {}, {}
-for r = layout.rows.from, layout.rows.to do
-  local row = {}
-  for i = 1, #layout.seatLetters do
-    local seat = r .. string.sub(layout.seatLetters, i, i)
-    row[#row + 1] = seat
-    all[#all + 1] = seat
-  end
-  rows[#rows + 1] = row
-end
+local from, to, letters = layout.rows.from, layout.rows.to, layout.seatLetters
+local width = #letters
+local letter = {}
+for i = 1, width do letter[i] = string.sub(letters, i, i) end
 local taken = {}
-local held = redis.call("HGETALL", KEYS[2])
-for i = 1, #held, 2 do taken[held[i]] = true end
-local free = #all - #held / 2
+local held = redis.call("HKEYS", KEYS[2])
+for i = 1, #held do taken[held[i]] = true end
+local free = (to - from + 1) * width - #held
 local named, takenNamed, wanted = {}, {}, 0
 for _, seat in ipairs(requested) do
   if seat ~= "" then
@@ -53,11 +47,17 @@ for _, seat in ipairs(requested) do
 end
 if #takenNamed > 0 then return {"taken", tostring(free), unpack(takenNamed)} end
 local function open(seat) return not taken[seat] and not named[seat] end
+local function rowOf(r)
+  local row = {}
+  for i = 1, width do row[i] = r .. letter[i] end
+  return row
+end
 local chosen = nil
 if wanted == 0 then chosen = {} end
-if not chosen then
-  for _, row in ipairs(rows) do
-    for start = 1, #row - wanted + 1 do
+if not chosen and wanted <= width then
+  for r = from, to do
+    local row = rowOf(r)
+    for start = 1, width - wanted + 1 do
       local run = true
       for k = start, start + wanted - 1 do
         if not open(row[k]) then run = false break end
@@ -71,10 +71,10 @@ if not chosen then
     if chosen then break end
   end
 end
-if not chosen then
-  for _, row in ipairs(rows) do
+if not chosen and wanted <= width then
+  for r = from, to do
     local inRow = {}
-    for _, seat in ipairs(row) do
+    for _, seat in ipairs(rowOf(r)) do
       if open(seat) then inRow[#inRow + 1] = seat end
     end
     if #inRow >= wanted then
@@ -86,11 +86,14 @@ if not chosen then
 end
 if not chosen then
   local anywhere = {}
-  for _, seat in ipairs(all) do
-    if open(seat) then
-      anywhere[#anywhere + 1] = seat
-      if #anywhere == wanted then break end
+  for r = from, to do
+    for _, seat in ipairs(rowOf(r)) do
+      if open(seat) then
+        anywhere[#anywhere + 1] = seat
+        if #anywhere == wanted then break end
+      end
     end
+    if #anywhere == wanted then break end
   end
   if #anywhere == wanted then chosen = anywhere end
 end
