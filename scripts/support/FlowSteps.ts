@@ -28,8 +28,14 @@ export const toldOnce = (api: Api, booking: Json, templates: ReadonlyArray<strin
     )
   })
 
-/** A flight on sale in the booking service (economy rows 10-12 ABC: 9 seats, 450.00 GBP). */
-export const flightOnSale = (api: Api) =>
+/** The flows' economy cabin: rows 10-12, ABC (9 seats), 450.00 GBP. */
+export const smallCabin = { rows: { from: 10, to: 12 }, seatLetters: "ABC" } as const
+
+/** An economy cabin of 30 rows of six, as a narrow-body has (180 seats). */
+export const narrowBodyCabin = { rows: { from: 1, to: 30 }, seatLetters: "ABCDEF" } as const
+
+/** A flight on sale in the booking service, with one economy cabin (by default `smallCabin`) at 450.00 GBP. */
+export const flightOnSale = (api: Api, cabin: { readonly rows: { readonly from: number; readonly to: number }; readonly seatLetters: string } = smallCabin) =>
   Effect.gen(function* () {
     // A number of its own, so that runs on stores that keep their data never collide.
     const flightNumber = `FB${Math.floor(Math.random() * 9000) + 1000}${"ABCDEFGHJK"[Math.floor(Math.random() * 10)]}`
@@ -40,7 +46,7 @@ export const flightOnSale = (api: Api) =>
       departureAt: "2026-12-01T10:00:00Z",
       arrivalAt: "2026-12-01T18:00:00Z",
       aircraft: "Boeing 777",
-      cabins: [{ cabin: "economy", rows: { from: 10, to: 12 }, seatLetters: "ABC", fare: { amount: 45000, currency: "GBP" } }],
+      cabins: [{ cabin: "economy", rows: cabin.rows, seatLetters: cabin.seatLetters, fare: { amount: 45000, currency: "GBP" } }],
     }, yield* api.ops)
     expect(scheduled.status).toBe(201)
     const flightId = scheduled.body["id"] as string
