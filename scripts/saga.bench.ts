@@ -6,7 +6,7 @@
  * clocks), which spans booking.created reaching payment, the charge, payment.processed reaching
  * booking, and the confirmation.
  *
- *   REDIS_URL=... MONGODB_URL=... DATABASE_URL=... RABBITMQ_URL=... bun run bench:saga [-- --seconds 20 --clients 8 --cabin small]
+ *   REDIS_URL=... MONGODB_URL=... DATABASE_URL=... RABBITMQ_URL=... bun run bench:saga [-- --seconds 20 --clients 8 --warmup 30 --cabin small]
  *
  * The sagas book flights of 180 seats (a new one scheduled when one is full), so scheduling flights
  * is a small part of what is measured, as it is of an airline's day.
@@ -30,6 +30,11 @@ import { BenchArguments, ProcessCpu } from "@flight/runtime/testing"
 const argument = BenchArguments.number
 const SECONDS = argument("seconds", 20)
 const CLIENTS = argument("clients", 8)
+/**
+ * Seconds of sagas before the measured ones, unmeasured: the services' compilers work for the first
+ * minutes of a run, and a system in service is warm (`--warmup 2`: the first seconds of a fresh one).
+ */
+const WARMUP = argument("warmup", 30)
 /**
  * The flights' economy cabin: a narrow-body's 180 seats, as an airline sells them, or the flows' 9
  * (`--cabin small`: a flight scheduled every nine sagas, as the bench did before 2026-12-06).
@@ -107,7 +112,7 @@ try {
       }
     }))
   }
-  await run(2, false)
+  await run(WARMUP, false)
   const { IDENTITY_URL, BOOKING_URL, FLIGHT_URL, NOTIFICATION_URL, PAYMENT_URL } = system.urls
   const pidOf = (url: string) => system.processOf(url).process.pid
   const pids = {
