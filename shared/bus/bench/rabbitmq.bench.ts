@@ -3,11 +3,13 @@
  * (durable quorum queues), with the same message bytes, the same window of unconfirmed publishes
  * and the same prefetch.
  *
- *   RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672 bun run bench [-- --messages 20000]
+ *   RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672 bun run bench [-- --messages 20000 --warmup 10000]
  *
  * Publish: N persistent messages, each confirmed by the broker, at most WINDOW awaiting a confirm.
  * Consume: N messages already in the queue, taken with PREFETCH unacknowledged, each acknowledged
  * after its (empty) handler ran.
+ * Warm-up: each side first publishes and consumes WARMUP messages of its own, unmeasured, as a
+ * process that has been running has done (`--warmup 0`: a process's first messages).
  */
 import { Catalogue } from "@flight/contracts"
 import * as amqp from "amqplib"
@@ -23,16 +25,17 @@ const url = process.env["RABBITMQ_URL"] ?? "amqp://guest:guest@127.0.0.1:5672"
 const N = argument("messages", 20_000)
 const WINDOW = argument("window", 256)
 const PREFETCH = argument("prefetch", 64)
+const WARMUP = argument("warmup", 10_000)
 
-const messages = await Effect.runPromise(Fixtures.many(N, () => Fixtures.flightScheduled()))
+const messages = await Effect.runPromise(Fixtures.many(Math.max(N, WARMUP), () => Fixtures.flightScheduled()))
 const bodies = messages.map((message) => Buffer.from(Catalogue.encodeJson(message)))
 
 const perSecond = (count: number, millis: number) => Math.round((count / millis) * 1000)
 
 /** This process's CPU (user and system) in µs per message since `since` (steadier than throughput on a busy machine). */
-const cpuPerMessage = (since: NodeJS.CpuUsage) => {
+const cpuPerMessage = (since: NodeJS.CpuUsage, n: number) => {
   const used = process.cpuUsage(since)
-  return Math.round((used.user + used.system) / N)
+  return Math.round((used.user + used.system) / n)
 }
 
 /** Runs `start(i)` for i in 0..n-1 with at most `window` running at once. */
@@ -52,7 +55,7 @@ const windowed = (n: number, window: number, start: (i: number) => Promise<void>
     launch()
   })
 
-const raw = async () => {
+const raw = async (n: number) => {
   const prefix = `bench-raw-${crypto.randomUUID().slice(0, 8)}`
   const connection = await amqp.connect(url)
   const channel = await connection.createConfirmChannel()
@@ -64,7 +67,7 @@ const raw = async () => {
 
   const publishStart = performance.now()
   const publishCpu = process.cpuUsage()
-  await windowed(N, WINDOW, (i) =>
+  await windowed(n, WINDOW, (i) =>
     new Promise((resolve, reject) =>
       channel.publish(exchange, "flight.scheduled", bodies[i]!, {
         persistent: true,
@@ -74,7 +77,7 @@ const raw = async () => {
       }, (error) => (error ? reject(error) : resolve()))
     ))
   const publishMillis = performance.now() - publishStart
-  const publishCpuPer = cpuPerMessage(publishCpu)
+  const publishCpuPer = cpuPerMessage(publishCpu, n)
 
   const consumer = await connection.createChannel()
   await consumer.prefetch(PREFETCH)
@@ -86,26 +89,26 @@ const raw = async () => {
       if (message === null) return
       JSON.parse(message.content.toString("utf8"))
       consumer.ack(message)
-      if (++received === N) resolve()
+      if (++received === n) resolve()
     })
   })
   const consumeMillis = performance.now() - consumeStart
-  const consumeCpuPer = cpuPerMessage(consumeCpu)
+  const consumeCpuPer = cpuPerMessage(consumeCpu, n)
   await channel.deleteQueue(queue)
   await channel.deleteExchange(exchange)
   await connection.close()
-  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis), publishCpuPer, consumeCpuPer }
+  return { publish: perSecond(n, publishMillis), consume: perSecond(n, consumeMillis), publishCpuPer, consumeCpuPer }
 }
 
-const adapter = Effect.gen(function* () {
+const adapter = (n: number) => Effect.gen(function* () {
   const prefix = `bench-bus-${crypto.randomUUID().slice(0, 8)}`
   const { bus, started, topology } = yield* RabbitMqBus.make({ url, prefix, prefetch: PREFETCH, reconnect: Schedule.spaced("100 millis") })
   yield* started
   const publishStart = performance.now()
   const publishCpu = process.cpuUsage()
-  yield* Effect.forEach(messages, (message) => bus.publish(message), { concurrency: WINDOW, discard: true })
+  yield* Effect.forEach(messages.slice(0, n), (message) => bus.publish(message), { concurrency: WINDOW, discard: true })
   const publishMillis = performance.now() - publishStart
-  const publishCpuPer = cpuPerMessage(publishCpu)
+  const publishCpuPer = cpuPerMessage(publishCpu, n)
 
   let received = 0
   const all = yield* Effect.makeLatch(false)
@@ -113,21 +116,25 @@ const adapter = Effect.gen(function* () {
   const consumeCpu = process.cpuUsage()
   yield* bus.consume({
     service: "booking",
-    handlers: { "flight.scheduled": () => Effect.suspend(() => (++received === N ? all.open : Effect.void)) },
+    handlers: { "flight.scheduled": () => Effect.suspend(() => (++received === n ? all.open : Effect.void)) },
     policy: HandlerPolicy.make({ isTransient: () => true, idempotency: null }),
   })
   yield* all.await
   const consumeMillis = performance.now() - consumeStart
-  const consumeCpuPer = cpuPerMessage(consumeCpu)
+  const consumeCpuPer = cpuPerMessage(consumeCpu, n)
   const connection = yield* Effect.promise(() => amqp.connect(url))
   yield* RabbitMqBus.deleteTopology(yield* Effect.promise(() => connection.createChannel()), topology as Topology.Topology)
   yield* Effect.promise(() => connection.close())
-  return { publish: perSecond(N, publishMillis), consume: perSecond(N, consumeMillis), publishCpuPer, consumeCpuPer }
+  return { publish: perSecond(n, publishMillis), consume: perSecond(n, consumeMillis), publishCpuPer, consumeCpuPer }
 }).pipe(Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
 
-console.log(`RabbitMQ bench: ${N} messages of ${bodies[0]!.length} bytes, window ${WINDOW}, prefetch ${PREFETCH}, quorum queues`)
-const baseline = await raw()
-const ours = await Effect.runPromise(adapter)
+console.log(`RabbitMQ bench: ${N} messages of ${bodies[0]!.length} bytes after ${WARMUP} unmeasured, window ${WINDOW}, prefetch ${PREFETCH}, quorum queues`)
+if (WARMUP > 0) {
+  await raw(WARMUP)
+  await Effect.runPromise(adapter(WARMUP))
+}
+const baseline = await raw(N)
+const ours = await Effect.runPromise(adapter(N))
 const row = (what: string, a: number, b: number) =>
   `| ${what} | ${b.toLocaleString("en")} msg/s | ${a.toLocaleString("en")} msg/s | ${(a / b).toFixed(2)} |`
 console.log("| | raw amqplib | adapter | adapter / raw |")
