@@ -14,6 +14,10 @@
  * The services export their spans as they would in production when OTEL_EXPORTER_OTLP_ENDPOINT is
  * set (and sample them as OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG say): what tracing costs.
  *
+ * How far the flight service's availability lags behind the bookings (`AvailabilityLag`): the flight
+ * being booked read every half second, each reading as far behind as the first booking it does not
+ * show yet has waited.
+ *
  * Beside the rate, the CPU each process spent per saga over the measured seconds (`ProcessCpu`, from
  * `/proc`): each service, this process (the clients), and the servers on this machine; and what the
  * servers did per saga as they count it (`ServerCounts`): Redis's commands, and the transactions of
@@ -21,6 +25,7 @@
  * the same PostgreSQL).
  */
 import { Effect, Exit, Scope } from "effect"
+import * as AvailabilityLag from "./support/AvailabilityLag.ts"
 import * as Confirmations from "./support/Confirmations.ts"
 import * as Flows from "./support/Flows.ts"
 import * as Infra from "./support/Infra.ts"
@@ -65,6 +70,9 @@ const counts = Effect.runSync(Scope.make())
 
 const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
+/** When each booking was answered, and the flight's availability read against it. */
+const lag = AvailabilityLag.tracker()
+
 /** One saga: answers the booking's created-to-confirmed time (ms), or null when it did not confirm. */
 const saga = async (flightId: string): Promise<number | null> => {
   const booked = await call(api.booking("POST", "/api/bookings", {
@@ -74,6 +82,7 @@ const saga = async (flightId: string): Promise<number | null> => {
     contact: { email: "ada@example.com" },
   }))
   if (booked.status !== 201) return null
+  lag.booked(flightId, performance.now())
   const bookingId = booked.body["id"] as string
   const paid = await call(Flows.pay(api, booked.body, "tok_visa"))
   if (paid.status !== 201) return null
@@ -126,12 +135,32 @@ try {
   }
   const countsBefore = await Effect.runPromise(readCounts)
   const cpuBefore = ProcessCpu.reading(pids)
+  // Every half second, the availability of the flight being booked (and of the one before it while
+  // it lags): 2-4 reads a second from the flight service, beside its 100 or so MongoDB commands.
+  let measuring = true
+  const readings = (async () => {
+    const shownAll = new Set<string>()
+    while (measuring) {
+      await Bun.sleep(500)
+      for (const flightId of flights.slice(-2).filter((flightId) => !shownAll.has(flightId))) {
+        const read = await call(api.flight("GET", `/api/flights/${flightId}`))
+        const at = performance.now()
+        if (read.status !== 200) continue
+        const shown = AvailabilityLag.seatsTaken(read.body as never)
+        lag.read(flightId, shown, at)
+        if (flightId !== flights.at(-1) && shown >= seatsPerFlight) shownAll.add(flightId)
+      }
+    }
+  })()
   await run(SECONDS, true)
+  measuring = false
+  await readings
   const cpu = ProcessCpu.perUnit(cpuBefore, ProcessCpu.reading(pids), latencies.length + failed)
   const work = ServerCounts.perUnit(countsBefore, await Effect.runPromise(readCounts), latencies.length + failed)
   const oneDecimal = (millis: number) => Number(millis.toFixed(1))
   const cpuMsPerSaga = oneDecimal(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0))
   const sorted = latencies.toSorted((a, b) => a - b)
+  const lags = lag.lags().toSorted((a, b) => a - b)
   console.log(`sagas (book, pay, confirmed) in the infra mode: ${CLIENTS} at once, ${SECONDS} s`)
   console.table([{
     sagasPerSecond: Number((latencies.length / SECONDS).toFixed(1)),
@@ -139,6 +168,9 @@ try {
     confirmedP99ms: percentile(sorted, 0.99),
     sagas: latencies.length,
     failed,
+    availabilityLagP50ms: Math.round(percentile(lags, 0.5)),
+    availabilityLagP99ms: Math.round(percentile(lags, 0.99)),
+    availabilityReadings: lags.length,
   }])
   if (cpu.length > 0) {
     console.log(`CPU a saga by process (ms), ${cpuMsPerSaga} in all:`)
@@ -158,6 +190,7 @@ try {
     p99ms: percentile(sorted, 0.99),
     failed,
     cpuMsPerSaga,
+    availabilityLagP99ms: Math.round(percentile(lags, 0.99)),
   })}`)
 } finally {
   await confirmations.close()
