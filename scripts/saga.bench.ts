@@ -99,12 +99,13 @@ try {
     { redisUrl: variable("REDIS_URL"), databaseUrl: variable("DATABASE_URL") },
     { "payment and notification": new URL(system.databaseUrl).pathname.slice(1), FerretDB: "ferretdb" },
   ), counts))
-  // Flights with room for every saga: a new flight when one is full.
-  const flights: Array<string> = []
+  // Flights with room for every saga: a new flight when one is full, scheduled once however many
+  // clients reach it at the same moment (the n-th saga books flight n / seats per flight).
+  const flights: Array<Promise<string>> = []
   const seatsPerFlight = (CABIN.rows.to - CABIN.rows.from + 1) * CABIN.seatLetters.length
-  const flightFor = async (n: number) => {
+  const flightFor = (n: number) => {
     const index = Math.floor(n / seatsPerFlight)
-    while (flights.length <= index) flights.push(await call(Flows.flightOnSale(api, CABIN)))
+    while (flights.length <= index) flights.push(call(Flows.flightOnSale(api, CABIN)))
     return flights[index]!
   }
   let next = 0
@@ -142,13 +143,16 @@ try {
     const shownAll = new Set<string>()
     while (measuring) {
       await Bun.sleep(500)
-      for (const flightId of flights.slice(-2).filter((flightId) => !shownAll.has(flightId))) {
+      const current = Math.floor(Math.max(0, next - 1) / seatsPerFlight)
+      for (const index of [current - 1, current].filter((index) => index >= 0)) {
+        const flightId = await flights[index]!
+        if (shownAll.has(flightId)) continue
         const read = await call(api.flight("GET", `/api/flights/${flightId}`))
         const at = performance.now()
         if (read.status !== 200) continue
         const shown = AvailabilityLag.seatsTaken(read.body as never)
         lag.read(flightId, shown, at)
-        if (flightId !== flights.at(-1) && shown >= seatsPerFlight) shownAll.add(flightId)
+        if (index < current && shown >= seatsPerFlight) shownAll.add(flightId)
       }
     }
   })()
