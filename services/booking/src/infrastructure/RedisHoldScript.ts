@@ -47,9 +47,13 @@ for _, seat in ipairs(requested) do
 end
 if #takenNamed > 0 then return {"taken", tostring(free), unpack(takenNamed)} end
 local function open(seat) return not taken[seat] and not named[seat] end
+local rows = {}
 local function rowOf(r)
-  local row = {}
+  local row = rows[r]
+  if row then return row end
+  row = {}
   for i = 1, width do row[i] = r .. letter[i] end
+  rows[r] = row
   return row
 end
 local chosen = nil
