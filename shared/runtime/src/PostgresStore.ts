@@ -1,12 +1,16 @@
 /**
  * The PostgreSQL connection pool (@effect/sql-pg) for the life of the service: it runs `SELECT 1`
  * at start, so a wrong or unreachable DATABASE_URL stops the service before it serves, and ends
- * the pool on shutdown. It answers the store's readiness check with `SELECT 1` as well.
+ * the pool on shutdown. It answers the store's readiness check with `SELECT 1` as well. Its
+ * connections prepare each statement with parameters once (`PreparedStatements`).
  */
 import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
 import * as Migrator from "@effect/sql/Migrator"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer, Redacted } from "effect"
+import pg from "pg"
+import * as PreparedStatements from "./PreparedStatements.ts"
 import { StoreHealth, StoreUnavailable } from "./StoreHealth.ts"
 
 export const name = "postgresql"
@@ -51,6 +55,37 @@ const health = Effect.map(SqlClient.SqlClient, (sql) => ({
   ),
 }))
 
+/** Bounds the wait for a connection: a server that accepts TCP and never answers would otherwise hold the start (and readiness) forever. */
+const connectTimeout = Duration.seconds(5)
+
+/**
+ * The connection pool, its connections `PreparingClient`s (each statement with parameters prepared
+ * once per connection), checked with `SELECT 1` before the service starts and ended on shutdown, as
+ * `PgClient.layer` does with a pool of its own.
+ */
+const pool = (url: Redacted.Redacted<URL>, options: Options) =>
+  Effect.acquireRelease(
+    Effect.suspend(() => {
+      const pool = new pg.Pool({
+        connectionString: Redacted.value(url).href,
+        application_name: options.applicationName,
+        connectionTimeoutMillis: Duration.toMillis(connectTimeout),
+        Client: PreparedStatements.PreparingClient,
+      })
+      // A connection that fails while idle is dropped by the pool; the next query opens another.
+      pool.on("error", () => {})
+      return Effect.tryPromise({
+        try: () => pool.query("SELECT 1"),
+        catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" }),
+      }).pipe(
+        Effect.timeoutFail({ duration: connectTimeout, onTimeout: () => new SqlError({ cause: new Error("Connection timed out"), message: "PgClient: Connection timed out" }) }),
+        Effect.tapError(() => Effect.promise(() => pool.end())),
+        Effect.as(pool),
+      )
+    }),
+    (pool) => Effect.promise(() => pool.end()).pipe(Effect.interruptible, Effect.timeoutOption(1000)),
+  )
+
 /** The PostgreSQL client (`PgClient` and `SqlClient`) and the store's health check. */
 export const layer = (
   url: Redacted.Redacted<URL>,
@@ -58,13 +93,7 @@ export const layer = (
 ): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | StoreHealth, StoreUnavailable> =>
   Layer.effect(StoreHealth, health).pipe(
     Layer.provideMerge(
-      PgClient.layer({
-        url: Redacted.make(Redacted.value(url).href),
-        applicationName: options.applicationName,
-        // Bounds the wait for a connection: a server that accepts TCP and never answers would
-        // otherwise hold the start (and readiness) forever.
-        connectTimeout: Duration.seconds(5),
-      }),
+      PgClient.layerFromPool({ acquire: pool(url, options), applicationName: options.applicationName }),
     ),
     Layer.mapError((error) =>
       new StoreUnavailable({ store: name, reason: `cannot connect to ${address(url)}: ${causeOf(error.cause ?? error)}`, cause: error })
