@@ -11,11 +11,14 @@
  *   statements) goes by the simple protocol as before, which allows several statements in one text.
  * - A connection names at most `maxPerConnection` texts; beyond them a text runs unnamed, so texts
  *   built with a varying number of parameters (`IN (...)`) cannot grow a connection without bound.
- * - A table changed under a prepared statement so that its result changes shape (a column added
- *   while `SELECT *` or `RETURNING *` is prepared: SQLSTATE 0A000, "cached plan must not change
- *   result type") fails that run, as PostgreSQL answers it; the text is then prepared again, under
- *   a new name, when it next runs, so a migration by a newer instance costs an older one a failed
- *   statement per connection, which its retry policy covers, not every statement after it.
+ * - A statement a run leaves unusable is prepared again, under a new name, when its text next runs;
+ *   that run fails as it would have. That is a table changed under it so that its result changes
+ *   shape (a column added while `SELECT *` or `RETURNING *` is prepared: SQLSTATE 0A000, "cached plan
+ *   must not change result type") or its parameters' types no longer fit (a column's type changed:
+ *   class 42, such as 42883), a statement the server no longer has (26000), and a value `pg` could
+ *   not send (which closes the statement while `pg` still counts it parsed). So a migration by a
+ *   newer instance costs an older one a failed statement per connection, which its retry policy
+ *   covers, not every statement after it. Other errors (a constraint, a cancellation) leave it be.
  *
  * It suits a connection to PostgreSQL itself or to a pooler in session mode; a pooler in transaction
  * mode (which hands each transaction a different server connection) does not keep named statements.
@@ -25,9 +28,16 @@ import pg from "pg"
 /** The distinct texts one connection prepares; a text beyond them runs unnamed. */
 export const maxPerConnection = 256
 
-/** PostgreSQL's answer when a prepared statement's result would change shape. */
-const resultTypeChanged = (error: unknown) =>
-  typeof error === "object" && error !== null && (error as { readonly code?: unknown }).code === "0A000"
+/**
+ * Whether the error may have left the text's statement unusable on its connection: any error of
+ * `pg`'s own (not the server's answer), or the server's 0A000 (result type changed), 26000 (no such
+ * statement) or class 42 (a type, column or function that no longer fits).
+ */
+const unusable = (error: Error): boolean => {
+  if (!(error instanceof pg.DatabaseError)) return true
+  const code = error.code ?? ""
+  return code === "0A000" || code === "26000" || code.startsWith("42")
+}
 
 type Callback = (error: Error | null, result: pg.QueryResult) => void
 
@@ -71,7 +81,7 @@ Object.defineProperty(PreparingClient.prototype, "query", {
       if (name !== undefined) {
         const done = callback as Callback
         return query.call(this, { name, text: config, values }, (error: Error | null, result: pg.QueryResult) => {
-          if (error !== null && resultTypeChanged(error)) this.forget(config)
+          if (error !== null && unusable(error)) this.forget(config)
           done(error, result)
         })
       }

@@ -93,6 +93,48 @@ RealServer.describeWith("DATABASE_URL", "Statements prepared once per connection
       expect((yield* preparedOn(client)).map((statement) => statement.name)).toEqual(["fb_1", "fb_2"])
     }).pipe(Effect.scoped), { layer: quiet, timeout: 30_000 })
 
+  EffectTest.effect("a column's type changed under a prepared statement: that run fails as PostgreSQL answers it, the next fit the new type", () =>
+    Effect.gen(function* () {
+      const database = yield* Postgres.freshDatabase(url, "prepared_test")
+      const client = yield* clientOf(database)
+      const other = yield* clientOf(database)
+      yield* Effect.promise(() => client.query("CREATE TABLE codes (id int PRIMARY KEY, code int NOT NULL); INSERT INTO codes VALUES (1, 5)"))
+      const select = "SELECT id FROM codes WHERE code = $1"
+      expect(yield* run(client, select, [5])).toEqual([{ id: 1 }])
+      yield* Effect.promise(() => other.query("ALTER TABLE codes ALTER COLUMN code TYPE text"))
+      // The statement's parameter was inferred an integer when it was prepared: text = integer.
+      expect((yield* Effect.flip(run(client, select, ["5"]))).code).toBe("42883")
+      expect(yield* run(client, select, ["5"])).toEqual([{ id: 1 }])
+      expect(yield* run(client, select, ["5"])).toEqual([{ id: 1 }])
+    }).pipe(Effect.scoped), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("a value pg cannot send fails its run and leaves the text usable, whether it was prepared before or not", () =>
+    Effect.gen(function* () {
+      const client = yield* clientOf(new URL(url))
+      const text = "SELECT $1::jsonb AS j"
+      // pg sends an object as JSON: a BigInt in it is refused before it reaches the server.
+      const unsendable = { a: 1n }
+      expect(yield* run(client, text, [{ a: 1 }])).toEqual([{ j: { a: 1 } }])
+      expect(yield* Effect.flip(run(client, text, [unsendable]))).toBeInstanceOf(TypeError)
+      expect(yield* run(client, text, [{ a: 2 }])).toEqual([{ j: { a: 2 } }])
+      expect(yield* run(client, text, [{ a: 3 }])).toEqual([{ j: { a: 3 } }])
+      const fresh = "SELECT $1::jsonb AS k"
+      expect(yield* Effect.flip(run(client, fresh, [unsendable]))).toBeInstanceOf(TypeError)
+      expect(yield* run(client, fresh, [{ b: 1 }])).toEqual([{ k: { b: 1 } }])
+    }).pipe(Effect.scoped), { layer: quiet, timeout: 30_000 })
+
+  EffectTest.effect("a run refused by a constraint leaves its statement prepared", () =>
+    Effect.gen(function* () {
+      const database = yield* Postgres.freshDatabase(url, "prepared_test")
+      const client = yield* clientOf(database)
+      yield* Effect.promise(() => client.query("CREATE TABLE keys (key text PRIMARY KEY)"))
+      const insert = "INSERT INTO keys (key) VALUES ($1)"
+      yield* run(client, insert, ["a"])
+      expect((yield* Effect.flip(run(client, insert, ["a"]))).code).toBe("23505")
+      yield* run(client, insert, ["b"])
+      expect(yield* preparedOn(client)).toEqual([{ name: "fb_1", statement: insert, runs: 3 }])
+    }).pipe(Effect.scoped), { layer: quiet, timeout: 30_000 })
+
   EffectTest.effect(`a connection prepares at most ${maxPerConnection} texts; the rest run unnamed and answer the same`, () =>
     Effect.gen(function* () {
       const client = yield* clientOf(new URL(url))
