@@ -54,7 +54,9 @@ export interface PublishOptions {
 export class MessageBus extends Context.Tag("@flight/bus/MessageBus")<MessageBus, {
   /**
    * Publishes an event to the events exchange, or sends a command to the commands exchange, and
-   * succeeds only once the broker has confirmed it.
+   * succeeds only once the broker has confirmed it. It never waits longer than the bus's publish
+   * timeout: past it, without a connection or a confirm, it fails with a PublishError (the outbox
+   * relays count on it to give their entries back).
    */
   readonly publish: (message: AnyMessage, options?: PublishOptions) => Effect.Effect<void, PublishError>
   /**

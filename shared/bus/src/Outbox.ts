@@ -13,7 +13,7 @@ import { Clock, Context, Data, Duration, Effect, Metric, Ref, type Schedule, typ
 import * as BusMetrics from "./BusMetrics.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
 import * as Lease from "./Lease.ts"
-import { MessageBus, PublishError } from "./MessageBus.ts"
+import { MessageBus, type PublishError } from "./MessageBus.ts"
 
 export interface OutboxEntry {
   readonly id: string
@@ -68,15 +68,10 @@ export const makeWakeup = () => {
 /** How long a relay holds the entries it claimed without renewing them: the longest a crash delays them. */
 export const defaultLease = Duration.seconds(3)
 
-/** How long one publish may wait for the broker's confirm before the pass gives its entries back. */
-export const defaultPublishTimeout = Duration.seconds(15)
-
 export interface RelayOptions {
   readonly batchSize?: number
   /** How long the entries a relay claimed stay its own without a renewal (`defaultLease`). */
   readonly lease?: Duration.DurationInput
-  /** How long one publish may take (`defaultPublishTimeout`); the lease is renewed meanwhile. */
-  readonly publishTimeout?: Duration.DurationInput
   /** How long the relay sleeps when it finds nothing to publish (less when the store says it wrote). */
   readonly idleDelay?: Duration.DurationInput
   /**
@@ -92,8 +87,9 @@ export interface RelayOptions {
 /**
  * One pass: claim a batch, publish it in order, complete what was confirmed, give back the rest.
  * Answers how many were published. Beside the publishing, the lease of the batch is renewed every
- * third of the lease, however slow the broker is. An entry is published only while the relay knows
- * it holds it: the last renewal that succeeded (or the claim) was sent less than half a lease ago,
+ * third of the lease, however slow the broker is (a publish is bounded by the bus's own publish
+ * timeout, after which it fails and the pass gives the rest back). An entry is published only while
+ * the relay knows it holds it: the last renewal that succeeded (or the claim) was sent less than half a lease ago,
  * and still counted the entry as this relay's. So when the store stops answering renewals, the pass
  * stops before its lease can run out, and an entry another relay took meanwhile is left to it.
  */
@@ -101,7 +97,6 @@ export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptio
   Effect.gen(function* () {
     const bus = yield* MessageBus
     const lease = Duration.decode(options.lease ?? defaultLease)
-    const publishTimeout = Duration.decode(options.publishTimeout ?? defaultPublishTimeout)
     const claimedAt = yield* Clock.currentTimeMillis
     const entries = yield* store.claim({ owner, limit: options.batchSize ?? 100, lease })
     if (entries.length === 0) return 0
@@ -122,12 +117,10 @@ export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptio
           unsent.push(entry.id)
           continue
         }
+        // Bounded by the bus: a publish fails once its publish timeout passes without a confirm
+        // (MessageBus.publish). A timeout here too would race a fiber and a timer against every
+        // entry, which cost more than the relay's own work on it (docs/benchmarks.md).
         const result = yield* bus.publish(entry.message, { traceparent: entry.traceparent }).pipe(
-          Effect.timeoutFail({
-            duration: publishTimeout,
-            onTimeout: () =>
-              new PublishError({ messageType: entry.message.type, messageId: entry.message.id, reason: "no confirm within the publish timeout" }),
-          }),
           Effect.either,
           // An entry that cannot even be encoded (say, a version newer than this build) is a bug to
           // see, not a reason to stop the relay: it is logged and left leased, so it is retried after

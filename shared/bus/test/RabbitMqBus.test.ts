@@ -76,6 +76,35 @@ RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
       expect(yield* Effect.promise(() => channel.get(topology.queueOf("booking"), { noAck: true }))).toBe(false)
     }))))
 
+  test("a broker that stops answering: a publish fails with a PublishError once its publish timeout passes, not later", async () => {
+    const target = new URL(url)
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })
+    const proxied = new URL(url)
+    proxied.hostname = "127.0.0.1"
+    proxied.port = String(proxy.port)
+    const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
+    const topology = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const { bus, started, topology } = yield* RabbitMqBus.make({ url: proxied.toString(), prefix, publishTimeout: "1 second" })
+      yield* started
+      yield* bus.publish(yield* Fixtures.flightScheduled())
+      // The connection stays open, and nothing the service sends reaches the broker any more.
+      proxy.stall()
+      const message = yield* Fixtures.flightScheduled()
+      const startedAt = Date.now()
+      const error = yield* Effect.flip(bus.publish(message))
+      const waited = Date.now() - startedAt
+      expect(error._tag).toBe("PublishError")
+      expect(error.messageId).toBe(message.id)
+      expect(error.reason).toContain("no confirm")
+      expect(waited).toBeGreaterThanOrEqual(950)
+      expect(waited).toBeLessThan(3_000)
+      proxy.flow()
+      return topology
+    })))
+    await proxy.close()
+    await Effect.runPromise(cleanUp(url, topology))
+  }, 30_000)
+
   test("closing the bus closes its connection to the broker", async () => {
     const target = new URL(url)
     const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })
