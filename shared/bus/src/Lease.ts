@@ -6,7 +6,7 @@
  * process or another instance. A lease is therefore short: a few seconds, not the longest the work
  * may take. See docs/decisions/0015-short-renewed-leases.md.
  */
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Fiber } from "effect"
 
 /** How often a holder renews a lease of this length: a third of it, so two renewals may be late. */
 export const renewalInterval = (lease: Duration.DurationInput): Duration.Duration => Duration.unsafeDivide(Duration.decode(lease), 3)
@@ -23,8 +23,15 @@ export const renewedWhile = <R2>(renew: Effect.Effect<unknown, unknown, R2>, lea
     Effect.delay(renewalInterval(lease)),
     Effect.forever,
   )
-  // The renewals never end by themselves, so the race ends with the work, and interrupts them. They
-  // are interruptible even where the work is not (a claim, a send and its recording in one piece):
-  // a fiber inherits its parent's region, and uninterruptible renewals would never end.
-  return Effect.raceFirst(work, Effect.interruptible(renewals))
+  // The renewals never end by themselves: they run in a fiber of their own, interrupted (and waited
+  // for) when the work ends, however it ends. They are interruptible even where the work is not (a
+  // claim, a send and its recording in one piece): a fiber inherits its parent's region, and
+  // uninterruptible renewals would never end. A fiber forked beside the work costs about half of a
+  // race of the two (Effect.raceFirst forks both and joins them), on every relay pass, charge and
+  // notification (docs/benchmarks.md, "Races on the hot paths").
+  return Effect.acquireUseRelease(
+    Effect.forkDaemon(Effect.interruptible(renewals)),
+    () => work,
+    (renewing) => Fiber.interrupt(renewing),
+  )
 }

@@ -1,0 +1,114 @@
+/**
+ * What booking's outbox relay costs an entry, apart from the requests that write the entries: the
+ * bookings are made through `BookingCommands.create` (no HTTP, no relay running) for SECONDS, then
+ * the relay is started and drains the outbox; this process's CPU over the drain, per entry.
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:relay [-- --seconds 6 --flights 300 --publish none]
+ *
+ * `--publish none` gives the relay a bus whose publish does nothing, so the figure is the relay's
+ * own work (claim, decode, renewals, acknowledgement); by default it publishes on the in-process bus.
+ * The bookings first run as many seconds unmeasured, so the code is warm. The same figures time the
+ * creates alone (CPU a booking without HTTP, guest token or relay).
+ */
+import { InProcessBus, MessageBus, Outbox } from "@flight/bus"
+import { Envelope, type FlightId, FlightNumber, Messages } from "@flight/contracts"
+import { DateTime, Duration, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Option, Redacted, Scope } from "effect"
+import { Redis } from "ioredis"
+import { BookingCommands } from "../src/application/BookingCommands.ts"
+import { redisLayer } from "../src/main.ts"
+import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
+import * as RedisIndexRebuild from "../src/infrastructure/RedisIndexRebuild.ts"
+import { deletePrefix, testPrefix } from "../test/support/Fixtures.ts"
+import { BenchArguments } from "@flight/runtime/testing"
+
+const SECONDS = BenchArguments.number("seconds", 6)
+const FLIGHTS = BenchArguments.number("flights", 300)
+const CLIENTS = 32
+const publishing = BenchArguments.text("publish") === "none" ? "none" : "in-process"
+const url = BenchArguments.required("REDIS_URL", "(e.g. REDIS_URL=redis://127.0.0.1:6379)")
+
+const prefix = testPrefix().replace("booking-test", "booking-bench")
+// Marked as having had the index rebuild, as a store that ran the current version has.
+const marker = new Redis(url)
+await marker.set(keysFor(prefix).indexes, String(RedisIndexRebuild.version))
+marker.disconnect()
+
+const runtime = ManagedRuntime.make(
+  redisLayer(Redacted.make(new URL(url)), Duration.hours(1), prefix).pipe(Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))),
+)
+const commands = await runtime.runPromise(BookingCommands)
+const cabins = [{ cabin: "economy" as const, rows: { from: 1, to: 60 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45000, currency: "GBP" } }]
+const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7() as FlightId)
+for (const flightId of flights) {
+  await runtime.runPromise(Effect.flatMap(
+    Envelope.make(Messages.FlightScheduled, {
+      flightId,
+      flightNumber: FlightNumber.make("FB100"),
+      origin: "LHR" as never,
+      destination: "JFK" as never,
+      departureAt: DateTime.unsafeMake("2027-01-01T10:00:00Z"),
+      arrivalAt: DateTime.unsafeMake("2027-01-01T18:00:00Z"),
+      aircraft: "Airbus A350",
+      cabins: cabins as never,
+    }, { source: "flight" }),
+    commands.seed,
+  ))
+}
+
+let made = 0
+/** CLIENTS loops creating one-passenger bookings for `seconds`; answers the CPU a booking (ms). */
+const book = async (seconds: number) => {
+  const until = performance.now() + seconds * 1000
+  const cpu = process.cpuUsage()
+  let done = 0
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (performance.now() < until) {
+      const index = made++
+      await runtime.runPromise(commands.create({
+        flightId: flights[index % flights.length]!,
+        cabin: "economy",
+        passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
+        contact: { email: `ada.${index}@example.com` } as never,
+        owner: null,
+        clientAddress: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`,
+      }, Option.none()))
+      done++
+    }
+  }))
+  const used = process.cpuUsage(cpu)
+  return { bookings: done, cpuMsPerBooking: (used.user + used.system) / 1000 / done }
+}
+
+await book(SECONDS)
+const creates = await book(SECONDS)
+
+const scope = Effect.runSync(Scope.make())
+const { bus } = await Effect.runPromise(Scope.extend(InProcessBus.make(), scope))
+let published = 0
+const counting: typeof bus = {
+  ...bus,
+  publish: (message, options) => Effect.suspend(() => {
+    published++
+    return publishing === "none" ? Effect.void : bus.publish(message, options)
+  }),
+}
+const store = await runtime.runPromise(Outbox.Store)
+const cpu = process.cpuUsage()
+const startedAt = performance.now()
+await Effect.runPromise(Scope.extend(Outbox.startRelay(store, { idleDelay: "1 second" }).pipe(Effect.provideService(MessageBus, counting)), scope))
+while (published < made) await Bun.sleep(20)
+const used = process.cpuUsage(cpu)
+const seconds = (performance.now() - startedAt) / 1000
+
+console.log(`booking's relay on Redis ${new URL(url).host}: ${made} entries on ${FLIGHTS} flights, published ${publishing === "none" ? "to nothing" : "on the in-process bus"}`)
+console.table([{
+  createsPerSecond: Math.round(creates.bookings / SECONDS),
+  cpuMsPerCreate: Number(creates.cpuMsPerBooking.toFixed(3)),
+  entriesDrained: published,
+  drainSeconds: Number(seconds.toFixed(2)),
+  cpuUsPerEntry: Number(((used.user + used.system) / published).toFixed(1)),
+}])
+await Effect.runPromise(Scope.close(scope, Exit.void))
+await runtime.dispose()
+await deletePrefix(url, prefix)
+process.exit(0)
