@@ -158,6 +158,20 @@ export const contract = (name: string, store: Identity.Store) =>
         expect((yield* Identity.signIn(client, account.email, "the-configured-ops-password")).status).toBe(401)
       }))
 
+    test("an account made moments ago with the seed's password and no roles yet (another instance's seed under way) is that seed: staff, one account", () =>
+      Effect.gen(function* () {
+        const client = yield* Identity.started(store)
+        // What another instance's seeding has done when this one looks: the sign-up, not yet the roles.
+        const account = { ...customer(), password: "the-configured-ops-password" }
+        yield* Identity.signUp(client, account)
+        const seed = { role: "ops", email: account.email, password: Redacted.make(account.password), isDefault: false } as const
+        yield* Effect.provide(StaffSeeding.seed([seed]), client.runtime)
+        const signedIn = yield* Identity.signIn(client, account.email, account.password)
+        expect(signedIn.status).toBe(200)
+        expect(signedIn.body.user).toMatchObject({ roles: ["ops"], kind: "staff" })
+        expect(yield* Effect.provide(accountsWith(account.email), client.runtime)).toBe(1)
+      }))
+
     test("seeding again with another password: the new one signs in, the old one is refused, and the old sessions are gone", () =>
       Effect.gen(function* () {
         const client = yield* Identity.started(store)

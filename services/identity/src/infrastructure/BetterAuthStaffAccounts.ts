@@ -7,7 +7,7 @@
  * found whose password is not the configured one gets the configured one, and its sessions end.
  */
 import { StoreError } from "@flight/runtime"
-import { Effect, Layer, Redacted } from "effect"
+import { Clock, Effect, Layer, Redacted } from "effect"
 import { AccountStoreError, emailVariable, rolesOf, SeedEmailTaken, type Seeded, StaffAccounts, type StaffSeed } from "../domain/Account.ts"
 import { type Auth, IdentityAuth } from "./BetterAuth.ts"
 
@@ -60,6 +60,16 @@ const madeByAnotherSeed = (context: Context, userId: string, seed: StaffSeed, lo
       ? Effect.succeed(matches)
       : Effect.zipRight(Effect.sleep("50 millis"), madeByAnotherSeed(context, userId, seed, looks - 1)))
 
+/**
+ * How recently an account not yet staff may have been made by another instance seeding at the same
+ * moment: its sign-up writes the account, and its roles follow a moment later, so an instance that
+ * looks in between finds a customer's account made just now.
+ */
+const seedInProgressWithin = 10_000
+
+const madeJustNow = (user: { readonly createdAt?: Date | string | null }, now: number) =>
+  user.createdAt !== undefined && user.createdAt !== null && now - new Date(user.createdAt).getTime() < seedInProgressWithin
+
 const ensure = (auth: Auth) => (seed: StaffSeed) =>
   Effect.gen(function* () {
     const context = yield* Effect.promise(() => auth.$context)
@@ -81,12 +91,19 @@ const ensure = (auth: Auth) => (seed: StaffSeed) =>
         return yield* Effect.fail(new AccountStoreError({ operation: `create ${seed.email}`, reason: "not found once created", transient: false }))
       }
     }
-    const user = found.user as { readonly id: string; readonly roles?: ReadonlyArray<string> | null; readonly kind?: string | null }
+    const user = found.user as {
+      readonly id: string
+      readonly roles?: ReadonlyArray<string> | null
+      readonly kind?: string | null
+      readonly createdAt?: Date | string | null
+    }
     const roles = rolesOf(seed.role)
     // Only an account seeding made is staff; one made just now is a customer until its roles are given:
-    // here, or by another instance that won the sign-up (then it has the configured password).
+    // here, or by another instance that won the sign-up (then it has the configured password), whether
+    // this one tried the sign-up too or found the account between the other's sign-up and its roles.
     if (!created && user.kind !== "staff") {
-      const anotherInstance = absent && (yield* madeByAnotherSeed(context, user.id, seed))
+      const mayBeAnotherSeed = absent || madeJustNow(user, yield* Clock.currentTimeMillis)
+      const anotherInstance = mayBeAnotherSeed && (yield* madeByAnotherSeed(context, user.id, seed))
       if (!anotherInstance) return yield* Effect.fail(new SeedEmailTaken({ variable: emailVariable(seed.role), email: seed.email }))
     }
     const passwordChanged = created ? false : yield* setPassword(context, user.id, seed)
