@@ -13,8 +13,8 @@
  * holding limit (9 seats per email and per address) is checked but never reached.
  */
 import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
-import { Envelope, type FlightId, FlightNumber, Messages } from "@flight/contracts"
-import { DateTime, Duration, Effect, Logger, LogLevel, Option, Redacted } from "effect"
+import type { FlightId } from "@flight/contracts"
+import { Duration, Effect, Logger, LogLevel, Option, Redacted } from "effect"
 import { Redis } from "ioredis"
 import * as Booking from "../src/main.ts"
 import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
@@ -22,6 +22,7 @@ import * as RedisIndexRebuild from "../src/infrastructure/RedisIndexRebuild.ts"
 import { deletePrefix, testPrefix } from "../test/support/Fixtures.ts"
 import * as RedisHoldScript from "../src/infrastructure/RedisHoldScript.ts"
 import * as RedisScript from "../src/infrastructure/RedisScript.ts"
+import * as BenchFlights from "./BenchFlights.ts"
 import { BenchArguments } from "@flight/runtime/testing"
 
 const argument = BenchArguments.number
@@ -34,8 +35,6 @@ if (url === undefined || url === "") {
   console.error("set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379")
   process.exit(2)
 }
-
-const cabins = [{ cabin: "economy" as const, rows: { from: 1, to: 60 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45000, currency: "GBP" } }]
 
 /**
  * Keys of the benchmark's own, a prefix for each side, each deleted when its side is done: the Redis
@@ -117,16 +116,7 @@ const service = Effect.gen(function* () {
   )
   const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
   for (const flightId of flights) {
-    yield* bus.publish(yield* Envelope.make(Messages.FlightScheduled, {
-      flightId: flightId as FlightId,
-      flightNumber: FlightNumber.make("FB100"),
-      origin: "LHR" as never,
-      destination: "JFK" as never,
-      departureAt: DateTime.unsafeMake("2027-01-01T10:00:00Z"),
-      arrivalAt: DateTime.unsafeMake("2027-01-01T18:00:00Z"),
-      aircraft: "Airbus A350",
-      cabins: cabins as never,
-    }, { source: "flight" }))
+    yield* bus.publish(yield* BenchFlights.scheduled(flightId as FlightId))
   }
   const client = new Redis(url)
   yield* Effect.promise(async () => {
@@ -144,7 +134,7 @@ const floor = async () => {
   const client = new Redis(url)
   const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
   for (const flightId of flights) {
-    await client.set(keys.seating(flightId), JSON.stringify({ flightId, flightNumber: "FB100", departureAt: "2027-01-01T10:00:00.000Z", status: "scheduled", cabins }))
+    await client.set(keys.seating(flightId), JSON.stringify({ flightId, flightNumber: "FB100", departureAt: "2027-01-01T10:00:00.000Z", status: "scheduled", cabins: BenchFlights.cabins }))
   }
   const server = Bun.serve({
     port: 0,

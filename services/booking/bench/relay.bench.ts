@@ -11,14 +11,15 @@
  * creates alone (CPU a booking without HTTP, guest token or relay).
  */
 import { InProcessBus, MessageBus, Outbox } from "@flight/bus"
-import { Envelope, type FlightId, FlightNumber, Messages } from "@flight/contracts"
-import { DateTime, Duration, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Option, Redacted, Scope } from "effect"
+import type { FlightId } from "@flight/contracts"
+import { Duration, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Option, Redacted, Scope } from "effect"
 import { Redis } from "ioredis"
 import { BookingCommands } from "../src/application/BookingCommands.ts"
 import { redisLayer } from "../src/main.ts"
 import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisIndexRebuild from "../src/infrastructure/RedisIndexRebuild.ts"
 import { deletePrefix, testPrefix } from "../test/support/Fixtures.ts"
+import * as BenchFlights from "./BenchFlights.ts"
 import { BenchArguments } from "@flight/runtime/testing"
 
 const SECONDS = BenchArguments.number("seconds", 6)
@@ -37,23 +38,8 @@ const runtime = ManagedRuntime.make(
   redisLayer(Redacted.make(new URL(url)), Duration.hours(1), prefix).pipe(Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))),
 )
 const commands = await runtime.runPromise(BookingCommands)
-const cabins = [{ cabin: "economy" as const, rows: { from: 1, to: 60 }, seatLetters: "ABCDEFGHJK", fare: { amount: 45000, currency: "GBP" } }]
 const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7() as FlightId)
-for (const flightId of flights) {
-  await runtime.runPromise(Effect.flatMap(
-    Envelope.make(Messages.FlightScheduled, {
-      flightId,
-      flightNumber: FlightNumber.make("FB100"),
-      origin: "LHR" as never,
-      destination: "JFK" as never,
-      departureAt: DateTime.unsafeMake("2027-01-01T10:00:00Z"),
-      arrivalAt: DateTime.unsafeMake("2027-01-01T18:00:00Z"),
-      aircraft: "Airbus A350",
-      cabins: cabins as never,
-    }, { source: "flight" }),
-    commands.seed,
-  ))
-}
+for (const flightId of flights) await runtime.runPromise(Effect.flatMap(BenchFlights.scheduled(flightId), commands.seed))
 
 let made = 0
 /** CLIENTS loops creating one-passenger bookings for `seconds`; answers the CPU a booking (ms). */
