@@ -12,6 +12,16 @@ import { RealServer } from "@flight/runtime/testing"
 const rabbitmqctl = Bun.which("rabbitmqctl")
 
 RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
+  /** A TCP proxy in front of the broker, and the broker's URL through it. */
+  const throughProxy = async () => {
+    const target = new URL(url)
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })
+    const proxied = new URL(url)
+    proxied.hostname = "127.0.0.1"
+    proxied.port = String(proxy.port)
+    return { proxy, proxied }
+  }
+
   contractSuite(rabbitMq(url))
 
   test("a consumer that failed to start leaves nothing behind that takes messages later", () =>
@@ -77,11 +87,7 @@ RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
     }))))
 
   test("a broker that stops answering: a publish fails with a PublishError once its publish timeout passes, not later", async () => {
-    const target = new URL(url)
-    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })
-    const proxied = new URL(url)
-    proxied.hostname = "127.0.0.1"
-    proxied.port = String(proxy.port)
+    const { proxied, proxy } = await throughProxy()
     const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
     const topology = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
       const { bus, started, topology } = yield* RabbitMqBus.make({ url: proxied.toString(), prefix, publishTimeout: "1 second" })
@@ -106,11 +112,7 @@ RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
   }, 30_000)
 
   test("closing the bus closes its connection to the broker", async () => {
-    const target = new URL(url)
-    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) })
-    const proxied = new URL(url)
-    proxied.hostname = "127.0.0.1"
-    proxied.port = String(proxy.port)
+    const { proxied, proxy } = await throughProxy()
     const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
     const topology = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
       const { bus, started, topology } = yield* RabbitMqBus.make({ url: proxied.toString(), prefix })
