@@ -120,7 +120,8 @@ export const handle = <E, R>(
         "messaging.message.conversation_id": message.correlationId,
         "messaging.message.type": message.type,
       },
-    }, (span) => Effect.withParentSpan(run(consumer, queue, message, handler), span), (exit, labels) => {
+      current: true,
+    }, () => run(consumer, queue, message, handler), (exit, labels) => {
       // Never fails; interrupted, it is not settled and so not counted.
       if (Exit.isSuccess(exit)) count(queue, exit.value, labels)
     })

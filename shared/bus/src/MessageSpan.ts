@@ -6,7 +6,8 @@
  * uninterruptible region, as `onExit` does). Unlike `useSpan`, the span is ended and the counts told
  * in that continuation itself, rather than by a finalizer Effect after it, and the span is made with
  * no Effect of its own: on every message, publish and delivery, that cost as much as the span
- * (docs/benchmarks.md, "The bus's spans"). With tracing turned off it is `useSpan`.
+ * (docs/benchmarks.md, "The bus's spans"). With tracing turned off it is `useSpan`. Made the current
+ * span of the effect (`current`), it is so without `withParentSpan`'s acquire and release.
  */
 import { Chunk, Clock, Context, Effect, Exit, FiberRef, HashMap, type MetricLabel, Option, Tracer } from "effect"
 
@@ -15,6 +16,11 @@ export interface Options {
   /** The span's parent; the fiber's current span when not given. */
   readonly parent?: Tracer.AnySpan | undefined
   readonly attributes: Readonly<Record<string, unknown>>
+  /**
+   * The span is the current span of `use` (the parent of the spans it makes), as
+   * `Effect.withParentSpan` would make it, and the fiber's context is given back as it ends.
+   */
+  readonly current?: boolean
 }
 
 /** A span's nearest ancestor (itself included) that propagates, as Effect chooses a span's parent. */
@@ -41,7 +47,8 @@ export const around = <A, E, R>(
     const labels = () => fiber.getFiberRef(FiberRef.currentMetricLabels)
     if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
       return Effect.onExit(
-        Effect.useSpan(name, { ...options, captureStackTrace: false }, (span) => restore(use(span))),
+        Effect.useSpan(name, { ...options, captureStackTrace: false }, (span) =>
+          restore(options.current === true ? Effect.withParentSpan(use(span), span) : use(span))),
         (exit) => Effect.sync(() => ended(exit, labels())),
       )
     }
@@ -58,8 +65,21 @@ export const around = <A, E, R>(
       ended(exit, labels())
       return exit
     }
-    return Effect.matchCauseEffect(restore(use(span)), {
-      onSuccess: (value) => finish(Exit.succeed(value)),
-      onFailure: (cause) => finish(Exit.failCause(cause)),
-    })
+    if (options.current !== true) {
+      return Effect.matchCauseEffect(restore(use(span)), {
+        onSuccess: (value) => finish(Exit.succeed(value)),
+        onFailure: (cause) => finish(Exit.failCause(cause)),
+      })
+    }
+    // The current span set and given back here, in the region `use` ends in anyway, rather than by
+    // `withParentSpan`'s acquire and release of the context around it (on every delivery).
+    const outer = fiber.currentContext
+    const giveBack = FiberRef.set(FiberRef.currentContext, outer)
+    return Effect.matchCauseEffect(
+      Effect.zipRight(FiberRef.set(FiberRef.currentContext, Context.add(outer, Tracer.ParentSpan, span)), restore(use(span))),
+      {
+        onSuccess: (value) => Effect.zipRight(giveBack, finish(Exit.succeed(value))),
+        onFailure: (cause) => Effect.zipRight(giveBack, finish(Exit.failCause(cause))),
+      },
+    )
   }))

@@ -95,6 +95,34 @@ describe("MessageSpan.around", () => {
     }
   })
 
+  test("made current, it is the parent of the spans its effect makes, and the current span is given back however it ends", async () => {
+    const outcomes = [Effect.void, Effect.fail("refused"), Effect.interrupt, Effect.die("defect")]
+    for (const tracing of [true, false]) {
+      for (const outcome of outcomes) {
+        const { exit, made } = await Effect.runPromise(recording(Effect.gen(function* () {
+          const inside = yield* Effect.exit(MessageSpan.around("process", { ...options, current: true }, () =>
+            Effect.zipRight(Effect.withSpan(Effect.void, "handler"), outcome), () => {}))
+          // The handler's span had "process" as its parent; the effect's span after it has "request".
+          yield* Effect.withSpan(Effect.void, "after")
+          return inside
+        }).pipe(Effect.withSpan("request"), Effect.withTracerEnabled(tracing))))
+        expect(Exit.isSuccess(exit)).toBe(true)
+        if (!tracing) continue
+        const named = (name: string) => made.find((span) => span.name === name)!
+        expect(Option.getOrUndefined(named("handler").parent)?.spanId).toBe(named("process").spanId)
+        expect(Option.getOrUndefined(named("after").parent)?.spanId).toBe(named("request").spanId)
+      }
+    }
+  })
+
+  test("with tracing off, made current, its effect still sees the span as the current one", async () => {
+    const seen = await Effect.runPromise(
+      MessageSpan.around("process", { ...options, current: true }, (span) =>
+        Effect.map(Effect.currentSpan, (current) => current === span), () => {}).pipe(Effect.withTracerEnabled(false)),
+    )
+    expect(seen).toBe(true)
+  })
+
   test("a current span that does not propagate is passed over for its parent, as Effect does", async () => {
     const { made } = await Effect.runPromise(recording(
       MessageSpan.around("process", options, () => Effect.void, () => {}).pipe(
