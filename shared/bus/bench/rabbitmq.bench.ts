@@ -19,6 +19,7 @@ import * as amqp from "amqplib"
 import { Effect, Logger, LogLevel, Schedule } from "effect"
 import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as RabbitMqBus from "../src/RabbitMqBus.ts"
+import * as RabbitMqPublisher from "../src/RabbitMqPublisher.ts"
 import * as Topology from "../src/Topology.ts"
 import * as Fixtures from "../test/support/Fixtures.ts"
 import { BenchArguments } from "@flight/runtime/testing"
@@ -32,20 +33,12 @@ const WARMUP = argument("warmup", 10_000)
 
 const messages = await Effect.runPromise(Fixtures.many(Math.max(N, WARMUP), () => Fixtures.flightScheduled()))
 const bodies = messages.map((message) => Buffer.from(Catalogue.encodeJson(message)))
-/** The properties the adapter sends with each message (`RabbitMqPublisher`), a traceparent of its own each. */
-const properties = messages.map((message): amqp.Options.Publish => ({
-  persistent: true,
-  messageId: message.id,
-  type: message.type,
-  contentType: "application/json",
-  correlationId: message.correlationId,
-  appId: message.source,
-  timestamp: Math.floor(message.occurredAt.epochMillis / 1000),
-  headers: {
+/** The properties the adapter sends with each message, a traceparent of its own each. */
+const properties = messages.map((message) =>
+  RabbitMqPublisher.propertiesOf(message, {
     traceparent: `00-${crypto.randomUUID().replaceAll("-", "")}-${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}-01`,
-    "x-message-version": message.version,
-  },
-}))
+  })
+)
 
 const perSecond = (count: number, millis: number) => Math.round((count / millis) * 1000)
 

@@ -3,6 +3,7 @@
  * to the exchange of its kind, and the publish succeeds only once the broker has confirmed it. The
  * wait for a connection and the wait for the confirm are each bounded by the publish timeout.
  */
+import type { AnyMessage } from "@flight/contracts"
 import type * as amqp from "amqplib"
 import { Duration, Effect } from "effect"
 import { type MessageBus, PublishError } from "./MessageBus.ts"
@@ -35,6 +36,21 @@ export const confirmed = (
     return Effect.sync(() => clearTimeout(timer))
   })
 
+/**
+ * The properties a message is published with: persistent, its id, type, correlation, source and
+ * time, and its version beside `headers` (the traceparent).
+ */
+export const propertiesOf = (message: AnyMessage, headers: Readonly<Record<string, string>>): amqp.Options.Publish => ({
+  persistent: true,
+  messageId: message.id,
+  type: message.type,
+  contentType: "application/json",
+  correlationId: message.correlationId,
+  appId: message.source,
+  timestamp: Math.floor(message.occurredAt.epochMillis / 1000),
+  headers: { ...headers, "x-message-version": message.version },
+})
+
 /** The bus's `publish`: the producer span and metrics of `Publishing.traced` around a confirmed send. */
 export const make = (
   connection: RabbitMqConnection,
@@ -44,15 +60,7 @@ export const make = (
 (message, publishOptions) =>
   Publishing.traced(message, publishOptions, (outgoing) =>
     connection.withLive(timeout, ({ publisher }) =>
-      confirmed(publisher, topology.exchangeFor(outgoing.kind), message.type, outgoing.body, {
-        persistent: true,
-        messageId: message.id,
-        type: message.type,
-        contentType: "application/json",
-        correlationId: message.correlationId,
-        appId: message.source,
-        timestamp: Math.floor(message.occurredAt.epochMillis / 1000),
-        headers: { ...outgoing.headers, "x-message-version": message.version },
-      }, timeout)).pipe(
+      confirmed(publisher, topology.exchangeFor(outgoing.kind), message.type, outgoing.body, propertiesOf(message, outgoing.headers), timeout)
+    ).pipe(
         Effect.mapError((reason) => new PublishError({ messageType: message.type, messageId: message.id, reason })),
       ))
