@@ -1,16 +1,17 @@
 /**
- * Hands a request to the service behind, with `hono/proxy` (which drops the hop-by-hop headers both
- * ways and lets the runtime choose the encoding): the headers only the gateway may set are replaced
- * by its own, and the answer must come within the route's timeout. A service that refuses the
- * connection is a 503, one too slow a 504, one that answers something that is not HTTP a 502,
- * each a problem+json naming the service; the other routes go on being served.
+ * Hands a request to the service behind with `fetch`, by the rules `hono/proxy` follows (the
+ * hop-by-hop headers dropped both ways, the encoding left to the runtime) but without its copies of
+ * the request and of the answer (decision 30): the headers only the gateway may set are replaced by
+ * its own, and the answer must come within the route's timeout (`UpstreamDeadline`). A service that
+ * refuses the connection is a 503, one too slow a 504, one that answers something that is not HTTP a
+ * 502, each a problem+json naming the service; the other routes go on being served.
  */
 import { Problem } from "@flight/runtime"
 import { Duration, Effect } from "effect"
-import { proxy } from "hono/proxy"
 import { clientIpHeader, requestIdHeader, stripped } from "../domain/ForwardedHeaders.ts"
 import type { Upstream } from "../domain/Upstream.ts"
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
+import * as UpstreamDeadline from "./UpstreamDeadline.ts"
 
 export interface Forwarded {
   readonly upstream: Upstream
@@ -65,17 +66,21 @@ const codeOf = (error: unknown): string | undefined => {
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}${codeOf(error) === undefined ? "" : ` ${codeOf(error)}`}: ${error.message}` : String(error)
 
-/** Hop-by-hop headers, which `hono/proxy` drops from a request it is given as `raw`; the gateway hands it the headers instead. */
+/** Hop-by-hop headers (RFC 9110 §7.6.1), which are the connection's, not the message's: dropped both ways. */
+/** A header's name (RFC 9110 §5.1): what else a `Connection` header lists is not a header to drop. */
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
 const hopByHop: ReadonlyArray<string> = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
 
 /**
- * The headers of the request as the service sees it: the client's own, less the hop-by-hop ones and
- * those only the gateway sets, plus the gateway's. One copy of the client's headers, handed to
- * `proxy` as they are (a `raw` request would be copied twice more, its headers and itself).
+ * The headers of the request as the service sees it: the client's own, less the hop-by-hop ones,
+ * `accept-encoding` (the runtime asks for the encodings it decodes) and those only the gateway sets,
+ * plus the gateway's. One copy of the client's headers.
  */
 export const upstreamHeaders = (request: Request, forwarded: Forwarded): Headers => {
   const headers = new Headers(request.headers)
   for (const name of hopByHop) headers.delete(name)
+  headers.delete("accept-encoding")
   for (const name of stripped) headers.delete(name)
   if (forwarded.clientIp !== undefined) headers.set(clientIpHeader, forwarded.clientIp)
   headers.set(requestIdHeader, forwarded.requestId)
@@ -87,21 +92,42 @@ export const upstreamHeaders = (request: Request, forwarded: Forwarded): Headers
 export const targetUrl = (settings: UpstreamSettings, target: string): string => `${settings.url.href.replace(/\/+$/, "")}${target}`
 
 /**
+ * The service's answer as the client gets it: the answer itself (its headers are this process's to
+ * change), less the hop-by-hop headers and those its `connection` names, and less its encoding, which
+ * the runtime has decoded.
+ */
+export const answerOf = (response: Response): Response => {
+  const headers = response.headers
+  const listed = headers.get("connection")
+  if (listed !== null) {
+    for (const name of listed.split(",")) if (headerName.test(name.trim())) headers.delete(name.trim())
+  }
+  for (const name of hopByHop) headers.delete(name)
+  if (headers.has("content-encoding")) {
+    headers.delete("content-encoding")
+    headers.delete("content-length")
+  }
+  return response
+}
+
+const deadline = UpstreamDeadline.make()
+
+/**
  * The service's answer; rejects when there is none (see `failure`). A plain promise: it runs on
  * every request, outside Effect (see `GatewayApi`).
  */
 export const send = (request: Request, forwarded: Forwarded): Promise<Response> =>
-  proxy(targetUrl(forwarded.settings, forwarded.target), {
+  fetch(targetUrl(forwarded.settings, forwarded.target), {
     method: request.method,
     headers: upstreamHeaders(request, forwarded),
     body: request.body,
     ...(request.body === null ? {} : { duplex: "half" }),
     // A service's redirect is the client's to follow, not the gateway's.
     redirect: "manual",
-    // Without Effect's own abort signal (a controller per request): the timeout and the client going
+    // Without Effect's own abort signal (a controller per request): the deadline and the client going
     // away (Bun aborts the request's signal) are what end a forwarded request.
-    signal: AbortSignal.any([AbortSignal.timeout(Duration.toMillis(forwarded.settings.timeout)), request.signal]),
-  })
+    signal: AbortSignal.any([deadline(Duration.toMillis(forwarded.settings.timeout)), request.signal]),
+  }).then(answerOf)
 
 /** Why `send` got no answer, logged (with the request id) and told as the client's problem. */
 export const failure = (request: Request, forwarded: Forwarded, error: unknown): Effect.Effect<never, Problem.Problem> =>
