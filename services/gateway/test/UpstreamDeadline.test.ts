@@ -4,11 +4,13 @@ import * as UpstreamDeadline from "../src/api/UpstreamDeadline.ts"
 
 const { sliceMillis } = UpstreamDeadline
 
-/** When `signal` aborts, in `performance.now()` milliseconds. */
+/** When `signal` aborts (now, if it already has), in `performance.now()` milliseconds. */
 const abortedAt = (signal: AbortSignal) =>
-  new Promise<{ readonly at: number; readonly reason: unknown }>((resolve) =>
-    signal.addEventListener("abort", () => resolve({ at: performance.now(), reason: signal.reason }), { once: true })
-  )
+  new Promise<{ readonly at: number; readonly reason: unknown }>((resolve) => {
+    const aborted = () => resolve({ at: performance.now(), reason: signal.reason })
+    if (signal.aborted) aborted()
+    else signal.addEventListener("abort", aborted, { once: true })
+  })
 
 describe("UpstreamDeadline", () => {
   test("requests sent with one timeout in the same slice share a signal; the next slice and another timeout have their own", () => {
