@@ -35,11 +35,20 @@ const service = Bun.serve({
     return Response.json({ path }, { status: 201, headers })
   },
 })
-afterAll(() => service.stop(true))
+/** A service that answers every request with a status no HTTP answer has (a Response cannot be made with it). */
+const odd = Bun.listen({
+  hostname: "127.0.0.1",
+  port: 0,
+  socket: { data: (socket) => void socket.end("HTTP/1.1 999 Odd\r\ncontent-length: 3\r\n\r\nodd") },
+})
+afterAll(() => {
+  void service.stop(true)
+  odd.stop(true)
+})
 
-const forwarded = (target: string, timeout: Duration.Duration = Duration.seconds(5)): Forwarding.Forwarded => ({
+const forwarded = (target: string, timeout: Duration.Duration = Duration.seconds(5), url = new URL(service.url)): Forwarding.Forwarded => ({
   upstream: "flight",
-  settings: { url: new URL(service.url), timeout },
+  settings: { url, timeout },
   target,
   clientIp: "203.0.113.7",
   requestId: "0193b5a6-0000-7000-8000-000000000001",
@@ -86,6 +95,12 @@ describe("Forwarding.send", () => {
     expect(seen.get("x-forwarded-for")).toBe("203.0.113.7")
     expect(seen.get("x-request-id")).toBe("0193b5a6-0000-7000-8000-000000000001")
     expect(seen.get("traceparent")).toBe("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+  })
+
+  test("a service that answers with a status no HTTP answer has is a bad gateway, not passed on", async () => {
+    const failed = await Forwarding.send(clientRequest(), forwarded("/", Duration.seconds(5), new URL(`http://127.0.0.1:${odd.port}`))).then(() => null, (error: unknown) => error)
+    expect(failed).toBeInstanceOf(RangeError)
+    expect(Forwarding.problemOf("flight", Duration.seconds(5), failed).status).toBe(502)
   })
 
   test("a service that does not answer within the route's timeout fails the request with a TimeoutError, a 504 for the client", async () => {

@@ -94,9 +94,10 @@ export const targetUrl = (settings: UpstreamSettings, target: string): string =>
 /**
  * The service's answer as the client gets it: the answer itself (its headers are this process's to
  * change), less the hop-by-hop headers and those its `connection` names, and less its encoding, which
- * the runtime has decoded.
+ * the runtime has decoded. A status no HTTP answer has is not an answer (a 502, as `failure` tells it).
  */
 export const answerOf = (response: Response): Response => {
+  if (response.status > 599) throw new RangeError(`status ${response.status} is not an HTTP status`)
   const headers = response.headers
   const listed = headers.get("connection")
   if (listed !== null) {
