@@ -6,16 +6,19 @@
  *
  *   bun services/gateway/bench/proxy-costs.bench.ts [-- --requests 20000 --rounds 3]
  *
- * Each variant forwards `GET /api/flights/abc` with the client's headers less `Host`; the variants
- * alternate, each round, after a warm-up of as many requests.
+ * Each variant forwards `GET /api/flights/abc` with the client's headers less `Host`; the last row is
+ * the whole gateway (`src/main.ts`, memory counts, budgets out of the way) in this process, in front of
+ * the same service. The variants alternate, each round, after a warm-up of as many requests.
  */
-import { BenchArguments } from "@flight/runtime/testing"
+import { BenchArguments, ChildProcess } from "@flight/runtime/testing"
 import { secureHeaders } from "hono/secure-headers"
 import { Hono } from "hono"
 import { proxy } from "hono/proxy"
-import { Duration } from "effect"
+import { ConfigProvider, Duration, Effect, Exit, Logger, LogLevel, Scope } from "effect"
 import * as Forwarding from "../src/api/Forwarding.ts"
 import * as UpstreamDeadline from "../src/api/UpstreamDeadline.ts"
+import { GatewayConfig } from "../src/infrastructure/GatewayConfig.ts"
+import * as Gateway from "../src/main.ts"
 
 const REQUESTS = BenchArguments.number("requests", 20_000)
 const ROUNDS = BenchArguments.number("rounds", 3)
@@ -66,27 +69,53 @@ const variants: Record<string, Variant> = {
     }),
 }
 
+/** The gateway as it runs alone, every service behind it being `service`. */
+const scope = Effect.runSync(Scope.make())
+const budget = "9999999/1 minute"
+const gateway = await Effect.runPromise(
+  Effect.flatMap(GatewayConfig, Gateway.make).pipe(
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map([
+      ["PORT", String(ChildProcess.freePort())],
+      ...["IDENTITY", "BOOKING", "FLIGHT", "PAYMENT", "NOTIFICATION", "WEB"].map((name): [string, string] => [`GATEWAY_UPSTREAM_${name}`, base]),
+      ["AUTH_ISSUER", base],
+      ["AUTH_JWKS_URL", `${base}/jwks`],
+      ["AUTH_GUEST_ISSUER", base],
+      ["AUTH_GUEST_JWKS_URL", `${base}/guest-jwks`],
+      ["GATEWAY_RATE_LIMIT_IP", budget],
+      ["GATEWAY_RATE_LIMIT_PRINCIPAL", budget],
+      ["GATEWAY_RATE_LIMIT_BOOKING_CREATE", budget],
+    ]))),
+    Scope.extend(scope),
+    Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+  ),
+)
+
 let current: Variant = variants["bare proxy (fetch)"]!
 const proxyServer = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request, server) => current(request, server) })
-const target = `http://127.0.0.1:${proxyServer.port}/api/flights/abc`
+const proxied = `http://127.0.0.1:${proxyServer.port}/api/flights/abc`
+const throughGateway = new URL("/api/flights/abc", gateway.url).href
 
-const load = async () => {
+const load = async (target: string) => {
   let sent = 0
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (sent++ < REQUESTS) await (await fetch(target)).arrayBuffer()
   }))
+}
+const measure = async (name: string, target: string) => {
+  await load(target)
+  const cpu = process.cpuUsage()
+  await load(target)
+  const used = process.cpuUsage(cpu)
+  figures.set(name, [...(figures.get(name) ?? []), (used.user + used.system) / REQUESTS])
 }
 
 const figures = new Map<string, Array<number>>()
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, variant] of Object.entries(variants)) {
     current = variant
-    await load()
-    const cpu = process.cpuUsage()
-    await load()
-    const used = process.cpuUsage(cpu)
-    figures.set(name, [...(figures.get(name) ?? []), (used.user + used.system) / REQUESTS])
+    await measure(name, proxied)
   }
+  await measure("the whole gateway (src/main.ts, memory counts)", throughGateway)
 }
 
 const median = (values: ReadonlyArray<number>) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!
@@ -97,6 +126,7 @@ console.log("|---|---|---|---|")
 for (const [name, values] of figures) {
   console.log(`| ${name} | ${values.map((value) => value.toFixed(0)).join(", ")} | ${median(values).toFixed(0)} | ${(median(values) - floor).toFixed(0)} |`)
 }
+await Effect.runPromise(Scope.close(scope, Exit.void))
 await proxyServer.stop(true)
 await service.stop(true)
 process.exit(0)
