@@ -66,10 +66,10 @@ const codeOf = (error: unknown): string | undefined => {
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}${codeOf(error) === undefined ? "" : ` ${codeOf(error)}`}: ${error.message}` : String(error)
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1), which are the connection's, not the message's: dropped both ways. */
 /** A header's name (RFC 9110 §5.1): what else a `Connection` header lists is not a header to drop. */
 const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
+/** Hop-by-hop headers (RFC 9110 §7.6.1), which are the connection's, not the message's: dropped both ways. */
 const hopByHop: ReadonlyArray<string> = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
 
 /**
