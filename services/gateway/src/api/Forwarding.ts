@@ -101,7 +101,7 @@ export const answerOf = (response: Response): Response => {
   const headers = response.headers
   const listed = headers.get("connection")
   if (listed !== null) {
-    for (const name of listed.split(",")) if (headerName.test(name.trim())) headers.delete(name.trim())
+    for (const name of listed.split(",").map((listedName) => listedName.trim())) if (headerName.test(name)) headers.delete(name)
   }
   for (const name of hopByHop) headers.delete(name)
   if (headers.has("content-encoding")) {

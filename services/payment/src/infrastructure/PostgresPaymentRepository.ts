@@ -78,7 +78,8 @@ export const make = Effect.gen(function* () {
       // The inbox's key and the intent in one statement, atomic without a transaction of its own (one
       // round trip where BEGIN, the key, the intent and COMMIT took four, on the saga's path): the
       // intent is written only when the key is new, as `inbox.once` would. A conflict on the intent is
-      // a cancellation that came first: that intent stays closed, and now knows whose booking it was.
+      // a cancellation that came first (`bookingEnded`: a closed intent in XXX, no owner): that intent
+      // stays closed, and now knows whose booking it was.
       sql<{ readonly applied: boolean }>`
         WITH claimed AS (
           INSERT INTO ${sql(inboxTable)} (message_key) VALUES (${messageKey})
