@@ -3,16 +3,21 @@
  * bookings are made through `BookingCommands.create` (no HTTP, no relay running) for SECONDS, then
  * the relay is started and drains the outbox; this process's CPU over the drain, per entry.
  *
- *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:relay [-- --seconds 6 --flights 300 --publish none]
+ *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:relay [-- --seconds 6 --flights 300 --publish none|rabbitmq --window 32]
  *
  * `--publish none` gives the relay a bus whose publish does nothing, so the figure is the relay's
- * own work (claim, decode, renewals, acknowledgement); by default it publishes on the in-process bus.
+ * own work (claim, decode, renewals, acknowledgement); by default it publishes on the in-process bus;
+ * `--publish rabbitmq` on the RabbitMQ adapter (RABBITMQ_URL), with confirms, where the drain's rate
+ * shows what the relay's window of publishes awaiting their confirm (`--window`, 1 for one at a
+ * time) is worth.
  * The bookings first run as many seconds unmeasured, so the code is warm. The same figures time the
  * creates alone (CPU a booking without HTTP, guest token or relay).
  */
-import { InProcessBus, MessageBus, Outbox } from "@flight/bus"
+import { InProcessBus, MessageBus, Outbox, RabbitMqBus, Topology } from "@flight/bus"
+
 import type { FlightId } from "@flight/contracts"
 import { Duration, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Option, Redacted, Scope } from "effect"
+import * as amqp from "amqplib"
 import { Redis } from "ioredis"
 import { BookingCommands } from "../src/application/BookingCommands.ts"
 import { redisLayer } from "../src/main.ts"
@@ -25,7 +30,9 @@ import { BenchArguments } from "@flight/runtime/testing"
 const SECONDS = BenchArguments.number("seconds", 6)
 const FLIGHTS = BenchArguments.number("flights", 300)
 const CLIENTS = 32
-const publishing = BenchArguments.text("publish") === "none" ? "none" : "in-process"
+const publishing = BenchArguments.text("publish") ?? "in-process"
+if (!["none", "in-process", "rabbitmq"].includes(publishing)) throw new Error("--publish is none, in-process or rabbitmq")
+const WINDOW = BenchArguments.number("window", Outbox.defaultWindow)
 const url = BenchArguments.required("REDIS_URL", "(e.g. REDIS_URL=redis://127.0.0.1:6379)")
 
 const prefix = testPrefix().replace("booking-test", "booking-bench")
@@ -69,7 +76,14 @@ await book(SECONDS)
 const creates = await book(SECONDS)
 
 const scope = Effect.runSync(Scope.make())
-const { bus } = await Effect.runPromise(Scope.extend(InProcessBus.make(), scope))
+const rabbitMqUrl = publishing === "rabbitmq" ? BenchArguments.required("RABBITMQ_URL", "(e.g. RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672)") : ""
+const connected = await Effect.runPromise(Scope.extend(
+  publishing === "rabbitmq"
+    ? Effect.map(Effect.tap(RabbitMqBus.make({ url: rabbitMqUrl, prefix }), (made) => made.started), ({ bus, topology }) => ({ bus, topology: topology as Topology.Topology | undefined }))
+    : Effect.map(InProcessBus.make(), ({ bus }) => ({ bus, topology: undefined as Topology.Topology | undefined })),
+  scope,
+).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
+const { bus } = connected
 let published = 0
 const counting: typeof bus = {
   ...bus,
@@ -81,20 +95,27 @@ const counting: typeof bus = {
 const store = await runtime.runPromise(Outbox.Store)
 const cpu = process.cpuUsage()
 const startedAt = performance.now()
-await Effect.runPromise(Scope.extend(Outbox.startRelay(store, { idleDelay: "1 second" }).pipe(Effect.provideService(MessageBus, counting)), scope))
+await Effect.runPromise(Scope.extend(Outbox.startRelay(store, { idleDelay: "1 second", window: WINDOW }).pipe(Effect.provideService(MessageBus, counting)), scope))
 while (published < made) await Bun.sleep(20)
 const used = process.cpuUsage(cpu)
 const seconds = (performance.now() - startedAt) / 1000
 
-console.log(`booking's relay on Redis ${new URL(url).host}: ${made} entries on ${FLIGHTS} flights, published ${publishing === "none" ? "to nothing" : "on the in-process bus"}`)
+const onto = { none: "to nothing", "in-process": "on the in-process bus", rabbitmq: `on RabbitMQ with confirms, ${WINDOW} at once` }[publishing]
+console.log(`booking's relay on Redis ${new URL(url).host}: ${made} entries on ${FLIGHTS} flights, published ${onto}`)
 console.table([{
   createsPerSecond: Math.round(creates.bookings / SECONDS),
   cpuMsPerCreate: Number(creates.cpuMsPerBooking.toFixed(3)),
   entriesDrained: published,
   drainSeconds: Number(seconds.toFixed(2)),
+  entriesPerSecond: Math.round(published / seconds),
   cpuUsPerEntry: Number(((used.user + used.system) / published).toFixed(1)),
 }])
 await Effect.runPromise(Scope.close(scope, Exit.void))
+if (connected.topology !== undefined) {
+  const admin = await amqp.connect(rabbitMqUrl)
+  await Effect.runPromise(RabbitMqBus.deleteTopology(await admin.createChannel(), connected.topology))
+  await admin.close()
+}
 await runtime.dispose()
 await deletePrefix(url, prefix)
 process.exit(0)

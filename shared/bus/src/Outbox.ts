@@ -82,11 +82,26 @@ export interface RelayOptions {
   readonly linger?: Duration.DurationInput
   /** Backoff after the broker or the store failed. */
   readonly backoff?: Schedule.Schedule<unknown>
+  /**
+   * How many publishes of a pass await the broker's confirm at once (`defaultWindow`); 1 sends each
+   * entry only after the one before it is confirmed.
+   */
+  readonly window?: number
 }
 
 /**
+ * Publishes awaiting their confirm at once in a pass. A confirm is a round trip and, on a quorum
+ * queue, a write to the broker's log: one at a time, a relay published a few hundred entries a
+ * second and a burst of entries waited for each other's confirms (docs/benchmarks.md).
+ */
+export const defaultWindow = 32
+
+/**
  * One pass: claim a batch, publish it in order, complete what was confirmed, give back the rest.
- * Answers how many were published. Beside the publishing, the lease of the batch is renewed every
+ * Answers how many were published. The entries are sent in their order, up to `window` of them
+ * awaiting the broker's confirm at once (each publish starts once one before it is confirmed, and
+ * sends before it waits); a failed publish stops the pass from sending more, and the publishes in
+ * flight end on their own. Beside the publishing, the lease of the batch is renewed every
  * third of the lease, however slow the broker is (a publish is bounded by the bus's own publish
  * timeout, after which it fails and the pass gives the rest back). An entry is published only while
  * the relay knows it holds it: the last renewal that succeeded (or the claim) was sent less than half a lease ago,
@@ -106,16 +121,18 @@ export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptio
       const still = yield* store.renew(owner, [...(yield* Ref.get(held)).ids], lease)
       yield* Ref.set(held, { ids: new Set(still), since: sentAt })
     })
-    const publishAll = Effect.gen(function* () {
-      const published: Array<string> = []
-      const unsent: Array<string> = []
-      let failure: PublishError | null = null
-      for (const entry of entries) {
+    const published: Array<string> = []
+    const unsent: Array<string> = []
+    const failed: { first: PublishError | null } = { first: null }
+    // Started in the entries' order, and a publish sends before it first waits: the broker gets them
+    // in that order on the bus's one channel (a failed one is published again later, after them).
+    const publishOne = (entry: OutboxEntry) =>
+      Effect.gen(function* () {
         const { ids, since } = yield* Ref.get(held)
-        if (!ids.has(entry.id)) continue
-        if (failure !== null || (yield* Clock.currentTimeMillis) - since >= Duration.toMillis(lease) / 2) {
+        if (!ids.has(entry.id)) return
+        if (failed.first !== null || (yield* Clock.currentTimeMillis) - since >= Duration.toMillis(lease) / 2) {
           unsent.push(entry.id)
-          continue
+          return
         }
         // Bounded by the bus: a publish fails once its publish timeout passes without a confirm
         // (MessageBus.publish). A timeout here too would race a fiber and a timer against every
@@ -129,20 +146,20 @@ export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptio
             Effect.logError(`outbox entry ${entry.id} cannot be published`, defect).pipe(Effect.as(null))
           ),
         )
-        if (result === null) continue
+        if (result === null) return
         if (result._tag === "Left") {
-          failure = result.left
+          failed.first ??= result.left
           unsent.push(entry.id)
-          continue
+          return
         }
         published.push(entry.id)
-      }
-      return { published, unsent, failure }
-    })
-    const { failure, published, unsent } = yield* publishAll.pipe(Lease.renewedWhile(renew, lease, "outbox entries"))
+      })
+    const window = Math.max(1, options.window ?? defaultWindow)
+    const publishAll = Effect.forEach(entries, publishOne, { concurrency: window, discard: true })
+    yield* publishAll.pipe(Lease.renewedWhile(renew, lease, "outbox entries"))
     if (published.length > 0) yield* store.complete(owner, published)
     if (unsent.length > 0) yield* store.release(owner, unsent)
-    if (failure !== null) return yield* Effect.fail(failure)
+    if (failed.first !== null) return yield* Effect.fail(failed.first)
     return published.length
   })
 

@@ -4,7 +4,7 @@ import { expect, test } from "bun:test"
 import { Deferred, Duration, Effect, Exit, Logger, LogLevel, Option, Schedule, Scope } from "effect"
 import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as InProcessBus from "../src/InProcessBus.ts"
-import { MessageBus } from "../src/MessageBus.ts"
+import { MessageBus, PublishError } from "../src/MessageBus.ts"
 import * as Outbox from "../src/Outbox.ts"
 import * as OutboxLeases from "../src/testing/OutboxLeases.ts"
 import * as Fixtures from "./support/Fixtures.ts"
@@ -109,7 +109,8 @@ test("a relay whose renewals fail stops publishing half a lease after the last o
     // The store answers claims and completions but no renewal (say, a statement that times out).
     const unrenewable: Outbox.OutboxStore = { ...outbox, renew: () => Effect.fail(new Outbox.OutboxStoreError({ reason: "timeout" })) }
     yield* outbox.append(entriesOf(yield* Fixtures.many(10, () => Fixtures.flightScheduled())))
-    const published = yield* Outbox.relayOnce(unrenewable, "relay", { lease: "1 second" }).pipe(
+    // One publish at a time: each entry is checked against the lease as it starts.
+    const published = yield* Outbox.relayOnce(unrenewable, "relay", { lease: "1 second", window: 1 }).pipe(
       Effect.provideService(MessageBus, slow),
       Logger.withMinimumLogLevel(LogLevel.None),
     )
@@ -119,6 +120,59 @@ test("a relay whose renewals fail stops publishing half a lease after the last o
     expect(outbox.published().length).toBe(published)
     // The rest were given back, not left leased: another relay takes them at once.
     expect(yield* outbox.claim({ owner: "other", limit: 10, lease: Duration.seconds(1) })).toHaveLength(10 - published)
+  })))
+
+/** A bus whose publishes take `millis`, telling the order they start in and the most awaited at once. */
+const observedBus = (bus: MessageBus["Type"], millis: number, fails: (started: number) => boolean = () => false) => {
+  const started: Array<string> = []
+  let inFlight = 0
+  let most = 0
+  const observed: MessageBus["Type"] = {
+    ...bus,
+    publish: (message, options) =>
+      Effect.suspend(() => {
+        started.push(message.id)
+        if (fails(started.length)) return Effect.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: "refused" }))
+        inFlight++
+        most = Math.max(most, inFlight)
+        return Effect.zipRight(Effect.sleep(Duration.millis(millis)), bus.publish(message, options)).pipe(Effect.ensuring(Effect.sync(() => inFlight--)))
+      }),
+  }
+  return { observed, started, most: () => most }
+}
+
+test("a pass sends its entries in order, up to its window awaiting confirms at once", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    const deliveries = yield* countDeliveries(bus)
+    const { most, observed, started } = observedBus(bus, 30)
+    const outbox = Outbox.inMemory()
+    const messages = yield* Fixtures.many(10, () => Fixtures.flightScheduled())
+    yield* outbox.append(entriesOf(messages))
+    const published = yield* Outbox.relayOnce(outbox, "relay", { window: 4 }).pipe(Effect.provideService(MessageBus, observed))
+    expect(published).toBe(10)
+    expect(started).toEqual(messages.map((message) => message.id))
+    expect(most()).toBe(4)
+    expect(outbox.published().length).toBe(10)
+    expect(deliveries.size).toBe(10)
+  })))
+
+test("after a refused publish a pass sends no more: those awaiting their confirm end, the rest go back", () =>
+  run(Effect.gen(function* () {
+    const { bus } = yield* InProcessBus.make()
+    // The third publish is refused at once, while the first two await their confirms.
+    const { observed, started } = observedBus(bus, 30, (count) => count === 3)
+    const outbox = Outbox.inMemory()
+    const messages = yield* Fixtures.many(10, () => Fixtures.flightScheduled())
+    yield* outbox.append(entriesOf(messages))
+    const pass = yield* Effect.either(Outbox.relayOnce(outbox, "relay", { window: 3 }).pipe(Effect.provideService(MessageBus, observed)))
+    expect(pass._tag).toBe("Left")
+    // 1, 2 and 3 start at once; 3 is refused, and nothing after it is sent.
+    expect(started).toEqual(messages.slice(0, 3).map((message) => message.id))
+    expect([...outbox.published()].sort()).toEqual([messages[0]!.id, messages[1]!.id].sort())
+    // The refused entry and those never sent were given back, in order for the next pass.
+    const next = yield* outbox.claim({ owner: "other", limit: 10, lease: Duration.seconds(1) })
+    expect(next.map((entry) => entry.id)).toEqual(messages.slice(2).map((message) => message.id))
   })))
 
 test("an entry that cannot be encoded is logged and left pending; the entries behind it go out", () =>

@@ -2,6 +2,8 @@ import { expect, test } from "bun:test"
 import { Effect, Fiber, Schedule } from "effect"
 import * as HandlerPolicy from "../src/HandlerPolicy.ts"
 import * as Idempotency from "../src/Idempotency.ts"
+import { MessageBus } from "../src/MessageBus.ts"
+import * as Outbox from "../src/Outbox.ts"
 import * as RabbitMqBus from "../src/RabbitMqBus.ts"
 import { contractSuite } from "./MessageBus.contract.ts"
 import * as Fixtures from "./support/Fixtures.ts"
@@ -85,6 +87,28 @@ RealServer.describeWith("RABBITMQ_URL", "RabbitMQ adapter", (url) => {
       }
       expect(yield* Effect.promise(() => channel.get(topology.queueOf("booking"), { noAck: true }))).toBe(false)
     }))))
+
+  test("an outbox relay's pass, many publishes awaiting their confirms at once, reaches the queue in the entries' order", () =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const prefix = `test-${crypto.randomUUID().slice(0, 8)}`
+      const { bus, started, topology } = yield* RabbitMqBus.make({ url, prefix })
+      yield* Effect.addFinalizer(() => cleanUp(url, topology))
+      yield* started
+      const outbox = Outbox.inMemory()
+      const messages = yield* Fixtures.many(200, () => Fixtures.flightScheduled())
+      yield* outbox.append(messages.map((message) => ({ id: message.id, message, traceparent: null })))
+      const published = yield* Outbox.relayOnce(outbox, "relay", { batchSize: 200, window: 64 }).pipe(Effect.provideService(MessageBus, bus))
+      expect(published).toBe(200)
+      const amqp = yield* Effect.promise(() => import("amqplib"))
+      const admin = yield* Effect.acquireRelease(Effect.promise(() => amqp.connect(url)), (c) => Effect.promise(() => c.close()))
+      const channel = yield* Effect.promise(() => admin.createChannel())
+      const queued: Array<string> = []
+      for (let got = yield* Effect.promise(() => channel.get(topology.queueOf("booking"), { noAck: true })); got !== false;
+        got = yield* Effect.promise(() => channel.get(topology.queueOf("booking"), { noAck: true }))) {
+        queued.push(String(got.properties.messageId))
+      }
+      expect(queued).toEqual(messages.map((message) => message.id))
+    }))), 30_000)
 
   test("a broker that stops answering: a publish fails with a PublishError once its publish timeout passes, not later", async () => {
     const { proxied, proxy } = await throughProxy()
