@@ -98,10 +98,10 @@ export const defaultWindow = 32
 
 /**
  * One pass: claim a batch, publish it in order, complete what was confirmed, give back the rest.
- * Answers how many were published. The entries are sent in their order, up to `window` of them
- * awaiting the broker's confirm at once (each publish starts once one before it is confirmed, and
- * sends before it waits); a failed publish stops the pass from sending more, and the publishes in
- * flight end on their own. Beside the publishing, the lease of the batch is renewed every
+ * Answers how many were published. The entries start in their order, up to `window` of them
+ * awaiting the broker's confirm at once (the next starts as any one in flight ends); a failed
+ * publish stops the pass from starting more, and the publishes in flight end on their own.
+ * Beside the publishing, the lease of the batch is renewed every
  * third of the lease, however slow the broker is (a publish is bounded by the bus's own publish
  * timeout, after which it fails and the pass gives the rest back). An entry is published only while
  * the relay knows it holds it: the last renewal that succeeded (or the claim) was sent less than half a lease ago,
@@ -124,8 +124,11 @@ export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptio
     const published: Array<string> = []
     const unsent: Array<string> = []
     const failed: { first: PublishError | null } = { first: null }
-    // Started in the entries' order, and a publish sends before it first waits: the broker gets them
-    // in that order on the bus's one channel (a failed one is published again later, after them).
+    // Started in the entries' order, and a publish on a live connection reaches its channel write in
+    // the same run of its fiber, before it first waits: the broker gets them in that order on the
+    // bus's one channel. That rests on how Effect 3 runs `forEach` (items taken in order, each run
+    // on a microtask queue) rather than on a promise of its API, and holds while the connection is
+    // up as each entry starts; a refused entry goes out again later, after those behind it.
     const publishOne = (entry: OutboxEntry) =>
       Effect.gen(function* () {
         const { ids, since } = yield* Ref.get(held)
