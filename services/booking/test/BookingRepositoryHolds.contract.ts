@@ -63,7 +63,7 @@ export const holdsContract = (it: ContractTest) => {
       const { booking } = yield* repository.hold({ ...request, total: exact })
       expect(booking.total).toEqual(exact)
       const payment = paymentId()
-      const confirmed = yield* repository.confirm(booking.id, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
+      const confirmed = yield* repository.confirm(booking, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
       expect(confirmed.booking.total).toEqual(exact)
       const [created] = yield* drain(flight.flightId)
       expect((created!.message as MessageOf<"booking.created">).data.total).toEqual(exact)

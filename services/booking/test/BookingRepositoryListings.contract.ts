@@ -13,7 +13,7 @@ export const listingsContract = (it: ContractTest) => {
       const guest = (yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))).booking
       expect([owned.owner, guest.owner] as Array<string | null>).toEqual(["customer-a", null])
       const payment = paymentId()
-      yield* repository.confirm(owned.id, payment, yield* DateTime.now, yield* confirmedEvent(owned, payment))
+      yield* repository.confirm(owned, payment, yield* DateTime.now, yield* confirmedEvent(owned, payment))
       expect(Option.getOrThrow(yield* repository.get(owned.id)).owner as string | null).toBe("customer-a")
       yield* repository.cancel(owned.id, "customer", yield* DateTime.now, yield* cancelledEvent(owned, "customer"))
       yield* repository.cancel(guest.id, "customer", yield* DateTime.now, yield* cancelledEvent(guest, "customer"))
@@ -58,7 +58,7 @@ export const listingsContract = (it: ContractTest) => {
       // Every status: a cancelled booking and a confirmed one stay on the list.
       yield* repository.cancel(held[0]!.id, "customer", yield* DateTime.now, yield* cancelledEvent(held[0]!, "customer"))
       const payment = paymentId()
-      yield* repository.confirm(held[1]!.id, payment, yield* DateTime.now, yield* confirmedEvent(held[1]!, payment))
+      yield* repository.confirm(held[1]!, payment, yield* DateTime.now, yield* confirmedEvent(held[1]!, payment))
       const first = yield* repository.ofFlight(flight.flightId, { offset: 0, limit: 3 })
       const second = yield* repository.ofFlight(flight.flightId, { offset: 3, limit: 3 })
       expect([first.items.map((booking) => booking.id as string), first.more]).toEqual([[newest, ids[2]!, ids[1]!], true])

@@ -12,12 +12,12 @@ export const transitionsContract = (it: ContractTest) => {
       const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined, undefined]))
       const payment = paymentId()
       const now = yield* DateTime.now
-      const first = yield* repository.confirm(booking.id, payment, now, yield* confirmedEvent(booking, payment))
+      const first = yield* repository.confirm(booking, payment, now, yield* confirmedEvent(booking, payment))
       expect(first._tag).toBe("Confirmed")
       expect(first.booking.paymentId).toBe(payment)
-      const again = yield* repository.confirm(booking.id, payment, now, yield* confirmedEvent(booking, payment))
+      const again = yield* repository.confirm(booking, payment, now, yield* confirmedEvent(booking, payment))
       expect(again._tag).toBe("AlreadyConfirmed")
-      const other = yield* Effect.either(repository.confirm(booking.id, paymentId(), now, yield* confirmedEvent(booking, payment)))
+      const other = yield* Effect.either(repository.confirm(booking, paymentId(), now, yield* confirmedEvent(booking, payment)))
       expect(Either.isLeft(other) && other.left._tag).toBe("InvalidTransition")
       expect((yield* states(flight.flightId)).sold).toBe(2)
       const types = (yield* drain(flight.flightId)).map((entry) => entry.message.type)
@@ -30,7 +30,7 @@ export const transitionsContract = (it: ContractTest) => {
       const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { ttl: "1 millis" }))
       yield* Effect.sleep("10 millis")
       const payment = paymentId()
-      const late = yield* Effect.either(repository.confirm(booking.id, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment)))
+      const late = yield* Effect.either(repository.confirm(booking, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment)))
       expect(Either.isLeft(late) && late.left._tag).toBe("HoldExpired")
     }))
 
@@ -41,7 +41,7 @@ export const transitionsContract = (it: ContractTest) => {
       const paid = (yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))).booking
       const payment = paymentId()
       const now = yield* DateTime.now
-      yield* repository.confirm(paid.id, payment, now, yield* confirmedEvent(paid, payment))
+      yield* repository.confirm(paid, payment, now, yield* confirmedEvent(paid, payment))
       yield* drain(flight.flightId)
       expect((yield* repository.cancel(pending.id, "customer", now, yield* cancelledEvent(pending, "customer"))).status).toBe("cancelled")
       const cancelledPaid = yield* repository.cancel(paid.id, "customer", now, yield* cancelledEvent(paid, "customer"))
@@ -75,7 +75,7 @@ export const transitionsContract = (it: ContractTest) => {
       const { flight, repository } = yield* seeded()
       const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined], { ttl: "100 millis" }))
       const payment = paymentId()
-      yield* repository.confirm(booking.id, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
+      yield* repository.confirm(booking, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
       yield* Effect.sleep("150 millis")
       expect(Option.isNone(yield* repository.expire(booking.id, yield* DateTime.now, yield* cancelledEvent(booking, "expired")))).toBe(true)
       expect(Option.getOrThrow(yield* repository.get(booking.id)).status).toBe("confirmed")

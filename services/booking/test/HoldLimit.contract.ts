@@ -92,7 +92,7 @@ export const holdLimitContract = (name: string, layer: () => RepositoryLayer) =>
         yield* hold(3, [email])
         yield* refusal(1, [email])
         const payment = paymentId()
-        yield* repository.confirm(paid.id, payment, yield* DateTime.now, yield* confirmedEvent(paid, payment))
+        yield* repository.confirm(paid, payment, yield* DateTime.now, yield* confirmedEvent(paid, payment))
         yield* hold(3, [email])
         yield* refusal(1, [email])
         yield* repository.cancel(cancelled.id, "customer", yield* DateTime.now, yield* cancelledEvent(cancelled, "customer"))

@@ -171,7 +171,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         paymentId: payment.data.paymentId as PaymentId,
         contact: booking.contact,
       }, { source, causedBy: { id: payment.id, correlationId: booking.id } }))
-      return yield* repository.confirm(booking.id, payment.data.paymentId, yield* DateTime.now, event)
+      return yield* repository.confirm(booking, payment.data.paymentId, yield* DateTime.now, event)
     })
 
     /** Expires a booking whose hold ran out (the sweeper's step); None when it is not due or not pending. */

@@ -167,9 +167,13 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
    * and publishing nothing, when a holder of `limit` would hold more than its limit.
    */
   readonly hold: (request: HoldRequest) => Effect.Effect<{ readonly booking: Booking; readonly replayed: boolean }, HoldError>
-  /** Confirms a pending booking with a payment: its seats are sold, and no longer count as held. */
+  /**
+   * Confirms a pending booking with a payment: its seats are sold, and no longer count as held. The
+   * booking is as the caller read it: its id, flight and cabin (which never change) say where it is
+   * stored; whether it can be confirmed is the store's to decide, at the confirmation.
+   */
   readonly confirm: (
-    id: BookingId,
+    booking: Pick<Booking, "id" | "flightId" | "cabin">,
     paymentId: PaymentId,
     now: DateTime.Utc,
     event: Outgoing<MessageOf<"booking.confirmed">>,

@@ -126,7 +126,7 @@ export const make = (options: Options = {}) => Effect.sync(() => {
           return Effect.succeed({ booking, replayed: false })
         })),
 
-    confirm: (id, paymentId, now, event) =>
+    confirm: ({ id }, paymentId, now, event) =>
       Effect.flatMap(Clock.currentTimeMillis, (at) =>
         Effect.suspend((): ReturnType<Repository["confirm"]> => {
           const booking = bookings.get(id)

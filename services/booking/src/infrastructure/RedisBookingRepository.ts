@@ -63,7 +63,7 @@ export const make = (client: Redis, options: Options = {}) =>
     const run = <In, Out>(script: RedisScript.Script<In, Out>, input: NoInfer<In>) => RedisScript.run(client, script, input)
 
     /** A booking's record of the holder sets it counts in, and those sets: what confirm and release empty. */
-    const countedIn = (booking: Booking) => {
+    const countedIn = (booking: Pick<Booking, "id" | "flightId">) => {
       const holders = keys.holders(booking.flightId, booking.id)
       return Effect.map(call("holders", () => client.get(holders)), (record) => ({ holders, holderSets: RedisHoldLimits.countedIn(record) }))
     }
@@ -75,6 +75,14 @@ export const make = (client: Redis, options: Options = {}) =>
         onSome: (booking) => Effect.succeed(booking),
       }))
 
+    /**
+     * The flight's outbox marked before a write and the booking's holder sets, in one round trip:
+     * both are sent before either answers, and Redis applies the mark first, before the script
+     * that follows them.
+     */
+    const markedAndCounted = (booking: Pick<Booking, "id" | "flightId">) =>
+      Effect.map(Effect.all([dirty(booking.flightId), countedIn(booking)], { concurrency: "unbounded" }), ([, counted]) => counted)
+
     /** Cancels or expires a booking (`RedisScripts.release`); the flight's outbox is marked around it. */
     const release = (
       booking: Booking,
@@ -85,7 +93,7 @@ export const make = (client: Redis, options: Options = {}) =>
     ) =>
       Effect.gen(function* () {
         const flight = booking.flightId
-        yield* dirty(flight)
+        const counted = yield* markedAndCounted(booking)
         const reply = yield* run(RedisScripts.release, {
           keys: {
             booking: keys.booking(flight, booking.id),
@@ -93,7 +101,7 @@ export const make = (client: Redis, options: Options = {}) =>
             expiries: keys.expiries(flight),
             active: keys.active(flight),
             outbox: keys.outbox(flight),
-            ...yield* countedIn(booking),
+            ...counted,
           },
           args: {
             reason,
@@ -131,18 +139,17 @@ export const make = (client: Redis, options: Options = {}) =>
 
       hold: RedisBookingHold.make(client, keys, { ...marks, notify: wakeup.notify }),
 
-      confirm: (id, paymentId, now, event) =>
+      confirm: (booking, paymentId, now, event) =>
         Effect.gen(function* () {
-          const booking = yield* located(id)
-          const flight = booking.flightId
-          yield* dirty(flight)
+          const { flightId: flight, id } = booking
+          const counted = yield* markedAndCounted(booking)
           const reply = yield* run(RedisScripts.confirm, {
             keys: {
               booking: keys.booking(flight, id),
               seats: keys.seats(flight, booking.cabin),
               expiries: keys.expiries(flight),
               outbox: keys.outbox(flight),
-              ...yield* countedIn(booking),
+              ...counted,
             },
             args: {
               paymentId,

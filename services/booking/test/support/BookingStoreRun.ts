@@ -129,8 +129,9 @@ const execute = async (run: Run, steps: ReadonlyArray<Command>) => {
           : DateTime.toEpochMillis(now) >= tracked.expiresAt
           ? "HoldExpired"
           : "Confirmed"
-        const event = await run(confirmedEvent({ id: tracked.id, flightId, cabin: "economy" }, payment))
-        const result = await attempt(repository.confirm(tracked.id, payment, now, event))
+        const stored = { id: tracked.id, flightId, cabin: "economy" as const }
+        const event = await run(confirmedEvent(stored, payment))
+        const result = await attempt(repository.confirm(stored, payment, now, event))
         expect({ ...context, now: DateTime.formatIso(now), payment, outcome: outcomeOf(result, (outcome) => outcome._tag) })
           .toEqual({ ...context, now: DateTime.formatIso(now), payment, outcome: predicted })
         if (Either.isRight(result) && booking !== null) {
