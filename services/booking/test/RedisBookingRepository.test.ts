@@ -124,4 +124,43 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       expect(entries.map((entry) => entry.id)).toEqual([event.message.id, event.message.id])
       expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(0)
     }))
+
+  it("a flight's outbox mark goes once a pass finds its stream empty, and comes back with its next write", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      const flight = seating()
+      yield* repository.seed(flight)
+      yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      const marked = () => Effect.promise(() => redis.zscore(keys.dirty, flight.flightId))
+      expect(yield* marked()).not.toBeNull()
+      expect(yield* drainFlight(flight.flightId)).toHaveLength(1)
+      // The pass that completed the entry read it; the next finds the stream empty and drops the mark.
+      expect(yield* drainFlight(flight.flightId)).toHaveLength(0)
+      expect(yield* marked()).toBeNull()
+      yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      expect(yield* marked()).not.toBeNull()
+      expect(yield* drainFlight(flight.flightId)).toHaveLength(1)
+    }))
+
+  it("a relay takes what another left past its lease before new entries, never more than its limit in all", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const outbox = yield* Outbox.Store
+      // Whatever earlier tests left in the outbox goes first: the limit counts every flight's entries.
+      yield* drainFlight("")
+      const flight = seating()
+      yield* repository.seed(flight)
+      for (let i = 0; i < 3; i++) yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      // A relay takes the three and dies; three more are written after it.
+      const left = yield* outbox.claim({ owner: "dead", limit: 1000, lease: Duration.millis(200) })
+      expect(left).toHaveLength(3)
+      for (let i = 0; i < 3; i++) yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      yield* Effect.sleep("300 millis")
+      const first = yield* outbox.claim({ owner: "next", limit: 4, lease: Duration.millis(200) })
+      expect(first.map((entry) => entry.id)).toEqual([...left.map((entry) => entry.id), first[3]!.id])
+      const rest = yield* outbox.claim({ owner: "next", limit: 4, lease: Duration.millis(200) })
+      expect(rest).toHaveLength(2)
+      yield* outbox.complete("next", [...first, ...rest].map((entry) => entry.id))
+    }))
 })

@@ -26,6 +26,28 @@ return 0
 })
 
 /**
+ * Takes a flight's entries for a relay in one step: those another relay left past the lease
+ * (XAUTOCLAIM, by idle time), then new ones (XREADGROUP), at most `room` in all. Answers them and,
+ * when there were none, the stream's length (-1 otherwise), so an empty stream's mark can go.
+ */
+const takeEntries = RedisScript.make({
+  name: "outbox take",
+  lua: `
+local entries = redis.call("XAUTOCLAIM", KEYS[1], ARGV[1], ARGV[2], ARGV[3], "0-0", "COUNT", ARGV[4])[2]
+local room = tonumber(ARGV[4]) - #entries
+if room > 0 then
+  local fresh = redis.call("XREADGROUP", "GROUP", ARGV[1], ARGV[2], "COUNT", room, "STREAMS", KEYS[1], ">")
+  if fresh then for _, entry in ipairs(fresh[1][2]) do entries[#entries + 1] = entry end end
+end
+if #entries == 0 then return { entries, redis.call("XLEN", KEYS[1]) } end
+return { entries, -1 }
+`,
+  keys: ["stream"],
+  args: ["group", "consumer", "leaseMillis", "room"],
+  reply: Schema.Tuple(Schema.Array(Schema.Tuple(Schema.String, Schema.Array(Schema.String))), Schema.Number),
+})
+
+/**
  * Renews an outbox lease: the entries still pending to the consumer (the relay) are claimed again by
  * it, which resets their idle time (the lease XAUTOCLAIM measures); an entry another relay took is
  * left to it. Answers the ids renewed.
@@ -91,8 +113,7 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
         Effect.tap(() => Effect.sync(() => withGroup.add(flight))),
       )
 
-  type StreamEntry = [string, Array<string>]
-  const fieldsOf = (fields: Array<string>) => {
+  const fieldsOf = (fields: ReadonlyArray<string>) => {
     const record: Record<string, string> = {}
     for (let index = 0; index + 1 < fields.length; index += 2) record[fields[index]!] = fields[index + 1]!
     return record
@@ -114,14 +135,13 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
     Effect.gen(function* () {
       const stream = keys.outbox(flight)
       yield* ensureGroup(flight)
-      const reclaimed = (yield* call("outbox reclaim", () =>
-        client.xautoclaim(stream, group, owner, Duration.toMillis(lease), "0-0", "COUNT", room))) as [string, Array<StreamEntry>]
-      const fresh = (yield* call("outbox read", () =>
-        client.xreadgroup("GROUP", group, owner, "COUNT", room, "STREAMS", stream, ">"))) as Array<[string, Array<StreamEntry>]> | null
-      const found = [...reclaimed[1], ...(fresh?.[0]?.[1] ?? [])]
+      const [found, length] = yield* RedisScript.run(client, takeEntries, {
+        keys: { stream },
+        args: { group, consumer: owner, leaseMillis: Duration.toMillis(lease), room },
+      })
       if (found.length === 0) {
         quiet.set(flight, score)
-        if ((yield* call("outbox length", () => client.xlen(stream))) === 0) {
+        if (length === 0) {
           yield* RedisScript.run(client, removeIfUnchanged, { keys: { set: keys.dirty }, args: { member: flight, score } })
           quiet.delete(flight)
         }
