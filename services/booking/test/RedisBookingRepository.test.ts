@@ -163,4 +163,31 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       expect(rest).toHaveLength(2)
       yield* outbox.complete("next", [...first, ...rest].map((entry) => entry.id))
     }))
+
+  it("claims read many flights at once and never take more than their limit; each flight's entries come in order, once", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const outbox = yield* Outbox.Store
+      yield* drainFlight("")
+      const flights = [seating(), seating()]
+      const written = new Map<string, Array<string>>()
+      for (const [index, flight] of flights.entries()) {
+        yield* repository.seed(flight)
+        for (let i = 0; i < [11, 13][index]!; i++) {
+          const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+          written.set(flight.flightId, [...(written.get(flight.flightId) ?? []), booking.id])
+        }
+      }
+      const taken = new Map<string, Array<string>>()
+      for (let pass = 0; pass < 10; pass++) {
+        const entries = yield* outbox.claim({ owner: "next", limit: 20, lease })
+        expect(entries.length).toBeLessThanOrEqual(20)
+        for (const entry of entries) {
+          const data = entry.message.data as { readonly flightId: string; readonly bookingId: string }
+          taken.set(data.flightId, [...(taken.get(data.flightId) ?? []), data.bookingId])
+        }
+        yield* outbox.complete("next", entries.map((entry) => entry.id))
+      }
+      expect(Object.fromEntries(taken)).toEqual(Object.fromEntries(written))
+    }))
 })

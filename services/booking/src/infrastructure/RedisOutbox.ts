@@ -97,6 +97,8 @@ export const marks = (client: Redis, keys: Keys, wakeup: ReturnType<typeof Outbo
 export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): Outbox.OutboxStore => {
   const group = "relay"
   const withGroup = new Set<string>()
+  /** The fewest entries a claim asks of a flight at once, but for the last of its room. */
+  const minimumShare = 10
   /** Flights this relay found nothing new in, with their mark then. */
   const quiet = new Map<string, string>()
   let lastFullPass = 0
@@ -194,19 +196,35 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
         // a lease, so a takeover waits for the lease and little more.
         const full = now - lastFullPass >= Math.min(fullPassMillis, Duration.toMillis(lease) / 3)
         if (full) lastFullPass = now
-        const flights = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, -1, "WITHSCORES"))
+        const marks = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, -1, "WITHSCORES"))
+        let candidates: Array<{ readonly flight: string; readonly score: string }> = []
+        for (let index = 0; index + 1 < marks.length; index += 2) {
+          const flight = marks[index]!
+          const score = marks[index + 1]!
+          if (full || quiet.get(flight) !== score) candidates.push({ flight, score })
+        }
+        // The flights are read at once, a round at a time, each given an even share of the room left
+        // (at least `minimumShare`, so a backlog is taken in few reads); a flight that filled its share
+        // may hold more, and shares what is left in the next round. A flight's entries stay in order.
         const entries: Array<Outbox.OutboxEntry> = []
-        for (let index = 0; index + 1 < flights.length && entries.length < limit; index += 2) {
-          const flight = flights[index]!
-          const score = flights[index + 1]!
-          if (!full && quiet.get(flight) === score) continue
-          // One flight's trouble is logged and skipped, never the relay's stop.
-          const read = yield* Effect.either(readFlight(flight, score, owner, lease, limit - entries.length))
-          if (read._tag === "Left") {
-            yield* Effect.logWarning(`outbox of flight ${flight}: ${read.left.message}`)
-            continue
+        while (candidates.length > 0 && entries.length < limit) {
+          const room = limit - entries.length
+          const round = candidates.slice(0, Math.max(1, Math.floor(room / minimumShare)))
+          const share = Math.floor(room / round.length)
+          const reads = yield* Effect.forEach(round, ({ flight, score }) => Effect.either(readFlight(flight, score, owner, lease, share)), {
+            concurrency: "unbounded",
+          })
+          const more: typeof candidates = []
+          for (const [index, read] of reads.entries()) {
+            // One flight's trouble is logged and skipped, never the relay's stop.
+            if (read._tag === "Left") {
+              yield* Effect.logWarning(`outbox of flight ${round[index]!.flight}: ${read.left.message}`)
+              continue
+            }
+            entries.push(...read.right)
+            if (read.right.length === share) more.push(round[index]!)
           }
-          entries.push(...read.right)
+          candidates = [...more, ...candidates.slice(round.length)]
         }
         return entries
       }).pipe(Effect.mapError(storeError)),
@@ -221,13 +239,11 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
           }
         }
         const renewed = new Set<string>()
-        for (const [flight, streamIds] of streamIdsOf) {
-          const mine = yield* RedisScript.run(client, renewOwn, {
-            keys: { stream: keys.outbox(flight) },
-            args: { group, consumer: owner, ids: streamIds },
-          })
-          for (const streamId of mine) renewed.add(`${flight}/${streamId}`)
-        }
+        yield* Effect.forEach(streamIdsOf, ([flight, streamIds]) =>
+          Effect.map(
+            RedisScript.run(client, renewOwn, { keys: { stream: keys.outbox(flight) }, args: { group, consumer: owner, ids: streamIds } }),
+            (mine) => mine.forEach((streamId) => renewed.add(`${flight}/${streamId}`)),
+          ), { concurrency: "unbounded", discard: true })
         // A message id stands for every copy of it this relay took (a derived id may stand twice).
         return ids.filter((id) => {
           const copies = taken.get(takenKey(owner, id)) ?? []
@@ -239,6 +255,7 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
         // One transaction (one slot): an entry is never acknowledged without being deleted.
         call("outbox complete", () =>
           client.multi().xack(keys.outbox(flight), group, ...streamIds).xdel(keys.outbox(flight), ...streamIds).exec()), {
+        concurrency: "unbounded",
         discard: true,
       }).pipe(Effect.mapError(storeError)),
     release: (owner, ids) =>
@@ -246,6 +263,7 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
         // Marked idle for long, so the next claim (of any relay) takes them over at once.
         call("outbox release", () =>
           client.xclaim(keys.outbox(flight), group, owner, 0, ...streamIds, "IDLE", 365 * 24 * 3_600_000)), {
+        concurrency: "unbounded",
         discard: true,
       }).pipe(Effect.mapError(storeError)),
     stats: Effect.gen(function* () {
