@@ -97,8 +97,8 @@ export const marks = (client: Redis, keys: Keys, wakeup: ReturnType<typeof Outbo
 export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): Outbox.OutboxStore => {
   const group = "relay"
   const withGroup = new Set<string>()
-  /** The fewest entries a claim asks of a flight at once, but for the last of its room. */
-  const minimumShare = 10
+  /** Whether this relay's last claim took as many entries as it could: a backlog, read in few large reads. */
+  let backlog = false
   /** Flights this relay found nothing new in, with their mark then. */
   const quiet = new Map<string, string>()
   let lastFullPass = 0
@@ -203,10 +203,12 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
           const score = marks[index + 1]!
           if (full || quiet.get(flight) !== score) candidates.push({ flight, score })
         }
-        // The flights are read at once, a round at a time, each given an even share of the room left
-        // (at least `minimumShare`, so a backlog is taken in few reads); a flight that filled its share
-        // may hold more, and shares what is left in the next round. A flight's entries stay in order.
+        // The flights are read at once, a round at a time, each given an even share of the room left;
+        // a flight that filled its share may hold more, and shares what is left in the next round.
+        // In a backlog (the last claim was full) one flight is read at a time, with the whole room:
+        // as few reads as a batch can take. A flight's entries stay in order.
         const entries: Array<Outbox.OutboxEntry> = []
+        const minimumShare = backlog ? limit : 1
         while (candidates.length > 0 && entries.length < limit) {
           const room = limit - entries.length
           const round = candidates.slice(0, Math.max(1, Math.floor(room / minimumShare)))
@@ -226,6 +228,7 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
           }
           candidates = [...more, ...candidates.slice(round.length)]
         }
+        backlog = entries.length >= limit
         return entries
       }).pipe(Effect.mapError(storeError)),
     // The lease on Redis is the idle time XAUTOCLAIM measures against the claimer's lease: renewing
