@@ -190,4 +190,36 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       }
       expect(Object.fromEntries(taken)).toEqual(Object.fromEntries(written))
     }))
+
+  it("entries given back go out before their flight's newer ones, however many flights a claim reads", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const outbox = yield* Outbox.Store
+      yield* drainFlight("")
+      const flight = seating()
+      yield* repository.seed(flight)
+      const order: Array<string> = []
+      for (let i = 0; i < 20; i++) order.push((yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))).booking.id)
+      const first = yield* outbox.claim({ owner: "relay", limit: 100, lease })
+      expect(first).toHaveLength(20)
+      // Five published, then the broker failed: the rest given back. Writes go on meanwhile.
+      yield* outbox.complete("relay", first.slice(0, 5).map((entry) => entry.id))
+      yield* outbox.release("relay", first.slice(5).map((entry) => entry.id))
+      order.push((yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))).booking.id)
+      for (let other = 0; other < 8; other++) {
+        const elsewhere = seating()
+        yield* repository.seed(elsewhere)
+        for (let i = 0; i < 11; i++) yield* repository.hold(yield* holdRequest(elsewhere.flightId, [undefined]))
+      }
+      const published: Array<number> = []
+      for (let pass = 0; pass < 5; pass++) {
+        const entries = yield* outbox.claim({ owner: "relay", limit: 100, lease })
+        for (const entry of entries) {
+          const data = entry.message.data as { readonly flightId: string; readonly bookingId: string }
+          if (data.flightId === flight.flightId) published.push(order.indexOf(data.bookingId))
+        }
+        yield* outbox.complete("relay", entries.map((entry) => entry.id))
+      }
+      expect(published).toEqual(Array.from({ length: 16 }, (_, index) => index + 5))
+    }))
 })

@@ -77,8 +77,8 @@ export const make = (client: Redis, options: Options = {}) =>
 
     /**
      * The flight's outbox marked before a write and the booking's holder sets, in one round trip:
-     * both are sent before either answers, and Redis applies the mark first, before the script
-     * that follows them.
+     * both are sent before either answers, and the script that follows is sent only once both have
+     * answered, so the mark is applied before the script writes the outbox entry.
      */
     const markedAndCounted = (booking: Pick<Booking, "id" | "flightId">) =>
       Effect.map(Effect.all([dirty(booking.flightId), countedIn(booking)], { concurrency: "unbounded" }), ([, counted]) => counted)

@@ -26,20 +26,25 @@ return 0
 })
 
 /**
- * Takes a flight's entries for a relay in one step: those another relay left past the lease
- * (XAUTOCLAIM, by idle time), then new ones (XREADGROUP), at most `room` in all. Answers them and,
- * when there were none, the stream's length (-1 otherwise), so an empty stream's mark can go.
+ * Takes a flight's entries for a relay in one step: those left past the lease (a dead relay's, or
+ * given back; XAUTOCLAIM, by idle time), then new ones (XREADGROUP), at most `room` in all. New ones
+ * only once XAUTOCLAIM looked through every entry taken and not acknowledged (its cursor back at
+ * 0-0; it looks at ten times its count at most): an older entry given back is never passed by a new
+ * one. Answers them and, when it looked through everything and found none, the stream's length (-1
+ * otherwise: more may be there), so an empty stream's mark can go.
  */
 const takeEntries = RedisScript.make({
   name: "outbox take",
   lua: `
-local entries = redis.call("XAUTOCLAIM", KEYS[1], ARGV[1], ARGV[2], ARGV[3], "0-0", "COUNT", ARGV[4])[2]
+local reclaimed = redis.call("XAUTOCLAIM", KEYS[1], ARGV[1], ARGV[2], ARGV[3], "0-0", "COUNT", ARGV[4])
+local entries = reclaimed[2]
+local looked = reclaimed[1] == "0-0"
 local room = tonumber(ARGV[4]) - #entries
-if room > 0 then
+if room > 0 and looked then
   local fresh = redis.call("XREADGROUP", "GROUP", ARGV[1], ARGV[2], "COUNT", room, "STREAMS", KEYS[1], ">")
   if fresh then for _, entry in ipairs(fresh[1][2]) do entries[#entries + 1] = entry end end
 end
-if #entries == 0 then return { entries, redis.call("XLEN", KEYS[1]) } end
+if #entries == 0 and looked then return { entries, redis.call("XLEN", KEYS[1]) } end
 return { entries, -1 }
 `,
   keys: ["stream"],
@@ -142,6 +147,8 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
         args: { group, consumer: owner, leaseMillis: Duration.toMillis(lease), room },
       })
       if (found.length === 0) {
+        // Not looked through (the entries this relay holds filled XAUTOCLAIM's look): read again next pass.
+        if (length < 0) return []
         quiet.set(flight, score)
         if (length === 0) {
           yield* RedisScript.run(client, removeIfUnchanged, { keys: { set: keys.dirty }, args: { member: flight, score } })
