@@ -24,6 +24,22 @@ export const transitionsContract = (it: ContractTest) => {
       expect(types).toEqual(["booking.created", "booking.confirmed"])
     }))
 
+  it("a booking named with another flight or cabin is not found by confirm, and stays as it was", () =>
+    Effect.gen(function* () {
+      const { flight, repository } = yield* seeded()
+      const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      const payment = paymentId()
+      const now = yield* DateTime.now
+      const event = yield* confirmedEvent(booking, payment)
+      for (const named of [{ ...booking, cabin: "business" as const }, { ...booking, flightId: (yield* seeded()).flight.flightId }]) {
+        const refused = yield* Effect.either(repository.confirm(named, payment, now, event))
+        expect(Either.isLeft(refused) && refused.left._tag).toBe("BookingNotFound")
+      }
+      expect(yield* states(flight.flightId)).toMatchObject({ sold: 0 })
+      expect((yield* repository.confirm(booking, payment, now, event))._tag).toBe("Confirmed")
+      expect((yield* states(flight.flightId)).sold).toBe(1)
+    }))
+
   it("a hold that ran out cannot be confirmed", () =>
     Effect.gen(function* () {
       const { flight, repository } = yield* seeded()

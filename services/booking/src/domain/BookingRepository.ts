@@ -170,7 +170,8 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
   /**
    * Confirms a pending booking with a payment: its seats are sold, and no longer count as held. The
    * booking is as the caller read it: its id, flight and cabin (which never change) say where it is
-   * stored; whether it can be confirmed is the store's to decide, at the confirmation.
+   * stored, and one named with another flight or cabin is not found; whether it can be confirmed is
+   * the store's to decide, at the confirmation.
    */
   readonly confirm: (
     booking: Pick<Booking, "id" | "flightId" | "cabin">,

@@ -126,10 +126,13 @@ export const make = (options: Options = {}) => Effect.sync(() => {
           return Effect.succeed({ booking, replayed: false })
         })),
 
-    confirm: ({ id }, paymentId, now, event) =>
+    confirm: (named, paymentId, now, event) =>
       Effect.flatMap(Clock.currentTimeMillis, (at) =>
         Effect.suspend((): ReturnType<Repository["confirm"]> => {
-          const booking = bookings.get(id)
+          const id = named.id
+          const stored = bookings.get(id)
+          // Named with another flight or cabin, it is not where the caller looked.
+          const booking = stored?.flightId === named.flightId && stored.cabin === named.cabin ? stored : undefined
           const state = booking === undefined ? undefined : flights.get(booking.flightId)
           if (booking === undefined || state === undefined) return Effect.fail(new BookingNotFound({ id }))
           if (booking.status === "confirmed" && booking.paymentId === paymentId) {

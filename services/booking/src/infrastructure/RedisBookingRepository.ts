@@ -158,6 +158,7 @@ export const make = (client: Redis, options: Options = {}) =>
               event: Catalogue.encodeJson(event.message),
               traceparent: event.traceparent ?? "",
               messageId: event.message.id,
+              cabin: booking.cabin,
             },
           })
           switch (reply[0]) {

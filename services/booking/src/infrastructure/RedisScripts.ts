@@ -30,7 +30,8 @@ const BookingJson = Schema.parseJson(Booking)
 /**
  * Confirms a pending booking with a payment: its seats are sold, it leaves the expiries and its
  * holder sets (`holders`, the booking's record of them, and `holderSets`). ARGV: `nowMillis` and
- * `nowIso` the same instant; `event` booking.confirmed as JSON.
+ * `nowIso` the same instant; `event` booking.confirmed as JSON; `cabin` the cabin the caller named,
+ * whose seats are KEYS[2] (a booking of another cabin is not found there).
  */
 export const confirm = RedisScript.make({
   name: "confirm",
@@ -38,6 +39,7 @@ export const confirm = RedisScript.make({
 local json = redis.call("GET", KEYS[1])
 if not json then return {"not-found"} end
 local booking = cjson.decode(json)
+if booking.cabin ~= ARGV[7] then return {"not-found"} end
 if booking.status == "confirmed" and booking.paymentId == ARGV[1] then return {"already", json} end
 if booking.status ~= "pending" then return {"invalid", booking.status} end
 local expiry = redis.call("ZSCORE", KEYS[3], booking.id)
@@ -57,7 +59,7 @@ return {"ok", json}
 `,
   keys: ["booking", "seats", "expiries", "outbox", "holders"],
   moreKeys: "holderSets",
-  args: ["paymentId", "nowMillis", "nowIso", "event", "traceparent", "messageId"],
+  args: ["paymentId", "nowMillis", "nowIso", "event", "traceparent", "messageId", "cabin"],
   reply: Schema.Union(
     Schema.Tuple(Schema.Literal("ok"), BookingJson),
     /** Confirmed before by the same payment. */
