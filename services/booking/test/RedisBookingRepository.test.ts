@@ -58,6 +58,16 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       return entries.filter((entry) => "flightId" in entry.message.data && entry.message.data.flightId === flightId)
     })
 
+  /** A flight seeded once earlier tests' entries are drained: a claim's limit counts every flight's entries. */
+  const flightOnEmptyOutbox = Effect.gen(function* () {
+    const repository = yield* BookingRepository
+    const outbox = yield* Outbox.Store
+    yield* drainFlight("")
+    const flight = seating()
+    yield* repository.seed(flight)
+    return { flight, outbox, repository }
+  })
+
   it("a hold that fails leaves no name behind: no booking -> flight entry, no reference, no expiry entry", () =>
     Effect.gen(function* () {
       const repository = yield* BookingRepository
@@ -145,12 +155,7 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
 
   it("a relay takes what another left past its lease before new entries, never more than its limit in all", () =>
     Effect.gen(function* () {
-      const repository = yield* BookingRepository
-      const outbox = yield* Outbox.Store
-      // Whatever earlier tests left in the outbox goes first: the limit counts every flight's entries.
-      yield* drainFlight("")
-      const flight = seating()
-      yield* repository.seed(flight)
+      const { flight, outbox, repository } = yield* flightOnEmptyOutbox
       for (let i = 0; i < 3; i++) yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
       // A relay takes the three and dies; three more are written after it.
       const left = yield* outbox.claim({ owner: "dead", limit: 1000, lease: Duration.millis(200) })
@@ -193,11 +198,7 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
 
   it("entries given back go out before their flight's newer ones, however many flights a claim reads", () =>
     Effect.gen(function* () {
-      const repository = yield* BookingRepository
-      const outbox = yield* Outbox.Store
-      yield* drainFlight("")
-      const flight = seating()
-      yield* repository.seed(flight)
+      const { flight, outbox, repository } = yield* flightOnEmptyOutbox
       const order: Array<string> = []
       for (let i = 0; i < 20; i++) order.push((yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))).booking.id)
       const first = yield* outbox.claim({ owner: "relay", limit: 100, lease })
