@@ -5,78 +5,13 @@
  */
 import { Outbox } from "@flight/bus"
 import { Catalogue } from "@flight/contracts"
-import { Clock, Duration, Effect, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Schedule } from "effect"
 import type { Redis } from "ioredis"
 import type { BookingStoreError } from "../domain/BookingRepository.ts"
 import { call } from "./RedisCall.ts"
 import type { Keys } from "./RedisKeys.ts"
+import { removeIfUnchanged, renewOwn, type Taken, takeEntries } from "./RedisOutboxScripts.ts"
 import * as RedisScript from "./RedisScript.ts"
-
-/** Removes a member of a sorted set only if its score is still the one read (a flight's dirty mark). */
-const removeIfUnchanged = RedisScript.make({
-  name: "removeIfUnchanged",
-  lua: `
-local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
-if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call("ZREM", KEYS[1], ARGV[1]) end
-return 0
-`,
-  keys: ["set"],
-  args: ["member", "score"],
-  reply: Schema.Number,
-})
-
-/**
- * Takes a flight's entries for a relay in one step: those left past the lease (a dead relay's, or
- * given back; XAUTOCLAIM, by idle time), then new ones (XREADGROUP), at most `room` in all. New ones
- * only once XAUTOCLAIM looked through every entry taken and not acknowledged (its cursor back at
- * 0-0; it looks at ten times its count at most): an older entry given back is never passed by a new
- * one. Answers them and, when it looked through everything and found none, the stream's length (-1
- * otherwise: more may be there), so an empty stream's mark can go.
- */
-const takeEntries = RedisScript.make({
-  name: "outbox take",
-  lua: `
-local reclaimed = redis.call("XAUTOCLAIM", KEYS[1], ARGV[1], ARGV[2], ARGV[3], "0-0", "COUNT", ARGV[4])
-local entries = reclaimed[2]
-local looked = reclaimed[1] == "0-0"
-local room = tonumber(ARGV[4]) - #entries
-if room > 0 and looked then
-  local fresh = redis.call("XREADGROUP", "GROUP", ARGV[1], ARGV[2], "COUNT", room, "STREAMS", KEYS[1], ">")
-  if fresh then for _, entry in ipairs(fresh[1][2]) do entries[#entries + 1] = entry end end
-end
-if #entries == 0 and looked then return { entries, redis.call("XLEN", KEYS[1]) } end
-return { entries, -1 }
-`,
-  keys: ["stream"],
-  args: ["group", "consumer", "leaseMillis", "room"],
-  reply: Schema.Tuple(Schema.Array(Schema.Tuple(Schema.String, Schema.Array(Schema.String))), Schema.Number),
-})
-
-/**
- * Renews an outbox lease: the entries still pending to the consumer (the relay) are claimed again by
- * it, which resets their idle time (the lease XAUTOCLAIM measures); an entry another relay took is
- * left to it. Answers the ids renewed.
- */
-const renewOwn = RedisScript.make({
-  name: "renewOwn",
-  lua: `
-local mine = {}
-for index = 3, #ARGV do
-  local pending = redis.call("XPENDING", KEYS[1], ARGV[1], ARGV[index], ARGV[index], 1)
-  if pending[1] and pending[1][2] == ARGV[2] then mine[#mine + 1] = ARGV[index] end
-end
-if #mine == 0 then return mine end
-local claim = { KEYS[1], ARGV[1], ARGV[2], 0 }
-for _, id in ipairs(mine) do claim[#claim + 1] = id end
-claim[#claim + 1] = "JUSTID"
-redis.call("XCLAIM", unpack(claim))
-return mine
-`,
-  keys: ["stream"],
-  args: ["group", "consumer"],
-  moreArgs: "ids",
-  reply: Schema.Array(Schema.String),
-})
 
 /** How a write after a committed change is retried. */
 export const markRetry = Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
@@ -104,7 +39,7 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
   const withGroup = new Set<string>()
   /** Whether this relay's last claim took as many entries as it could: a backlog, read in few large reads. */
   let backlog = false
-  /** Flights this relay found nothing new in, with their mark then. */
+  /** Flights this relay drained (took everything there was to take), with their mark then. */
   const quiet = new Map<string, string>()
   let lastFullPass = 0
   /** What this process took, by relay and message id (a derived id may stand twice in a stream). */
@@ -137,26 +72,25 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
     return grouped
   }
 
-  /** Reads one flight's stream: entries a dead relay left (past the lease), then new ones. */
-  const readFlight = (flight: string, score: string, owner: string, lease: Duration.Duration, room: number) =>
+  /** What one flight's take gave: its entries, in order, up to one a newer build wrote. */
+  const entriesOf = (flight: string, score: string, owner: string, [found, drained, length, error]: Taken) =>
     Effect.gen(function* () {
-      const stream = keys.outbox(flight)
-      yield* ensureGroup(flight)
-      const [found, length] = yield* RedisScript.run(client, takeEntries, {
-        keys: { stream },
-        args: { group, consumer: owner, leaseMillis: Duration.toMillis(lease), room },
-      })
-      if (found.length === 0) {
-        // Not looked through (the entries this relay holds filled XAUTOCLAIM's look): read again next pass.
-        if (length < 0) return []
-        quiet.set(flight, score)
-        if (length === 0) {
-          yield* RedisScript.run(client, removeIfUnchanged, { keys: { set: keys.dirty }, args: { member: flight, score } })
-          quiet.delete(flight)
-        }
+      // A stream that lost its group (deleted, restored) gets it again; the next pass reads it.
+      if (error.includes("NOGROUP")) {
+        withGroup.delete(flight)
         return []
       }
-      quiet.delete(flight)
+      if (error !== "") return yield* Effect.fail(new Outbox.OutboxStoreError({ reason: `outbox take: ${error}` }))
+      const stream = keys.outbox(flight)
+      // Drained as its mark read `score`: what is written after moves the mark, so the flight needs no
+      // read until then (or until this relay gives entries back). Otherwise (the room filled, or the
+      // entries this relay holds filled XAUTOCLAIM's look) it is read again next pass.
+      if (drained === 1) quiet.set(flight, score)
+      else quiet.delete(flight)
+      if (length === 0) {
+        yield* RedisScript.run(client, removeIfUnchanged, { keys: { set: keys.dirty }, args: { member: flight, score } })
+        quiet.delete(flight)
+      }
       const entries: Array<Outbox.OutboxEntry> = []
       for (const [streamId, fields] of found) {
         const { body, id, traceparent } = fieldsOf(fields)
@@ -181,63 +115,74 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
             .xadd(keys.deadOutbox(flight), "*", "streamId", streamId, "reason", detail, ...fields)
             .xack(stream, group, streamId)
             .xdel(stream, streamId)
-            .exec())
+            .exec()).pipe(Effect.mapError(storeError))
       }
       return entries
-    }).pipe(
-      // A stream that lost its group (deleted, restored) gets it again; the next pass reads it.
-      Effect.catchAll((error) =>
-        error.reason.includes("NOGROUP")
-          ? Effect.sync(() => withGroup.delete(flight)).pipe(Effect.as([] as Array<Outbox.OutboxEntry>))
-          : Effect.fail(error)
-      ),
-    )
+    })
+
+  /** Takes a round's flights at once, `share` entries at most each and `room` in all: a flight's trouble is logged and skipped. */
+  const takeRound = (
+    round: ReadonlyArray<{ readonly flight: string; readonly score: string }>,
+    { lease, owner, room, share }: { readonly owner: string; readonly lease: Duration.Duration; readonly share: number; readonly room: number },
+  ) =>
+    Effect.gen(function* () {
+      const ungrouped = round.filter(({ flight }) => !withGroup.has(flight))
+      const failed = new Set<string>()
+      yield* Effect.forEach(ungrouped, ({ flight }) =>
+        ensureGroup(flight).pipe(Effect.catchAll((error) =>
+          Effect.zipRight(Effect.sync(() => failed.add(flight)), Effect.logWarning(`outbox of flight ${flight}: ${error.message}`))
+        )), { concurrency: "unbounded", discard: true })
+      const grouped = failed.size === 0 ? round : round.filter(({ flight }) => !failed.has(flight))
+      if (grouped.length === 0) return []
+      const answers = yield* RedisScript.run(client, takeEntries, {
+        keys: { streams: grouped.map(({ flight }) => keys.outbox(flight)) },
+        args: { group, consumer: owner, leaseMillis: Duration.toMillis(lease), share, room },
+      }).pipe(Effect.mapError(storeError))
+      return yield* Effect.forEach(grouped, ({ flight, score }, index) =>
+        entriesOf(flight, score, owner, answers[index]!).pipe(
+          Effect.map((entries) => ({ flight, score, entries })),
+          Effect.catchAll((error) =>
+            Effect.logWarning(`outbox of flight ${flight}: ${error.message}`).pipe(Effect.as({ flight, score, entries: [] }))
+          ),
+        ))
+    })
 
   return {
     written,
     claim: ({ lease, limit, owner }) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        // A flight whose mark has not moved since this relay found nothing new in it is skipped,
+        // A flight whose mark has not moved since this relay drained it is skipped,
         // but for a full pass now and then, which takes over what a dead relay left: every third of
         // a lease, so a takeover waits for the lease and little more.
         const full = now - lastFullPass >= Math.min(fullPassMillis, Duration.toMillis(lease) / 3)
         if (full) lastFullPass = now
-        const marks = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, -1, "WITHSCORES"))
+        const marks = yield* call("outbox dirty", () => client.zrange(keys.dirty, 0, -1, "WITHSCORES")).pipe(Effect.mapError(storeError))
         let candidates: Array<{ readonly flight: string; readonly score: string }> = []
         for (let index = 0; index + 1 < marks.length; index += 2) {
           const flight = marks[index]!
           const score = marks[index + 1]!
           if (full || quiet.get(flight) !== score) candidates.push({ flight, score })
         }
-        // The flights are read at once, a round at a time, each given an even share of the room left;
-        // a flight that filled its share may hold more, and shares what is left in the next round.
-        // In a backlog (the last claim was full) one flight is read at a time, with the whole room:
-        // as few reads as a batch can take. A flight's entries stay in order.
+        // The flights are read in one script, a round at a time, each given an even share of the room
+        // left; a flight that filled its share may hold more, and shares what is left in the next round.
+        // In a backlog (the last claim was full) each flight in turn is given all the room left, until
+        // it is full: as few flights' reads as a batch can take. A flight's entries stay in order.
         const entries: Array<Outbox.OutboxEntry> = []
-        const minimumShare = backlog ? limit : 1
         while (candidates.length > 0 && entries.length < limit) {
           const room = limit - entries.length
-          const round = candidates.slice(0, Math.max(1, Math.floor(room / minimumShare)))
-          const share = Math.floor(room / round.length)
-          const reads = yield* Effect.forEach(round, ({ flight, score }) => Effect.either(readFlight(flight, score, owner, lease, share)), {
-            concurrency: "unbounded",
-          })
+          const round = candidates.slice(0, room)
+          const share = backlog ? room : Math.max(1, Math.floor(room / round.length))
           const more: typeof candidates = []
-          for (const [index, read] of reads.entries()) {
-            // One flight's trouble is logged and skipped, never the relay's stop.
-            if (read._tag === "Left") {
-              yield* Effect.logWarning(`outbox of flight ${round[index]!.flight}: ${read.left.message}`)
-              continue
-            }
-            entries.push(...read.right)
-            if (read.right.length === share) more.push(round[index]!)
+          for (const read of yield* takeRound(round, { owner, lease, share, room })) {
+            entries.push(...read.entries)
+            if (read.entries.length === share) more.push(read)
           }
           candidates = [...more, ...candidates.slice(round.length)]
         }
         backlog = entries.length >= limit
         return entries
-      }).pipe(Effect.mapError(storeError)),
+      }),
     // The lease on Redis is the idle time XAUTOCLAIM measures against the claimer's lease: renewing
     // resets it, so `lease` itself is not needed here.
     renew: (owner, ids) =>
@@ -261,18 +206,26 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
         })
       }).pipe(Effect.mapError(storeError)),
     complete: (owner, ids) =>
-      Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
-        // One transaction (one slot): an entry is never acknowledged without being deleted.
-        call("outbox complete", () =>
-          client.multi().xack(keys.outbox(flight), group, ...streamIds).xdel(keys.outbox(flight), ...streamIds).exec()), {
-        concurrency: "unbounded",
-        discard: true,
+      Effect.suspend((): Effect.Effect<void, BookingStoreError> => {
+        const flights = byFlight(owner, ids)
+        if (flights.size === 0) return Effect.void
+        // One transaction: an entry is never acknowledged without being deleted.
+        return call("outbox complete", () => {
+          const transaction = client.multi()
+          for (const [flight, streamIds] of flights) {
+            transaction.xack(keys.outbox(flight), group, ...streamIds).xdel(keys.outbox(flight), ...streamIds)
+          }
+          return transaction.exec()
+        }).pipe(Effect.asVoid)
       }).pipe(Effect.mapError(storeError)),
     release: (owner, ids) =>
       Effect.forEach(byFlight(owner, ids), ([flight, streamIds]) =>
-        // Marked idle for long, so the next claim (of any relay) takes them over at once.
+        // Marked idle for long, so the next claim (of any relay) takes them over at once; this
+        // relay's too, which reads the flight again though its mark has not moved.
         call("outbox release", () =>
-          client.xclaim(keys.outbox(flight), group, owner, 0, ...streamIds, "IDLE", 365 * 24 * 3_600_000)), {
+          client.xclaim(keys.outbox(flight), group, owner, 0, ...streamIds, "IDLE", 365 * 24 * 3_600_000)).pipe(
+            Effect.ensuring(Effect.sync(() => quiet.delete(flight))),
+          ), {
         concurrency: "unbounded",
         discard: true,
       }).pipe(Effect.mapError(storeError)),
