@@ -1,13 +1,15 @@
 /**
  * The system in the infra mode for tests and benchmarks: the four services, identity and the gateway
  * in front of them as separate processes (`bun services/<name>/src/main.ts`) on real servers, MongoDB and PostgreSQL on databases
- * of their own (dropped at the end), RabbitMQ and Redis as the services use them in production. The
+ * of their own (dropped at the end), RabbitMQ and Redis as the services use them in production, under
+ * names of their own (exchanges and queues, booking's keys; removed at the end). The
  * services verify identity's tokens (AUTH_ISSUER is its address), as they would in production.
  */
 import { RabbitMqBus, Topology } from "@flight/bus"
 import { ChildProcess } from "@flight/runtime/testing"
 import * as amqp from "amqplib"
 import { Effect, Exit, Scope } from "effect"
+import { Redis } from "ioredis"
 import { exportJWK, generateKeyPair } from "jose"
 import { MongoClient } from "mongodb"
 import { Postgres } from "@flight/runtime/testing"
@@ -64,8 +66,12 @@ export const start = async (
   // Exchanges and queues of this system's own: a message another system left on the broker never
   // reaches these services, and what they leave is removed when they stop.
   const busPrefix = `e2e-${Bun.randomUUIDv7().slice(-12)}`
+  // Booking's keys too: a booking another system left in Redis (a hold that runs out later, say) is
+  // never this system's, and this system's are deleted when it stops.
+  const bookingPrefix = `booking-e2e-${Bun.randomUUIDv7().slice(-12)}`
   const common = {
     RABBITMQ_PREFIX: busPrefix,
+    BOOKING_REDIS_PREFIX: bookingPrefix,
     AUTH_ISSUER: `http://127.0.0.1:${identityPort}`,
     // The booking service signs guest tokens as this issuer, and every service trusts it for them.
     BOOKING_GUEST_ISSUER: `http://127.0.0.1:${bookingPort}`,
@@ -115,6 +121,17 @@ export const start = async (
       await broker.createChannel()
         .then((channel) => Effect.runPromise(RabbitMqBus.deleteTopology(channel, Topology.make(busPrefix))))
         .finally(() => broker.close())
+      const redis = new Redis(servers.redisUrl)
+      try {
+        let cursor = "0"
+        do {
+          const [next, found] = await redis.scan(cursor, "MATCH", `${bookingPrefix}:*`, "COUNT", 1000)
+          if (found.length > 0) await redis.del(...found)
+          cursor = next
+        } while (cursor !== "0")
+      } finally {
+        redis.disconnect()
+      }
     } finally {
       await Effect.runPromise(Scope.close(scope, Exit.void))
     }

@@ -69,6 +69,14 @@ describe("booking configuration", () => {
     }
   })
 
+  test("BOOKING_REDIS_PREFIX is booking unless set; a name no key separator or hash tag can break, or the error names it", () => {
+    expect(valid({}).redisKeyPrefix).toBe("booking")
+    expect(valid({ BOOKING_REDIS_PREFIX: "staging-2.booking_a" }).redisKeyPrefix).toBe("staging-2.booking_a")
+    for (const bad of ["", "booking:x", "{booking}", "-booking", "a b", "x".repeat(65)]) {
+      expect(named({ BOOKING_REDIS_PREFIX: bad })).toEqual(["BOOKING_REDIS_PREFIX"])
+    }
+  })
+
   test("the client's address: the connection's unless AUTH_CLIENT_IP_HEADER and AUTH_TRUSTED_PROXIES say which proxy to believe", () => {
     expect(valid({}).clientAddress).toEqual({ header: Option.none(), trustedProxies: [] })
     const config = valid({ AUTH_CLIENT_IP_HEADER: "X-Forwarded-For", AUTH_TRUSTED_PROXIES: "10.0.0.5, 10.0.0.6" })

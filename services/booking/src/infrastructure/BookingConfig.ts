@@ -21,6 +21,8 @@ export interface BookingConfig {
   readonly holdTtl: Duration.Duration
   /** How many seats one holder (account, contact email, client address) may hold at once (BOOKING_MAX_HELD_SEATS). */
   readonly maxHeldSeats: number
+  /** The first word of the store's Redis keys (BOOKING_REDIS_PREFIX). */
+  readonly redisKeyPrefix: string
   /** How to find the client's address behind a proxy (AUTH_CLIENT_IP_HEADER, AUTH_TRUSTED_PROXIES). */
   readonly clientAddress: ClientAddress.Settings
   /** Whose tokens it accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, AUTH_ROLES_CLAIM, AUTH_GUEST_*). */
@@ -95,6 +97,21 @@ export const maxHeldSeats: Config.Config<number> = Config.integer("BOOKING_MAX_H
   Config.withDefault(defaultMaxHeldSeats),
 )
 
+/**
+ * `BOOKING_REDIS_PREFIX`: the first word of every key the store writes (`booking:...`; decision 10),
+ * so that several systems can share one Redis without reading each other's bookings (every instance
+ * of one system must use the same). `booking` unless set.
+ */
+export const redisKeyPrefix: Config.Config<string> = Config.string("BOOKING_REDIS_PREFIX").pipe(
+  Config.mapOrFail((value) =>
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)
+      ? Either.right(value)
+      : Either.left(ConfigError.InvalidData([], "Expected 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. booking"))
+  ),
+  // After the check: a default would hide the variable's name from its error.
+  Config.withDefault("booking"),
+)
+
 export const defaultPort = 3001
 
 export const BookingConfig: Config.Config<BookingConfig> = Config.all({
@@ -104,6 +121,7 @@ export const BookingConfig: Config.Config<BookingConfig> = Config.all({
   rabbitmqUrl: AppConfig.rabbitmqUrl,
   holdTtl: AppConfig.duration("BOOKING_HOLD_TTL", "15 minutes"),
   maxHeldSeats,
+  redisKeyPrefix,
   clientAddress: ClientAddress.settings,
   auth: AuthConfig.service,
   guest: Config.all({
