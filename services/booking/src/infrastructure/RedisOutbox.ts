@@ -42,6 +42,12 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
   /** Flights this relay drained (took everything there was to take), with their mark then. */
   const quiet = new Map<string, string>()
   let lastFullPass = 0
+  /**
+   * Flights whose take failed, left unread until a lease has passed: a take whose answer was lost
+   * may have taken entries this relay never learnt of, and read at once the flight's newer entries
+   * would go out before them; past the lease, XAUTOCLAIM takes them first.
+   */
+  const heldBack = new Map<string, number>()
   /** What this process took, by relay and message id (a derived id may stand twice in a stream). */
   const taken = new Map<string, Array<{ readonly flight: string; readonly streamId: string }>>()
   const takenKey = (owner: string, id: string) => `${owner}/${id}`
@@ -120,7 +126,11 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
       return entries
     })
 
-  /** Takes a round's flights at once, `share` entries at most each and `room` in all: a flight's trouble is logged and skipped. */
+  /**
+   * Takes a round's flights in one script, `share` entries at most each and `room` in all. A flight
+   * whose group could not be made, or whose entries could not be read, is logged and skipped; the
+   * script's own failure is the round's.
+   */
   const takeRound = (
     round: ReadonlyArray<{ readonly flight: string; readonly score: string }>,
     { lease, owner, room, share }: { readonly owner: string; readonly lease: Duration.Duration; readonly share: number; readonly room: number },
@@ -162,6 +172,11 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
         for (let index = 0; index + 1 < marks.length; index += 2) {
           const flight = marks[index]!
           const score = marks[index + 1]!
+          const until = heldBack.get(flight)
+          if (until !== undefined) {
+            if (now < until) continue
+            heldBack.delete(flight)
+          }
           if (full || quiet.get(flight) !== score) candidates.push({ flight, score })
         }
         // The flights are read in one script, a round at a time, each given an even share of the room
@@ -174,7 +189,15 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
           const round = candidates.slice(0, room)
           const share = backlog ? room : Math.max(1, Math.floor(room / round.length))
           const more: typeof candidates = []
-          for (const read of yield* takeRound(round, { owner, lease, share, room })) {
+          const took = yield* Effect.either(takeRound(round, { owner, lease, share, room }))
+          if (took._tag === "Left") {
+            // What earlier rounds took goes out (and is completed or given back) with this pass.
+            for (const { flight } of round) heldBack.set(flight, now + Duration.toMillis(lease))
+            if (entries.length === 0) return yield* Effect.fail(took.left)
+            yield* Effect.logWarning(`${took.left.message}; the pass publishes what it took before`)
+            break
+          }
+          for (const read of took.right) {
             entries.push(...read.entries)
             if (read.entries.length === share) more.push(read)
           }

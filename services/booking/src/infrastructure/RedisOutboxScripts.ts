@@ -27,7 +27,7 @@ return 0
  * never passed by a new one. Answers for each flight its entries; whether it drained the stream
  * (looked through everything and took less than it could: nothing else was there); when it drained
  * it empty, the stream's length (-1 otherwise), so an empty stream's mark can go; and Redis's error
- * for that flight alone ("" when none: a stream without the group). The streams are in as many slots
+ * for that flight alone (NOGROUP: its stream lost the group; "" when none). The streams are in as many slots
  * as flights: one Redis, as the hold's scripts need (decision 18).
  */
 export const Taken = Schema.Tuple(
