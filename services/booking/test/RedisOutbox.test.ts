@@ -168,8 +168,11 @@ RealServer.describeWith("REDIS_URL", "booking's outbox on Redis", (url) => {
       expect(published).toEqual(Array.from({ length: 16 }, (_, index) => index + 5))
     }))
 
-  /** The store's client, with the outbox's takes failing as `fail` says: before Redis runs one, or after (its answer lost). */
-  const failingTakes = (client: Redis, fail: (take: number) => "before" | "after" | null) => {
+  /**
+   * The store's client, with the outbox's takes failing as `fail` says: before Redis runs one, or
+   * after (its answer lost); `first` runs before each take is sent.
+   */
+  const failingTakes = (client: Redis, fail: (take: number) => "before" | "after" | null, first: () => Promise<unknown> = () => Promise.resolve()) => {
     let takes = 0
     return new Proxy(client, {
       get: (target, property, receiver) => {
@@ -177,15 +180,31 @@ RealServer.describeWith("REDIS_URL", "booking's outbox on Redis", (url) => {
           const value = Reflect.get(target, property, receiver)
           return typeof value === "function" ? value.bind(target) : value
         }
-        return (sha: string, ...rest: Array<string | number>) => {
-          const when = sha === RedisOutboxScripts.takeEntries.sha ? fail(++takes) : null
-          if (when === "before") return Promise.reject(new Error("ECONNRESET"))
-          const sent = (target as unknown as { evalsha: (...args: Array<string | number>) => Promise<unknown> }).evalsha(sha, ...rest)
-          return when === "after" ? sent.then(() => Promise.reject(new Error("ECONNRESET"))) : sent
+        return async (sha: string, ...rest: Array<string | number>) => {
+          const take = sha === RedisOutboxScripts.takeEntries.sha
+          if (take) await first()
+          const when = take ? fail(++takes) : null
+          if (when === "before") throw new Error("ECONNRESET")
+          const reply = await (target as unknown as { evalsha: (...args: Array<string | number>) => Promise<unknown> }).evalsha(sha, ...rest)
+          if (when === "after") throw new Error("ECONNRESET")
+          return reply
         }
       },
     })
   }
+
+  it("a write's mark between the relay's read of the marks and its take keeps an empty flight marked", () =>
+    Effect.gen(function* () {
+      const { flight, repository } = yield* flightOnEmptyOutbox
+      const redis = yield* RedisClient
+      yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
+      expect(yield* drainFlight(flight.flightId)).toHaveLength(1)
+      // A writer marks the flight just as the take is sent (its entry not yet written).
+      const outbox = RedisOutbox.make(failingTakes(redis, () => null, () => redis.zincrby(keys.dirty, 1, flight.flightId)), keys, Effect.never)
+      const before = Number(yield* Effect.promise(() => redis.zscore(keys.dirty, flight.flightId)))
+      expect(yield* outbox.claim({ owner: "relay", limit: 1000, lease })).toHaveLength(0)
+      expect(Number(yield* Effect.promise(() => redis.zscore(keys.dirty, flight.flightId)))).toBe(before + 1)
+    }))
 
   const bookingIdsOf = (entries: ReadonlyArray<Outbox.OutboxEntry>, flightId: string) =>
     entries.flatMap((entry) => {

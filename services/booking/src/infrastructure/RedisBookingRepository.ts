@@ -11,7 +11,7 @@
  *   by the sweeper and emptied by it once the booking is no longer pending;
  * - `booking:outbox:dirty`, flights whose outbox may hold entries, counted up before and after each
  *   write, so the relay knows which streams to read and drops a flight only when nothing was written
- *   since it looked (see `removeIfUnchanged`);
+ *   since it looked (the outbox's take drops an empty flight's mark only while it has the score read);
  * - `booking:idempotency:{key}`, an Idempotency-Key's claim (naming the booking id a creation
  *   holds) and response (`RedisIdempotencyKeys`), never touched by a flight's script;
  * - `booking:owner:{hash of sub}`, a sorted set of an owner's `flight/booking` by creation time,

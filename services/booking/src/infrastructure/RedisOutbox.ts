@@ -10,7 +10,7 @@ import type { Redis } from "ioredis"
 import type { BookingStoreError } from "../domain/BookingRepository.ts"
 import { call } from "./RedisCall.ts"
 import type { Keys } from "./RedisKeys.ts"
-import { removeIfUnchanged, renewOwn, type Taken, takeEntries } from "./RedisOutboxScripts.ts"
+import { renewOwn, type Taken, takeEntries } from "./RedisOutboxScripts.ts"
 import * as RedisScript from "./RedisScript.ts"
 
 /** How a write after a committed change is retried. */
@@ -93,10 +93,8 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
       // entries this relay holds filled XAUTOCLAIM's look) it is read again next pass.
       if (drained === 1) quiet.set(flight, score)
       else quiet.delete(flight)
-      if (length === 0) {
-        yield* RedisScript.run(client, removeIfUnchanged, { keys: { set: keys.dirty }, args: { member: flight, score } })
-        quiet.delete(flight)
-      }
+      // Empty: the take dropped its mark, unless a write moved it since.
+      if (length === 0) quiet.delete(flight)
       const entries: Array<Outbox.OutboxEntry> = []
       for (const [streamId, fields] of found) {
         const { body, id, traceparent } = fieldsOf(fields)
@@ -145,8 +143,8 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
       const grouped = failed.size === 0 ? round : round.filter(({ flight }) => !failed.has(flight))
       if (grouped.length === 0) return []
       const answers = yield* RedisScript.run(client, takeEntries, {
-        keys: { streams: grouped.map(({ flight }) => keys.outbox(flight)) },
-        args: { group, consumer: owner, leaseMillis: Duration.toMillis(lease), share, room },
+        keys: { dirty: keys.dirty, streams: grouped.map(({ flight }) => keys.outbox(flight)) },
+        args: { group, consumer: owner, leaseMillis: Duration.toMillis(lease), share, room, marks: grouped.flatMap(({ flight, score }) => [flight, score]) },
       }).pipe(Effect.mapError(storeError))
       return yield* Effect.forEach(grouped, ({ flight, score }, index) =>
         entriesOf(flight, score, owner, answers[index]!).pipe(

@@ -1,22 +1,9 @@
 /**
- * The outbox's Lua scripts (decision 10): a flight's dirty mark removed only while unchanged, the
- * take of a pass's entries, and the renewal of a relay's lease.
+ * The outbox's Lua scripts (decision 10): the take of a pass's entries, which drops the dirty marks
+ * of the flights it finds empty, and the renewal of a relay's lease.
  */
 import { Schema } from "effect"
 import * as RedisScript from "./RedisScript.ts"
-
-/** Removes a member of a sorted set only if its score is still the one read (a flight's dirty mark). */
-export const removeIfUnchanged = RedisScript.make({
-  name: "removeIfUnchanged",
-  lua: `
-local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
-if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call("ZREM", KEYS[1], ARGV[1]) end
-return 0
-`,
-  keys: ["set"],
-  args: ["member", "score"],
-  reply: Schema.Number,
-})
 
 /**
  * Takes the entries of a pass's flights for a relay in one step, each flight's stream in turn: those
@@ -24,11 +11,13 @@ return 0
  * (XREADGROUP), at most `share` a flight and `room` in all (a flight reached once the room is full is
  * not read). New ones only once XAUTOCLAIM looked through every entry taken and not acknowledged
  * (its cursor back at 0-0; it looks at ten times its count at most): an older entry given back is
- * never passed by a new one. Answers for each flight its entries; whether it drained the stream
- * (looked through everything and took less than it could: nothing else was there); when it drained
- * it empty, the stream's length (-1 otherwise), so an empty stream's mark can go; and Redis's error
- * for that flight alone (NOGROUP: its stream lost the group; "" when none). The streams are in as many slots
- * as flights: one Redis, as the hold's scripts need (decision 18).
+ * never passed by a new one. A flight it finds empty loses its dirty mark, if the mark still has the
+ * score the relay read (`marks`: each flight's name and that score): a write since moved it, and its
+ * flight stays marked. Answers for each flight its entries; whether it drained the stream (looked
+ * through everything and took less than it could: nothing else was there); when it drained it
+ * empty, the stream's length (-1 otherwise); and Redis's error for that flight alone (NOGROUP: its
+ * stream lost the group; "" when none). The streams are in as many slots as flights: one Redis, as
+ * the hold's scripts need (decision 18).
  */
 export const Taken = Schema.Tuple(
   Schema.Array(Schema.Tuple(Schema.String, Schema.Array(Schema.String))),
@@ -44,7 +33,8 @@ export const takeEntries = RedisScript.make({
 local share = tonumber(ARGV[4])
 local room = tonumber(ARGV[5])
 local answers = {}
-for index, stream in ipairs(KEYS) do
+for index = 1, #KEYS - 1 do
+  local stream = KEYS[index + 1]
   local count = math.min(share, room)
   local reclaimed = count > 0 and redis.pcall("XAUTOCLAIM", stream, ARGV[1], ARGV[2], ARGV[3], "0-0", "COUNT", count)
   if not reclaimed then
@@ -62,7 +52,13 @@ for index, stream in ipairs(KEYS) do
     if not looked or #entries >= count then
       answers[index] = { entries, 0, -1, "" }
     elseif #entries == 0 then
-      answers[index] = { entries, 1, redis.call("XLEN", stream), "" }
+      local length = redis.call("XLEN", stream)
+      if length == 0 then
+        local flight, score = ARGV[4 + 2 * index], ARGV[5 + 2 * index]
+        local marked = redis.call("ZSCORE", KEYS[1], flight)
+        if marked and tonumber(marked) == tonumber(score) then redis.call("ZREM", KEYS[1], flight) end
+      end
+      answers[index] = { entries, 1, length, "" }
     else
       answers[index] = { entries, 1, -1, "" }
     end
@@ -70,9 +66,10 @@ for index, stream in ipairs(KEYS) do
 end
 return answers
 `,
-  keys: [],
+  keys: ["dirty"],
   moreKeys: "streams",
   args: ["group", "consumer", "leaseMillis", "share", "room"],
+  moreArgs: "marks",
   reply: Schema.Array(Taken),
 })
 
