@@ -9,10 +9,10 @@ import { RabbitMqBus, Topology } from "@flight/bus"
 import { ChildProcess } from "@flight/runtime/testing"
 import * as amqp from "amqplib"
 import { Effect, Exit, Scope } from "effect"
-import { Redis } from "ioredis"
 import { exportJWK, generateKeyPair } from "jose"
 import { MongoClient } from "mongodb"
 import { Postgres } from "@flight/runtime/testing"
+import { deletePrefix } from "../../services/booking/test/support/Fixtures.ts"
 import type { Urls } from "./Flows.ts"
 import { opsCredentials } from "./StaffSession.ts"
 
@@ -121,17 +121,7 @@ export const start = async (
       await broker.createChannel()
         .then((channel) => Effect.runPromise(RabbitMqBus.deleteTopology(channel, Topology.make(busPrefix))))
         .finally(() => broker.close())
-      const redis = new Redis(servers.redisUrl)
-      try {
-        let cursor = "0"
-        do {
-          const [next, found] = await redis.scan(cursor, "MATCH", `${bookingPrefix}:*`, "COUNT", 1000)
-          if (found.length > 0) await redis.del(...found)
-          cursor = next
-        } while (cursor !== "0")
-      } finally {
-        redis.disconnect()
-      }
+      await deletePrefix(servers.redisUrl, bookingPrefix)
     } finally {
       await Effect.runPromise(Scope.close(scope, Exit.void))
     }

@@ -1,10 +1,9 @@
 import { Outbox } from "@flight/bus"
 import { OutboxLeases } from "@flight/bus/testing"
-import { EffectTest, RealServer } from "@flight/runtime/testing"
-import { afterAll, expect } from "bun:test"
-import { Context, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { RealServer } from "@flight/runtime/testing"
+import { expect } from "bun:test"
+import { Context, Effect, Either, Layer, Redacted } from "effect"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
-import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
 import { RedisClient } from "../src/infrastructure/RedisStore.ts"
@@ -12,14 +11,10 @@ import { contract } from "./BookingRepository.contract.ts"
 import { commandsIdempotencyContract } from "./BookingCommandsIdempotency.contract.ts"
 import { holdLimitContract } from "./HoldLimit.contract.ts"
 import { cancelledEvent, deletePrefix, holdRequest, seating, testPrefix } from "./support/Fixtures.ts"
+import * as RedisStoreTests from "./support/RedisStoreTests.ts"
 
 RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
-  // Keys of its own on the shared Redis, deleted afterwards: what other runs left cannot interfere.
-  const prefix = testPrefix()
-  const keys = keysFor(prefix)
-  afterAll(() => deletePrefix(url, prefix))
-  const layer = () =>
-    RedisBookingRepository.layerWith({ prefix }).pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
+  const { drainFlight, it, keys, layer, prefix } = RedisStoreTests.make(url)
   contract("Redis", layer)
   holdLimitContract("Redis", layer)
   commandsIdempotencyContract("Redis", (options) =>
@@ -44,20 +39,6 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
           }),
       }
     }))
-
-  const lease = Duration.seconds(30)
-  const it = (name: string, body: () => Effect.Effect<void, unknown, BookingRepository | Outbox.Store | RedisClient>) =>
-    EffectTest.effect(name, body, { layer: layer(), timeout: 30_000 })
-
-  /** The flight's outbox entries this relay takes, completed. */
-  const drainFlight = (flightId: string) =>
-    Effect.gen(function* () {
-      const outbox = yield* Outbox.Store
-      const entries = yield* outbox.claim({ owner: "test", limit: 1000, lease })
-      yield* outbox.complete("test", entries.map((entry) => entry.id))
-      return entries.filter((entry) => "flightId" in entry.message.data && entry.message.data.flightId === flightId)
-    })
-
 
   it("a hold that fails leaves no name behind: no booking -> flight entry, no reference, no expiry entry", () =>
     Effect.gen(function* () {

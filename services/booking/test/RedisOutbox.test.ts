@@ -4,39 +4,19 @@
  * claim, and takes that fail.
  */
 import { Outbox } from "@flight/bus"
-import { EffectTest, RealServer } from "@flight/runtime/testing"
-import { afterAll, expect } from "bun:test"
-import { Duration, Effect, Either, Layer, Redacted } from "effect"
+import { RealServer } from "@flight/runtime/testing"
+import { expect } from "bun:test"
+import { Duration, Effect, Either } from "effect"
 import type { Redis } from "ioredis"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
-import { keysFor } from "../src/infrastructure/RedisBookingRepository.ts"
-import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisOutbox from "../src/infrastructure/RedisOutbox.ts"
 import * as RedisOutboxScripts from "../src/infrastructure/RedisOutboxScripts.ts"
-import * as RedisStore from "../src/infrastructure/RedisStore.ts"
 import { RedisClient } from "../src/infrastructure/RedisStore.ts"
-import { cancelledEvent, deletePrefix, holdRequest, seating, testPrefix } from "./support/Fixtures.ts"
+import { cancelledEvent, holdRequest, seating } from "./support/Fixtures.ts"
+import * as RedisStoreTests from "./support/RedisStoreTests.ts"
 
 RealServer.describeWith("REDIS_URL", "booking's outbox on Redis", (url) => {
-  // Keys of its own on the shared Redis, deleted afterwards: what other runs left cannot interfere.
-  const prefix = testPrefix()
-  const keys = keysFor(prefix)
-  afterAll(() => deletePrefix(url, prefix))
-  const layer = () =>
-    RedisBookingRepository.layerWith({ prefix }).pipe(Layer.provideMerge(RedisStore.layer(Redacted.make(new URL(url)))))
-
-  const lease = Duration.seconds(30)
-  const it = (name: string, body: () => Effect.Effect<void, unknown, BookingRepository | Outbox.Store | RedisClient>) =>
-    EffectTest.effect(name, body, { layer: layer(), timeout: 30_000 })
-
-  /** The flight's outbox entries this relay takes, completed. */
-  const drainFlight = (flightId: string) =>
-    Effect.gen(function* () {
-      const outbox = yield* Outbox.Store
-      const entries = yield* outbox.claim({ owner: "test", limit: 1000, lease })
-      yield* outbox.complete("test", entries.map((entry) => entry.id))
-      return entries.filter((entry) => "flightId" in entry.message.data && entry.message.data.flightId === flightId)
-    })
+  const { drainFlight, it, keys, lease } = RedisStoreTests.make(url)
 
   /** A flight seeded once earlier tests' entries are drained: a claim's limit counts every flight's entries. */
   const flightOnEmptyOutbox = Effect.gen(function* () {
