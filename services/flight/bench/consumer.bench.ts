@@ -18,13 +18,17 @@ import { TestIssuer } from "@flight/auth/testing"
 import { DeadLetters, InProcessBus, MessageBus, RabbitMqBus, Topology } from "@flight/bus"
 import type { AnyMessage, FlightId } from "@flight/contracts"
 import * as amqp from "amqplib"
-import { Context, Effect, Logger, LogLevel, Option, Redacted, Schedule } from "effect"
+import { Context, Effect, Logger, LogLevel, Option, Redacted, Schedule, Schema } from "effect"
 import { MongoClient } from "mongodb"
 import * as BookingEvents from "../src/application/BookingEvents.ts"
+import { Ledger } from "../src/infrastructure/MongoFlightDocument.ts"
 import * as MongoStore from "../src/infrastructure/MongoStore.ts"
 import * as Flight from "../src/main.ts"
 import { booking, bookingCancelled, bookingConfirmed, bookingCreated } from "../test/support/Fixtures.ts"
 import { BenchArguments } from "@flight/runtime/testing"
+
+/** The ledger as the service stores it (decision 9). */
+const decodeLedger = Schema.decodeUnknownSync(Ledger)
 
 const argument = BenchArguments.number
 const EVENTS = argument("events", 2000)
@@ -119,7 +123,7 @@ const service = (flightCount: number) =>
       if (state !== "released") taken.set(flightId, (taken.get(flightId) ?? 0) + 1)
     }
 
-    const collection = client.db(name).collection<{ _id: string; availability: Record<string, { available: number }>; bookings: Record<string, { state: string }> }>("flights")
+    const collection = client.db(name).collection<{ _id: string; availability: Record<string, { available: number }>; bookings: Record<string, unknown> }>("flights")
     /**
      * Every flight shows the seats all the events leave, and then every booking in its final state.
      * The cheap check first and not too often: on FerretDB every read of a flight costs as much as
@@ -132,7 +136,9 @@ const service = (flightCount: number) =>
       }
       const documents = await collection.find({}, { projection: { bookings: 1 } }).toArray()
       const ledger = new Map<string, string>()
-      for (const document of documents) for (const [id, entry] of Object.entries(document.bookings ?? {})) ledger.set(id, entry.state)
+      for (const document of documents) {
+        for (const [id, entry] of decodeLedger(document.bookings ?? {})) ledger.set(id, entry.state)
+      }
       for (const [id, { state }] of expected) if (ledger.get(id) !== state) return false
       return true
     })

@@ -138,7 +138,8 @@ RealServer.describeWith("MONGODB_URL", "MongoDB flight documents", (url) => {
         expect(stored["departureDay"]).toBe("2026-12-01")
         expect(stored["availability"]).toEqual({ economy: { capacity: 60, available: 58 }, business: { capacity: 4, available: 4 } })
         expect(stored["version"]).toBe(2)
-        expect(stored["bookings"]).toEqual({ [bookingId]: { state: "held", cabin: "economy", seats: 2 } })
+        // One string an entry (decision 9): an object's field types would triple the document.
+        expect(stored["bookings"]).toEqual({ [bookingId]: "held economy 2" })
         expect(stored["idempotencyKey"]).toBe("key-1")
         expect(JSON.parse(stored["creation"].flight).version).toBe(1)
         expect(stored["outbox"]).toHaveLength(1)
@@ -178,5 +179,37 @@ RealServer.describeWith("MONGODB_URL", "MongoDB flight documents", (url) => {
         expect(failure).toMatchObject({ tag: "FlightStoreError", operation: "read", transient: false })
         expect(failure.reason).toStartWith(`stored flight ${badEntry} is invalid: `)
         expect(Option.isSome(yield* repository.getWithBookings(badEntry, []))).toBe(true)
+
+        for (const text of ["held economy", "held economy 0", "held coach 2", "held economy 2 extra"]) {
+          const spoiltEntry = yield* spoilt({ [`bookings.${bookingId}`]: text }, {})
+          const refused = yield* failureOf(repository.getWithBookings(spoiltEntry, [bookingId]))
+          expect(refused).toMatchObject({ tag: "FlightStoreError", operation: "read", transient: false })
+        }
+      })), { timeout: 30_000 })
+
+  EffectTest.effect("ledger entries an earlier build wrote as objects are read, and written back as strings when they change", () =>
+    onOwnDatabase(url, (db, { repository }) =>
+      Effect.gen(function* () {
+        const flight = flightOf()
+        yield* repository.insert(flight, [], Option.none())
+        const [older, changing] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
+        const flights = db.collection<{ _id: string; bookings?: unknown }>(MongoFlightRepository.collectionName)
+        yield* Effect.promise(() =>
+          flights.updateOne({ _id: flight.id }, {
+            $set: {
+              [`bookings.${older}`]: { state: "sold", cabin: "business", seats: 1 },
+              [`bookings.${changing}`]: { state: "held", cabin: "economy", seats: 2 },
+            },
+          })
+        )
+        const read = Option.getOrThrow(yield* repository.getWithBookings(flight.id, [older, changing]))
+        expect(read.entries.get(older)).toEqual({ state: "sold", cabin: "business", seats: 1 })
+        expect(read.entries.get(changing)).toEqual({ state: "held", cabin: "economy", seats: 2 })
+        yield* repository.save(Flight.updated(read.flight, {}, read.flight.updatedAt), [{
+          id: changing,
+          entry: { state: "sold", cabin: "economy", seats: 2 },
+        }], [])
+        const stored = (yield* Effect.promise(() => flights.findOne({ _id: flight.id })))!
+        expect(stored["bookings"]).toEqual({ [older]: { state: "sold", cabin: "business", seats: 1 }, [changing]: "sold economy 2" })
       })), { timeout: 30_000 })
 })
