@@ -7,7 +7,7 @@ import { EffectTest } from "@flight/runtime/testing"
 import { StoreHealthLayer } from "@flight/runtime"
 import { describe, expect } from "bun:test"
 import { Context, Duration, Effect, Exit, Fiber, Layer, Option, type Scope, TestClock, TestContext } from "effect"
-import { claimLease, NotificationCommands } from "../src/application/NotificationCommands.ts"
+import { claimLease, NotificationCommands, NotificationInProgress } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
 import { DeliveryFailed, keyOf, NotificationChannel, NotificationStore } from "../src/domain/Notification.ts"
 import * as InMemoryNotificationStore from "../src/infrastructure/InMemoryNotificationStore.ts"
@@ -62,6 +62,46 @@ describe("a failing channel", () => {
       yield* handle(message)
       expect((yield* historyOf(b.bookingId))[0]).toMatchObject({ status: "sent", attempts: 3 })
     }), { layer: Layer.merge(flakyLayer(2), quiet) })
+
+  /** The service's layer with a channel whose email fails (transiently) and whose SMS delivers. */
+  const emailDownLayer = Layer.provideMerge(
+    NotificationCommands.Default,
+    Layer.mergeAll(
+      InMemoryNotificationStore.layer,
+      Layer.succeed(NotificationChannel, {
+        send: (message) =>
+          message.channel === "email"
+            ? Effect.fail(new DeliveryFailed({ channel: "email", reason: "SMTP down", transient: true }))
+            : Effect.succeed({ deliveredBy: "sms-gateway" }),
+      }),
+      StoreHealthLayer.inMemory,
+    ),
+  )
+
+  EffectTest.effect("an email that fails does not hold back the SMS of the same event: the SMS is sent once, the email recorded failed and tried again", () =>
+    Effect.gen(function* () {
+      const b = booking()
+      const message = yield* bookingCreated(b)
+      expect(yield* Effect.flip(handle(message))).toBeInstanceOf(DeliveryFailed)
+      const status = (items: ReadonlyArray<{ readonly channel: string; readonly status: string; readonly attempts: number }>) =>
+        items.map((item) => `${item.channel} ${item.status} ${item.attempts}`).toSorted()
+      expect(status(yield* historyOf(b.bookingId))).toEqual(["email failed 1", "sms sent 1"])
+      expect(yield* Effect.flip(handle(message))).toBeInstanceOf(DeliveryFailed)
+      expect(status(yield* historyOf(b.bookingId))).toEqual(["email failed 2", "sms sent 1"])
+    }), { layer: Layer.merge(emailDownLayer, quiet) })
+
+  EffectTest.effect("a notification another sender holds does not hold back the others of the event: they are sent, and the handling asks again", () =>
+    Effect.gen(function* () {
+      const b = booking()
+      const message = yield* bookingCreated(b)
+      const emailKey = keyOf({ causeId: message.id, channel: "email", recipient: email, template: "booking-received" })
+      const store = yield* NotificationStore
+      yield* store.claim([emailKey], "another-instance", claimLease)
+      const refused = yield* Effect.flip(handle(message))
+      expect(refused).toBeInstanceOf(NotificationInProgress)
+      expect(NotificationEvents.policy.isTransient(refused)).toBe(true)
+      expect((yield* historyOf(b.bookingId)).map((item) => `${item.channel} ${item.status}`)).toEqual(["sms sent"])
+    }), { layer: Layer.merge(flakyLayer(0), quiet) })
 
   EffectTest.effect("a non-transient failure is not transient for the policy", () =>
     Effect.gen(function* () {
@@ -118,7 +158,7 @@ describe("a claim renewed while its holder sends (TestClock)", () => {
       const store = yield* NotificationStore
       const message = yield* sendNotification("booking-confirmed", { reference: "X7K2QP", seats: "12A" })
       const key = keyOf({ causeId: message.id, channel: "email", recipient: email, template: "booking-confirmed" })
-      expect((yield* store.claim(key, "stopped-instance", claimLease))._tag).toBe("Claimed")
+      expect((yield* store.claim([key], "stopped-instance", claimLease)).get(key)?._tag).toBe("Claimed")
       const fast = slowChannel("10 millis")
       const handling = yield* Effect.forkDaemon(consumed(yield* instance(fast.channel), message))
       // Held while the stopped sender's lease runs...

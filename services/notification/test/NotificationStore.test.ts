@@ -11,13 +11,13 @@ import { NotificationCommands } from "../src/application/NotificationCommands.ts
 import { keyOf, type Notification, NotificationStore } from "../src/domain/Notification.ts"
 import * as Channels from "../src/infrastructure/Channels.ts"
 import { bookingCreated, bookingCreatedV2 } from "./support/Bookings.ts"
-import { at, everything, failed, notification, onEachStore } from "./support/StoreContract.ts"
+import { at, everything, failed, notification, onEachStore, single } from "./support/StoreContract.ts"
 
 onEachStore((it) => {
   describe("records", () => {
     it("a notification recorded is in the history as it was recorded, and a claim on it answers sent", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const sent = notification({ bookingId: null, channel: "sms", recipient: "+447700900123" })
         yield* store.record(sent, "test")
         expect((yield* store.history(everything)).items).toEqual([sent])
@@ -26,7 +26,7 @@ onEachStore((it) => {
 
     it("a failed attempt is not sent; the next record of the same key replaces it, keeping one entry", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const first = failed()
         yield* store.record(first, "test")
         expect((yield* store.claim(keyOf(first), "retry", Duration.minutes(2)))._tag).toBe("Claimed")
@@ -37,7 +37,7 @@ onEachStore((it) => {
 
     it("the same cause on another channel, to another recipient or with another template is another notification", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const email = notification()
         const others = [
           notification({ ...email, id: Bun.randomUUIDv7(), channel: "sms", recipient: "+447700900123" }),
@@ -52,7 +52,7 @@ onEachStore((it) => {
   describe("history", () => {
     it("oldest first, filtered by booking, by recipient, by both, or none, in pages that say whether there is more", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const booking = BookingId.make(Bun.randomUUIDv7())
         const other = BookingId.make(Bun.randomUUIDv7())
         // Recorded out of order: the history orders by creation.
@@ -83,7 +83,7 @@ onEachStore((it) => {
   describe("contacts", () => {
     it("a booking's contact is remembered, with or without a phone, and a later one replaces it", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const bookingId = BookingId.make(Bun.randomUUIDv7())
         const reference = BookingReference.make("X7K2QP")
         expect(yield* store.contactOf(bookingId)).toEqual(Option.none())
@@ -98,7 +98,7 @@ onEachStore((it) => {
 
     it("a booking's owner is remembered with its contact and read back as it was; none (a guest's booking) as null", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const [owned, guests] = [BookingId.make(Bun.randomUUIDv7()), BookingId.make(Bun.randomUUIDv7())]
         const reference = BookingReference.make("X7K2QP")
         yield* store.rememberContact({ bookingId: owned, reference, contact: { email: "ada@example.com" }, owner: "ada-sub" })
@@ -109,7 +109,7 @@ onEachStore((it) => {
 
     it("booking.created version 2 handled: its owner (or null for a guest) is remembered; version 1 names none, so none is", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const owned = yield* bookingCreatedV2("ada-sub")
         const guests = yield* bookingCreatedV2(null)
         const older = yield* bookingCreated(BookingId.make(Bun.randomUUIDv7()))
@@ -127,7 +127,7 @@ onEachStore((it) => {
 
     it("the first request under a key is recorded; a later one changes nothing and is answered the first", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = Bun.randomUUIDv7()
         expect(yield* store.keyCommand(keyed(key, "first"))).toEqual(Option.none())
         expect(yield* store.keyCommand(keyed(key, "second", "2026-11-26T11:00:00Z"))).toEqual(Option.some(keyed(key, "first")))
@@ -136,7 +136,7 @@ onEachStore((it) => {
 
     it("the command under a key is read back as it was recorded; none before, and none once purged", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = Bun.randomUUIDv7()
         expect(yield* store.keyedCommand(key)).toEqual(Option.none())
         yield* store.keyCommand(keyed(key, "first"))
@@ -149,7 +149,7 @@ onEachStore((it) => {
 
     it("10 requests under one key at once: one recorded, the others answered it", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = Bun.randomUUIDv7()
         const answers = yield* Effect.forEach(
           Array.from({ length: 10 }, (_, index) => keyed(key, `command-${index}`)),
@@ -163,7 +163,7 @@ onEachStore((it) => {
 
     it("purging forgets the keys recorded before the cutoff only, and says how many", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const [old, older, fresh] = [Bun.randomUUIDv7(), Bun.randomUUIDv7(), Bun.randomUUIDv7()]
         yield* store.keyCommand(keyed(old, "old", "2026-11-25T09:00:00Z"))
         yield* store.keyCommand(keyed(older, "older", "2026-11-24T09:00:00Z"))

@@ -6,7 +6,7 @@
 import { describe, expect } from "bun:test"
 import { Duration, Effect, Option } from "effect"
 import { keyOf, NotificationStore } from "../src/domain/Notification.ts"
-import { at, failed, notification, onEachStore } from "./support/StoreContract.ts"
+import { at, failed, notification, onEachStore, single } from "./support/StoreContract.ts"
 
 onEachStore((it) => {
   describe("claims", () => {
@@ -14,7 +14,7 @@ onEachStore((it) => {
 
     it("one holder at a time: another holder is held off, the holder itself may claim again", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = keyOf(notification())
         expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Claimed")
         expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Held")
@@ -23,7 +23,7 @@ onEachStore((it) => {
 
     it("20 holders claiming one notification at once: exactly one gets it", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = keyOf(notification())
         const answers = yield* Effect.forEach(
           Array.from({ length: 20 }, (_, index) => `instance-${index}`),
@@ -36,7 +36,7 @@ onEachStore((it) => {
 
     it("a claim whose lease ran out (its holder stopped) can be taken by another", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = keyOf(notification())
         expect((yield* store.claim(key, "stopped", Duration.millis(1)))._tag).toBe("Claimed")
         yield* Effect.sleep("50 millis")
@@ -45,7 +45,7 @@ onEachStore((it) => {
 
     it("a holder whose lease ran out, recording late, does not end the claim of the holder after it", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const attempt = failed()
         const key = keyOf(attempt)
         expect((yield* store.claim(key, "slow", Duration.millis(1)))._tag).toBe("Claimed")
@@ -57,7 +57,7 @@ onEachStore((it) => {
 
     it("a holder that renews keeps its claim past its first lease against another claimer; once it stops, the other claims it a lease later", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = keyOf(notification())
         const short = Duration.millis(600)
         expect((yield* store.claim(key, "slow", short))._tag).toBe("Claimed")
@@ -79,7 +79,7 @@ onEachStore((it) => {
 
     it("a late renewal by a holder whose lease ran out does not take the claim back from the one after it", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const key = keyOf(notification())
         expect((yield* store.claim(key, "stalled", Duration.millis(1)))._tag).toBe("Claimed")
         yield* Effect.sleep("50 millis")
@@ -92,7 +92,7 @@ onEachStore((it) => {
 
     it("renewing a claim its holder ended by recording answers false and claims nothing", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const attempt = failed()
         const key = keyOf(attempt)
         expect(yield* store.renew(key, "nobody", lease)).toBe(false)
@@ -104,7 +104,7 @@ onEachStore((it) => {
 
     it("recording a failed attempt ends the claim; recording it sent answers sent to every later claim", () =>
       Effect.gen(function* () {
-        const store = yield* NotificationStore
+        const store = single(yield* NotificationStore)
         const attempt = failed()
         const key = keyOf(attempt)
         expect(yield* store.claim(key, "instance-a", lease)).toEqual({ _tag: "Claimed", earlier: Option.none() })
@@ -117,6 +117,39 @@ onEachStore((it) => {
         )
         expect((yield* store.claim(key, "instance-a", lease))._tag).toBe("Sent")
         expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Sent")
+      }))
+
+    it("several notifications claimed in one step: each answered for itself, renewed and recorded together", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const [sent, held, free, later] = [notification(), notification(), failed(), notification()]
+        yield* store.record([sent], "earlier")
+        expect((yield* store.claim([keyOf(held)], "another", lease)).get(keyOf(held))?._tag).toBe("Claimed")
+        const keys = [sent, held, free, later].map(keyOf)
+        const claims = yield* store.claim(keys, "instance-a", lease)
+        expect(keys.map((key) => claims.get(key)?._tag)).toEqual(["Sent", "Held", "Claimed", "Claimed"])
+        // Renewing answers the keys this holder holds, not those it was refused.
+        expect([...(yield* store.renew(keys, "instance-a", lease))].toSorted()).toEqual([keyOf(free), keyOf(later)].toSorted())
+        yield* store.record([free, later], "instance-a")
+        expect((yield* store.renew(keys, "instance-a", lease)).size).toBe(0)
+        const after = yield* store.claim(keys, "instance-b", lease)
+        expect(keys.map((key) => after.get(key)?._tag)).toEqual(["Sent", "Held", "Claimed", "Sent"])
+        expect(after.get(keyOf(free))).toEqual({ _tag: "Claimed", earlier: Option.some(free) })
+      }))
+
+    it("20 holders claiming the same notifications at once, in different orders: each notification goes to exactly one", () =>
+      Effect.gen(function* () {
+        const store = yield* NotificationStore
+        const keys = Array.from({ length: 3 }, () => keyOf(notification()))
+        const answers = yield* Effect.forEach(
+          Array.from({ length: 20 }, (_, index) => `instance-${index}`),
+          (holder, index) => store.claim(index % 2 === 0 ? keys : keys.toReversed(), holder, lease),
+          { concurrency: 20 },
+        )
+        for (const key of keys) {
+          expect(answers.filter((claims) => claims.get(key)?._tag === "Claimed")).toHaveLength(1)
+          expect(answers.filter((claims) => claims.get(key)?._tag === "Held")).toHaveLength(19)
+        }
       }))
   })
 })

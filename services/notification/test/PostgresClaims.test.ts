@@ -61,7 +61,7 @@ RealServer.describeWith("DATABASE_URL", "notification claims on PostgreSQL, two 
       const other = yield* instance(database, fast.channel)
       const message = yield* sendNotification
       const key = keyOf({ causeId: message.id, channel: "email", recipient: "ada@example.com", template: "booking-confirmed" })
-      expect((yield* other.store.claim(key, "stopped-instance", claimLease))._tag).toBe("Claimed")
+      expect((yield* other.store.claim([key], "stopped-instance", claimLease)).get(key)?._tag).toBe("Claimed")
       const started = Date.now()
       yield* consumed(other.commands, message)
       const took = Date.now() - started

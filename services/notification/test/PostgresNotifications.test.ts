@@ -99,7 +99,7 @@ RealServer.describeWith("DATABASE_URL", "notification on PostgreSQL", (url) => {
         const shown = (error: NotificationStoreError) => [error.operation, error.transient, error.message.startsWith("notification store, read: stored notification is invalid")]
         const everything = { bookingId: Option.none(), recipient: Option.none(), limit: 10, offset: 0 }
         expect(shown(yield* Effect.flip(store.history(everything)))).toEqual(["read", false, true])
-        expect(shown(yield* Effect.flip(store.claim(key, "holder", Duration.seconds(3))))).toEqual(["read", false, true])
+        expect(shown(yield* Effect.flip(store.claim([key], "holder", Duration.seconds(3))))).toEqual(["read", false, true])
       }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database.href) })), Effect.scoped)
     }), { layer: quiet, timeout: 30_000 })
 

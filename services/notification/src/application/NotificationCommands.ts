@@ -91,59 +91,74 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
     const channel = yield* NotificationChannel
     // One handling of a notification at a time in this process; the store's claim does it across instances.
     const locks = yield* KeyedLock.make
-    const serialised = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) => locks.alone(key)(effect)
+
+    /** Runs `effect` alone among this process's handlings of each of `keys` (taken in one order). */
+    const serialised = <A, E, R>(keys: ReadonlyArray<string>, effect: Effect.Effect<A, E, R>) =>
+      keys.toSorted().reduceRight((inner, key) => locks.alone(key)(inner), effect)
 
     /**
-     * Sends one notification of a cause, unless it went out before. Each attempt claims it under a
-     * holder of its own and renews the claim while it sends and records: an attempt that recorded
-     * nothing after sending (its store failed) leaves its claim to run out, a lease after the last
-     * renewal that reached the store.
+     * Sends the notifications of a cause, each unless it went out before. Each attempt claims them
+     * together under a holder of its own (one step of the store), sends each it got, and records them
+     * together, renewing the claims while it sends and records: an attempt that recorded nothing
+     * after sending (its store failed) leaves its claims to run out, a lease after the last renewal
+     * that reached the store. A notification another sender holds, or one whose delivery failed (it
+     * is recorded failed), fails the attempt once the others are recorded.
      */
-    const notify = (causeId: string, wanted: Wanted) =>
+    const notify = (causeId: string, wanted: ReadonlyArray<Wanted>) =>
       Effect.gen(function* () {
-        const key = keyOf({ causeId, ...wanted })
-        const rendered = yield* render(wanted.template, wanted.data)
+        if (wanted.length === 0) return
+        const all = yield* Effect.forEach(wanted, (one) =>
+          Effect.map(render(one.template, one.data), (rendered) => ({ wanted: one, rendered, key: keyOf({ causeId, ...one }) })))
+        const keys = all.map((one) => one.key)
         const holder = Bun.randomUUIDv7()
         // Claimed, sent and recorded in one piece: a shutdown never leaves a claim that sent nothing.
-        yield* serialised(key, Effect.uninterruptible(Effect.gen(function* () {
-          const claim = yield* store.claim(key, holder, claimLease)
-          if (claim._tag === "Sent") return
-          if (claim._tag === "Held") return yield* Effect.fail(new NotificationInProgress({ key }))
-          const earlier = Option.getOrUndefined(claim.earlier)
-          const now = yield* DateTime.now
-          const base = {
-            id: earlier?.id ?? Bun.randomUUIDv7(),
-            causeId,
-            bookingId: wanted.bookingId,
-            channel: wanted.channel,
-            recipient: wanted.recipient,
-            template: wanted.template,
-            subject: rendered.subject,
-            body: rendered.text,
-            attempts: (earlier?.attempts ?? 0) + 1,
-            createdAt: earlier?.createdAt ?? now,
+        yield* serialised(keys, Effect.uninterruptible(Effect.gen(function* () {
+          const claims = yield* store.claim(keys, holder, claimLease)
+          const held = all.find((one) => claims.get(one.key)?._tag === "Held")
+          const mine = all.flatMap((one) => {
+            const claim = claims.get(one.key)
+            return claim?._tag === "Claimed" ? [{ ...one, earlier: Option.getOrUndefined(claim.earlier) }] : []
+          })
+          if (mine.length > 0) {
+            const renew = store.renew(mine.map((one) => one.key), holder, claimLease).pipe(
+              Effect.flatMap((still) =>
+                Effect.forEach(mine.filter((one) => !still.has(one.key)), (one) =>
+                  Effect.logWarning(`claim on ${one.key} lost while sending: its lease ran out and another sender may send it`), { discard: true })
+              ),
+            )
+            const failure = yield* Effect.gen(function* () {
+              const outcomes = yield* Effect.forEach(mine, ({ earlier, rendered, wanted: one }) =>
+                Effect.gen(function* () {
+                  const now = yield* DateTime.now
+                  const base = {
+                    id: earlier?.id ?? Bun.randomUUIDv7(),
+                    causeId,
+                    bookingId: one.bookingId,
+                    channel: one.channel,
+                    recipient: one.recipient,
+                    template: one.template,
+                    subject: rendered.subject,
+                    body: rendered.text,
+                    attempts: (earlier?.attempts ?? 0) + 1,
+                    createdAt: earlier?.createdAt ?? now,
+                  }
+                  const delivered = yield* Effect.either(channel.send({ ...one, ...rendered }))
+                  return Either.isLeft(delivered)
+                    ? { failure: Option.some(delivered.left), notification: new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }) }
+                    : {
+                      failure: Option.none(),
+                      notification: new Notification({ ...base, status: "sent", deliveredBy: delivered.right.deliveredBy, error: null, sentAt: yield* DateTime.now }),
+                    }
+                }))
+              yield* Effect.retry(store.record(outcomes.map((outcome) => outcome.notification), holder), recordRetry)
+              return Option.firstSomeOf(outcomes.map((outcome) => outcome.failure))
+            }).pipe(Lease.renewedWhile(renew, claimLease, `notifications ${keys.join(", ")}`))
+            if (Option.isSome(failure)) return yield* Effect.fail(failure.value)
           }
-          const record = (notification: Notification) => Effect.retry(store.record(notification, holder), recordRetry)
-          const renew = store.renew(key, holder, claimLease).pipe(
-            Effect.flatMap((held) =>
-              held ? Effect.void : Effect.logWarning(`claim on ${key} lost while sending: its lease ran out and another sender may send it`)
-            ),
-          )
-          return yield* Effect.gen(function* () {
-            const delivered = yield* Effect.either(channel.send({ ...wanted, ...rendered }))
-            if (Either.isLeft(delivered)) {
-              yield* record(new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }))
-              return yield* Effect.fail(delivered.left)
-            }
-            yield* record(new Notification({
-              ...base,
-              status: "sent",
-              deliveredBy: delivered.right.deliveredBy,
-              error: null,
-              sentAt: yield* DateTime.now,
-            }))
-          }).pipe(Lease.renewedWhile(renew, claimLease, `notification ${key}`))
-        }))).pipe(Effect.withSpan("NotificationCommands.notify", { attributes: { channel: wanted.channel, template: wanted.template } }))
+          if (held !== undefined) return yield* Effect.fail(new NotificationInProgress({ key: held.key }))
+        }))).pipe(Effect.withSpan("NotificationCommands.notify", {
+          attributes: { channels: wanted.map((one) => one.channel).join(","), template: wanted[0]!.template },
+        }))
       })
 
     const contactOf = (bookingId: BookingId) =>
@@ -216,8 +231,7 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
 
     /** Handles one message: each notification it causes, once. */
     const handle = Effect.fn("NotificationCommands.handle")(function* (message: AnyMessage) {
-      const wanted = yield* wantedBy(message)
-      yield* Effect.forEach(wanted, (one) => notify(message.id, one), { discard: true })
+      yield* notify(message.id, yield* wantedBy(message))
     })
 
     return { handle, notify } as const

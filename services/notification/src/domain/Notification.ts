@@ -99,22 +99,31 @@ export type Claim =
 
 export class NotificationStore extends Context.Tag("notification/NotificationStore")<NotificationStore, {
   /**
-   * Claims the sending of a notification (by its key, see `keyOf`) for `holder` for `lease`: one
-   * sender at a time, also across instances of the service sharing the store. `Sent` when it went
-   * out already; `Held` while another holder's lease runs.
+   * Claims the sending of notifications (by their keys, see `keyOf`) for `holder` for `lease`, all in
+   * one step of the store, and answers each key's claim: one sender at a time for each, also across
+   * instances of the service sharing the store. `Sent` when it went out already; `Held` while another
+   * holder's lease runs.
    */
-  readonly claim: (key: string, holder: string, lease: Duration.Duration) => Effect.Effect<Claim, NotificationStoreError>
+  readonly claim: (
+    keys: ReadonlyArray<string>,
+    holder: string,
+    lease: Duration.Duration,
+  ) => Effect.Effect<ReadonlyMap<string, Claim>, NotificationStoreError>
   /**
-   * Extends `holder`'s claim to `lease` from now, while the holder sends and records: `false` when
-   * it holds the claim no more (recorded, or taken by another holder once its lease ran out), which
-   * a renewal never takes back.
+   * Extends `holder`'s claims to `lease` from now, while the holder sends and records; answers the
+   * keys it still holds: not one it holds no more (recorded, or taken by another holder once its
+   * lease ran out), which a renewal never takes back.
    */
-  readonly renew: (key: string, holder: string, lease: Duration.Duration) => Effect.Effect<boolean, NotificationStoreError>
+  readonly renew: (
+    keys: ReadonlyArray<string>,
+    holder: string,
+    lease: Duration.Duration,
+  ) => Effect.Effect<ReadonlySet<string>, NotificationStoreError>
   /**
-   * Records a notification and ends `holder`'s claim on it; a later record of the same cause,
-   * channel, recipient and template replaces it.
+   * Records notifications (of different keys) and ends `holder`'s claims on them, all at once; a later
+   * record of the same cause, channel, recipient and template replaces one.
    */
-  readonly record: (notification: Notification, holder: string) => Effect.Effect<void, NotificationStoreError>
+  readonly record: (notifications: ReadonlyArray<Notification>, holder: string) => Effect.Effect<void, NotificationStoreError>
   /** Notifications oldest first (by creation, then id), filtered by booking and/or recipient. */
   readonly history: (
     query: HistoryQuery,

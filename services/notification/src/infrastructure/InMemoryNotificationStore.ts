@@ -11,28 +11,32 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
   const claims = new Map<string, { readonly holder: string; readonly until: number }>()
   const keys = new Map<string, KeyedCommand>()
   return {
-    claim: (key, holder, lease) =>
-      Effect.map(Clock.currentTimeMillis, (now): Claim => {
-        const earlier = byKey.get(key)
-        if (earlier?.status === "sent") return { _tag: "Sent" }
-        const current = claims.get(key)
-        if (current !== undefined && current.holder !== holder && current.until > now) return { _tag: "Held" }
-        claims.set(key, { holder, until: now + Duration.toMillis(lease) })
-        return { _tag: "Claimed", earlier: Option.fromNullable(earlier) }
-      }),
-    renew: (key, holder, lease) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        if (claims.get(key)?.holder !== holder) return false
-        claims.set(key, { holder, until: now + Duration.toMillis(lease) })
-        return true
-      }),
-    record: (notification, holder) =>
+    claim: (keys, holder, lease) =>
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        new Map(keys.map((key): [string, Claim] => {
+          const earlier = byKey.get(key)
+          if (earlier?.status === "sent") return [key, { _tag: "Sent" }]
+          const current = claims.get(key)
+          if (current !== undefined && current.holder !== holder && current.until > now) return [key, { _tag: "Held" }]
+          claims.set(key, { holder, until: now + Duration.toMillis(lease) })
+          return [key, { _tag: "Claimed", earlier: Option.fromNullable(earlier) }]
+        }))),
+    renew: (keys, holder, lease) =>
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        new Set(keys.filter((key) => {
+          if (claims.get(key)?.holder !== holder) return false
+          claims.set(key, { holder, until: now + Duration.toMillis(lease) })
+          return true
+        }))),
+    record: (notifications, holder) =>
       Effect.sync(() => {
-        const key = keyOf(notification)
-        if (claims.get(key)?.holder === holder) claims.delete(key)
-        byKey.delete(key)
-        byKey.set(key, notification)
-        if (byKey.size > retained) byKey.delete(byKey.keys().next().value!)
+        for (const notification of notifications) {
+          const key = keyOf(notification)
+          if (claims.get(key)?.holder === holder) claims.delete(key)
+          byKey.delete(key)
+          byKey.set(key, notification)
+          if (byKey.size > retained) byKey.delete(byKey.keys().next().value!)
+        }
       }),
     history: ({ bookingId, limit, offset, recipient }) =>
       Effect.sync(() => {

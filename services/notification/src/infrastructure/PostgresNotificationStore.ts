@@ -9,7 +9,15 @@ import { SqlClient, type SqlError } from "@effect/sql"
 import { CompiledParser } from "@flight/contracts"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { DateTime, Duration, Effect, Layer, Option, type ParseResult } from "effect"
-import { BookingContact, type KeyedCommand, keyOf, Notification, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
+import {
+  BookingContact,
+  type Claim,
+  type KeyedCommand,
+  keyOf,
+  Notification,
+  NotificationStore,
+  NotificationStoreError,
+} from "../domain/Notification.ts"
 
 export const migrationsTable = "notification_migrations"
 
@@ -124,52 +132,67 @@ export const make = Effect.gen(function* () {
     })
 
   const store: NotificationStore["Type"] = {
-    claim: (key, holder, lease) =>
+    claim: (keys, holder, lease) =>
       Effect.gen(function* () {
+        // In one order, so that two senders claiming the same notifications never wait on each other crosswise.
+        const wanted = [...new Set(keys)].toSorted()
+        if (wanted.length === 0) return new Map<string, Claim>()
         // Taken when it was not sent and nobody holds it, this holder holds it, or the last holder's lease ran out.
-        const taken = yield* sql<Row>`
+        const taken = new Set((yield* sql<Row>`
           INSERT INTO notification_claims (key, holder, until)
-          SELECT ${key}, ${holder}, now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
-          WHERE NOT EXISTS (SELECT 1 FROM notifications WHERE key = ${key} AND status = 'sent')
+          SELECT wanted.key, ${holder}, now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
+          FROM unnest(${wanted}::text[]) WITH ORDINALITY AS wanted (key, position)
+          WHERE NOT EXISTS (SELECT 1 FROM notifications WHERE notifications.key = wanted.key AND status = 'sent')
+          ORDER BY wanted.position
           ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
             WHERE notification_claims.holder = EXCLUDED.holder OR notification_claims.until <= now()
-          RETURNING key`
+          RETURNING key`).map((row) => String(row["key"])))
         // Read in a statement of its own, after the claim: a notification recorded as sent while the
         // claim was taken (after the claim's snapshot) is seen here.
-        const [row] = yield* sql<Row>`SELECT * FROM notifications WHERE key = ${key}`
-        if (row?.["status"] === "sent") {
-          if (taken.length > 0) yield* sql`DELETE FROM notification_claims WHERE key = ${key} AND holder = ${holder}`
-          return { _tag: "Sent" } as const
+        const rows = new Map((yield* sql<Row>`SELECT * FROM notifications WHERE key = ANY(${wanted}::text[])`)
+          .map((row) => [String(row["key"]), row] as const))
+        const sentWhileTaken = wanted.filter((key) => taken.has(key) && rows.get(key)?.["status"] === "sent")
+        if (sentWhileTaken.length > 0) {
+          yield* sql`DELETE FROM notification_claims WHERE key = ANY(${sentWhileTaken}::text[]) AND holder = ${holder}`
         }
-        if (taken.length === 0) return { _tag: "Held" } as const
-        const earlier = row === undefined ? Option.none() : Option.some(yield* notificationOf(row))
-        return { _tag: "Claimed", earlier } as const
+        const answers = new Map<string, Claim>()
+        for (const key of wanted) {
+          const row = rows.get(key)
+          if (row?.["status"] === "sent") answers.set(key, { _tag: "Sent" })
+          else if (!taken.has(key)) answers.set(key, { _tag: "Held" })
+          else answers.set(key, { _tag: "Claimed", earlier: row === undefined ? Option.none() : Option.some(yield* notificationOf(row)) })
+        }
+        return answers
       }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeError("claim")(error))), traced("claim")),
 
-    renew: (key, holder, lease) =>
-      // The holder's own claim only, on the server's clock like the claim: one another holder took
+    renew: (keys, holder, lease) =>
+      // The holder's own claims only, on the server's clock like the claim: one another holder took
       // (this one's lease ran out) or a record ended is never taken back.
       sql<Row>`
         UPDATE notification_claims SET until = now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
-        WHERE key = ${key} AND holder = ${holder}
+        WHERE key = ANY(${[...keys]}::text[]) AND holder = ${holder}
         RETURNING key`.pipe(
-        Effect.map((renewed) => renewed.length > 0),
+        Effect.map((renewed) => new Set(renewed.map((row) => String(row["key"])))),
         Effect.mapError(storeError("renew")),
         traced("renew"),
       ),
 
-    record: (notification, holder) => {
-      const key = keyOf(notification)
-      // One statement, atomic without a transaction of its own: the record, and the end of the
-      // holder's own claim (a holder whose lease ran out does not end the claim of the one after it).
+    record: (notifications, holder) => {
+      if (notifications.length === 0) return Effect.void
+      const column = <A>(of: (notification: Notification) => A) => notifications.map(of)
+      const at = (date: DateTime.Utc | null) => (date === null ? null : DateTime.toDateUtc(date))
+      // One statement, atomic without a transaction of its own: the records, and the end of the
+      // holder's own claims (a holder whose lease ran out does not end the claim of the one after it).
       return sql`
         WITH recorded AS (
           INSERT INTO notifications (key, id, cause_id, booking_id, channel, recipient, template, subject, body, status, attempts,
                                      delivered_by, error, created_at, sent_at)
-          VALUES (${key}, ${notification.id}, ${notification.causeId}, ${notification.bookingId}, ${notification.channel},
-                  ${notification.recipient}, ${notification.template}, ${notification.subject}, ${notification.body},
-                  ${notification.status}, ${notification.attempts}, ${notification.deliveredBy}, ${notification.error},
-                  ${DateTime.toDateUtc(notification.createdAt)}, ${notification.sentAt === null ? null : DateTime.toDateUtc(notification.sentAt)})
+          SELECT * FROM unnest(
+            ${column(keyOf)}::text[], ${column((n) => n.id)}::uuid[], ${column((n) => n.causeId)}::text[],
+            ${column((n) => n.bookingId)}::uuid[], ${column((n) => n.channel)}::text[], ${column((n) => n.recipient)}::text[],
+            ${column((n) => n.template)}::text[], ${column((n) => n.subject)}::text[], ${column((n) => n.body)}::text[],
+            ${column((n) => n.status)}::text[], ${column((n) => n.attempts)}::int[], ${column((n) => n.deliveredBy)}::text[],
+            ${column((n) => n.error)}::text[], ${column((n) => at(n.createdAt))}::timestamptz[], ${column((n) => at(n.sentAt))}::timestamptz[])
           ON CONFLICT (key) DO UPDATE SET
             subject = EXCLUDED.subject, body = EXCLUDED.body, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
             delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at

@@ -7,13 +7,21 @@ import { BookingId } from "@flight/contracts"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { EffectTest, Postgres, RealServer } from "@flight/runtime/testing"
 import { describe } from "bun:test"
-import { DateTime, Effect, Layer, Option, Redacted, type Scope } from "effect"
+import { DateTime, type Duration, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import { Notification, type NotificationStore } from "../../src/domain/Notification.ts"
 import * as InMemoryNotificationStore from "../../src/infrastructure/InMemoryNotificationStore.ts"
 import * as PostgresNotificationStore from "../../src/infrastructure/PostgresNotificationStore.ts"
 import { quiet } from "./Handling.ts"
 
 export const at = (iso: string) => DateTime.unsafeMake(iso)
+
+/** The store, its claims, renewals and records one notification at a time, as most tests ask them. */
+export const single = (store: NotificationStore["Type"]) => ({
+  ...store,
+  claim: (key: string, holder: string, lease: Duration.Duration) => Effect.map(store.claim([key], holder, lease), (claims) => claims.get(key)!),
+  renew: (key: string, holder: string, lease: Duration.Duration) => Effect.map(store.renew([key], holder, lease), (held) => held.has(key)),
+  record: (notification: Notification, holder: string) => store.record([notification], holder),
+})
 
 /** A notification of a cause; `sent` unless said otherwise. */
 export const notification = (overrides: Partial<ConstructorParameters<typeof Notification>[0]> = {}) =>
