@@ -6,7 +6,7 @@
  * clocks), which spans booking.created reaching payment, the charge, payment.processed reaching
  * booking, and the confirmation.
  *
- *   REDIS_URL=... MONGODB_URL=... DATABASE_URL=... RABBITMQ_URL=... bun run bench:saga [-- --seconds 20 --clients 8 --warmup 30 --cabin small]
+ *   REDIS_URL=... MONGODB_URL=... DATABASE_URL=... RABBITMQ_URL=... bun run bench:saga [-- --seconds 20 --clients 8 --warmup 30 --cabin small --phone]
  *
  * The sagas book flights of 180 seats (a new one scheduled when one is full), so scheduling flights
  * is a small part of what is measured, as it is of an airline's day.
@@ -45,6 +45,8 @@ const WARMUP = argument("warmup", 30)
  * (`--cabin small`: a flight scheduled every nine sagas, as the bench did before 2026-12-06).
  */
 const CABIN = BenchArguments.text("cabin") === "small" ? Flows.smallCabin : Flows.narrowBodyCabin
+/** `--phone`: contacts with a phone number too, so each booking step is told by email and by SMS. */
+const PHONE = process.argv.includes("--phone")
 
 const variable = (name: string) => BenchArguments.required(name, "(and REDIS_URL, MONGODB_URL, DATABASE_URL, RABBITMQ_URL)")
 
@@ -79,7 +81,7 @@ const saga = async (flightId: string): Promise<number | null> => {
     flightId,
     cabin: "economy",
     passengers: [{ firstName: "Ada", lastName: "Lovelace" }],
-    contact: { email: "ada@example.com" },
+    contact: PHONE ? { email: "ada@example.com", phone: "+447700900123" } : { email: "ada@example.com" },
   }))
   if (booked.status !== 201) return null
   lag.booked(flightId, performance.now())

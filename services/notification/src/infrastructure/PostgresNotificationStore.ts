@@ -106,6 +106,25 @@ const notificationOf = (row: Row) =>
     sentAt: iso(row["sent_at"]),
   }).pipe(Effect.mapError(unreadable("notification")))
 
+/** A notification as its row is written. */
+const rowOf = (notification: Notification) => ({
+  key: keyOf(notification),
+  id: notification.id,
+  cause_id: notification.causeId,
+  booking_id: notification.bookingId,
+  channel: notification.channel,
+  recipient: notification.recipient,
+  template: notification.template,
+  subject: notification.subject,
+  body: notification.body,
+  status: notification.status,
+  attempts: notification.attempts,
+  delivered_by: notification.deliveredBy,
+  error: notification.error,
+  created_at: DateTime.toDateUtc(notification.createdAt),
+  sent_at: notification.sentAt === null ? null : DateTime.toDateUtc(notification.sentAt),
+})
+
 const keyedOf = (key: string, row: Row): KeyedCommand => ({
   key,
   fingerprint: String(row["fingerprint"]),
@@ -137,23 +156,28 @@ export const make = Effect.gen(function* () {
         // In one order, so that two senders claiming the same notifications never wait on each other crosswise.
         const wanted = [...new Set(keys)].toSorted()
         if (wanted.length === 0) return new Map<string, Claim>()
-        // Taken when it was not sent and nobody holds it, this holder holds it, or the last holder's lease ran out.
+        // Taken when it was not sent and nobody holds it, this holder holds it, or the last holder's
+        // lease ran out. A row of its own for each key, whose look-up of the sent notification is one
+        // by the key itself: a join of a list of keys with the notifications may be planned (and kept,
+        // as a generic plan) as a scan of every notification while the table is young.
+        const until = sql`now() + ${Duration.toMillis(lease)} * interval '1 millisecond'`
         const taken = new Set((yield* sql<Row>`
           INSERT INTO notification_claims (key, holder, until)
-          SELECT wanted.key, ${holder}, now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
-          FROM unnest(${wanted}::text[]) WITH ORDINALITY AS wanted (key, position)
-          WHERE NOT EXISTS (SELECT 1 FROM notifications WHERE notifications.key = wanted.key AND status = 'sent')
-          ORDER BY wanted.position
+          ${
+          sql.join(" UNION ALL ", false)(wanted.map((key) =>
+            sql`SELECT ${key}, ${holder}, ${until} WHERE NOT EXISTS (SELECT 1 FROM notifications WHERE key = ${key} AND status = 'sent')`
+          ))
+        }
           ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
             WHERE notification_claims.holder = EXCLUDED.holder OR notification_claims.until <= now()
           RETURNING key`).map((row) => String(row["key"])))
         // Read in a statement of its own, after the claim: a notification recorded as sent while the
         // claim was taken (after the claim's snapshot) is seen here.
-        const rows = new Map((yield* sql<Row>`SELECT * FROM notifications WHERE key = ANY(${wanted}::text[])`)
+        const rows = new Map((yield* sql<Row>`SELECT * FROM notifications WHERE key IN ${sql.in(wanted)}`)
           .map((row) => [String(row["key"]), row] as const))
         const sentWhileTaken = wanted.filter((key) => taken.has(key) && rows.get(key)?.["status"] === "sent")
         if (sentWhileTaken.length > 0) {
-          yield* sql`DELETE FROM notification_claims WHERE key = ANY(${sentWhileTaken}::text[]) AND holder = ${holder}`
+          yield* sql`DELETE FROM notification_claims WHERE key IN ${sql.in(sentWhileTaken)} AND holder = ${holder}`
         }
         const answers = new Map<string, Claim>()
         for (const key of wanted) {
@@ -168,31 +192,21 @@ export const make = Effect.gen(function* () {
     renew: (keys, holder, lease) =>
       // The holder's own claims only, on the server's clock like the claim: one another holder took
       // (this one's lease ran out) or a record ended is never taken back.
-      sql<Row>`
+      keys.length === 0 ? Effect.succeed(new Set<string>()) : sql<Row>`
         UPDATE notification_claims SET until = now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
-        WHERE key = ANY(${[...keys]}::text[]) AND holder = ${holder}
+        WHERE key IN ${sql.in(keys)} AND holder = ${holder}
         RETURNING key`.pipe(
         Effect.map((renewed) => new Set(renewed.map((row) => String(row["key"])))),
         Effect.mapError(storeError("renew")),
         traced("renew"),
       ),
 
-    record: (notifications, holder) => {
-      if (notifications.length === 0) return Effect.void
-      const column = <A>(of: (notification: Notification) => A) => notifications.map(of)
-      const at = (date: DateTime.Utc | null) => (date === null ? null : DateTime.toDateUtc(date))
+    record: (notifications, holder) =>
       // One statement, atomic without a transaction of its own: the records, and the end of the
       // holder's own claims (a holder whose lease ran out does not end the claim of the one after it).
-      return sql`
+      notifications.length === 0 ? Effect.void : sql`
         WITH recorded AS (
-          INSERT INTO notifications (key, id, cause_id, booking_id, channel, recipient, template, subject, body, status, attempts,
-                                     delivered_by, error, created_at, sent_at)
-          SELECT * FROM unnest(
-            ${column(keyOf)}::text[], ${column((n) => n.id)}::uuid[], ${column((n) => n.causeId)}::text[],
-            ${column((n) => n.bookingId)}::uuid[], ${column((n) => n.channel)}::text[], ${column((n) => n.recipient)}::text[],
-            ${column((n) => n.template)}::text[], ${column((n) => n.subject)}::text[], ${column((n) => n.body)}::text[],
-            ${column((n) => n.status)}::text[], ${column((n) => n.attempts)}::int[], ${column((n) => n.deliveredBy)}::text[],
-            ${column((n) => n.error)}::text[], ${column((n) => at(n.createdAt))}::timestamptz[], ${column((n) => at(n.sentAt))}::timestamptz[])
+          INSERT INTO notifications ${sql.insert(notifications.map(rowOf))}
           ON CONFLICT (key) DO UPDATE SET
             subject = EXCLUDED.subject, body = EXCLUDED.body, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
             delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at
@@ -202,8 +216,7 @@ export const make = Effect.gen(function* () {
         Effect.asVoid,
         Effect.mapError(storeError("record")),
         traced("record"),
-      )
-    },
+      ),
 
     history: ({ bookingId, limit, offset, recipient }) =>
       Effect.gen(function* () {
