@@ -6,10 +6,10 @@
 import { EffectTest } from "@flight/runtime/testing"
 import { StoreHealthLayer } from "@flight/runtime"
 import { describe, expect } from "bun:test"
-import { Context, Duration, Effect, Exit, Fiber, Layer, Option, type Scope, TestClock, TestContext } from "effect"
+import { Cause, Context, Duration, Effect, Exit, Fiber, Layer, Option, type Scope, TestClock, TestContext } from "effect"
 import { claimLease, NotificationCommands, NotificationInProgress } from "../src/application/NotificationCommands.ts"
 import * as NotificationEvents from "../src/application/NotificationEvents.ts"
-import { DeliveryFailed, keyOf, NotificationChannel, NotificationStore } from "../src/domain/Notification.ts"
+import { DeliveryFailed, keyOf, NotificationChannel, NotificationStore, NotificationStoreError } from "../src/domain/Notification.ts"
 import * as InMemoryNotificationStore from "../src/infrastructure/InMemoryNotificationStore.ts"
 import { everything, handle, historyOf, quiet } from "./support/Handling.ts"
 import { booking, bookingCreated, email, sendNotification } from "./support/Messages.ts"
@@ -90,6 +90,27 @@ describe("a failing channel", () => {
       expect(status(yield* historyOf(b.bookingId))).toEqual(["email failed 2", "sms sent 1"])
     }), { layer: Layer.merge(emailDownLayer, quiet) })
 
+  EffectTest.effect("an email that cannot be delivered (no such mailbox) and an SMS that failed for now: the handling is retried for the SMS, and gives up once only the email is left", () =>
+    Effect.gen(function* () {
+      let smsFailures = 1
+      const commands = yield* Effect.map(Layer.build(NotificationCommands.Default.pipe(Layer.provide(Layer.mergeAll(
+        InMemoryNotificationStore.layer,
+        Layer.succeed(NotificationChannel, {
+          send: (message) =>
+            message.channel === "email"
+              ? Effect.fail(new DeliveryFailed({ channel: "email", reason: "mailbox does not exist", transient: false }))
+              : smsFailures-- > 0
+              ? Effect.fail(new DeliveryFailed({ channel: "sms", reason: "gateway busy", transient: true }))
+              : Effect.succeed({ deliveredBy: "sms-gateway" }),
+        }),
+      )))), Context.get(NotificationCommands))
+      const message = yield* bookingCreated(booking())
+      const first = yield* Effect.flip(commands.handle(message))
+      expect([first instanceof DeliveryFailed && first.channel, NotificationEvents.policy.isTransient(first)]).toEqual(["sms", true])
+      const second = yield* Effect.flip(commands.handle(message))
+      expect([second instanceof DeliveryFailed && second.channel, NotificationEvents.policy.isTransient(second)]).toEqual(["email", false])
+    }).pipe(Effect.scoped), { layer: quiet })
+
   EffectTest.effect("a notification another sender holds does not hold back the others of the event: they are sent, and the handling asks again", () =>
     Effect.gen(function* () {
       const b = booking()
@@ -116,10 +137,10 @@ describe("a failing channel", () => {
 describe("a claim renewed while its holder sends (TestClock)", () => {
 
   /** An instance of the service's commands on the store in context, with a channel of its own. */
-  const instance = (channel: NotificationChannel["Type"]) =>
+  const instance = (channel: NotificationChannel["Type"], on?: (store: NotificationStore["Type"]) => NotificationStore["Type"]) =>
     Effect.flatMap(NotificationStore, (store) =>
       Layer.build(NotificationCommands.Default.pipe(
-        Layer.provide(Layer.mergeAll(Layer.succeed(NotificationStore, store), Layer.succeed(NotificationChannel, channel))),
+        Layer.provide(Layer.mergeAll(Layer.succeed(NotificationStore, on?.(store) ?? store), Layer.succeed(NotificationChannel, channel))),
       ))).pipe(Effect.map(Context.get(NotificationCommands)))
 
   /** Handled as the consumer does: retried in place while transient (held by another sender). */
@@ -151,6 +172,27 @@ describe("a claim renewed while its holder sends (TestClock)", () => {
       // Both handlings are over: the first sent it, the second found it sent.
       expect([yield* Fiber.poll(one), yield* Fiber.poll(other)].map(Option.map(Exit.isSuccess))).toEqual([Option.some(true), Option.some(true)])
       expect((yield* everything).map((item) => [item.causeId, item.status, item.attempts])).toEqual([[message.id, "sent", 1]])
+    }))
+
+  clockTest("a claim lost while an earlier notification of the message went out (no renewal reached the store for a lease) is not sent: the sender that takes it over sends it once", () =>
+    Effect.gen(function* () {
+      const slow = slowChannel("5 seconds")
+      // Its renewals never reach the store, as in an outage of the store's connection, lasting longer than a lease.
+      const cut = yield* instance(slow.channel, (store) => ({
+        ...store,
+        renew: () => Effect.fail(new NotificationStoreError({ operation: "renew", reason: "connection refused" })),
+      }))
+      const message = yield* bookingCreated(booking())
+      const handling = yield* Effect.forkDaemon(cut.handle(message))
+      yield* advance("6 seconds", "1 second")
+      const exit = Option.getOrThrow(yield* Fiber.poll(handling))
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause).pipe(Option.map((error) => error._tag), Option.getOrNull)).toBe("NotificationInProgress")
+      expect(slow.sends.map((send) => send.split(" ")[0])).toEqual(["email"])
+      const fast = slowChannel("10 millis")
+      yield* Effect.forkDaemon(consumed(yield* instance(fast.channel), message))
+      yield* advance("2 seconds", "1 second")
+      expect(fast.sends.map((send) => send.split(" ")[0])).toEqual(["sms"])
+      expect((yield* everything).map((item) => `${item.channel} ${item.status} ${item.attempts}`).toSorted()).toEqual(["email sent 1", "sms sent 1"])
     }))
 
   clockTest("a notification claimed by a sender that stopped (claimed, never recorded) is sent once, by another instance, within 5 s", () =>

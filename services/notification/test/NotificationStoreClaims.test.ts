@@ -119,6 +119,20 @@ onEachStore((it) => {
         expect((yield* store.claim(key, "instance-b", lease))._tag).toBe("Sent")
       }))
 
+    it("a failure recorded late, by a holder whose lease ran out, never replaces the notification another holder sent", () =>
+      Effect.gen(function* () {
+        const store = single(yield* NotificationStore)
+        const attempt = failed()
+        const key = keyOf(attempt)
+        expect((yield* store.claim(key, "slow", Duration.millis(1)))._tag).toBe("Claimed")
+        yield* Effect.sleep("50 millis")
+        expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
+        const sent = notification({ ...attempt, status: "sent", deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") })
+        yield* store.record(sent, "next")
+        yield* store.record(attempt, "slow")
+        expect((yield* store.claim(key, "third", lease))._tag).toBe("Sent")
+      }))
+
     it("several notifications claimed in one step: each answered for itself, renewed and recorded together", () =>
       Effect.gen(function* () {
         const store = yield* NotificationStore

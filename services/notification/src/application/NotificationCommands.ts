@@ -8,8 +8,8 @@
 import { Lease } from "@flight/bus"
 import { type AnyMessage, BookingId as BookingIdSchema, type BookingId, Email, Messages, type Money, Phone } from "@flight/contracts"
 import { KeyedLock } from "@flight/runtime"
-import { DateTime, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
-import { type Channel, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
+import { Clock, DateTime, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
+import { type Channel, type DeliveryFailed, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
 import { render, type TemplateData } from "../domain/Templates.ts"
 
 /** A payment event for a booking whose contact has not arrived yet (its booking.created is behind). */
@@ -85,6 +85,16 @@ const toContact = (contact: { readonly email: string; readonly phone?: string | 
   ...(contact.phone === undefined ? [] : [{ channel: "sms" as const, recipient: contact.phone, template, data, bookingId }]),
 ]
 
+type Rendered = Effect.Effect.Success<ReturnType<typeof render>>
+
+/** A notification this holder claimed, with what an earlier, failed attempt recorded of it. */
+interface Claimed {
+  readonly wanted: Wanted
+  readonly rendered: Rendered
+  readonly key: string
+  readonly earlier: Notification | undefined
+}
+
 export class NotificationCommands extends Effect.Service<NotificationCommands>()("notification/NotificationCommands", {
   scoped: Effect.gen(function* () {
     const store = yield* NotificationStore
@@ -96,68 +106,96 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
     const serialised = <A, E, R>(keys: ReadonlyArray<string>, effect: Effect.Effect<A, E, R>) =>
       keys.toSorted().reduceRight((inner, key) => locks.alone(key)(inner), effect)
 
+    /** Sends one notification this holder claimed: the notification to record, and its failure when not delivered. */
+    const sendOne = (causeId: string, { earlier, rendered, wanted: one }: Claimed) =>
+      Effect.gen(function* () {
+        const now = yield* DateTime.now
+        const base = {
+          id: earlier?.id ?? Bun.randomUUIDv7(),
+          causeId,
+          bookingId: one.bookingId,
+          channel: one.channel,
+          recipient: one.recipient,
+          template: one.template,
+          subject: rendered.subject,
+          body: rendered.text,
+          attempts: (earlier?.attempts ?? 0) + 1,
+          createdAt: earlier?.createdAt ?? now,
+        }
+        const delivered = yield* Effect.either(channel.send({ ...one, ...rendered }))
+        if (Either.isLeft(delivered)) {
+          const notification = new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null })
+          return { notification, failure: Option.some(delivered.left) }
+        }
+        const sentAt = yield* DateTime.now
+        const notification = new Notification({ ...base, status: "sent", deliveredBy: delivered.right.deliveredBy, error: null, sentAt })
+        return { notification, failure: Option.none<DeliveryFailed>() }
+      })
+
     /**
      * Sends the notifications of a cause, each unless it went out before. Each attempt claims them
      * together under a holder of its own (one step of the store), sends each it got, and records them
      * together, renewing the claims while it sends and records: an attempt that recorded nothing
      * after sending (its store failed) leaves its claims to run out, a lease after the last renewal
-     * that reached the store. A notification another sender holds, or one whose delivery failed (it
-     * is recorded failed), fails the attempt once the others are recorded.
+     * that reached the store. Before each send the claim must still be this holder's by the last
+     * renewal that answered: one lost while an earlier notification was sent is left to the sender
+     * that took it. The attempt fails once the others are recorded: with a delivery's failure that is
+     * worth retrying, else as held when another sender holds one, else with a failure that is not.
      */
     const notify = (causeId: string, wanted: ReadonlyArray<Wanted>) =>
       Effect.gen(function* () {
-        if (wanted.length === 0) return
-        const all = yield* Effect.forEach(wanted, (one) =>
-          Effect.map(render(one.template, one.data), (rendered) => ({ wanted: one, rendered, key: keyOf({ causeId, ...one }) })))
-        const keys = all.map((one) => one.key)
+        const all = new Map<string, { readonly wanted: Wanted; readonly rendered: Rendered; readonly key: string }>()
+        for (const one of wanted) {
+          const key = keyOf({ causeId, ...one })
+          if (!all.has(key)) all.set(key, { wanted: one, rendered: yield* render(one.template, one.data), key })
+        }
+        if (all.size === 0) return
+        const keys = [...all.keys()]
         const holder = Bun.randomUUIDv7()
+        const leaseMillis = Duration.toMillis(claimLease)
         // Claimed, sent and recorded in one piece: a shutdown never leaves a claim that sent nothing.
         yield* serialised(keys, Effect.uninterruptible(Effect.gen(function* () {
+          const claimedAt = yield* Clock.currentTimeMillis
           const claims = yield* store.claim(keys, holder, claimLease)
-          const held = all.find((one) => claims.get(one.key)?._tag === "Held")
-          const mine = all.flatMap((one) => {
+          const waiting = [...all.values()].filter((one) => claims.get(one.key)?._tag === "Held")
+          const mine = [...all.values()].flatMap((one): Array<Claimed> => {
             const claim = claims.get(one.key)
             return claim?._tag === "Claimed" ? [{ ...one, earlier: Option.getOrUndefined(claim.earlier) }] : []
           })
+          const failures: Array<DeliveryFailed> = []
           if (mine.length > 0) {
-            const renew = store.renew(mine.map((one) => one.key), holder, claimLease).pipe(
-              Effect.flatMap((still) =>
-                Effect.forEach(mine.filter((one) => !still.has(one.key)), (one) =>
-                  Effect.logWarning(`claim on ${one.key} lost while sending: its lease ran out and another sender may send it`), { discard: true })
-              ),
-            )
-            const failure = yield* Effect.gen(function* () {
-              const outcomes = yield* Effect.forEach(mine, ({ earlier, rendered, wanted: one }) =>
-                Effect.gen(function* () {
-                  const now = yield* DateTime.now
-                  const base = {
-                    id: earlier?.id ?? Bun.randomUUIDv7(),
-                    causeId,
-                    bookingId: one.bookingId,
-                    channel: one.channel,
-                    recipient: one.recipient,
-                    template: one.template,
-                    subject: rendered.subject,
-                    body: rendered.text,
-                    attempts: (earlier?.attempts ?? 0) + 1,
-                    createdAt: earlier?.createdAt ?? now,
-                  }
-                  const delivered = yield* Effect.either(channel.send({ ...one, ...rendered }))
-                  return Either.isLeft(delivered)
-                    ? { failure: Option.some(delivered.left), notification: new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null }) }
-                    : {
-                      failure: Option.none(),
-                      notification: new Notification({ ...base, status: "sent", deliveredBy: delivered.right.deliveredBy, error: null, sentAt: yield* DateTime.now }),
-                    }
-                }))
+            // What this holder surely holds: the keys the last renewal that answered listed, until a lease after it was sent.
+            let still = new Set(mine.map((one) => one.key))
+            let heldUntil = claimedAt + leaseMillis
+            const renew = Effect.gen(function* () {
+              const sent = yield* Clock.currentTimeMillis
+              const answered = yield* store.renew(mine.map((one) => one.key), holder, claimLease)
+              for (const key of still) {
+                if (!answered.has(key)) yield* Effect.logWarning(`claim on ${key} lost while sending: its lease ran out and another sender may send it`)
+              }
+              still = new Set(answered)
+              heldUntil = sent + leaseMillis
+            })
+            yield* Effect.gen(function* () {
+              const outcomes: Array<Effect.Effect.Success<ReturnType<typeof sendOne>>> = []
+              for (const one of mine) {
+                if (!still.has(one.key) || (yield* Clock.currentTimeMillis) >= heldUntil) {
+                  waiting.push(one)
+                  continue
+                }
+                const outcome = yield* sendOne(causeId, one)
+                outcomes.push(outcome)
+                if (Option.isSome(outcome.failure)) failures.push(outcome.failure.value)
+              }
               yield* Effect.retry(store.record(outcomes.map((outcome) => outcome.notification), holder), recordRetry)
-              return Option.firstSomeOf(outcomes.map((outcome) => outcome.failure))
             }).pipe(Lease.renewedWhile(renew, claimLease, `notifications ${keys.join(", ")}`))
-            if (Option.isSome(failure)) return yield* Effect.fail(failure.value)
           }
-          if (held !== undefined) return yield* Effect.fail(new NotificationInProgress({ key: held.key }))
+          const retried = failures.find((failure) => failure.transient)
+          if (retried !== undefined) return yield* Effect.fail(retried)
+          if (waiting.length > 0) return yield* Effect.fail(new NotificationInProgress({ key: waiting[0]!.key }))
+          if (failures.length > 0) return yield* Effect.fail(failures[0]!)
         }))).pipe(Effect.withSpan("NotificationCommands.notify", {
-          attributes: { channels: wanted.map((one) => one.channel).join(","), template: wanted[0]!.template },
+          attributes: { channels: wanted.map((one) => one.channel).join(","), template: wanted[0]?.template ?? "" },
         }))
       })
 

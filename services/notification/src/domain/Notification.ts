@@ -121,7 +121,7 @@ export class NotificationStore extends Context.Tag("notification/NotificationSto
   ) => Effect.Effect<ReadonlySet<string>, NotificationStoreError>
   /**
    * Records notifications (of different keys) and ends `holder`'s claims on them, all at once; a later
-   * record of the same cause, channel, recipient and template replaces one.
+   * record of the same cause, channel, recipient and template replaces one, unless that one was sent.
    */
   readonly record: (notifications: ReadonlyArray<Notification>, holder: string) => Effect.Effect<void, NotificationStoreError>
   /** Notifications oldest first (by creation, then id), filtered by booking and/or recipient. */

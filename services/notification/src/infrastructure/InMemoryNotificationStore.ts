@@ -32,6 +32,8 @@ export const make = Effect.sync((): NotificationStore["Type"] => {
       Effect.sync(() => {
         for (const notification of notifications) {
           const key = keyOf(notification)
+          // What went out stays recorded so: a holder whose lease ran out records its failure too late.
+          if (byKey.get(key)?.status === "sent") continue
           if (claims.get(key)?.holder === holder) claims.delete(key)
           byKey.delete(key)
           byKey.set(key, notification)

@@ -106,6 +106,9 @@ const notificationOf = (row: Row) =>
     sentAt: iso(row["sent_at"]),
   }).pipe(Effect.mapError(unreadable("notification")))
 
+/** Keys in the order of their bytes (`COLLATE "C"`): the order every statement here locks rows of several keys in. */
+const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
 /** A notification as its row is written. */
 const rowOf = (notification: Notification) => ({
   key: keyOf(notification),
@@ -153,8 +156,9 @@ export const make = Effect.gen(function* () {
   const store: NotificationStore["Type"] = {
     claim: (keys, holder, lease) =>
       Effect.gen(function* () {
-        // In one order, so that two senders claiming the same notifications never wait on each other crosswise.
-        const wanted = [...new Set(keys)].toSorted()
+        // In one order (that of their bytes, as the renewal and the record lock them), so that two
+        // senders claiming the same notifications never wait on each other crosswise.
+        const wanted = [...new Set(keys)].toSorted(byBytes)
         if (wanted.length === 0) return new Map<string, Claim>()
         // Taken when it was not sent and nobody holds it, this holder holds it, or the last holder's
         // lease ran out. A row of its own for each key, whose look-up of the sent notification is one
@@ -192,9 +196,13 @@ export const make = Effect.gen(function* () {
     renew: (keys, holder, lease) =>
       // The holder's own claims only, on the server's clock like the claim: one another holder took
       // (this one's lease ran out) or a record ended is never taken back.
+      // Its rows locked in the order of the keys, as the claim locks them: never crosswise with a claim.
       keys.length === 0 ? Effect.succeed(new Set<string>()) : sql<Row>`
+        WITH held AS (
+          SELECT key FROM notification_claims WHERE key IN ${sql.in(keys)} AND holder = ${holder} ORDER BY key COLLATE "C" FOR UPDATE
+        )
         UPDATE notification_claims SET until = now() + ${Duration.toMillis(lease)} * interval '1 millisecond'
-        WHERE key IN ${sql.in(keys)} AND holder = ${holder}
+        WHERE key IN (SELECT key FROM held) AND holder = ${holder}
         RETURNING key`.pipe(
         Effect.map((renewed) => new Set(renewed.map((row) => String(row["key"])))),
         Effect.mapError(storeError("renew")),
@@ -206,13 +214,17 @@ export const make = Effect.gen(function* () {
       // holder's own claims (a holder whose lease ran out does not end the claim of the one after it).
       notifications.length === 0 ? Effect.void : sql`
         WITH recorded AS (
-          INSERT INTO notifications ${sql.insert(notifications.map(rowOf))}
+          INSERT INTO notifications ${sql.insert(notifications.map(rowOf).toSorted((a, b) => byBytes(a.key, b.key)))}
           ON CONFLICT (key) DO UPDATE SET
             subject = EXCLUDED.subject, body = EXCLUDED.body, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
             delivered_by = EXCLUDED.delivered_by, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at
+            -- What went out stays recorded so: a holder whose lease ran out records its failure too late.
+            WHERE notifications.status <> 'sent'
           RETURNING key
+        ), ended AS (
+          SELECT key FROM notification_claims WHERE key IN (SELECT key FROM recorded) AND holder = ${holder} ORDER BY key COLLATE "C" FOR UPDATE
         )
-        DELETE FROM notification_claims WHERE key IN (SELECT key FROM recorded) AND holder = ${holder}`.pipe(
+        DELETE FROM notification_claims WHERE key IN (SELECT key FROM ended) AND holder = ${holder}`.pipe(
         Effect.asVoid,
         Effect.mapError(storeError("record")),
         traced("record"),
