@@ -12,6 +12,14 @@ onEachStore((it) => {
   describe("claims", () => {
     const lease = Duration.minutes(2)
 
+    /** `slow` claims the notification for a moment, and once its lease ran out `next` takes it over. */
+    const takenOver = (store: ReturnType<typeof single>, key: string) =>
+      Effect.gen(function* () {
+        expect((yield* store.claim(key, "slow", Duration.millis(1)))._tag).toBe("Claimed")
+        yield* Effect.sleep("50 millis")
+        expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
+      })
+
     it("one holder at a time: another holder is held off, the holder itself may claim again", () =>
       Effect.gen(function* () {
         const store = single(yield* NotificationStore)
@@ -48,9 +56,7 @@ onEachStore((it) => {
         const store = single(yield* NotificationStore)
         const attempt = failed()
         const key = keyOf(attempt)
-        expect((yield* store.claim(key, "slow", Duration.millis(1)))._tag).toBe("Claimed")
-        yield* Effect.sleep("50 millis")
-        expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
+        yield* takenOver(store, key)
         yield* store.record(attempt, "slow")
         expect((yield* store.claim(key, "third", lease))._tag).toBe("Held")
       }))
@@ -124,9 +130,7 @@ onEachStore((it) => {
         const store = single(yield* NotificationStore)
         const attempt = failed()
         const key = keyOf(attempt)
-        expect((yield* store.claim(key, "slow", Duration.millis(1)))._tag).toBe("Claimed")
-        yield* Effect.sleep("50 millis")
-        expect((yield* store.claim(key, "next", lease))._tag).toBe("Claimed")
+        yield* takenOver(store, key)
         const sent = notification({ ...attempt, status: "sent", deliveredBy: "smtp", error: null, sentAt: at("2026-11-26T10:05:00Z") })
         yield* store.record(sent, "next")
         yield* store.record(attempt, "slow")

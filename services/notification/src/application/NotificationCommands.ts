@@ -87,11 +87,15 @@ const toContact = (contact: { readonly email: string; readonly phone?: string | 
 
 type Rendered = Effect.Effect.Success<ReturnType<typeof render>>
 
-/** A notification this holder claimed, with what an earlier, failed attempt recorded of it. */
-interface Claimed {
+/** A notification of a cause, rendered, under its key. */
+interface Prepared {
   readonly wanted: Wanted
   readonly rendered: Rendered
   readonly key: string
+}
+
+/** A notification this holder claimed, with what an earlier, failed attempt recorded of it. */
+interface Claimed extends Prepared {
   readonly earlier: Notification | undefined
 }
 
@@ -144,7 +148,7 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
      */
     const notify = (causeId: string, wanted: ReadonlyArray<Wanted>) =>
       Effect.gen(function* () {
-        const all = new Map<string, { readonly wanted: Wanted; readonly rendered: Rendered; readonly key: string }>()
+        const all = new Map<string, Prepared>()
         for (const one of wanted) {
           const key = keyOf({ causeId, ...one })
           if (!all.has(key)) all.set(key, { wanted: one, rendered: yield* render(one.template, one.data), key })
