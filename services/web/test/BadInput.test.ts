@@ -74,6 +74,18 @@ describe("the traveller's forms", () => {
     expect(after).toContain("Payments and refunds None yet.")
   }, slow)
 
+  test("pay and cancel on a path that names no booking: the not-found page, never a redirect to it (before: 500 on CR/LF)", async () => {
+    const guest = visitor((await system()).web)
+    const shown = await guest.get("/manage")
+    for (const id of ["a%0d%0aSet-Cookie:%20x=1", "a%0aX-Injected:%201", "a%00b", "not-a-booking"]) {
+      for (const action of ["pay", "cancel"]) {
+        const answer = await guest.post(`/bookings/${id}/${action}`, { _csrf: csrfOf(shown.html), attempt: "1", card: "tok_visa" })
+        expect([id, action, answer.status, answer.headers.get("location")]).toEqual([id, action, 404, null])
+        expect(textOf(answer.html)).toContain("Not found")
+      }
+    }
+  })
+
   test("manage: a reference that cannot be one, and no last name", async () => {
     const guest = visitor((await system()).web)
     const answer = await guest.submit("/manage", "/manage", { reference: "ABC", lastName: "" })
@@ -145,6 +157,16 @@ describe("the console's forms", () => {
     expect(textOf(early.html)).toContain("Departure at")
     const status = await (await fetch(`${sys.api}/api/flights/${flight.id}`)).json() as { status: string }
     expect(status.status).toBe("scheduled")
+  })
+
+  test("a booking path that names no booking, read or cancelled: the not-found page (before: 500 on CR/LF when cancelled)", async () => {
+    const client = await staff()
+    const shown = await client.get("/ops")
+    for (const id of ["a%0d%0aSet-Cookie:%20x=1", "a%00b", "not-a-booking"]) {
+      const cancelled = await client.post(`/ops/bookings/${id}/cancel`, { _csrf: csrfOf(shown.html), attempt: "1", confirm: "yes" })
+      expect([id, cancelled.status, cancelled.headers.get("location")]).toEqual([id, 404, null])
+      expect((await client.get(`/ops/bookings/${id}`)).status).toBe(404)
+    }
   })
 
   test("the flights list and the booking finder explain bad input", async () => {

@@ -30,6 +30,10 @@ describe("the frame", () => {
     expect(await htmx.text()).toContain("htmx")
     expect((await fetch(`${web}/assets/site.css`)).headers.get("content-type")).toBe("text/css; charset=utf-8")
     expect((await fetch(`${web}/assets/nope.js`)).status).toBe(404)
+    // Names an object has of its own kind are no files either (before: 500).
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      expect((await fetch(`${web}/assets/${name}`)).status).toBe(404)
+    }
     const page = await (await fetch(`${web}/`)).text()
     expect(page).toContain(`<script src="/assets/htmx.min.js"`)
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//)

@@ -10,17 +10,18 @@ import { readFileSync } from "node:fs"
 import css from "./assets/site.css" with { type: "file" }
 import script from "./assets/site.js" with { type: "file" }
 
-const files: Readonly<Record<string, { readonly body: Buffer; readonly type: string }>> = {
-  "htmx.min.js": { body: readFileSync(htmx), type: "text/javascript; charset=utf-8" },
-  "site.css": { body: readFileSync(css), type: "text/css; charset=utf-8" },
-  "site.js": { body: readFileSync(script), type: "text/javascript; charset=utf-8" },
-}
+// A Map, not an object: a name such as `__proto__` or `constructor` is no file of the site.
+const files: ReadonlyMap<string, { readonly body: Buffer; readonly type: string }> = new Map([
+  ["htmx.min.js", { body: readFileSync(htmx), type: "text/javascript; charset=utf-8" }],
+  ["site.css", { body: readFileSync(css), type: "text/css; charset=utf-8" }],
+  ["site.js", { body: readFileSync(script), type: "text/javascript; charset=utf-8" }],
+])
 
-export const names = Object.keys(files)
+export const names = [...files.keys()]
 
 export const route = <E extends object>(app: Hono<E & { Variables: object }>) =>
   app.get("/assets/:name", (c) => {
-    const file = files[c.req.param("name")]
+    const file = files.get(c.req.param("name"))
     if (file === undefined) return c.notFound()
     return c.body(new Uint8Array(file.body), 200, { "content-type": file.type, "cache-control": "public, max-age=3600" })
   })

@@ -6,6 +6,7 @@ import * as Travel from "../application/Travel.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
 import { withGuest, withoutGuest } from "../domain/Session.ts"
 import * as TravelForms from "../domain/TravelForms.ts"
+import { isBookingId } from "../domain/Validation.ts"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 import { problemPage, redirect, render, statusFor } from "./Pages.tsx"
 import { ManagePage, TripsPage } from "./views/AccountPages.tsx"
@@ -13,8 +14,6 @@ import { Progress, StatusLine } from "./views/BookingStory.tsx"
 import { BookingActions, BookingPage } from "./views/BookingPage.tsx"
 import * as Format from "./views/Format.ts"
 import { attemptOf, type Deps, newAttempt, runner, type WebContext, type WebEnv } from "./WebContext.ts"
-
-const bookingIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   const run = runner(deps)
@@ -34,9 +33,12 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     })
   }
 
+  /** A path that names no booking is not found before anything is asked of the API (its id goes into redirects). */
+  const notABooking = (c: WebContext) => problemPage(c, ApiProblem.of(404, "booking-not-found"))
+
   /** The booking's page; with `errors` when a form on it was refused. */
   const page = async (c: WebContext, id: string, errors: Record<string, string> = {}, status: 200 | 400 = 200) => {
-    if (!bookingIdPattern.test(id)) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
+    if (!isBookingId(id)) return notABooking(c)
     const story = await run(c, Travel.story(tokenFor(c, id), id))
     if (Either.isLeft(story)) return refused(c, id, story.left)
     return render(
@@ -52,7 +54,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   app.get("/bookings/:id/live", async (c) => {
     const id = c.req.param("id")
     c.header("cache-control", "no-store")
-    if (!bookingIdPattern.test(id)) return c.html(<p id="live">{ApiProblem.messageOf(ApiProblem.of(404, "booking-not-found"))}</p>, 404)
+    if (!isBookingId(id)) return c.html(<p id="live">{ApiProblem.messageOf(ApiProblem.of(404, "booking-not-found"))}</p>, 404)
     const story = await run(c, Travel.story(tokenFor(c, id), id))
     if (Either.isLeft(story)) {
       // The page keeps polling: a moment's outage is told, not a reason to stop.
@@ -74,6 +76,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.post("/bookings/:id/pay", async (c) => {
     const id = c.req.param("id")
+    if (!isBookingId(id)) return notABooking(c)
     const form = TravelForms.payment(c.get("form"))
     if (!form.ok) return page(c, id, form.errors, 400)
     const paid = await run(c, Travel.pay(c.get("session"), id, form.value.token, attemptOf(c.get("form"))))
@@ -91,6 +94,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
 
   app.post("/bookings/:id/cancel", async (c) => {
     const id = c.req.param("id")
+    if (!isBookingId(id)) return notABooking(c)
     const cancelled = await run(c, Travel.cancel(tokenFor(c, id), id, attemptOf(c.get("form"))))
     if (Either.isLeft(cancelled)) {
       if (cancelled.left.status === 404 || cancelled.left.status === 401) return refused(c, id, cancelled.left)

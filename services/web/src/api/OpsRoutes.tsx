@@ -13,7 +13,7 @@ import * as Travel from "../application/Travel.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
 import * as ConsoleForms from "../domain/ConsoleForms.ts"
 import { isBusService } from "../domain/SystemResources.ts"
-import type { Fields } from "../domain/Validation.ts"
+import { type Fields, isBookingId } from "../domain/Validation.ts"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 import { forbidden, notFound, problemPage, redirect, render, statusFor } from "./Pages.tsx"
 import { FlightPage, OpsBookingPage } from "./views/OpsFlightPage.tsx"
@@ -104,7 +104,10 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   })
 
   const bookingPage = async (c: WebContext, errors: Record<string, string>, status: 200 | 400) => {
-    const story = await run(c, Travel.story(token(c), c.req.param("id")!))
+    const id = c.req.param("id")!
+    // A path that names no booking is not found before anything is asked of the API (its id goes into redirects).
+    if (!isBookingId(id)) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
+    const story = await run(c, Travel.story(token(c), id))
     if (Either.isLeft(story)) return problemPage(c, story.left)
     return render(
       c,
@@ -117,6 +120,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   app.get("/ops/bookings/:id", (c) => bookingPage(c, {}, 200))
 
   app.post("/ops/bookings/:id/cancel", async (c) => {
+    if (!isBookingId(c.req.param("id"))) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
     const form = ConsoleForms.cancel({ ...c.get("form"), cancelReason: "" })
     if (!form.ok) return bookingPage(c, form.errors, 400)
     const id = c.req.param("id")

@@ -113,7 +113,7 @@ export const findBooking = (fields: V.Fields): V.Checked<FindBooking> => {
   const errors = new V.Errors()
   const id = V.text(fields, "id").toLowerCase()
   if (id !== "") {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) errors.add("id", "A booking id looks like 0193e0a0-0000-7000-8000-000000000000")
+    if (!V.isBookingId(id)) errors.add("id", "A booking id looks like 0193e0a0-0000-7000-8000-000000000000")
     return errors.result(() => ({ by: "id" as const, id }))
   }
   const reference = V.reference(errors, "reference", V.text(fields, "reference"))

@@ -76,6 +76,9 @@ export const phone = (errors: Errors, field: string, raw: string): string | unde
   return compact
 }
 
+/** A booking's id as the booking service makes them (a lower-case UUID): a path that names anything else names no booking. */
+export const isBookingId = (raw: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(raw)
+
 export const reference = (errors: Errors, field: string, raw: string): string => {
   const code = raw.toUpperCase().replace(/\s/g, "")
   if (code === "") errors.add(field, "Enter the booking reference")
