@@ -15,9 +15,19 @@ describe("holding limit", () => {
     for (const loopback of ["127.0.0.1", "127.8.9.10", "::1", "0:0:0:0:0:0:0:1"]) {
       expect(holdersOf({ owner: null, email: "ada@example.com", clientAddress: loopback })).toEqual(["email:ada@example.com"] as never)
     }
-    for (const address of ["128.0.0.1", "10.0.0.1", "::", "2001:db8::1", "1::1"]) {
+    for (const address of ["128.0.0.1", "10.0.0.1"]) {
       expect(holdersOf({ owner: null, email: "ada@example.com", clientAddress: address })).toContain(`address:${address}` as never)
     }
+    for (const [address, network] of [["::", "0:0:0:0::/64"], ["2001:db8::1", "2001:db8:0:0::/64"], ["1::1", "1:0:0:0::/64"]]) {
+      expect(holdersOf({ owner: null, email: "ada@example.com", clientAddress: address! })).toContain(`address:${network}` as never)
+    }
+  })
+
+  test("an IPv6 client counts as its /64: any address of it is the same holder, another /64 another", () => {
+    const holderOf = (address: string) => holdersOf({ owner: null, email: "ada@example.com", clientAddress: address })[1]
+    expect(holderOf("2001:db8:0:7::100")).toBe("address:2001:db8:0:7::/64" as never)
+    expect(holderOf("2001:db8:0:7:aaaa:bbbb:cccc:dddd")).toBe(holderOf("2001:db8:0:7::100"))
+    expect(holderOf("2001:db8:0:8::100")).not.toBe(holderOf("2001:db8:0:7::100"))
   })
 
   test("holds that ran out by now do not count; a request that fits is admitted", () => {

@@ -160,6 +160,13 @@ describe("POST /api/bookings: the holding limit", () => {
       yield* api.book(1, { email: "traveller21@example.com", address: "203.0.113.21" })
     }))
 
+  apiTest("an IPv6 client counts as its /64: the 10th seat from addresses of one /64 is refused; another /64 books", (api) =>
+    Effect.gen(function* () {
+      for (let n = 1; n <= 9; n++) yield* api.book(1, { email: `traveller${n}@example.com`, address: `2001:db8:0:7::${n.toString(16)}` })
+      yield* api.refused(1, { email: "traveller10@example.com", address: "2001:db8:0:7:ffff:ffff:ffff:ffff" })
+      yield* api.book(1, { email: "traveller11@example.com", address: "2001:db8:0:8::1" })
+    }))
+
   apiTest("a connection from loopback (a local proxy not trusted to forward) counts under no address; its emails still do", (api) =>
     Effect.gen(function* () {
       for (let n = 1; n <= 10; n++) yield* api.book(1, { email: `traveller${n}@example.com`, connection: "127.0.0.1" })

@@ -12,6 +12,15 @@ describe("chargesOf", () => {
     expect(chargesOf({ ...facts, principal: "alice" })).toEqual([{ policy: "ip", key: "203.0.113.9" }, { policy: "principal", key: "alice" }])
   })
 
+  test("an IPv6 client spends its /64's budgets, the strict ones too", () => {
+    const lookup = { ...facts, method: "POST", path: "/api/bookings/manage", clientIp: "2001:db8:0:7::50", reference: "X7K2QP" }
+    expect(chargesOf(lookup)).toEqual([
+      { policy: "ip", key: "2001:db8:0:7::/64" },
+      { policy: "manage", key: "2001:db8:0:7::/64" },
+      { policy: "manage-reference", key: "X7K2QP" },
+    ])
+  })
+
   test("sign-in, sign-up, booking creation and lookups spend a stricter budget; lookups also their reference's", () => {
     expect(strictPolicyOf("POST", "/api/auth/sign-in/email")).toBe("sign-in")
     expect(strictPolicyOf("POST", "/api/auth/sign-up/email")).toBe("sign-in")

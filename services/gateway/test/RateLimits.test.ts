@@ -77,6 +77,20 @@ describe("per client address", () => {
     expect((await visitor("203.0.113.7")).status).toBe(429)
   })
 
+  test("IPv6 clients are counted by their /64: another address of the same /64 shares the budget, another /64 has its own", async () => {
+    const base = await gateway({ ip: perMinute(2), manage: perMinute(2) }, { clientAddress: trustingLoopback })
+    const from = (address: string, path = "/api/flights") => fetch(`${base}${path}`, { headers: { "x-forwarded-for": address } })
+    expect((await from("2001:db8:0:7::100")).status).toBe(200)
+    expect((await from("2001:db8:0:7:aaaa:bbbb:cccc:dddd")).status).toBe(200)
+    expect((await from("2001:db8:0:7::113")).status).toBe(429)
+    expect((await from("2001:db8:0:8::100")).status).toBe(200)
+    // The stricter budgets count the /64 too (before: each address had budgets of its own).
+    const lookup = (address: string) => from(address, "/api/bookings?reference=X7K2QP&lastName=Smith")
+    expect((await lookup("2001:db8:0:9::1")).status).toBe(200)
+    expect((await lookup("2001:db8:0:9::2")).status).toBe(200)
+    expect((await lookup("2001:db8:0:9::3")).status).toBe(429)
+  })
+
   test("an X-Forwarded-For from an address that is not a trusted proxy is ignored", async () => {
     const base = await gateway({ ip: perMinute(1) }, { clientAddress: { header: Option.some("x-forwarded-for"), trustedProxies: ["10.9.8.7"] } })
     const first = await json(await fetch(`${base}/api/flights`, { headers: { "x-forwarded-for": "203.0.113.7" } }))

@@ -24,6 +24,42 @@ export const normalAddress = (address: string): string => {
   return isIP(mapped) === 4 ? mapped : lower
 }
 
+/** An IPv6 address's eight groups as numbers (the last two from a dotted IPv4 tail); the address is one (`isIP` 6). */
+const groupsOf = (address: string): ReadonlyArray<number> => {
+  const parts = (text: string): Array<number> =>
+    text === ""
+      ? []
+      : text.split(":").flatMap((part) => {
+        if (!part.includes(".")) return [Number.parseInt(part, 16)]
+        const [a, b, c, d] = part.split(".").map(Number) as [number, number, number, number]
+        return [a * 256 + b, c * 256 + d]
+      })
+  const [head = "", tail] = address.split("::")
+  const before = parts(head)
+  if (tail === undefined) return before
+  const after = parts(tail)
+  return [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after]
+}
+
+/**
+ * The network counted as one client by the limits (the gateway's rate limits, booking's holding
+ * limit): an IPv4 address itself; an IPv6 address's /64, as `2001:db8:0:7::/64`. A /64 is the least
+ * one subscriber is given (RFC 6177), and a host picks any address of it at will (privacy addresses,
+ * RFC 8981): counted address by address, one client would have 2^64 budgets. An IPv4 address mapped
+ * into IPv6 is the IPv4 address; anything that is not an address is returned as it is.
+ */
+export const networkOf = (address: string): string => {
+  const normal = normalAddress(address).replace(/%.*$/, "")
+  switch (isIP(normal)) {
+    case 4:
+      return normal
+    case 6:
+      return `${groupsOf(normal).slice(0, 4).map((group) => group.toString(16)).join(":")}::/64`
+    default:
+      return address
+  }
+}
+
 const optionalText = (name: string) =>
   Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== "")))
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "bun:test"
 import { ConfigProvider, Effect, Either, Option } from "effect"
+import fc from "fast-check"
 import * as AppConfig from "../src/AppConfig.ts"
 import * as ClientAddress from "../src/ClientAddress.ts"
 
@@ -59,5 +60,33 @@ describe("ClientAddress", () => {
     expect(warning).toContain("AUTH_CLIENT_IP_HEADER (x-forwarded-for) is set but AUTH_TRUSTED_PROXIES is not")
     expect(ClientAddress.warnings(behindGateway)).toEqual([])
     expect(ClientAddress.warnings(ClientAddress.direct)).toEqual([])
+  })
+
+  test("the network counted as one client: an IPv4 address itself, an IPv6 address's /64 however it is written", () => {
+    expect(ClientAddress.networkOf("203.0.113.9")).toBe("203.0.113.9")
+    expect(ClientAddress.networkOf("::ffff:203.0.113.9")).toBe("203.0.113.9")
+    expect(ClientAddress.networkOf("2001:db8::50")).toBe("2001:db8:0:0::/64")
+    expect(ClientAddress.networkOf("2001:DB8:0:7:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:0:7::/64")
+    expect(ClientAddress.networkOf("fe80::1%eth0")).toBe("fe80:0:0:0::/64")
+    expect(ClientAddress.networkOf("::1")).toBe("0:0:0:0::/64")
+    expect(ClientAddress.networkOf("64:ff9b::192.0.2.33")).toBe("64:ff9b:0:0::/64")
+    expect(ClientAddress.networkOf("unknown")).toBe("unknown")
+  })
+
+  test("property: every way of writing an IPv6 address gives its first 64 bits, so two addresses share a network exactly when those bits match", () => {
+    const group = fc.integer({ min: 0, max: 0xffff })
+    const hex = (groups: ReadonlyArray<number>) => groups.map((one) => one.toString(16)).join(":")
+    // Not an IPv4 address mapped into IPv6 (::ffff:0:0/96): that one is counted as the IPv4 address.
+    const address = fc.array(group, { minLength: 8, maxLength: 8 }).filter((groups) => !(groups.slice(0, 5).every((one) => one === 0) && groups[5] === 0xffff))
+    fc.assert(fc.property(address, address, (a, b) => {
+      const full = hex(a)
+      const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1)
+      const dotted = `${hex(a.slice(0, 6))}:${a[6]! >> 8}.${a[6]! & 255}.${a[7]! >> 8}.${a[7]! & 255}`
+      const network = `${hex(a.slice(0, 4))}::/64`
+      for (const written of [full, compressed, dotted, full.toUpperCase()]) expect([written, ClientAddress.networkOf(written)]).toEqual([written, network])
+      expect(ClientAddress.networkOf(hex([...a.slice(0, 4), ...b.slice(4)]))).toBe(network)
+      const sameNetwork = a.slice(0, 4).every((one, index) => one === b[index])
+      expect(ClientAddress.networkOf(hex(b)) === network).toBe(sameNetwork)
+    }), { numRuns: 2000 })
   })
 })

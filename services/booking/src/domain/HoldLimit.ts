@@ -1,19 +1,21 @@
 /**
  * The holding limit (DESIGN §10; OWASP API6, seat hoarding): at most `maxSeats` seats held (pending)
  * at once per holder. A new booking counts against each of its holders separately: the account that
- * makes it (its owner), its contact email (lower-cased), and the client's address when known. A hold
+ * makes it (its owner), its contact email (lower-cased), and the client's network when its address is
+ * known (the address; for IPv6 its /64, any address of which its holder may use). A hold
  * stops counting when it runs out, is paid (confirmed) or is cancelled.
  *
  * The store checks the limit in the same atomic step as the hold (see `BookingRepository.hold`); the
  * rule itself is `admit`, which the in-memory store runs and the Redis script mirrors.
  */
+import { ClientAddress } from "@flight/runtime"
 import { Schema } from "effect"
 import type { Owner } from "./Booking.ts"
 
 /** The default limit: a party of the largest size one booking takes (1-9 passengers). */
 export const defaultMaxHeldSeats = 9
 
-/** Who held seats count against, as `kind:value` (`owner:<sub>`, `email:<lower-cased>`, `address:<ip>`). */
+/** Who held seats count against, as `kind:value` (`owner:<sub>`, `email:<lower-cased>`, `address:<IPv4 or IPv6 /64>`). */
 export const Holder = Schema.String.pipe(Schema.brand("Holder"))
 export type Holder = typeof Holder.Type
 
@@ -33,7 +35,9 @@ export const holdersOf = (booking: {
 }): ReadonlyArray<Holder> => [
   ...(booking.owner === null ? [] : [Holder.make(`owner:${booking.owner}`)]),
   Holder.make(`email:${booking.email.toLowerCase()}`),
-  ...(booking.clientAddress === null || isLoopback(booking.clientAddress) ? [] : [Holder.make(`address:${booking.clientAddress}`)]),
+  ...(booking.clientAddress === null || isLoopback(booking.clientAddress)
+    ? []
+    : [Holder.make(`address:${ClientAddress.networkOf(booking.clientAddress)}`)]),
 ]
 
 /** What a store asks of a hold: its holders and the limit each of them has. */

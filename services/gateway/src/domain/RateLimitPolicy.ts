@@ -5,6 +5,7 @@
  * is the store's (`RateLimitStore`), the decision the application's (`Admission`).
  */
 import { BookingReference } from "@flight/contracts"
+import { ClientAddress } from "@flight/runtime"
 import { Duration, Schema } from "effect"
 
 /** A budget: `points` requests per `window`, counted per key. */
@@ -34,7 +35,7 @@ export const defaultBudgets: Budgets = {
   "manage-reference": { points: 5, window: Duration.minutes(15) },
 }
 
-/** One budget to spend: the policy and the key it is counted under (an address, a `sub`, a reference). */
+/** One budget to spend: the policy and the key it is counted under (a client's network, a `sub`, a reference). */
 export interface Charge {
   readonly policy: PolicyName
   readonly key: string
@@ -87,12 +88,16 @@ export const queryReferenceOf = (method: string, path: string, search: string): 
     ? referenceOf({ reference: new URLSearchParams(search).get("reference") })
     : undefined
 
-/** Every budget a request spends. */
+/**
+ * Every budget a request spends. The budgets of an address count its network (`ClientAddress.networkOf`:
+ * an IPv4 address, an IPv6 /64), since a client picks any address of its /64 at will.
+ */
 export const chargesOf = (facts: RequestFacts): ReadonlyArray<Charge> => {
-  const charges: Array<Charge> = [{ policy: "ip", key: facts.clientIp }]
+  const network = ClientAddress.networkOf(facts.clientIp)
+  const charges: Array<Charge> = [{ policy: "ip", key: network }]
   if (facts.principal !== undefined) charges.push({ policy: "principal", key: facts.principal })
   const strict = strictPolicyOf(facts.method, facts.path, facts.search)
-  if (strict !== undefined) charges.push({ policy: strict, key: facts.clientIp })
+  if (strict !== undefined) charges.push({ policy: strict, key: network })
   if (strict === "manage" && facts.reference !== undefined) charges.push({ policy: "manage-reference", key: facts.reference })
   return charges
 }
