@@ -55,7 +55,7 @@ describe("the frame", () => {
 
   test("the session cookie holds only an id: httpOnly, SameSite=Lax, not Secure over http", async () => {
     const { web } = await system()
-    const cookie = (await fetch(`${web}/`)).headers.getSetCookie()[0] ?? ""
+    const cookie = (await fetch(`${web}/sign-in`)).headers.getSetCookie()[0] ?? ""
     expect(cookie).toMatch(/^flight_session=[A-Za-z0-9_-]{43}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/)
   })
 
@@ -133,8 +133,9 @@ describe("who may open /ops", () => {
 
   test("signing in gives a new session id; signing out forgets the account", async () => {
     const client = visitor((await system()).web)
-    await client.get("/")
+    await client.get("/sign-in")
     const before = client.cookies.get("flight_session")
+    expect(before).toBeDefined()
     await client.submit("/sign-in", "/sign-in", Seed.ops)
     const after = client.cookies.get("flight_session")
     expect(after).not.toBe(before)

@@ -10,19 +10,19 @@ import { fresh, rotate } from "../domain/Session.ts"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 import { render, statusFor } from "./Pages.tsx"
 import { SignInPage, SignUpPage } from "./views/AccountPages.tsx"
-import { type Deps, runner, type WebEnv } from "./WebContext.ts"
+import { csrfOf, type Deps, runner, type WebEnv } from "./WebContext.ts"
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   const run = runner(deps)
 
   app.get("/sign-in", (c) =>
-    render(c, "Sign in", <SignInPage fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} next={AccountForms.nextPath(c.req.query("next")) ?? ""} />))
+    render(c, "Sign in", <SignInPage fields={{}} errors={{}} problem={[]} csrf={csrfOf(c)} next={AccountForms.nextPath(c.req.query("next")) ?? ""} />))
 
   app.post("/sign-in", async (c) => {
     const fields = c.get("form")
     const next = AccountForms.nextPath(fields["next"])
     const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
-      render(c, "Sign in", <SignInPage fields={{ email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} next={next ?? ""} />, status)
+      render(c, "Sign in", <SignInPage fields={{ email: fields["email"] }} errors={errors} problem={problem} csrf={csrfOf(c)} next={next ?? ""} />, status)
     const form = AccountForms.signIn(fields)
     if (!form.ok) return again(form.errors, [], 400)
     const signedIn = await run(c, Accounts.signIn(form.value))
@@ -31,12 +31,12 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return c.redirect(next ?? (isStaff(signedIn.right) ? "/ops" : "/trips"), 303)
   })
 
-  app.get("/sign-up", (c) => render(c, "Create an account", <SignUpPage fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} />))
+  app.get("/sign-up", (c) => render(c, "Create an account", <SignUpPage fields={{}} errors={{}} problem={[]} csrf={csrfOf(c)} />))
 
   app.post("/sign-up", async (c) => {
     const fields = c.get("form")
     const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
-      render(c, "Create an account", <SignUpPage fields={{ name: fields["name"], email: fields["email"] }} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
+      render(c, "Create an account", <SignUpPage fields={{ name: fields["name"], email: fields["email"] }} errors={errors} problem={problem} csrf={csrfOf(c)} />, status)
     const form = AccountForms.signUp(fields)
     if (!form.ok) return again(form.errors, [], 400)
     const signedUp = await run(c, Accounts.signUp(form.value))

@@ -13,7 +13,7 @@ import { ManagePage, TripsPage } from "./views/AccountPages.tsx"
 import { Progress, StatusLine } from "./views/BookingStory.tsx"
 import { BookingActions, BookingPage } from "./views/BookingPage.tsx"
 import * as Format from "./views/Format.ts"
-import { attemptOf, type Deps, newAttempt, runner, type WebContext, type WebEnv } from "./WebContext.ts"
+import { attemptOf, csrfOf, type Deps, newAttempt, runner, type WebContext, type WebEnv } from "./WebContext.ts"
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   const run = runner(deps)
@@ -44,7 +44,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return render(
       c,
       `Booking ${story.right.booking.reference}`,
-      <BookingPage story={story.right} csrf={c.get("session").csrf} attempt={newAttempt()} errors={errors} problem={[]} />,
+      <BookingPage story={story.right} csrf={csrfOf(c)} attempt={newAttempt()} errors={errors} problem={[]} />,
       status,
     )
   }
@@ -69,7 +69,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
       <>
         <Progress story={story.right} poll={`/bookings/${id}/live`} />
         {moved ? <StatusLine booking={story.right.booking} outOfBand /> : null}
-        {moved ? <BookingActions booking={story.right.booking} csrf={c.get("session").csrf} attempt={newAttempt()} errors={{}} outOfBand /> : null}
+        {moved ? <BookingActions booking={story.right.booking} csrf={csrfOf(c)} attempt={newAttempt()} errors={{}} outOfBand /> : null}
       </>,
     )
   })
@@ -104,12 +104,12 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return redirect(c, `/bookings/${id}`, { kind: "info", text: `Booking ${cancelled.right.reference} is cancelled.${refund}` })
   })
 
-  app.get("/manage", (c) => render(c, "Manage a booking", <ManagePage fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} />))
+  app.get("/manage", (c) => render(c, "Manage a booking", <ManagePage fields={{}} errors={{}} problem={[]} csrf={csrfOf(c)} />))
 
   app.post("/manage", async (c) => {
     const fields = c.get("form")
     const again = (errors: Record<string, string>, problem: ReadonlyArray<string>, status: ContentfulStatusCode) =>
-      render(c, "Manage a booking", <ManagePage fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />, status)
+      render(c, "Manage a booking", <ManagePage fields={fields} errors={errors} problem={problem} csrf={csrfOf(c)} />, status)
     const form = TravelForms.manage(fields)
     if (!form.ok) return again(form.errors, [], 400)
     const found = await run(c, Travel.manage(form.value))

@@ -19,7 +19,7 @@ import { forbidden, notFound, problemPage, redirect, render, statusFor } from ".
 import { FlightPage, OpsBookingPage } from "./views/OpsFlightPage.tsx"
 import { SystemPage } from "./views/SystemPage.tsx"
 import { FindBookingPage, FlightsPage, SchedulePage } from "./views/OpsPages.tsx"
-import { attemptAfter, attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
+import { attemptAfter, attemptOf, csrfOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
 
 export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   const run = runner(deps)
@@ -43,7 +43,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   })
 
   const schedulePage = (c: WebContext, fields: Fields, errors: Record<string, string>, lines: ReadonlyArray<string>, status: ContentfulStatusCode, problem: ApiProblem.ApiProblem | null = null) =>
-    render(c, "Schedule a flight", <SchedulePage admin={admin(c)} fields={fields} errors={errors} problem={lines} csrf={c.get("session").csrf} attempt={attemptAfter(fields, problem)} />, status)
+    render(c, "Schedule a flight", <SchedulePage admin={admin(c)} fields={fields} errors={errors} problem={lines} csrf={csrfOf(c)} attempt={attemptAfter(fields, problem)} />, status)
 
   app.get("/ops/flights/new", (c) => schedulePage(c, {}, {}, [], 200))
 
@@ -68,7 +68,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return render(
       c,
       `Flight ${flight.right.flightNumber}`,
-      <FlightPage admin={admin(c)} flight={flight.right} bookings={Either.getOrNull(bookings)} olderPage={cursor !== null} fields={fields} errors={errors} problem={problem} csrf={c.get("session").csrf} />,
+      <FlightPage admin={admin(c)} flight={flight.right} bookings={Either.getOrNull(bookings)} olderPage={cursor !== null} fields={fields} errors={errors} problem={problem} csrf={csrfOf(c)} />,
       status,
     )
   }
@@ -112,7 +112,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return render(
       c,
       `Booking ${story.right.booking.reference}`,
-      <OpsBookingPage admin={admin(c)} story={story.right} csrf={c.get("session").csrf} attempt={newAttempt()} errors={errors} />,
+      <OpsBookingPage admin={admin(c)} story={story.right} csrf={csrfOf(c)} attempt={newAttempt()} errors={errors} />,
       status,
     )
   }
@@ -135,7 +135,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const overview = await run(c, SystemStatus.overview(token(c)))
     return Either.isLeft(overview)
       ? problemPage(c, overview.left)
-      : render(c, "System", <SystemPage overview={overview.right} csrf={c.get("session").csrf} />)
+      : render(c, "System", <SystemPage overview={overview.right} csrf={csrfOf(c)} />)
   })
 
   app.post("/ops/system/:service/dead-letters/:id/replay", async (c) => {

@@ -6,14 +6,15 @@ import * as ApiProblem from "../domain/ApiProblem.ts"
 import { type Flash, withFlash } from "../domain/Session.ts"
 import { ErrorPage } from "./views/AccountPages.tsx"
 import { Layout } from "./views/Layout.tsx"
-import type { WebContext } from "./WebContext.ts"
+import { csrfOf, type WebContext } from "./WebContext.ts"
 
 export const render = (c: WebContext, title: string, body: Child, status: ContentfulStatusCode = 200) => {
   const session = c.get("session")
   if (session.flash !== null) c.set("session", withFlash(session, null))
   c.header("cache-control", "no-store")
   return c.html(
-    <Layout title={title} account={session.account} csrf={session.csrf} flash={session.flash}>{body}</Layout>,
+    // The layout's one form is a signed-in account's sign-out.
+    <Layout title={title} account={session.account} csrf={session.account === null ? "" : csrfOf(c)} flash={session.flash}>{body}</Layout>,
     status,
   )
 }

@@ -3,7 +3,10 @@
  * session's random id: httpOnly, SameSite=Lax, `Secure` when the site is served over https (then
  * also `__Host-` prefixed). A visitor without a valid cookie gets a new session; a signed-in
  * account's access token is renewed before the page runs; a changed session is saved after it.
- * Both the session and its cookie end after `WEB_SESSION_TTL` unused.
+ * A new session is kept (saved, and its cookie sent) only once there is something to keep: a form
+ * with its CSRF token (`csrfOf`), an account, a guest booking or a message; a page that gives none
+ * out (a 404, a search, an asset) leaves nothing behind, so cookieless requests cannot fill the
+ * store. Both the session and its cookie end after `WEB_SESSION_TTL` unused.
  */
 import type { MiddlewareHandler } from "hono"
 import { getCookie, setCookie } from "hono/cookie"
@@ -32,8 +35,11 @@ export const middleware = (deps: Deps): MiddlewareHandler<WebEnv> => {
       onBehalfOf(c, deps),
     ))
     c.set("session", renewed.session)
+    c.set("csrfGiven", false)
     await next()
     const after = c.get("session")
+    const keep = Option.isSome(stored) || c.get("csrfGiven") || after.account !== null || Object.keys(after.guests).length > 0 || after.flash !== null
+    if (!keep) return
     if (Option.isNone(stored) || renewed.changed || after !== loaded) {
       await run(Effect.flatMap(SessionStore, (store) =>
         Effect.zipRight(

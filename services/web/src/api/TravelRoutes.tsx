@@ -12,7 +12,7 @@ import { problemPage, render, statusFor } from "./Pages.tsx"
 import { PassengersPage } from "./views/PassengersPage.tsx"
 import { SearchPage } from "./views/SearchPage.tsx"
 import { SeatMapPage } from "./views/SeatMapPage.tsx"
-import { attemptAfter, attemptOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
+import { attemptAfter, attemptOf, csrfOf, type Deps, newAttempt, queryOf, runner, type WebContext, type WebEnv } from "./WebContext.ts"
 
 const bookable = (flight: Flight) => flight.status === "scheduled" || flight.status === "delayed"
 
@@ -63,7 +63,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     }
     const flight = await run(c, Travel.flight(flightId))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
-    return render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={{}} errors={{}} problem={[]} csrf={c.get("session").csrf} attempt={newAttempt()} />)
+    return render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={{}} errors={{}} problem={[]} csrf={csrfOf(c)} attempt={newAttempt()} />)
   })
 
   app.post("/flights/:id/book", async (c) => {
@@ -74,7 +74,7 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     const flight = await run(c, Travel.flight(flightId))
     if (Either.isLeft(flight)) return problemPage(c, flight.left)
     const again = (errors: Record<string, string>, lines: ReadonlyArray<string>, status: ContentfulStatusCode, problem: ApiProblem.ApiProblem | null = null) =>
-      render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={fields} errors={errors} problem={lines} csrf={c.get("session").csrf} attempt={attemptAfter(fields, problem)} />, status)
+      render(c, "Passengers", <PassengersPage flight={flight.right} party={party.value} fields={fields} errors={errors} problem={lines} csrf={csrfOf(c)} attempt={attemptAfter(fields, problem)} />, status)
     const form = TravelForms.booking(flightId, party.value, fields)
     if (!form.ok) return again(form.errors, [], 400)
     const session = c.get("session")

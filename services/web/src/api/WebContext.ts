@@ -19,10 +19,21 @@ export interface WebEnv {
     session: Session
     /** The fields of a POSTed form (strings only; repeated names as lists). */
     form: Fields
+    /** Whether the answer gives out the session's CSRF token (a form), so the session must be kept (`Sessions`). */
+    csrfGiven: boolean
   }
 }
 
 export type WebContext = Context<WebEnv>
+
+/**
+ * The session's CSRF token, for a form of the answer: a session whose token went out is kept, so
+ * that the form can be posted; one that gave nothing out and holds nothing is not (`Sessions`).
+ */
+export const csrfOf = (c: WebContext): string => {
+  c.set("csrfGiven", true)
+  return c.get("session").csrf
+}
 
 export interface Deps {
   readonly runtime: Runtime.Runtime<Services>
