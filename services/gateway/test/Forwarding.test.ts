@@ -113,4 +113,39 @@ describe("Forwarding.send", () => {
     expect((failed as Error).name).toBe("TimeoutError")
     expect(Forwarding.problemOf("flight", Duration.millis(150), failed).status).toBe(504)
   })
+
+  test("a body that does not arrive within the route's timeout is the client's 408, and the service never sees the request", async () => {
+    let asked = 0
+    const counting = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => (asked++, new Response("{}")) })
+    const never = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode(`{"bookingId":`)) })
+    const stalled = new Request("http://gateway.example/api/payments", { method: "POST", body: never, headers: { "content-type": "application/json" } })
+    const startedAt = performance.now()
+    const failed = await Forwarding.send(stalled, forwarded("/api/payments", Duration.millis(150), new URL(counting.url))).then(() => null, (error: unknown) => error)
+    expect(performance.now() - startedAt).toBeLessThan(1_000)
+    expect(failed).toBeInstanceOf(Forwarding.BodyNotArrived)
+    const problem = Forwarding.problemOf("payment", Duration.millis(150), failed)
+    expect([problem.status, problem.type]).toEqual([408, "request-timeout"])
+    expect(asked).toBe(0)
+    await counting.stop(true)
+  })
+
+  test("a body that arrives is sent on whole, with its length", async () => {
+    const body = JSON.stringify({ bookingId: "x", method: { type: "card", token: "tok_visa" } })
+    const streamed = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        controller.enqueue(new TextEncoder().encode(body.slice(0, 10)))
+        setTimeout(() => (controller.enqueue(new TextEncoder().encode(body.slice(10))), controller.close()), 20)
+      },
+    })
+    let received: { readonly text: string; readonly length: string | null } | undefined
+    const recording = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: async (request) => (received = { text: await request.text(), length: request.headers.get("content-length") }, new Response("{}")),
+    })
+    const request = new Request("http://gateway.example/api/payments", { method: "POST", body: streamed, headers: { "content-type": "application/json" } })
+    expect((await Forwarding.send(request, forwarded("/api/payments", Duration.seconds(5), new URL(recording.url)))).status).toBe(200)
+    expect(received).toEqual({ text: body, length: String(body.length) })
+    await recording.stop(true)
+  })
 })

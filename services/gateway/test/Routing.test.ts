@@ -255,6 +255,7 @@ describe("health, metrics and the gateway's own documents", () => {
 
 describe("services down, slow or broken", () => {
   let degraded: string
+  let slowPayment: EchoServer
 
   beforeAll(async () => {
     degraded = await hold(Effect.gen(function* () {
@@ -262,6 +263,7 @@ describe("services down, slow or broken", () => {
       const stopped = yield* echo("booking")
       yield* Effect.promise(() => stopped.stop())
       const slow = yield* echo("payment", { delay: 1_500 })
+      slowPayment = slow
       const broken = yield* garbage()
       const base = config({ ...urlsOf(healthy), booking: stopped.url, notification: broken }, issuer.settings)
       return yield* start({ ...base, upstreams: { ...base.upstreams, payment: { url: slow.url, timeout: Duration.millis(250) } } })
@@ -281,6 +283,23 @@ describe("services down, slow or broken", () => {
     const answer = await json(await fetch(`${degraded}/api/payments/x`))
     HttpAssertions.expectProblem(answer, 504, "upstream-timeout")
     expect(performance.now() - startedAt).toBeLessThan(1_400)
+  })
+
+  test("a body shorter than its Content-Length is the client's 408 after the route's timeout, not blamed on the service; the service never sees it", async () => {
+    const before = slowPayment.count()
+    const url = new URL(degraded)
+    const answer = await RawHttp.send(
+      Number(url.port),
+      `POST /api/payments HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"bookingId":`,
+    )
+    expect([answer.status, JSON.parse(answer.body).type]).toEqual([408, "request-timeout"])
+    // A lookup, whose body the gateway reads for its reference before its budgets, is answered the same.
+    const lookup = await RawHttp.send(
+      Number(url.port),
+      `POST /api/bookings/manage HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"reference":`,
+    )
+    expect([lookup.status, JSON.parse(lookup.body).type]).toEqual([408, "request-timeout"])
+    expect(slowPayment.count()).toBe(before)
   })
 
   test("a service that answers something that is not HTTP is a 502 problem", async () => {

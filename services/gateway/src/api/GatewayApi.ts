@@ -48,10 +48,12 @@ interface GatewayEnv {
 export const corsAllowHeaders = ["authorization", "content-type", "idempotency-key", "x-request-id", "traceparent"]
 export const corsExposeHeaders = ["ratelimit", "ratelimit-policy", "retry-after", "x-request-id", "traceparent", "idempotent-replayed", "location"]
 
-/** The `reference` of a manage request's JSON body, read from a copy: the body itself goes on to the service. */
-const referenceIn = async (request: Request): Promise<string | undefined> => {
-  if (request.body === null || !(request.headers.get("content-type") ?? "").toLowerCase().includes("json")) return undefined
-  const text = await request.clone().text().catch(() => "")
+const utf8 = new TextDecoder()
+
+/** The `reference` of a manage request's JSON body (read whole by the gateway, and sent on as it came). */
+const referenceIn = (request: Request, body: Uint8Array | null): string | undefined => {
+  if (body === null || !(request.headers.get("content-type") ?? "").toLowerCase().includes("json")) return undefined
+  const text = utf8.decode(body)
   if (JsonNesting.exceeds(text)) return undefined
   try {
     return referenceOf(JSON.parse(text))
@@ -170,14 +172,24 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
         if (Exit.isFailure(verified)) return Exit.failCause(verified.cause)
         principal = Option.getOrUndefined(verified.value)?.sub
       }
-      const reference = readsReference(method, path) ? await referenceIn(request) : queryReferenceOf(method, path, url.search)
+      const settings = options.upstreams[route.upstream]
+      // A lookup's body is read before its budgets are spent (its reference has one); any other's after.
+      let body: Uint8Array | null | undefined = undefined
+      if (readsReference(method, path)) {
+        try {
+          body = await Forwarding.bodyOf(request, settings.timeout)
+        } catch {
+          return Exit.fail(Forwarding.bodyTimedOut(settings.timeout))
+        }
+      }
+      const reference = body !== undefined ? referenceIn(request, body) : queryReferenceOf(method, path, url.search)
       const facts = { method, path, clientIp: clientIp ?? "unknown", principal, reference, search: url.search }
       const decided = Admission.admitNow(store, facts)
       const admitted = decided instanceof Promise ? await decided : decided
       if (Either.isLeft(admitted)) return Exit.fail(admitted.left)
       const forwarded: Forwarding.Forwarded = {
         upstream: route.upstream,
-        settings: options.upstreams[route.upstream],
+        settings,
         target: rewrite === undefined ? `${url.pathname}${url.search}` : `${rewrite}${url.search}`,
         clientIp,
         requestId,
@@ -185,7 +197,7 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
       }
       let response: Response
       try {
-        response = await Forwarding.send(request, forwarded)
+        response = await Forwarding.send(request, forwarded, body)
       } catch (error) {
         return step(span, Forwarding.failure(request, forwarded, error))
       }
