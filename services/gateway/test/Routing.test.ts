@@ -65,6 +65,16 @@ describe("routing", () => {
     expect(patched.body).toMatchObject({ upstream: "flight", method: "PATCH", body: "{}" })
   })
 
+  test("a method no API or page serves (TRACE) is the gateway's own 405 problem with Allow, on any path, and nothing is forwarded", async () => {
+    const before = Object.values(servers).reduce((sum, upstream) => sum + upstream.count(), 0)
+    for (const path of ["/api/flights", "/api/bookings/x", "/", "/docs"]) {
+      const url = new URL(base)
+      const answer = await RawHttp.send(Number(url.port), `TRACE ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`)
+      expect([path, answer.status, answer.headers["allow"], JSON.parse(answer.body).type]).toEqual([path, 405, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS", "method-not-allowed"])
+    }
+    expect(Object.values(servers).reduce((sum, upstream) => sum + upstream.count(), 0)).toBe(before)
+  })
+
   test("a service's redirect goes back to the client as it is", async () => {
     const response = await fetch(`${base}/api/flights/redirect`, { redirect: "manual" })
     expect(response.status).toBe(302)

@@ -62,6 +62,9 @@ const referenceIn = (request: Request, body: Uint8Array | null): string | undefi
   }
 }
 
+/** The methods the gateway forwards; any other is a 405 of its own. */
+const forwardedMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+
 /** How a request ended: its answer, or the problem (or defect) to answer instead. */
 type Outcome = Exit.Exit<Response, Problem.Problem>
 
@@ -211,6 +214,13 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
     // A request without a URL is answered by the runtime's app (400 malformed-request), before anything else.
     const url = RequestInput.urlOf(c.req.raw)
     if (url === undefined) return inner.fetch(c.req.raw, c.env)
+    // A method no API or page serves (TRACE, CONNECT, WebDAV's) is refused here, not forwarded: the
+    // runtime's fetch would hand back a service's answer to TRACE without its body.
+    if (!forwardedMethods.has(c.req.method)) {
+      const response = Problem.toResponse(Problem.methodNotAllowed(c.req.method, url.pathname, [...forwardedMethods]), url.pathname)
+      record(c.req.method, "unmatched", response.status, 0)
+      return response
+    }
     c.set("url", url)
     const sent = c.req.header(requestIdHeader)
     const requestId = isWellFormedRequestId(sent) ? sent : Bun.randomUUIDv7()
