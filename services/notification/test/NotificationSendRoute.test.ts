@@ -55,6 +55,16 @@ describe("POST /api/notifications", () => {
       expect(api.published).toEqual([])
     }))
 
+  apiTest("template data past its bounds (a value of 60,000 characters, 33 fields): 400 at body.data, nothing published", (api) =>
+    Effect.gen(function* () {
+      const long = yield* api.post({ ...valid, data: { reference: "R".repeat(60_000), seats: "12A" } })
+      expectValidation(long, ["body.data.reference"])
+      expect(HttpAssertions.problemOf(long).errors?.[0]?.message).toBe("at most 1000 characters")
+      const many = Object.fromEntries(Array.from({ length: 33 }, (_, index) => [`field${index}`, index]))
+      expectValidation(yield* api.post({ ...valid, data: { ...valid.data, ...many } }), ["body.data"])
+      expect(api.published).toEqual([])
+    }))
+
   apiTest("free text with a control character, a line break, a bidi override or a lone surrogate (recipient, template values, keys): 400 naming the field, nothing published", (api) =>
     Effect.gen(function* () {
       for (const [body, path] of [

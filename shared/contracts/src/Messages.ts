@@ -189,19 +189,29 @@ export const PaymentRefunded = define({
 
 const TemplateValue = Schema.Union(Schema.String, Schema.Number.pipe(Schema.finite()), Schema.Boolean, Schema.Null)
 
+/** The most a template's data holds: fields, a key's length, a string value's (a flight's status reason, 500, with room). */
+export const templateDataLimits = { fields: 32, keyLength: 64, valueLength: 1000 } as const
+
 /**
  * The values a template is rendered from. Keys and string values are free text, checked on the
  * whole record: a refused key is reported by its position, never as a path made of the key itself.
+ * Bounded (`templateDataLimits`): every value goes into a notification kept in a booking's history.
  */
 const TemplateData = Schema.Record({ key: Schema.String, value: TemplateValue }).pipe(
-  Schema.filter((data) =>
-    Object.entries(data).flatMap(([key, value], position): Array<Schema.FilterIssue> => {
-      const keyIssue = FreeText.issueOf(key)
+  Schema.filter((data) => {
+    const entries = Object.entries(data)
+    if (entries.length > templateDataLimits.fields) return [{ path: [], message: `at most ${templateDataLimits.fields} fields` }]
+    return entries.flatMap(([key, value], position): Array<Schema.FilterIssue> => {
+      const keyIssue = key.length > templateDataLimits.keyLength ? `at most ${templateDataLimits.keyLength} characters` : FreeText.issueOf(key)
       if (keyIssue !== undefined) return [{ path: [], message: `key ${position}: ${keyIssue}` }]
-      const valueIssue = typeof value === "string" ? FreeText.issueOf(value) : undefined
+      const valueIssue = typeof value !== "string"
+        ? undefined
+        : value.length > templateDataLimits.valueLength
+        ? `at most ${templateDataLimits.valueLength} characters`
+        : FreeText.issueOf(value)
       return valueIssue === undefined ? [] : [{ path: [key], message: valueIssue }]
     })
-  ),
+  }),
 )
 
 export const SendNotification = define({

@@ -150,5 +150,17 @@ describe("a message with a refused character in free text is invalid, naming the
     expect(issues(send("ada@example.com", { reference: "X7K2QP", "se\u001bats": "12A" }))).toEqual({
       "data.data": "key 1: must not contain control characters (U+001B at 2)",
     })
+
+  })
+
+  test("a notification's template data is bounded: its fields, a key's length, a string value's", () => {
+    const send = (data: Record<string, unknown>) =>
+      envelope("notification.send", "notification", { channel: "email", recipient: "ada@example.com", template: "booking-confirmed", data })
+    const seats = "12A, ".repeat(200).slice(0, 1000)
+    expect(Either.isRight(Catalogue.decode(send({ reference: "X7K2QP", seats })))).toBe(true)
+    expect(issues(send({ reference: "X7K2QP", seats: `${seats}B` }))).toEqual({ "data.data.seats": "at most 1000 characters" })
+    expect(issues(send({ reference: "X7K2QP", seats: "12A", ["k".repeat(65)]: 1 }))).toEqual({ "data.data": "key 2: at most 64 characters" })
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, index) => [`field${index}`, index]))
+    expect(issues(send({ ...many, reference: "X7K2QP", seats: "12A" }))).toEqual({ "data.data": "at most 32 fields" })
   })
 })
