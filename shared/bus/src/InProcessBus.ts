@@ -43,6 +43,8 @@ export const make = (options: Options = {}) =>
     const topology = Topology.make("in-process")
     const queues = new Map<ServiceName, Queue.Queue<Stored>>()
     const deadLetters = new Map<ServiceName, Array<DeadLetter>>()
+    /** The headers each dead letter came with (its traceparent): a replay sends them again, as RabbitMQ's does. */
+    const deadLetterHeaders = new WeakMap<DeadLetter, Readonly<Record<string, unknown>>>()
     for (const service of topology.services) {
       queues.set(service, yield* Queue.unbounded<Stored>())
       deadLetters.set(service, [])
@@ -73,7 +75,7 @@ export const make = (options: Options = {}) =>
     const settle = (service: ServiceName, stored: Stored, outcome: Delivery.Outcome) =>
       Effect.sync(() => {
         if (outcome._tag !== "DeadLetter") return
-        deadLetters.get(service)!.push({
+        const letter: DeadLetter = {
           id: stored.id ?? crypto.randomUUID(),
           messageType: outcome.messageType,
           reason: outcome.reason,
@@ -82,7 +84,9 @@ export const make = (options: Options = {}) =>
           deadLetteredAt: new Date().toISOString(),
           attempts: outcome.attempts,
           body: new TextDecoder().decode(stored.body),
-        })
+        }
+        deadLetters.get(service)!.push(letter)
+        deadLetterHeaders.set(letter, stored.headers)
       })
 
     const consume = <E, R>(consumer: Consumer<E, R>): Effect.Effect<void, never, R | Scope.Scope> =>
@@ -141,7 +145,7 @@ export const make = (options: Options = {}) =>
     }
 
     const deadLetterPort: DeadLetters["Type"] = {
-      list: (service) => Effect.sync(() => [...(deadLetters.get(service) ?? [])]),
+      list: (service, limit) => Effect.sync(() => (deadLetters.get(service) ?? []).slice(0, limit)),
       replay: (service, ids) =>
         Effect.gen(function* () {
           const letters = deadLetters.get(service) ?? []
@@ -150,7 +154,7 @@ export const make = (options: Options = {}) =>
           const queue = queues.get(service)
           if (queue === undefined) return 0
           yield* Effect.forEach(chosen, (letter) =>
-            Queue.offer(queue, { id: letter.id, body: new TextEncoder().encode(letter.body), headers: {} }), { discard: true })
+            Queue.offer(queue, { id: letter.id, body: new TextEncoder().encode(letter.body), headers: deadLetterHeaders.get(letter) ?? {} }), { discard: true })
           return chosen.length
         }),
       depth: (service) =>

@@ -5,6 +5,7 @@
  * onto the service's queue, and count both queues.
  */
 import type { ServiceName } from "@flight/contracts"
+import { KeyedLock } from "@flight/runtime"
 import type * as amqp from "amqplib"
 import { type Duration, Effect } from "effect"
 import { brokerCall, quietChannel, safely } from "./BrokerCall.ts"
@@ -42,16 +43,25 @@ export const store = (connection: RabbitMqConnection, topology: Topology.Topolog
       },
     }, timeout))
 
-/** The dead-letter port: list, replay and depth, each on a channel of its own of the live connection. */
+/**
+ * The dead-letter port: list, replay and depth, each on a channel of its own of the live connection.
+ * A listing holds the messages it read until it gives them back, so a replay of the same service
+ * meanwhile would not find them: in this process the two take turns, service by service.
+ */
 export const make = (connection: RabbitMqConnection, topology: Topology.Topology, timeout: Duration.Duration): DeadLetters["Type"] => {
+  const turns = Effect.runSync(KeyedLock.make)
   const withLiveBroker = <A>(use: (model: amqp.ChannelModel) => Effect.Effect<A, BrokerError>) =>
     connection.awaitLive(timeout).pipe(
       Effect.mapError((reason) => new BrokerError({ operation: "connect", reason })),
       Effect.flatMap(({ model }) => use(model)),
     )
 
-  /** Reads a dead-letter queue without consuming it: every message is got, then given back. */
-  const list = (service: ServiceName) =>
+  /**
+   * Reads a dead-letter queue without consuming it: every message is got, then given back, and the
+   * oldest `limit` (or all) answered. All, not the first `limit`: a quorum queue puts messages given
+   * back behind those never got, so a partial read would reorder the queue.
+   */
+  const list = (service: ServiceName, limit = Number.POSITIVE_INFINITY) =>
     withLiveBroker((model) =>
       Effect.acquireUseRelease(
         quietChannel(brokerCall("open channel", () => model.createChannel())),
@@ -61,7 +71,7 @@ export const make = (connection: RabbitMqConnection, topology: Topology.Topology
             while (true) {
               const message = yield* brokerCall("get", () => channel.get(topology.deadLetterQueueOf(service), { noAck: false }))
               if (message === false) break
-              letters.push(toDeadLetter(message, topology.queueOf(service)))
+              if (letters.length < limit) letters.push(toDeadLetter(message, topology.queueOf(service)))
             }
             return letters
           }),
@@ -73,7 +83,7 @@ export const make = (connection: RabbitMqConnection, topology: Topology.Topology
             return channel.close().catch(() => {})
           }),
       )
-    )
+    ).pipe(turns.alone(service))
 
   const replay = (service: ServiceName, ids?: ReadonlyArray<string>) =>
     withLiveBroker((model) =>
@@ -110,7 +120,7 @@ export const make = (connection: RabbitMqConnection, topology: Topology.Topology
           }),
         (channel) => Effect.promise(() => channel.close().catch(() => {})),
       )
-    )
+    ).pipe(turns.alone(service))
 
   const depth = (service: ServiceName) => withLiveBroker((model) => QueueDepth.rabbitMq(model, topology, service))
 

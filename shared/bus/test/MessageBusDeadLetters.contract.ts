@@ -4,7 +4,7 @@
  * and its dead letters.
  */
 import { expect, test } from "bun:test"
-import { Effect, Ref } from "effect"
+import { Effect, Option, Ref } from "effect"
 import { fast, Flaky, run } from "./support/ContractKit.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { type Adapter, eventually } from "./support/Harness.ts"
@@ -64,6 +64,69 @@ export const suite = (adapter: Adapter) => {
       yield* eventually("one waiting, one dead letter", Effect.map(deadLetters.depth("booking"), (depth) =>
         depth.queue.messages === 1 && depth.deadLetters.messages === 1))
       expect(yield* deadLetters.depth("flight")).toMatchObject({ queue: { messages: 0 }, deadLetters: { messages: 0 } })
+    })))
+
+  test("a listing reads at most its limit, oldest first, and leaves every dead letter in place", () =>
+    run(Effect.gen(function* () {
+      const { bus, deadLetters } = yield* adapter.make()
+      yield* bus.consume({
+        service: "booking",
+        handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
+        policy: fast,
+      })
+      const messages = yield* Fixtures.many(3, () => Fixtures.flightScheduled())
+      for (const message of messages) {
+        yield* bus.publish(message)
+        yield* eventually("dead-lettered in turn", Effect.map(deadLetters.list("booking"), (letters) => letters.some((letter) => letter.id === message.id)))
+      }
+      expect((yield* deadLetters.list("booking", 2)).map((letter) => letter.id)).toEqual(messages.slice(0, 2).map((message) => message.id))
+      expect((yield* deadLetters.list("booking")).map((letter) => letter.id)).toEqual(messages.map((message) => message.id))
+    })))
+
+  test("a replay while the dead letters are being listed finds its letter", () =>
+    run(Effect.gen(function* () {
+      const { bus, deadLetters } = yield* adapter.make()
+      yield* bus.consume({
+        service: "booking",
+        handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
+        policy: fast,
+      })
+      const messages = yield* Fixtures.many(5, () => Fixtures.flightScheduled())
+      yield* Effect.forEach(messages, (message) => bus.publish(message), { discard: true })
+      yield* eventually("five dead letters", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 5))
+      for (const message of messages) {
+        const [, replayed] = yield* Effect.all([deadLetters.list("booking"), deadLetters.replay("booking", [message.id])], { concurrency: 2 })
+        expect([message.id, replayed]).toEqual([message.id, 1])
+        // Rejected again, it comes back as a dead letter.
+        yield* eventually("five dead letters again", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 5))
+      }
+    })))
+
+  test("a replayed dead letter goes back with the headers it came with: its handling continues the trace it was published in", () =>
+    run(Effect.gen(function* () {
+      const { bus, deadLetters } = yield* adapter.make()
+      const failing = yield* Ref.make(true)
+      const traces = yield* Ref.make<Array<string>>([])
+      yield* bus.consume({
+        service: "booking",
+        handlers: {
+          "flight.scheduled": () =>
+            Effect.gen(function* () {
+              const span = yield* Effect.option(Effect.currentSpan)
+              yield* Ref.update(traces, (seen) => [...seen, Option.match(span, { onNone: () => "none", onSome: (one) => one.traceId })])
+              if (yield* Ref.get(failing)) return yield* Effect.fail(new Flaky({ transient: false }))
+            }),
+        },
+        policy: fast,
+      })
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+      const message = yield* Fixtures.flightScheduled()
+      yield* bus.publish(message, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` })
+      yield* eventually("dead-lettered", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 1))
+      yield* Ref.set(failing, false)
+      expect(yield* deadLetters.replay("booking", [message.id])).toBe(1)
+      yield* eventually("handled after the replay", Effect.map(Ref.get(traces), (seen) => seen.length >= 2))
+      expect(new Set(yield* Ref.get(traces))).toEqual(new Set([traceId]))
     })))
 
   test("replaying an id no dead letter has replays nothing and leaves the dead letters as they were", () =>
