@@ -10,11 +10,12 @@ import { Problem } from "@flight/runtime"
 import { Effect } from "effect"
 import * as Operations from "../src/api/Operations.ts"
 import { allUpstreams } from "../src/domain/Upstream.ts"
-import { config, echoes, json, lifetime, start, urlsOf } from "./support/Gateway.ts"
+import { config, echoes, type EchoServer, json, lifetime, start, urlsOf } from "./support/Gateway.ts"
 
 const hold = lifetime()
 
 let base: string
+let booking: EchoServer
 let tokens: { readonly admin: string; readonly ops: string; readonly customer: string }
 
 /** A service whose store is down: `/health/ready` answers the runtime's 503 problem naming it. */
@@ -37,6 +38,7 @@ beforeAll(async () => {
   await hold(Effect.gen(function* () {
     const issuer = yield* TestIssuer.make()
     const servers = yield* echoes
+    booking = servers.booking
     const payment = yield* notReady
     // Nobody listens where the notification service should be.
     const stopped = servers.notification
@@ -94,8 +96,22 @@ describe("GET /api/operations/{service}/metrics", () => {
     const answer = await json(await get("/api/operations/booking/metrics", tokens.admin))
     expect(answer.body).toMatchObject({ upstream: "booking", method: "GET", path: "/metrics" })
     expect(answer.body.headers.authorization).toBe(`Bearer ${tokens.admin}`)
-    const identity = await json(await get("/api/operations/identity/metrics?x=1", tokens.admin))
-    expect(identity.body).toMatchObject({ upstream: "identity", path: "/metrics?x=1" })
+    const identity = await json(await get("/api/operations/identity/metrics", tokens.admin))
+    expect(identity.body).toMatchObject({ upstream: "identity", path: "/metrics" })
+  })
+
+  test("anyone but an admin is refused at the gateway, naming the path asked for; a query is a 400; another method a 405; none reaches the service", async () => {
+    const before = booking.count()
+    const path = "/api/operations/booking/metrics"
+    for (const [token, status] of [[undefined, 401], [tokens.ops, 403], [tokens.customer, 403]] as const) {
+      const answer = await json(await get(path, token))
+      expect([answer.status, answer.body.instance]).toEqual([status, path])
+    }
+    const queried = await json(await get(`${path}?x=1`, tokens.admin))
+    HttpAssertions.expectProblem(queried, 400, "validation-failed")
+    const posted = await fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${tokens.admin}` } })
+    expect([posted.status, posted.headers.get("allow")]).toEqual([405, "GET, HEAD"])
+    expect(booking.count()).toBe(before)
   })
 
   test("a forged token stops at the gateway; a service that is down is a 503 problem", async () => {

@@ -11,7 +11,7 @@ import { Authentication, HttpAuthentication, type TokenVerifier } from "@flight/
 import { JsonNesting } from "@flight/contracts"
 import { ClientAddress, HttpApp, Problem, Readiness, RequestInput, StoreHealth, Traceparent } from "@flight/runtime"
 import { Cause, Context, Effect, Either, Exit, Option, Runtime, type Tracer } from "effect"
-import { type Handler, Hono } from "hono"
+import { type Handler, Hono, type MiddlewareHandler } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { cors } from "hono/cors"
 import { secureHeaders } from "hono/secure-headers"
@@ -258,10 +258,25 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
         )))
   }
 
-  // A service's metrics at the one origin (before the services' own `/api/operations/{service}` routes).
+  // A service's metrics at the one origin (before the services' own `/api/operations/{service}` routes):
+  // by GET (or HEAD), without a query, for an admin, checked here so that a refusal names the path the
+  // client asked for (the service checks the token again); any other method is a 405.
+  const metricsGate: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+    const url = c.get("url")
+    const refused = (problem: Problem.Problem) => {
+      const response = Problem.toResponse(problem, url.pathname)
+      record(c.req.method, url.pathname, response.status, 0)
+      return response
+    }
+    if (url.search !== "") return refused(Problem.badRequest("The metrics take no query"))
+    const exit = await runExit(HttpAuthentication.bridge.authorize(Operations.admin, c.req.raw))
+    if (Exit.isFailure(exit)) return refused(Option.getOrElse(Cause.failureOption(exit.cause), () => Problem.internal()))
+    return next()
+  }
   for (const upstream of Operations.metricsUpstreams) {
     const path = Operations.metricsPath(upstream)
-    app.get(path, limit, forwardTo({ upstream, prefix: path, verifiesTokens: true }, Operations.upstreamMetricsPath))
+    app.get(path, limit, metricsGate, forwardTo({ upstream, prefix: path, verifiesTokens: true }, Operations.upstreamMetricsPath))
+    app.on(["POST", "PUT", "PATCH", "DELETE"], path, (c) => Problem.toResponse(Problem.methodNotAllowed(c.req.method, path, ["GET", "HEAD"]), path))
   }
   // The body limit comes first: a request over it is refused before any work is done for it.
   for (const route of routes) {
