@@ -17,13 +17,6 @@ export interface Settings {
 /** The connection's address only: no proxy is trusted. */
 export const direct: Settings = { header: Option.none(), trustedProxies: [] }
 
-/** An address as compared: lower case, an IPv4 address mapped into IPv6 as the IPv4 address. */
-export const normalAddress = (address: string): string => {
-  const lower = address.trim().toLowerCase()
-  const mapped = lower.startsWith("::ffff:") ? lower.slice(7) : lower
-  return isIP(mapped) === 4 ? mapped : lower
-}
-
 /** An IPv6 address's eight groups as numbers (the last two from a dotted IPv4 tail); the address is one (`isIP` 6). */
 const groupsOf = (address: string): ReadonlyArray<number> => {
   const parts = (text: string): Array<number> =>
@@ -39,6 +32,19 @@ const groupsOf = (address: string): ReadonlyArray<number> => {
   if (tail === undefined) return before
   const after = parts(tail)
   return [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after]
+}
+
+/**
+ * An address as compared: lower case, an IPv4 address mapped into IPv6 (`::ffff:0:0/96`, however it
+ * is written: `::ffff:192.0.2.7`, `::ffff:c000:207`, in full) as the IPv4 address.
+ */
+export const normalAddress = (address: string): string => {
+  const lower = address.trim().toLowerCase()
+  if (isIP(lower) !== 6) return lower
+  const groups = groupsOf(lower.replace(/%.*$/, ""))
+  if (!groups.slice(0, 5).every((group) => group === 0) || groups[5] !== 0xffff) return lower
+  const [high, low] = [groups[6]!, groups[7]!]
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`
 }
 
 /**

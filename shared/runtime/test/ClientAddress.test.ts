@@ -64,7 +64,9 @@ describe("ClientAddress", () => {
 
   test("the network counted as one client: an IPv4 address itself, an IPv6 address's /64 however it is written", () => {
     expect(ClientAddress.networkOf("203.0.113.9")).toBe("203.0.113.9")
-    expect(ClientAddress.networkOf("::ffff:203.0.113.9")).toBe("203.0.113.9")
+    for (const mapped of ["::ffff:203.0.113.9", "::FFFF:cb00:7109", "0:0:0:0:0:ffff:cb00:7109", "0:0:0:0:0:ffff:203.0.113.9", "::ffff:203.0.113.9%eth0"]) {
+      expect([mapped, ClientAddress.networkOf(mapped)]).toEqual([mapped, "203.0.113.9"])
+    }
     expect(ClientAddress.networkOf("2001:db8::50")).toBe("2001:db8:0:0::/64")
     expect(ClientAddress.networkOf("2001:DB8:0:7:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:0:7::/64")
     expect(ClientAddress.networkOf("fe80::1%eth0")).toBe("fe80:0:0:0::/64")
@@ -76,8 +78,9 @@ describe("ClientAddress", () => {
   test("property: every way of writing an IPv6 address gives its first 64 bits, so two addresses share a network exactly when those bits match", () => {
     const group = fc.integer({ min: 0, max: 0xffff })
     const hex = (groups: ReadonlyArray<number>) => groups.map((one) => one.toString(16)).join(":")
-    // Not an IPv4 address mapped into IPv6 (::ffff:0:0/96): that one is counted as the IPv4 address.
-    const address = fc.array(group, { minLength: 8, maxLength: 8 }).filter((groups) => !(groups.slice(0, 5).every((one) => one === 0) && groups[5] === 0xffff))
+    // An IPv4 address mapped into IPv6 (::ffff:0:0/96) is counted as the IPv4 address: its own property, below.
+    const isMapped = (groups: ReadonlyArray<number>) => groups.slice(0, 5).every((one) => one === 0) && groups[5] === 0xffff
+    const address = fc.array(group, { minLength: 8, maxLength: 8 }).filter((groups) => !isMapped(groups))
     fc.assert(fc.property(address, address, (a, b) => {
       const full = hex(a)
       const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1)
@@ -88,5 +91,11 @@ describe("ClientAddress", () => {
       const sameNetwork = a.slice(0, 4).every((one, index) => one === b[index])
       expect(ClientAddress.networkOf(hex(b)) === network).toBe(sameNetwork)
     }), { numRuns: 2000 })
+    fc.assert(fc.property(group, group, (high, low) => {
+      const ipv4 = `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`
+      for (const written of [`::ffff:${ipv4}`, `::ffff:${hex([high, low])}`, hex([0, 0, 0, 0, 0, 0xffff, high, low]), `0:0:0:0:0:ffff:${ipv4}`]) {
+        expect([written, ClientAddress.networkOf(written), ClientAddress.normalAddress(written)]).toEqual([written, ipv4, ipv4])
+      }
+    }), { numRuns: 500 })
   })
 })
