@@ -66,7 +66,7 @@ const variants: Record<string, Variant> = {
       clientIp: "127.0.0.1",
       requestId: "0193b5a6-0000-7000-8000-000000000001",
       traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    }),
+    }, null),
 }
 
 /** The gateway as it runs alone, every service behind it being `service`. */

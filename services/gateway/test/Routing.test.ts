@@ -309,6 +309,12 @@ describe("services down, slow or broken", () => {
       `POST /api/bookings/manage HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"reference":`,
     )
     expect([lookup.status, JSON.parse(lookup.body).type]).toEqual([408, "request-timeout"])
+    // Chunks that stop coming before the last: the same (before, the body limit waited for them with no deadline).
+    const chunked = await RawHttp.send(
+      Number(url.port),
+      `POST /api/payments HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"boo\r\n`,
+    )
+    expect([chunked.status, JSON.parse(chunked.body).type]).toEqual([408, "request-timeout"])
     expect(slowPayment.count()).toBe(before)
   })
 

@@ -2,12 +2,10 @@
  * Hands a request to the service behind with `fetch`, by the rules `hono/proxy` follows (the
  * hop-by-hop headers dropped both ways, the encoding left to the runtime) but without its copies of
  * the request and of the answer (decision 30): the headers only the gateway may set are replaced by
- * its own, and the answer must come within the route's timeout (`UpstreamDeadline`). A request's body
- * is read whole before it is sent on (it is at most the body limit), within the route's timeout too:
- * a service never waits on a slow client, and a body that does not arrive is the client's 408, not
- * the service's 504. A service that refuses the connection is a 503, one too slow a 504, one that
- * answers something that is not HTTP a 502, each a problem+json naming the service; the other routes
- * go on being served.
+ * its own, and the answer must come within the route's timeout (`UpstreamDeadline`). The body goes on
+ * as the gateway read it, whole (`RequestBody`). A service that refuses the connection is a 503, one
+ * too slow a 504, one that answers something that is not HTTP a 502, each a problem+json naming the
+ * service; the other routes go on being served.
  */
 import { Problem } from "@flight/runtime"
 import { Duration, Effect } from "effect"
@@ -48,19 +46,6 @@ export const timedOut = (upstream: Upstream, timeout: Duration.Duration): Proble
     detail: `The ${upstream} service did not answer within ${Duration.format(timeout)}`,
   })
 
-export const bodyTimedOut = (timeout: Duration.Duration): Problem.Problem =>
-  Problem.make({
-    status: 408,
-    type: "request-timeout",
-    title: "Request timeout",
-    detail: `The request's body did not arrive within ${Duration.format(timeout)}`,
-  })
-
-/** The request's body did not arrive in time (or the client went away while sending it). */
-export class BodyNotArrived extends Error {
-  override readonly name = "BodyNotArrived"
-}
-
 export const badGateway = (upstream: Upstream): Problem.Problem =>
   Problem.make({ status: 502, type: "bad-gateway", title: "Bad gateway", detail: `The ${upstream} service answered something that is not HTTP` })
 
@@ -68,7 +53,6 @@ export const badGateway = (upstream: Upstream): Problem.Problem =>
 export const problemOf = (upstream: Upstream, timeout: Duration.Duration, error: unknown): Problem.Problem => {
   const name = error instanceof Error ? error.name : undefined
   const code = codeOf(error)
-  if (error instanceof BodyNotArrived) return bodyTimedOut(timeout)
   if (name === "TimeoutError") return timedOut(upstream, timeout)
   if (code !== undefined && unreachable.has(code)) return unavailable(upstream)
   if (name === "AbortError") return Problem.unavailable("The request was interrupted")
@@ -131,47 +115,24 @@ export const answerOf = (response: Response): Response => {
 const deadline = UpstreamDeadline.make()
 
 /**
- * The request's whole body (none for a request without one), unless the route's deadline or the
- * client going away ends the wait first: then a `BodyNotArrived`, the client's 408.
+ * The service's answer to the request with `body` (read whole, `RequestBody`); rejects when there is
+ * none (see `failure`). A plain promise: it runs on every request, outside Effect (see `GatewayApi`).
+ * Without Effect's own abort signal (a controller per request): the deadline and the client going
+ * away (Bun aborts the request's signal) are what end a forwarded request.
  */
-export const bodyOf = (request: Request, timeout: Duration.Duration): Promise<Uint8Array | null> => {
-  if (request.body === null) return Promise.resolve(null)
-  const signal = AbortSignal.any([deadline(Duration.toMillis(timeout)), request.signal])
-  if (signal.aborted) return Promise.reject(new BodyNotArrived())
-  return new Promise((resolve, reject) => {
-    const abandon = () => reject(new BodyNotArrived())
-    signal.addEventListener("abort", abandon, { once: true })
-    // A body that fails to arrive (the client's connection ended) is one that did not arrive.
-    request.bytes().then(resolve, abandon).finally(() => signal.removeEventListener("abort", abandon))
-  })
-}
-
-/**
- * The service's answer; rejects when there is none (see `failure`). A plain promise: it runs on
- * every request, outside Effect (see `GatewayApi`). Without Effect's own abort signal (a controller
- * per request): the deadline and the client going away (Bun aborts the request's signal) are what
- * end a forwarded request, the wait for its body (`bodyOf`, unless `body` was read already) and the
- * wait for the service each.
- */
-export const send = async (request: Request, forwarded: Forwarded, body?: Uint8Array | null): Promise<Response> => {
-  const timeout = forwarded.settings.timeout
-  const sent = body === undefined ? await bodyOf(request, timeout) : body
-  return fetch(targetUrl(forwarded.settings, forwarded.target), {
+export const send = (request: Request, forwarded: Forwarded, body: Uint8Array | null): Promise<Response> =>
+  fetch(targetUrl(forwarded.settings, forwarded.target), {
     method: request.method,
     headers: upstreamHeaders(request, forwarded),
-    body: sent,
+    body,
     // A service's redirect is the client's to follow, not the gateway's.
     redirect: "manual",
-    signal: AbortSignal.any([deadline(Duration.toMillis(timeout)), request.signal]),
+    signal: AbortSignal.any([deadline(Duration.toMillis(forwarded.settings.timeout)), request.signal]),
   }).then(answerOf)
-}
 
-/**
- * Why `send` got no answer, told as the client's problem, and logged (with the request id) when the
- * service is the cause: a client's body that did not arrive is the client's own 408, not logged.
- */
+/** Why `send` got no answer, logged (with the request id) and told as the client's problem. */
 export const failure = (request: Request, forwarded: Forwarded, error: unknown): Effect.Effect<never, Problem.Problem> =>
-  error instanceof BodyNotArrived ? Effect.fail(bodyTimedOut(forwarded.settings.timeout)) : Effect.logWarning(`${forwarded.upstream} did not answer ${request.method} ${Problem.excerpt(forwarded.target.split("?")[0] ?? "", 4 * Problem.echoLimit)}`).pipe(
+  Effect.logWarning(`${forwarded.upstream} did not answer ${request.method} ${Problem.excerpt(forwarded.target.split("?")[0] ?? "", 4 * Problem.echoLimit)}`).pipe(
     Effect.annotateLogs({ upstream: forwarded.upstream, requestId: forwarded.requestId, error: describe(error) }),
     Effect.zipRight(Effect.fail(problemOf(forwarded.upstream, forwarded.settings.timeout, error))),
   )

@@ -12,7 +12,6 @@ import { JsonNesting } from "@flight/contracts"
 import { ClientAddress, HttpApp, Problem, Readiness, RequestInput, StoreHealth, Traceparent } from "@flight/runtime"
 import { Cause, Context, Effect, Either, Exit, Option, Runtime, type Tracer } from "effect"
 import { type Handler, Hono, type MiddlewareHandler } from "hono"
-import { bodyLimit } from "hono/body-limit"
 import { cors } from "hono/cors"
 import { secureHeaders } from "hono/secure-headers"
 import packageJson from "../../package.json" with { type: "json" }
@@ -25,6 +24,7 @@ import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
 import * as Docs from "./Docs.ts"
 import * as Forwarding from "./Forwarding.ts"
 import * as Operations from "./Operations.ts"
+import * as RequestBody from "./RequestBody.ts"
 
 export const service = "gateway"
 const description = "The one origin of every API: routing, early token verification, rate limits and the API reference"
@@ -135,14 +135,13 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
   const step = <A>(span: Tracer.Span, effect: Effect.Effect<A, Problem.Problem, Services>): Promise<Exit.Exit<A, Problem.Problem>> =>
     runExit(Effect.withParentSpan(effect, span))
 
-  const limit = bodyLimit({
-    maxSize: options.bodyLimitBytes,
-    onError: (c) => {
-      const response = Problem.toResponse(Problem.payloadTooLarge(options.bodyLimitBytes), c.req.path)
-      record(c.req.method, "unmatched", response.status, 0)
-      return response
-    },
-  })
+  /** A body declared over the limit is refused before any work is done for it; one in chunks is counted as it is read (`RequestBody`). */
+  const limit: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+    if (!RequestBody.declaredTooLarge(c.req.raw, options.bodyLimitBytes)) return next()
+    const response = Problem.toResponse(Problem.payloadTooLarge(options.bodyLimitBytes), c.req.path)
+    record(c.req.method, "unmatched", response.status, 0)
+    return response
+  }
 
   const store = Context.get(runtime.context, RateLimitStore)
 
@@ -176,14 +175,13 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
         principal = Option.getOrUndefined(verified.value)?.sub
       }
       const settings = options.upstreams[route.upstream]
+      const readBody = () => request.body === null ? Either.right(null) : RequestBody.read(request, settings.timeout, options.bodyLimitBytes)
       // A lookup's body is read before its budgets are spent (its reference has one); any other's after.
       let body: Uint8Array | null | undefined = undefined
       if (readsReference(method, path)) {
-        try {
-          body = await Forwarding.bodyOf(request, settings.timeout)
-        } catch {
-          return Exit.fail(Forwarding.bodyTimedOut(settings.timeout))
-        }
+        const read = await readBody()
+        if (Either.isLeft(read)) return Exit.fail(read.left)
+        body = read.right
       }
       const reference = body !== undefined ? referenceIn(request, body) : queryReferenceOf(method, path, url.search)
       const facts = { method, path, clientIp: clientIp ?? "unknown", principal, reference, search: url.search }
@@ -197,6 +195,11 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
         clientIp,
         requestId,
         traceparent: Traceparent.format(span),
+      }
+      if (body === undefined) {
+        const read = await readBody()
+        if (Either.isLeft(read)) return Exit.fail(read.left)
+        body = read.right
       }
       let response: Response
       try {
