@@ -109,8 +109,10 @@ describe("GET /api/operations/{service}/metrics", () => {
     }
     const queried = await json(await get(`${path}?x=1`, tokens.admin))
     HttpAssertions.expectProblem(queried, 400, "validation-failed")
-    const posted = await fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${tokens.admin}` } })
-    expect([posted.status, posted.headers.get("allow")]).toEqual([405, "GET, HEAD"])
+    for (const method of ["POST", "DELETE", "OPTIONS"]) {
+      const answered = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${tokens.admin}` } })
+      expect([method, answered.status, answered.headers.get("allow")]).toEqual([method, 405, "GET, HEAD"])
+    }
     expect(booking.count()).toBe(before)
   })
 

@@ -71,6 +71,9 @@ describe("routing", () => {
       const url = new URL(base)
       const answer = await RawHttp.send(Number(url.port), `TRACE ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`)
       expect([path, answer.status, answer.headers["allow"], JSON.parse(answer.body).type]).toEqual([path, 405, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS", "method-not-allowed"])
+      // As every answer of the gateway: its request id and its secure headers.
+      expect(answer.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/)
+      expect(answer.headers["x-content-type-options"]).toBe("nosniff")
     }
     expect(Object.values(servers).reduce((sum, upstream) => sum + upstream.count(), 0)).toBe(before)
   })

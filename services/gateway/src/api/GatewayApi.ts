@@ -1,11 +1,12 @@
 /**
  * The gateway's HTTP app (DESIGN §10, the front door). Every request gets a request id and the
- * secure response headers (and CORS, for the configured origins only). A request for an API is
- * then, in order: the body limit (413), a server span (continuing a valid `traceparent`), the
- * token verified when one is presented (401 for a bad one; identity's routes excepted, whose bearer
- * is better-auth's session token), the rate limits (429), and the service's answer (or 502, 503,
- * 504). `/docs` is the API reference; health, readiness, `/metrics` (admin) and the 404 and 405
- * problems are the runtime's, as in every service.
+ * secure response headers (and CORS, for the configured origins only); a method no API or page
+ * serves is a 405 here. A request for an API is then, in order: a body declared over the limit
+ * (413), a server span (continuing a valid `traceparent`), the token verified when one is presented
+ * (401 for a bad one; identity's routes excepted, whose bearer is better-auth's session token), the
+ * rate limits (429), the body read whole (408 when it does not arrive, 413 past the limit), and the
+ * service's answer (or 502, 503, 504). `/docs` is the API reference; health, readiness, `/metrics`
+ * (admin) and the 404 and 405 problems of unknown paths are the runtime's, as in every service.
  */
 import { Authentication, HttpAuthentication, type TokenVerifier } from "@flight/auth"
 import { JsonNesting } from "@flight/contracts"
@@ -143,6 +144,13 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
     return response
   }
 
+  /** The gateway's own 405, counted. */
+  const methodNotAllowed = (method: string, path: string, allowed: ReadonlyArray<string>) => {
+    const response = Problem.toResponse(Problem.methodNotAllowed(method, path, allowed), path)
+    record(method, "unmatched", response.status, 0)
+    return response
+  }
+
   const store = Context.get(runtime.context, RateLimitStore)
 
   /**
@@ -217,13 +225,6 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
     // A request without a URL is answered by the runtime's app (400 malformed-request), before anything else.
     const url = RequestInput.urlOf(c.req.raw)
     if (url === undefined) return inner.fetch(c.req.raw, c.env)
-    // A method no API or page serves (TRACE, CONNECT, WebDAV's) is refused here, not forwarded: the
-    // runtime's fetch would hand back a service's answer to TRACE without its body.
-    if (!forwardedMethods.has(c.req.method)) {
-      const response = Problem.toResponse(Problem.methodNotAllowed(c.req.method, url.pathname, [...forwardedMethods]), url.pathname)
-      record(c.req.method, "unmatched", response.status, 0)
-      return response
-    }
     c.set("url", url)
     const sent = c.req.header(requestIdHeader)
     const requestId = isWellFormedRequestId(sent) ? sent : Bun.randomUUIDv7()
@@ -234,8 +235,11 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
   // The web site's pages go on as they are: before the gateway's secure headers, so the site's own
   // Content-Security-Policy (and its cookies) reach the browser unchanged.
   const site = forwardTo(siteRoute)
-  app.use((c, next) => isSitePath(c.req.path) ? limit(c, () => site(c, next) as Promise<void>) : next())
+  app.use((c, next) => isSitePath(c.req.path) && forwardedMethods.has(c.req.method) ? limit(c, () => site(c, next) as Promise<void>) : next())
   app.use(secureHeaders({ contentSecurityPolicy: Docs.contentSecurityPolicy }))
+  // A method no API or page serves (TRACE, CONNECT, WebDAV's) is refused, on any path, not forwarded:
+  // the runtime's fetch would hand back a service's answer to TRACE without its body.
+  app.use((c, next) => forwardedMethods.has(c.req.method) ? next() : Promise.resolve(methodNotAllowed(c.req.method, c.get("url").pathname, [...forwardedMethods])))
   if (options.corsOrigins.length > 0) {
     app.use(cors({
       origin: [...options.corsOrigins],
@@ -279,7 +283,7 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
   for (const upstream of Operations.metricsUpstreams) {
     const path = Operations.metricsPath(upstream)
     app.get(path, limit, metricsGate, forwardTo({ upstream, prefix: path, verifiesTokens: true }, Operations.upstreamMetricsPath))
-    app.on(["POST", "PUT", "PATCH", "DELETE"], path, (c) => Problem.toResponse(Problem.methodNotAllowed(c.req.method, path, ["GET", "HEAD"]), path))
+    app.on(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"], path, (c) => methodNotAllowed(c.req.method, path, ["GET", "HEAD"]))
   }
   // The body limit comes first: a request over it is refused before any work is done for it.
   for (const route of routes) {
