@@ -26,8 +26,8 @@ export interface Depth {
 }
 
 export class DeadLetters extends Context.Tag("@flight/bus/DeadLetters")<DeadLetters, {
-  /** The service's dead letters, oldest first: at most `limit` (only those are read), all when none is given. */
-  readonly list: (service: ServiceName, limit?: number) => Effect.Effect<ReadonlyArray<DeadLetter>, BrokerError>
+  /** The service's dead letters, oldest first, all of them (a listing takes none off the queue). */
+  readonly list: (service: ServiceName) => Effect.Effect<ReadonlyArray<DeadLetter>, BrokerError>
   /** Moves dead letters back to the service's queue: those with these ids, or all. Answers how many. */
   readonly replay: (service: ServiceName, ids?: ReadonlyArray<string>) => Effect.Effect<number, BrokerError>
   readonly depth: (service: ServiceName) => Effect.Effect<Depth, BrokerError>

@@ -145,7 +145,7 @@ export const make = (options: Options = {}) =>
     }
 
     const deadLetterPort: DeadLetters["Type"] = {
-      list: (service, limit) => Effect.sync(() => (deadLetters.get(service) ?? []).slice(0, limit)),
+      list: (service) => Effect.sync(() => [...(deadLetters.get(service) ?? [])]),
       replay: (service, ids) =>
         Effect.gen(function* () {
           const letters = deadLetters.get(service) ?? []

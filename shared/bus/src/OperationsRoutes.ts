@@ -66,10 +66,10 @@ export const routes = (service: ServiceName): ReadonlyArray<Route.Route<DeadLett
         // Listed first: the listing gives its messages back before the count. The broker counts ready
         // messages only, and those given back become ready again a moment later, so the count is at
         // least what the listing just read: never "0 dead letters" above a list of three.
-        const letters = yield* deadLetters.list(service, query.limit)
+        const letters = yield* deadLetters.list(service)
         const depth = yield* deadLetters.depth(service)
         const counted = { ...depth.deadLetters, messages: Math.max(depth.deadLetters.messages, letters.length) }
-        return { service, ...depth, deadLetters: counted, items: letters }
+        return { service, ...depth, deadLetters: counted, items: letters.slice(0, query.limit) }
       }).pipe(Effect.catchTag("BrokerError", unavailable)),
   }),
   Route.make({

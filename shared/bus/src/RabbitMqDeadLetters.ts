@@ -57,11 +57,11 @@ export const make = (connection: RabbitMqConnection, topology: Topology.Topology
     )
 
   /**
-   * Reads a dead-letter queue without consuming it: every message is got, then given back, and the
-   * oldest `limit` (or all) answered. All, not the first `limit`: a quorum queue puts messages given
-   * back behind those never got, so a partial read would reorder the queue.
+   * Reads a dead-letter queue without consuming it: every message is got, then given back. All of
+   * them, even when fewer are shown: a quorum queue puts messages given back behind those never got,
+   * so a partial read would reorder the queue.
    */
-  const list = (service: ServiceName, limit = Number.POSITIVE_INFINITY) =>
+  const list = (service: ServiceName) =>
     withLiveBroker((model) =>
       Effect.acquireUseRelease(
         quietChannel(brokerCall("open channel", () => model.createChannel())),
@@ -71,7 +71,7 @@ export const make = (connection: RabbitMqConnection, topology: Topology.Topology
             while (true) {
               const message = yield* brokerCall("get", () => channel.get(topology.deadLetterQueueOf(service), { noAck: false }))
               if (message === false) break
-              if (letters.length < limit) letters.push(toDeadLetter(message, topology.queueOf(service)))
+              letters.push(toDeadLetter(message, topology.queueOf(service)))
             }
             return letters
           }),

@@ -66,7 +66,7 @@ export const suite = (adapter: Adapter) => {
       expect(yield* deadLetters.depth("flight")).toMatchObject({ queue: { messages: 0 }, deadLetters: { messages: 0 } })
     })))
 
-  test("a listing reads at most its limit, oldest first, and leaves every dead letter in place", () =>
+  test("a listing answers every dead letter oldest first, and leaves them in place and in order", () =>
     run(Effect.gen(function* () {
       const { bus, deadLetters } = yield* adapter.make()
       yield* bus.consume({
@@ -79,8 +79,9 @@ export const suite = (adapter: Adapter) => {
         yield* bus.publish(message)
         yield* eventually("dead-lettered in turn", Effect.map(deadLetters.list("booking"), (letters) => letters.some((letter) => letter.id === message.id)))
       }
-      expect((yield* deadLetters.list("booking", 2)).map((letter) => letter.id)).toEqual(messages.slice(0, 2).map((message) => message.id))
-      expect((yield* deadLetters.list("booking")).map((letter) => letter.id)).toEqual(messages.map((message) => message.id))
+      for (let listing = 0; listing < 3; listing++) {
+        expect((yield* deadLetters.list("booking")).map((letter) => letter.id)).toEqual(messages.map((message) => message.id))
+      }
     })))
 
   test("a replay while the dead letters are being listed finds its letter", () =>

@@ -103,10 +103,12 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
     return c.redirect(`/ops/bookings/${found.right.id}`, 303)
   })
 
+  /** A path that names no booking is not found before anything is asked of the API (its id goes into redirects). */
+  const notABooking = (c: WebContext) => problemPage(c, ApiProblem.of(404, "booking-not-found"))
+
   const bookingPage = async (c: WebContext, errors: Record<string, string>, status: 200 | 400) => {
     const id = c.req.param("id")!
-    // A path that names no booking is not found before anything is asked of the API (its id goes into redirects).
-    if (!isBookingId(id)) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
+    if (!isBookingId(id)) return notABooking(c)
     const story = await run(c, Travel.story(token(c), id))
     if (Either.isLeft(story)) return problemPage(c, story.left)
     return render(
@@ -120,10 +122,10 @@ export const routes = (app: Hono<WebEnv>, deps: Deps) => {
   app.get("/ops/bookings/:id", (c) => bookingPage(c, {}, 200))
 
   app.post("/ops/bookings/:id/cancel", async (c) => {
-    if (!isBookingId(c.req.param("id"))) return problemPage(c, ApiProblem.of(404, "booking-not-found"))
+    const id = c.req.param("id")
+    if (!isBookingId(id)) return notABooking(c)
     const form = ConsoleForms.cancel({ ...c.get("form"), cancelReason: "" })
     if (!form.ok) return bookingPage(c, form.errors, 400)
-    const id = c.req.param("id")
     const cancelled = await run(c, Travel.cancel(token(c), id, attemptOf(c.get("form"))))
     if (Either.isLeft(cancelled)) {
       return cancelled.left.status === 404 ? problemPage(c, cancelled.left) : redirect(c, `/ops/bookings/${id}`, { kind: "error", text: ApiProblem.messageOf(cancelled.left) })
