@@ -1,7 +1,7 @@
 /**
  * The gateway's HTTP app (DESIGN §10, the front door). Every request gets a request id and the
- * secure response headers (and CORS, for the configured origins only); a method no API or page
- * serves is a 405 here. A request for an API is then, in order: a body declared over the limit
+ * secure response headers (and CORS, for the configured origins only). A request for an API is
+ * then, in order: a method no API serves (405, not forwarded), a body declared over the limit
  * (413), a server span (continuing a valid `traceparent`), the token verified when one is presented
  * (401 for a bad one; identity's routes excepted, whose bearer is better-auth's session token), the
  * rate limits (429), the body read whole (408 when it does not arrive, 413 past the limit), and the
@@ -136,9 +136,16 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
   const step = <A>(span: Tracer.Span, effect: Effect.Effect<A, Problem.Problem, Services>): Promise<Exit.Exit<A, Problem.Problem>> =>
     runExit(Effect.withParentSpan(effect, span))
 
-  /** A body declared over the limit is refused before any work is done for it; one in chunks is counted as it is read (`RequestBody`). */
+  /**
+   * What a forwarded request must pass before any work is done for it: a method the APIs and pages
+   * serve (TRACE, CONNECT and WebDAV's are refused, not forwarded: the runtime's fetch would hand back
+   * a service's answer to TRACE without its body), and a body not declared over the limit (one in
+   * chunks is counted as it is read, `RequestBody`).
+   */
   const limit: MiddlewareHandler<GatewayEnv> = async (c, next) => {
-    if (!RequestBody.declaredTooLarge(c.req.raw, options.bodyLimitBytes)) return next()
+    const request = c.req.raw
+    if (!forwardedMethods.has(request.method)) return methodNotAllowed(request.method, c.req.path, [...forwardedMethods])
+    if (request.body === null || !RequestBody.declaredTooLarge(request, options.bodyLimitBytes)) return next()
     const response = Problem.toResponse(Problem.payloadTooLarge(options.bodyLimitBytes), c.req.path)
     record(c.req.method, "unmatched", response.status, 0)
     return response
@@ -183,15 +190,16 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
         principal = Option.getOrUndefined(verified.value)?.sub
       }
       const settings = options.upstreams[route.upstream]
-      const readBody = () => request.body === null ? Either.right(null) : RequestBody.read(request, settings.timeout, options.bodyLimitBytes)
+      const readBody = () => RequestBody.read(request, settings.timeout, options.bodyLimitBytes)
       // A lookup's body is read before its budgets are spent (its reference has one); any other's after.
-      let body: Uint8Array | null | undefined = undefined
-      if (readsReference(method, path)) {
+      let body: Uint8Array | null | undefined = request.body === null ? null : undefined
+      const lookup = readsReference(method, path)
+      if (body === undefined && lookup) {
         const read = await readBody()
         if (Either.isLeft(read)) return Exit.fail(read.left)
         body = read.right
       }
-      const reference = body !== undefined ? referenceIn(request, body) : queryReferenceOf(method, path, url.search)
+      const reference = lookup ? referenceIn(request, body ?? null) : queryReferenceOf(method, path, url.search)
       const facts = { method, path, clientIp: clientIp ?? "unknown", principal, reference, search: url.search }
       const decided = Admission.admitNow(store, facts)
       const admitted = decided instanceof Promise ? await decided : decided
@@ -235,11 +243,9 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
   // The web site's pages go on as they are: before the gateway's secure headers, so the site's own
   // Content-Security-Policy (and its cookies) reach the browser unchanged.
   const site = forwardTo(siteRoute)
+  // (A method the pages do not serve goes on to the runtime's 404 and 405, with the gateway's headers.)
   app.use((c, next) => isSitePath(c.req.path) && forwardedMethods.has(c.req.method) ? limit(c, () => site(c, next) as Promise<void>) : next())
   app.use(secureHeaders({ contentSecurityPolicy: Docs.contentSecurityPolicy }))
-  // A method no API or page serves (TRACE, CONNECT, WebDAV's) is refused, on any path, not forwarded:
-  // the runtime's fetch would hand back a service's answer to TRACE without its body.
-  app.use((c, next) => forwardedMethods.has(c.req.method) ? next() : Promise.resolve(methodNotAllowed(c.req.method, c.get("url").pathname, [...forwardedMethods])))
   if (options.corsOrigins.length > 0) {
     app.use(cors({
       origin: [...options.corsOrigins],
