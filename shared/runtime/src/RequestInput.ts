@@ -12,10 +12,16 @@ export const urlOf = (request: Request): URL | undefined => URL.parse(request.ur
 /** A request was sent without a body. */
 export const NoBody = Symbol.for("@flight/runtime/RequestInput/NoBody")
 
+/** JSON by its media type (`application/json`, `application/*+json`), in UTF-8: a `charset` that says otherwise is not (RFC 8259 §8.1). */
 const isJsonMediaType = (contentType: string | null): boolean => {
   if (contentType === null) return false
-  const mediaType = contentType.split(";")[0]!.trim().toLowerCase()
-  return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)
+  const [type = "", ...parameters] = contentType.split(";")
+  const mediaType = type.trim().toLowerCase()
+  if (mediaType !== "application/json" && !/^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return false
+  return parameters.every((parameter) => {
+    const [name = "", value = ""] = parameter.split("=")
+    return name.trim().toLowerCase() !== "charset" || /^"?utf-8"?$/i.test(value.trim())
+  })
 }
 
 /** Reads at most `limit` bytes; undefined when the body is larger. */

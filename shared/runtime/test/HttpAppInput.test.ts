@@ -93,6 +93,14 @@ describe("HttpApp: input validation", () => {
   test("application/*+json and a charset are accepted as JSON", async () => {
     const response = await post("/api/bookings", validBooking, { "content-type": "application/vnd.api+json; charset=utf-8" })
     expect(response.status).toBe(201)
+    expect((await post("/api/bookings", validBooking, { "content-type": "application/json; Charset=\"UTF-8\"" })).status).toBe(201)
+  })
+
+  test("JSON in another charset than UTF-8 is a 415 (before: read as UTF-8 whatever it said)", async () => {
+    for (const contentType of ["application/json; charset=utf-16", "application/json;charset=iso-8859-1", "application/json; charset=\"utf-16le\""]) {
+      const response = await post("/api/bookings", validBooking, { "content-type": contentType })
+      expect([contentType, response.status, (await problemOf(response)).type]).toEqual([contentType, 415, "unsupported-media-type"])
+    }
   })
 
   test("headers are decoded with lower-case names", async () => {
