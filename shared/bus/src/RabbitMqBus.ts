@@ -5,6 +5,7 @@
  * (RabbitMqConsumer), and dead letters (RabbitMqDeadLetters). Messages are persistent; queues are
  * durable quorum queues with dead-letter queues beside them.
  */
+import { KeyedLock } from "@flight/runtime"
 import { Context, Duration, Effect, Layer, type Redacted, type Schedule } from "effect"
 import { DeadLetters } from "./DeadLetters.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
@@ -70,7 +71,7 @@ export const make = (options: Options) =>
       consume: consumers.consume as MessageBus["Type"]["consume"],
       healthy: connection.healthy,
     }
-    const deadLetters: DeadLetters["Type"] = RabbitMqDeadLetters.make(connection, topology, publishTimeout)
+    const deadLetters: DeadLetters["Type"] = RabbitMqDeadLetters.make(connection, topology, publishTimeout, yield* KeyedLock.make)
     return { bus, deadLetters, started, topology }
   })
 

@@ -5,7 +5,7 @@
  * onto the service's queue, and count both queues.
  */
 import type { ServiceName } from "@flight/contracts"
-import { KeyedLock } from "@flight/runtime"
+import type { KeyedLock } from "@flight/runtime"
 import type * as amqp from "amqplib"
 import { type Duration, Effect } from "effect"
 import { brokerCall, quietChannel, safely } from "./BrokerCall.ts"
@@ -46,10 +46,14 @@ export const store = (connection: RabbitMqConnection, topology: Topology.Topolog
 /**
  * The dead-letter port: list, replay and depth, each on a channel of its own of the live connection.
  * A listing holds the messages it read until it gives them back, so a replay of the same service
- * meanwhile would not find them: in this process the two take turns, service by service.
+ * meanwhile would not find them: in this process the two take turns, service by service (`turns`).
  */
-export const make = (connection: RabbitMqConnection, topology: Topology.Topology, timeout: Duration.Duration): DeadLetters["Type"] => {
-  const turns = Effect.runSync(KeyedLock.make)
+export const make = (
+  connection: RabbitMqConnection,
+  topology: Topology.Topology,
+  timeout: Duration.Duration,
+  turns: KeyedLock.KeyedLock,
+): DeadLetters["Type"] => {
   const withLiveBroker = <A>(use: (model: amqp.ChannelModel) => Effect.Effect<A, BrokerError>) =>
     connection.awaitLive(timeout).pipe(
       Effect.mapError((reason) => new BrokerError({ operation: "connect", reason })),

@@ -5,9 +5,18 @@
  */
 import { expect, test } from "bun:test"
 import { Effect, Option, Ref } from "effect"
+import type { MessageBus } from "../src/MessageBus.ts"
 import { fast, Flaky, run } from "./support/ContractKit.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { type Adapter, eventually } from "./support/Harness.ts"
+
+/** The booking queue's consumer, rejecting every message for good: each becomes a dead letter. */
+const rejectingAll = (bus: MessageBus["Type"]) =>
+  bus.consume({
+    service: "booking",
+    handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
+    policy: fast,
+  })
 
 /** Registers this part of the contract for `adapter`. */
 export const suite = (adapter: Adapter) => {
@@ -49,11 +58,7 @@ export const suite = (adapter: Adapter) => {
       yield* Effect.forEach([1, 2], () => Effect.flatMap(Fixtures.flightScheduled(), (message) => bus.publish(message)))
       yield* eventually("two messages waiting", Effect.map(deadLetters.depth("booking"), (depth) => depth.queue.messages === 2))
       yield* Effect.scoped(Effect.gen(function* () {
-        yield* bus.consume({
-          service: "booking",
-          handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
-          policy: fast,
-        })
+        yield* rejectingAll(bus)
         yield* eventually("both dead letters, one consumer", Effect.map(deadLetters.depth("booking"), (depth) =>
           depth.queue.messages === 0 && depth.queue.consumers === 1 && depth.deadLetters.messages === 2))
       }))
@@ -69,11 +74,7 @@ export const suite = (adapter: Adapter) => {
   test("a listing answers every dead letter oldest first, and leaves them in place and in order", () =>
     run(Effect.gen(function* () {
       const { bus, deadLetters } = yield* adapter.make()
-      yield* bus.consume({
-        service: "booking",
-        handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
-        policy: fast,
-      })
+      yield* rejectingAll(bus)
       const messages = yield* Fixtures.many(3, () => Fixtures.flightScheduled())
       for (const message of messages) {
         yield* bus.publish(message)
@@ -87,11 +88,7 @@ export const suite = (adapter: Adapter) => {
   test("a replay while the dead letters are being listed finds its letter", () =>
     run(Effect.gen(function* () {
       const { bus, deadLetters } = yield* adapter.make()
-      yield* bus.consume({
-        service: "booking",
-        handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
-        policy: fast,
-      })
+      yield* rejectingAll(bus)
       const messages = yield* Fixtures.many(5, () => Fixtures.flightScheduled())
       yield* Effect.forEach(messages, (message) => bus.publish(message), { discard: true })
       yield* eventually("five dead letters", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 5))
@@ -133,11 +130,7 @@ export const suite = (adapter: Adapter) => {
   test("replaying an id no dead letter has replays nothing and leaves the dead letters as they were", () =>
     run(Effect.gen(function* () {
       const { bus, deadLetters } = yield* adapter.make()
-      yield* bus.consume({
-        service: "booking",
-        handlers: { "flight.scheduled": () => Effect.fail(new Flaky({ transient: false })) },
-        policy: fast,
-      })
+      yield* rejectingAll(bus)
       yield* Effect.forEach([1, 2], () => Effect.flatMap(Fixtures.flightScheduled(), (message) => bus.publish(message)))
       yield* eventually("two dead letters", Effect.map(deadLetters.list("booking"), (letters) => letters.length === 2))
       const before = yield* deadLetters.list("booking")

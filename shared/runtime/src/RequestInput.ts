@@ -25,7 +25,7 @@ const isJsonMediaType = (contentType: string | null): boolean => {
 }
 
 /** Reads at most `limit` bytes; undefined when the body is larger. */
-const readLimited = async (stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> => {
+export const readLimited = async (stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> => {
   const reader = stream.getReader()
   const chunks: Array<Uint8Array> = []
   let size = 0

@@ -5,7 +5,7 @@
  * it arrives; either way over the limit is a 413. One that has not arrived within the route's
  * timeout (or whose client went away) is the client's 408, never the service's 504.
  */
-import { Problem } from "@flight/runtime"
+import { Problem, RequestInput } from "@flight/runtime"
 import { Duration, Either } from "effect"
 import * as UpstreamDeadline from "./UpstreamDeadline.ts"
 
@@ -17,36 +17,14 @@ export const timedOut = (timeout: Duration.Duration): Problem.Problem =>
     detail: `The request's body did not arrive within ${Duration.format(timeout)}`,
   })
 
-/** Whether the request declares a body longer than `limitBytes` (a length that chunks do not bind is not a declaration). */
+/** The length the request declares for its body (none when it comes in chunks, which a length does not bind). */
+const declaredLength = (request: Request): string | null =>
+  request.headers.has("transfer-encoding") ? null : request.headers.get("content-length")
+
+/** Whether the request declares a body longer than `limitBytes`. */
 export const declaredTooLarge = (request: Request, limitBytes: number): boolean => {
-  const declared = request.headers.get("content-length")
-  return declared !== null && !request.headers.has("transfer-encoding") && Number(declared) > limitBytes
-}
-
-class TooLarge extends Error {}
-
-/** A body sent in chunks, read until it ends or passes `limitBytes`. */
-const counted = async (body: ReadableStream<Uint8Array>, limitBytes: number): Promise<Uint8Array> => {
-  const reader = body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  while (true) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limitBytes) {
-      void reader.cancel().catch(() => {})
-      throw new TooLarge()
-    }
-    chunks.push(value)
-  }
-  const whole = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    whole.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return whole
+  const declared = declaredLength(request)
+  return declared !== null && Number(declared) > limitBytes
 }
 
 const deadline = UpstreamDeadline.make()
@@ -64,12 +42,12 @@ export const read = (request: Request, timeout: Duration.Duration, limitBytes: n
   return new Promise((resolve) => {
     const abandon = () => resolve(notArrived)
     signal.addEventListener("abort", abandon, { once: true })
-    // A declared length is what Bun reads (and holds the client to); chunks are counted here.
-    const whole = request.headers.has("content-length") && !request.headers.has("transfer-encoding") ? request.bytes() : counted(body, limitBytes)
+    // A declared length is what Bun reads (and holds the client to); chunks are counted as they come.
+    const whole = declaredLength(request) !== null ? request.bytes() : RequestInput.readLimited(body, limitBytes)
     whole.then(
-      (bytes) => resolve(Either.right(bytes)),
+      (bytes) => resolve(bytes === undefined ? Either.left(Problem.payloadTooLarge(limitBytes)) : Either.right(bytes)),
       // A body that fails to arrive (the client's connection ended) is one that did not arrive.
-      (error: unknown) => resolve(error instanceof TooLarge ? Either.left(Problem.payloadTooLarge(limitBytes)) : notArrived),
+      () => resolve(notArrived),
     ).finally(() => signal.removeEventListener("abort", abandon))
   })
 }
