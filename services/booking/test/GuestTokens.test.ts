@@ -7,7 +7,7 @@ import { TokenVerifier } from "@flight/auth"
 import { BookingId } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
-import { ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
+import { Cause, ConfigProvider, Duration, Effect, Either, Exit, Option, Redacted } from "effect"
 import { decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from "jose"
 import { BookingConfig } from "../src/infrastructure/BookingConfig.ts"
 import * as GuestTokens from "../src/infrastructure/GuestTokens.ts"
@@ -67,6 +67,22 @@ describe("guest key rotation", () => {
       for (const key of tokens.jwks.keys) {
         expect(Object.keys(key).toSorted()).toEqual(["alg", "crv", "kid", "kty", "use", "x"])
       }
+    }))
+
+  EffectTest.effect("the published key is the signing key's own public part, whatever x the configured key carried", () =>
+    Effect.gen(function* () {
+      const key = yield* privateKey("guest-mismatched")
+      const stranger = yield* privateKey("guest-stranger")
+      const tokens = yield* instance({ ...key, x: stranger.x! })
+      expect(tokens.jwks.keys.map((published) => published.x)).toEqual([key.x])
+      expect(yield* accepts(tokens, yield* tokens.issue(booking))).toBe(true)
+    }))
+
+  EffectTest.effect("a key that is no Ed25519 private key stops the start with a message naming BOOKING_GUEST_KEY", () =>
+    Effect.gen(function* () {
+      const key = yield* privateKey("guest-broken")
+      const exit = yield* Effect.exit(instance({ ...key, d: "not-a-key" }))
+      expect(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "started").toContain("BOOKING_GUEST_KEY is not a usable Ed25519 private key")
     }))
 
   EffectTest.effect("a previous key listed under the current kid is not published twice", () =>

@@ -16,7 +16,8 @@
 import { Claims } from "@flight/auth"
 import type { BookingId } from "@flight/contracts"
 import { Clock, Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from "jose"
+import { createLocalJWKSet, type JSONWebKeySet, type JWK } from "jose"
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, type webcrypto } from "node:crypto"
 
 export interface Settings {
   /** `iss`: the booking service's public origin (BOOKING_GUEST_ISSUER). */
@@ -50,34 +51,56 @@ const publicOf = ({ crv, kid, kty, x }: JWK): JWK =>
 /** The `sub` of a guest token: no account, only the booking. */
 export const subjectOf = (bookingId: BookingId) => `guest:${bookingId}`
 
+/** The compact JWS of `claims`, signed with `key` (Ed25519 signs the two encoded parts joined by a dot). */
+const signed = (encodedHeader: string, claims: Record<string, unknown>, key: KeyObject) => {
+  const input = `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`
+  return `${input}.${sign(null, Buffer.from(input), key).toString("base64url")}`
+}
+
+/** The signing key and its public JWK, the public part derived from the private one (never taken on trust). */
+const keyPairOf = (settings: Settings): { readonly kid: string; readonly privateKey: KeyObject; readonly publicJwk: JWK } => {
+  if (Option.isNone(settings.key)) {
+    const pair = generateKeyPairSync("ed25519")
+    return { kid: `booking-guest-${Bun.randomUUIDv7()}`, privateKey: pair.privateKey, publicJwk: pair.publicKey.export({ format: "jwk" }) }
+  }
+  const jwk = Redacted.value(settings.key.value)
+  const privateKey = createPrivateKey({ key: jwk as webcrypto.JsonWebKey, format: "jwk" })
+  return { kid: jwk.kid!, privateKey, publicJwk: createPublicKey(privateKey).export({ format: "jwk" }) }
+}
+
+/**
+ * Tokens are signed by the platform's Ed25519 (`node:crypto`), synchronously: jose's `SignJWT`
+ * goes through WebCrypto's asynchronous `sign`, which cost a booking 45-120 µs of CPU more and a
+ * turn of the event loop (docs/benchmarks.md). Every verifier, this service's own included, reads
+ * them with jose.
+ */
 export const make = (settings: Settings): Effect.Effect<Context.Tag.Service<GuestTokens>> =>
   Effect.gen(function* () {
-    const { kid, privateKey, publicJwk } = yield* Effect.promise(async () => {
-      if (Option.isSome(settings.key)) {
-        const jwk = Redacted.value(settings.key.value)
-        return { kid: jwk.kid!, privateKey: await importJWK(jwk, "EdDSA"), publicJwk: publicOf(jwk) }
-      }
-      const pair = await generateKeyPair("EdDSA", { crv: "Ed25519" })
-      const kid = `booking-guest-${Bun.randomUUIDv7()}`
-      return { kid, privateKey: pair.privateKey, publicJwk: { ...(await exportJWK(pair.publicKey)), kid } }
-    })
+    const { kid, privateKey, publicJwk } = yield* Effect.try({
+      try: () => keyPairOf(settings),
+      catch: (cause) => new Error(`BOOKING_GUEST_KEY is not a usable Ed25519 private key: ${String(cause)}`),
+    }).pipe(Effect.orDie)
     const others = (settings.publishedKeys ?? []).filter((key) => key.kid !== kid)
     const jwks: JSONWebKeySet = {
-      keys: [publicJwk, ...others].map((key) => ({ ...publicOf(key), kid: key.kid ?? kid, alg: "EdDSA", use: "sig" })),
+      keys: [{ ...publicJwk, kid }, ...others].map((key) => ({ ...publicOf(key), kid: key.kid ?? kid, alg: "EdDSA", use: "sig" })),
     }
-    const issue = Effect.fn("GuestTokens.issue")(function* (bookingId: BookingId, issuedAt?: DateTime.DateTime) {
-      const now = Math.floor((issuedAt === undefined ? yield* Clock.currentTimeMillis : DateTime.toEpochMillis(issuedAt)) / 1000)
-      return yield* Effect.promise(() =>
-        new SignJWT({ [Claims.bookingClaim]: bookingId })
-          .setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" })
-          .setIssuer(settings.issuer)
-          .setAudience(settings.audience)
-          .setSubject(subjectOf(bookingId))
-          .setIssuedAt(now)
-          .setExpirationTime(now + Math.floor(Duration.toSeconds(settings.ttl)))
-          .sign(privateKey)
+    const header = Buffer.from(JSON.stringify({ alg: "EdDSA", kid, typ: "JWT" })).toString("base64url")
+    const lifetime = Math.floor(Duration.toSeconds(settings.ttl))
+    const issue = (bookingId: BookingId, issuedAt?: DateTime.DateTime) =>
+      Effect.map(
+        issuedAt === undefined ? Clock.currentTimeMillis : Effect.succeed(DateTime.toEpochMillis(issuedAt)),
+        (millis) => {
+          const now = Math.floor(millis / 1000)
+          return signed(header, {
+            [Claims.bookingClaim]: bookingId,
+            iss: settings.issuer,
+            aud: settings.audience,
+            sub: subjectOf(bookingId),
+            iat: now,
+            exp: now + lifetime,
+          }, privateKey)
+        },
       )
-    })
     return { issuer: settings.issuer, issue, jwks }
   })
 
