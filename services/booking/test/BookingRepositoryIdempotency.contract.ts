@@ -3,6 +3,7 @@
  * it (decision 24): claimed once, refused to another request, recorded once, released when nothing
  * was held, left to lapse when something was.
  */
+import { BookingId } from "@flight/contracts"
 import { Idempotent } from "@flight/runtime"
 import { expect } from "bun:test"
 import { DateTime, Effect, Option, Schema } from "effect"
@@ -24,12 +25,11 @@ export const idempotencyContract = (it: ContractTest) => {
   it("a hold of a booking id held before answers that booking as stored, holding and publishing nothing more", () =>
     Effect.gen(function* () {
       const { flight, repository } = yield* seeded()
-      const request = yield* holdRequest(flight.flightId, [undefined], { ttl: "1 millis" })
-      expect(yield* repository.claimReference(request.reference, request.id)).toBe(true)
+      const id = BookingId.make(Bun.randomUUIDv7())
+      const request = yield* holdRequest(flight.flightId, [undefined], { ttl: "1 millis", id, reference: yield* repository.reserveReference(id) })
       const first = yield* repository.hold(request)
       // The same creation sent again after a crash: its own reference and hold expiry, the same id.
-      const retry = yield* holdRequest(flight.flightId, [undefined, undefined], { id: first.booking.id })
-      expect(yield* repository.claimReference(retry.reference, retry.id)).toBe(true)
+      const retry = yield* holdRequest(flight.flightId, [undefined, undefined], { id, reference: yield* repository.reserveReference(id) })
       const again = yield* repository.hold(retry)
       expect([again.replayed, encoded(again.booking)]).toEqual([true, encoded(first.booking)])
       expect((yield* states(flight.flightId)).held).toBe(1)

@@ -1,4 +1,5 @@
 /** BookingRepository contract: a booking's owner, the bookings listed by owner and by flight, references, and appended events. */
+import { BookingId } from "@flight/contracts"
 import { expect } from "bun:test"
 import { DateTime, Effect, Option } from "effect"
 import { type Booking, Owner } from "../src/domain/Booking.ts"
@@ -70,12 +71,14 @@ export const listingsContract = (it: ContractTest) => {
       expect([none.items, none.more]).toEqual([[], false])
     }))
 
-  it("references are unique; a booking is found by its reference", () =>
+  it("references reserved are unique and name no booking until one is held under them, then that booking", () =>
     Effect.gen(function* () {
       const { flight, repository } = yield* seeded()
-      const request = yield* holdRequest(flight.flightId, [undefined])
-      expect(yield* repository.claimReference(request.reference, request.id)).toBe(true)
-      expect(yield* repository.claimReference(request.reference, request.id)).toBe(false)
+      const ids = Array.from({ length: 300 }, () => BookingId.make(Bun.randomUUIDv7()))
+      const references = yield* Effect.forEach(ids, repository.reserveReference)
+      expect(new Set(references).size).toBe(references.length)
+      expect(Option.isNone(yield* repository.findByReference(references[0]!))).toBe(true)
+      const request = yield* holdRequest(flight.flightId, [undefined], { id: ids[0]!, reference: references[0]! })
       yield* repository.hold(request)
       expect(Option.map(yield* repository.findByReference(request.reference), (b) => b.id)).toEqual(Option.some(request.id))
     }))

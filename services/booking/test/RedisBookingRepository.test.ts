@@ -1,4 +1,5 @@
 import { Outbox } from "@flight/bus"
+import { BookingId } from "@flight/contracts"
 import { OutboxLeases } from "@flight/bus/testing"
 import { RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
@@ -47,8 +48,8 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       const flight = seating()
       yield* repository.seed(flight)
       yield* repository.hold(yield* holdRequest(flight.flightId, ["10A"]))
-      const request = yield* holdRequest(flight.flightId, ["10A"])
-      expect(yield* repository.claimReference(request.reference, request.id)).toBe(true)
+      const id = BookingId.make(Bun.randomUUIDv7())
+      const request = yield* holdRequest(flight.flightId, ["10A"], { id, reference: yield* repository.reserveReference(id) })
       expect(Either.isLeft(yield* Effect.either(repository.hold(request)))).toBe(true)
       expect(yield* Effect.promise(() => redis.exists(keys.where(request.id), keys.reference(request.reference)))).toBe(0)
       expect(yield* Effect.promise(() => redis.zscore(keys.expiring, `${flight.flightId}/${request.id}`))).toBeNull()

@@ -15,7 +15,7 @@ import {
 } from "@flight/contracts"
 import { Idempotent } from "@flight/runtime"
 import { Context, DateTime, type Duration, Effect, Option } from "effect"
-import { type Booking, randomReference, seatsOf } from "../domain/Booking.ts"
+import { type Booking, seatsOf } from "../domain/Booking.ts"
 import {
   BookingNotFound,
   BookingRepository,
@@ -70,16 +70,6 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         onSome: Effect.succeed,
       }))
 
-    /** A reference no other booking has. */
-    const newReference = (id: BookingId) =>
-      Effect.gen(function* () {
-        for (let attempt = 0; attempt < 20; attempt++) {
-          const reference = randomReference()
-          if (yield* repository.claimReference(reference, id)) return reference
-        }
-        return yield* Effect.fail(new BookingStoreError({ operation: "reference", reason: "no free reference after 20 draws" }))
-      })
-
     // A flight's cabins, rows, letters and fares never change once scheduled, so they are read once
     // per process; its status can, and the hold script checks it in the same step as the claim.
     const layouts = new Map<FlightId, FlightSeating>()
@@ -112,7 +102,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
         if (request.passengers.length > maxHeldSeats) {
           return yield* Effect.fail(new PartyOverHoldLimit({ limit: maxHeldSeats, passengers: request.passengers.length }))
         }
-        const reference = yield* newReference(id)
+        const reference = yield* repository.reserveReference(id)
         const now = yield* DateTime.now
         return yield* repository.hold(yield* holdRequestOf(request, { id, reference, layout, total, now, holdTtl, maxSeats: maxHeldSeats }))
       })

@@ -224,6 +224,9 @@ export class BookingRepository extends Context.Tag("booking/BookingRepository")<
   ) => Effect.Effect<ReadonlyArray<{ readonly seat: SeatNumber; readonly state: SeatState }>, FlightNotFound | CabinNotOnFlight | BookingStoreError>
   /** The Idempotency-Keys of the booking POSTs, whose claims name the booking id `hold` uses. */
   readonly idempotency: IdempotencyKeys
-  /** Whether a reference is taken (references are unique). */
-  readonly claimReference: (reference: BookingReference, id: BookingId) => Effect.Effect<boolean, BookingStoreError>
+  /**
+   * A reference no other booking has, for the booking `id` about to be held (references are unique);
+   * the hold names the booking under it.
+   */
+  readonly reserveReference: (id: BookingId) => Effect.Effect<BookingReference, BookingStoreError>
 }>() {}

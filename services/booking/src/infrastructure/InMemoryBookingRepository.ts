@@ -6,7 +6,7 @@ import { Outbox } from "@flight/bus"
 import type { BookingId, SeatNumber } from "@flight/contracts"
 import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Clock, Context, DateTime, type Duration, Effect, Either, Layer, Option } from "effect"
-import { Booking, HoldExpired, InvalidTransition } from "../domain/Booking.ts"
+import { Booking, HoldExpired, InvalidTransition, randomReference } from "../domain/Booking.ts"
 import {
   BookingNotFound,
   BookingRepository,
@@ -211,11 +211,12 @@ export const make = (options: Options = {}) => Effect.sync(() => {
       }),
 
     idempotency: InMemoryIdempotencyKeys.make((id) => bookings.has(id), options.claimFor),
-    claimReference: (reference, id) =>
+    reserveReference: (id) =>
       Effect.sync(() => {
-        if (references.has(reference)) return false
+        let reference = randomReference()
+        while (references.has(reference)) reference = randomReference()
         references.set(reference, id)
-        return true
+        return reference
       }),
   }
 

@@ -66,11 +66,12 @@ const scriptInput = (keys: Keys, request: HoldRequest, pending: Booking): RedisH
 
 /** What the global keys say of a booking held (or about to be) at `createdAt`. */
 const indexesOf = (
-  booking: Pick<Booking, "id" | "flightId" | "owner" | "holdExpiresAt">,
+  booking: Pick<Booking, "id" | "reference" | "flightId" | "owner" | "holdExpiresAt">,
   createdAt: DateTime.Utc,
 ): RedisHoldRoundTrip.HoldIndexes => ({
   flight: booking.flightId,
   id: booking.id,
+  reference: booking.reference,
   owner: booking.owner,
   expiresAt: DateTime.toEpochMillis(booking.holdExpiresAt),
   createdAt: DateTime.toEpochMillis(createdAt),

@@ -36,6 +36,7 @@ import { call } from "./RedisCall.ts"
 import * as RedisHoldLimits from "./RedisHoldLimits.ts"
 import * as RedisIdempotencyKeys from "./RedisIdempotencyKeys.ts"
 import { keysFor } from "./RedisKeys.ts"
+import * as RedisReferences from "./RedisReferences.ts"
 import * as RedisOutbox from "./RedisOutbox.ts"
 import * as RedisScript from "./RedisScript.ts"
 import * as RedisScripts from "./RedisScripts.ts"
@@ -51,6 +52,8 @@ export interface Options {
   readonly prefix?: string
   /** How long an Idempotency-Key's claim waits for its request (`defaultClaimWindow` unless given). */
   readonly claimFor?: Duration.DurationInput
+  /** How references are claimed ahead (`RedisReferences`). */
+  readonly references?: RedisReferences.Options
 }
 
 export const make = (client: Redis, options: Options = {}) =>
@@ -60,6 +63,7 @@ export const make = (client: Redis, options: Options = {}) =>
     const marks = RedisOutbox.marks(client, keys, wakeup)
     const { dirty, written } = marks
     const { flightOf, reads } = RedisBookingReads.make(client, keys)
+    const references = RedisReferences.make(client, keys, options.references)
     const run = <In, Out>(script: RedisScript.Script<In, Out>, input: NoInfer<In>) => RedisScript.run(client, script, input)
 
     /** A booking's record of the holder sets it counts in, and those sets: what confirm and release empty. */
@@ -223,8 +227,7 @@ export const make = (client: Redis, options: Options = {}) =>
 
       idempotency: RedisIdempotencyKeys.make(client, keys, options.claimFor),
 
-      claimReference: (reference, id) =>
-        Effect.map(call("claim reference", () => client.set(keys.reference(reference), id, "NX")), (ok) => ok === "OK"),
+      reserveReference: references.reserve,
     }
 
     const outbox = RedisOutbox.make(client, keys, wakeup.written)

@@ -1,7 +1,8 @@
 /**
  * A hold in one round trip. Besides its script, a hold writes global keys (decision 10), each in a
- * slot of its own: before the script, the booking's flight (`where`), the expiry index, the owner's
- * index and the outbox's dirty mark; after it, the dirty mark again. They are not awaited one after
+ * slot of its own: before the script, the booking's flight (`where`), its reference (claimed before,
+ * maybe under a placeholder: `RedisReferences`), the expiry index, the owner's index and the
+ * outbox's dirty mark; after it, the dirty mark again. They are not awaited one after
  * the other but sent on the store's one connection in one go, in that order: Redis applies a
  * connection's commands in the order they came, so the writes before are applied before the script
  * and the mark after once the script has committed, as decision 10 orders them for crash-safety,
@@ -21,6 +22,8 @@ import * as RedisScript from "./RedisScript.ts"
 export interface HoldIndexes {
   readonly flight: string
   readonly id: string
+  /** The booking's reference, whose key names the booking (claimed before, maybe ahead: `RedisReferences`). */
+  readonly reference: string
   readonly owner: string | null
   /** Hold expiry (ms), the expiry index's score. */
   readonly expiresAt: number
@@ -45,6 +48,7 @@ export const before = (client: Redis, keys: Keys, indexes: HoldIndexes): Array<P
   const member = `${indexes.flight}/${indexes.id}`
   return [
     client.set(keys.where(indexes.id), indexes.flight),
+    client.set(keys.reference(indexes.reference), indexes.id),
     client.zadd(keys.expiring, indexes.expiresAt, member),
     client.zincrby(keys.dirty, 1, indexes.flight),
     ...(indexes.owner === null ? [] : [client.zadd(keys.owner(indexes.owner), indexes.createdAt, member)]),

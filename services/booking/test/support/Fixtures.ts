@@ -45,6 +45,8 @@ export const holdRequest = (
     readonly ttl?: Duration.DurationInput
     /** The booking's id: a new one unless given (an id held before is answered, not held again). */
     readonly id?: BookingId
+    /** The booking's reference: one drawn at random (and not reserved) unless given. */
+    readonly reference?: BookingReference
     /** The customer making it; a guest's booking unless given. */
     readonly owner?: string
     /** Whom its seats count against (`kind:value`) and their limit; nobody unless given. */
@@ -54,7 +56,7 @@ export const holdRequest = (
 ) =>
   Effect.gen(function* () {
     const id = options.id ?? BookingId.make(Bun.randomUUIDv7())
-    const reference = randomReference()
+    const reference = options.reference ?? randomReference()
     const now = yield* DateTime.now
     const holdExpiresAt = DateTime.addDuration(now, Duration.decode(options.ttl ?? "15 minutes"))
     const passengers = seats.map((seat, index) => ({
