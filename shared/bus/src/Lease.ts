@@ -35,3 +35,54 @@ export const renewedWhile = <R2>(renew: Effect.Effect<unknown, unknown, R2>, lea
     (renewing) => Fiber.interrupt(renewing),
   )
 }
+
+/**
+ * The leases of many pieces of work of one kind, renewed together: while any runs, one loop renews
+ * the keys of all that run then, in one `renew`, every third of `lease` (so a key's first renewal
+ * comes at most a third of a lease after its work starts, as with `renewedWhile`). Where each piece
+ * is short and many run at once (a payment's charge), that is one renewal for all of them instead
+ * of a fiber and a timer for each: the loop starts with the first key held and ends at the first
+ * tick that finds none. A renewal that fails is logged and the next one tried on time.
+ */
+export const keeper = <K, R>(renew: (keys: ReadonlyArray<K>) => Effect.Effect<unknown, unknown, R>, lease: Duration.DurationInput, what: string) => {
+  const held = new Map<K, number>()
+  let running = false
+  const tick: Effect.Effect<boolean, never, R> = Effect.delay(
+    Effect.suspend(() => {
+      if (held.size === 0) {
+        running = false
+        return Effect.succeed(false)
+      }
+      const keys = [...held.keys()]
+      return renew(keys).pipe(
+        Effect.catchAllCause((cause) => Effect.logWarning(`lease of ${what} ${keys.join(", ")} not renewed`, cause)),
+        Effect.as(true),
+      )
+    }),
+    renewalInterval(lease),
+  )
+  const loop = Effect.repeat(tick, { while: (more) => more })
+  const release = (keys: ReadonlyArray<K>) =>
+    Effect.sync(() => {
+      for (const key of keys) {
+        const count = held.get(key) ?? 0
+        if (count <= 1) held.delete(key)
+        else held.set(key, count - 1)
+      }
+    })
+
+  /** Runs `work` with the leases of `keys` renewed while it runs, however it ends. */
+  return (keys: ReadonlyArray<K>) =>
+  <A, E, R2>(work: Effect.Effect<A, E, R2>): Effect.Effect<A, E, R | R2> =>
+    Effect.acquireUseRelease(
+      Effect.suspend(() => {
+        for (const key of keys) held.set(key, (held.get(key) ?? 0) + 1)
+        if (running) return Effect.void
+        running = true
+        // A daemon, interruptible whatever region the work runs in: it ends by itself once nothing is held.
+        return Effect.asVoid(Effect.forkDaemon(Effect.interruptible(loop)))
+      }),
+      () => work,
+      () => release(keys),
+    )
+}

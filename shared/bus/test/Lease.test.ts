@@ -31,3 +31,40 @@ test("work that must not be interrupted (an uninterruptible region) still ends, 
     expect(exit._tag).toBe("Some")
     expect(yield* Ref.get(renewals)).toBe(2)
   })))
+
+test("a keeper renews the keys of all the work running, together, every third of the lease, and stops once none runs", () =>
+  runTest(Effect.gen(function* () {
+    const renewals: Array<ReadonlyArray<string>> = []
+    const kept = Lease.keeper((keys: ReadonlyArray<string>) => Effect.sync(() => void renewals.push(keys)), "3 seconds", "test")
+    const first = yield* Effect.fork(Effect.sleep("2500 millis").pipe(Effect.as("a"), kept(["a"])))
+    yield* TestClock.adjust("500 millis")
+    const second = yield* Effect.fork(Effect.sleep("3000 millis").pipe(Effect.as("b"), kept(["b", "c"])))
+    yield* TestClock.adjust("2000 millis")
+    expect(yield* Fiber.join(first)).toBe("a")
+    yield* TestClock.adjust("1000 millis")
+    expect(yield* Fiber.join(second)).toBe("b")
+    // Ticks at 1 s and 2 s (both running), and at 3 s (only the second): then nothing runs.
+    expect(renewals).toEqual([["a", "b", "c"], ["a", "b", "c"], ["b", "c"]])
+    yield* TestClock.adjust("10 seconds")
+    expect(renewals).toHaveLength(3)
+    // Work held again later starts the renewals again.
+    const third = yield* Effect.fork(Effect.sleep("1500 millis").pipe(Effect.as("d"), kept(["d"])))
+    yield* TestClock.adjust("1500 millis")
+    expect(yield* Fiber.join(third)).toBe("d")
+    expect(renewals.slice(3)).toEqual([["d"]])
+  })))
+
+test("a keeper's key held by two pieces of work at once stays renewed until both ended; a failed renewal is followed by the next", () =>
+  runTest(Effect.gen(function* () {
+    const renewals: Array<ReadonlyArray<string>> = []
+    let failures = 1
+    const kept = Lease.keeper((keys: ReadonlyArray<string>) =>
+      Effect.suspend(() => (failures-- > 0 ? Effect.fail("store down") : Effect.sync(() => void renewals.push(keys)))), "3 seconds", "test")
+    const short = yield* Effect.fork(Effect.sleep("1500 millis").pipe(kept(["x"])))
+    const long = yield* Effect.forkDaemon(Effect.uninterruptible(Effect.sleep("3500 millis").pipe(kept(["x"]))))
+    yield* TestClock.adjust("3500 millis")
+    yield* Fiber.join(short)
+    expect((yield* Fiber.poll(long))._tag).toBe("Some")
+    // The first tick failed; the second and third renewed the key the long work still held.
+    expect(renewals).toEqual([["x"], ["x"]])
+  })))

@@ -55,9 +55,11 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     /** This process, as the holder of the charges it works on. */
     const holder = `payment-${crypto.randomUUID()}`
 
-    /** Runs work on pending payments while their lease is renewed (those no longer pending drop out). */
-    const leased = (ids: ReadonlyArray<PaymentId>) =>
-      Lease.renewedWhile(repository.renewPayments(holder, ids, timing.lease), timing.lease, `payments ${ids.join(", ")}`)
+    /**
+     * Runs work on pending payments while their lease is renewed (those no longer pending drop out):
+     * the payments of every charge under way renewed together (`Lease.keeper`).
+     */
+    const leased = Lease.keeper((ids: ReadonlyArray<PaymentId>) => repository.renewPayments(holder, ids, timing.lease), timing.lease, "payments")
 
     /** Leaves payments the gateway did not answer to a later recovery pass. */
     const leaveForLater = (ids: ReadonlyArray<PaymentId>) =>
