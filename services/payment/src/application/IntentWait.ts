@@ -19,22 +19,24 @@ const isNotOpenYet = (error: unknown): error is IntentNotOpenYet =>
 
 /**
  * Runs `attempt`; when it finds no intent yet, waits for the booking's intent (at most
- * `IntentWait.within`) and runs it once more. The wait is registered before the first look, so an
- * intent that arrives while that look is under way wakes it at once: a request that overtook its
- * intent looks twice, once before the intent and once after, and one that did not looks once.
+ * `IntentWait.within`) and runs it once more. A mark taken before the first look says whether the
+ * intent arrived while that look was under way (then it runs again at once), so a request that
+ * overtook its intent looks twice, once before the intent and once after, and one that did not
+ * looks once and registers no wait (`PaymentRepository.intentMark`).
  */
 export const awaitingIntent = <A, E, R>(
   bookingId: BookingId,
   attempt: Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E, R | PaymentRepository> =>
-  Effect.scoped(Effect.gen(function* () {
-    const arrived = yield* (yield* PaymentRepository).intentArrived(bookingId)
+  Effect.gen(function* () {
+    const repository = yield* PaymentRepository
+    const since = yield* repository.intentMark
     const first = yield* Effect.either(attempt)
     if (Either.isRight(first) || !isNotOpenYet(first.left)) return yield* first
     const notYet = first.left
     return yield* Effect.gen(function* () {
       const { within } = yield* IntentWait
-      const woken = yield* Effect.timeoutOption(arrived, within)
+      const woken = yield* Effect.timeoutOption(repository.intentArrival(bookingId, since), within)
       return yield* (Option.isSome(woken) ? attempt : Effect.fail(notYet))
     }).pipe(Effect.withSpan("PaymentCommands.awaitIntent", { attributes: { "booking.id": bookingId } }))
-  }))
+  })

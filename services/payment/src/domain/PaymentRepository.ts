@@ -7,7 +7,7 @@
  */
 import type { AccountSubject, AnyMessage, BookingId, MessageOf, Money, PaymentId, RefundId } from "@flight/contracts"
 import { type Idempotent, StoreError } from "@flight/runtime"
-import { Context, type DateTime, type Duration, type Effect, type Option, Schema, type Scope } from "effect"
+import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
 import type {
   BookingNotFound,
   IntentNotOpenYet,
@@ -179,11 +179,13 @@ export class PaymentRepository extends Context.Tag("payment/PaymentRepository")<
    * intent of amount 0 XXX (which `history` does not show), with the owner once `booking.created` names it.
    */
   readonly getIntent: (bookingId: BookingId) => Effect.Effect<Option.Option<PaymentIntent>, PaymentStoreError>
+  /** A mark of the intents arrived so far, taken before a request first looks for its intent. */
+  readonly intentMark: Effect.Effect<number>
   /**
-   * Registers, for the scope, a wait for the booking's intent to arrive (`booking.created`, or a
-   * cancellation that came first): the inner Effect completes once it did, in this process or in
-   * another instance on the same store. A request that overtook its booking's event waits on it.
+   * Completes once the booking's intent arrived (`booking.created`, or a cancellation that came
+   * first) after `since`, a mark: at once if it already has, otherwise when it does, in this process
+   * or in another instance on the same store. A request that overtook its booking's event waits on it.
    */
-  readonly intentArrived: (bookingId: BookingId) => Effect.Effect<Effect.Effect<void>, never, Scope.Scope>
+  readonly intentArrival: (bookingId: BookingId, since: number) => Effect.Effect<void>
   readonly history: (bookingId: BookingId) => Effect.Effect<History, PaymentStoreError>
 }>() {}

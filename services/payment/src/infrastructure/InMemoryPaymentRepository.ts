@@ -58,7 +58,8 @@ export const make = Effect.sync(() => {
         return true
       }).pipe(Effect.tap((applied) => (applied ? arrivals.signal(intent.bookingId) : Effect.void))),
 
-    intentArrived: arrivals.opened,
+    intentMark: arrivals.mark,
+    intentArrival: arrivals.arrival,
 
     bookingEnded: (messageKey, ended) =>
       Effect.sync(() => {

@@ -22,8 +22,9 @@ export interface Channels {
   readonly relayWoken: Effect.Effect<void>
   /** Wakes the requests waiting for the booking's intent, in this instance and the others. */
   readonly intentOpened: (bookingId: string) => Effect.Effect<void>
-  /** Registers a wait for the booking's intent (see `PaymentRepository.intentArrived`). */
-  readonly intentArrived: (bookingId: string) => Effect.Effect<Effect.Effect<void>, never, Scope.Scope>
+  /** The intents' arrivals (see `PaymentRepository.intentMark` and `intentArrival`). */
+  readonly intentMark: Effect.Effect<number>
+  readonly intentArrival: (bookingId: string, since: number) => Effect.Effect<void>
 }
 
 /** Listens on both channels and sends on them, for the life of the scope. */
@@ -68,6 +69,7 @@ export const make = (sql: SqlClient.SqlClient, pg: PgClient.PgClient): Effect.Ef
             Effect.catchAll((error) => Effect.logWarning(`intent notification not sent: ${error.message}`)),
           ),
         ),
-      intentArrived: arrivals.opened,
+      intentMark: arrivals.mark,
+      intentArrival: arrivals.arrival,
     }
   })

@@ -102,7 +102,8 @@ export const make = Effect.gen(function* () {
         Effect.tap((applied) => (applied ? channels.intentOpened(intent.bookingId) : Effect.void)),
       ),
 
-    intentArrived: channels.intentArrived,
+    intentMark: channels.intentMark,
+    intentArrival: channels.intentArrival,
 
     bookingEnded: (messageKey, ended) =>
       Effect.gen(function* () {
