@@ -1,8 +1,9 @@
 /**
- * What a lease renewed beside a short piece of work costs (`Lease.renewedWhile`: every relay pass,
- * charge and notification), beside the work alone and beside the ways Effect offers to run two
- * things at once: a race of the work and the renewals (as `renewedWhile` was until 2026-12-06), and
- * a timeout (`Effect.timeoutFail`, as the outbox relay put around each publish until then).
+ * What a lease renewed beside a short piece of work costs (`Lease.renewedWhile`: every relay pass
+ * and notification; charges share a `Lease.keeper`), beside the work alone and beside the ways
+ * Effect offers to run two things at once: a race of the work and the renewals (as `renewedWhile`
+ * was until 2026-12-06), and a timeout (`Effect.timeoutFail`, as the outbox relay put around each
+ * publish until then).
  *
  *   bun run bench:lease [-- --runs 20000]
  *

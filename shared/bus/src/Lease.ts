@@ -27,7 +27,7 @@ export const renewedWhile = <R2>(renew: Effect.Effect<unknown, unknown, R2>, lea
   // for) when the work ends, however it ends. They are interruptible even where the work is not (a
   // claim, a send and its recording in one piece): a fiber inherits its parent's region, and
   // uninterruptible renewals would never end. A fiber forked beside the work costs about half of a
-  // race of the two (Effect.raceFirst forks both and joins them), on every relay pass, charge and
+  // race of the two (Effect.raceFirst forks both and joins them), on every relay pass and
   // notification (docs/benchmarks.md, "Races on the hot paths").
   return Effect.acquireUseRelease(
     Effect.forkDaemon(Effect.interruptible(renewals)),

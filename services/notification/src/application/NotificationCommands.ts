@@ -105,6 +105,15 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
     const channel = yield* NotificationChannel
     // One handling of a notification at a time in this process; the store's claim does it across instances.
     const locks = yield* KeyedLock.make
+    /**
+     * The claims of every notification being sent, renewed by one loop for all of them (each claim
+     * renewed on its own terms by the renewal it is held with), not a fiber and a timer each.
+     */
+    const renewing = Lease.keeper(
+      (renewals: ReadonlyArray<Effect.Effect<void>>) => Effect.forEach(renewals, (renewal) => renewal, { discard: true }),
+      claimLease,
+      "notifications",
+    )
 
     /** Runs `effect` alone among this process's handlings of each of `keys` (taken in one order). */
     const serialised = <A, E, R>(keys: ReadonlyArray<string>, effect: Effect.Effect<A, E, R>) =>
@@ -192,7 +201,9 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
                 if (Option.isSome(outcome.failure)) failures.push(outcome.failure.value)
               }
               yield* Effect.retry(store.record(outcomes.map((outcome) => outcome.notification), holder), recordRetry)
-            }).pipe(Lease.renewedWhile(renew, claimLease, `notifications ${keys.join(", ")}`))
+            }).pipe(renewing([renew.pipe(
+              Effect.catchAllCause((cause) => Effect.logWarning(`lease of notifications ${keys.join(", ")} not renewed`, cause)),
+            )]))
           }
           const retried = failures.find((failure) => failure.transient)
           if (retried !== undefined) return yield* Effect.fail(retried)
