@@ -6,7 +6,7 @@
  * process or another instance. A lease is therefore short: a few seconds, not the longest the work
  * may take. See docs/decisions/0015-short-renewed-leases.md.
  */
-import { Duration, Effect, Fiber } from "effect"
+import { Clock, Duration, Effect, Fiber, FiberRef, HashMap } from "effect"
 
 /** How often a holder renews a lease of this length: a third of it, so two renewals may be late. */
 export const renewalInterval = (lease: Duration.DurationInput): Duration.Duration => Duration.unsafeDivide(Duration.decode(lease), 3)
@@ -38,30 +38,54 @@ export const renewedWhile = <R2>(renew: Effect.Effect<unknown, unknown, R2>, lea
 
 /**
  * The leases of many pieces of work of one kind, renewed together: while any runs, one loop renews
- * the keys of all that run then, in one `renew`, every third of `lease` (so a key's first renewal
- * comes at most a third of a lease after its work starts, as with `renewedWhile`). Where each piece
- * is short and many run at once (a payment's charge), that is one renewal for all of them instead
- * of a fiber and a timer for each: the loop starts with the first key held and ends at the first
- * tick that finds none. A renewal that fails is logged and the next one tried on time.
+ * the keys of all that run then, in one `renew`, every third of `lease` on a fixed beat (so a key's
+ * first renewal comes about a third of a lease after its work starts, as with `renewedWhile`). Where
+ * each piece is short and many run at once (a payment's charge), that is one renewal for all of them
+ * instead of a fiber and a timer for each: the loop starts with the first key held and ends at the
+ * first beat that finds none. A renewal that fails, or takes longer than half a beat (it is then
+ * given up, so that one stuck renewal does not hold the next back), is logged and the next one tried
+ * on time. Each renewal is a trace of its own: the loop belongs to no request.
  */
 export const keeper = <K, R>(renew: (keys: ReadonlyArray<K>) => Effect.Effect<unknown, unknown, R>, lease: Duration.DurationInput, what: string) => {
   const held = new Map<K, number>()
   let running = false
-  const tick: Effect.Effect<boolean, never, R> = Effect.delay(
-    Effect.suspend(() => {
-      if (held.size === 0) {
-        running = false
-        return Effect.succeed(false)
-      }
-      const keys = [...held.keys()]
-      return renew(keys).pipe(
-        Effect.catchAllCause((cause) => Effect.logWarning(`lease of ${what} ${keys.join(", ")} not renewed`, cause)),
-        Effect.as(true),
-      )
-    }),
-    renewalInterval(lease),
+  const interval = renewalInterval(lease)
+  // Half a beat: a renewal not answered by then is given up before the next beat is due.
+  const patience = Duration.unsafeDivide(interval, 2)
+  const renewal: Effect.Effect<boolean, never, R> = Effect.suspend(() => {
+    if (held.size === 0) {
+      running = false
+      return Effect.succeed(false)
+    }
+    const keys = [...held.keys()]
+    return renew(keys).pipe(
+      Effect.timeoutFail({ duration: patience, onTimeout: () => `no answer within ${Duration.format(patience)}` }),
+      Effect.catchAllCause((cause) => Effect.logWarning(`lease of ${what} ${keys.join(", ")} not renewed`, cause)),
+      Effect.withSpan(`renew lease of ${what}`, { root: true, attributes: { "lease.keys": keys.length } }),
+      Effect.as(true),
+    )
+  })
+  const beatMillis = Duration.toMillis(interval)
+  // On a fixed beat from the loop's start: a renewal that took long does not push the next ones back.
+  const beating = Effect.gen(function* () {
+    const origin = yield* Clock.currentTimeMillis
+    let beat = 1
+    while (true) {
+      const due = origin + beat * beatMillis
+      const now = yield* Clock.currentTimeMillis
+      if (due > now) yield* Effect.sleep(Duration.millis(due - now))
+      if (!(yield* renewal)) return
+      beat = Math.max(beat + 1, Math.floor(((yield* Clock.currentTimeMillis) - origin) / beatMillis) + 1)
+    }
+  })
+  const loop = beating.pipe(
+    // However the loop ends, the next work held starts another.
+    Effect.ensuring(Effect.sync(() => {
+      running = false
+    })),
+    // The loop is forked from the work that first holds a key: it takes none of that request's logs' annotations.
+    Effect.locally(FiberRef.currentLogAnnotations, HashMap.empty()),
   )
-  const loop = Effect.repeat(tick, { while: (more) => more })
   const release = (keys: ReadonlyArray<K>) =>
     Effect.sync(() => {
       for (const key of keys) {

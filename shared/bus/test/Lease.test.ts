@@ -1,6 +1,6 @@
 /** A lease renewed beside its holder's work, on the TestClock. */
 import { expect, test } from "bun:test"
-import { Effect, Fiber, Ref, TestClock, TestContext } from "effect"
+import { Clock, Effect, Fiber, FiberRef, HashMap, Option, Ref, TestClock, TestContext } from "effect"
 import * as Lease from "../src/Lease.ts"
 
 const runTest = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(Effect.provide(effect, TestContext.TestContext))
@@ -67,4 +67,39 @@ test("a keeper's key held by two pieces of work at once stays renewed until both
     expect((yield* Fiber.poll(long))._tag).toBe("Some")
     // The first tick failed; the second and third renewed the key the long work still held.
     expect(renewals).toEqual([["x"], ["x"]])
+  })))
+
+test("a keeper's renewal that takes longer than the beat is given up, and the next one comes on time", () =>
+  runTest(Effect.gen(function* () {
+    const started: Array<number> = []
+    let first = true
+    const kept = Lease.keeper(() =>
+      Effect.gen(function* () {
+        started.push(yield* Clock.currentTimeMillis)
+        if (first) {
+          first = false
+          yield* Effect.never
+        }
+      }), "3 seconds", "test")
+    const work = yield* Effect.fork(Effect.sleep("3500 millis").pipe(kept(["x"])))
+    yield* TestClock.adjust("3500 millis")
+    yield* Fiber.join(work)
+    expect(started).toEqual([1000, 2000, 3000])
+  })))
+
+test("a keeper's renewals belong to no request: a trace of their own, none of the work's log annotations", () =>
+  runTest(Effect.gen(function* () {
+    const seen: Array<{ readonly parent: string; readonly annotations: number }> = []
+    const kept = Lease.keeper(() =>
+      Effect.gen(function* () {
+        const span = yield* Effect.currentSpan
+        const annotations = yield* FiberRef.get(FiberRef.currentLogAnnotations)
+        seen.push({ parent: Option.match(span.parent, { onNone: () => "none", onSome: (parent) => parent.spanId }), annotations: HashMap.size(annotations) })
+      }).pipe(Effect.orDie), "3 seconds", "test")
+    const work = yield* Effect.fork(
+      Effect.sleep("1500 millis").pipe(kept(["x"]), Effect.withSpan("request a"), Effect.annotateLogs({ request: "a" })),
+    )
+    yield* TestClock.adjust("1500 millis")
+    yield* Fiber.join(work)
+    expect(seen).toEqual([{ parent: "none", annotations: 0 }])
   })))

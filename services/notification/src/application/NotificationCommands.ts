@@ -110,7 +110,8 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
      * renewed on its own terms by the renewal it is held with), not a fiber and a timer each.
      */
     const renewing = Lease.keeper(
-      (renewals: ReadonlyArray<Effect.Effect<void>>) => Effect.forEach(renewals, (renewal) => renewal, { discard: true }),
+      // At once, so that one renewal that waits holds none of the others back.
+      (renewals: ReadonlyArray<Effect.Effect<void>>) => Effect.forEach(renewals, (renewal) => renewal, { concurrency: "unbounded", discard: true }),
       claimLease,
       "notifications",
     )
