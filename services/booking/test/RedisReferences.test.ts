@@ -10,6 +10,7 @@ import { Effect, Option } from "effect"
 import { Redis } from "ioredis"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisReferences from "../src/infrastructure/RedisReferences.ts"
+import { randomReference } from "../src/domain/Booking.ts"
 import { deletePrefix, holdRequest, seating, testPrefix } from "./support/Fixtures.ts"
 
 RealServer.describeWith("REDIS_URL", "references claimed ahead", (url) => {
@@ -78,13 +79,22 @@ RealServer.describeWith("REDIS_URL", "references claimed ahead", (url) => {
       const flight = seating()
       yield* repository.seed(flight)
       yield* repository.hold(yield* holdRequest(flight.flightId, ["10A"]))
-      yield* repository.reserveReference(newId())
+      const refusedWith = (id: BookingId, reference: BookingReference) =>
+        Effect.gen(function* () {
+          const refused = yield* Effect.either(repository.hold(yield* holdRequest(flight.flightId, ["10A"], { id, reference })))
+          expect(refused._tag).toBe("Left")
+          expect(yield* Effect.promise(() => client.exists(keys.reference(reference)))).toBe(0)
+        })
+      // The first reservation claims its own (none claimed ahead yet), naming the booking at once.
+      const firstId = newId()
+      const own = yield* repository.reserveReference(firstId)
+      expect(yield* Effect.promise(() => client.get(keys.reference(own)))).toBe(firstId)
+      yield* refusedWith(firstId, own)
       yield* waitFor(Effect.map(placeholders(prefix), (count) => count === 4))
       const id = newId()
-      const reference = yield* repository.reserveReference(id)
-      const refused = yield* Effect.either(repository.hold(yield* holdRequest(flight.flightId, ["10A"], { id, reference })))
-      expect(refused._tag).toBe("Left")
-      expect(yield* Effect.promise(() => client.exists(keys.reference(reference)))).toBe(0)
+      const ahead = yield* repository.reserveReference(id)
+      expect(yield* Effect.promise(() => client.get(keys.reference(ahead)))).toBe(RedisReferences.placeholder)
+      yield* refusedWith(id, ahead)
     }))
 
   EffectTest.effect("a reference claimed longer ago than it is usable is passed over: the booking claims its own", () =>
@@ -98,18 +108,45 @@ RealServer.describeWith("REDIS_URL", "references claimed ahead", (url) => {
       expect(yield* Effect.promise(() => client.get(keys.reference(reference)))).toBe(id)
     }))
 
-  EffectTest.effect("references stay unique across processes claiming ahead on the same store", () =>
+  /** A draw from `few` references only, so that they run out and collide. */
+  const drawingFrom = (few: ReadonlyArray<BookingReference>) => () => few[Math.floor(Math.random() * few.length)]!
+
+  EffectTest.effect("a reference another booking has is never handed out, claimed ahead or not; once none is free, a reservation fails", () =>
     Effect.gen(function* () {
       const prefix = testPrefix()
       prefixes.push(prefix)
+      const keys = RedisBookingRepository.keysFor(prefix)
+      const few = Array.from({ length: 6 }, randomReference)
+      const taken = few.slice(0, 4)
+      for (const reference of taken) yield* Effect.promise(() => client.set(keys.reference(reference), `someone-${reference}`))
+      const { repository } = yield* RedisBookingRepository.make(client, { prefix, references: { batch: 16, lowWater: 4, draw: drawingFrom(few) } })
+      // A reservation may find both free ones claimed ahead by then, not yet in hand: it fails, and a later one takes them.
+      const got: Array<BookingReference> = []
+      for (let attempt = 0; attempt < 10; attempt++) {
+        got.push(...Option.toArray(yield* Effect.option(repository.reserveReference(newId()))))
+        yield* Effect.sleep("20 millis")
+      }
+      expect(got.toSorted()).toEqual(few.slice(4).toSorted())
+      for (const reference of taken) expect(yield* Effect.promise(() => client.get(keys.reference(reference)))).toBe(`someone-${reference}`)
+      const refused = yield* Effect.flip(repository.reserveReference(newId()))
+      expect(refused.reason).toContain("no free reference")
+    }))
+
+  EffectTest.effect("processes claiming ahead on one store from a few references never hand out the same one", () =>
+    Effect.gen(function* () {
+      const prefix = testPrefix()
+      prefixes.push(prefix)
+      const few = Array.from({ length: 12 }, randomReference)
       const processes = yield* Effect.forEach([1, 2, 3], () =>
-        Effect.map(RedisBookingRepository.make(client, { prefix, references: { batch: 16, lowWater: 8 } }), ({ repository }) => repository))
-      const taken = yield* Effect.forEach(
-        Array.from({ length: 600 }, (_, index) => processes[index % 3]!),
-        (repository) => repository.reserveReference(newId()),
-        { concurrency: 12 },
+        Effect.map(RedisBookingRepository.make(client, { prefix, references: { batch: 4, lowWater: 2, draw: drawingFrom(few) } }), ({ repository }) => repository))
+      const reserved = yield* Effect.forEach(
+        Array.from({ length: 30 }, (_, index) => processes[index % 3]!),
+        (repository) => Effect.option(repository.reserveReference(newId())).pipe(Effect.zipLeft(Effect.sleep("5 millis"))),
+        { concurrency: 3 },
       )
-      expect(new Set(taken).size).toBe(taken.length)
+      const handedOut = reserved.flatMap((reference) => Option.toArray(reference))
+      expect(handedOut.length).toBeGreaterThan(0)
+      expect(new Set(handedOut).size).toBe(handedOut.length)
     }))
 })
 

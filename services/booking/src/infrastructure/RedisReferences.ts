@@ -32,16 +32,19 @@ export interface Options {
   readonly reservedFor?: Duration.DurationInput
   /** How long after its claim a reference claimed ahead is still used (10 minutes). */
   readonly usableFor?: Duration.DurationInput
+  /** How a reference is drawn (`randomReference`); a test draws from a few. */
+  readonly draw?: () => BookingReference
 }
 
 export const make = (client: Redis, keys: Keys, options: Options = {}) => {
+  const draw = options.draw ?? randomReference
   const batch = options.batch ?? 64
   const lowWater = options.lowWater ?? 16
   const reservedSeconds = Math.ceil(Duration.toSeconds(Duration.decode(options.reservedFor ?? "1 hour")))
   const usableMillis = Duration.toMillis(Duration.decode(options.usableFor ?? "10 minutes"))
   if (usableMillis * 2 >= reservedSeconds * 1000) throw new Error("a reference claimed ahead must stay usable for less than half its expiry")
 
-  // Oldest first; each with the time its claim was sent.
+  // Oldest first; each with the time its claim was sent (a monotonic clock: the wall clock may jump).
   const ready: Array<{ readonly reference: BookingReference; readonly claimedAt: number }> = []
   let claiming = false
 
@@ -49,8 +52,8 @@ export const make = (client: Redis, keys: Keys, options: Options = {}) => {
   const claimAhead = () => {
     if (claiming) return
     claiming = true
-    const claimedAt = Date.now()
-    const drawn = Array.from({ length: batch }, randomReference)
+    const claimedAt = performance.now()
+    const drawn = Array.from({ length: batch }, draw)
     const pipeline = client.pipeline()
     for (const reference of drawn) pipeline.set(keys.reference(reference), placeholder, "EX", reservedSeconds, "NX")
     pipeline.exec()
@@ -66,7 +69,7 @@ export const make = (client: Redis, keys: Keys, options: Options = {}) => {
 
   /** A reference claimed ahead and still usable, if any; claims the next batch when few are left. */
   const takeReady = (): BookingReference | undefined => {
-    const now = Date.now()
+    const now = performance.now()
     while (ready.length > 0 && now - ready[0]!.claimedAt >= usableMillis) ready.shift()
     const taken = ready.shift()
     if (ready.length < lowWater) claimAhead()
@@ -77,7 +80,7 @@ export const make = (client: Redis, keys: Keys, options: Options = {}) => {
   const claimNow = (id: BookingId) =>
     Effect.gen(function* () {
       for (let attempt = 0; attempt < 20; attempt++) {
-        const reference = randomReference()
+        const reference = draw()
         const claimed = yield* call("claim reference", () => client.set(keys.reference(reference), id, "NX"))
         if (claimed === "OK") return reference
       }

@@ -46,7 +46,7 @@ export const make = (retention: Duration.DurationInput = "30 seconds") => {
   /** Notes the booking's intent as arrived and wakes whoever waits for it (nobody, most of the time). */
   const signal = (bookingId: string): Effect.Effect<void> =>
     Effect.suspend(() => {
-      const now = Date.now()
+      const now = performance.now()
       arrived.delete(bookingId)
       arrived.set(bookingId, { signal: ++signals, at: now })
       for (const [oldest, { at }] of arrived) {
