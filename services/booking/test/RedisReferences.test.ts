@@ -1,6 +1,6 @@
 /**
  * References claimed ahead (`RedisReferences`) on a real Redis: a booking takes one its process
- * claimed under a placeholder with an expiry; the hold names the booking under it for good; one
+ * claimed as `reserved` with an expiry; the hold names the booking under it for good; one
  * claimed too long ago is not used; none claimed ahead, a booking claims its own.
  */
 import { BookingId, type BookingReference } from "@flight/contracts"
@@ -32,12 +32,12 @@ RealServer.describeWith("REDIS_URL", "references claimed ahead", (url) => {
 
   const newId = () => BookingId.make(Bun.randomUUIDv7())
 
-  /** The references under the prefix that hold the placeholder (claimed ahead, unused). */
-  const placeholders = (prefix: string) =>
+  /** The references under the prefix still `reserved` (claimed ahead, unused). */
+  const reservedCount = (prefix: string) =>
     Effect.promise(async () => {
       const names = await client.keys(`${prefix}:ref:*`)
       const values = names.length === 0 ? [] : await client.mget(names)
-      return values.filter((value) => value === RedisReferences.placeholder).length
+      return values.filter((value) => value === RedisReferences.reservedValue).length
     })
 
   const waitFor = (check: Effect.Effect<boolean>) =>
@@ -58,11 +58,11 @@ RealServer.describeWith("REDIS_URL", "references claimed ahead", (url) => {
       const firstId = newId()
       const first = yield* repository.reserveReference(firstId)
       expect(yield* Effect.promise(() => client.get(keys.reference(first)))).toBe(firstId)
-      yield* waitFor(Effect.map(placeholders(prefix), (count) => count === 8))
+      yield* waitFor(Effect.map(reservedCount(prefix), (count) => count === 8))
 
       const id = newId()
       const reference: BookingReference = yield* repository.reserveReference(id)
-      expect(yield* Effect.promise(() => client.get(keys.reference(reference)))).toBe(RedisReferences.placeholder)
+      expect(yield* Effect.promise(() => client.get(keys.reference(reference)))).toBe(RedisReferences.reservedValue)
       const ttl = yield* Effect.promise(() => client.ttl(keys.reference(reference)))
       expect(ttl > 3000 && ttl <= 3600).toBe(true)
       expect(Option.isNone(yield* repository.findByReference(reference))).toBe(true)
@@ -90,10 +90,10 @@ RealServer.describeWith("REDIS_URL", "references claimed ahead", (url) => {
       const own = yield* repository.reserveReference(firstId)
       expect(yield* Effect.promise(() => client.get(keys.reference(own)))).toBe(firstId)
       yield* refusedWith(firstId, own)
-      yield* waitFor(Effect.map(placeholders(prefix), (count) => count === 4))
+      yield* waitFor(Effect.map(reservedCount(prefix), (count) => count === 4))
       const id = newId()
       const ahead = yield* repository.reserveReference(id)
-      expect(yield* Effect.promise(() => client.get(keys.reference(ahead)))).toBe(RedisReferences.placeholder)
+      expect(yield* Effect.promise(() => client.get(keys.reference(ahead)))).toBe(RedisReferences.reservedValue)
       yield* refusedWith(id, ahead)
     }))
 
@@ -101,7 +101,7 @@ RealServer.describeWith("REDIS_URL", "references claimed ahead", (url) => {
     Effect.gen(function* () {
       const { keys, prefix, repository } = yield* store({ batch: 4, lowWater: 1, usableFor: "50 millis" })
       yield* repository.reserveReference(newId())
-      yield* waitFor(Effect.map(placeholders(prefix), (count) => count === 4))
+      yield* waitFor(Effect.map(reservedCount(prefix), (count) => count === 4))
       yield* Effect.sleep("80 millis")
       const id = newId()
       const reference = yield* repository.reserveReference(id)

@@ -48,13 +48,15 @@ export const renewedWhile = <R2>(renew: Effect.Effect<unknown, unknown, R2>, lea
  */
 export const keeper = <K, R>(renew: (keys: ReadonlyArray<K>) => Effect.Effect<unknown, unknown, R>, lease: Duration.DurationInput, what: string) => {
   const held = new Map<K, number>()
-  let running = false
+  // The loop running, by number (0: none): a loop that ended is never taken for a later one.
+  let loops = 0
+  let running = 0
   const interval = renewalInterval(lease)
   // Half a beat: a renewal not answered by then is given up before the next beat is due.
   const patience = Duration.unsafeDivide(interval, 2)
-  const renewal: Effect.Effect<boolean, never, R> = Effect.suspend(() => {
+  const renewal = (loop: number): Effect.Effect<boolean, never, R> => Effect.suspend(() => {
     if (held.size === 0) {
-      running = false
+      if (running === loop) running = 0
       return Effect.succeed(false)
     }
     const keys = [...held.keys()]
@@ -67,21 +69,21 @@ export const keeper = <K, R>(renew: (keys: ReadonlyArray<K>) => Effect.Effect<un
   })
   const beatMillis = Duration.toMillis(interval)
   // On a fixed beat from the loop's start: a renewal that took long does not push the next ones back.
-  const beating = Effect.gen(function* () {
+  const beating = (loop: number) => Effect.gen(function* () {
     const origin = yield* Clock.currentTimeMillis
     let beat = 1
     while (true) {
       const due = origin + beat * beatMillis
       const now = yield* Clock.currentTimeMillis
       if (due > now) yield* Effect.sleep(Duration.millis(due - now))
-      if (!(yield* renewal)) return
+      if (!(yield* renewal(loop))) return
       beat = Math.max(beat + 1, Math.floor(((yield* Clock.currentTimeMillis) - origin) / beatMillis) + 1)
     }
   })
-  const loop = beating.pipe(
+  const loopNumbered = (loop: number) => beating(loop).pipe(
     // However the loop ends, the next work held starts another.
     Effect.ensuring(Effect.sync(() => {
-      running = false
+      if (running === loop) running = 0
     })),
     // The loop is forked from the work that first holds a key: it takes none of that request's logs' annotations.
     Effect.locally(FiberRef.currentLogAnnotations, HashMap.empty()),
@@ -101,10 +103,10 @@ export const keeper = <K, R>(renew: (keys: ReadonlyArray<K>) => Effect.Effect<un
     Effect.acquireUseRelease(
       Effect.suspend(() => {
         for (const key of keys) held.set(key, (held.get(key) ?? 0) + 1)
-        if (running) return Effect.void
-        running = true
+        if (running !== 0) return Effect.void
+        running = ++loops
         // A daemon, interruptible whatever region the work runs in: it ends by itself once nothing is held.
-        return Effect.asVoid(Effect.forkDaemon(Effect.interruptible(loop)))
+        return Effect.asVoid(Effect.forkDaemon(Effect.interruptible(loopNumbered(running))))
       }),
       () => work,
       () => release(keys),

@@ -1,7 +1,7 @@
 /**
  * A hold in one round trip. Besides its script, a hold writes global keys (decision 10), each in a
  * slot of its own: before the script, the booking's flight (`where`), its reference (claimed before,
- * maybe under a placeholder: `RedisReferences`), the expiry index, the owner's index and the
+ * maybe reserved ahead: `RedisReferences`), the expiry index, the owner's index and the
  * outbox's dirty mark; after it, the dirty mark again. They are not awaited one after
  * the other but sent on the store's one connection in one go, in that order: Redis applies a
  * connection's commands in the order they came, so the writes before are applied before the script

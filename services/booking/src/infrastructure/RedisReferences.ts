@@ -6,7 +6,7 @@
  * (`RedisHoldRoundTrip.before`). With none claimed ahead (a burst, a failed batch) a booking claims
  * one itself, as before.
  *
- * A reference claimed ahead is held under a placeholder that names no booking, with an expiry
+ * A reference claimed ahead holds the value `reserved`, which names no booking, with an expiry
  * (`reservedFor`): references a stopped process claimed and never used are free again after it. A
  * process uses its own only while far from that expiry (`usableFor`), since past it another process
  * could claim the same reference; so the store must not evict keys before their time (Redis's
@@ -21,7 +21,7 @@ import { call } from "./RedisCall.ts"
 import type { Keys } from "./RedisKeys.ts"
 
 /** What a reference claimed ahead holds until a booking names it: no booking id looks like it. */
-export const placeholder = "reserved"
+export const reservedValue = "reserved"
 
 export interface Options {
   /** How many references one claim ahead draws (64). */
@@ -55,7 +55,7 @@ export const make = (client: Redis, keys: Keys, options: Options = {}) => {
     const claimedAt = performance.now()
     const drawn = Array.from({ length: batch }, draw)
     const pipeline = client.pipeline()
-    for (const reference of drawn) pipeline.set(keys.reference(reference), placeholder, "EX", reservedSeconds, "NX")
+    for (const reference of drawn) pipeline.set(keys.reference(reference), reservedValue, "EX", reservedSeconds, "NX")
     pipeline.exec()
       .then((replies) => {
         replies?.forEach(([error, reply], index) => {
@@ -90,8 +90,8 @@ export const make = (client: Redis, keys: Keys, options: Options = {}) => {
   /** A reference no other booking has, for the booking `id` about to be held. */
   const reserve = (id: BookingId): Effect.Effect<BookingReference, BookingStoreError> =>
     Effect.suspend(() => {
-      const ready = takeReady()
-      return ready === undefined ? claimNow(id) : Effect.succeed(ready)
+      const taken = takeReady()
+      return taken === undefined ? claimNow(id) : Effect.succeed(taken)
     })
 
   return { reserve }
