@@ -9,7 +9,7 @@
  * (docs/benchmarks.md, "The bus's spans"). With tracing turned off it is `useSpan`. Made the current
  * span of the effect (`current`), it is so without `withParentSpan`'s acquire and release.
  */
-import { Chunk, Clock, Context, Effect, Exit, FiberRef, HashMap, type MetricLabel, Option, Tracer } from "effect"
+import { Chunk, Clock, Context, Effect, Exit, type Fiber, FiberRef, HashMap, type MetricLabel, Option, Tracer } from "effect"
 
 export interface Options {
   readonly kind: Tracer.SpanKind
@@ -32,6 +32,28 @@ const propagating = (span: Option.Option<Tracer.AnySpan>): Option.Option<Tracer.
   return current
 }
 
+/** A span opened on a fiber, and its clock (0 when timing is off), to end it with. */
+export interface Opened {
+  readonly span: Tracer.Span
+  readonly now: () => bigint
+}
+
+/**
+ * The span `around` makes, opened now on `fiber`, whose tracing must be on: for a caller that ends it
+ * itself (`span.end(opened.now(), exit)`), in a callback rather than an Effect.
+ */
+export const open = (fiber: Fiber.RuntimeFiber<unknown, unknown>, name: string, options: Options): Opened => {
+  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+  const parent = options.parent !== undefined ? Option.some(options.parent) : propagating(Context.getOption(fiber.currentContext, Tracer.ParentSpan))
+  const links = Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks))
+  const now = () => (timing ? clock.unsafeCurrentTimeNanos() : 0n)
+  const span = fiber.currentTracer.span(name, parent, Context.empty(), links, now(), options.kind, { captureStackTrace: false })
+  HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
+  for (const key in options.attributes) span.attribute(key, options.attributes[key])
+  return { span, now }
+}
+
 /**
  * Runs `use` in a span named `name`; `ended` is told how it ended (once, synchronously, after the
  * span is ended) and the fiber's metric labels, for the counts that go with it, as `Metric.increment`
@@ -52,14 +74,7 @@ export const around = <A, E, R>(
         (exit) => Effect.sync(() => ended(exit, labels())),
       )
     }
-    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-    const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
-    const parent = options.parent !== undefined ? Option.some(options.parent) : propagating(Context.getOption(fiber.currentContext, Tracer.ParentSpan))
-    const links = Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks))
-    const now = () => (timing ? clock.unsafeCurrentTimeNanos() : 0n)
-    const span = fiber.currentTracer.span(name, parent, Context.empty(), links, now(), options.kind, { captureStackTrace: false })
-    HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
-    for (const key in options.attributes) span.attribute(key, options.attributes[key])
+    const { span, now } = open(fiber, name, options)
     const finish = (exit: Exit.Exit<A, E>) => {
       span.end(now(), exit)
       ended(exit, labels())

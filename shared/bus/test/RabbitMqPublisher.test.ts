@@ -1,0 +1,148 @@
+/**
+ * The RabbitMQ adapter's publish on a live connection, in one step: what reaches the channel (the
+ * exchange of the message's kind, its type as the routing key, its JSON, its properties and the
+ * producer span's traceparent), and how each way a publish can end ends its span and its counts —
+ * a confirm, a refusal, a channel that throws, no confirm in time, an interruption — as
+ * `Publishing.traced` ends them. The broker's side (persistence, order, a silent broker) is
+ * `RabbitMqBus.test.ts`'s, on a real broker.
+ */
+import { describe, expect, test } from "bun:test"
+import type * as amqp from "amqplib"
+import { Cause, Duration, Effect, Exit, Fiber, Metric, Option, Tracer } from "effect"
+import * as BusMetrics from "../src/BusMetrics.ts"
+import { PublishError } from "../src/MessageBus.ts"
+import type { Live, RabbitMqConnection } from "../src/RabbitMqConnection.ts"
+import * as RabbitMqPublisher from "../src/RabbitMqPublisher.ts"
+import type * as Topology from "../src/Topology.ts"
+import * as Fixtures from "./support/Fixtures.ts"
+
+interface Sent {
+  readonly exchange: string
+  readonly routingKey: string
+  readonly content: Buffer
+  readonly options: amqp.Options.Publish
+  readonly confirm: (error: unknown) => void
+}
+
+/** A confirm channel that keeps what is published and lets the test confirm it; `refuse` makes `publish` throw. */
+const channel = (refuse?: string) => {
+  const sent: Array<Sent> = []
+  const publisher = {
+    publish: (exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish, confirm: (error: unknown) => void) => {
+      if (refuse !== undefined) throw new Error(refuse)
+      sent.push({ exchange, routingKey, content, options, confirm })
+      return true
+    },
+  } as unknown as amqp.ConfirmChannel
+  return { sent, publisher }
+}
+
+const connectionOf = (publisher: amqp.ConfirmChannel): RabbitMqConnection => {
+  const live: Live = { model: {} as amqp.ChannelModel, publisher }
+  return {
+    now: Effect.succeed(Option.some(live)),
+    healthy: Effect.succeed(true),
+    awaitLive: () => Effect.succeed(live),
+    withLive: (_timeout, use) => use(live),
+    supervise: () => Effect.die("not used"),
+  }
+}
+
+const topology = { exchangeFor: (kind: "event" | "command") => `test.${kind}s` } as unknown as Topology.Topology
+
+/** The reason of the PublishError a publish failed with. */
+const reasonOf = (exit: Exit.Exit<void, PublishError>) =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause))?.reason : undefined
+
+const counts = (type: string) =>
+  Effect.all({
+    published: Effect.map(Metric.value(BusMetrics.publishedOf(type)), (state) => Number(state.count)),
+    failed: Effect.map(Metric.value(BusMetrics.publishFailedOf(type)), (state) => Number(state.count)),
+  })
+
+/**
+ * Publishes one message through the adapter under a tracer that keeps its spans; `meanwhile` runs
+ * while the publish waits (it sees what was sent and the publishing fiber). Answers the publish's
+ * exit, the spans, what was sent and how the counts moved.
+ */
+const publishing = (
+  options: { readonly timeout?: Duration.DurationInput; readonly refuse?: string },
+  meanwhile: (sent: ReadonlyArray<Sent>, fiber: Fiber.RuntimeFiber<void, PublishError>) => Effect.Effect<void>,
+) =>
+  Effect.runPromise(Effect.gen(function* () {
+    const { sent, publisher } = channel(options.refuse)
+    const publish = RabbitMqPublisher.make(connectionOf(publisher), topology, Duration.decode(options.timeout ?? "5 seconds"))
+    const message = yield* Fixtures.flightScheduled()
+    const before = yield* counts(message.type)
+    const spans: Array<Tracer.Span> = []
+    const inner = yield* Effect.tracer
+    const tracer = Tracer.make({
+      span: (...args) => {
+        const span = inner.span(...args)
+        spans.push(span)
+        return span
+      },
+      context: (execution) => execution(),
+    })
+    const fiber = yield* Effect.fork(Effect.withTracer(Effect.withSpan(publish(message), "relay pass"), tracer))
+    yield* Effect.yieldNow()
+    yield* meanwhile(sent, fiber)
+    const exit = yield* Fiber.await(fiber)
+    const after = yield* counts(message.type)
+    const producer = spans.find((span) => span.name === `publish ${message.type}`)
+    return { message, exit, sent, producer, relay: spans.find((span) => span.name === "relay pass"), published: after.published - before.published, failed: after.failed - before.failed }
+  }))
+
+describe("RabbitMqPublisher.make, on a live connection", () => {
+  test("a confirmed publish: the message as JSON to its kind's exchange under its type, its properties, a span ended with success, counted as published", async () => {
+    const { message, exit, sent, producer, relay, published, failed } = await publishing({}, (sent) => Effect.sync(() => sent[0]!.confirm(null)))
+    expect(exit).toEqual(Exit.void)
+    expect(sent).toHaveLength(1)
+    const [{ exchange, routingKey, content, options }] = sent as [Sent]
+    expect({ exchange, routingKey }).toEqual({ exchange: "test.events", routingKey: "flight.scheduled" })
+    expect(JSON.parse(content.toString("utf8")).id).toBe(message.id)
+    expect(options).toMatchObject({ persistent: true, messageId: message.id, type: message.type, correlationId: message.correlationId })
+    expect(producer!.kind).toBe("producer")
+    expect(Option.getOrUndefined(producer!.parent)?.spanId).toBe(relay!.spanId)
+    expect(options.headers!["traceparent"]).toBe(`00-${producer!.traceId}-${producer!.spanId}-01`)
+    expect(Object.fromEntries(producer!.attributes)).toMatchObject({ "messaging.message.id": message.id, "messaging.destination.name": message.type })
+    expect(producer!.status._tag === "Ended" && Exit.isSuccess(producer!.status.exit)).toBe(true)
+    expect({ published, failed }).toEqual({ published: 1, failed: 0 })
+  })
+
+  test("a publish the broker refuses fails with a PublishError saying why, its span failed, counted as failed", async () => {
+    const { message, exit, producer, published, failed } = await publishing({}, (sent) => Effect.sync(() => sent[0]!.confirm(new Error("nack"))))
+    expect(exit).toEqual(Exit.fail(new PublishError({ messageType: "flight.scheduled", messageId: message.id, reason: "nack" })))
+    expect(producer!.status._tag === "Ended" && Exit.isFailure(producer!.status.exit)).toBe(true)
+    expect({ published, failed }).toEqual({ published: 0, failed: 1 })
+  })
+
+  test("a channel that throws as it is written to fails the publish with a PublishError, counted as failed", async () => {
+    const { exit, producer, published, failed } = await publishing({ refuse: "channel closed" }, () => Effect.void)
+    expect(reasonOf(exit)).toBe("channel closed")
+    expect(producer!.status._tag).toBe("Ended")
+    expect({ published, failed }).toEqual({ published: 0, failed: 1 })
+  })
+
+  test("no confirm within the timeout fails the publish then, and a confirm after it changes nothing", async () => {
+    const { exit, producer, published, failed } = await publishing({ timeout: "30 millis" }, (sent, fiber) =>
+      Effect.gen(function* () {
+        yield* Fiber.await(fiber)
+        sent[0]!.confirm(null)
+      }))
+    expect(reasonOf(exit)).toBe("no confirm from the broker in time")
+    expect(producer!.status._tag === "Ended" && Exit.isFailure(producer!.status.exit)).toBe(true)
+    expect({ published, failed }).toEqual({ published: 0, failed: 1 })
+  })
+
+  test("an interrupted publish (a relay's pass stopped) ends its span as interrupted and is counted as neither; its late confirm changes nothing", async () => {
+    const { exit, producer, published, failed } = await publishing({}, (sent, fiber) =>
+      Effect.gen(function* () {
+        yield* Fiber.interrupt(fiber)
+        sent[0]!.confirm(null)
+      }))
+    expect(Exit.isInterrupted(exit)).toBe(true)
+    expect(producer!.status._tag === "Ended" && Exit.isInterrupted(producer!.status.exit)).toBe(true)
+    expect({ published, failed }).toEqual({ published: 0, failed: 0 })
+  })
+})
