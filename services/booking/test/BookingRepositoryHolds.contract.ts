@@ -1,5 +1,5 @@
 /** BookingRepository contract: holds, the seats they take (chosen or named), their totals and their event, under contention. */
-import type { MessageOf } from "@flight/contracts"
+import { type MessageOf, StoredMessage } from "@flight/contracts"
 import { expect } from "bun:test"
 import { DateTime, Effect, Either, Option } from "effect"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
@@ -20,7 +20,7 @@ export const holdsContract = (it: ContractTest) => {
       const { free, held } = yield* states(flight.flightId)
       expect([free, held]).toEqual([21, 3])
       const [entry] = yield* drain(flight.flightId)
-      const created = entry!.message as MessageOf<"booking.created">
+      const created = StoredMessage.decodeSync(entry!.message) as MessageOf<"booking.created">
       expect(created.type).toBe("booking.created")
       expect(created.id).toBe(request.event.message.id)
       expect(created.data.seats.map(String)).toEqual(["10A", "10B", "10C"])
@@ -66,7 +66,7 @@ export const holdsContract = (it: ContractTest) => {
       const confirmed = yield* repository.confirm(booking, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
       expect(confirmed.booking.total).toEqual(exact)
       const [created] = yield* drain(flight.flightId)
-      expect((created!.message as MessageOf<"booking.created">).data.total).toEqual(exact)
+      expect((StoredMessage.decodeSync(created!.message) as MessageOf<"booking.created">).data.total).toEqual(exact)
     }))
 
   it("of 40 concurrent holds for the last 5 seats, exactly 5 succeed and no seat is held twice", () =>

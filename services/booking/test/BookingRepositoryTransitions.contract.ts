@@ -1,5 +1,5 @@
 /** BookingRepository contract: confirming, cancelling and expiring a booking, the seats each sells or frees, and the sweeper's index. */
-import type { MessageOf } from "@flight/contracts"
+import { type MessageOf, StoredMessage } from "@flight/contracts"
 import { expect } from "bun:test"
 import { DateTime, Effect, Either, Option } from "effect"
 import { cancelledEvent, confirmedEvent, holdRequest, paymentId } from "./support/Fixtures.ts"
@@ -63,7 +63,7 @@ export const transitionsContract = (it: ContractTest) => {
       const cancelledPaid = yield* repository.cancel(paid.id, "customer", now, yield* cancelledEvent(paid, "customer"))
       expect(cancelledPaid.cancellationReason).toBe("customer")
       expect((yield* states(flight.flightId)).free).toBe(24)
-      const events = (yield* drain(flight.flightId)).map((entry) => entry.message as MessageOf<"booking.cancelled">)
+      const events = (yield* drain(flight.flightId)).map((entry) => StoredMessage.decodeSync(entry.message) as MessageOf<"booking.cancelled">)
       expect(events.map((event) => [event.data.bookingId, event.data.paid])).toEqual([[pending.id, false], [paid.id, true]])
       const twice = yield* Effect.either(repository.cancel(pending.id, "customer", now, yield* cancelledEvent(pending, "customer")))
       expect(Either.isLeft(twice) && twice.left._tag).toBe("InvalidTransition")

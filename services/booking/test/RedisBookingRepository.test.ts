@@ -1,5 +1,5 @@
 import { Outbox } from "@flight/bus"
-import { BookingId } from "@flight/contracts"
+import { BookingId, StoredMessage } from "@flight/contracts"
 import { OutboxLeases } from "@flight/bus/testing"
 import { RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
@@ -65,7 +65,7 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, [undefined]))
       const published = yield* drainFlight(flight.flightId)
       expect(published.map((entry) => entry.message.type)).toEqual(["booking.created"])
-      expect(published[0]!.message.data).toMatchObject({ bookingId: booking.id })
+      expect(StoredMessage.decodeSync(published[0]!.message).data).toMatchObject({ bookingId: booking.id })
       const dead = yield* Effect.promise(() => redis.xrange(keys.deadOutbox(flight.flightId), "-", "+"))
       expect(dead).toHaveLength(1)
       expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(0)
@@ -83,11 +83,11 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       yield* Effect.promise(() => redis.del(keys.outbox(a.flightId)))
       const holdA = yield* repository.hold(yield* holdRequest(a.flightId, [undefined]))
       const holdB = yield* repository.hold(yield* holdRequest(b.flightId, [undefined]))
-      const ofB = (yield* drainFlight(b.flightId)).map((entry) => (entry.message.data as { bookingId: string }).bookingId)
+      const ofB = (yield* drainFlight(b.flightId)).map((entry) => (StoredMessage.decodeSync(entry.message).data as { bookingId: string }).bookingId)
       expect(ofB).toEqual([holdB.booking.id])
       let recovered: ReadonlyArray<string> = []
       for (let pass = 0; pass < 5 && recovered.length === 0; pass++) {
-        recovered = (yield* drainFlight(a.flightId)).map((entry) => (entry.message.data as { bookingId: string }).bookingId)
+        recovered = (yield* drainFlight(a.flightId)).map((entry) => (StoredMessage.decodeSync(entry.message).data as { bookingId: string }).bookingId)
       }
       expect(recovered).toEqual([holdA.booking.id])
     }))

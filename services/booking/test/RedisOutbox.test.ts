@@ -3,6 +3,7 @@
  * left until their mark moves, entries given back, a dead relay's entries, many flights in one
  * claim, and takes that fail.
  */
+import { StoredMessage } from "@flight/contracts"
 import { Outbox } from "@flight/bus"
 import { RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
@@ -112,7 +113,7 @@ RealServer.describeWith("REDIS_URL", "booking's outbox on Redis", (url) => {
         const entries = yield* outbox.claim({ owner: "next", limit: 8, lease })
         expect(entries.length).toBeLessThanOrEqual(8)
         for (const entry of entries) {
-          const data = entry.message.data as { readonly flightId: string; readonly bookingId: string }
+          const data = StoredMessage.decodeSync(entry.message).data as { readonly flightId: string; readonly bookingId: string }
           taken.set(data.flightId, [...(taken.get(data.flightId) ?? []), data.bookingId])
         }
         yield* outbox.complete("next", entries.map((entry) => entry.id))
@@ -140,7 +141,7 @@ RealServer.describeWith("REDIS_URL", "booking's outbox on Redis", (url) => {
       for (let pass = 0; pass < 5; pass++) {
         const entries = yield* outbox.claim({ owner: "relay", limit: 100, lease })
         for (const entry of entries) {
-          const data = entry.message.data as { readonly flightId: string; readonly bookingId: string }
+          const data = StoredMessage.decodeSync(entry.message).data as { readonly flightId: string; readonly bookingId: string }
           if (data.flightId === flight.flightId) published.push(order.indexOf(data.bookingId))
         }
         yield* outbox.complete("relay", entries.map((entry) => entry.id))
@@ -188,7 +189,7 @@ RealServer.describeWith("REDIS_URL", "booking's outbox on Redis", (url) => {
 
   const bookingIdsOf = (entries: ReadonlyArray<Outbox.OutboxEntry>, flightId: string) =>
     entries.flatMap((entry) => {
-      const data = entry.message.data as { readonly flightId: string; readonly bookingId: string }
+      const data = StoredMessage.decodeSync(entry.message).data as { readonly flightId: string; readonly bookingId: string }
       return data.flightId === flightId ? [data.bookingId] : []
     })
 

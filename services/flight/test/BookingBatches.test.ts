@@ -5,7 +5,7 @@
  * MONGODB_URL is set, behind a store that takes a moment to write so that batches really form.
  */
 import { Outbox } from "@flight/bus"
-import type { AnyMessage, BookingId, Cabin, FlightId } from "@flight/contracts"
+import { type AnyMessage, type BookingId, type Cabin, type FlightId, StoredMessage } from "@flight/contracts"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import {
@@ -109,7 +109,7 @@ const drain = Effect.gen(function* () {
   const outbox = yield* Outbox.Store
   const entries = yield* outbox.claim({ owner: "test", limit: 10_000, lease: Duration.minutes(1) })
   yield* outbox.complete("test", entries.map((entry) => entry.id))
-  return entries.map((entry) => entry.message)
+  return entries.map((entry) => StoredMessage.decodeSync(entry.message))
 })
 
 const seatsUpdated = (messages: ReadonlyArray<AnyMessage>, flightId: FlightId) =>

@@ -3,7 +3,7 @@
  * its place in the saga, and the trace of the request that caused it.
  */
 import { Outbox } from "@flight/bus"
-import type { AnyMessage } from "@flight/contracts"
+import { type AnyMessage, StoredMessage } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { DateTime, Duration, Effect, Layer, Option } from "effect"
@@ -29,7 +29,7 @@ const bookingOf = (flightId: Flight.Flight["id"], seats: ReadonlyArray<string>) 
 const only = <T extends AnyMessage["type"]>(entries: ReadonlyArray<Outbox.OutboxEntry>, type: T) => {
   const found = entries.filter((entry) => entry.message.type === type)
   expect(found).toHaveLength(1)
-  return found[0]!.message as Extract<AnyMessage, { readonly type: T }>
+  return StoredMessage.decodeSync(found[0]!.message) as Extract<AnyMessage, { readonly type: T }>
 }
 
 /** A store that takes a moment to write, as a real one does, so concurrent writers really race. */
@@ -127,7 +127,7 @@ describe("flight commands and their events", () => {
       expect(entries.filter((entry) => entry.message.type === "flight.status-changed")).toHaveLength(20)
       const updates = entries.filter((entry) => entry.message.type === "flight.seats-updated")
       expect(updates).toHaveLength(20)
-      const last = updates.at(-1)!.message as Extract<AnyMessage, { readonly type: "flight.seats-updated" }>
+      const last = StoredMessage.decodeSync(updates.at(-1)!.message) as Extract<AnyMessage, { readonly type: "flight.seats-updated" }>
       expect(last.data.cabins[0]!.availableSeats).toBe(40)
       expect(conflicts).toBeGreaterThan(0)
     }), { layer: racing })

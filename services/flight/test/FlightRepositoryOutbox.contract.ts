@@ -1,6 +1,6 @@
 /** FlightRepository contract: the outbox written with a flight's changes, claimed in order, leased to one relay at a time. */
 import { Outbox } from "@flight/bus"
-import { Catalogue } from "@flight/contracts"
+import { Catalogue, StoredMessage } from "@flight/contracts"
 import { expect } from "bun:test"
 import { Duration, Effect, Either, Option } from "effect"
 import * as FlightCommands from "../src/application/FlightCommands.ts"
@@ -32,7 +32,7 @@ export const outboxContract = (it: ContractTest) => {
       const claimed = yield* outbox.claim({ owner: "relay-a", limit: 10, lease })
       expect(claimed.map((entry) => entry.id)).toEqual([first.message.id, second.message.id, third.message.id])
       expect(claimed[0]!.traceparent).toBe(first.traceparent)
-      expect(Catalogue.encodeJson(claimed[0]!.message)).toBe(Catalogue.encodeJson(first.message))
+      expect(Catalogue.encodeJson(StoredMessage.decodeSync(claimed[0]!.message))).toBe(Catalogue.encodeJson(first.message))
       // Leased: another relay finds nothing until the lease runs out.
       expect(yield* outbox.claim({ owner: "relay-b", limit: 10, lease })).toEqual([])
 

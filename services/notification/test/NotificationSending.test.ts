@@ -4,7 +4,7 @@
  * cannot read, a store that fails, and many requests under one key at once.
  */
 import { InProcessBus, MessageBus, PublishError } from "@flight/bus"
-import type { AnyMessage } from "@flight/contracts"
+import { type AnyMessage, StoredMessage } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
 import { DateTime, Effect, Layer, Option } from "effect"
@@ -34,7 +34,7 @@ const sendingOn = (store: Layer.Layer<NotificationStore>, refusing = 0) =>
         Effect.suspend(() =>
           refused++ < refusing
             ? Effect.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: "broker down" }))
-            : Effect.zipRight(Effect.sync(() => published.push(message)), bus.publish(message))
+            : Effect.zipRight(Effect.sync(() => published.push(StoredMessage.decodeSync(message))), bus.publish(message))
         ),
     }
     const layer = Layer.merge(store, Layer.succeed(MessageBus, recording))

@@ -7,7 +7,7 @@
  * On the in-memory store always, and on PostgreSQL when DATABASE_URL is set.
  */
 import { Outbox } from "@flight/bus"
-import { BookingId, Catalogue } from "@flight/contracts"
+import { BookingId, Catalogue, StoredMessage } from "@flight/contracts"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { describe, expect, test } from "bun:test"
@@ -69,8 +69,9 @@ const suite = (name: string, store: () => Effect.Effect<Store, unknown, Scope.Sc
           }
           const { payments: [payment], refunds } = yield* repository.history(bookingId)
           const entries = yield* (yield* Outbox.Store).claim({ owner: "test", limit: 10, lease: Duration.seconds(10) })
-          const events = entries.flatMap((entry) => (entry.message.type === "payment.processed" ? [entry.message] : []))
-          const refunded = entries.filter((entry) => entry.message.type === "payment.refunded")
+          const messages = entries.map((entry) => StoredMessage.decodeSync(entry.message))
+          const events = messages.flatMap((message) => (message.type === "payment.processed" ? [message] : []))
+          const refunded = messages.filter((message) => message.type === "payment.refunded")
           return { answer, payment: payment!, refunds, events, refunded, logged }
         }).pipe(Effect.provide(Layer.merge(layer, collect)))
       })

@@ -4,7 +4,7 @@
  */
 import { Principal } from "@flight/auth"
 import { Lease, Outbox } from "@flight/bus"
-import { BookingId, type MessageOf, PaymentId } from "@flight/contracts"
+import { BookingId, type MessageOf, PaymentId, StoredMessage } from "@flight/contracts"
 import { IdempotencyKey } from "@flight/runtime"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -147,7 +147,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           expect(yield* repository.renewPayments("live", [paymentId], lease)).toEqual([])
           expect(yield* commands.recoverStale(render)).toBe(0)
           const entries = yield* outbox.claim({ owner: "test", limit: 100, lease: Duration.seconds(30) })
-          expect(entries.filter((entry) => entry.message.type === "payment.processed").map((entry) => (entry.message as MessageOf<"payment.processed">).data.paymentId)).toEqual([paymentId])
+          expect(entries.filter((entry) => entry.message.type === "payment.processed").map((entry) => (StoredMessage.decodeSync(entry.message) as MessageOf<"payment.processed">).data.paymentId)).toEqual([paymentId])
         }))
     })
 
@@ -287,7 +287,7 @@ export const contract = (name: string, layer: () => Effect.Effect<Layer.Layer<Se
           const entries = yield* outbox.claim({ owner: "test", limit: 100, lease: Duration.seconds(30) })
           const refunded = entries.filter((entry) => entry.message.type === "payment.refunded")
           expect(refunded).toHaveLength(1)
-          expect((refunded[0]!.message as MessageOf<"payment.refunded">).data.amount).toEqual({ amount: 90000, currency: "GBP" })
+          expect((StoredMessage.decodeSync(refunded[0]!.message) as MessageOf<"payment.refunded">).data.amount).toEqual({ amount: 90000, currency: "GBP" })
         }))
 
       it("an unpaid booking that ends closes its intent: it can no longer be paid", () =>

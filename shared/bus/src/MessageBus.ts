@@ -3,7 +3,7 @@
  * handler policy. Two adapters implement it with the same delivery semantics: RabbitMQ (infra
  * mode) and in-process (embedded mode).
  */
-import type { AnyMessage, MessageOf, MessageType, ServiceName } from "@flight/contracts"
+import type { MessageOf, MessageType, Publishable, ServiceName } from "@flight/contracts"
 import { Context, Data, type Effect, type Scope } from "effect"
 import type { HandlerPolicy } from "./HandlerPolicy.ts"
 
@@ -58,7 +58,7 @@ export class MessageBus extends Context.Tag("@flight/bus/MessageBus")<MessageBus
    * timeout: past it, without a connection or a confirm, it fails with a PublishError (the outbox
    * relays count on it to give their entries back).
    */
-  readonly publish: (message: AnyMessage, options?: PublishOptions) => Effect.Effect<void, PublishError>
+  readonly publish: (message: Publishable, options?: PublishOptions) => Effect.Effect<void, PublishError>
   /**
    * Starts consuming the service's queue until the scope closes. Closing the scope stops taking new
    * messages and waits for the handlers in flight to finish.

@@ -8,7 +8,7 @@
  * restarted process, a lease later. Delivery is at-least-once: a relay that stops between the
  * broker's confirm and marking the entry done publishes it again, and consumers drop the copy by id.
  */
-import type { AnyMessage } from "@flight/contracts"
+import type { Publishable } from "@flight/contracts"
 import { Clock, Context, Data, Duration, Effect, Metric, Ref, type Schedule, type Scope } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
@@ -17,7 +17,8 @@ import { MessageBus, type PublishError } from "./MessageBus.ts"
 
 export interface OutboxEntry {
   readonly id: string
-  readonly message: AnyMessage
+  /** The message, or (from a store that keeps its JSON) the message as it was stored, published as it is. */
+  readonly message: Publishable
   /** The trace of the request that produced the message; the relay's publish span continues it. */
   readonly traceparent: string | null
 }

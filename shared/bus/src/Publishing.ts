@@ -1,5 +1,5 @@
 /** What every adapter does around a publish: the producer span and the headers that carry it. */
-import { Catalogue, type AnyMessage } from "@flight/contracts"
+import { Catalogue, type Publishable, StoredMessage } from "@flight/contracts"
 import { Traceparent } from "@flight/runtime"
 import { Cause, Effect, Exit, type MetricLabel, Option, type Tracer } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
@@ -14,7 +14,7 @@ export interface Outgoing {
 }
 
 /** The producer span's options: its parent is the trace the message was produced in (an outbox entry's), or the current one. */
-export const spanOptions = (message: AnyMessage, options: PublishOptions | undefined): MessageSpan.Options => ({
+export const spanOptions = (message: Publishable, options: PublishOptions | undefined): MessageSpan.Options => ({
   kind: "producer",
   parent: options?.traceparent ? Option.getOrUndefined(Traceparent.parse(options.traceparent)) : undefined,
   attributes: {
@@ -26,9 +26,12 @@ export const spanOptions = (message: AnyMessage, options: PublishOptions | undef
   },
 })
 
-/** The message encoded into a Buffer (a Uint8Array an adapter can send as it is), with the span's traceparent. */
-export const outgoingOf = (message: AnyMessage, span: Tracer.Span): Outgoing => ({
-  body: Buffer.from(Catalogue.encodeJson(message)),
+/**
+ * The message encoded into a Buffer (a Uint8Array an adapter can send as it is), with the span's
+ * traceparent; a stored message's JSON as it was stored (`StoredMessage`).
+ */
+export const outgoingOf = (message: Publishable, span: Tracer.Span): Outgoing => ({
+  body: Buffer.from(StoredMessage.isStored(message) ? message.json : Catalogue.encodeJson(message)),
   headers: { traceparent: Traceparent.format(span) },
   kind: Catalogue.definitionOf(message.type).kind,
 })
@@ -37,7 +40,7 @@ export const outgoingOf = (message: AnyMessage, span: Tracer.Span): Outgoing => 
  * Counts a publish as it ends: confirmed, or refused with a PublishError; a defect or an
  * interruption (the relay's timeout, a shutdown) is neither, and is not counted.
  */
-export const count = (message: AnyMessage, exit: Exit.Exit<void, PublishError>, labels: ReadonlyArray<MetricLabel.MetricLabel>) => {
+export const count = (message: Publishable, exit: Exit.Exit<void, PublishError>, labels: ReadonlyArray<MetricLabel.MetricLabel>) => {
   if (Exit.isSuccess(exit)) BusMetrics.publishedOf(message.type).unsafeUpdate(1, labels)
   else if (Option.isSome(Cause.failureOption(exit.cause))) BusMetrics.publishFailedOf(message.type).unsafeUpdate(1, labels)
 }
@@ -49,7 +52,7 @@ export const count = (message: AnyMessage, exit: Exit.Exit<void, PublishError>, 
  * counts are updated as it ends, with no Effect of their own, and the body is encoded once.
  */
 export const traced = <R>(
-  message: AnyMessage,
+  message: Publishable,
   options: PublishOptions | undefined,
   send: (outgoing: Outgoing) => Effect.Effect<void, PublishError, R>,
 ): Effect.Effect<void, PublishError, R> =>

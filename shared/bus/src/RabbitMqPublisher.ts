@@ -3,7 +3,7 @@
  * to the exchange of its kind, and the publish succeeds only once the broker has confirmed it. The
  * wait for a connection and the wait for the confirm are each bounded by the publish timeout.
  */
-import type { AnyMessage } from "@flight/contracts"
+import type { Publishable } from "@flight/contracts"
 import type * as amqp from "amqplib"
 import { Duration, Effect, Exit, FiberRef, Option } from "effect"
 import { type MessageBus, PublishError, type PublishOptions } from "./MessageBus.ts"
@@ -41,7 +41,7 @@ export const confirmed = (
  * The properties a message is published with: persistent, its id, type, correlation, source and
  * time, and its version beside `headers` (the traceparent).
  */
-export const propertiesOf = (message: AnyMessage, headers: Readonly<Record<string, string>>): amqp.Options.Publish => ({
+export const propertiesOf = (message: Publishable, headers: Readonly<Record<string, string>>): amqp.Options.Publish => ({
   persistent: true,
   messageId: message.id,
   type: message.type,
@@ -57,7 +57,7 @@ const awaitingConnection = (
   connection: RabbitMqConnection,
   topology: Topology.Topology,
   timeout: Duration.Duration,
-  message: AnyMessage,
+  message: Publishable,
   publishOptions: PublishOptions | undefined,
 ) =>
   Publishing.traced(message, publishOptions, (outgoing) =>

@@ -1,11 +1,13 @@
 /**
  * The MessageBus contract, delivery: each message type reaches the queues of the services that
  * consume it, a consumer holds no more than its prefetch, a message delivered twice is handled once
- * through the idempotency store, the consumer's span continues the producer's trace, and each message
+ * through the idempotency store, a message read back as its producer stored it is delivered as it
+ * was, the consumer's span continues the producer's trace, and each message
  * published, settled and dead-lettered is counted.
  */
 import { expect, test } from "bun:test"
-import { Deferred, Effect, Metric, Ref } from "effect"
+import { type AnyMessage, Catalogue, StoredMessage } from "@flight/contracts"
+import { Deferred, Effect, Either, Metric, Ref } from "effect"
 import * as Idempotency from "../src/Idempotency.ts"
 import { fast, handleAll, run } from "./support/ContractKit.ts"
 import * as Fixtures from "./support/Fixtures.ts"
@@ -44,6 +46,21 @@ export const suite = (adapter: Adapter) => {
         "notification:notification.send",
         "payment:booking.created",
       ])
+    })))
+
+  test("a message read back from its producer's outbox (as stored) is delivered as the message it was, with the routing and properties of its envelope", () =>
+    run(Effect.gen(function* () {
+      const { bus } = yield* adapter.make()
+      const received = yield* Deferred.make<AnyMessage>()
+      yield* bus.consume({
+        service: "payment",
+        handlers: handleAll("payment", (message) => Deferred.succeed(received, message)),
+        policy: fast,
+      })
+      const message = yield* Fixtures.bookingCreated()
+      yield* bus.publish(Either.getOrThrow(StoredMessage.read(Catalogue.encodeJson(message))))
+      const delivered = yield* Deferred.await(received)
+      expect(Catalogue.encodeJson(delivered)).toBe(Catalogue.encodeJson(message))
     })))
 
   test("a consumer holds at most its own prefetch of messages at once, whatever the bus's", () =>

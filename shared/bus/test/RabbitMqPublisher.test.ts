@@ -1,14 +1,15 @@
 /**
  * The RabbitMQ adapter's publish on a live connection, in one step: what reaches the channel (the
  * exchange of the message's kind, its type as the routing key, its JSON, its properties and the
- * producer span's traceparent), and how each way a publish can end ends its span and its counts —
+ * producer span's traceparent; a message read back as stored goes as the bytes stored), and how each way a publish can end ends its span and its counts —
  * a confirm, a refusal, a channel that throws, no confirm in time, an interruption — as
  * `Publishing.traced` ends them. The broker's side (persistence, order, a silent broker) is
  * `RabbitMqBus.test.ts`'s, on a real broker.
  */
 import { describe, expect, test } from "bun:test"
 import type * as amqp from "amqplib"
-import { Cause, Duration, Effect, Exit, Fiber, Metric, Option, Tracer } from "effect"
+import { Catalogue, StoredMessage } from "@flight/contracts"
+import { Cause, DateTime, Duration, Effect, Either, Exit, Fiber, Metric, Option, Tracer } from "effect"
 import * as BusMetrics from "../src/BusMetrics.ts"
 import { PublishError } from "../src/MessageBus.ts"
 import type { Live, RabbitMqConnection } from "../src/RabbitMqConnection.ts"
@@ -108,6 +109,29 @@ describe("RabbitMqPublisher.make, on a live connection", () => {
     expect(Object.fromEntries(producer!.attributes)).toMatchObject({ "messaging.message.id": message.id, "messaging.destination.name": message.type })
     expect(producer!.status._tag === "Ended" && Exit.isSuccess(producer!.status.exit)).toBe(true)
     expect({ published, failed }).toEqual({ published: 1, failed: 0 })
+  })
+
+  test("a message read back as its producer stored it goes as the bytes stored, with the properties of its envelope", async () => {
+    const message = await Effect.runPromise(Fixtures.bookingCreated())
+    const json = Catalogue.encodeJson(message)
+    const stored = Either.getOrThrow(StoredMessage.read(json))
+    const { sent, publisher } = channel()
+    const publish = RabbitMqPublisher.make(connectionOf(publisher), topology, Duration.seconds(5))
+    const fiber = Effect.runFork(publish(stored))
+    await Effect.runPromise(Effect.yieldNow())
+    sent[0]!.confirm(null)
+    expect(await Effect.runPromise(Fiber.await(fiber))).toEqual(Exit.void)
+    const [{ content, options, routingKey }] = sent as [Sent]
+    expect(content.toString("utf8")).toBe(json)
+    expect(routingKey).toBe("booking.created")
+    expect(options).toMatchObject({
+      messageId: message.id,
+      type: "booking.created",
+      correlationId: message.correlationId,
+      appId: message.source,
+      timestamp: Math.floor(DateTime.toEpochMillis(message.occurredAt) / 1000),
+    })
+    expect(options.headers!["x-message-version"]).toBe(message.version)
   })
 
   test("a publish the broker refuses fails with a PublishError saying why, its span failed, counted as failed", async () => {

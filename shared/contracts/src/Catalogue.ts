@@ -87,8 +87,11 @@ export const describeIssues = (error: ParseResult.ParseError): string =>
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
     .join("; ")
 
-/** Decodes an envelope already parsed from JSON. */
-export const decode = (input: unknown): Either.Either<AnyMessage, DecodeError> => {
+/**
+ * The definition an envelope already parsed from JSON names by its type and version, or why there is
+ * none: not an envelope (`malformed`), or a message this build does not know.
+ */
+export const definitionFor = (input: unknown): Either.Either<AnyDefinition, DecodeError> => {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return Either.left(new DecodeError({ reason: "malformed", detail: "a message must be a JSON object" }))
   }
@@ -112,6 +115,15 @@ export const decode = (input: unknown): Either.Either<AnyMessage, DecodeError> =
       version,
     }))
   }
+  return Either.right(definition)
+}
+
+/** Decodes an envelope already parsed from JSON. */
+export const decode = (input: unknown): Either.Either<AnyMessage, DecodeError> => {
+  const found = definitionFor(input)
+  if (Either.isLeft(found)) return Either.left(found.left)
+  const definition = found.right
+  const { type, version } = definition
   return decoders.get(definition)!(input).pipe(
     Either.mapLeft((error) => new DecodeError({ reason: "invalid", detail: describeIssues(error), messageType: type, version })),
   ) as Either.Either<AnyMessage, DecodeError>

@@ -3,7 +3,7 @@
  * Redis adapter. Each operation is one synchronous block, so it is atomic within the process.
  */
 import { Outbox } from "@flight/bus"
-import type { BookingId, SeatNumber } from "@flight/contracts"
+import type { AnyMessage, BookingId, SeatNumber } from "@flight/contracts"
 import { type StoreHealth, StoreHealthLayer } from "@flight/runtime"
 import { Clock, Context, DateTime, type Duration, Effect, Either, Layer, Option } from "effect"
 import { Booking, HoldExpired, InvalidTransition, randomReference } from "../domain/Booking.ts"
@@ -225,7 +225,7 @@ export const make = (options: Options = {}) => Effect.sync(() => {
     status: "cancelled" | "expired",
     reason: Booking["cancellationReason"] & string,
     now: DateTime.Utc,
-    event: { readonly message: Outbox.OutboxEntry["message"]; readonly traceparent: string | null },
+    event: { readonly message: AnyMessage; readonly traceparent: string | null },
     at: number,
   ) => {
     const state = flights.get(booking.flightId)!

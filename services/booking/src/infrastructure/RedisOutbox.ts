@@ -4,7 +4,7 @@
  * lease are taken over by another (XAUTOCLAIM). Published entries are acknowledged and deleted.
  */
 import { Outbox } from "@flight/bus"
-import { Catalogue } from "@flight/contracts"
+import { StoredMessage } from "@flight/contracts"
 import { Clock, Duration, Effect, Schedule } from "effect"
 import type { Redis } from "ioredis"
 import type { BookingStoreError } from "../domain/BookingRepository.ts"
@@ -98,7 +98,7 @@ export const make = (client: Redis, keys: Keys, written: Effect.Effect<void>): O
       const entries: Array<Outbox.OutboxEntry> = []
       for (const [streamId, fields] of found) {
         const { body, id, traceparent } = fieldsOf(fields)
-        const message = body === undefined ? null : Catalogue.decodeJson(body)
+        const message = body === undefined ? null : StoredMessage.read(body)
         if (id !== undefined && message !== null && message._tag === "Right") {
           const key = takenKey(owner, id)
           taken.set(key, [...(taken.get(key) ?? []), { flight, streamId }])

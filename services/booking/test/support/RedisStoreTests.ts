@@ -3,6 +3,7 @@
  * after it), the store's layer, `it` with that layer, and `drainFlight`, which takes and completes
  * whatever the outbox holds.
  */
+import { StoredMessage } from "@flight/contracts"
 import { Outbox } from "@flight/bus"
 import { EffectTest } from "@flight/runtime/testing"
 import { afterAll } from "bun:test"
@@ -30,7 +31,10 @@ export const make = (url: string) => {
       const outbox = yield* Outbox.Store
       const entries = yield* outbox.claim({ owner: "test", limit: 1000, lease })
       yield* outbox.complete("test", entries.map((entry) => entry.id))
-      return entries.filter((entry) => "flightId" in entry.message.data && entry.message.data.flightId === flightId)
+      return entries.filter((entry) => {
+      const { data } = StoredMessage.decodeSync(entry.message)
+      return "flightId" in data && data.flightId === flightId
+    })
     })
 
   return { prefix, keys, layer, lease, it, drainFlight } as const

@@ -2,6 +2,7 @@
  * What the BookingRepository contract modules share: the adapter's layer, a test on a fresh one, a
  * flight seeded on it, the seat counts of its economy cabin, and the outbox drained of one flight.
  */
+import { StoredMessage } from "@flight/contracts"
 import { Outbox } from "@flight/bus"
 import { EffectTest } from "@flight/runtime/testing"
 import { expect } from "bun:test"
@@ -24,7 +25,10 @@ export const drain = (flightId: string) =>
       all.push(...entries)
       if (entries.length === 0) break
     }
-    return all.filter((entry) => "flightId" in entry.message.data && entry.message.data.flightId === flightId)
+    return all.filter((entry) => {
+      const { data } = StoredMessage.decodeSync(entry.message)
+      return "flightId" in data && data.flightId === flightId
+    })
   })
 
 /** Registers a test of the contract, run on a fresh layer of the adapter. */

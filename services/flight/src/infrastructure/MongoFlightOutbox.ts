@@ -8,7 +8,7 @@
  * (FerretDB, see FlightWriteLock.ts).
  */
 import { Outbox } from "@flight/bus"
-import { type AnyMessage, Catalogue, CompiledParser } from "@flight/contracts"
+import { Catalogue, CompiledParser, type Publishable, StoredMessage } from "@flight/contracts"
 import { Clock, DateTime, Duration, Effect, Either, Option, ParseResult, Predicate, Schema } from "effect"
 import type { Collection, Filter } from "mongodb"
 import type { FlightStoreError, Outgoing } from "../domain/FlightRepository.ts"
@@ -16,22 +16,23 @@ import type { FlightWriteLock } from "./FlightWriteLock.ts"
 import * as MongoStore from "./MongoStore.ts"
 
 /**
- * A message of the catalogue, as `Catalogue` decodes and encodes it with the message's own Schema.
- * Not checked again against the union of every message: that would double what storing one costs.
+ * A message of the catalogue, encoded with the message's own Schema as it is written (`Catalogue`),
+ * read back as it was stored (`StoredMessage`). Not checked again against the union of every
+ * message: that would double what storing one costs.
  */
-const Message = Schema.declare((input: unknown): input is AnyMessage => Predicate.hasProperty(input, "type"), {
-  identifier: "AnyMessage",
+const Message = Schema.declare((input: unknown): input is Publishable => Predicate.hasProperty(input, "type"), {
+  identifier: "Publishable",
 })
 
 /** A message as it travels (JSON) and the message it is: the relay publishes exactly what was stored. */
 const MessageFromJson = Schema.transformOrFail(Schema.String, Message, {
   strict: true,
   decode: (json, _, ast) =>
-    Either.match(Catalogue.decodeJson(json), {
+    Either.match(StoredMessage.read(json), {
       onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, json, error.message)),
       onRight: ParseResult.succeed,
     }),
-  encode: (message) => ParseResult.succeed(Catalogue.encodeJson(message)),
+  encode: (message) => ParseResult.succeed(StoredMessage.isStored(message) ? message.json : Catalogue.encodeJson(message)),
 })
 
 /** An event in a document's outbox, with the trace it continues and when it was written. */

@@ -4,7 +4,7 @@
  * renewed while it publishes them, deleted once published.
  */
 import { Outbox } from "@flight/bus"
-import { Catalogue } from "@flight/contracts"
+import { Catalogue, StoredMessage } from "@flight/contracts"
 import type { SqlClient } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
 import { Duration, Effect } from "effect"
@@ -34,7 +34,7 @@ export const make = (sql: SqlClient.SqlClient, written: Effect.Effect<void>): Ou
       RETURNING id, seq, message, traceparent`.pipe(
       Effect.flatMap((rows) =>
         Effect.forEach(rows.toSorted((a, b) => Number(a["seq"]) - Number(b["seq"])), (row) => {
-          const decoded = Catalogue.decodeJson(String(row["message"]))
+          const decoded = StoredMessage.read(String(row["message"]))
           return decoded._tag === "Right"
             ? Effect.succeed([{ id: String(row["id"]), message: decoded.right, traceparent: (row["traceparent"] as string | null) ?? null }])
             // Left leased: a newer build's relay takes it over after the lease; logged each time.
