@@ -3,7 +3,7 @@ import { type MessageOf, StoredMessage } from "@flight/contracts"
 import { expect } from "bun:test"
 import { DateTime, Effect, Either, Option } from "effect"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
-import { confirmedEvent, holdRequest, paymentId, seating } from "./support/Fixtures.ts"
+import { cancelledEvent, confirmedEvent, holdRequest, paymentId, seating } from "./support/Fixtures.ts"
 import { type ContractTest, drain, seeded, states } from "./support/RepositoryContract.ts"
 
 export const holdsContract = (it: ContractTest) => {
@@ -67,6 +67,27 @@ export const holdsContract = (it: ContractTest) => {
       expect(confirmed.booking.total).toEqual(exact)
       const [created] = yield* drain(flight.flightId)
       expect((StoredMessage.decodeSync(created!.message) as MessageOf<"booking.created">).data.total).toEqual(exact)
+    }))
+
+  it("a passenger named like the store's marker of a total keeps the name, through the hold, its event and a cancel; the total stays exact", () =>
+    Effect.gen(function* () {
+      const { flight, repository } = yield* seeded()
+      const request = yield* holdRequest(flight.flightId, [undefined, undefined])
+      const names = [{ firstName: "__TOTAL__", lastName: "Lovelace" }, { firstName: "Ada", lastName: '"total":"__TOTAL__"' }]
+      const passengers = request.passengers.map((passenger, index) => ({ ...passenger, ...names[index]! }))
+      const { booking } = yield* repository.hold({ ...request, passengers })
+      const namesOf = (people: ReadonlyArray<{ readonly firstName: string; readonly lastName: string }>) =>
+        people.map(({ firstName, lastName }) => ({ firstName, lastName }))
+      expect(namesOf(booking.passengers)).toEqual(names)
+      expect(booking.total).toEqual(request.total)
+      const [created] = yield* drain(flight.flightId)
+      const event = StoredMessage.decodeSync(created!.message) as MessageOf<"booking.created">
+      expect(namesOf(event.data.passengers)).toEqual(names)
+      expect(event.data.total).toEqual(request.total)
+      const cancelled = yield* repository.cancel(booking.id, "customer", yield* DateTime.now, yield* cancelledEvent(booking, "customer"))
+      expect(namesOf(cancelled.passengers)).toEqual(names)
+      expect(cancelled.total).toEqual(request.total)
+      expect(namesOf(Option.getOrThrow(yield* repository.get(booking.id)).passengers)).toEqual(names)
     }))
 
   it("of 40 concurrent holds for the last 5 seats, exactly 5 succeed and no seat is held twice", () =>

@@ -126,7 +126,7 @@ event.data.seats = seats
 event.data.passengers = booking.passengers
 local eventData = event.data
 eventData.total = "__TOTAL__"
-local eventJson = string.gsub(cjson.encode(event), '"__TOTAL__"', function() return totalText end)
+local eventJson = withTotal(cjson.encode(event), totalText)
 redis.call("XADD", KEYS[6], "*", "id", ARGV[7], "body", eventJson, "traceparent", ARGV[3])
 return {"ok", bookingJson, unpack(seats)}
 `

@@ -15,13 +15,17 @@ import * as RedisScript from "./RedisScript.ts"
 
 /**
  * cjson writes numbers with 14 significant digits; money may need more. A booking's total is
- * therefore never re-encoded by cjson: it is swapped for a marker and the exact text put back.
+ * therefore never re-encoded by cjson: it is swapped for a marker and the exact text put back. The
+ * marker is found with its key, "total":"__TOTAL__", which no text a client sends can make (a quote
+ * inside a string is written with a backslash before it): a passenger called __TOTAL__ stays one.
  */
 export const keepTotal = `
+local function withTotal(encoded, totalText)
+  return (string.gsub(encoded, '"total":"__TOTAL__"', function() return '"total":' .. totalText end))
+end
 local function encodeWithTotal(value, totalText)
   value.total = "__TOTAL__"
-  local encoded = cjson.encode(value)
-  return (string.gsub(encoded, '"__TOTAL__"', function() return totalText end))
+  return withTotal(cjson.encode(value), totalText)
 end
 `
 
