@@ -85,8 +85,10 @@ export const make = (
     Effect.flatMap(connection.now, (live) =>
       Option.isNone(live)
         ? awaitingConnection(connection, topology, timeout, message, publishOptions)
-        : Effect.withFiberRuntime<void, PublishError>((fiber) => {
-          if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return awaitingConnection(connection, topology, timeout, message, publishOptions)
+        : Effect.uninterruptibleMask((restore) => Effect.withFiberRuntime<void, PublishError>((fiber) => {
+          if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return restore(awaitingConnection(connection, topology, timeout, message, publishOptions))
+          // Opened, encoded and sent with interruption held off, so that an interruption however it
+          // lands (before the send, or between it and the wait) ends the span below.
           const { span, now } = MessageSpan.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
           const labels = () => fiber.getFiberRef(FiberRef.currentMetricLabels)
           let outgoing: Publishing.Outgoing
@@ -97,8 +99,9 @@ export const make = (
             span.end(now(), Exit.die(defect))
             return Effect.die(defect)
           }
-          return Effect.async<void, PublishError>((resume) => {
-            let settled = false
+          let settled = false
+          let timer: ReturnType<typeof setTimeout> | undefined
+          const confirmed = Effect.async<void, PublishError>((resume) => {
             const settle = (exit: Exit.Exit<void, PublishError>) => {
               if (settled) return
               settled = true
@@ -108,7 +111,7 @@ export const make = (
               resume(exit)
             }
             const refused = (reason: string) => Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason }))
-            const timer = setTimeout(() => settle(refused("no confirm from the broker in time")), millis)
+            timer = setTimeout(() => settle(refused("no confirm from the broker in time")), millis)
             try {
               live.value.publisher.publish(
                 topology.exchangeFor(outgoing.kind),
@@ -120,13 +123,19 @@ export const make = (
             } catch (error) {
               settle(refused(error instanceof Error ? error.message : String(error)))
             }
-            return Effect.sync(() => {
-              if (settled) return
-              settled = true
-              clearTimeout(timer)
-              span.end(now(), Exit.interrupt(fiber.id()))
-            })
           })
-        })
+          // Interrupted before the broker answered: the span ends so, uncounted, and a late answer changes nothing.
+          return Effect.matchCauseEffect(restore(confirmed), {
+            onSuccess: () => Effect.void,
+            onFailure: (cause) => {
+              if (!settled) {
+                settled = true
+                clearTimeout(timer)
+                span.end(now(), Exit.failCause(cause))
+              }
+              return Effect.failCause(cause)
+            },
+          })
+        }))
     )
 }

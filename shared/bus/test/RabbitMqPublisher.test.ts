@@ -9,7 +9,7 @@
 import { describe, expect, test } from "bun:test"
 import type * as amqp from "amqplib"
 import { Catalogue, StoredMessage } from "@flight/contracts"
-import { Cause, DateTime, Duration, Effect, Either, Exit, Fiber, Metric, Option, Tracer } from "effect"
+import { Cause, DateTime, Duration, Effect, Either, Exit, Fiber, FiberId, Metric, Option, Tracer } from "effect"
 import * as BusMetrics from "../src/BusMetrics.ts"
 import { PublishError } from "../src/MessageBus.ts"
 import type { Live, RabbitMqConnection } from "../src/RabbitMqConnection.ts"
@@ -165,6 +165,41 @@ describe("RabbitMqPublisher.make, on a live connection", () => {
         yield* Fiber.interrupt(fiber)
         sent[0]!.confirm(null)
       }))
+    expect(Exit.isInterrupted(exit)).toBe(true)
+    expect(producer!.status._tag === "Ended" && Exit.isInterrupted(producer!.status.exit)).toBe(true)
+    expect({ published, failed }).toEqual({ published: 0, failed: 0 })
+  })
+
+  test("an interruption that lands as the message is written, before the wait begins, ends the span as interrupted, uncounted; the confirm after it changes nothing", async () => {
+    const message = await Effect.runPromise(Fixtures.flightScheduled())
+    const confirms: Array<(error: unknown) => void> = []
+    const publisher = {
+      publish: (_exchange: string, _routingKey: string, _content: Buffer, _options: amqp.Options.Publish, confirm: (error: unknown) => void) => {
+        confirms.push(confirm)
+        // The publishing fiber is interrupted from inside the write: the interruption waits for the
+        // first moment the fiber can be interrupted, between the write and the wait.
+        Option.getOrThrow(Fiber.getCurrentFiber()).unsafeInterruptAsFork(FiberId.none)
+        return true
+      },
+    } as unknown as amqp.ConfirmChannel
+    const publish = RabbitMqPublisher.make(connectionOf(publisher), topology, Duration.seconds(5))
+    const { exit, producer, published, failed } = await Effect.runPromise(Effect.gen(function* () {
+      const before = yield* counts(message.type)
+      const spans: Array<Tracer.Span> = []
+      const inner = yield* Effect.tracer
+      const tracer = Tracer.make({
+        span: (...args) => {
+          const span = inner.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: (execution) => execution(),
+      })
+      const exit = yield* Fiber.await(yield* Effect.fork(Effect.withTracer(publish(message), tracer)))
+      confirms[0]!(null)
+      const after = yield* counts(message.type)
+      return { exit, producer: spans[0], published: after.published - before.published, failed: after.failed - before.failed }
+    }))
     expect(Exit.isInterrupted(exit)).toBe(true)
     expect(producer!.status._tag === "Ended" && Exit.isInterrupted(producer!.status.exit)).toBe(true)
     expect({ published, failed }).toEqual({ published: 0, failed: 0 })

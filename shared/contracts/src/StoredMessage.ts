@@ -2,9 +2,11 @@
  * A message as its producer stored it to be published later (an outbox entry), read back for the
  * publish: the envelope's fields the broker and the producer span need, and the JSON, sent as it is.
  *
- * The JSON was made by `Catalogue.encodeJson`, which checks the whole message as it encodes it, so a
- * relay has nothing to learn from decoding the data again only to encode it once more for the
- * broker: that pair was the largest share of a relay's own work on an entry (docs/benchmarks.md).
+ * The JSON was made by `Catalogue.encodeJson`, which checks the whole message as it encodes it (booking's
+ * Redis scripts decode it and encode it again with cjson, filling in the seats and the total, the
+ * total's digits kept exact), so a relay has nothing to learn from decoding the data again only to
+ * encode it once more for the broker: that pair was the largest share of a relay's own work on an
+ * entry (docs/benchmarks.md).
  * What is read is what a relay must know: that it is an envelope of a type and version this build
  * knows (a newer build's entry waits for a relay that knows it, as before), and a well-formed id,
  * correlation, source and time. Every consumer still decodes the whole message strictly on delivery.
