@@ -12,6 +12,42 @@ import * as Publishing from "./Publishing.ts"
 import type { RabbitMqConnection } from "./RabbitMqConnection.ts"
 import type * as Topology from "./Topology.ts"
 
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/**
+ * Writes one message to a confirm channel; `answered` is told once: null when the broker confirmed
+ * it, else why not (a refusal, a channel that threw, no confirm within `millis`, a timer of our own
+ * rather than Effect.timeout: this is the hot path of every publish). Answers a function that stops
+ * waiting (nothing is told after it).
+ */
+const send = (
+  channel: amqp.ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  options: amqp.Options.Publish,
+  millis: number,
+  answered: (refusal: string | null) => void,
+): () => void => {
+  let done = false
+  const answer = (refusal: string | null) => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    answered(refusal)
+  }
+  const timer = setTimeout(() => answer("no confirm from the broker in time"), millis)
+  try {
+    channel.publish(exchange, routingKey, content, options, (error) => answer(error ? reasonOf(error) : null))
+  } catch (error) {
+    answer(reasonOf(error))
+  }
+  return () => {
+    done = true
+    clearTimeout(timer)
+  }
+}
+
 /** Sends one message on a confirm channel and waits for the broker's ack, at most `timeout`. */
 export const confirmed = (
   channel: amqp.ConfirmChannel,
@@ -22,19 +58,9 @@ export const confirmed = (
   timeout: Duration.Duration,
 ) =>
   Effect.async<void, string>((resume) => {
-    // A timer of our own rather than Effect.timeout: this is the hot path of every publish.
-    const timer = setTimeout(() => resume(Effect.fail("no confirm from the broker in time")), Duration.toMillis(timeout))
-    const settle = (outcome: Effect.Effect<void, string>) => {
-      clearTimeout(timer)
-      resume(outcome)
-    }
-    try {
-      channel.publish(exchange, routingKey, content, options, (error) =>
-        settle(error ? Effect.fail(error instanceof Error ? error.message : String(error)) : Effect.void))
-    } catch (error) {
-      settle(Effect.fail(error instanceof Error ? error.message : String(error)))
-    }
-    return Effect.sync(() => clearTimeout(timer))
+    const stop = send(channel, exchange, routingKey, content, options, Duration.toMillis(timeout), (refusal) =>
+      resume(refusal === null ? Effect.void : Effect.fail(refusal)))
+    return Effect.sync(stop)
   })
 
 /**
@@ -99,38 +125,28 @@ export const make = (
             span.end(now(), Exit.die(defect))
             return Effect.die(defect)
           }
+          // Whether the broker answered (or the wait ran out); `stop` ends the wait, so nothing is answered after.
           let settled = false
-          let timer: ReturnType<typeof setTimeout> | undefined
-          const confirmed = Effect.async<void, PublishError>((resume) => {
-            const settle = (exit: Exit.Exit<void, PublishError>) => {
-              if (settled) return
+          let stop = () => {}
+          const answered = Effect.async<void, PublishError>((resume) => {
+            const { kind, body, headers } = outgoing
+            stop = send(live.value.publisher, topology.exchangeFor(kind), message.type, body, propertiesOf(message, headers), millis, (refusal) => {
               settled = true
-              clearTimeout(timer)
+              const exit = refusal === null
+                ? Exit.void
+                : Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: refusal }))
               span.end(now(), exit)
               Publishing.count(message, exit, labels())
               resume(exit)
-            }
-            const refused = (reason: string) => Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason }))
-            timer = setTimeout(() => settle(refused("no confirm from the broker in time")), millis)
-            try {
-              live.value.publisher.publish(
-                topology.exchangeFor(outgoing.kind),
-                message.type,
-                outgoing.body,
-                propertiesOf(message, outgoing.headers),
-                (error) => settle(error ? refused(error instanceof Error ? error.message : String(error)) : Exit.void),
-              )
-            } catch (error) {
-              settle(refused(error instanceof Error ? error.message : String(error)))
-            }
+            })
           })
           // Interrupted before the broker answered: the span ends so, uncounted, and a late answer changes nothing.
-          return Effect.matchCauseEffect(restore(confirmed), {
+          return Effect.matchCauseEffect(restore(answered), {
             onSuccess: () => Effect.void,
             onFailure: (cause) => {
               if (!settled) {
                 settled = true
-                clearTimeout(timer)
+                stop()
                 span.end(now(), Exit.failCause(cause))
               }
               return Effect.failCause(cause)

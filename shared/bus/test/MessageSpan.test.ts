@@ -6,20 +6,12 @@
 import { describe, expect, test } from "bun:test"
 import { Cause, Context, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
 import * as MessageSpan from "../src/MessageSpan.ts"
+import * as RecordingTracer from "./support/RecordingTracer.ts"
 
 /** Runs `effect` under a tracer that keeps every span it makes (Effect's own spans). */
 const recording = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function* () {
-    const inner = yield* Effect.tracer
-    const made: Array<Tracer.Span> = []
-    const tracer = Tracer.make({
-      span: (...args) => {
-        const span = inner.span(...args)
-        made.push(span)
-        return span
-      },
-      context: (execution) => execution(),
-    })
+    const { made, tracer } = yield* RecordingTracer.make
     const exit = yield* Effect.exit(Effect.withTracer(effect, tracer))
     return { exit, made }
   })

@@ -9,13 +9,14 @@
 import { describe, expect, test } from "bun:test"
 import type * as amqp from "amqplib"
 import { Catalogue, StoredMessage } from "@flight/contracts"
-import { Cause, DateTime, Duration, Effect, Either, Exit, Fiber, FiberId, Metric, Option, Tracer } from "effect"
+import { Cause, DateTime, Duration, Effect, Either, Exit, Fiber, FiberId, Metric, Option } from "effect"
 import * as BusMetrics from "../src/BusMetrics.ts"
 import { PublishError } from "../src/MessageBus.ts"
 import type { Live, RabbitMqConnection } from "../src/RabbitMqConnection.ts"
 import * as RabbitMqPublisher from "../src/RabbitMqPublisher.ts"
 import type * as Topology from "../src/Topology.ts"
 import * as Fixtures from "./support/Fixtures.ts"
+import * as RecordingTracer from "./support/RecordingTracer.ts"
 
 interface Sent {
   readonly exchange: string
@@ -75,16 +76,7 @@ const publishing = (
     const publish = RabbitMqPublisher.make(connectionOf(publisher), topology, Duration.decode(options.timeout ?? "5 seconds"))
     const message = yield* Fixtures.flightScheduled()
     const before = yield* counts(message.type)
-    const spans: Array<Tracer.Span> = []
-    const inner = yield* Effect.tracer
-    const tracer = Tracer.make({
-      span: (...args) => {
-        const span = inner.span(...args)
-        spans.push(span)
-        return span
-      },
-      context: (execution) => execution(),
-    })
+    const { made: spans, tracer } = yield* RecordingTracer.make
     const fiber = yield* Effect.fork(Effect.withTracer(Effect.withSpan(publish(message), "relay pass"), tracer))
     yield* Effect.yieldNow()
     yield* meanwhile(sent, fiber)
@@ -185,16 +177,7 @@ describe("RabbitMqPublisher.make, on a live connection", () => {
     const publish = RabbitMqPublisher.make(connectionOf(publisher), topology, Duration.seconds(5))
     const { exit, producer, published, failed } = await Effect.runPromise(Effect.gen(function* () {
       const before = yield* counts(message.type)
-      const spans: Array<Tracer.Span> = []
-      const inner = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (...args) => {
-          const span = inner.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: (execution) => execution(),
-      })
+      const { made: spans, tracer } = yield* RecordingTracer.make
       const exit = yield* Fiber.await(yield* Effect.fork(Effect.withTracer(publish(message), tracer)))
       confirms[0]!(null)
       const after = yield* counts(message.type)
