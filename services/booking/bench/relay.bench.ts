@@ -13,7 +13,7 @@
  * The bookings first run as many seconds unmeasured, so the code is warm. The same figures time the
  * creates alone (CPU a booking without HTTP, guest token or relay).
  */
-import { InProcessBus, MessageBus, Outbox, RabbitMqBus, Topology } from "@flight/bus"
+import { InProcessBus, MessageBus, Outbox, RabbitMqBus, Topology, withPublish } from "@flight/bus"
 
 import type { FlightId } from "@flight/contracts"
 import { Duration, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Option, Redacted, Scope } from "effect"
@@ -85,12 +85,19 @@ const connected = await Effect.runPromise(Scope.extend(
 ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
 const { bus } = connected
 let published = 0
+/** The bus, counting what it confirmed; with `--publish none`, confirming at once what it is given. */
 const counting: typeof bus = {
-  ...bus,
-  publish: (message, options) => Effect.suspend(() => {
-    published++
-    return publishing === "none" ? Effect.void : bus.publish(message, options)
-  }),
+  ...withPublish(bus, (message, options) => publishing === "none" ? Effect.void : bus.publish(message, options)),
+  send: (message, options, answered) =>
+    publishing === "none"
+      ? Effect.sync(() => {
+        published++
+        answered(Exit.void)
+      })
+      : bus.send(message, options, (exit) => {
+        if (Exit.isSuccess(exit)) published++
+        answered(exit)
+      }),
 }
 const store = await runtime.runPromise(Outbox.Store)
 const cpu = process.cpuUsage()

@@ -3,7 +3,7 @@
  * publish that failed once its command was recorded under its key, a recorded command this build
  * cannot read, a store that fails, and many requests under one key at once.
  */
-import { InProcessBus, MessageBus, PublishError } from "@flight/bus"
+import { InProcessBus, MessageBus, PublishError, withPublish } from "@flight/bus"
 import { type AnyMessage, StoredMessage } from "@flight/contracts"
 import { EffectTest } from "@flight/runtime/testing"
 import { describe, expect } from "bun:test"
@@ -28,15 +28,12 @@ const sendingOn = (store: Layer.Layer<NotificationStore>, refusing = 0) =>
     const { bus } = yield* InProcessBus.make()
     const published: Array<AnyMessage> = []
     let refused = 0
-    const recording: typeof bus = {
-      ...bus,
-      publish: (message) =>
-        Effect.suspend(() =>
-          refused++ < refusing
-            ? Effect.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: "broker down" }))
-            : Effect.zipRight(Effect.sync(() => published.push(StoredMessage.decodeSync(message))), bus.publish(message))
-        ),
-    }
+    const recording = withPublish(bus, (message) =>
+      Effect.suspend(() =>
+        refused++ < refusing
+          ? Effect.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: "broker down" }))
+          : Effect.zipRight(Effect.sync(() => published.push(StoredMessage.decodeSync(message))), bus.publish(message))
+      ))
     const layer = Layer.merge(store, Layer.succeed(MessageBus, recording))
     const send = (request: ReturnType<typeof keyed>) => Effect.provide(NotificationSending.send(body, request), layer)
     const onStore = <A, E>(effect: Effect.Effect<A, E, NotificationStore>) => Effect.provide(effect, layer)

@@ -4,7 +4,7 @@
  * through NOTIFY) and is charged; one for a booking that never comes still answers not-ready after
  * the bounded wait; an outbox entry another instance committed wakes an idle relay (LISTEN/NOTIFY).
  */
-import { InProcessBus, MessageBus, Outbox } from "@flight/bus"
+import { InProcessBus, MessageBus, Outbox, withPublish } from "@flight/bus"
 import { BookingId } from "@flight/contracts"
 import { EffectTest, RealServer } from "@flight/runtime/testing"
 import { SqlClient } from "@effect/sql"
@@ -73,11 +73,8 @@ RealServer.describeWith("DATABASE_URL", "payment notifications on PostgreSQL", (
       const { first, second } = yield* twoInstances
       const { bus } = yield* InProcessBus.make()
       const published: Array<string> = []
-      const observed = {
-        ...bus,
-        publish: (message: Parameters<typeof bus.publish>[0], options?: Parameters<typeof bus.publish>[1]) =>
-          Effect.zipRight(Effect.sync(() => void published.push(message.type)), bus.publish(message, options)),
-      } as typeof bus
+      const observed = withPublish(bus, (message, options) =>
+        Effect.zipRight(Effect.sync(() => void published.push(message.type)), bus.publish(message, options)))
       // The first instance's relay polls once an hour: only a notification can wake it in time.
       yield* Outbox.startRelay(Context.get(first, Outbox.Store), { idleDelay: "1 hour" }).pipe(Effect.provideService(MessageBus, observed))
       yield* Effect.sleep("200 millis")

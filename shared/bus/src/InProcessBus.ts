@@ -7,7 +7,7 @@ import type { ServiceName } from "@flight/contracts"
 import { Context, Duration, Effect, FiberSet, Layer, Queue, Ref, type Scope } from "effect"
 import { type DeadLetter, DeadLetters } from "./DeadLetters.ts"
 import * as Delivery from "./Delivery.ts"
-import { type Consumer, MessageBus, PublishError } from "./MessageBus.ts"
+import { type Consumer, MessageBus, PublishError, sendInStep } from "./MessageBus.ts"
 import * as Publishing from "./Publishing.ts"
 import * as Topology from "./Topology.ts"
 
@@ -166,6 +166,8 @@ export const make = (options: Options = {}) =>
 
     const bus: MessageBus["Type"] = {
       publish,
+      // A publish here ends where it runs (in every bound queue at once): its end is the answer.
+      send: sendInStep(publish),
       consume: consume as MessageBus["Type"]["consume"],
       healthy: Ref.get(available),
     }

@@ -4,7 +4,7 @@
  * mode) and in-process (embedded mode).
  */
 import type { MessageOf, MessageType, Publishable, ServiceName } from "@flight/contracts"
-import { Context, Data, type Effect, type Scope } from "effect"
+import { Cause, Context, Data, Effect, Exit, type Scope } from "effect"
 import type { HandlerPolicy } from "./HandlerPolicy.ts"
 
 /** The broker did not confirm a message: it may not have been stored, so the caller keeps it. */
@@ -51,6 +51,9 @@ export interface PublishOptions {
   readonly traceparent?: string | null | undefined
 }
 
+/** How a `send` ended, told once. */
+export type Answered = (exit: Exit.Exit<void, PublishError>) => void
+
 export class MessageBus extends Context.Tag("@flight/bus/MessageBus")<MessageBus, {
   /**
    * Publishes an event to the events exchange, or sends a command to the commands exchange, and
@@ -60,6 +63,16 @@ export class MessageBus extends Context.Tag("@flight/bus/MessageBus")<MessageBus
    */
   readonly publish: (message: Publishable, options?: PublishOptions) => Effect.Effect<void, PublishError>
   /**
+   * `publish` in two steps, for a publisher that keeps many messages awaiting their confirms at once
+   * (the outbox relay) without a fiber for each: the message is sent as the effect runs, so messages
+   * go in the order their sends run, and `answered` is told once how it ended: confirmed, refused or
+   * timed out as `publish` fails, or interrupted (a send that had to wait for a connection, stopped
+   * with its caller). It is told outside any fiber, so it only records the answer. A message that
+   * cannot be encoded is a defect: of the effect, which then tells nothing, or (a send that had to
+   * wait for a connection) the answer's.
+   */
+  readonly send: (message: Publishable, options: PublishOptions | undefined, answered: Answered) => Effect.Effect<void>
+  /**
    * Starts consuming the service's queue until the scope closes. Closing the scope stops taking new
    * messages and waits for the handlers in flight to finish.
    */
@@ -67,3 +80,28 @@ export class MessageBus extends Context.Tag("@flight/bus/MessageBus")<MessageBus
   /** Whether the bus can publish now (for readiness checks). */
   readonly healthy: Effect.Effect<boolean>
 }>() {}
+
+/**
+ * `send` made of a `publish`, run in a fiber of its own whose end is the answer: for a bus (or a test
+ * double) with no cheaper way, and while a connection is awaited. The fiber is the caller's child, so
+ * it stops with the caller.
+ */
+export const sendByFiber = (publish: MessageBus["Type"]["publish"]): MessageBus["Type"]["send"] => (message, options, answered) =>
+  Effect.asVoid(Effect.fork(Effect.onExit(publish(message, options), (exit) => Effect.sync(() => answered(exit)))))
+
+/**
+ * `send` made of a `publish` that ends where it is run (the in-process bus): it runs, and its end is
+ * the answer, but for a defect, which is the send's own.
+ */
+export const sendInStep = (publish: MessageBus["Type"]["publish"]): MessageBus["Type"]["send"] => (message, options, answered) =>
+  Effect.flatMap(Effect.exit(publish(message, options)), (exit) =>
+    Exit.isFailure(exit) && Cause.isDie(exit.cause) && !Cause.isFailure(exit.cause)
+      ? Effect.failCause(exit.cause) as Effect.Effect<never>
+      : Effect.sync(() => answered(exit)))
+
+/** `bus` with another `publish`, and a `send` made of it: for a test double or a benchmark's bus that wraps one. */
+export const withPublish = (bus: MessageBus["Type"], publish: MessageBus["Type"]["publish"]): MessageBus["Type"] => ({
+  ...bus,
+  publish,
+  send: sendByFiber(publish),
+})

@@ -9,11 +9,12 @@
  * broker's confirm and marking the entry done publishes it again, and consumers drop the copy by id.
  */
 import type { Publishable } from "@flight/contracts"
-import { Clock, Context, Data, Duration, Effect, Metric, Ref, type Schedule, type Scope } from "effect"
+import { Cause, Clock, Context, Data, Duration, Effect, Exit, Metric, Option, Ref, type Schedule, type Scope } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import * as HandlerPolicy from "./HandlerPolicy.ts"
 import * as Lease from "./Lease.ts"
 import { MessageBus, type PublishError } from "./MessageBus.ts"
+import * as SendWindow from "./SendWindow.ts"
 
 export interface OutboxEntry {
   readonly id: string
@@ -125,42 +126,44 @@ export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptio
     const published: Array<string> = []
     const unsent: Array<string> = []
     const failed: { first: PublishError | null } = { first: null }
-    // Started in the entries' order, and a publish on a live connection reaches its channel write in
-    // the same run of its fiber, before it first waits: the broker gets them in that order on the
-    // bus's one channel. That rests on how Effect 3 runs `forEach` (items taken in order, each run
-    // on a microtask queue) rather than on a promise of its API, and holds while the connection is
-    // up as each entry starts; a refused entry goes out again later, after those behind it.
-    const publishOne = (entry: OutboxEntry) =>
+    /** Entries that cannot be encoded, found by a send that waited for a connection (in its answer): logged after the pass. */
+    const cannot: Array<readonly [string, Cause.Cause<unknown>]> = []
+    // Sent one after the other in the entries' order (each written to the broker as its send runs,
+    // on the bus's one channel), up to `window` awaiting their confirms, with no fiber for any (a
+    // fiber an entry cost more than the relay's own work on it: docs/benchmarks.md, "The relay's
+    // sends"). A refused entry goes out again later, after those behind it.
+    const sendOne = (entry: OutboxEntry, done: () => void) =>
       Effect.gen(function* () {
         const { ids, since } = yield* Ref.get(held)
-        if (!ids.has(entry.id)) return
+        if (!ids.has(entry.id)) return false
         if (failed.first !== null || (yield* Clock.currentTimeMillis) - since >= Duration.toMillis(lease) / 2) {
           unsent.push(entry.id)
-          return
+          return false
         }
-        // Bounded by the bus: a publish fails once its publish timeout passes without a confirm
-        // (MessageBus.publish). A timeout here too would race a fiber and a timer against every
-        // entry, which cost more than the relay's own work on it (docs/benchmarks.md).
-        const result = yield* bus.publish(entry.message, { traceparent: entry.traceparent }).pipe(
-          Effect.either,
+        // Bounded by the bus: a send is answered with a failure once its publish timeout passes
+        // without a confirm (MessageBus.send); the pass ends when every entry sent has its answer.
+        return yield* bus.send(entry.message, { traceparent: entry.traceparent }, (exit) => {
+          if (Exit.isSuccess(exit)) published.push(entry.id)
+          else if (Cause.isDie(exit.cause) && !Cause.isFailure(exit.cause)) cannot.push([entry.id, exit.cause])
+          else {
+            // Refused or timed out: the pass starts no more. Interrupted (a send that waited for a
+            // connection, stopped with the pass): given back too.
+            const failure = Cause.failureOption(exit.cause)
+            if (Option.isSome(failure)) failed.first ??= failure.value
+            unsent.push(entry.id)
+          }
+          done()
+        }).pipe(
+          Effect.as(true),
           // An entry that cannot even be encoded (say, a version newer than this build) is a bug to
           // see, not a reason to stop the relay: it is logged and left leased, so it is retried after
           // the lease and stays counted as pending, while the entries behind it go out.
-          Effect.catchAllDefect((defect) =>
-            Effect.logError(`outbox entry ${entry.id} cannot be published`, defect).pipe(Effect.as(null))
-          ),
+          Effect.catchAllDefect((defect) => Effect.logError(`outbox entry ${entry.id} cannot be published`, defect).pipe(Effect.as(false))),
         )
-        if (result === null) return
-        if (result._tag === "Left") {
-          failed.first ??= result.left
-          unsent.push(entry.id)
-          return
-        }
-        published.push(entry.id)
       })
-    const window = Math.max(1, options.window ?? defaultWindow)
-    const publishAll = Effect.forEach(entries, publishOne, { concurrency: window, discard: true })
+    const publishAll = SendWindow.inOrder(entries, options.window ?? defaultWindow, sendOne)
     yield* publishAll.pipe(Lease.renewedWhile(renew, lease, "outbox entries"))
+    for (const [id, cause] of cannot) yield* Effect.logError(`outbox entry ${id} cannot be published`, cause)
     if (published.length > 0) yield* store.complete(owner, published)
     if (unsent.length > 0) yield* store.release(owner, unsent)
     if (failed.first !== null) return yield* Effect.fail(failed.first)

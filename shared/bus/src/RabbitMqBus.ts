@@ -66,8 +66,10 @@ export const make = (options: Options) =>
         : () => Effect.void,
       resume: consumers.resume,
     })
+    const publish = RabbitMqPublisher.make(connection, topology, publishTimeout)
     const bus: MessageBus["Type"] = {
-      publish: RabbitMqPublisher.make(connection, topology, publishTimeout),
+      publish,
+      send: RabbitMqPublisher.makeSend(connection, topology, publishTimeout, publish),
       consume: consumers.consume as MessageBus["Type"]["consume"],
       healthy: connection.healthy,
     }

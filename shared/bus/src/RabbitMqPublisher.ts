@@ -6,7 +6,7 @@
 import type { Publishable } from "@flight/contracts"
 import type * as amqp from "amqplib"
 import { Duration, Effect, Exit, FiberRef, Option } from "effect"
-import { type MessageBus, PublishError, type PublishOptions } from "./MessageBus.ts"
+import { type MessageBus, PublishError, type PublishOptions, sendByFiber } from "./MessageBus.ts"
 import * as MessageSpan from "./MessageSpan.ts"
 import * as Publishing from "./Publishing.ts"
 import type { RabbitMqConnection } from "./RabbitMqConnection.ts"
@@ -153,5 +153,49 @@ export const make = (
             },
           })
         }))
+    )
+}
+
+/**
+ * The bus's `send` (MessageBus): on a live connection with tracing on, the message is written in its
+ * producer span as the effect runs, and the broker's answer (or the timeout) ends the span, counts
+ * the publish and tells `answered`, in the confirm's callback: no fiber and no wait in the caller. A
+ * publisher keeping many messages awaiting their confirms (the outbox relay) makes none for each.
+ * Otherwise (no connection now, or tracing off) it is `publish` in a fiber of its own.
+ */
+export const makeSend = (
+  connection: RabbitMqConnection,
+  topology: Topology.Topology,
+  timeout: Duration.Duration,
+  publish: MessageBus["Type"]["publish"],
+): MessageBus["Type"]["send"] => {
+  const millis = Duration.toMillis(timeout)
+  const byFiber = sendByFiber(publish)
+  return (message, publishOptions, answered) =>
+    Effect.flatMap(connection.now, (live) =>
+      Option.isNone(live)
+        ? byFiber(message, publishOptions, answered)
+        : Effect.withFiberRuntime<void>((fiber) => {
+          if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return byFiber(message, publishOptions, answered)
+          const { span, now } = MessageSpan.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
+          let outgoing: Publishing.Outgoing
+          try {
+            outgoing = Publishing.outgoingOf(message, span)
+          } catch (defect) {
+            span.end(now(), Exit.die(defect))
+            return Effect.die(defect)
+          }
+          const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+          const { kind, body, headers } = outgoing
+          send(live.value.publisher, topology.exchangeFor(kind), message.type, body, propertiesOf(message, headers), millis, (refusal) => {
+            const exit = refusal === null
+              ? Exit.void
+              : Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: refusal }))
+            span.end(now(), exit)
+            Publishing.count(message, exit, labels)
+            answered(exit)
+          })
+          return Effect.void
+        })
     )
 }

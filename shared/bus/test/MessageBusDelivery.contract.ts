@@ -2,13 +2,15 @@
  * The MessageBus contract, delivery: each message type reaches the queues of the services that
  * consume it, a consumer holds no more than its prefetch, a message delivered twice is handled once
  * through the idempotency store, a message read back as its producer stored it is delivered as it
- * was, the consumer's span continues the producer's trace, and each message
- * published, settled and dead-lettered is counted.
+ * was, messages sent in two steps (`send`) go in the order their sends ran, each answered once, the
+ * consumer's span continues the producer's trace, and each message published, settled and
+ * dead-lettered is counted.
  */
 import { expect, test } from "bun:test"
 import { type AnyMessage, Catalogue, StoredMessage } from "@flight/contracts"
-import { Deferred, Effect, Either, Metric, Ref } from "effect"
+import { Deferred, Effect, Either, Exit, Metric, Ref } from "effect"
 import * as Idempotency from "../src/Idempotency.ts"
+import type { PublishError } from "../src/MessageBus.ts"
 import { fast, handleAll, run } from "./support/ContractKit.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { type Adapter, eventually } from "./support/Harness.ts"
@@ -152,5 +154,29 @@ export const suite = (adapter: Adapter) => {
       expect(yield* counted("bus_messages_published_total", { type: "flight.scheduled" })).toBe(before.published + 1)
       yield* eventually("the delivery counted", Effect.map(counted("bus_messages_consumed_total", { outcome: "Handled" }), (count) => count === before.handled + 1))
       expect(yield* counted("bus_messages_consumed_total", { outcome: "DeadLetter" })).toBe(before.settledDead + 1)
+    })))
+
+  test("messages sent in two steps are delivered in the order their sends ran, each answered once, as confirmed", () =>
+    run(Effect.gen(function* () {
+      const { bus } = yield* adapter.make()
+      const received: Array<string> = []
+      yield* bus.consume({
+        service: "booking",
+        handlers: handleAll("booking", (message) => Effect.sync(() => void received.push(message.id))),
+        policy: fast,
+        prefetch: 1,
+      })
+      const messages = yield* Fixtures.many(40, () => Fixtures.flightScheduled())
+      const answers = new Map<string, Array<Exit.Exit<void, PublishError>>>()
+      for (const message of messages) {
+        yield* bus.send(message, undefined, (exit) => void answers.set(message.id, [...(answers.get(message.id) ?? []), exit]))
+      }
+      yield* eventually("every send answered", Effect.sync(() => answers.size === messages.length))
+      expect(messages.every((message) => answers.get(message.id)!.length === 1 && Exit.isSuccess(answers.get(message.id)![0]!))).toBe(true)
+      yield* eventually("every message delivered", Effect.sync(() => received.length === messages.length))
+      expect(received).toEqual(messages.map((message) => message.id))
+      // No answer is told twice, however long after.
+      yield* Effect.sleep("100 millis")
+      expect([...answers.values()].every((told) => told.length === 1)).toBe(true)
     })))
 }

@@ -9,58 +9,12 @@
 import { describe, expect, test } from "bun:test"
 import type * as amqp from "amqplib"
 import { Catalogue, StoredMessage } from "@flight/contracts"
-import { Cause, DateTime, Duration, Effect, Either, Exit, Fiber, FiberId, Metric, Option } from "effect"
-import * as BusMetrics from "../src/BusMetrics.ts"
+import { DateTime, Duration, Effect, Either, Exit, Fiber, FiberId, Option } from "effect"
 import { PublishError } from "../src/MessageBus.ts"
-import type { Live, RabbitMqConnection } from "../src/RabbitMqConnection.ts"
 import * as RabbitMqPublisher from "../src/RabbitMqPublisher.ts"
-import type * as Topology from "../src/Topology.ts"
+import { channel, connectionOf, counts, reasonOf, type Sent, topology } from "./support/ConfirmChannel.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import * as RecordingTracer from "./support/RecordingTracer.ts"
-
-interface Sent {
-  readonly exchange: string
-  readonly routingKey: string
-  readonly content: Buffer
-  readonly options: amqp.Options.Publish
-  readonly confirm: (error: unknown) => void
-}
-
-/** A confirm channel that keeps what is published and lets the test confirm it; `refuse` makes `publish` throw. */
-const channel = (refuse?: string) => {
-  const sent: Array<Sent> = []
-  const publisher = {
-    publish: (exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish, confirm: (error: unknown) => void) => {
-      if (refuse !== undefined) throw new Error(refuse)
-      sent.push({ exchange, routingKey, content, options, confirm })
-      return true
-    },
-  } as unknown as amqp.ConfirmChannel
-  return { sent, publisher }
-}
-
-const connectionOf = (publisher: amqp.ConfirmChannel): RabbitMqConnection => {
-  const live: Live = { model: {} as amqp.ChannelModel, publisher }
-  return {
-    now: Effect.succeed(Option.some(live)),
-    healthy: Effect.succeed(true),
-    awaitLive: () => Effect.succeed(live),
-    withLive: (_timeout, use) => use(live),
-    supervise: () => Effect.die("not used"),
-  }
-}
-
-const topology = { exchangeFor: (kind: "event" | "command") => `test.${kind}s` } as unknown as Topology.Topology
-
-/** The reason of the PublishError a publish failed with. */
-const reasonOf = (exit: Exit.Exit<void, PublishError>) =>
-  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause))?.reason : undefined
-
-const counts = (type: string) =>
-  Effect.all({
-    published: Effect.map(Metric.value(BusMetrics.publishedOf(type)), (state) => Number(state.count)),
-    failed: Effect.map(Metric.value(BusMetrics.publishFailedOf(type)), (state) => Number(state.count)),
-  })
 
 /**
  * Publishes one message through the adapter under a tracer that keeps its spans; `meanwhile` runs

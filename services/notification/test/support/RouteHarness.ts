@@ -5,7 +5,7 @@
  * message the app published, recorded.
  */
 import { TestIssuer } from "@flight/auth/testing"
-import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
+import { DeadLetters, InProcessBus, MessageBus, withPublish } from "@flight/bus"
 import { type AnyMessage, BookingId, StoredMessage, BookingReference, type Contact, Envelope, FlightId, Messages, SeatNumber } from "@flight/contracts"
 import { EffectTest, type HttpAssertions } from "@flight/runtime/testing"
 import { expect } from "bun:test"
@@ -50,7 +50,7 @@ export const makeApi = Effect.gen(function* () {
   const { bus, deadLetters } = yield* InProcessBus.make()
   /** Every message the app put on the bus. */
   const published: Array<AnyMessage> = []
-  const recording: typeof bus = { ...bus, publish: (message) => Effect.zipRight(Effect.sync(() => published.push(StoredMessage.decodeSync(message))), bus.publish(message)) }
+  const recording = withPublish(bus, (message) => Effect.zipRight(Effect.sync(() => published.push(StoredMessage.decodeSync(message))), bus.publish(message)))
   const runtime = yield* Layer.toRuntime(Layer.mergeAll(serviceLayer(), Layer.succeed(MessageBus, recording), Layer.succeed(DeadLetters.DeadLetters, deadLetters), TestIssuer.layer()))
   const app = NotificationApi.make(runtime)
   // As ops unless a request says otherwise (who may call which route is NotificationAccess.test.ts's).

@@ -9,7 +9,7 @@ import { describe, expect } from "bun:test"
 import { Clock, Duration, Effect, Exit, Fiber, Logger, Schedule, Scope } from "effect"
 import * as InProcessBus from "../InProcessBus.ts"
 import * as Lease from "../Lease.ts"
-import { MessageBus } from "../MessageBus.ts"
+import { MessageBus, withPublish } from "../MessageBus.ts"
 import * as Outbox from "../Outbox.ts"
 
 /** Within how long of a crash its events go out: the issue's promise to the services' users. */
@@ -94,18 +94,15 @@ export const leases = (name: string, subject: () => Effect.Effect<Subject, unkno
         const { bus } = yield* InProcessBus.make()
         const attempts = yield* Effect.makeLatch(false)
         // The first relay's broker never confirms: it holds its batch, renewing, until it dies.
-        const stuck = { ...bus, publish: () => Effect.zipRight(attempts.open, Effect.never) }
+        const stuck = withPublish(bus, () => Effect.zipRight(attempts.open, Effect.never))
         // Written first, so that the first relay's first claim takes them all.
         yield* write(5)
         const first = yield* Scope.make()
         yield* Outbox.startRelay(store, asTheServicesRun).pipe(Effect.provideService(MessageBus, stuck), Scope.extend(first))
         yield* attempts.await
         const published = new Map<string, number>()
-        const counting = {
-          ...bus,
-          publish: (...args: Parameters<typeof bus.publish>) =>
-            Effect.zipLeft(bus.publish(...args), Effect.sync(() => void published.set(args[0].id, (published.get(args[0].id) ?? 0) + 1))),
-        }
+        const counting = withPublish(bus, (...args: Parameters<typeof bus.publish>) =>
+          Effect.zipLeft(bus.publish(...args), Effect.sync(() => void published.set(args[0].id, (published.get(args[0].id) ?? 0) + 1))))
         yield* Outbox.startRelay(store, asTheServicesRun).pipe(Effect.provideService(MessageBus, counting))
         // Longer than a lease beside a live relay whose broker hangs: nothing is taken from it.
         yield* Effect.sleep(Duration.sum(Outbox.defaultLease, Duration.millis(1_500)))
