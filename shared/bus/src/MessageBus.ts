@@ -84,10 +84,13 @@ export class MessageBus extends Context.Tag("@flight/bus/MessageBus")<MessageBus
 /**
  * `send` made of a `publish`, run in a fiber of its own whose end is the answer: for a bus (or a test
  * double) with no cheaper way, and while a connection is awaited. The fiber is the caller's child, so
- * it stops with the caller.
+ * it stops with the caller; forked with interruption held off until its answer is set up, so that
+ * even a fiber stopped before it first ran tells its answer (interrupted).
  */
 export const sendByFiber = (publish: MessageBus["Type"]["publish"]): MessageBus["Type"]["send"] => (message, options, answered) =>
-  Effect.asVoid(Effect.fork(Effect.onExit(publish(message, options), (exit) => Effect.sync(() => answered(exit)))))
+  Effect.asVoid(Effect.uninterruptible(Effect.fork(
+    Effect.onExit(Effect.interruptible(publish(message, options)), (exit) => Effect.sync(() => answered(exit))),
+  )))
 
 /**
  * `send` made of a `publish` that ends where it is run (the in-process bus): it runs, and its end is

@@ -128,10 +128,11 @@ export const relayOnce = (store: OutboxStore, owner: string, options: RelayOptio
     const failed: { first: PublishError | null } = { first: null }
     /** Entries that cannot be encoded, found by a send that waited for a connection (in its answer): logged after the pass. */
     const cannot: Array<readonly [string, Cause.Cause<unknown>]> = []
-    // Sent one after the other in the entries' order (each written to the broker as its send runs,
-    // on the bus's one channel), up to `window` awaiting their confirms, with no fiber for any (a
-    // fiber an entry cost more than the relay's own work on it: docs/benchmarks.md, "The relay's
-    // sends"). A refused entry goes out again later, after those behind it.
+    // Sent one after the other in the entries' order, up to `window` awaiting their confirms, with no
+    // fiber for any (a fiber an entry cost more than the relay's own work on it: docs/benchmarks.md,
+    // "The relay's sends"). On a live connection each is written to the bus's one channel as its send
+    // runs, so the broker gets them in that order; one that waits for a connection goes when it is
+    // woken, after later ones perhaps. A refused entry goes out again later, after those behind it.
     const sendOne = (entry: OutboxEntry, done: () => void) =>
       Effect.gen(function* () {
         const { ids, since } = yield* Ref.get(held)

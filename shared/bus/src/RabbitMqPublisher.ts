@@ -178,16 +178,16 @@ export const makeSend = (
         : Effect.withFiberRuntime<void>((fiber) => {
           if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return byFiber(message, publishOptions, answered)
           const { span, now } = MessageSpan.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
-          let outgoing: Publishing.Outgoing
+          let outgoing: { readonly exchange: string; readonly body: Buffer; readonly properties: amqp.Options.Publish }
           try {
-            outgoing = Publishing.outgoingOf(message, span)
+            const { kind, body, headers } = Publishing.outgoingOf(message, span)
+            outgoing = { exchange: topology.exchangeFor(kind), body, properties: propertiesOf(message, headers) }
           } catch (defect) {
             span.end(now(), Exit.die(defect))
             return Effect.die(defect)
           }
           const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
-          const { kind, body, headers } = outgoing
-          send(live.value.publisher, topology.exchangeFor(kind), message.type, body, propertiesOf(message, headers), millis, (refusal) => {
+          send(live.value.publisher, outgoing.exchange, message.type, outgoing.body, outgoing.properties, millis, (refusal) => {
             const exit = refusal === null
               ? Exit.void
               : Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: refusal }))

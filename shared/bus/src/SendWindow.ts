@@ -30,9 +30,22 @@ export const inOrder = <A>(items: ReadonlyArray<A>, window: number, start: Start
           wake = null
         })
       })
-    const done = () => {
-      awaiting--
-      wake?.()
+    /** Told once for an item, whatever its `start` does: a second telling, or a `false` after one, changes nothing. */
+    const doneOnce = () => {
+      let told = false
+      return {
+        done: () => {
+          if (told) return
+          told = true
+          awaiting--
+          wake?.()
+        },
+        untold: () => {
+          if (told) return
+          told = true
+          awaiting--
+        },
+      }
     }
     const most = Math.max(1, window) - 1
     return Effect.gen(function* () {
@@ -40,7 +53,8 @@ export const inOrder = <A>(items: ReadonlyArray<A>, window: number, start: Start
         if (awaiting > most) yield* until(most)
         // Counted before the send: its answer may come while it runs (a bus whose publish ends at once).
         awaiting++
-        if (!(yield* start(item, done))) awaiting--
+        const { done, untold } = doneOnce()
+        if (!(yield* start(item, done))) untold()
       }
       if (awaiting > 0) yield* until(0)
     })

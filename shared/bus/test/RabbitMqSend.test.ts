@@ -6,7 +6,7 @@
  * fiber of its own, as `publish` does. The broker's side is the contract's, in `RabbitMqBus.test.ts`.
  */
 import { describe, expect, test } from "bun:test"
-import { Duration, Effect, Exit, Option } from "effect"
+import { Cause, Duration, Effect, Exit, Option } from "effect"
 import { PublishError } from "../src/MessageBus.ts"
 import type { Live, RabbitMqConnection } from "../src/RabbitMqConnection.ts"
 import * as RabbitMqPublisher from "../src/RabbitMqPublisher.ts"
@@ -110,5 +110,20 @@ describe("RabbitMqPublisher.makeSend, on a live connection", () => {
       }))
     expect(writtenBySend).toBe(0)
     expect(answers).toEqual([Exit.void])
+  })
+
+  test("a message that cannot be sent as it is made ready is the send's defect, its span ended, nothing told", async () => {
+    const { sent, publisher } = channel()
+    const connection = connectionOf(publisher)
+    const broken = { exchangeFor: () => { throw new Error("no exchange for this kind") } } as unknown as typeof topology
+    const send = RabbitMqPublisher.makeSend(connection, broken, Duration.seconds(5), RabbitMqPublisher.make(connection, broken, Duration.seconds(5)))
+    const message = await Effect.runPromise(Fixtures.flightScheduled())
+    const { made: spans, tracer } = await Effect.runPromise(RecordingTracer.make)
+    const told: Array<unknown> = []
+    const exit = await Effect.runPromise(Effect.exit(Effect.withTracer(send(message, undefined, (answer) => void told.push(answer)), tracer)))
+    expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+    expect({ sent: sent.length, told: told.length }).toEqual({ sent: 0, told: 0 })
+    const producer = spans.find((span) => span.name === `publish ${message.type}`)
+    expect(producer!.status._tag === "Ended" && Exit.isFailure(producer!.status.exit)).toBe(true)
   })
 })

@@ -80,3 +80,23 @@ test("answers told while the item is sent (a bus whose publish ends at once) and
     yield* SendWindow.inOrder(Array.from({ length: 20 }, (_, index) => index), 1, start)
     expect(started).toHaveLength(20)
   })))
+
+test("an item told done and then said not sent counts once: the pass still waits for the answers after it", () =>
+  Effect.runPromise(Effect.gen(function* () {
+    const { start: later_, answer } = later()
+    const start: SendWindow.Start<number> = (item, done) =>
+      item === 0
+        ? Effect.sync(() => {
+          // A send whose answer came at once, then failed on its way back (say, a throwing tracer).
+          done()
+          done()
+          return false
+        })
+        : later_(item, done)
+    const pass = yield* Effect.fork(SendWindow.inOrder([0, 1], 1, start))
+    yield* Effect.yieldNow()
+    yield* Effect.yieldNow()
+    expect(pass.unsafePoll()).toBeNull()
+    answer(1)
+    yield* Fiber.join(pass)
+  })))
