@@ -5,8 +5,8 @@
  */
 import type { Publishable } from "@flight/contracts"
 import type * as amqp from "amqplib"
-import { Duration, Effect, Exit, FiberRef, Option } from "effect"
-import { type MessageBus, PublishError, type PublishOptions, sendByFiber } from "./MessageBus.ts"
+import { Duration, Effect, Exit, type Fiber, FiberRef, type MetricLabel, Option } from "effect"
+import { type Answered, type MessageBus, PublishError, type PublishOptions, sendByFiber } from "./MessageBus.ts"
 import * as MessageSpan from "./MessageSpan.ts"
 import * as Publishing from "./Publishing.ts"
 import type { RabbitMqConnection } from "./RabbitMqConnection.ts"
@@ -93,6 +93,50 @@ const awaitingConnection = (
       Effect.mapError((reason) => new PublishError({ messageType: message.type, messageId: message.id, reason })),
     ))
 
+/** A message made ready to write, in its producer span, with the counts' labels of the fiber that sends it. */
+interface Ready extends MessageSpan.Opened {
+  readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
+  readonly exchange: string
+  readonly body: Buffer
+  readonly properties: amqp.Options.Publish
+}
+
+/**
+ * Opens the producer span on `fiber` (whose tracing is on) and makes the message ready to write under
+ * it. A message that cannot be made ready (encoded, routed) is a defect, as `Publishing.traced` makes
+ * it: its span is ended so, and the defect answered.
+ */
+const prepared = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  topology: Topology.Topology,
+  message: Publishable,
+  publishOptions: PublishOptions | undefined,
+): Ready | { readonly defect: unknown } => {
+  const { span, now } = MessageSpan.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
+  try {
+    const { kind, body, headers } = Publishing.outgoingOf(message, span)
+    const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+    return { span, now, labels, exchange: topology.exchangeFor(kind), body, properties: propertiesOf(message, headers) }
+  } catch (defect) {
+    span.end(now(), Exit.die(defect))
+    return { defect }
+  }
+}
+
+/**
+ * Writes a prepared message; the broker's answer (or no confirm within `millis`) ends its span, counts
+ * the publish and is told to `told`, once. Answers a function that stops waiting (see `send`).
+ */
+const write = (publisher: amqp.ConfirmChannel, ready: Ready, message: Publishable, millis: number, told: Answered) =>
+  send(publisher, ready.exchange, message.type, ready.body, ready.properties, millis, (refusal) => {
+    const exit = refusal === null
+      ? Exit.void
+      : Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: refusal }))
+    ready.span.end(ready.now(), exit)
+    Publishing.count(message, exit, ready.labels)
+    told(exit)
+  })
+
 /**
  * The bus's `publish`: the producer span and metrics of `Publishing` around a confirmed send. On a
  * live connection with tracing on (every publish but those during a reconnection), it is one step
@@ -115,28 +159,14 @@ export const make = (
           if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return restore(awaitingConnection(connection, topology, timeout, message, publishOptions))
           // Opened, encoded and sent with interruption held off, so that an interruption however it
           // lands (before the send, or between it and the wait) ends the span below.
-          const { span, now } = MessageSpan.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
-          const labels = () => fiber.getFiberRef(FiberRef.currentMetricLabels)
-          let outgoing: Publishing.Outgoing
-          try {
-            outgoing = Publishing.outgoingOf(message, span)
-          } catch (defect) {
-            // A message that cannot be encoded is a defect, as `Publishing.traced` makes it.
-            span.end(now(), Exit.die(defect))
-            return Effect.die(defect)
-          }
+          const ready = prepared(fiber, topology, message, publishOptions)
+          if ("defect" in ready) return Effect.die(ready.defect)
           // Whether the broker answered (or the wait ran out); `stop` ends the wait, so nothing is answered after.
           let settled = false
           let stop = () => {}
           const answered = Effect.async<void, PublishError>((resume) => {
-            const { kind, body, headers } = outgoing
-            stop = send(live.value.publisher, topology.exchangeFor(kind), message.type, body, propertiesOf(message, headers), millis, (refusal) => {
+            stop = write(live.value.publisher, ready, message, millis, (exit) => {
               settled = true
-              const exit = refusal === null
-                ? Exit.void
-                : Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: refusal }))
-              span.end(now(), exit)
-              Publishing.count(message, exit, labels())
               resume(exit)
             })
           })
@@ -147,7 +177,7 @@ export const make = (
               if (!settled) {
                 settled = true
                 stop()
-                span.end(now(), Exit.failCause(cause))
+                ready.span.end(ready.now(), Exit.failCause(cause))
               }
               return Effect.failCause(cause)
             },
@@ -177,24 +207,9 @@ export const makeSend = (
         ? byFiber(message, publishOptions, answered)
         : Effect.withFiberRuntime<void>((fiber) => {
           if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return byFiber(message, publishOptions, answered)
-          const { span, now } = MessageSpan.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
-          let outgoing: { readonly exchange: string; readonly body: Buffer; readonly properties: amqp.Options.Publish }
-          try {
-            const { kind, body, headers } = Publishing.outgoingOf(message, span)
-            outgoing = { exchange: topology.exchangeFor(kind), body, properties: propertiesOf(message, headers) }
-          } catch (defect) {
-            span.end(now(), Exit.die(defect))
-            return Effect.die(defect)
-          }
-          const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
-          send(live.value.publisher, outgoing.exchange, message.type, outgoing.body, outgoing.properties, millis, (refusal) => {
-            const exit = refusal === null
-              ? Exit.void
-              : Exit.fail(new PublishError({ messageType: message.type, messageId: message.id, reason: refusal }))
-            span.end(now(), exit)
-            Publishing.count(message, exit, labels)
-            answered(exit)
-          })
+          const ready = prepared(fiber, topology, message, publishOptions)
+          if ("defect" in ready) return Effect.die(ready.defect)
+          write(live.value.publisher, ready, message, millis, answered)
           return Effect.void
         })
     )

@@ -30,21 +30,14 @@ export const inOrder = <A>(items: ReadonlyArray<A>, window: number, start: Start
           wake = null
         })
       })
-    /** Told once for an item, whatever its `start` does: a second telling, or a `false` after one, changes nothing. */
+    /** An item's `done`: told once, whatever its `start` does (a second telling changes nothing). */
     const doneOnce = () => {
       let told = false
-      return {
-        done: () => {
-          if (told) return
-          told = true
-          awaiting--
-          wake?.()
-        },
-        untold: () => {
-          if (told) return
-          told = true
-          awaiting--
-        },
+      return () => {
+        if (told) return
+        told = true
+        awaiting--
+        wake?.()
       }
     }
     const most = Math.max(1, window) - 1
@@ -53,8 +46,9 @@ export const inOrder = <A>(items: ReadonlyArray<A>, window: number, start: Start
         if (awaiting > most) yield* until(most)
         // Counted before the send: its answer may come while it runs (a bus whose publish ends at once).
         awaiting++
-        const { done, untold } = doneOnce()
-        if (!(yield* start(item, done))) untold()
+        const done = doneOnce()
+        // Not sent: its room is given back (told once, as if answered, had it been answered already).
+        if (!(yield* start(item, done))) done()
       }
       if (awaiting > 0) yield* until(0)
     })
