@@ -7,7 +7,7 @@
  * fetched again when a token names a key not in the cache (a rotation), at most once per cooldown;
  * or from a key set function in the same process (`layerKeySet`), for the embedded mode.
  */
-import { AppConfig } from "@flight/runtime"
+import { AppConfig, Spans } from "@flight/runtime"
 import { Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema, SynchronizedRef } from "effect"
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from "jose"
 import * as AuthConfig from "./AuthConfig.ts"
@@ -115,7 +115,7 @@ export const make = (
       Effect.map((key) => key === known.key),
       Effect.catchAll((error) => error instanceof KeyLookupFailed ? Effect.fail(unavailable(error.cause)) : Effect.succeed(false)),
     )
-  const verify = Effect.fn("TokenVerifier.verify")(function*(token: string) {
+  const verify = Spans.fn("TokenVerifier.verify")(function*(token: string) {
     const keySet = guarded(yield* keys)
     const now = yield* Clock.currentTimeMillis
     const known = verified.get(token)

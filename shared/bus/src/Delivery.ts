@@ -4,12 +4,11 @@
  * how to settle it. Both adapters call this, so they behave the same.
  */
 import { Catalogue, type AnyMessage } from "@flight/contracts"
-import { Traceparent } from "@flight/runtime"
+import { Spans, Traceparent } from "@flight/runtime"
 import { Cause, Effect, Exit, FiberRef, Metric, type MetricLabel, Option, type Schedule } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import { IdempotencyStoreError } from "./Idempotency.ts"
 import type { Consumer } from "./MessageBus.ts"
-import * as MessageSpan from "./MessageSpan.ts"
 
 export interface RawDelivery {
   readonly body: Uint8Array
@@ -109,7 +108,7 @@ export const handle = <E, R>(
     if (handler === undefined) {
       return counted(queue, deadLetter("unhandled", `the ${consumer.service} consumer has no handler for ${message.type}`, 0, message.type))
     }
-    return MessageSpan.around(`${queue} process ${message.type}`, {
+    return Spans.around(`${queue} process ${message.type}`, {
       kind: "consumer",
       parent: Option.getOrUndefined(parentSpan(raw.headers)),
       attributes: {

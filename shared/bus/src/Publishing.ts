@@ -1,10 +1,9 @@
 /** What every adapter does around a publish: the producer span and the headers that carry it. */
 import { Catalogue, type Publishable, StoredMessage } from "@flight/contracts"
-import { Traceparent } from "@flight/runtime"
+import { Spans, Traceparent } from "@flight/runtime"
 import { Cause, Effect, Exit, type MetricLabel, Option, type Tracer } from "effect"
 import * as BusMetrics from "./BusMetrics.ts"
 import type { PublishError, PublishOptions } from "./MessageBus.ts"
-import * as MessageSpan from "./MessageSpan.ts"
 
 export interface Outgoing {
   /** A Buffer, which amqplib sends as it is; the in-process adapter keeps it as the Uint8Array it is. */
@@ -14,7 +13,7 @@ export interface Outgoing {
 }
 
 /** The producer span's options: its parent is the trace the message was produced in (an outbox entry's), or the current one. */
-export const spanOptions = (message: Publishable, options: PublishOptions | undefined): MessageSpan.Options => ({
+export const spanOptions = (message: Publishable, options: PublishOptions | undefined): Spans.Options => ({
   kind: "producer",
   parent: options?.traceparent ? Option.getOrUndefined(Traceparent.parse(options.traceparent)) : undefined,
   attributes: {
@@ -48,7 +47,7 @@ export const count = (message: Publishable, exit: Exit.Exit<void, PublishError>,
 /**
  * Encodes the message and runs `send` in a producer span whose traceparent travels in the headers.
  *
- * This runs for every message: the span is made and ended around the send (`MessageSpan`), the
+ * This runs for every message: the span is made and ended around the send (`Spans`), the
  * counts are updated as it ends, with no Effect of their own, and the body is encoded once.
  */
 export const traced = <R>(
@@ -56,7 +55,7 @@ export const traced = <R>(
   options: PublishOptions | undefined,
   send: (outgoing: Outgoing) => Effect.Effect<void, PublishError, R>,
 ): Effect.Effect<void, PublishError, R> =>
-  MessageSpan.around(
+  Spans.around(
     `publish ${message.type}`,
     spanOptions(message, options),
     // The span is not made the parent of `send`: an adapter's send opens no span and logs nothing,

@@ -7,7 +7,7 @@ import type { Publishable } from "@flight/contracts"
 import type * as amqp from "amqplib"
 import { Duration, Effect, Exit, type Fiber, FiberRef, type MetricLabel, Option } from "effect"
 import { type Answered, type MessageBus, PublishError, type PublishOptions, sendByFiber } from "./MessageBus.ts"
-import * as MessageSpan from "./MessageSpan.ts"
+import { Spans } from "@flight/runtime"
 import * as Publishing from "./Publishing.ts"
 import type { RabbitMqConnection } from "./RabbitMqConnection.ts"
 import type * as Topology from "./Topology.ts"
@@ -94,7 +94,7 @@ const awaitingConnection = (
     ))
 
 /** A message made ready to write, in its producer span, with the counts' labels of the fiber that sends it. */
-interface Ready extends MessageSpan.Opened {
+interface Ready extends Spans.Opened {
   readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
   readonly exchange: string
   readonly body: Buffer
@@ -112,7 +112,7 @@ const prepared = (
   message: Publishable,
   publishOptions: PublishOptions | undefined,
 ): Ready | { readonly defect: unknown } => {
-  const { span, now } = MessageSpan.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
+  const { span, now } = Spans.open(fiber, `publish ${message.type}`, Publishing.spanOptions(message, publishOptions))
   try {
     const { kind, body, headers } = Publishing.outgoingOf(message, span)
     const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)

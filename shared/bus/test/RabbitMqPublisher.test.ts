@@ -14,7 +14,7 @@ import { PublishError } from "../src/MessageBus.ts"
 import * as RabbitMqPublisher from "../src/RabbitMqPublisher.ts"
 import { channel, connectionOf, counts, reasonOf, type Sent, topology } from "./support/ConfirmChannel.ts"
 import * as Fixtures from "./support/Fixtures.ts"
-import * as RecordingTracer from "./support/RecordingTracer.ts"
+import { RecordingTracer } from "@flight/runtime/testing"
 
 /**
  * Publishes one message through the adapter under a tracer that keeps its spans; `meanwhile` runs

@@ -12,7 +12,7 @@ import type { Live, RabbitMqConnection } from "../src/RabbitMqConnection.ts"
 import * as RabbitMqPublisher from "../src/RabbitMqPublisher.ts"
 import { channel, connectionOf, counts, reasonOf, type Sent, topology } from "./support/ConfirmChannel.ts"
 import * as Fixtures from "./support/Fixtures.ts"
-import * as RecordingTracer from "./support/RecordingTracer.ts"
+import { RecordingTracer } from "@flight/runtime/testing"
 
 /**
  * Sends one message under a tracer that keeps its spans, then runs `then` (which may confirm it):

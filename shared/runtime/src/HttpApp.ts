@@ -5,14 +5,16 @@
  */
 import {
   Cause,
-  type Context,
+  Context,
   Duration,
   Effect,
   Either,
   Exit,
+  FiberRef,
   Metric,
   Option,
   Runtime,
+  Tracer,
 } from "effect"
 import { Hono } from "hono"
 import * as HttpInstrumentation from "./HttpInstrumentation.ts"
@@ -155,23 +157,29 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
     const codec = RouteCodec.make(route)
     // One fiber a request, for what needs Effect: who calls (before the body is read: who may call
     // does not depend on what is sent), the body, and the handler. The span, decoding and encoding
-    // are plain functions around it.
-    const respond = (request: Request, url: URL, params: Record<string, string>) =>
-      Effect.flatMap(options.authentication.authorize(route.access, request), (caller) => {
-        const handle = (body: unknown) => {
-          const input = codec.decode({ params, url, request, body })
-          return Either.isLeft(input)
-            ? Effect.fail(input.left)
-            : Effect.provide(route.handler(input.right), caller) as Effect.Effect<unknown, Problem.Problem, R>
-        }
-        return route.body === undefined ? handle(undefined) : Effect.flatMap(RequestInput.jsonBody(request, limit), handle)
-      })
+    // are plain functions around it. The request's span, then its caller, are set in the fiber's
+    // context rather than provided around what follows (`withParentSpan`, `provide`): the fiber ends
+    // with the handler, so there is no context to give back, and an acquire and release of it each
+    // was a tenth of a request's Effect steps (docs/benchmarks.md, "Spans in fewer steps").
+    const respond = (request: Request, url: URL, params: Record<string, string>, span: Tracer.Span) =>
+      Effect.zipRight(
+        FiberRef.update(FiberRef.currentContext, Context.add(Tracer.ParentSpan, span)),
+        Effect.flatMap(options.authentication.authorize(route.access, request), (caller) => {
+          const handle = (body: unknown) => {
+            const input = codec.decode({ params, url, request, body })
+            return Either.isLeft(input)
+              ? Effect.fail(input.left)
+              : Effect.zipRight(FiberRef.update(FiberRef.currentContext, Context.merge(caller)), route.handler(input.right)) as Effect.Effect<unknown, Problem.Problem, R>
+          }
+          return route.body === undefined ? handle(undefined) : Effect.flatMap(RequestInput.jsonBody(request, limit), handle)
+        }),
+      )
     app.on(method, route.path, (c) => {
       const request = c.req.raw
       const url = urlOf(request)
       return served(method, route.path, request, url, async (span): Promise<HttpInstrumentation.Outcome> => {
         const params = route.params === undefined ? {} : c.req.param()
-        const exit = await run(Effect.withParentSpan(respond(request, url, params), span))
+        const exit = await run(respond(request, url, params, span))
         if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
         const result = exit.value
         if (result instanceof Route.Response) return Exit.succeed(json(result.status, result.body, result.headers))

@@ -13,7 +13,7 @@ import {
   type PaymentId,
   type SeatNumber,
 } from "@flight/contracts"
-import { Idempotent } from "@flight/runtime"
+import { Idempotent, Spans } from "@flight/runtime"
 import { Context, DateTime, type Duration, Effect, Option } from "effect"
 import { type Booking, seatsOf } from "../domain/Booking.ts"
 import {
@@ -121,7 +121,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
      * booking id, so a retry after a crash between the hold and the record answers the booking held.
      * Refused when one of its holders would hold more than the limit.
      */
-    const create = Effect.fn("BookingCommands.create")(function* (request: CreateBooking, idempotency: Option.Option<Idempotent.Request>) {
+    const create = Spans.fn("BookingCommands.create")(function* (request: CreateBooking, idempotency: Option.Option<Idempotent.Request>) {
       yield* Effect.annotateCurrentSpan({ "flight.id": request.flightId, "booking.passengers": request.passengers.length })
       if (Option.isNone(idempotency)) return yield* hold(request, BookingId.make(Bun.randomUUIDv7()))
       // A claim whose request crashed after its hold: the hold answers the booking held then, a replay too.
@@ -142,7 +142,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
     const once = <E, R>(idempotency: Option.Option<Idempotent.Request>, run: Effect.Effect<Booking, E, R>) =>
       Effect.map(Idempotent.optional(onceKeys, idempotency, run), (answer) => ({ booking: answer.value, replayed: answer.replayed }))
 
-    const cancel = Effect.fn("BookingCommands.cancel")(function* (id: BookingId, reason: "customer" | "flight-cancelled", causedBy?: AnyMessage) {
+    const cancel = Spans.fn("BookingCommands.cancel")(function* (id: BookingId, reason: "customer" | "flight-cancelled", causedBy?: AnyMessage) {
       yield* Effect.annotateCurrentSpan({ "booking.id": id })
       const booking = yield* found(id)
       const event = yield* outgoing(yield* cancelledEvent(booking, reason, causedBy))
@@ -150,7 +150,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
     })
 
     /** Confirms a booking from a successful payment; a redelivered payment changes nothing. */
-    const confirm = Effect.fn("BookingCommands.confirm")(function* (payment: MessageOf<"payment.processed">) {
+    const confirm = Spans.fn("BookingCommands.confirm")(function* (payment: MessageOf<"payment.processed">) {
       const booking = yield* found(payment.data.bookingId)
       const event = yield* outgoing(yield* Envelope.make(Messages.BookingConfirmed, {
         bookingId: booking.id,
@@ -165,7 +165,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
     })
 
     /** Expires a booking whose hold ran out (the sweeper's step); None when it is not due or not pending. */
-    const expire = Effect.fn("BookingCommands.expire")(function* (id: BookingId) {
+    const expire = Spans.fn("BookingCommands.expire")(function* (id: BookingId) {
       const booking = yield* repository.get(id)
       // In the expiry index but never stored: its hold failed after the index was written.
       if (Option.isNone(booking)) return yield* Effect.as(repository.forgetExpiry(id), Option.none<Booking>())
@@ -173,7 +173,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
       return yield* repository.expire(id, yield* DateTime.now, event)
     })
 
-    const seed = Effect.fn("BookingCommands.seed")(function* (scheduled: MessageOf<"flight.scheduled">) {
+    const seed = Spans.fn("BookingCommands.seed")(function* (scheduled: MessageOf<"flight.scheduled">) {
       return yield* repository.seed(new FlightSeating({
         flightId: scheduled.data.flightId,
         flightNumber: scheduled.data.flightNumber,
@@ -187,7 +187,7 @@ export class BookingCommands extends Effect.Service<BookingCommands>()("booking/
      * A flight's new status: recorded, so a cancelled or departed flight sells no more seats; a
      * cancelled flight cancels each of its bookings; a delayed one tells each booking's contact.
      */
-    const applyFlightStatus = Effect.fn("BookingCommands.applyFlightStatus")(function* (changed: MessageOf<"flight.status-changed">) {
+    const applyFlightStatus = Spans.fn("BookingCommands.applyFlightStatus")(function* (changed: MessageOf<"flight.status-changed">) {
       const known = yield* repository.setFlightStatus(changed.data.flightId, changed.data.status, changed.data.departureAt)
       if (!known) return yield* Effect.fail(new FlightNotFound({ flightId: changed.data.flightId }))
       if (changed.data.status !== "cancelled" && changed.data.status !== "delayed") return

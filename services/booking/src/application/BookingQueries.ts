@@ -4,6 +4,7 @@
  */
 import type { Principal } from "@flight/auth"
 import type { BookingId, BookingReference, Cabin, FlightId } from "@flight/contracts"
+import { Spans } from "@flight/runtime"
 import { Effect, Option } from "effect"
 import * as BookingAccess from "./BookingAccess.ts"
 import { hasPassenger } from "../domain/Booking.ts"
@@ -13,7 +14,7 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
   effect: Effect.gen(function* () {
     const repository = yield* BookingRepository
 
-    const get = Effect.fn("BookingQueries.get")(function* (id: BookingId) {
+    const get = Spans.fn("BookingQueries.get")(function* (id: BookingId) {
       return yield* Effect.flatMap(repository.get(id), Option.match({
         onNone: () => Effect.fail(new BookingNotFound({ id })),
         onSome: Effect.succeed,
@@ -24,14 +25,14 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
      * The booking, when the caller may reach it (BookingAccess); otherwise the same BookingNotFound
      * as for an unknown id, so a stranger learns nothing of whether it exists.
      */
-    const reachable = Effect.fn("BookingQueries.reachable")(function* (caller: Option.Option<Principal.Principal>, id: BookingId) {
+    const reachable = Spans.fn("BookingQueries.reachable")(function* (caller: Option.Option<Principal.Principal>, id: BookingId) {
       const booking = yield* get(id)
       if (!BookingAccess.canRead(caller, booking)) return yield* Effect.fail(new BookingNotFound({ id }))
       return booking
     })
 
     /** As at an airline: the reference alone reveals nothing; a passenger's last name must match. */
-    const find = Effect.fn("BookingQueries.find")(function* (reference: BookingReference, lastName: string) {
+    const find = Spans.fn("BookingQueries.find")(function* (reference: BookingReference, lastName: string) {
       const booking = yield* repository.findByReference(reference)
       if (Option.isNone(booking) || !hasPassenger(booking.value, lastName)) {
         return yield* Effect.fail(new BookingNotFound({ id: reference }))
@@ -40,7 +41,7 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
     })
 
     /** The caller's own bookings, newest first; None for a caller who has no trips (anonymous, a guest token). */
-    const mine = Effect.fn("BookingQueries.mine")(function* (
+    const mine = Spans.fn("BookingQueries.mine")(function* (
       caller: Option.Option<Principal.Principal>,
       page: { readonly offset: number; readonly limit: number },
     ) {
@@ -50,7 +51,7 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
     })
 
     /** A flight's bookings, every status, newest first (staff: the route asks `BookingAccess.staffQueries`). */
-    const ofFlight = Effect.fn("BookingQueries.ofFlight")(function* (
+    const ofFlight = Spans.fn("BookingQueries.ofFlight")(function* (
       flightId: FlightId,
       page: { readonly offset: number; readonly limit: number },
     ) {
@@ -58,13 +59,13 @@ export class BookingQueries extends Effect.Service<BookingQueries>()("booking/Bo
     })
 
     /** A booking by its reference alone (staff: the route asks `BookingAccess.isStaffCaller`). */
-    const byReference = Effect.fn("BookingQueries.byReference")(function* (reference: BookingReference) {
+    const byReference = Spans.fn("BookingQueries.byReference")(function* (reference: BookingReference) {
       const booking = yield* repository.findByReference(reference)
       if (Option.isNone(booking)) return yield* Effect.fail(new BookingNotFound({ id: reference }))
       return booking.value
     })
 
-    const seatMap = Effect.fn("BookingQueries.seatMap")(function* (flightId: FlightId, cabin: Cabin) {
+    const seatMap = Spans.fn("BookingQueries.seatMap")(function* (flightId: FlightId, cabin: Cabin) {
       return yield* repository.seatMap(flightId, cabin)
     })
 

@@ -4,6 +4,7 @@
  * and publishes `booking.cancelled` (reason expired). Safe with several instances: expiring is
  * idempotent, so two sweepers that take the same booking expire it once.
  */
+import { Spans } from "@flight/runtime"
 import { DateTime, Duration, Effect, type Scope } from "effect"
 import { BookingRepository } from "../domain/BookingRepository.ts"
 import { BookingCommands } from "./BookingCommands.ts"
@@ -34,7 +35,7 @@ export const sweepOnce = (batchSize = 100) =>
         ),
       ), { concurrency: 8, discard: true })
     return due.length
-  }).pipe(Effect.withSpan("ExpirySweeper.sweep"))
+  }).pipe(Spans.within("ExpirySweeper.sweep"))
 
 export const start = (options: Options = {}): Effect.Effect<void, never, BookingRepository | BookingCommands | Scope.Scope> => {
   const batchSize = options.batchSize ?? 100

@@ -1,5 +1,5 @@
 /** A Redis call as an Effect: the store's one way to Redis, traced, its failure the store's error. */
-import { StoreError } from "@flight/runtime"
+import { Spans, StoreError } from "@flight/runtime"
 import { Effect } from "effect"
 import { BookingStoreError } from "../domain/BookingRepository.ts"
 
@@ -8,5 +8,5 @@ const { reasonOf } = StoreError
 /** A Redis call as an Effect, in a client span, its failure a BookingStoreError naming the operation. */
 export const call = <A>(operation: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (cause) => new BookingStoreError({ operation, reason: reasonOf(cause) }) }).pipe(
-    Effect.withSpan(`redis ${operation}`, { kind: "client", attributes: { "db.system.name": "redis", "db.operation.name": operation } }),
+    Spans.within(`redis ${operation}`, { kind: "client", attributes: { "db.system.name": "redis", "db.operation.name": operation } }),
   )

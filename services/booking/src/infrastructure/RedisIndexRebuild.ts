@@ -19,6 +19,7 @@
  * (which cross slots: each flight and each owner has its own) would be split by slot or sent as
  * single commands.
  */
+import { Spans } from "@flight/runtime"
 import { DateTime, Effect, Either, Layer, Schedule, Schema } from "effect"
 import type { Redis } from "ioredis"
 import { Booking } from "../domain/Booking.ts"
@@ -118,7 +119,7 @@ export const run = (client: Redis, options: Options = {}) =>
     } while (cursor !== "0")
     yield* call("index rebuild marker", () => client.set(keys.indexes, String(version)))
     return { skipped: false, documents, flightEntries, ownerEntries, unreadable } satisfies Outcome
-  }).pipe(Effect.withSpan("RedisIndexRebuild.run", { attributes: { "booking.index_rebuild.version": version } }))
+  }).pipe(Spans.within("RedisIndexRebuild.run", { attributes: { "booking.index_rebuild.version": version } }))
 
 /** The run with its retries and its log line; a failure is logged, never the caller's. */
 export const logged = (client: Redis, options: Options = {}) =>

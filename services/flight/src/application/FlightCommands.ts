@@ -4,7 +4,7 @@
  * A change computed from a version that another writer has since replaced is computed again.
  */
 import { type AnyMessage, type BookingId, Envelope, type FlightId, Messages, type MessageOf } from "@flight/contracts"
-import { Idempotent, Traceparent } from "@flight/runtime"
+import { Idempotent, Spans, Traceparent } from "@flight/runtime"
 import { DateTime, Effect, Either, Option, Schedule } from "effect"
 import * as Availability from "../domain/Availability.ts"
 import * as Flight from "../domain/Flight.ts"
@@ -90,7 +90,7 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
       release: () => Effect.void,
     }
 
-    const schedule = Effect.fn("FlightCommands.schedule")(function* (
+    const schedule = Spans.fn("FlightCommands.schedule")(function* (
       input: Flight.FlightSchedule,
       request: Option.Option<Idempotent.Request>,
     ) {
@@ -119,7 +119,7 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
         return changed.value.flight
       }))
 
-    const changeStatus = Effect.fn("FlightCommands.changeStatus")(function* (id: FlightId, change: Flight.StatusChange) {
+    const changeStatus = Spans.fn("FlightCommands.changeStatus")(function* (id: FlightId, change: Flight.StatusChange) {
       return yield* modify(id, (flight) =>
         Effect.gen(function* () {
           const next = yield* Flight.changeStatus(flight, change, yield* DateTime.now)
@@ -143,7 +143,7 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
      * changes nothing and is answered alone; the others are written. A failure to read or write the
      * flight is the whole batch's, and nothing of it is written.
      */
-    const applyBookings = Effect.fn("FlightCommands.applyBookings")(function* (
+    const applyBookings = Spans.fn("FlightCommands.applyBookings")(function* (
       flightId: FlightId,
       batch: ReadonlyArray<PendingBooking>,
     ) {
@@ -185,7 +185,7 @@ export class FlightCommands extends Effect.Service<FlightCommands>()("flight/Fli
      * Applies a booking event to the availability of its flight, once per booking whatever the order
      * and the number of deliveries; publishes `flight.seats-updated` when the seats changed.
      */
-    const applyBooking = Effect.fn("FlightCommands.applyBooking")(function* (event: BookingEvent) {
+    const applyBooking = Spans.fn("FlightCommands.applyBooking")(function* (event: BookingEvent) {
       yield* Effect.annotateCurrentSpan({ "booking.id": event.data.bookingId, "flight.id": event.data.flightId })
       const traceparent = Option.getOrNull(yield* Traceparent.current)
       const [outcome] = yield* applyBookings(event.data.flightId, [{ event, traceparent }])

@@ -1,5 +1,6 @@
 /** The flight service's queries: GetFlight, SearchFlights and ListDepartures (staff). */
 import type { FlightId } from "@flight/contracts"
+import { Spans } from "@flight/runtime"
 import { Effect, Option } from "effect"
 import * as Flight from "../domain/Flight.ts"
 import { type DeparturesCriteria, FlightRepository, type SearchCriteria } from "../domain/FlightRepository.ts"
@@ -8,23 +9,22 @@ export class FlightQueries extends Effect.Service<FlightQueries>()("flight/Fligh
   effect: Effect.gen(function* () {
     const repository = yield* FlightRepository
 
-    const get = Effect.fn("FlightQueries.get")(function* (id: FlightId) {
+    const get = Spans.fn("FlightQueries.get")(function* (id: FlightId) {
       return yield* Effect.flatMap(repository.get(id), Flight.found(id))
     })
 
     // A read of memory in the in-memory store, the service's hottest call: its span is made with its
-    // attributes and without the stack trace `Effect.fn` captures on every call.
+    // attributes, which depend on the criteria.
     const search = (criteria: SearchCriteria) =>
-      Effect.withSpan(repository.search(criteria), "FlightQueries.search", {
+      Spans.within("FlightQueries.search", {
         attributes: {
           "flight.route": `${criteria.origin}-${criteria.destination}`,
           "flight.date": criteria.date,
           "flight.cabin": criteria.cabin,
         },
-        captureStackTrace: false,
-      })
+      })(repository.search(criteria))
 
-    const departures = Effect.fn("FlightQueries.departures")(function* (criteria: DeparturesCriteria) {
+    const departures = Spans.fn("FlightQueries.departures")(function* (criteria: DeparturesCriteria) {
       yield* Effect.annotateCurrentSpan({
         "flight.date": criteria.date,
         "flight.origin": Option.getOrElse(criteria.origin, () => "any"),

@@ -3,7 +3,7 @@
  * unreachable MONGODB_URL stops the service before it serves, and closed on shutdown. It answers
  * the store's readiness check with the `ping` command, and makes the adapters' driver calls Effects.
  */
-import { StoreError, StoreHealth, StoreUnavailable } from "@flight/runtime"
+import { Spans, StoreError, StoreHealth, StoreUnavailable } from "@flight/runtime"
 import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import { type Db, MongoClient } from "mongodb"
 import { FlightStoreError } from "../domain/FlightRepository.ts"
@@ -92,7 +92,7 @@ export const { reasonOf } = StoreError
  */
 export const call = (collection: string) => <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, FlightStoreError> =>
   Effect.tryPromise({ try: run, catch: (cause) => new FlightStoreError({ operation, reason: reasonOf(cause) }) }).pipe(
-    Effect.withSpan(`mongodb ${operation}`, {
+    Spans.within(`mongodb ${operation}`, {
       kind: "client",
       attributes: { "db.system.name": name, "db.collection.name": collection, "db.operation.name": operation },
     }),

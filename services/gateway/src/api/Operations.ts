@@ -6,7 +6,7 @@
  * admin's token again). Each service's dead letters are its own routes, under
  * `/api/operations/{service}/dead-letters`, routed like any other API.
  */
-import { Problem, Route } from "@flight/runtime"
+import { Problem, Route, Spans } from "@flight/runtime"
 import { Cause, Duration, Effect, Exit, Option, Schema } from "effect"
 import { allUpstreams, type Upstream, Upstreams } from "../domain/Upstream.ts"
 import type { UpstreamSettings } from "../infrastructure/GatewayConfig.ts"
@@ -66,7 +66,7 @@ export const probe = (service: Upstream, settings: UpstreamSettings): Effect.Eff
           ? { service, state: "ready", status, unavailable: [] }
           : { service, state: "not-ready", status, unavailable: unavailableIn(body) },
     }),
-    Effect.withSpan("Operations.probe", { attributes: { "upstream": service }, kind: "client" }),
+    Spans.within("Operations.probe", { attributes: { "upstream": service }, kind: "client" }),
   )
 
 /** The gateway's own readiness, in the same shape as a service's. */

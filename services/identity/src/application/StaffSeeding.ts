@@ -3,10 +3,11 @@
  * roles and the configured password, and said in the log (never a configured password). A documented development default is printed with its password, so
  * whoever starts the embedded mode can sign in; a configured password never is.
  */
+import { Spans } from "@flight/runtime"
 import { Effect, Redacted } from "effect"
 import { rolesOf, StaffAccounts, type StaffSeed } from "../domain/Account.ts"
 
-export const seed = Effect.fn("StaffSeeding.seed")(function* (seeds: ReadonlyArray<StaffSeed>) {
+export const seed = Spans.fn("StaffSeeding.seed")(function* (seeds: ReadonlyArray<StaffSeed>) {
   const accounts = yield* StaffAccounts
   for (const staff of seeds) {
     const outcome = yield* accounts.ensure(staff)

@@ -6,7 +6,7 @@
  * a customer's (anyone may sign up with any email): it is refused, never promoted. A staff account
  * found whose password is not the configured one gets the configured one, and its sessions end.
  */
-import { StoreError } from "@flight/runtime"
+import { Spans, StoreError } from "@flight/runtime"
 import { Clock, Effect, Layer, Redacted } from "effect"
 import { AccountStoreError, emailVariable, rolesOf, SeedEmailTaken, type Seeded, StaffAccounts, type StaffSeed } from "../domain/Account.ts"
 import { type Auth, IdentityAuth } from "./BetterAuth.ts"
@@ -112,7 +112,7 @@ const ensure = (auth: Auth) => (seed: StaffSeed) =>
     }
     yield* attempt(`give ${seed.email} its roles`, () => context.internalAdapter.updateUser(user.id, { roles: [...roles], kind: "staff" }))
     return (created ? "created" : passwordChanged ? "password-changed" : "roles-updated") satisfies Seeded
-  }).pipe(Effect.withSpan("StaffAccounts.ensure", { attributes: { role: seed.role } }))
+  }).pipe(Spans.within("StaffAccounts.ensure", { attributes: { role: seed.role } }))
 
 export const layer: Layer.Layer<StaffAccounts, never, IdentityAuth> = Layer.effect(
   StaffAccounts,

@@ -7,7 +7,7 @@
  */
 import { Lease } from "@flight/bus"
 import { type AnyMessage, BookingId as BookingIdSchema, type BookingId, Email, Messages, type Money, Phone } from "@flight/contracts"
-import { KeyedLock } from "@flight/runtime"
+import { KeyedLock, Spans } from "@flight/runtime"
 import { Clock, DateTime, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
 import { type Channel, type DeliveryFailed, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
 import { render, type TemplateData } from "../domain/Templates.ts"
@@ -210,7 +210,7 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
           if (retried !== undefined) return yield* Effect.fail(retried)
           if (waiting.length > 0) return yield* Effect.fail(new NotificationInProgress({ key: waiting[0]!.key }))
           if (failures.length > 0) return yield* Effect.fail(failures[0]!)
-        }))).pipe(Effect.withSpan("NotificationCommands.notify", {
+        }))).pipe(Spans.within("NotificationCommands.notify", {
           attributes: { channels: wanted.map((one) => one.channel).join(","), template: wanted[0]?.template ?? "" },
         }))
       })
@@ -284,7 +284,7 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
       })
 
     /** Handles one message: each notification it causes, once. */
-    const handle = Effect.fn("NotificationCommands.handle")(function* (message: AnyMessage) {
+    const handle = Spans.fn("NotificationCommands.handle")(function* (message: AnyMessage) {
       yield* notify(message.id, yield* wantedBy(message))
     })
 

@@ -8,7 +8,7 @@
  */
 import { MessageBus } from "@flight/bus"
 import { type AnyMessage, Catalogue, Envelope, Messages } from "@flight/contracts"
-import { Idempotent } from "@flight/runtime"
+import { Idempotent, Spans } from "@flight/runtime"
 import { DateTime, Effect, Either, Option } from "effect"
 import { type KeyedCommand, NotificationStore, NotificationStoreError } from "../domain/Notification.ts"
 import { render } from "../domain/Templates.ts"
@@ -43,7 +43,7 @@ const keysOf = (store: NotificationStore["Type"]): Idempotent.Store<AnyMessage, 
 })
 
 /** Sends `body` as a `notification.send` command: the command on the bus, and whether it is the first request's again. */
-export const send = Effect.fn("NotificationSending.send")(function* (body: SendNotification, request: Option.Option<Idempotent.Request>) {
+export const send = Spans.fn("NotificationSending.send")(function* (body: SendNotification, request: Option.Option<Idempotent.Request>) {
   if (!recipientFits(body.channel, body.recipient)) {
     return yield* new RecipientInvalid({ channel: body.channel, recipient: body.recipient })
   }

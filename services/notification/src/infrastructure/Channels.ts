@@ -3,7 +3,7 @@
  * SMTP_URL is set, and is recorded only (kept in the history, logged) otherwise; SMS and push are
  * logging adapters, where a provider (an SMS gateway, a push service) would plug in.
  */
-import { StoreError } from "@flight/runtime"
+import { Spans, StoreError } from "@flight/runtime"
 import { Effect, Layer, Option, Redacted, type Scope } from "effect"
 import nodemailer from "nodemailer"
 import { DeliveryFailed, NotificationChannel, type Outgoing } from "../domain/Notification.ts"
@@ -42,7 +42,7 @@ export const smtp = (url: Redacted.Redacted<URL>): Effect.Effect<(message: Outgo
             html: message.html,
           }),
         catch: (cause) => new DeliveryFailed({ channel: "email", reason: reasonOf(cause), transient: transient(cause) }),
-      }).pipe(Effect.as({ deliveredBy: "smtp" }), Effect.withSpan("smtp send", { kind: "client" })),
+      }).pipe(Effect.as({ deliveredBy: "smtp" }), Spans.within("smtp send", { kind: "client" })),
   )
 
 const logged = (deliveredBy: string) => (message: Outgoing) =>

@@ -8,6 +8,7 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { CompiledParser } from "@flight/contracts"
 import * as PostgresStore from "@flight/runtime/postgres"
+import { Spans } from "@flight/runtime"
 import { DateTime, Duration, Effect, Layer, Option, type ParseResult } from "effect"
 import {
   BookingContact,
@@ -148,10 +149,10 @@ export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
   const traced = (operation: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.withSpan(effect, `postgresql ${operation}`, {
+    Spans.within(`postgresql ${operation}`, {
       kind: "client",
       attributes: { "db.system.name": "postgresql", "db.operation.name": operation },
-    })
+    })(effect)
 
   const store: NotificationStore["Type"] = {
     claim: (keys, holder, lease) =>

@@ -5,6 +5,7 @@
  * if it had come just after. A booking that never comes is still `payment-not-ready`, after the wait.
  */
 import type { BookingId } from "@flight/contracts"
+import { Spans } from "@flight/runtime"
 import { Context, Duration, Effect, Either, Option } from "effect"
 import type { IntentNotOpenYet } from "../domain/Payment.ts"
 import { PaymentRepository } from "../domain/PaymentRepository.ts"
@@ -38,5 +39,5 @@ export const awaitingIntent = <A, E, R>(
       const { within } = yield* IntentWait
       const woken = yield* Effect.timeoutOption(repository.intentArrival(bookingId, since), within)
       return yield* (Option.isSome(woken) ? attempt : Effect.fail(notYet))
-    }).pipe(Effect.withSpan("PaymentCommands.awaitIntent", { attributes: { "booking.id": bookingId } }))
+    }).pipe(Spans.within("PaymentCommands.awaitIntent", { attributes: { "booking.id": bookingId } }))
   })

@@ -6,7 +6,7 @@
 import type { Principal } from "@flight/auth"
 import { Lease } from "@flight/bus"
 import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId } from "@flight/contracts"
-import { Idempotent, Traceparent } from "@flight/runtime"
+import { Idempotent, Spans, Traceparent } from "@flight/runtime"
 import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } from "effect"
 import { BookingNotFound, Payment } from "../domain/Payment.ts"
 import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
@@ -75,7 +75,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
       Effect.flatMap(
         gateway.charge({ key: pending.id, amount: pending.amount, token: pending.method.token }).pipe(
           Effect.retry({ schedule: gatewayRetry, while: (error) => error.transient }),
-          Effect.withSpan("PaymentGateway.charge", { kind: "client", attributes: { "payment.id": pending.id } }),
+          Spans.within("PaymentGateway.charge", { kind: "client", attributes: { "payment.id": pending.id } }),
         ),
         (outcome) => complete(pending, outcome, render),
       )
@@ -133,7 +133,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
      * and complete, or whose gateway did not answer. They are leased to this process while it settles
      * them; one that cannot be settled now is left to a pass `unansweredRetry` later.
      */
-    const recoverStale = Effect.fn("PaymentCommands.recoverStale")(function* (render: (payment: Payment) => string) {
+    const recoverStale = Spans.fn("PaymentCommands.recoverStale")(function* (render: (payment: Payment) => string) {
       const stale = yield* repository.claimStale({ holder, lease: timing.lease, limit: 20 })
       if (stale.length === 0) return 0
       const unsettled: Array<PaymentId> = []
@@ -187,7 +187,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
      * ended meanwhile, `payment.processed`, the response recorded under the key). `render` is the
      * response body the key replays.
      */
-    const pay = Effect.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
+    const pay = Spans.fn("PaymentCommands.pay")(function* (request: PayRequest, render: (payment: Payment) => string) {
       yield* Effect.annotateCurrentSpan({ "booking.id": request.bookingId })
       const payer = PaymentAccess.payerOf(request.caller, request.bookingId)
       if (payer._tag === "nobody") return yield* Effect.fail(new BookingNotFound({ bookingId: request.bookingId }))
@@ -205,7 +205,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
       return { replayed, ...value }
     })
 
-    const openIntent = Effect.fn("PaymentCommands.openIntent")(function* (created: MessageOf<"booking.created">) {
+    const openIntent = Spans.fn("PaymentCommands.openIntent")(function* (created: MessageOf<"booking.created">) {
       return yield* repository.openIntent(`payment/${created.id}`, {
         bookingId: created.data.bookingId,
         // Narrowed first: the helper's parameter type does not accept a version 1 message as such.
@@ -216,7 +216,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
       })
     })
 
-    const bookingEnded = Effect.fn("PaymentCommands.bookingEnded")(function* (cancelled: MessageOf<"booking.cancelled">) {
+    const bookingEnded = Spans.fn("PaymentCommands.bookingEnded")(function* (cancelled: MessageOf<"booking.cancelled">) {
       return yield* repository.bookingEnded(`payment/${cancelled.id}`, {
         bookingId: cancelled.data.bookingId,
         reason: cancelled.data.reason,
@@ -226,7 +226,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     })
 
     /** Refunds what is due (a cancelled paid booking, a charge after the booking ended): each once. */
-    const refundPending = Effect.fn("PaymentCommands.refundPending")(function* (limit: number) {
+    const refundPending = Spans.fn("PaymentCommands.refundPending")(function* (limit: number) {
       const due = yield* repository.pendingRefunds(limit)
       for (const refund of due) {
         // Each on its own: one the gateway or the store refuses now is tried again on the next pass.

@@ -5,6 +5,7 @@
  */
 import type { Principal } from "@flight/auth"
 import type { BookingId, PaymentId } from "@flight/contracts"
+import { Spans } from "@flight/runtime"
 import { Effect, Option } from "effect"
 import { BookingNotFound, PaymentNotFound } from "../domain/Payment.ts"
 import { PaymentRepository, type PaymentStoreError } from "../domain/PaymentRepository.ts"
@@ -19,7 +20,7 @@ export class PaymentQueries extends Effect.Service<PaymentQueries>()("payment/Pa
       Effect.map(repository.getIntent(bookingId), Option.map((intent) => ({ owner: intent.owner })))
 
     /** The payment, when the caller may read its booking's payments; otherwise as for an unknown id. */
-    const get = Effect.fn("PaymentQueries.get")(function* (caller: Principal.Principal, id: PaymentId) {
+    const get = Spans.fn("PaymentQueries.get")(function* (caller: Principal.Principal, id: PaymentId) {
       const payment = yield* Effect.flatMap(repository.getPayment(id), Option.match({
         onNone: () => Effect.fail(new PaymentNotFound({ id })),
         onSome: Effect.succeed,
@@ -31,7 +32,7 @@ export class PaymentQueries extends Effect.Service<PaymentQueries>()("payment/Pa
     })
 
     /** The booking's charges and refunds, when the caller may read them; otherwise BookingNotFound. */
-    const history = Effect.fn("PaymentQueries.history")(function* (caller: Principal.Principal, bookingId: BookingId) {
+    const history = Spans.fn("PaymentQueries.history")(function* (caller: Principal.Principal, bookingId: BookingId) {
       if (!PaymentAccess.canReadPayments(caller, bookingId, yield* known(bookingId))) {
         return yield* Effect.fail(new BookingNotFound({ bookingId }))
       }

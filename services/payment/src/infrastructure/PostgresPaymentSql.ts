@@ -6,6 +6,7 @@
  */
 import type { SqlClient, SqlError } from "@effect/sql"
 import * as PostgresStore from "@flight/runtime/postgres"
+import { Spans } from "@flight/runtime"
 import { Effect, type ParseResult, Predicate, Schedule } from "effect"
 import { PaymentStoreError } from "../domain/PaymentRepository.ts"
 
@@ -48,7 +49,7 @@ export const failing = (operation: string) =>
 
 /** Traces `effect` as the store's `operation` (the span named `name`, `postgresql <operation>` unless said). */
 export const traced = (operation: string, name = `postgresql ${operation}`) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.withSpan(effect, name, { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": operation } })
+  Spans.within(name, { kind: "client", attributes: { "db.system.name": "postgresql", "db.operation.name": operation } })(effect)
 
 /** One transaction of `operation`, traced, run again when it loses a serialization race or a deadlock. */
 export const transaction = (sql: SqlClient.SqlClient) => (operation: string) => <A, E, R>(body: Effect.Effect<A, E, R>) =>

@@ -3,6 +3,7 @@
  * account's access token fresh: the session token stays on the server and buys a 10-minute access
  * token whenever the last one is about to run out.
  */
+import { Spans } from "@flight/runtime"
 import { Effect, Option, Schema } from "effect"
 import { Api } from "../domain/Api.ts"
 import type { ApiProblem } from "../domain/ApiProblem.ts"
@@ -50,20 +51,20 @@ const accountOf = (sessionToken: string, user: SignedIn["user"]): Effect.Effect<
     }
   })
 
-export const signUp = Effect.fn("Accounts.signUp")(function* (form: AccountForms.SignUp) {
+export const signUp = Spans.fn("Accounts.signUp")(function* (form: AccountForms.SignUp) {
   const api = yield* Api
   const answer = yield* api.request<SignedIn>({ method: "POST", path: "/api/auth/sign-up/email", body: form })
   return yield* accountOf(answer.body.token, answer.body.user)
 })
 
-export const signIn = Effect.fn("Accounts.signIn")(function* (form: AccountForms.SignIn) {
+export const signIn = Spans.fn("Accounts.signIn")(function* (form: AccountForms.SignIn) {
   const api = yield* Api
   const answer = yield* api.request<SignedIn>({ method: "POST", path: "/api/auth/sign-in/email", body: form })
   return yield* accountOf(answer.body.token, answer.body.user)
 })
 
 /** Ends the identity session; the page forgets it whatever identity answers. */
-export const signOut = Effect.fn("Accounts.signOut")(function* (account: Account) {
+export const signOut = Spans.fn("Accounts.signOut")(function* (account: Account) {
   const api = yield* Api
   yield* Effect.ignore(api.request({ method: "POST", path: "/api/auth/sign-out", body: {}, token: account.sessionToken }))
 })
@@ -72,7 +73,7 @@ export const signOut = Effect.fn("Accounts.signOut")(function* (account: Account
  * The session with an access token good for at least a minute: renewed with the session token when
  * needed; when identity no longer knows the session, the visitor is signed out (account null).
  */
-export const fresh = Effect.fn("Accounts.fresh")(function* (session: Session, now: number) {
+export const fresh = Spans.fn("Accounts.fresh")(function* (session: Session, now: number) {
   const account = session.account
   if (account === null || account.accessExpiresAt - now > renewBefore) return { session, changed: false }
   const renewed = yield* Effect.either(accessTokenFor(account.sessionToken))

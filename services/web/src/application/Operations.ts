@@ -3,7 +3,7 @@
  * flights of a day, scheduling, status changes, a flight's bookings, a booking's saga. (The system
  * page's are in `SystemStatus`.)
  */
-import { Effect } from "effect"
+import { Spans } from "@flight/runtime"
 import { Api } from "../domain/Api.ts"
 import type * as ConsoleForms from "../domain/ConsoleForms.ts"
 import type * as Resources from "../domain/Resources.ts"
@@ -14,7 +14,7 @@ import * as Travel from "./Travel.ts"
  * staff), of the origin and the destination when given, by departure: pages followed up to a cap,
  * and whether more flights remain beyond it.
  */
-export const flightsOn = Effect.fn("Operations.flightsOn")(function* (token: string, form: ConsoleForms.Flights) {
+export const flightsOn = Spans.fn("Operations.flightsOn")(function* (token: string, form: ConsoleForms.Flights) {
   // A day's listing is one page of HTML: beyond this many flights staff narrow it by route.
   const cap = 500
   const api = yield* Api
@@ -36,12 +36,12 @@ export const flightsOn = Effect.fn("Operations.flightsOn")(function* (token: str
   return { flights, more: cursor !== null }
 })
 
-export const schedule = Effect.fn("Operations.schedule")(function* (token: string, form: ConsoleForms.Schedule, idempotencyKey: string) {
+export const schedule = Spans.fn("Operations.schedule")(function* (token: string, form: ConsoleForms.Schedule, idempotencyKey: string) {
   const api = yield* Api
   return (yield* api.request<Resources.Flight>({ method: "POST", path: "/api/flights", body: form, token, idempotencyKey })).body
 })
 
-export const changeStatus = Effect.fn("Operations.changeStatus")(function* (
+export const changeStatus = Spans.fn("Operations.changeStatus")(function* (
   token: string,
   flightId: string,
   change: { readonly status: "delayed" | "cancelled"; readonly departureAt?: string; readonly reason?: string },
@@ -62,7 +62,7 @@ export const bookingsPerPage = 100
  * A page of a flight's bookings, every status, newest first (`GET /api/bookings?flightId=`, for
  * staff), from `cursor` (the newest when null), and the cursor of the next page.
  */
-export const bookingsOf = Effect.fn("Operations.bookingsOf")(function* (token: string, flightId: string, cursor: string | null) {
+export const bookingsOf = Spans.fn("Operations.bookingsOf")(function* (token: string, flightId: string, cursor: string | null) {
   const api = yield* Api
   const query = new URLSearchParams({ flightId, limit: String(bookingsPerPage), ...(cursor === null ? {} : { cursor }) })
   const page = (yield* api.request<Resources.Page<Resources.Booking>>({ method: "GET", path: `/api/bookings?${query}`, token })).body
@@ -70,7 +70,7 @@ export const bookingsOf = Effect.fn("Operations.bookingsOf")(function* (token: s
 })
 
 /** A booking found by id, or by its reference alone (staff), or by its reference and a passenger's last name. */
-export const findBooking = Effect.fn("Operations.findBooking")(function* (token: string, form: ConsoleForms.FindBooking) {
+export const findBooking = Spans.fn("Operations.findBooking")(function* (token: string, form: ConsoleForms.FindBooking) {
   const api = yield* Api
   if (form.by === "id") return yield* Travel.booking(token, form.id)
   const query = new URLSearchParams({ reference: form.reference, ...(form.lastName === null ? {} : { lastName: form.lastName }) })

@@ -4,6 +4,7 @@
  * queue, its dead letters with their reasons, and its outbox (from its metrics); replaying one dead
  * letter onto its queue.
  */
+import { Spans } from "@flight/runtime"
 import { Effect, type Either } from "effect"
 import { Api } from "../domain/Api.ts"
 import type { ApiProblem } from "../domain/ApiProblem.ts"
@@ -45,7 +46,7 @@ const queueOf = (token: string, service: BusService) =>
   })
 
 /** Everything the system page shows, asked at once. */
-export const overview = Effect.fn("SystemStatus.overview")(function* (token: string) {
+export const overview = Spans.fn("SystemStatus.overview")(function* (token: string) {
   const api = yield* Api
   const [readiness, queues] = yield* Effect.all([
     Effect.either(Effect.map(api.request<SystemReadiness>({ method: "GET", path: "/api/operations/readiness", token }), (answer) => answer.body)),
@@ -55,7 +56,7 @@ export const overview = Effect.fn("SystemStatus.overview")(function* (token: str
 })
 
 /** Moves one dead letter of `service` back onto its queue. */
-export const replay = Effect.fn("SystemStatus.replay")(function* (token: string, service: BusService, id: string) {
+export const replay = Spans.fn("SystemStatus.replay")(function* (token: string, service: BusService, id: string) {
   const api = yield* Api
   yield* api.request<{ readonly replayed: number }>({
     method: "POST",

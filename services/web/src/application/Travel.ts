@@ -4,6 +4,7 @@
  * reference and last name, cancelling, "my trips". Each call goes to the gateway with the token of
  * whoever holds the booking.
  */
+import { Spans } from "@flight/runtime"
 import { Effect, Schedule } from "effect"
 import { Api } from "../domain/Api.ts"
 import type * as Resources from "../domain/Resources.ts"
@@ -14,7 +15,7 @@ import type * as TravelForms from "../domain/TravelForms.ts"
 export const holderToken = (session: Session, bookingId: string): string | undefined =>
   session.guests[bookingId]?.token ?? session.account?.accessToken
 
-export const search = Effect.fn("Travel.search")(function* (form: TravelForms.Search) {
+export const search = Spans.fn("Travel.search")(function* (form: TravelForms.Search) {
   const api = yield* Api
   const query = new URLSearchParams({
     origin: form.origin,
@@ -27,12 +28,12 @@ export const search = Effect.fn("Travel.search")(function* (form: TravelForms.Se
   return (yield* api.request<Resources.Page<Resources.Flight>>({ method: "GET", path: `/api/flights?${query}` })).body.items
 })
 
-export const flight = Effect.fn("Travel.flight")(function* (id: string) {
+export const flight = Spans.fn("Travel.flight")(function* (id: string) {
   const api = yield* Api
   return (yield* api.request<Resources.Flight>({ method: "GET", path: `/api/flights/${encodeURIComponent(id)}` })).body
 })
 
-export const seatMap = Effect.fn("Travel.seatMap")(function* (flightId: string, cabin: string) {
+export const seatMap = Spans.fn("Travel.seatMap")(function* (flightId: string, cabin: string) {
   const api = yield* Api
   return (yield* api.request<Resources.SeatMap>({
     method: "GET",
@@ -41,7 +42,7 @@ export const seatMap = Effect.fn("Travel.seatMap")(function* (flightId: string, 
 })
 
 /** Holds the seats: as the signed-in account (it owns the booking), or as a guest (its token comes back). */
-export const book = Effect.fn("Travel.book")(function* (session: Session, form: TravelForms.Booking, idempotencyKey: string) {
+export const book = Spans.fn("Travel.book")(function* (session: Session, form: TravelForms.Booking, idempotencyKey: string) {
   const api = yield* Api
   return (yield* api.request<Resources.CreatedBooking>({
     method: "POST",
@@ -55,7 +56,7 @@ export const book = Effect.fn("Travel.book")(function* (session: Session, form: 
 /** Until booking.created reaches payment the intent is not there: asked again for a few seconds. */
 const whileNotReady = Schedule.spaced("300 millis").pipe(Schedule.upTo("8 seconds"))
 
-export const pay = Effect.fn("Travel.pay")(function* (session: Session, bookingId: string, cardToken: string, idempotencyKey: string) {
+export const pay = Spans.fn("Travel.pay")(function* (session: Session, bookingId: string, cardToken: string, idempotencyKey: string) {
   const api = yield* Api
   const answer = yield* api.request<Resources.Payment>({
     method: "POST",
@@ -67,7 +68,7 @@ export const pay = Effect.fn("Travel.pay")(function* (session: Session, bookingI
   return answer.body
 })
 
-export const booking = Effect.fn("Travel.booking")(function* (token: string | undefined, id: string) {
+export const booking = Spans.fn("Travel.booking")(function* (token: string | undefined, id: string) {
   const api = yield* Api
   return (yield* api.request<Resources.Booking>({ method: "GET", path: `/api/bookings/${encodeURIComponent(id)}`, token })).body
 })
@@ -76,7 +77,7 @@ export const booking = Effect.fn("Travel.booking")(function* (token: string | un
  * A booking with its flight, payments and notifications. Payment and notification hear of a booking
  * a moment after it is made: until then their history is read as empty, not as an error.
  */
-export const story = Effect.fn("Travel.story")(function* (token: string | undefined, id: string) {
+export const story = Spans.fn("Travel.story")(function* (token: string | undefined, id: string) {
   const api = yield* Api
   const found = yield* booking(token, id)
   const query = `bookingId=${encodeURIComponent(id)}&limit=100`
@@ -95,7 +96,7 @@ export const story = Effect.fn("Travel.story")(function* (token: string | undefi
 })
 
 /** Reference and last name give the booking and a guest token for it (the same 404 for either wrong). */
-export const manage = Effect.fn("Travel.manage")(function* (form: TravelForms.Manage) {
+export const manage = Spans.fn("Travel.manage")(function* (form: TravelForms.Manage) {
   const api = yield* Api
   return (yield* api.request<{ readonly booking: Resources.Booking; readonly accessToken: string }>({
     method: "POST",
@@ -104,7 +105,7 @@ export const manage = Effect.fn("Travel.manage")(function* (form: TravelForms.Ma
   })).body
 })
 
-export const cancel = Effect.fn("Travel.cancel")(function* (token: string | undefined, id: string, idempotencyKey: string) {
+export const cancel = Spans.fn("Travel.cancel")(function* (token: string | undefined, id: string, idempotencyKey: string) {
   const api = yield* Api
   return (yield* api.request<Resources.Booking>({
     method: "POST",
@@ -115,7 +116,7 @@ export const cancel = Effect.fn("Travel.cancel")(function* (token: string | unde
 })
 
 /** The signed-in account's own bookings, newest first, each with its flight when it can be read. */
-export const trips = Effect.fn("Travel.trips")(function* (accessToken: string) {
+export const trips = Spans.fn("Travel.trips")(function* (accessToken: string) {
   const api = yield* Api
   const page = (yield* api.request<Resources.Page<Resources.Booking>>({ method: "GET", path: "/api/bookings?mine=true&limit=50", token: accessToken })).body
   const flights = new Map<string, Resources.Flight | null>()

@@ -3,6 +3,7 @@
  * call made for a visitor says whose it is: `X-Forwarded-For` with the visitor's address, which the
  * gateway believes from the site (its AUTH_TRUSTED_PROXIES).
  */
+import { Spans } from "@flight/runtime"
 import { Duration, Effect, FiberRef, Layer, Option } from "effect"
 import { Api } from "../domain/Api.ts"
 import * as ApiProblem from "../domain/ApiProblem.ts"
@@ -51,7 +52,7 @@ export const layer = (baseUrl: URL) =>
         Effect.tapError((problem) =>
           problem.status >= 500 ? Effect.logWarning(`${request.method} ${request.path.split("?")[0]} answered ${problem.status} ${problem.type}`) : Effect.void
         ),
-        Effect.withSpan(`Api ${request.method} ${request.path.split("?")[0]}`, { kind: "client" }),
+        Spans.within(`Api ${request.method} ${request.path.split("?")[0]}`, { kind: "client" }),
       ),
     text: (path, token) =>
       Effect.tryPromise(async (signal) => {

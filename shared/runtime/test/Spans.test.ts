@@ -5,8 +5,8 @@
  */
 import { describe, expect, test } from "bun:test"
 import { Cause, Context, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
-import * as MessageSpan from "../src/MessageSpan.ts"
-import * as RecordingTracer from "./support/RecordingTracer.ts"
+import * as Spans from "../src/Spans.ts"
+import * as RecordingTracer from "../src/testing/RecordingTracer.ts"
 
 /** Runs `effect` under a tracer that keeps every span it makes (Effect's own spans). */
 const recording = <A, E>(effect: Effect.Effect<A, E>) =>
@@ -18,11 +18,11 @@ const recording = <A, E>(effect: Effect.Effect<A, E>) =>
 
 const options = { kind: "consumer" as const, attributes: { "messaging.message.id": "m-1" } }
 
-describe("MessageSpan.around", () => {
+describe("Spans.around", () => {
   test("a span under the current span, with the fiber's annotations and its attributes, ended with the effect's success", async () => {
     const ended: Array<Exit.Exit<unknown, unknown>> = []
     const { exit, made } = await Effect.runPromise(recording(
-      MessageSpan.around("process", options, (span) => Effect.succeed(span.spanId), (exit) => ended.push(exit)).pipe(
+      Spans.around("process", options, (span) => Effect.succeed(span.spanId), (exit) => ended.push(exit)).pipe(
         Effect.annotateSpans("service", "booking"),
         Effect.withSpan("request"),
       ),
@@ -39,7 +39,7 @@ describe("MessageSpan.around", () => {
   test("the parent given, rather than the current span", async () => {
     const parent = Tracer.externalSpan({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" })
     const { made } = await Effect.runPromise(recording(
-      MessageSpan.around("publish", { ...options, parent }, () => Effect.void, () => {}).pipe(Effect.withSpan("request")),
+      Spans.around("publish", { ...options, parent }, () => Effect.void, () => {}).pipe(Effect.withSpan("request")),
     ))
     const span = made[1]!
     expect(span.traceId).toBe(parent.traceId)
@@ -49,7 +49,7 @@ describe("MessageSpan.around", () => {
   test("a failure ends the span with it and is told, then fails the effect", async () => {
     const ended: Array<Exit.Exit<unknown, unknown>> = []
     const { exit, made } = await Effect.runPromise(recording(
-      MessageSpan.around("publish", options, () => Effect.fail("no confirm"), (exit) => ended.push(exit)),
+      Spans.around("publish", options, () => Effect.fail("no confirm"), (exit) => ended.push(exit)),
     ))
     expect(exit).toEqual(Exit.fail("no confirm"))
     const status = made[0]!.status
@@ -62,7 +62,7 @@ describe("MessageSpan.around", () => {
     const { made } = await Effect.runPromise(recording(Effect.gen(function* () {
       const started = yield* Deferred.make<void>()
       const fiber = yield* Effect.fork(
-        MessageSpan.around("process", options, () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never), (exit) => ended.push(exit)),
+        Spans.around("process", options, () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never), (exit) => ended.push(exit)),
       )
       yield* Deferred.await(started)
       yield* Fiber.interrupt(fiber)
@@ -77,7 +77,7 @@ describe("MessageSpan.around", () => {
     for (const tracing of [true, false]) {
       const ended: Array<Exit.Exit<unknown, unknown>> = []
       const exit = await Effect.runPromise(Effect.exit(
-        MessageSpan.around("publish", options, () => Effect.never, (exit) => ended.push(exit)).pipe(
+        Spans.around("publish", options, () => Effect.never, (exit) => ended.push(exit)).pipe(
           Effect.timeoutFail({ duration: "20 millis", onTimeout: () => "timed out" }),
           Effect.withTracerEnabled(tracing),
         ),
@@ -92,7 +92,7 @@ describe("MessageSpan.around", () => {
     for (const tracing of [true, false]) {
       for (const outcome of outcomes) {
         const { exit, made } = await Effect.runPromise(recording(Effect.gen(function* () {
-          const inside = yield* Effect.exit(MessageSpan.around("process", { ...options, current: true }, () =>
+          const inside = yield* Effect.exit(Spans.around("process", { ...options, current: true }, () =>
             Effect.zipRight(Effect.withSpan(Effect.void, "handler"), outcome), () => {}))
           // The handler's span had "process" as its parent; the effect's span after it has "request".
           yield* Effect.withSpan(Effect.void, "after")
@@ -109,7 +109,7 @@ describe("MessageSpan.around", () => {
 
   test("with tracing off, made current, its effect still sees the span as the current one", async () => {
     const seen = await Effect.runPromise(
-      MessageSpan.around("process", { ...options, current: true }, (span) =>
+      Spans.around("process", { ...options, current: true }, (span) =>
         Effect.map(Effect.currentSpan, (current) => current === span), () => {}).pipe(Effect.withTracerEnabled(false)),
     )
     expect(seen).toBe(true)
@@ -117,7 +117,7 @@ describe("MessageSpan.around", () => {
 
   test("a current span that does not propagate is passed over for its parent, as Effect does", async () => {
     const { made } = await Effect.runPromise(recording(
-      MessageSpan.around("process", options, () => Effect.void, () => {}).pipe(
+      Spans.around("process", options, () => Effect.void, () => {}).pipe(
         Effect.withSpan("hidden", { context: Context.make(Tracer.DisablePropagation, true) }),
         Effect.withSpan("request"),
       ),
@@ -130,14 +130,14 @@ describe("MessageSpan.around", () => {
   test("the fiber's span links are the span's links", async () => {
     const linked = Tracer.externalSpan({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" })
     const { made } = await Effect.runPromise(recording(
-      MessageSpan.around("process", options, () => Effect.void, () => {}).pipe(Effect.linkSpans(linked, { why: "batch" })),
+      Spans.around("process", options, () => Effect.void, () => {}).pipe(Effect.linkSpans(linked, { why: "batch" })),
     ))
     expect(made[0]!.links.map((link) => [link.span.spanId, link.attributes])).toEqual([[linked.spanId, { why: "batch" }]])
   })
 
   test("with timing turned off the span carries no times", async () => {
     const { made } = await Effect.runPromise(recording(
-      MessageSpan.around("process", options, () => Effect.void, () => {}).pipe(Effect.withTracerTiming(false)),
+      Spans.around("process", options, () => Effect.void, () => {}).pipe(Effect.withTracerTiming(false)),
     ))
     const status = made[0]!.status
     expect(status._tag === "Ended" && [status.startTime, status.endTime]).toEqual([0n, 0n])
@@ -146,10 +146,69 @@ describe("MessageSpan.around", () => {
   test("with tracing turned off the effect runs, under no recorded span, and the end is still told", async () => {
     const ended: Array<Exit.Exit<unknown, unknown>> = []
     const { exit, made } = await Effect.runPromise(recording(
-      MessageSpan.around("process", options, () => Effect.succeed(1), (exit) => ended.push(exit)).pipe(Effect.withTracerEnabled(false)),
+      Spans.around("process", options, () => Effect.succeed(1), (exit) => ended.push(exit)).pipe(Effect.withTracerEnabled(false)),
     ))
     expect(exit).toEqual(Exit.succeed(1))
     expect(made).toEqual([])
     expect(ended).toEqual([Exit.succeed(1)])
+  })
+})
+
+describe("Spans.within", () => {
+  test("the effect runs in a span of the kind and attributes given, under the current span, and is the parent of its own spans", async () => {
+    const { exit, made } = await Effect.runPromise(recording(
+      Effect.withSpan(Effect.succeed("done"), "inner").pipe(
+        Spans.within("redis hold", { kind: "client", attributes: { "db.system.name": "redis" } }),
+        Effect.withSpan("request"),
+      ),
+    ))
+    expect(exit).toEqual(Exit.succeed("done"))
+    const named = (name: string) => made.find((span) => span.name === name)!
+    expect(named("redis hold").kind).toBe("client")
+    expect(Object.fromEntries(named("redis hold").attributes)).toEqual({ "db.system.name": "redis" })
+    expect(Option.getOrUndefined(named("redis hold").parent)?.spanId).toBe(named("request").spanId)
+    expect(Option.getOrUndefined(named("inner").parent)?.spanId).toBe(named("redis hold").spanId)
+    expect(named("redis hold").status._tag).toBe("Ended")
+  })
+
+  test("an internal span by default, ended with the effect's failure, and the current span given back after it", async () => {
+    const { exit, made } = await Effect.runPromise(recording(Effect.gen(function* () {
+      const failed = yield* Effect.exit(Spans.within("step")(Effect.fail("refused")))
+      yield* Effect.withSpan(Effect.void, "after")
+      return failed
+    }).pipe(Effect.withSpan("request"))))
+    expect(Exit.isSuccess(exit) && exit.value).toEqual(Exit.fail("refused"))
+    const named = (name: string) => made.find((span) => span.name === name)!
+    const status = named("step").status
+    expect(named("step").kind).toBe("internal")
+    expect(status._tag === "Ended" && status.exit).toEqual(Exit.fail("refused"))
+    expect(Option.getOrUndefined(named("after").parent)?.spanId).toBe(named("request").spanId)
+  })
+})
+
+describe("Spans.fn", () => {
+  test("each call runs the body anew with its arguments, in a span of its own", async () => {
+    let runs = 0
+    const twice = Spans.fn("Commands.twice")(function* (value: number, label: string) {
+      runs++
+      const span = yield* Effect.currentSpan
+      return `${label}:${value * 2}:${span.name}`
+    })
+    const called = twice(21, "a")
+    expect(runs).toBe(0)
+    const { exit, made } = await Effect.runPromise(recording(Effect.all([called, called, twice(1, "b")])))
+    expect(exit).toEqual(Exit.succeed(["a:42:Commands.twice", "a:42:Commands.twice", "b:2:Commands.twice"]))
+    expect(runs).toBe(3)
+    expect(made.map((span) => span.name)).toEqual(["Commands.twice", "Commands.twice", "Commands.twice"])
+  })
+
+  test("a failure of the body fails the call and ends its span with it", async () => {
+    const refuse = Spans.fn("Commands.refuse")(function* (reason: string) {
+      return yield* Effect.fail(reason)
+    })
+    const { exit, made } = await Effect.runPromise(recording(refuse("sold out")))
+    expect(exit).toEqual(Exit.fail("sold out"))
+    const status = made[0]!.status
+    expect(status._tag === "Ended" && status.exit).toEqual(Exit.fail("sold out"))
   })
 })
