@@ -3,7 +3,7 @@ import { BookingId, StoredMessage } from "@flight/contracts"
 import { OutboxLeases } from "@flight/bus/testing"
 import { RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { Context, Effect, Either, Layer, Redacted } from "effect"
+import { Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
@@ -53,6 +53,28 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       expect(Either.isLeft(yield* Effect.either(repository.hold(request)))).toBe(true)
       expect(yield* Effect.promise(() => redis.exists(keys.where(request.id), keys.reference(request.reference)))).toBe(0)
       expect(yield* Effect.promise(() => redis.zscore(keys.expiring, `${flight.flightId}/${request.id}`))).toBeNull()
+    }))
+
+  it("a hold on a Redis that lost its scripts (restarted, flushed) holds, with its names, and marks its flight after the script ran", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      const flight = seating()
+      yield* repository.seed(flight)
+      yield* Effect.promise(() => redis.script("FLUSH"))
+      const request = yield* holdRequest(flight.flightId, ["10A"])
+      const { booking } = yield* repository.hold(request)
+      expect(booking.passengers.map((passenger) => passenger.seat)).toEqual(["10A"])
+      expect(Option.map(yield* repository.get(request.id), (held) => held.status)).toEqual(Option.some("pending"))
+      expect(yield* Effect.promise(() => redis.get(keys.where(request.id)))).toBe(flight.flightId)
+      expect(yield* Effect.promise(() => redis.get(keys.reference(request.reference)))).toBe(request.id)
+      expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(1)
+      // Marked before the script, behind the first try (before the script was sent in full), and
+      // again once it ran: the relay is sure to read the flight after its entry was written.
+      expect(yield* Effect.promise(() => redis.zscore(keys.dirty, flight.flightId))).toBe("3")
+      // The next hold finds the script and marks the flight twice, as every hold does.
+      yield* repository.hold(yield* holdRequest(flight.flightId, ["10B"]))
+      expect(yield* Effect.promise(() => redis.zscore(keys.dirty, flight.flightId))).toBe("5")
     }))
 
   it("an outbox entry no build can read is moved aside with its reason, and the flight's later events go out", () =>

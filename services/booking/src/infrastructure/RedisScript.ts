@@ -71,7 +71,7 @@ export const make = <
   }
 }
 
-const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT")
+export const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT")
 
 /**
  * Sends the script by its SHA-1 (EVALSHA), at once, so it keeps its place among the connection's
