@@ -64,7 +64,7 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       yield* Effect.promise(() => redis.script("FLUSH"))
       const request = yield* holdRequest(flight.flightId, ["10A"])
       const { booking } = yield* repository.hold(request)
-      expect(booking.passengers.map((passenger) => passenger.seat)).toEqual(["10A"])
+      expect(booking.passengers.map((passenger) => String(passenger.seat))).toEqual(["10A"])
       expect(Option.map(yield* repository.get(request.id), (held) => held.status)).toEqual(Option.some("pending"))
       expect(yield* Effect.promise(() => redis.get(keys.where(request.id)))).toBe(flight.flightId)
       expect(yield* Effect.promise(() => redis.get(keys.reference(request.reference)))).toBe(request.id)
@@ -75,6 +75,27 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       // The next hold finds the script and marks the flight twice, as every hold does.
       yield* repository.hold(yield* holdRequest(flight.flightId, ["10B"]))
       expect(yield* Effect.promise(() => redis.zscore(keys.dirty, flight.flightId))).toBe("5")
+    }))
+
+  it("holds asked at once are each answered their own, on a Redis that has the script or has lost it", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      for (const flushed of [true, false]) {
+        const flight = seating()
+        yield* repository.seed(flight)
+        if (flushed) yield* Effect.promise(() => redis.script("FLUSH"))
+        const seats = ["10A", "10B", "10C", "11A", "11B", "11C"] as const
+        // Each seat asked for twice in the same turn: one of the two holds it, the other is refused.
+        const requests = yield* Effect.forEach([...seats, ...seats], (seat) => holdRequest(flight.flightId, [seat]))
+        const outcomes = yield* Effect.forEach(requests, (request) => Effect.either(repository.hold(request)), { concurrency: "unbounded" })
+        const held = outcomes.flatMap((outcome, index) => Either.isRight(outcome) ? [[requests[index]!.id, outcome.right.booking]] as const : [])
+        expect(held.map(([id, booking]) => booking.id === id)).toEqual(seats.map(() => true))
+        expect(held.map(([, booking]) => String(booking.passengers[0]!.seat)).toSorted()).toEqual([...seats])
+        const refused = outcomes.flatMap((outcome) => Either.isLeft(outcome) ? [outcome.left] : [])
+        expect(refused.map((error) => error._tag)).toEqual(seats.map(() => "SeatsUnavailable"))
+        expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(seats.length)
+      }
     }))
 
   it("an outbox entry no build can read is moved aside with its reason, and the flight's later events go out", () =>
