@@ -3,15 +3,16 @@ import { BookingId, StoredMessage } from "@flight/contracts"
 import { OutboxLeases } from "@flight/bus/testing"
 import { RealServer } from "@flight/runtime/testing"
 import { expect } from "bun:test"
-import { Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Context, DateTime, Effect, Either, Layer, Option, Redacted } from "effect"
 import { BookingRepository } from "../src/domain/BookingRepository.ts"
 import * as RedisBookingRepository from "../src/infrastructure/RedisBookingRepository.ts"
+import * as RedisScripts from "../src/infrastructure/RedisScripts.ts"
 import * as RedisStore from "../src/infrastructure/RedisStore.ts"
 import { RedisClient } from "../src/infrastructure/RedisStore.ts"
 import { contract } from "./BookingRepository.contract.ts"
 import { commandsIdempotencyContract } from "./BookingCommandsIdempotency.contract.ts"
 import { holdLimitContract } from "./HoldLimit.contract.ts"
-import { cancelledEvent, deletePrefix, holdRequest, seating, testPrefix } from "./support/Fixtures.ts"
+import { cancelledEvent, confirmedEvent, deletePrefix, holdRequest, paymentId, seating, testPrefix } from "./support/Fixtures.ts"
 import * as RedisStoreTests from "./support/RedisStoreTests.ts"
 
 RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
@@ -96,6 +97,29 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
         expect(refused.map((error) => error._tag)).toEqual(seats.map(() => "SeatsUnavailable"))
         expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(seats.length)
       }
+    }))
+
+  it("a confirm and a cancel mark their flight before and after their script, and once more when Redis had lost it", () =>
+    Effect.gen(function* () {
+      const repository = yield* BookingRepository
+      const redis = yield* RedisClient
+      const flight = seating()
+      yield* repository.seed(flight)
+      const mark = () => Effect.map(Effect.promise(() => redis.zscore(keys.dirty, flight.flightId)), Number)
+      const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, ["10A"]))
+      const { booking: other } = yield* repository.hold(yield* holdRequest(flight.flightId, ["10B"]))
+      const payment = paymentId()
+      // Redis has the confirm script (another test may have flushed it).
+      yield* Effect.promise(() => redis.script("LOAD", RedisScripts.confirm.lua))
+      const beforeConfirm = yield* mark()
+      yield* repository.confirm(booking, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
+      expect((yield* mark()) - beforeConfirm).toBe(2)
+      yield* Effect.promise(() => redis.script("FLUSH"))
+      const beforeCancel = yield* mark()
+      yield* repository.cancel(other.id, "customer", yield* DateTime.now, yield* cancelledEvent(other, "customer"))
+      // Before, after (sent behind the first try, so before the script sent in full), and again.
+      expect((yield* mark()) - beforeCancel).toBe(3)
+      expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(4)
     }))
 
   it("an outbox entry no build can read is moved aside with its reason, and the flight's later events go out", () =>

@@ -66,11 +66,20 @@ export const make = (client: Redis, options: Options = {}) =>
     const references = RedisReferences.make(client, keys, options.references)
     const run = <In, Out>(script: RedisScript.Script<In, Out>, input: NoInfer<In>) => RedisScript.run(client, script, input)
 
-    /** A booking's record of the holder sets it counts in, and those sets: what confirm and release empty. */
-    const countedIn = (booking: Pick<Booking, "id" | "flightId">) => {
-      const holders = keys.holders(booking.flightId, booking.id)
-      return Effect.map(call("holders", () => client.get(holders)), (record) => ({ holders, holderSets: RedisHoldLimits.countedIn(record) }))
-    }
+    /**
+     * A script that may write the flight's outbox, and the mark after it, sent together on the one
+     * connection (one round trip, in that order): the mark is applied once the script has committed.
+     * When the script wrote (`wrote`), this process's relay is woken; when the mark came before the
+     * script after all (Redis had lost it: NOSCRIPT, then EVAL) or failed, the flight is marked again.
+     */
+    const runMarked = <In, Out>(script: RedisScript.Script<In, Out>, input: NoInfer<In>, flight: string, wrote: (out: Out) => boolean) =>
+      Effect.gen(function* () {
+        const [{ late, reply }, markFailed] = yield* call(script.name, () =>
+          Promise.all([RedisScript.evaluate(client, script, input), client.zincrby(keys.dirty, 1, flight).then(() => false, () => true)]))
+        const out = yield* script.decode(reply)
+        if (wrote(out)) yield* (late || markFailed ? written(flight) : wakeup.notify)
+        return out
+      })
 
     /** The booking and its flight, or BookingNotFound. */
     const located = (id: BookingId) =>
@@ -80,12 +89,18 @@ export const make = (client: Redis, options: Options = {}) =>
       }))
 
     /**
-     * The flight's outbox marked before a write and the booking's holder sets, in one round trip:
+     * The flight's outbox marked before a write, and the booking's record of the holder sets it
+     * counts in with those sets (what confirm and release empty), in one round trip and one call:
      * both are sent before either answers, and the script that follows is sent only once both have
      * answered, so the mark is applied before the script writes the outbox entry.
      */
-    const markedAndCounted = (booking: Pick<Booking, "id" | "flightId">) =>
-      Effect.map(Effect.all([dirty(booking.flightId), countedIn(booking)], { concurrency: "unbounded" }), ([, counted]) => counted)
+    const markedAndCounted = (booking: Pick<Booking, "id" | "flightId">) => {
+      const holders = keys.holders(booking.flightId, booking.id)
+      return Effect.map(
+        call("outbox mark and holders", () => Promise.all([client.zincrby(keys.dirty, 1, booking.flightId), client.get(holders)])),
+        ([, record]) => ({ holders, holderSets: RedisHoldLimits.countedIn(record) }),
+      )
+    }
 
     /** Cancels or expires a booking (`RedisScripts.release`); the flight's outbox is marked around it. */
     const release = (
@@ -98,7 +113,7 @@ export const make = (client: Redis, options: Options = {}) =>
       Effect.gen(function* () {
         const flight = booking.flightId
         const counted = yield* markedAndCounted(booking)
-        const reply = yield* run(RedisScripts.release, {
+        const reply = yield* runMarked(RedisScripts.release, {
           keys: {
             booking: keys.booking(flight, booking.id),
             seats: keys.seats(flight, booking.cabin),
@@ -116,8 +131,7 @@ export const make = (client: Redis, options: Options = {}) =>
             mode,
             nowMillis: DateTime.toEpochMillis(now),
           },
-        })
-        if (reply[0] === "ok") yield* written(flight)
+        }, flight, (reply) => reply[0] === "ok")
         return reply
       })
 
@@ -147,7 +161,7 @@ export const make = (client: Redis, options: Options = {}) =>
         Effect.gen(function* () {
           const { flightId: flight, id } = booking
           const counted = yield* markedAndCounted(booking)
-          const reply = yield* run(RedisScripts.confirm, {
+          const reply = yield* runMarked(RedisScripts.confirm, {
             keys: {
               booking: keys.booking(flight, id),
               seats: keys.seats(flight, booking.cabin),
@@ -164,10 +178,9 @@ export const make = (client: Redis, options: Options = {}) =>
               messageId: event.message.id,
               cabin: booking.cabin,
             },
-          })
+          }, flight, (reply) => reply[0] === "ok")
           switch (reply[0]) {
             case "ok":
-              yield* written(flight)
               return { _tag: "Confirmed" as const, booking: reply[1] }
             case "already":
               return { _tag: "AlreadyConfirmed" as const, booking: reply[1] }
