@@ -13,6 +13,7 @@ import { contract } from "./BookingRepository.contract.ts"
 import { commandsIdempotencyContract } from "./BookingCommandsIdempotency.contract.ts"
 import { holdLimitContract } from "./HoldLimit.contract.ts"
 import { cancelledEvent, confirmedEvent, deletePrefix, holdRequest, paymentId, seating, testPrefix } from "./support/Fixtures.ts"
+import * as RedisCommands from "./support/RedisCommands.ts"
 import * as RedisStoreTests from "./support/RedisStoreTests.ts"
 
 RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
@@ -56,36 +57,54 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
       expect(yield* Effect.promise(() => redis.zscore(keys.expiring, `${flight.flightId}/${request.id}`))).toBeNull()
     }))
 
-  it("a hold on a Redis that lost its scripts (restarted, flushed) holds, with its names, and marks its flight after the script ran", () =>
-    Effect.gen(function* () {
+  /** The store on a client that sends every script as if Redis had lost it (restarted, flushed). */
+  const forgetfulRepository = Effect.gen(function* () {
+    const client = yield* RedisClient
+    const built = yield* Layer.build(RedisBookingRepository.layerWith({ prefix }).pipe(
+      Layer.provide(Layer.succeed(RedisClient, RedisCommands.forgetful(client))),
+    ))
+    return Context.get(built, BookingRepository)
+  })
+
+  /** The flight's marks and the scripts among the commands Redis applied, in their order. */
+  const marksAndScripts = (applied: ReadonlyArray<ReadonlyArray<string>>, flightId: string) =>
+    applied.flatMap(([name, ...args]) =>
+      (name === "zincrby" && args[0] === keys.dirty && args[2] === flightId) || name === "evalsha" || name === "eval" ? [name!] : []
+    )
+
+  it("a hold marks its flight before and after its script; on a Redis that lost the script, once more after it was sent in full", () =>
+    Effect.scoped(Effect.gen(function* () {
       const repository = yield* BookingRepository
       const redis = yield* RedisClient
+      const commands = yield* RedisCommands.recorder(url, prefix)
       const flight = seating()
       yield* repository.seed(flight)
-      yield* Effect.promise(() => redis.script("FLUSH"))
+      // Redis has the hold script: a hold now is the one that counts.
+      yield* repository.hold(yield* holdRequest(flight.flightId, ["12A"]))
+      const before = (yield* commands.applied).length
+      yield* repository.hold(yield* holdRequest(flight.flightId, ["12B"]))
+      expect(marksAndScripts((yield* commands.applied).slice(before), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby"])
+
+      const forgetful = yield* forgetfulRepository
       const request = yield* holdRequest(flight.flightId, ["10A"])
-      const { booking } = yield* repository.hold(request)
+      const lost = (yield* commands.applied).length
+      const { booking } = yield* forgetful.hold(request)
+      // The mark sent behind the first try came before the script sent in full: the flight is
+      // marked again, so the relay is sure to read it after its entry was written.
+      expect(marksAndScripts((yield* commands.applied).slice(lost), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby", "eval", "zincrby"])
       expect(booking.passengers.map((passenger) => String(passenger.seat))).toEqual(["10A"])
       expect(Option.map(yield* repository.get(request.id), (held) => held.status)).toEqual(Option.some("pending"))
       expect(yield* Effect.promise(() => redis.get(keys.where(request.id)))).toBe(flight.flightId)
       expect(yield* Effect.promise(() => redis.get(keys.reference(request.reference)))).toBe(request.id)
-      expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(1)
-      // Marked before the script, behind the first try (before the script was sent in full), and
-      // again once it ran: the relay is sure to read the flight after its entry was written.
-      expect(yield* Effect.promise(() => redis.zscore(keys.dirty, flight.flightId))).toBe("3")
-      // The next hold finds the script and marks the flight twice, as every hold does.
-      yield* repository.hold(yield* holdRequest(flight.flightId, ["10B"]))
-      expect(yield* Effect.promise(() => redis.zscore(keys.dirty, flight.flightId))).toBe("5")
-    }))
+      expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(3)
+    })))
 
   it("holds asked at once are each answered their own, on a Redis that has the script or has lost it", () =>
-    Effect.gen(function* () {
-      const repository = yield* BookingRepository
+    Effect.scoped(Effect.gen(function* () {
       const redis = yield* RedisClient
-      for (const flushed of [true, false]) {
+      for (const repository of [yield* forgetfulRepository, yield* BookingRepository]) {
         const flight = seating()
         yield* repository.seed(flight)
-        if (flushed) yield* Effect.promise(() => redis.script("FLUSH"))
         const seats = ["10A", "10B", "10C", "11A", "11B", "11C"] as const
         // Each seat asked for twice in the same turn: one of the two holds it, the other is refused.
         const requests = yield* Effect.forEach([...seats, ...seats], (seat) => holdRequest(flight.flightId, [seat]))
@@ -97,30 +116,28 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
         expect(refused.map((error) => error._tag)).toEqual(seats.map(() => "SeatsUnavailable"))
         expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(seats.length)
       }
-    }))
+    })))
 
-  it("a confirm and a cancel mark their flight before and after their script, and once more when Redis had lost it", () =>
-    Effect.gen(function* () {
+  it("a confirm and a cancel mark their flight before and after their script; on a Redis that lost it, once more after it was sent in full", () =>
+    Effect.scoped(Effect.gen(function* () {
       const repository = yield* BookingRepository
       const redis = yield* RedisClient
+      const commands = yield* RedisCommands.recorder(url, prefix)
       const flight = seating()
       yield* repository.seed(flight)
-      const mark = () => Effect.map(Effect.promise(() => redis.zscore(keys.dirty, flight.flightId)), Number)
       const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, ["10A"]))
       const { booking: other } = yield* repository.hold(yield* holdRequest(flight.flightId, ["10B"]))
       const payment = paymentId()
-      // Redis has the confirm script (another test may have flushed it).
+      // Redis has the confirm script: the confirm now is the one that counts.
       yield* Effect.promise(() => redis.script("LOAD", RedisScripts.confirm.lua))
-      const beforeConfirm = yield* mark()
+      const before = (yield* commands.applied).length
       yield* repository.confirm(booking, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
-      expect((yield* mark()) - beforeConfirm).toBe(2)
-      yield* Effect.promise(() => redis.script("FLUSH"))
-      const beforeCancel = yield* mark()
-      yield* repository.cancel(other.id, "customer", yield* DateTime.now, yield* cancelledEvent(other, "customer"))
-      // Before, after (sent behind the first try, so before the script sent in full), and again.
-      expect((yield* mark()) - beforeCancel).toBe(3)
+      expect(marksAndScripts((yield* commands.applied).slice(before), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby"])
+      const lost = (yield* commands.applied).length
+      yield* (yield* forgetfulRepository).cancel(other.id, "customer", yield* DateTime.now, yield* cancelledEvent(other, "customer"))
+      expect(marksAndScripts((yield* commands.applied).slice(lost), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby", "eval", "zincrby"])
       expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(4)
-    }))
+    })))
 
   it("an outbox entry no build can read is moved aside with its reason, and the flight's later events go out", () =>
     Effect.gen(function* () {

@@ -99,8 +99,10 @@ export const around = <A, E, R>(
     return Effect.matchCauseEffect(
       Effect.zipRight(FiberRef.set(FiberRef.currentContext, Context.add(outer, Tracer.ParentSpan, span)), restore(use(span))),
       {
-        onSuccess: (value) => Effect.zipRight(giveBack, finish(Exit.succeed(value))),
-        onFailure: (cause) => Effect.zipRight(giveBack, finish(Exit.failCause(cause))),
+        // The context given back before the span is ended: a tracer whose `end` throws leaves no
+        // ended span current.
+        onSuccess: (value) => Effect.flatMap(giveBack, () => finish(Exit.succeed(value))),
+        onFailure: (cause) => Effect.flatMap(giveBack, () => finish(Exit.failCause(cause))),
       },
     )
   }))

@@ -212,3 +212,25 @@ describe("Spans.fn", () => {
     expect(status._tag === "Ended" && status.exit).toEqual(Exit.fail("sold out"))
   })
 })
+
+describe("Spans.within, with a tracer that fails", () => {
+  test("a span whose end throws fails the effect with the defect, and the current span is given back first", async () => {
+    const current = Effect.map(Effect.option(Effect.currentSpan), Option.map((span) => span.name))
+    const result = await Effect.runPromise(Effect.gen(function* () {
+      const inner = yield* Effect.tracer
+      const tracer = Tracer.make({
+        span: (...args) => {
+          const span = inner.span(...args)
+          if (args[0] === "step") span.end = () => { throw new Error("exporter down") }
+          return span
+        },
+        context: (execution) => execution(),
+      })
+      return yield* Effect.withTracer(Effect.gen(function* () {
+        const exit = yield* Effect.exit(Spans.within("step")(Effect.void))
+        return { died: Exit.isFailure(exit) && Cause.isDie(exit.cause), after: yield* current }
+      }).pipe(Effect.withSpan("request")), tracer)
+    }))
+    expect(result).toEqual({ died: true, after: Option.some("request") })
+  })
+})
