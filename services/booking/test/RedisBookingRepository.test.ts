@@ -66,32 +66,40 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
     return Context.get(built, BookingRepository)
   })
 
-  /** The flight's marks and the scripts among the commands Redis applied, in their order. */
-  const marksAndScripts = (applied: ReadonlyArray<ReadonlyArray<string>>, flightId: string) =>
-    applied.flatMap(([name, ...args]) =>
-      (name === "zincrby" && args[0] === keys.dirty && args[2] === flightId) || name === "evalsha" || name === "eval" ? [name!] : []
-    )
+  /** A seeded flight, and what Redis applies from now on (`RedisCommands.recorder`). */
+  const seededAndRecorded = Effect.gen(function* () {
+    const commands = yield* RedisCommands.recorder(url, prefix)
+    const flight = seating()
+    yield* (yield* BookingRepository).seed(flight)
+    /** The flight's marks and the scripts among the commands Redis applied while `effect` ran, in their order. */
+    const marksAndScripts = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.gen(function* () {
+        const before = (yield* commands.applied).length
+        const result = yield* effect
+        const names = (yield* commands.applied).slice(before).flatMap(([name, ...args]) =>
+          (name === "zincrby" && args[0] === keys.dirty && args[2] === flight.flightId) || name === "evalsha" || name === "eval" ? [name!] : []
+        )
+        return [result, names] as const
+      })
+    return { flight, marksAndScripts }
+  })
 
   it("a hold marks its flight before and after its script; on a Redis that lost the script, once more after it was sent in full", () =>
     Effect.scoped(Effect.gen(function* () {
       const repository = yield* BookingRepository
       const redis = yield* RedisClient
-      const commands = yield* RedisCommands.recorder(url, prefix)
-      const flight = seating()
-      yield* repository.seed(flight)
+      const { flight, marksAndScripts } = yield* seededAndRecorded
       // Redis has the hold script: a hold now is the one that counts.
       yield* repository.hold(yield* holdRequest(flight.flightId, ["12A"]))
-      const before = (yield* commands.applied).length
-      yield* repository.hold(yield* holdRequest(flight.flightId, ["12B"]))
-      expect(marksAndScripts((yield* commands.applied).slice(before), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby"])
+      const [, held] = yield* marksAndScripts(Effect.flatMap(holdRequest(flight.flightId, ["12B"]), repository.hold))
+      expect(held).toEqual(["zincrby", "evalsha", "zincrby"])
 
       const forgetful = yield* forgetfulRepository
       const request = yield* holdRequest(flight.flightId, ["10A"])
-      const lost = (yield* commands.applied).length
-      const { booking } = yield* forgetful.hold(request)
+      const [{ booking }, lost] = yield* marksAndScripts(forgetful.hold(request))
       // The mark sent behind the first try came before the script sent in full: the flight is
       // marked again, so the relay is sure to read it after its entry was written.
-      expect(marksAndScripts((yield* commands.applied).slice(lost), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby", "eval", "zincrby"])
+      expect(lost).toEqual(["zincrby", "evalsha", "zincrby", "eval", "zincrby"])
       expect(booking.passengers.map((passenger) => String(passenger.seat))).toEqual(["10A"])
       expect(Option.map(yield* repository.get(request.id), (held) => held.status)).toEqual(Option.some("pending"))
       expect(yield* Effect.promise(() => redis.get(keys.where(request.id)))).toBe(flight.flightId)
@@ -122,20 +130,19 @@ RealServer.describeWith("REDIS_URL", "Redis booking repository", (url) => {
     Effect.scoped(Effect.gen(function* () {
       const repository = yield* BookingRepository
       const redis = yield* RedisClient
-      const commands = yield* RedisCommands.recorder(url, prefix)
-      const flight = seating()
-      yield* repository.seed(flight)
+      const { flight, marksAndScripts } = yield* seededAndRecorded
       const { booking } = yield* repository.hold(yield* holdRequest(flight.flightId, ["10A"]))
       const { booking: other } = yield* repository.hold(yield* holdRequest(flight.flightId, ["10B"]))
       const payment = paymentId()
       // Redis has the confirm script: the confirm now is the one that counts.
       yield* Effect.promise(() => redis.script("LOAD", RedisScripts.confirm.lua))
-      const before = (yield* commands.applied).length
-      yield* repository.confirm(booking, payment, yield* DateTime.now, yield* confirmedEvent(booking, payment))
-      expect(marksAndScripts((yield* commands.applied).slice(before), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby"])
-      const lost = (yield* commands.applied).length
-      yield* (yield* forgetfulRepository).cancel(other.id, "customer", yield* DateTime.now, yield* cancelledEvent(other, "customer"))
-      expect(marksAndScripts((yield* commands.applied).slice(lost), flight.flightId)).toEqual(["zincrby", "evalsha", "zincrby", "eval", "zincrby"])
+      const confirmed = yield* confirmedEvent(booking, payment)
+      const [, confirming] = yield* marksAndScripts(repository.confirm(booking, payment, yield* DateTime.now, confirmed))
+      expect(confirming).toEqual(["zincrby", "evalsha", "zincrby"])
+      const forgetful = yield* forgetfulRepository
+      const cancelled = yield* cancelledEvent(other, "customer")
+      const [, lost] = yield* marksAndScripts(forgetful.cancel(other.id, "customer", yield* DateTime.now, cancelled))
+      expect(lost).toEqual(["zincrby", "evalsha", "zincrby", "eval", "zincrby"])
       expect(yield* Effect.promise(() => redis.xlen(keys.outbox(flight.flightId)))).toBe(4)
     })))
 

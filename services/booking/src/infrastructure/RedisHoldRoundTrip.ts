@@ -42,17 +42,28 @@ export interface Sent {
   readonly markAgain: boolean
 }
 
-/** The writes that precede a hold (idempotent but for the mark, which only counts up). */
-export const before = (client: Redis, keys: Keys, indexes: HoldIndexes): Array<Promise<unknown>> => {
+/** Where the writes before a hold go: the client (a promise each) or a pipeline (chained). */
+interface Writes<T> {
+  set(key: string, value: string): T
+  zadd(key: string, score: number, member: string): T
+  zincrby(key: string, increment: number, member: string): T
+}
+
+/** The writes that precede a hold (idempotent but for the mark, which only counts up), in their order. */
+const writesBefore = <T>(target: Writes<T>, keys: Keys, indexes: HoldIndexes): Array<T> => {
   const member = `${indexes.flight}/${indexes.id}`
   return [
-    client.set(keys.where(indexes.id), indexes.flight),
-    client.set(keys.reference(indexes.reference), indexes.id),
-    client.zadd(keys.expiring, indexes.expiresAt, member),
-    client.zincrby(keys.dirty, 1, indexes.flight),
-    ...(indexes.owner === null ? [] : [client.zadd(keys.owner(indexes.owner), indexes.createdAt, member)]),
+    target.set(keys.where(indexes.id), indexes.flight),
+    target.set(keys.reference(indexes.reference), indexes.id),
+    target.zadd(keys.expiring, indexes.expiresAt, member),
+    target.zincrby(keys.dirty, 1, indexes.flight),
+    ...(indexes.owner === null ? [] : [target.zadd(keys.owner(indexes.owner), indexes.createdAt, member)]),
   ]
 }
+
+/** The writes that precede a hold, each sent on its own (written again after one failed, or for a replay). */
+export const before = (client: Redis, keys: Keys, indexes: HoldIndexes): Array<Promise<unknown>> =>
+  writesBefore<Promise<unknown>>(client, keys, indexes)
 
 /**
  * Sends the writes before, the hold script and the mark after, in this order, in one pipeline (one
@@ -60,14 +71,9 @@ export const before = (client: Redis, keys: Keys, indexes: HoldIndexes): Array<P
  * answers when all have answered. Fails only when the script fails.
  */
 export const send = async (client: Redis, keys: Keys, indexes: HoldIndexes, hold: RedisHoldScript.Input): Promise<Sent> => {
-  const member = `${indexes.flight}/${indexes.id}`
   const { args, keys: scriptKeys } = RedisHoldScript.hold.lists(hold)
   const pipeline = client.pipeline()
-    .set(keys.where(indexes.id), indexes.flight)
-    .set(keys.reference(indexes.reference), indexes.id)
-    .zadd(keys.expiring, indexes.expiresAt, member)
-    .zincrby(keys.dirty, 1, indexes.flight)
-  if (indexes.owner !== null) pipeline.zadd(keys.owner(indexes.owner), indexes.createdAt, member)
+  writesBefore<unknown>(pipeline, keys, indexes)
   pipeline.evalsha(RedisHoldScript.hold.sha, scriptKeys.length, ...scriptKeys, ...args).zincrby(keys.dirty, 1, indexes.flight)
   const replies = (await pipeline.exec()) ?? []
   const writes = replies.length - 2
