@@ -97,6 +97,8 @@
             export MONGODB_URL=''${MONGODB_URL:-mongodb://127.0.0.1:27017/flight-booking}
             export DATABASE_URL=''${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
             export RABBITMQ_URL=''${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672}
+            # Bun's allocator keeps what it frees, as ./run and the images set it (decision 35).
+            export MIMALLOC_PURGE_DELAY=''${MIMALLOC_PURGE_DELAY:--1}
             echo "Flight Booking System dev shell (Bun $(bun --version)): fb-start, fb-start-infra, fb-test, fb-typecheck, fb-bench, fb-dead-letters, fb-ferretdb"
             echo "Servers: redis-server, postgres (initdb first), rabbitmq-server, fb-ferretdb (FerretDB v1.24.0, built once)"
           '';

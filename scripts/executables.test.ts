@@ -7,6 +7,7 @@
  * checks pass and every file it copies is there once the executables are built.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { Allocator } from "@flight/runtime"
 import { ChildProcess } from "@flight/runtime/testing"
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -201,6 +202,15 @@ describe("the Dockerfile", () => {
     expect(lines.find((line) => line.startsWith("HEALTHCHECK "))).toEndWith('CMD ["/app/service", "healthcheck"]')
     expect(lines.at(-1)).toBe('ENTRYPOINT ["/app/service"]')
   })
+
+  test("starts the executable with Bun's allocator keeping the memory it frees, as the executable's allocator reads it", async () => {
+    const lines = await instructions()
+    const setting = lines.find((line) => line.startsWith(`ENV ${Allocator.variable}=`))?.slice(`ENV ${Allocator.variable}=`.length)
+    expect(setting).toBe(Allocator.keep)
+    // The executable's own allocator, started with the image's value, prints the delay it took.
+    const started = await run([executable("booking"), "healthcheck"], { MIMALLOC_VERBOSE: "1", [Allocator.variable]: setting! })
+    expect(started.output).toContain(`option 'purge_delay': ${Allocator.keep}`)
+  }, 30_000)
 
   // The linter is built from the Go module proxy on first use (minutes from an empty Go cache),
   // with this run's environment: Go's own settings may be in it.

@@ -23,7 +23,7 @@ import * as Identity from "@flight/identity"
 import * as Notification from "@flight/notification"
 import * as Payment from "@flight/payment"
 import * as Web from "@flight/web"
-import { AppConfig, ServiceMain, ServiceRuntime } from "@flight/runtime"
+import { Allocator, AppConfig, ServiceMain, ServiceRuntime } from "@flight/runtime"
 import { Config, ConfigError, Deferred, Duration, Effect, Either, Exit, Option, type Scope } from "effect"
 import * as Embedded from "./start/Embedded.ts"
 
@@ -124,7 +124,7 @@ process.on("exit", () => {
 const spawn = (name: string, port: number): Child => {
   const child = Bun.spawn([process.execPath, `services/${name}/src/main.ts`], {
     cwd: root,
-    env: { ...process.env, ...behindGateway, PORT: String(port) },
+    env: { ...Allocator.environment(), ...process.env, ...behindGateway, PORT: String(port) },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -1,3 +1,4 @@
+export * as Allocator from "./Allocator.ts"
 export * as AppConfig from "./AppConfig.ts"
 export * as ClientAddress from "./ClientAddress.ts"
 export * as Executable from "./Executable.ts"

@@ -2,6 +2,8 @@
  * Runs a program (a service, the start script) as a child process the way an operator would, and
  * reads its JSON log lines.
  */
+import * as Allocator from "../Allocator.ts"
+
 export interface LogLine {
   readonly level: string
   readonly message: string
@@ -25,9 +27,13 @@ export const freePort = (): number => {
   return port
 }
 
-/** The environment of a child: PATH and what is given, nothing inherited from the test run. */
+/**
+ * The environment of a child: PATH, the allocator's setting a service is deployed with (see
+ * `Allocator`), and what is given; nothing else inherited from the test run.
+ */
 export const environment = (env: Record<string, string>): Record<string, string> => ({
   PATH: process.env["PATH"] ?? "",
+  ...Allocator.environment(),
   ...env,
 })
 
