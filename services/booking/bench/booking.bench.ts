@@ -4,12 +4,14 @@
  * and outbox entry) with nothing around it: no Schema validation, no Effect, no spans or metrics, no
  * reference or Idempotency-Key bookkeeping, no relay.
  *
- *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:booking [-- --seconds 10 --clients 32]
+ *   REDIS_URL=redis://127.0.0.1:6379 bun run bench:booking [-- --seconds 10 --clients 32 --warmup 5]
  *   REDIS_URL=... bun --cpu-prof services/booking/bench/booking.bench.ts --only service   # to profile one side
  *
  * Both sides book one passenger at a time on 100 flights of 600 economy seats, CLIENTS requests in
- * flight for SECONDS after a one-second warm-up, the clients in this process. Each booking has a
- * contact email and a client address (forwarded as a proxy in front would) of its own, so the
+ * flight for SECONDS, the clients in this process, after a warm-up of WARMUP seconds (5 unless
+ * given) on 100 flights of their own: a service in use has been running for a while, and in its
+ * first seconds Bun's compilers take a quarter more CPU a booking (docs/benchmarks.md). Each booking
+ * has a contact email and a client address (forwarded as a proxy in front would) of its own, so the
  * holding limit (9 seats per email and per address) is checked but never reached.
  */
 import { DeadLetters, InProcessBus, MessageBus } from "@flight/bus"
@@ -28,6 +30,7 @@ import { BenchArguments } from "@flight/runtime/testing"
 const argument = BenchArguments.number
 const SECONDS = argument("seconds", 10)
 const CLIENTS = argument("clients", 32)
+const WARMUP = argument("warmup", 5)
 const only = BenchArguments.text("only")
 const FLIGHTS = 100
 const url = process.env["REDIS_URL"]
@@ -46,6 +49,9 @@ const servicePrefix = benchPrefix()
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
+/** Bookings posted so far, on both sides: each one's contact and address are its own. */
+let posted = 0
+
 /** CLIENTS loops posting a one-passenger booking on a random flight until SECONDS have passed. */
 const load = async (endpoint: URL, flights: ReadonlyArray<string>, seconds: number) => {
   const latencies: Array<number> = []
@@ -53,10 +59,9 @@ const load = async (endpoint: URL, flights: ReadonlyArray<string>, seconds: numb
   let failures = 0
   const until = performance.now() + seconds * 1000
   const cpuBefore = process.cpuUsage()
-  let n = 0
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (performance.now() < until) {
-      const index = n++
+      const index = posted++
       const flightId = flights[index % flights.length]
       const started = performance.now()
       const response = await fetch(endpoint, {
@@ -115,16 +120,18 @@ const service = Effect.gen(function* () {
     Effect.provideService(MessageBus, bus), Effect.provideService(DeadLetters.DeadLetters, deadLetters),
   )
   const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
-  for (const flightId of flights) {
+  const warmUpFlights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
+  for (const flightId of [...warmUpFlights, ...flights]) {
     yield* bus.publish(yield* BenchFlights.scheduled(flightId as FlightId))
   }
   const client = new Redis(url)
   yield* Effect.promise(async () => {
-    while ((await client.exists(...flights.map((flight) => keys.seating(flight)))) < FLIGHTS) await Bun.sleep(20)
+    const all = [...warmUpFlights, ...flights]
+    while ((await client.exists(...all.map((flight) => keys.seating(flight)))) < all.length) await Bun.sleep(20)
   })
   client.disconnect()
   const endpoint = new URL("/api/bookings", running.url)
-  yield* Effect.promise(() => load(endpoint, flights, 1))
+  yield* Effect.promise(() => load(endpoint, warmUpFlights, WARMUP))
   const result = summary("service (POST /api/bookings)", yield* Effect.promise(() => load(endpoint, flights, SECONDS)))
   // What its relay has not yet published when the load ends: a relay that falls behind leaves work
   // for after the measured seconds, which the CPU a booking above does not count.
@@ -142,7 +149,8 @@ const floor = async () => {
   const keys = keysFor(floorPrefix)
   const client = new Redis(url)
   const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
-  for (const flightId of flights) {
+  const warmUpFlights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
+  for (const flightId of [...warmUpFlights, ...flights]) {
     await client.set(keys.seating(flightId), JSON.stringify({ flightId, flightNumber: "FB100", departureAt: "2027-01-01T10:00:00.000Z", status: "scheduled", cabins: BenchFlights.cabins }))
   }
   const server = Bun.serve({
@@ -179,7 +187,7 @@ const floor = async () => {
     },
   })
   const endpoint = new URL("/api/bookings", server.url)
-  await load(endpoint, flights, 1)
+  await load(endpoint, warmUpFlights, WARMUP)
   const result = summary("floor (Bun.serve + hold script)", await load(endpoint, flights, SECONDS))
   await server.stop(true)
   client.disconnect()
