@@ -17,7 +17,11 @@ export const variable = "MIMALLOC_PURGE_DELAY"
 /** Never given back: the process keeps what it has freed, and reuses it (its high-water mark stays resident). */
 export const keep = "-1"
 
-/** The allocator's setting for a process started with `from`'s environment: its own value, else `keep`. */
+/**
+ * The allocator's setting for a process started with `from`'s environment: its own value, else
+ * `keep`. An empty value counts as unset, as `./run`'s `${…:--1}` reads it: mimalloc would read it
+ * as a delay of 1 ms, the opposite of keeping.
+ */
 export const environment = (from: Readonly<Record<string, string | undefined>> = process.env): Record<string, string> => ({
-  [variable]: from[variable] ?? keep,
+  [variable]: from[variable] || keep,
 })
