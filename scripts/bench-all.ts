@@ -87,7 +87,7 @@ for (const bench of benches.filter((bench) => values.only === undefined || bench
   }
   for (let run = 1; run <= runs; run++) {
     console.error(`bench:all: ${bench.name}, run ${run} of ${runs}`)
-    const child = Bun.spawn(["bun", bench.script, ...bench.args], { stdout: "pipe", stderr: "inherit", env: { ...Allocator.environment(), ...process.env } })
+    const child = Bun.spawn(["bun", bench.script, ...bench.args], { stdout: "pipe", stderr: "inherit", env: { ...process.env, ...Allocator.environment() } })
     const output = await new Response(child.stdout).text()
     const code = await child.exited
     process.stdout.write(output)

@@ -124,7 +124,7 @@ process.on("exit", () => {
 const spawn = (name: string, port: number): Child => {
   const child = Bun.spawn([process.execPath, `services/${name}/src/main.ts`], {
     cwd: root,
-    env: { ...Allocator.environment(), ...process.env, ...behindGateway, PORT: String(port) },
+    env: { ...process.env, ...Allocator.environment(), ...behindGateway, PORT: String(port) },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
