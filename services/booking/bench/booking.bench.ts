@@ -33,6 +33,13 @@ const CLIENTS = argument("clients", 32)
 const WARMUP = argument("warmup", 5)
 const only = BenchArguments.text("only")
 const FLIGHTS = 100
+
+/** A side's flights: those its warm-up books, those it is measured on, and both, to seed. */
+const flightSets = () => {
+  const warmUp = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
+  const measured = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
+  return { warmUp, measured, all: [...warmUp, ...measured] }
+}
 const url = process.env["REDIS_URL"]
 if (url === undefined || url === "") {
   console.error("set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379")
@@ -119,14 +126,12 @@ const service = Effect.gen(function* () {
   }).pipe(
     Effect.provideService(MessageBus, bus), Effect.provideService(DeadLetters.DeadLetters, deadLetters),
   )
-  const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
-  const warmUpFlights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
-  for (const flightId of [...warmUpFlights, ...flights]) {
+  const { warmUp: warmUpFlights, measured: flights, all } = flightSets()
+  for (const flightId of all) {
     yield* bus.publish(yield* BenchFlights.scheduled(flightId as FlightId))
   }
   const client = new Redis(url)
   yield* Effect.promise(async () => {
-    const all = [...warmUpFlights, ...flights]
     while ((await client.exists(...all.map((flight) => keys.seating(flight)))) < all.length) await Bun.sleep(20)
   })
   const endpoint = new URL("/api/bookings", running.url)
@@ -154,9 +159,8 @@ const service = Effect.gen(function* () {
 const floor = async () => {
   const keys = keysFor(floorPrefix)
   const client = new Redis(url)
-  const flights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
-  const warmUpFlights = Array.from({ length: FLIGHTS }, () => Bun.randomUUIDv7())
-  for (const flightId of [...warmUpFlights, ...flights]) {
+  const { warmUp: warmUpFlights, measured: flights, all } = flightSets()
+  for (const flightId of all) {
     await client.set(keys.seating(flightId), JSON.stringify({ flightId, flightNumber: "FB100", departureAt: "2027-01-01T10:00:00.000Z", status: "scheduled", cabins: BenchFlights.cabins }))
   }
   const server = Bun.serve({
