@@ -16,6 +16,19 @@ describe("GET /api/flights/{id}", () => {
       expect(answer.body).toEqual(scheduled)
     }))
 
+  apiTest("a flight, like a search, may be kept by a shared cache for a second and by no browser; a change and a problem may not", (api) =>
+    Effect.gen(function* () {
+      const scheduled = yield* api.schedule()
+      const read = yield* api.get(scheduled.id)
+      const search = yield* api.search({ origin: scheduled.origin, destination: scheduled.destination, date: scheduled.departureAt.slice(0, 10) })
+      expect([read.status, read.headers.get("cache-control")]).toEqual([200, "max-age=0, s-maxage=1"])
+      expect([search.status, search.headers.get("cache-control")]).toEqual([200, "max-age=0, s-maxage=1"])
+      const changed = yield* api.changeStatus(scheduled.id, { status: "boarding" })
+      expect([changed.status, changed.headers.get("cache-control"), changed.headers.get("content-location")]).toEqual([200, null, `/api/flights/${scheduled.id}`])
+      expect(changed.body).toMatchObject({ id: scheduled.id, status: "boarding" })
+      expect((yield* api.get(unknownId)).headers.get("cache-control")).toBeNull()
+    }))
+
   apiTest("an unknown well-formed UUID v7 is a 404 flight-not-found", (api) =>
     Effect.gen(function* () {
       yield* api.schedule()

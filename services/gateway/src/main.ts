@@ -9,10 +9,10 @@ import { Duration, Effect, Layer, Option } from "effect"
 import * as GatewayApi from "./api/GatewayApi.ts"
 import type { RateLimitStore } from "./domain/RateLimitStore.ts"
 import { allUpstreams } from "./domain/Upstream.ts"
-import { defaultPort, GatewayConfig } from "./infrastructure/GatewayConfig.ts"
+import { defaultCacheBytes, defaultPort, GatewayConfig } from "./infrastructure/GatewayConfig.ts"
 import * as RateLimiterStores from "./infrastructure/RateLimiterStores.ts"
 
-export { defaultPort, GatewayConfig }
+export { defaultCacheBytes, defaultPort, GatewayConfig }
 export { Upstreams } from "./domain/Upstream.ts"
 export { defaultBudgets, PolicyNames } from "./domain/RateLimitPolicy.ts"
 
@@ -53,6 +53,7 @@ export const make = (config: GatewayConfig) =>
       bodyLimitBytes: config.bodyLimitBytes,
       corsOrigins: config.corsOrigins,
       clientAddress: config.clientAddress,
+      cache: { maxBytes: config.cacheBytes },
     })
     const server = yield* HttpApp.serve(app, { port: config.port })
     for (const upstream of allUpstreams) {

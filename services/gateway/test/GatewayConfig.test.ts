@@ -27,6 +27,7 @@ describe("GatewayConfig", () => {
     expect(Duration.toSeconds(config.upstreams.payment.timeout)).toBe(15)
     expect(config.budgets).toEqual(defaultBudgets)
     expect(config.bodyLimitBytes).toBe(65536)
+    expect(config.cacheBytes).toBe(16 * 1024 * 1024)
     expect(config.corsOrigins).toEqual([])
     expect(config.auth.issuer).toBe("http://localhost:3005")
     expect(config.clientAddress).toEqual({ header: Option.none(), trustedProxies: [] })
@@ -39,6 +40,7 @@ describe("GatewayConfig", () => {
       GATEWAY_RATE_LIMIT_SIGN_IN: "3/30 seconds",
       GATEWAY_RATE_LIMIT_MANAGE_REFERENCE: "4/1 hour",
       GATEWAY_BODY_LIMIT_BYTES: "2048",
+      GATEWAY_CACHE_BYTES: "0",
       GATEWAY_CORS_ORIGINS: "https://app.example.com, http://localhost:5173",
       GATEWAY_RATE_LIMIT_PREFIX: "edge:rl",
       AUTH_CLIENT_IP_HEADER: "X-Forwarded-For",
@@ -49,6 +51,7 @@ describe("GatewayConfig", () => {
     expect(config.budgets["sign-in"]).toEqual({ points: 3, window: Duration.seconds(30) })
     expect(config.budgets["manage-reference"]).toEqual({ points: 4, window: Duration.hours(1) })
     expect(config.bodyLimitBytes).toBe(2048)
+    expect(config.cacheBytes).toBe(0)
     expect(config.corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"])
     expect(config.rateLimitPrefix).toBe("edge:rl")
     expect(config.clientAddress).toEqual({ header: Option.some("x-forwarded-for"), trustedProxies: ["10.0.0.5", "10.0.0.6"] })
@@ -62,12 +65,14 @@ describe("GatewayConfig", () => {
       GATEWAY_RATE_LIMIT_IP: "many",
       GATEWAY_RATE_LIMIT_PRINCIPAL: "0/1 minute",
       GATEWAY_BODY_LIMIT_BYTES: "12",
+      GATEWAY_CACHE_BYTES: "-1",
       GATEWAY_CORS_ORIGINS: "https://app.example.com/path",
       REDIS_URL: "http://not-redis",
       GATEWAY_RATE_LIMIT_PREFIX: "has spaces",
     })
     expect(issues.map((issue) => issue.variable).toSorted()).toEqual([
       "GATEWAY_BODY_LIMIT_BYTES",
+      "GATEWAY_CACHE_BYTES",
       "GATEWAY_CORS_ORIGINS",
       "GATEWAY_RATE_LIMIT_IP",
       "GATEWAY_RATE_LIMIT_PREFIX",

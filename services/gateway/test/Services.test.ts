@@ -2,8 +2,8 @@
  * The gateway in front of the real services, each started by its own `make` in memory on a free
  * port and sharing one in-process bus, as the embedded mode composes them: booking flow 1 runs
  * through the gateway alone (sign in, schedule, book as a guest, pay, confirmed, notified), the
- * guest token the booking service signs verifies at the gateway, and identity sees the client's
- * address as the gateway forwarded it.
+ * guest token the booking service signs verifies at the gateway, the gateway keeps a flight's read
+ * and never a booking's, and identity sees the client's address as the gateway forwarded it.
  */
 import * as Booking from "@flight/booking"
 import { AuthConfig } from "@flight/auth"
@@ -111,6 +111,11 @@ describe("the real services behind the gateway", () => {
     // The guest token, signed by the booking service, verifies at the gateway (its second issuer).
     const asGuest = { authorization: `Bearer ${booked.body.accessToken}` }
     expect((await call("GET", `/api/bookings/${booked.body.id}`, undefined, asGuest)).status).toBe(200)
+    // A flight is the same for everyone: the gateway keeps it for a second. A booking is its owner's: never kept.
+    const cacheStatus = async (path: string, headers: Record<string, string> = {}) => (await fetch(`${base}${path}`, { headers })).headers.get("cache-status")
+    expect(await cacheStatus(`/api/flights/${flightId}`, { "cache-control": "no-cache" })).toMatch(/^gateway; fwd=(request|stale); stored$/)
+    expect(await cacheStatus(`/api/flights/${flightId}`)).toBe("gateway; hit")
+    for (let read = 0; read < 2; read++) expect(await cacheStatus(`/api/bookings/${booked.body.id}`, asGuest)).toBe("gateway; fwd=miss")
     const managed = await call("POST", "/api/bookings/manage", { reference: booked.body.reference, lastName: "Lovelace" })
     expect(managed.status).toBe(200)
 

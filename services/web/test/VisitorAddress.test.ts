@@ -71,6 +71,7 @@ beforeAll(async () => {
       // One API call a minute per address: a second one from the same address is refused.
       budgets: { ...Gateway.defaultBudgets, ip: { points: 1, window: Duration.minutes(1) } },
       bodyLimitBytes: 64 * 1024,
+      cacheBytes: Gateway.defaultCacheBytes,
       corsOrigins: [],
       auth: AuthConfig.of({ issuer: "http://127.0.0.1:9", audience: "flight" }),
       clientAddress: trustingLoopback,

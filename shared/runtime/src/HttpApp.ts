@@ -70,6 +70,10 @@ const json = (status: number, body: unknown, headers?: Readonly<Record<string, s
   return new Response(text, { status, headers: all })
 }
 
+/** A response chosen at run time carries the success's fixed headers when it is the success (its own win). */
+const headersOf = (route: Route.Route<unknown>, result: Route.Response): Readonly<Record<string, string>> | undefined =>
+  route.success.headers === undefined || result.status !== route.success.status ? result.headers : { ...route.success.headers, ...result.headers }
+
 // ---------------------------------------------------------------------------------------------
 // The app
 
@@ -182,9 +186,9 @@ export const make = <R, P = never>(options: Options<R, P>): Hono => {
         const exit = await run(respond(request, url, params, span))
         if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
         const result = exit.value
-        if (result instanceof Route.Response) return Exit.succeed(json(result.status, result.body, result.headers))
+        if (result instanceof Route.Response) return Exit.succeed(json(result.status, result.body, headersOf(route, result)))
         const encoded = codec.encode(result)
-        return Either.isLeft(encoded) ? Exit.die(encoded.left) : Exit.succeed(json(route.success.status, encoded.right))
+        return Either.isLeft(encoded) ? Exit.die(encoded.left) : Exit.succeed(json(route.success.status, encoded.right, route.success.headers))
       })
     })
   }

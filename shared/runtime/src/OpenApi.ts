@@ -100,11 +100,16 @@ const pathParameters = (route: Route.Route<unknown>, definitions: Definitions): 
   return names.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }))
 }
 
+/** A success's fixed headers as OpenAPI documents them: each with the one value it has. */
+const successHeaders = (headers: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { required: true, schema: { type: "string", const: value } }]))
+
 const operation = (route: Route.Route<unknown>, definitions: Definitions) => {
   const access = accessOf(route.access)
   const responses: Record<string, unknown> = {
     [String(route.success.status)]: {
       description: route.success.description ?? "Success",
+      ...(route.success.headers === undefined ? {} : { headers: successHeaders(route.success.headers) }),
       ...(route.success.schema === undefined
         ? {}
         : { content: { "application/json": { schema: jsonSchema(route.success.schema, definitions, "keep") } } }),

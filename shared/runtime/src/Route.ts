@@ -57,6 +57,11 @@ export interface Success<S> {
   /** Encodes the handler's result; without it the response has no body (e.g. 204). */
   readonly schema?: S
   readonly description?: string
+  /**
+   * Headers every success carries as they are (e.g. `cache-control`), documented in OpenAPI;
+   * lower-case names. A `Response` of the success's status gets them too, under its own.
+   */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 export interface Options<P, Q, B, H, S, R> {
@@ -97,7 +102,12 @@ export interface Route<out R = never> {
   readonly query: AnySchema | undefined
   readonly body: AnySchema | undefined
   readonly headers: AnySchema | undefined
-  readonly success: { readonly status: number; readonly schema: AnySchema | undefined; readonly description: string | undefined }
+  readonly success: {
+    readonly status: number
+    readonly schema: AnySchema | undefined
+    readonly description: string | undefined
+    readonly headers: Readonly<Record<string, string>> | undefined
+  }
   readonly errors: ReadonlyArray<number>
   readonly handler: (input: Input<unknown, unknown, unknown, unknown>) => Effect.Effect<unknown, Problem, R>
 }
@@ -120,7 +130,12 @@ export const make = <
   query: options.query,
   body: options.body,
   headers: options.headers,
-  success: { status: options.success.status, schema: options.success.schema, description: options.success.description },
+  success: {
+    status: options.success.status,
+    schema: options.success.schema,
+    description: options.success.description,
+    headers: options.success.headers,
+  },
   errors: options.errors ?? [],
   handler: options.handler as unknown as Route<R>["handler"],
 })

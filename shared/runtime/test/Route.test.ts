@@ -116,3 +116,46 @@ describe("Route with a Problems selection", () => {
     ])
   })
 })
+
+describe("a success's fixed headers", () => {
+  const route = Route.make({
+    method: "get",
+    path: "/api/flights/:id",
+    summary: "Get a flight",
+    access: "anyone",
+    params: Schema.Struct({ id: Schema.String }),
+    success: { status: 200, schema: Schema.Struct({ id: Schema.String }), headers: { "cache-control": "max-age=0, s-maxage=1" } },
+    errors: [404],
+    handler: ({ params }) =>
+      params.id === "missing"
+        ? Effect.fail(Problem.notFound("flight-not-found", "No such flight"))
+        : Effect.succeed(params.id === "chosen" ? Route.response({ status: 200, body: { id: "chosen" }, headers: { "x-chosen": "yes" } }) : { id: params.id }),
+  })
+
+  test("go on every success (one chosen at run time too, with its own), and on no failure", async () => {
+    const managed = ManagedRuntime.make(Layer.empty)
+    const app = HttpApp.make({
+      service: "route-test",
+      version: "1",
+      routes: [route],
+      runtime: await managed.runtime(),
+      authentication: { authorize: () => Effect.succeed(Context.empty()) },
+      readiness: Effect.void,
+    })
+    const found = await app.fetch(new Request("http://test/api/flights/f1"))
+    const missing = await app.fetch(new Request("http://test/api/flights/missing"))
+    const chosen = await app.fetch(new Request("http://test/api/flights/chosen"))
+    await managed.dispose()
+    expect([chosen.status, chosen.headers.get("cache-control"), chosen.headers.get("x-chosen")]).toEqual([200, "max-age=0, s-maxage=1", "yes"])
+    expect([found.status, found.headers.get("cache-control"), found.headers.get("content-type"), await found.json()])
+      .toEqual([200, "max-age=0, s-maxage=1", "application/json", { id: "f1" }])
+    expect([missing.status, missing.headers.get("cache-control")]).toEqual([404, null])
+  })
+
+  test("are documented on the success, each with its one value", () => {
+    const document = OpenApi.document({ title: "t", version: "1", routes: [route], metricsAccess: HttpApp.metricsAccess })
+    const operation = document.paths["/api/flights/{id}"]!["get"] as { responses: Record<string, { headers?: unknown }> }
+    expect(operation.responses["200"]!.headers).toEqual({ "cache-control": { required: true, schema: { type: "string", const: "max-age=0, s-maxage=1" } } })
+    expect(operation.responses["404"]!.headers).toBeUndefined()
+  })
+})

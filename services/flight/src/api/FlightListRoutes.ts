@@ -9,7 +9,7 @@ import * as FlightPolicy from "../application/FlightPolicy.ts"
 import { FlightQueries } from "../application/FlightQueries.ts"
 import * as Flight from "../domain/Flight.ts"
 import { problems } from "./FlightProblems.ts"
-import { Cursor, FlightPage, pageResponse } from "./FlightViews.ts"
+import { Cursor, FlightPage, pageResponse, publicRead } from "./FlightViews.ts"
 
 export const SearchQuery = Schema.Struct({
   origin: IataCode,
@@ -40,7 +40,7 @@ export const search = Route.make({
     "seats available in `cabin` (economy unless given), ordered by departure, `limit` (default 20) per page.",
   tags: ["flights"],
   query: SearchQuery,
-  success: { status: 200, schema: FlightPage },
+  success: { status: 200, schema: FlightPage, headers: publicRead },
   errors: listing.statuses,
   handler: ({ query }) =>
     Effect.gen(function* () {

@@ -11,7 +11,7 @@ import * as FlightPolicy from "../application/FlightPolicy.ts"
 import { FlightQueries } from "../application/FlightQueries.ts"
 import * as Flight from "../domain/Flight.ts"
 import { problems } from "./FlightProblems.ts"
-import { encodedViewOf, FlightView, viewOf } from "./FlightViews.ts"
+import { encodedViewOf, FlightView, publicRead, viewOf } from "./FlightViews.ts"
 
 export const StatusChangeBody = Schema.Struct({
   status: FlightStatus,
@@ -56,7 +56,7 @@ export const get = Route.make({
   description: "One flight; each cabin carries its capacity and the seats still available.",
   tags: ["flights"],
   params: IdParams,
-  success: { status: 200, schema: FlightView },
+  success: { status: 200, schema: FlightView, headers: publicRead },
   errors: getting.statuses,
   handler: ({ params }) => getting.answer(Effect.flatMap(FlightQueries, (queries) => queries.get(params.id)).pipe(Effect.map(viewOf))),
 })
@@ -70,7 +70,8 @@ export const changeStatus = Route.make({
   access: FlightPolicy.operations,
   description: "Allowed: scheduled → delayed | boarding | cancelled; delayed → boarding | cancelled | delayed; " +
     "boarding → departed; departed → arrived. A delay gives the new departureAt (after the scheduled one); the " +
-    "arrival moves with it. Publishes flight.status-changed.",
+    "arrival moves with it. Publishes flight.status-changed. The answer is the flight as `GET /api/flights/{id}` " +
+    "gives it (named by Content-Location).",
   tags: ["flights"],
   params: IdParams,
   body: StatusChangeBody,
@@ -84,6 +85,7 @@ export const changeStatus = Route.make({
         reason: Option.fromNullable(body.reason),
         departureAt: Option.fromNullable(body.departureAt),
       }))
-      return viewOf(flight)
+      // The answer is the flight as its read gives it: a cache in front drops the read it kept (RFC 9111 §4.4).
+      return Route.response({ status: 200, body: encodedViewOf(flight), headers: { "content-location": `/api/flights/${flight.id}` } })
     }),
 })

@@ -112,3 +112,10 @@ export const pageResponse = (page: FoundFlights): Route.Response =>
       nextCursor: Option.isSome(page.next) ? encodeCursor(page.next.value) : null,
     },
   })
+
+/**
+ * The public reads' caching (decision 36): a shared cache (the gateway's) may answer the same read
+ * for a second, a browser must ask again. Availability already trails the bookings (by a few hundred
+ * milliseconds at p99, decision 29), and the hold, not the read, decides whether a seat is free.
+ */
+export const publicRead: Readonly<Record<string, string>> = { "cache-control": "max-age=0, s-maxage=1" }

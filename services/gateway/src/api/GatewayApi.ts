@@ -26,6 +26,7 @@ import * as Docs from "./Docs.ts"
 import * as Forwarding from "./Forwarding.ts"
 import * as Operations from "./Operations.ts"
 import * as RequestBody from "./RequestBody.ts"
+import * as ResponseCache from "./ResponseCache.ts"
 
 export const service = "gateway"
 const description = "The one origin of every API: routing, early token verification, rate limits and the API reference"
@@ -36,6 +37,8 @@ export interface Options {
   readonly corsOrigins: ReadonlyArray<string>
   /** Whose header names the client's address (a trusted proxy in front); the connection's address otherwise. */
   readonly clientAddress: ClientAddress.Settings
+  /** The shared cache of the answers services mark cacheable (decision 36); 0 bytes keeps none. */
+  readonly cache: ResponseCache.Settings
 }
 
 export type Services = RateLimitStore | StoreHealth | TokenVerifier.TokenVerifier
@@ -61,6 +64,12 @@ const referenceIn = (request: Request, body: Uint8Array | null): string | undefi
   } catch {
     return undefined
   }
+}
+
+/** `response` with `headers` (the rate limits') set on it. */
+const withHeaders = (response: Response, headers: Readonly<Record<string, string>>): Response => {
+  for (const name in headers) response.headers.set(name, headers[name]!)
+  return response
 }
 
 /** The methods the gateway forwards; any other is a 405 of its own. */
@@ -159,6 +168,7 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
   }
 
   const store = Context.get(runtime.context, RateLimitStore)
+  const cache = ResponseCache.make(options.cache)
 
   /**
    * The client's address, counted and forwarded: the connection's, unless the connection is a
@@ -204,14 +214,11 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
       const decided = Admission.admitNow(store, facts)
       const admitted = decided instanceof Promise ? await decided : decided
       if (Either.isLeft(admitted)) return Exit.fail(admitted.left)
-      const forwarded: Forwarding.Forwarded = {
-        upstream: route.upstream,
-        settings,
-        target: rewrite === undefined ? `${url.pathname}${url.search}` : `${rewrite}${url.search}`,
-        clientIp,
-        requestId,
-        traceparent: Traceparent.format(span),
-      }
+      const target = rewrite === undefined ? `${url.pathname}${url.search}` : `${rewrite}${url.search}`
+      // A GET the cache answers goes no further (its budgets are spent all the same).
+      const kept = cache === undefined || method !== "GET" || request.body !== null ? undefined : cache.lookup(ResponseCache.keyOf(route.upstream, target), request)
+      if (kept?._tag === "Hit") return Exit.succeed(withHeaders(kept.response, admitted.right))
+      const forwarded: Forwarding.Forwarded = { upstream: route.upstream, settings, target, clientIp, requestId, traceparent: Traceparent.format(span) }
       if (body === undefined) {
         const read = await readBody()
         if (Either.isLeft(read)) return Exit.fail(read.left)
@@ -220,11 +227,11 @@ export const make = (runtime: Runtime.Runtime<Services>, options: Options): Hono
       let response: Response
       try {
         response = await Forwarding.send(request, forwarded, body)
+        if (cache !== undefined) response = await ResponseCache.settle(cache, route.upstream, target, request, response, kept)
       } catch (error) {
         return step(span, Forwarding.failure(request, forwarded, error))
       }
-      for (const name in admitted.right) response.headers.set(name, admitted.right[name]!)
-      return Exit.succeed(response)
+      return Exit.succeed(withHeaders(response, admitted.right))
     })
   }
 

@@ -38,6 +38,8 @@ export interface GatewayConfig {
    * AUTH_TRUSTED_PROXIES: the web site, a load balancer); none by default, every client header ignored.
    */
   readonly clientAddress: ClientAddress.Settings
+  /** The bytes of the shared cache of answers the services mark cacheable (GATEWAY_CACHE_BYTES; 0 keeps none). */
+  readonly cacheBytes: number
 }
 
 /** A service waits at most this long unless told: payments call a payment provider, so they get longer. */
@@ -52,6 +54,9 @@ export const defaultTimeouts: Readonly<Record<Upstream, Duration.Duration>> = {
 }
 
 export const defaultBodyLimitBytes = 64 * 1024
+
+/** The shared cache's default size: thousands of pages of flights. */
+export const defaultCacheBytes = 16 * 1024 * 1024
 
 const invalid = (variable: string, message: string) => ConfigError.InvalidData([variable], message)
 
@@ -126,6 +131,14 @@ const bodyLimitBytes = optional("GATEWAY_BODY_LIMIT_BYTES").pipe(Config.mapOrFai
     : Either.left(invalid("GATEWAY_BODY_LIMIT_BYTES", "Expected a whole number of bytes from 1024 to 104857600"))
 }))
 
+const cacheBytes = optional("GATEWAY_CACHE_BYTES").pipe(Config.mapOrFail((value) => {
+  if (Option.isNone(value)) return Either.right(defaultCacheBytes)
+  const bytes = /^\d{1,10}$/.test(value.value) ? Number(value.value) : Number.NaN
+  return bytes >= 0 && bytes <= 1024 * 1024 * 1024
+    ? Either.right(bytes)
+    : Either.left(invalid("GATEWAY_CACHE_BYTES", "Expected a whole number of bytes from 0 (no cache) to 1073741824"))
+}))
+
 const corsOrigins = optional("GATEWAY_CORS_ORIGINS").pipe(Config.mapOrFail((value) => {
   if (Option.isNone(value)) return Either.right([])
   const origins = value.value.split(",").map((origin) => origin.trim()).filter((origin) => origin !== "")
@@ -152,6 +165,7 @@ export const GatewayConfig: Config.Config<GatewayConfig> = Config.all({
   rateLimitPrefix,
   budgets: record(PolicyNames, budget),
   bodyLimitBytes,
+  cacheBytes,
   corsOrigins,
   auth: AuthConfig.service,
   clientAddress: ClientAddress.settings,

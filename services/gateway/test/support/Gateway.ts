@@ -99,6 +99,7 @@ export const config = (
   rateLimitPrefix: `gateway-test-${Bun.randomUUIDv7().slice(-12)}`,
   budgets: defaultBudgets,
   bodyLimitBytes: 64 * 1024,
+  cacheBytes: 1024 * 1024,
   corsOrigins: [],
   auth,
   clientAddress: ClientAddress.direct,

@@ -82,6 +82,7 @@ export const start = Effect.gen(function* () {
     rateLimitPrefix: `web-test-${crypto.randomUUID().slice(-12)}`,
     budgets: Object.fromEntries(Gateway.PolicyNames.map((policy) => [policy, budget])) as Gateway.GatewayConfig["budgets"],
     bodyLimitBytes: 64 * 1024,
+    cacheBytes: Gateway.defaultCacheBytes,
     corsOrigins: [],
     auth: withGuests,
     clientAddress: behindGateway,
