@@ -16,7 +16,9 @@ import { config, echoes, lifetime, start, urlsOf } from "./support/Gateway.ts"
 const hold = lifetime()
 
 /** How each path of the flight service below answers a GET: its `cache-control`, and more. */
-const answers: Record<string, { readonly cacheControl?: string; readonly vary?: string; readonly cookie?: boolean; readonly bytes?: number }> = {
+const answers: Record<string, { readonly cacheControl?: string; readonly vary?: string; readonly cookie?: boolean; readonly bytes?: number; readonly expires?: boolean; readonly status?: number }> = {
+  partial: { cacheControl: "s-maxage=60", status: 206 },
+  expires: { expires: true },
   shared: { cacheControl: "max-age=0, s-maxage=1" },
   long: { cacheControl: "s-maxage=60" },
   plain: {},
@@ -50,8 +52,9 @@ const flight = Bun.serve({
     if (answer.cacheControl !== undefined) headers.set("cache-control", answer.cacheControl)
     if (answer.vary !== undefined) headers.set("vary", answer.vary)
     if (answer.cookie === true) headers.set("set-cookie", "tracking=1; Path=/")
+    if (answer.expires === true) headers.set("expires", new Date(Date.now() + 60_000).toUTCString())
     const body = { target, count, language: request.headers.get("accept-language"), padding: "x".repeat(answer.bytes ?? 0) }
-    return new Response(JSON.stringify(body), { headers })
+    return new Response(JSON.stringify(body), { status: answer.status ?? 200, headers })
   },
 })
 
@@ -108,6 +111,12 @@ describe("answers marked for shared caches", () => {
     expect(servedFor(path)).toBe(2)
   })
 
+  test("an Expires in the future is a lifetime too", async () => {
+    const path = fresh("expires")
+    await get(path)
+    expect(await get(path)).toMatchObject({ cacheStatus: "gateway; hit", body: { count: 1 } })
+  })
+
   test("are kept per path and query: another query is another answer", async () => {
     const [one, other] = [fresh("long"), fresh("long")]
     await get(one)
@@ -149,6 +158,14 @@ describe("answers never kept", () => {
         expect(await get(path)).toMatchObject({ status: 200, cacheStatus: "gateway; fwd=miss", body: { count: request } })
       }
     }
+  })
+
+  test("a part of an answer is never kept: a 206, or the answer to a request with a Range", async () => {
+    const partial = fresh("partial")
+    for (let request = 1; request <= 2; request++) expect(await get(partial)).toMatchObject({ status: 206, cacheStatus: "gateway; fwd=miss" })
+    const ranged = fresh("long")
+    expect((await get(ranged, { range: "bytes=0-9" })).cacheStatus).toBe("gateway; fwd=miss")
+    expect((await get(ranged)).cacheStatus).toBe("gateway; fwd=miss; stored")
   })
 
   test("an answer kept by browsers only (max-age) is kept for an anonymous client, never for a token or cookies", async () => {

@@ -4,8 +4,9 @@
  * of a shared cache), and the same GET is answered from it until then. Which answers may be kept,
  * and for how long, is `http-cache-semantics`'s word, as a shared cache with no heuristic freshness:
  * an answer without an explicit lifetime is never kept. On top of its rules, the gateway keeps
- * nothing that sets a cookie, and treats a request's cookies as it treats credentials (an answer to
- * one is kept only when the service marks it for shared caches: `public` or `s-maxage`).
+ * nothing that sets a cookie nor a part of an answer (`206`, `Range`), and treats a request's cookies
+ * as it treats credentials (an answer to one is kept only when the service marks it for shared
+ * caches: `public` or `s-maxage`).
  *
  * The answers kept are bounded in bytes (least recently used first out, `lru-cache`), and one over
  * `maxEntryBytes`, or of unknown length, goes through unkept. A client's `Cache-Control: no-cache`
@@ -74,6 +75,15 @@ const requestOf = (key: string, request: Request): CachePolicy.Request => {
   return { url: key, method: request.method, headers }
 }
 
+/**
+ * Whether an answer names a lifetime at all (`max-age`, `s-maxage` or `Expires`): without one, with no
+ * heuristic freshness, it is never kept, and the common answer is told so without parsing it.
+ */
+const mayLast = (headers: Headers): boolean => {
+  const directives = headers.get("cache-control")
+  return (directives !== null && (directives.includes("max-age") || directives.includes("s-maxage"))) || headers.has("expires")
+}
+
 const responseOf = (response: Response): CachePolicy.Response => ({ status: response.status, headers: Object.fromEntries(response.headers) })
 
 /** A cache of at most `settings.maxBytes`; `undefined` when that is 0 (every GET goes to its service, as it is). */
@@ -100,17 +110,18 @@ export const make = (settings: Settings): ResponseCache | undefined => {
 
   const offer = async (key: string, request: Request, response: Response, reason: Forwarded): Promise<Response> => {
     const forwarded = `gateway; fwd=${reason}`
-    const length = Number(response.headers.get("content-length") ?? Number.NaN)
-    const policy = new CachePolicy(requestOf(key, request), responseOf(response), { shared: true, cacheHeuristic: 0 })
-    const keep = policy.storable() && policy.timeToLive() > 0 && !response.headers.has("set-cookie") &&
-      Number.isInteger(length) && length <= maxEntryBytes && request.body === null
-    if (!keep) {
-      response.headers.set(statusHeader, forwarded)
+    const headers = response.headers
+    const length = Number(headers.get("content-length") ?? Number.NaN)
+    // A part of an answer (206, or one asked for by `Range`) is not the answer to keep for the path.
+    const keep = mayLast(headers) && !headers.has("set-cookie") && Number.isInteger(length) && length <= maxEntryBytes &&
+      request.body === null && response.status !== 206 && !request.headers.has("range")
+    const policy = keep ? new CachePolicy(requestOf(key, request), responseOf(response), { shared: true, cacheHeuristic: 0 }) : undefined
+    if (policy === undefined || !policy.storable() || policy.timeToLive() <= 0) {
+      headers.set(statusHeader, forwarded)
       return response
     }
     const body = await response.bytes()
     entries.set(key, { policy, status: response.status, body })
-    const headers = new Headers(response.headers)
     headers.set(statusHeader, `${forwarded}; stored`)
     return new Response(body, { status: response.status, headers })
   }
