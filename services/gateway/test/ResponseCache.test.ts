@@ -16,7 +16,10 @@ import { config, echoes, lifetime, start, urlsOf } from "./support/Gateway.ts"
 const hold = lifetime()
 
 /** How each path of the flight service below answers a GET: its `cache-control`, and more. */
-const answers: Record<string, { readonly cacheControl?: string; readonly vary?: string; readonly cookie?: boolean; readonly bytes?: number; readonly expires?: boolean; readonly status?: number }> = {
+const answers: Record<string, { readonly cacheControl?: string; readonly vary?: string; readonly cookie?: boolean; readonly bytes?: number; readonly expires?: boolean; readonly status?: number; readonly delay?: number; readonly upstreamStatus?: string }> = {
+  slow: { cacheControl: "s-maxage=60", delay: 300 },
+  behindCache: { cacheControl: "s-maxage=60", upstreamStatus: "edge-of-service; hit" },
+  page: { cacheControl: "max-age=60" },
   partial: { cacheControl: "s-maxage=60", status: 206 },
   expires: { expires: true },
   shared: { cacheControl: "max-age=0, s-maxage=1" },
@@ -39,7 +42,7 @@ const flight = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   development: false,
-  fetch: (request) => {
+  fetch: async (request) => {
     const url = new URL(request.url)
     const target = `${url.pathname}${url.search}`
     const count = servedFor(target) + 1
@@ -48,7 +51,9 @@ const flight = Bun.serve({
     if (request.method !== "GET") return Response.json({ changed: target }, { headers: { "content-location": url.pathname.replace(/\/status$/, "") } })
     const answer = answers[url.pathname.split("/").at(-1) ?? ""]
     if (answer === undefined) return Response.json({ title: "Not found" }, { status: 404, headers: { "cache-control": "s-maxage=60" } })
+    if (answer.delay !== undefined) await Bun.sleep(answer.delay)
     const headers = new Headers({ "content-type": "application/json" })
+    if (answer.upstreamStatus !== undefined) headers.set("cache-status", answer.upstreamStatus)
     if (answer.cacheControl !== undefined) headers.set("cache-control", answer.cacheControl)
     if (answer.vary !== undefined) headers.set("vary", answer.vary)
     if (answer.cookie === true) headers.set("set-cookie", "tracking=1; Path=/")
@@ -117,6 +122,19 @@ describe("answers marked for shared caches", () => {
     expect(await get(path)).toMatchObject({ cacheStatus: "gateway; hit", body: { count: 1 } })
   })
 
+  test("are never given stale, even to a client that accepts it (max-stale)", async () => {
+    const path = fresh("shared")
+    await get(path)
+    await Bun.sleep(1_100)
+    expect(await get(path, { "cache-control": "max-stale" })).toMatchObject({ cacheStatus: "gateway; fwd=stale; stored", body: { count: 2 } })
+  })
+
+  test("say what the cache did after what a cache of the service's said", async () => {
+    const path = fresh("behindCache")
+    expect((await get(path)).cacheStatus).toBe("edge-of-service; hit, gateway; fwd=miss; stored")
+    expect((await get(path)).cacheStatus).toBe("edge-of-service; hit, gateway; hit")
+  })
+
   test("are kept per path and query: another query is another answer", async () => {
     const [one, other] = [fresh("long"), fresh("long")]
     await get(one)
@@ -180,6 +198,17 @@ describe("answers never kept", () => {
     expect((await get(path)).cacheStatus).toBe("gateway; hit")
   })
 
+  test("an empty Authorization beside cookies does not make an answer to them anyone's", async () => {
+    const path = fresh("page")
+    expect((await get(path, { cookie: "session=alice", authorization: "" })).cacheStatus).toBe("gateway; fwd=miss")
+    expect(await get(path)).toMatchObject({ cacheStatus: "gateway; fwd=miss; stored", body: { count: 2 } })
+  })
+
+  test("a target longer than the cache keeps goes through unkept", async () => {
+    const path = `/api/flights/long?n=${++unique}&pad=${"x".repeat(ResponseCache.maxTargetLength)}`
+    for (let request = 1; request <= 2; request++) expect(await get(path)).toMatchObject({ cacheStatus: "gateway; fwd=miss", body: { count: request } })
+  })
+
   test("a problem is not kept unless marked: the 404 here is, and says so", async () => {
     const path = `/api/flights/nowhere?n=${++unique}`
     expect((await get(path)).cacheStatus).toBe("gateway; fwd=miss; stored")
@@ -217,6 +246,15 @@ describe("around the cache", () => {
     expect((await get(path)).cacheStatus).toBe("gateway; hit")
     expect((await fetch(`${base}${path}/status`, { method: "PATCH" })).status).toBe(200)
     expect((await get(path)).cacheStatus).toBe("gateway; fwd=miss; stored")
+  })
+
+  test("a read sent before a change and answered after it is not kept: the next read is fresh", async () => {
+    const path = `/api/flights/f${++unique}/slow`
+    const before = get(path)
+    await Bun.sleep(100)
+    expect((await fetch(`${base}${path}/status`, { method: "PATCH" })).status).toBe(200)
+    expect((await before).cacheStatus).toBe("gateway; fwd=miss")
+    expect(await get(path)).toMatchObject({ cacheStatus: "gateway; fwd=miss; stored", body: { count: 2 } })
   })
 
   test("rate limits count an answer from the cache as any other", async () => {

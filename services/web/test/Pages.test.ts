@@ -23,10 +23,12 @@ describe("the frame", () => {
     expect(await (await fetch(`${web}/health/ready`)).json()).toEqual({ status: "ok" })
   })
 
-  test("htmx, the style sheet and the script are served by the site itself; no page names another origin", async () => {
+  test("htmx, the style sheet and the script are served by the site itself, kept by browsers only; no page names another origin", async () => {
     const { web } = await system()
     const htmx = await fetch(`${web}/assets/htmx.min.js`)
     expect([htmx.status, htmx.headers.get("content-type")]).toEqual([200, "text/javascript; charset=utf-8"])
+    // Kept by the browser, not by the gateway in front (decision 36): a new release's pages get its own files.
+    expect([htmx.headers.get("cache-control"), htmx.headers.get("cache-status")]).toEqual(["public, max-age=3600, s-maxage=0", "gateway; fwd=miss"])
     expect(await htmx.text()).toContain("htmx")
     expect((await fetch(`${web}/assets/site.css`)).headers.get("content-type")).toBe("text/css; charset=utf-8")
     expect((await fetch(`${web}/assets/nope.js`)).status).toBe(404)

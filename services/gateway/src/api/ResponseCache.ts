@@ -8,8 +8,10 @@
  * as it treats credentials (an answer to one is kept only when the service marks it for shared
  * caches: `public` or `s-maxage`).
  *
- * The answers kept are bounded in bytes (least recently used first out, `lru-cache`), and one over
- * `maxEntryBytes`, or of unknown length, goes through unkept. A client's `Cache-Control: no-cache`
+ * The answers kept are bounded in bytes, their keys and headers counted (least recently used first
+ * out, `lru-cache`); one over `maxEntryBytes`, of unknown length, or for a target over
+ * `maxTargetLength`, goes through unkept, and so does one to a read sent before its path was changed
+ * (`invalidate`). A kept answer is never given stale. A client's `Cache-Control: no-cache`
  * is honoured: it gets the service's answer. Every GET's answer says what the cache
  * did in a `Cache-Status` header (RFC 9211): `gateway; hit`, or `gateway; fwd=<why>` and `stored`.
  */
@@ -32,16 +34,25 @@ export const statusHeader = "cache-status"
  */
 export type Forwarded = "miss" | "stale" | "request" | "vary-miss"
 
-/** What the cache has for a GET: an answer, or why it goes to the service. */
+/**
+ * What the cache has for a GET: an answer, or why it goes to the service, with how many drops the
+ * cache had made when it was asked (an answer to a request sent before its key's last drop is not kept).
+ */
 export type Lookup =
   | { readonly _tag: "Hit"; readonly response: Response }
-  | { readonly _tag: "Forward"; readonly reason: Forwarded }
+  | Forward
+
+export interface Forward {
+  readonly _tag: "Forward"
+  readonly reason: Forwarded
+  readonly asked: number
+}
 
 export interface ResponseCache {
   /** The answer kept for this GET (`key` names its service and target), when it is fresh and the client accepts it. */
   readonly lookup: (key: string, request: Request) => Lookup
   /** The service's answer to send on, kept (read whole) when the rules allow it, with its `Cache-Status`. */
-  readonly offer: (key: string, request: Request, response: Response, reason: Forwarded) => Promise<Response>
+  readonly offer: (key: string, request: Request, response: Response, lookup: Forward) => Promise<Response>
   /** After an unsafe request's success, what is kept for its target is dropped (RFC 9111 §4.4). */
   readonly invalidate: (key: string) => void
 }
@@ -50,19 +61,26 @@ interface Entry {
   readonly policy: CachePolicy
   readonly status: number
   readonly body: Uint8Array
+  /** What the entry costs beyond its body: its key, the headers kept, and the policy's own. */
+  readonly overhead: number
 }
 
-/** What an entry costs beyond its body (its headers and policy), counted against `maxBytes`. */
-const entryOverhead = 1024
+/** What an entry's policy costs beyond the headers counted. */
+const entryOverhead = 512
 
-const forward: Record<Forwarded, Lookup> = {
-  miss: { _tag: "Forward", reason: "miss" },
-  stale: { _tag: "Forward", reason: "stale" },
-  request: { _tag: "Forward", reason: "request" },
-  "vary-miss": { _tag: "Forward", reason: "vary-miss" },
-}
+/** The longest path and query kept: a search is about a hundred characters; a longer target goes through unkept. */
+export const maxTargetLength = 2048
+
+/** How many dropped keys are remembered, for the reads in flight when they were dropped. */
+const droppedRemembered = 10_000
 
 const hit = "gateway; hit"
+
+/** `ours` after what a cache nearer the service said (RFC 9211 §2: the list runs from the origin outwards). */
+const appendStatus = (headers: Headers, ours: string) => {
+  const theirs = headers.get(statusHeader)
+  headers.set(statusHeader, theirs === null ? ours : `${theirs}, ${ours}`)
+}
 
 /**
  * A request as `http-cache-semantics` reads it: its URL is the key (the service and target), its host
@@ -71,7 +89,8 @@ const hit = "gateway; hit"
 const requestOf = (key: string, request: Request): CachePolicy.Request => {
   const headers: Record<string, string> = Object.fromEntries(request.headers)
   headers["host"] = "gateway"
-  if (headers["authorization"] === undefined && headers["cookie"] !== undefined) headers["authorization"] = "cookie"
+  // (The library reads an empty `Authorization` as none: so does this.)
+  if (!headers["authorization"] && headers["cookie"]) headers["authorization"] = "cookie"
   return { url: key, method: request.method, headers }
 }
 
@@ -84,49 +103,75 @@ const mayLast = (headers: Headers): boolean => {
   return (directives !== null && (directives.includes("max-age") || directives.includes("s-maxage"))) || headers.has("expires")
 }
 
-const responseOf = (response: Response): CachePolicy.Response => ({ status: response.status, headers: Object.fromEntries(response.headers) })
+/** The characters of a record of headers, as kept. */
+const sizeOf = (headers: Readonly<Record<string, string>>): number => {
+  let size = 0
+  for (const name in headers) size += name.length + headers[name]!.length
+  return size
+}
 
 /** A cache of at most `settings.maxBytes`; `undefined` when that is 0 (every GET goes to its service, as it is). */
 export const make = (settings: Settings): ResponseCache | undefined => {
   if (settings.maxBytes <= 0) return undefined
   const entries = new LRUCache<string, Entry>({
     maxSize: settings.maxBytes,
-    maxEntrySize: Math.min(settings.maxBytes, maxEntryBytes + entryOverhead),
-    sizeCalculation: (entry) => entry.body.byteLength + entryOverhead,
+    maxEntrySize: settings.maxBytes,
+    sizeCalculation: (entry) => entry.body.byteLength + entry.overhead,
   })
+  // Each drop is numbered and a key's last drop remembered, so that a read sent before it (answered
+  // after it) does not put back what was dropped.
+  let drops = 0
+  const dropped = new LRUCache<string, number>({ max: droppedRemembered })
 
   const lookup = (key: string, request: Request): Lookup => {
     const entry = entries.get(key)
-    if (entry === undefined) return forward.miss
-    if (entry.policy.satisfiesWithoutRevalidation(requestOf(key, request))) {
+    if (entry === undefined) return { _tag: "Forward", reason: "miss", asked: drops }
+    // Never stale, whatever the client accepts (`max-stale`): `s-maxage` forbids it (RFC 9111 §5.2.2.10).
+    const fresh = !entry.policy.stale()
+    if (fresh && entry.policy.satisfiesWithoutRevalidation(requestOf(key, request))) {
       const headers = new Headers(entry.policy.responseHeaders() as Record<string, string>)
-      headers.set(statusHeader, hit)
+      appendStatus(headers, hit)
       return { _tag: "Hit", response: new Response(entry.body, { status: entry.status, headers }) }
     }
-    if (entry.policy.timeToLive() > 0) return request.headers.has("cache-control") || request.headers.has("pragma") ? forward.request : forward["vary-miss"]
+    if (fresh) {
+      const asksFresh = request.headers.has("cache-control") || request.headers.has("pragma")
+      return { _tag: "Forward", reason: asksFresh ? "request" : "vary-miss", asked: drops }
+    }
     entries.delete(key)
-    return forward.stale
+    return { _tag: "Forward", reason: "stale", asked: drops }
   }
 
-  const offer = async (key: string, request: Request, response: Response, reason: Forwarded): Promise<Response> => {
-    const forwarded = `gateway; fwd=${reason}`
+  const offer = async (key: string, request: Request, response: Response, lookup: Forward): Promise<Response> => {
+    const forwarded = `gateway; fwd=${lookup.reason}`
     const headers = response.headers
     const length = Number(headers.get("content-length") ?? Number.NaN)
     // A part of an answer (206, or one asked for by `Range`) is not the answer to keep for the path.
     const keep = mayLast(headers) && !headers.has("set-cookie") && Number.isInteger(length) && length <= maxEntryBytes &&
-      request.body === null && response.status !== 206 && !request.headers.has("range")
-    const policy = keep ? new CachePolicy(requestOf(key, request), responseOf(response), { shared: true, cacheHeuristic: 0 }) : undefined
-    if (policy === undefined || !policy.storable() || policy.timeToLive() <= 0) {
-      headers.set(statusHeader, forwarded)
+      request.body === null && response.status !== 206 && !request.headers.has("range") && key.length <= maxTargetLength + 16 &&
+      (dropped.get(key) ?? -1) < lookup.asked
+    const asked = keep ? requestOf(key, request) : undefined
+    const kept = keep ? Object.fromEntries(headers) : undefined
+    const policy = asked === undefined || kept === undefined
+      ? undefined
+      : new CachePolicy(asked, { status: response.status, headers: kept }, { shared: true, cacheHeuristic: 0 })
+    if (asked === undefined || kept === undefined || policy === undefined || !policy.storable() || policy.timeToLive() <= 0) {
+      appendStatus(headers, forwarded)
       return response
     }
     const body = await response.bytes()
-    entries.set(key, { policy, status: response.status, body })
-    headers.set(statusHeader, `${forwarded}; stored`)
+    // The policy keeps the request's headers too when the answer varies by some of them.
+    const overhead = key.length + sizeOf(kept) + (kept["vary"] === undefined ? 0 : sizeOf(asked.headers as Record<string, string>)) + entryOverhead
+    entries.set(key, { policy, status: response.status, body, overhead })
+    appendStatus(headers, `${forwarded}; stored`)
     return new Response(body, { status: response.status, headers })
   }
 
-  return { lookup, offer, invalidate: (key) => void entries.delete(key) }
+  const invalidate = (key: string) => {
+    dropped.set(key, drops++)
+    entries.delete(key)
+  }
+
+  return { lookup, offer, invalidate }
 }
 
 /** Methods that change what they name (RFC 9110 §9.2.1): a success drops what is kept for the target. */
@@ -146,7 +191,7 @@ export const settle = (
   response: Response,
   kept: Lookup | undefined,
 ): Response | Promise<Response> => {
-  if (kept?._tag === "Forward") return cache.offer(keyOf(upstream, target), request, response, kept.reason)
+  if (kept?._tag === "Forward") return cache.offer(keyOf(upstream, target), request, response, kept)
   if (safe.has(request.method) || response.status >= 400) return response
   cache.invalidate(keyOf(upstream, target))
   for (const name of ["location", "content-location"]) {
