@@ -51,7 +51,9 @@ export const flightOnSale = (api: Api, cabin: { readonly rows: { readonly from: 
     expect(scheduled.status).toBe(201)
     const flightId = scheduled.body["id"] as string
     yield* eventually("seats on sale", api.booking("GET", `/api/seatmaps/${flightId}`), (answer) => answer.status === 200)
-    const found = yield* api.flight("GET", "/api/flights?origin=LHR&destination=JFK&date=2026-12-01&passengers=2&limit=100")
+    // Found by a search within a second: the gateway may answer the same search from its cache for one (decision 36).
+    const search = api.flight("GET", "/api/flights?origin=LHR&destination=JFK&date=2026-12-01&passengers=2&limit=100")
+    const found = yield* eventually("found by a search", search, (answer) => (answer.body["items"] as Array<Json>).some((item) => item["id"] === flightId), "3 seconds")
     expect(found.body["items"].map((item: Json) => item["id"])).toContain(flightId)
     return flightId
   })
