@@ -11,9 +11,9 @@
  * The answers kept are bounded in bytes, their keys and headers counted (least recently used first
  * out, `lru-cache`); one over `maxEntryBytes`, of unknown length, or for a target over
  * `maxTargetLength`, goes through unkept, and so does one to a read sent before its path was changed
- * (`invalidate`). A kept answer is never given stale. A client's `Cache-Control: no-cache`
- * is honoured: it gets the service's answer. Every GET's answer says what the cache
- * did in a `Cache-Status` header (RFC 9211): `gateway; hit`, or `gateway; fwd=<why>` and `stored`.
+ * (`invalidate`). A kept answer is never given stale. A client's `Cache-Control: no-cache` is
+ * honoured: it gets the service's answer. Every GET's answer says what the cache did in a
+ * `Cache-Status` header (RFC 9211): `gateway; hit`, or `gateway; fwd=<why>` and `stored`.
  */
 import CachePolicy from "http-cache-semantics"
 import { LRUCache } from "lru-cache"
@@ -23,7 +23,7 @@ export interface Settings {
   readonly maxBytes: number
 }
 
-/** The largest answer kept: a page of flights is a few kilobytes, a page of the site's assets less than this. */
+/** The largest answer kept: a page of flights is a few kilobytes. */
 export const maxEntryBytes = 512 * 1024
 
 export const statusHeader = "cache-status"
@@ -147,7 +147,7 @@ export const make = (settings: Settings): ResponseCache | undefined => {
     const length = Number(headers.get("content-length") ?? Number.NaN)
     // A part of an answer (206, or one asked for by `Range`) is not the answer to keep for the path.
     const keep = mayLast(headers) && !headers.has("set-cookie") && Number.isInteger(length) && length <= maxEntryBytes &&
-      request.body === null && response.status !== 206 && !request.headers.has("range") && key.length <= maxTargetLength + 16 &&
+      request.body === null && response.status !== 206 && !request.headers.has("range") && targetOf(key).length <= maxTargetLength &&
       (dropped.get(key) ?? -1) < lookup.asked
     const asked = keep ? requestOf(key, request) : undefined
     const kept = keep ? Object.fromEntries(headers) : undefined
@@ -204,3 +204,6 @@ export const settle = (
 
 /** What a request's answer is kept under: its service, and its path and query as received. */
 export const keyOf = (upstream: string, target: string): string => `${upstream} ${target}`
+
+/** The path and query of a key. */
+const targetOf = (key: string): string => key.slice(key.indexOf(" ") + 1)
