@@ -37,17 +37,19 @@ export const narrowBodyCabin = { rows: { from: 1, to: 30 }, seatLetters: "ABCDEF
 /** A flight on sale in the booking service, with one economy cabin (by default `smallCabin`) at 450.00 GBP. */
 export const flightOnSale = (api: Api, cabin: { readonly rows: { readonly from: number; readonly to: number }; readonly seatLetters: string } = smallCabin) =>
   Effect.gen(function* () {
-    // A number of its own, so that runs on stores that keep their data never collide.
-    const flightNumber = `FB${Math.floor(Math.random() * 9000) + 1000}${"ABCDEFGHJK"[Math.floor(Math.random() * 10)]}`
-    const scheduled = yield* api.flight("POST", "/api/flights", {
-      flightNumber,
+    const ops = yield* api.ops
+    // A number of its own, so that runs on stores that keep their data never collide; another drawn
+    // when it does (a long run schedules hundreds of flights on the day, of 90,000 numbers).
+    const schedule = Effect.suspend(() => api.flight("POST", "/api/flights", {
+      flightNumber: `FB${Math.floor(Math.random() * 9000) + 1000}${"ABCDEFGHJK"[Math.floor(Math.random() * 10)]}`,
       origin: "LHR",
       destination: "JFK",
       departureAt: "2026-12-01T10:00:00Z",
       arrivalAt: "2026-12-01T18:00:00Z",
       aircraft: "Boeing 777",
       cabins: [{ cabin: "economy", rows: cabin.rows, seatLetters: cabin.seatLetters, fare: { amount: 45000, currency: "GBP" } }],
-    }, yield* api.ops)
+    }, ops))
+    const scheduled = yield* Effect.repeat(schedule, { until: (answer) => answer.body?.["type"] !== "flight-already-scheduled", times: 10 })
     expect(scheduled.status).toBe(201)
     const flightId = scheduled.body["id"] as string
     yield* eventually("seats on sale", api.booking("GET", `/api/seatmaps/${flightId}`), (answer) => answer.status === 200)
