@@ -265,6 +265,24 @@ describe("around the cache", () => {
     expect(servedFor(path)).toBe(1)
   })
 
+  test("what became of each GET is counted in the gateway's metrics (admins), by result", async () => {
+    const admin = { authorization: `Bearer ${await Effect.runPromise(issuer.staff("ada", ["admin"]))}` }
+    const counts = async () => {
+      const text = await (await fetch(`${base}/metrics`, { headers: admin })).text()
+      const of = (result: string) => Number(text.match(new RegExp(`^gateway_cache_answers_total\\{result="${result}"\\} (\\d+)`, "m"))?.[1] ?? 0)
+      return { hit: of("hit"), stored: of("stored"), forwarded: of("forwarded") }
+    }
+    const before = await counts()
+    const path = fresh("long")
+    await get(path)
+    await get(path)
+    await get(path)
+    await get(fresh("plain"))
+    const after = await counts()
+    expect({ hit: after.hit - before.hit, stored: after.stored - before.stored, forwarded: after.forwarded - before.forwarded })
+      .toEqual({ hit: 2, stored: 1, forwarded: 1 })
+  })
+
   test("a bad token is refused before the cache is asked", async () => {
     const path = fresh("long")
     await get(path)

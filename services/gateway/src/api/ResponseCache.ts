@@ -15,6 +15,7 @@
  * honoured: it gets the service's answer. Every GET's answer says what the cache did in a
  * `Cache-Status` header (RFC 9211): `gateway; hit`, or `gateway; fwd=<why>` and `stored`.
  */
+import { Metric, MetricLabel } from "effect"
 import CachePolicy from "http-cache-semantics"
 import { LRUCache } from "lru-cache"
 
@@ -76,6 +77,21 @@ const droppedRemembered = 10_000
 
 const hit = "gateway; hit"
 
+/** The GETs the cache was asked for, by what became of them: the hit ratio an operator sizes it by. */
+export const answersTotal = Metric.counter("gateway_cache_answers_total", {
+  description: "GETs the gateway's cache was asked for, by result: hit (answered from it), stored (forwarded and kept), forwarded (not kept)",
+  incremental: true,
+})
+
+/** Each result's labels, made once (a metric finds its series by the labels array). */
+const results = {
+  hit: [MetricLabel.make("result", "hit")],
+  stored: [MetricLabel.make("result", "stored")],
+  forwarded: [MetricLabel.make("result", "forwarded")],
+} as const
+
+const count = (result: keyof typeof results) => answersTotal.unsafeUpdate(1, results[result])
+
 /** `ours` after what a cache nearer the service said (RFC 9211 §2: the list runs from the origin outwards). */
 const appendStatus = (headers: Headers, ours: string) => {
   const theirs = headers.get(statusHeader)
@@ -131,6 +147,7 @@ export const make = (settings: Settings): ResponseCache | undefined => {
     if (fresh && entry.policy.satisfiesWithoutRevalidation(requestOf(key, request))) {
       const headers = new Headers(entry.policy.responseHeaders() as Record<string, string>)
       appendStatus(headers, hit)
+      count("hit")
       return { _tag: "Hit", response: new Response(entry.body, { status: entry.status, headers }) }
     }
     if (fresh) {
@@ -156,6 +173,7 @@ export const make = (settings: Settings): ResponseCache | undefined => {
       : new CachePolicy(asked, { status: response.status, headers: kept }, { shared: true, cacheHeuristic: 0 })
     if (asked === undefined || kept === undefined || policy === undefined || !policy.storable() || policy.timeToLive() <= 0) {
       appendStatus(headers, forwarded)
+      count("forwarded")
       return response
     }
     const body = await response.bytes()
@@ -163,6 +181,7 @@ export const make = (settings: Settings): ResponseCache | undefined => {
     const overhead = key.length + sizeOf(kept) + (kept["vary"] === undefined ? 0 : sizeOf(asked.headers as Record<string, string>)) + entryOverhead
     entries.set(key, { policy, status: response.status, body, overhead })
     appendStatus(headers, `${forwarded}; stored`)
+    count("stored")
     return new Response(body, { status: response.status, headers })
   }
 
