@@ -58,6 +58,23 @@ describe("Route", () => {
   })
 })
 
+/** `route` served by an app whose bridge lets anyone call, on an empty runtime (disposed by the caller). */
+const served = async (route: Route.Route<never>) => {
+  const managed = ManagedRuntime.make(Layer.empty)
+  const app = HttpApp.make({
+    service: "route-test",
+    version: "1",
+    routes: [route],
+    runtime: await managed.runtime(),
+    authentication: { authorize: () => Effect.succeed(Context.empty()) },
+    readiness: Effect.void,
+  })
+  return { app, managed }
+}
+
+/** The OpenAPI document of `route` alone. */
+const documentOf = (route: Route.Route<never>) => OpenApi.document({ title: "t", version: "1", routes: [route], metricsAccess: HttpApp.metricsAccess })
+
 describe("Route with a Problems selection", () => {
   class FlightNotFound extends Schema.TaggedError<FlightNotFound>()("FlightNotFound", { id: Schema.String }) {}
   class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {}) {}
@@ -86,21 +103,13 @@ describe("Route with a Problems selection", () => {
   })
 
   test("documents the statuses of the failures it names", () => {
-    const document = OpenApi.document({ title: "t", version: "1", routes: [route], metricsAccess: HttpApp.metricsAccess })
+    const document = documentOf(route)
     const responses = document.paths["/api/flights/{id}"]!["patch"] as { responses: Record<string, unknown> }
     expect(Object.keys(responses.responses)).toEqual(["204", "400", "401", "404", "409", "503"])
   })
 
   test("answers each failure with its problem+json through the bridge", async () => {
-    const managed = ManagedRuntime.make(Layer.empty)
-    const app = HttpApp.make({
-      service: "route-test",
-      version: "1",
-      routes: [route],
-      runtime: await managed.runtime(),
-      authentication: { authorize: () => Effect.succeed(Context.empty()) },
-      readiness: Effect.void,
-    })
+    const { app, managed } = await served(route)
     const answers = await Promise.all(["f1", "busy", "down", "broken", "ok"].map(async (id) => {
       const response = await app.fetch(new Request(`http://test/api/flights/${id}`, { method: "PATCH" }))
       const body = response.status === 204 ? undefined : ((await response.json()) as Problem.Body)
@@ -133,15 +142,7 @@ describe("a success's fixed headers", () => {
   })
 
   test("go on every success (one chosen at run time too, with its own), and on no failure", async () => {
-    const managed = ManagedRuntime.make(Layer.empty)
-    const app = HttpApp.make({
-      service: "route-test",
-      version: "1",
-      routes: [route],
-      runtime: await managed.runtime(),
-      authentication: { authorize: () => Effect.succeed(Context.empty()) },
-      readiness: Effect.void,
-    })
+    const { app, managed } = await served(route)
     const found = await app.fetch(new Request("http://test/api/flights/f1"))
     const missing = await app.fetch(new Request("http://test/api/flights/missing"))
     const chosen = await app.fetch(new Request("http://test/api/flights/chosen"))
@@ -153,7 +154,7 @@ describe("a success's fixed headers", () => {
   })
 
   test("are documented on the success, each with its one value", () => {
-    const document = OpenApi.document({ title: "t", version: "1", routes: [route], metricsAccess: HttpApp.metricsAccess })
+    const document = documentOf(route)
     const operation = document.paths["/api/flights/{id}"]!["get"] as { responses: Record<string, { headers?: unknown }> }
     expect(operation.responses["200"]!.headers).toEqual({ "cache-control": { required: true, schema: { type: "string", const: "max-age=0, s-maxage=1" } } })
     expect(operation.responses["404"]!.headers).toBeUndefined()

@@ -166,16 +166,16 @@ export const make = (settings: Settings): ResponseCache | undefined => {
     const keep = mayLast(headers) && !headers.has("set-cookie") && Number.isInteger(length) && length <= maxEntryBytes &&
       request.body === null && response.status !== 206 && !request.headers.has("range") && targetOf(key).length <= maxTargetLength &&
       (dropped.get(key) ?? -1) < lookup.asked
-    const asked = keep ? requestOf(key, request) : undefined
-    const kept = keep ? Object.fromEntries(headers) : undefined
-    const policy = asked === undefined || kept === undefined
-      ? undefined
-      : new CachePolicy(asked, { status: response.status, headers: kept }, { shared: true, cacheHeuristic: 0 })
-    if (asked === undefined || kept === undefined || policy === undefined || !policy.storable() || policy.timeToLive() <= 0) {
+    const passOn = () => {
       appendStatus(headers, forwarded)
       count("forwarded")
       return response
     }
+    if (!keep) return passOn()
+    const asked = requestOf(key, request)
+    const kept = Object.fromEntries(headers)
+    const policy = new CachePolicy(asked, { status: response.status, headers: kept }, { shared: true, cacheHeuristic: 0 })
+    if (!policy.storable() || policy.timeToLive() <= 0) return passOn()
     const body = await response.bytes()
     // The policy keeps the request's headers too when the answer varies by some of them.
     const overhead = key.length + sizeOf(kept) + (kept["vary"] === undefined ? 0 : sizeOf(asked.headers as Record<string, string>)) + entryOverhead

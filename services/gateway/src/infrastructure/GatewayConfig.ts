@@ -123,21 +123,17 @@ const upstreams: Config.Config<Record<Upstream, UpstreamSettings>> = Config.map(
     Object.fromEntries(allUpstreams.map((upstream) => [upstream, { url: urls[upstream], timeout: timeouts[upstream] }])) as Record<Upstream, UpstreamSettings>,
 )
 
-const bodyLimitBytes = optional("GATEWAY_BODY_LIMIT_BYTES").pipe(Config.mapOrFail((value) => {
-  if (Option.isNone(value)) return Either.right(defaultBodyLimitBytes)
-  const bytes = /^\d{1,9}$/.test(value.value) ? Number(value.value) : Number.NaN
-  return bytes >= 1024 && bytes <= 100 * 1024 * 1024
-    ? Either.right(bytes)
-    : Either.left(invalid("GATEWAY_BODY_LIMIT_BYTES", "Expected a whole number of bytes from 1024 to 104857600"))
-}))
+/** A whole number of bytes from `min` to `max`, `fallback` when unset. */
+const byteCount = (variable: string, fallback: number, min: number, max: number, expected: string) =>
+  optional(variable).pipe(Config.mapOrFail((value) => {
+    if (Option.isNone(value)) return Either.right(fallback)
+    const bytes = /^\d{1,10}$/.test(value.value) ? Number(value.value) : Number.NaN
+    return bytes >= min && bytes <= max ? Either.right(bytes) : Either.left(invalid(variable, `Expected a whole number of bytes from ${expected}`))
+  }))
 
-const cacheBytes = optional("GATEWAY_CACHE_BYTES").pipe(Config.mapOrFail((value) => {
-  if (Option.isNone(value)) return Either.right(defaultCacheBytes)
-  const bytes = /^\d{1,10}$/.test(value.value) ? Number(value.value) : Number.NaN
-  return bytes >= 0 && bytes <= 1024 * 1024 * 1024
-    ? Either.right(bytes)
-    : Either.left(invalid("GATEWAY_CACHE_BYTES", "Expected a whole number of bytes from 0 (no cache) to 1073741824"))
-}))
+const bodyLimitBytes = byteCount("GATEWAY_BODY_LIMIT_BYTES", defaultBodyLimitBytes, 1024, 100 * 1024 * 1024, "1024 to 104857600")
+
+const cacheBytes = byteCount("GATEWAY_CACHE_BYTES", defaultCacheBytes, 0, 1024 * 1024 * 1024, "0 (no cache) to 1073741824")
 
 const corsOrigins = optional("GATEWAY_CORS_ORIGINS").pipe(Config.mapOrFail((value) => {
   if (Option.isNone(value)) return Either.right([])
