@@ -14,6 +14,7 @@ import {
   Money,
   Passenger,
   PaymentId,
+  SchemaClass,
 } from "@flight/contracts"
 import { DateTime, Either, Schema } from "effect"
 
@@ -80,9 +81,12 @@ export const allowedTransitions: { readonly [S in BookingStatus]: ReadonlyArray<
   expired: [],
 }
 
+/** A booking with its fields checked by a parser built once (`SchemaClass.maker`). */
+const makeBooking = SchemaClass.maker(Booking)
+
 const move = (booking: Booking, to: BookingStatus, now: DateTime.Utc, fields: Partial<Booking> = {}) =>
   allowedTransitions[booking.status].includes(to)
-    ? Either.right(new Booking({ ...booking, ...fields, status: to, updatedAt: now }))
+    ? Either.right(makeBooking({ ...booking, ...fields, status: to, updatedAt: now }))
     : Either.left(new InvalidTransition({ id: booking.id, from: booking.status, to }))
 
 /** A successful payment confirms a pending booking whose hold has not run out. */

@@ -13,6 +13,7 @@ import {
   FreeText,
   IataCode,
   SeatNumber,
+  SchemaClass,
   StatusReason,
 } from "@flight/contracts"
 import { Array as Arr, DateTime, Either, Option, Schema } from "effect"
@@ -156,8 +157,11 @@ export const seatMap = (cabins: ReadonlyArray<CabinLayout>) =>
   cabins.map((layout) => ({ cabin: layout.cabin, seats: seatsOf(layout) }))
 
 /** A newly scheduled flight: status scheduled, every seat available. */
+/** A flight with its fields checked by a parser built once (`SchemaClass.maker`). */
+const makeFlight = SchemaClass.maker(Flight)
+
 export const schedule = (id: FlightId, schedule: FlightSchedule, now: DateTime.Utc): Flight =>
-  new Flight({
+  makeFlight({
     id,
     flightNumber: schedule.flightNumber,
     origin: schedule.origin,
@@ -294,4 +298,4 @@ export const changeStatus = (
 
 /** The flight with some fields changed: one version later, updated now. */
 export const updated = (flight: Flight, fields: Partial<Omit<Flight, "id" | "version" | "updatedAt">>, now: DateTime.Utc): Flight =>
-  new Flight({ ...flight, ...fields, updatedAt: now, version: flight.version + 1 })
+  makeFlight({ ...flight, ...fields, updatedAt: now, version: flight.version + 1 })

@@ -9,7 +9,7 @@ import { Lease } from "@flight/bus"
 import { type AnyMessage, BookingId as BookingIdSchema, type BookingId, Email, Messages, type Money, Phone } from "@flight/contracts"
 import { KeyedLock, Spans } from "@flight/runtime"
 import { Clock, DateTime, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
-import { type Channel, type DeliveryFailed, keyOf, Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
+import { type Channel, type DeliveryFailed, keyOf, makeNotification, type Notification, NotificationChannel, NotificationStore } from "../domain/Notification.ts"
 import { render, type TemplateData } from "../domain/Templates.ts"
 
 /** A payment event for a booking whose contact has not arrived yet (its booking.created is behind). */
@@ -138,11 +138,11 @@ export class NotificationCommands extends Effect.Service<NotificationCommands>()
         }
         const delivered = yield* Effect.either(channel.send({ ...one, ...rendered }))
         if (Either.isLeft(delivered)) {
-          const notification = new Notification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null })
+          const notification = makeNotification({ ...base, status: "failed", deliveredBy: null, error: delivered.left.reason, sentAt: null })
           return { notification, failure: Option.some(delivered.left) }
         }
         const sentAt = yield* DateTime.now
-        const notification = new Notification({ ...base, status: "sent", deliveredBy: delivered.right.deliveredBy, error: null, sentAt })
+        const notification = makeNotification({ ...base, status: "sent", deliveredBy: delivered.right.deliveredBy, error: null, sentAt })
         return { notification, failure: Option.none<DeliveryFailed>() }
       })
 

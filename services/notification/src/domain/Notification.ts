@@ -3,7 +3,7 @@
  * template, because of one event or command (its cause). The ports: the channels that deliver, and
  * the store that keeps the history and the contacts of bookings.
  */
-import { AccountSubject, BookingId, BookingReference, Contact } from "@flight/contracts"
+import { AccountSubject, BookingId, BookingReference, Contact, SchemaClass } from "@flight/contracts"
 import { StoreError } from "@flight/runtime"
 import { Context, type DateTime, type Duration, type Effect, type Option, Schema } from "effect"
 
@@ -28,6 +28,9 @@ export class Notification extends Schema.Class<Notification>("Notification")({
   createdAt: Schema.DateTimeUtc,
   sentAt: Schema.NullOr(Schema.DateTimeUtc),
 }) {}
+
+/** A notification with its fields checked by a parser built once (`SchemaClass.maker`). */
+export const makeNotification = SchemaClass.maker(Notification)
 
 /** A channel could not deliver: `transient` failures are retried. */
 export class DeliveryFailed extends Schema.TaggedError<DeliveryFailed>()("DeliveryFailed", {

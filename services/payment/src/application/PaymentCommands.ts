@@ -8,7 +8,7 @@ import { Lease } from "@flight/bus"
 import { type BookingId, Envelope, Messages, type MessageOf, PaymentId, RefundId } from "@flight/contracts"
 import { Idempotent, Spans, Traceparent } from "@flight/runtime"
 import { Context, DateTime, Duration, Effect, Option, Schedule, type Scope } from "effect"
-import { BookingNotFound, Payment } from "../domain/Payment.ts"
+import { BookingNotFound, makePayment, type Payment } from "../domain/Payment.ts"
 import { type ChargeResult, PaymentGateway } from "../domain/PaymentGateway.ts"
 import { type BeginFailure, type Outgoing, PaymentRepository, type Recorded } from "../domain/PaymentRepository.ts"
 import { awaitingIntent } from "./IntentWait.ts"
@@ -84,7 +84,7 @@ export class PaymentCommands extends Effect.Service<PaymentCommands>()("payment/
     const complete = (pending: Payment, outcome: ChargeResult, render: (payment: Payment) => string) =>
       Effect.gen(function* () {
         const now = yield* DateTime.now
-        const completed = new Payment({
+        const completed = makePayment({
           ...pending,
           status: outcome._tag === "Approved" ? "succeeded" : "failed",
           transactionId: outcome._tag === "Approved" ? outcome.transactionId : null,

@@ -4,7 +4,7 @@
  * make a booking charged at most once and refunded at most once live here and, as constraints, in
  * the store.
  */
-import { AccountSubject, BookingId, Money, PaymentId, RefundId } from "@flight/contracts"
+import { AccountSubject, BookingId, Money, PaymentId, RefundId, SchemaClass } from "@flight/contracts"
 import { Schema } from "effect"
 
 export const IntentStatus = Schema.Literal("open", "paid", "closed")
@@ -47,6 +47,9 @@ export class Payment extends Schema.Class<Payment>("Payment")({
 }) {}
 
 export const RefundStatus = Schema.Literal("pending", "succeeded")
+/** A payment with its fields checked by a parser built once (`SchemaClass.maker`). */
+export const makePayment = SchemaClass.maker(Payment)
+
 export const RefundReason = Schema.Literal("booking-cancelled", "charged-after-booking-ended")
 
 /** A full refund of a succeeded payment; at most one per payment. */
