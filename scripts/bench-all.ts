@@ -55,6 +55,8 @@ interface Result {
   readonly cpuMsPerSaga?: number
   /** The saga's: how far the flight's availability lagged behind the bookings, p99 of the readings (ms). */
   readonly availabilityLagP99ms?: number
+  /** The saga's: the machine's cores busy on average over its measured seconds (all processes). */
+  readonly busyCores?: number
 }
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "1" }, only: { type: "string" } } })
@@ -110,6 +112,7 @@ for (const [name, results] of byName) {
   const p99s = results.flatMap((result) => result.p99ms === undefined ? [] : [result.p99ms])
   const cpus = results.flatMap((result) => result.cpuMsPerSaga === undefined ? [] : [result.cpuMsPerSaga])
   const lags = results.flatMap((result) => result.availabilityLagP99ms === undefined ? [] : [result.availabilityLagP99ms])
+  const busy = results.flatMap((result) => result.busyCores === undefined ? [] : [result.busyCores])
   const middle: Result = {
     name,
     figure: median(results.map((result) => result.figure)),
@@ -119,11 +122,13 @@ for (const [name, results] of byName) {
     ...(p99s.length === 0 ? {} : { p99ms: median(p99s) }),
     ...(cpus.length === 0 ? {} : { cpuMsPerSaga: median(cpus) }),
     ...(lags.length === 0 ? {} : { availabilityLagP99ms: median(lags) }),
+    ...(busy.length === 0 ? {} : { busyCores: median(busy) }),
   }
   const measured = `${format(middle.figure, middle.figure < 100 ? 1 : 0)} ${middle.unit}` +
     `${middle.p99ms === undefined ? "" : `, p99 ${format(middle.p99ms)} ms`}` +
     `${middle.cpuMsPerSaga === undefined ? "" : `, ${format(middle.cpuMsPerSaga, 1)} ms of CPU a saga`}` +
-    `${middle.availabilityLagP99ms === undefined ? "" : `, the flight's availability behind by ${format(middle.availabilityLagP99ms)} ms at p99`}`
+    `${middle.availabilityLagP99ms === undefined ? "" : `, the flight's availability behind by ${format(middle.availabilityLagP99ms)} ms at p99`}` +
+    `${middle.busyCores === undefined ? "" : `, ${format(middle.busyCores, 2)} of ${navigator.hardwareConcurrency} cores busy`}`
   console.log(
     `| ${name} | ${measured} | ${format(middle.floor)} | ${ratios.map((ratio) => ratio.toFixed(2)).join(", ") || "-"} | ` +
       `${middle.ratio === null ? "-" : `**${middle.ratio.toFixed(2)}**`} | ${goal?.goal ?? "-"} | ${goal === undefined ? "-" : goal.met(middle) ? "yes" : "no"} |`,

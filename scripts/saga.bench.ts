@@ -138,6 +138,7 @@ try {
   }
   const countsBefore = await Effect.runPromise(readCounts)
   const cpuBefore = ProcessCpu.reading(pids)
+  const machineBefore = ProcessCpu.machine()
   // Every half second, the availability of the flight being booked (and of the one before it while
   // it lags): 2-4 reads a second from the flight service, beside its 100 or so MongoDB commands.
   let measuring = true
@@ -162,6 +163,8 @@ try {
   measuring = false
   await readings
   const cpu = ProcessCpu.perUnit(cpuBefore, ProcessCpu.reading(pids), latencies.length + failed)
+  const machineAfter = ProcessCpu.machine()
+  const machine = machineBefore === undefined || machineAfter === undefined ? undefined : ProcessCpu.machineBetween(machineBefore, machineAfter)
   const work = ServerCounts.perUnit(countsBefore, await Effect.runPromise(readCounts), latencies.length + failed)
   const oneDecimal = (millis: number) => Number(millis.toFixed(1))
   const cpuMsPerSaga = oneDecimal(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0))
@@ -182,6 +185,14 @@ try {
     console.log(`CPU a saga by process (ms), ${cpuMsPerSaga} in all:`)
     console.table(cpu.map(({ cpuMsPerUnit, process }) => ({ process, cpuMsPerSaga: oneDecimal(cpuMsPerUnit) })))
   }
+  if (machine !== undefined) {
+    const cores = (value: number) => value.toFixed(2)
+    console.log(
+      `The machine over the measured seconds: ${cores(machine.busyCores)} of its ${navigator.hardwareConcurrency} cores busy ` +
+        `(the processes above ${cores((cpuMsPerSaga * latencies.length) / (SECONDS * 1000))}), ${cores(machine.idleCores)} idle, ` +
+        `${cores(machine.iowaitCores)} waiting for the disk, ${cores(machine.stealCores)} taken by the host`,
+    )
+  }
   console.log(`What the servers did a saga: Redis ${oneDecimal(work.redisCommands)} commands; PostgreSQL ${
     work.commits.map(({ database, perUnit }) => `${oneDecimal(perUnit)} transactions (${database})`).join(", ")
   }`)
@@ -197,6 +208,7 @@ try {
     failed,
     cpuMsPerSaga,
     availabilityLagP99ms: Math.round(percentile(lags, 0.99)),
+    ...(machine === undefined ? {} : { busyCores: Number(machine.busyCores.toFixed(2)), idleCores: Number(machine.idleCores.toFixed(2)) }),
   })}`)
 } finally {
   await confirmations.close()

@@ -50,3 +50,29 @@ test("servers by program: FerretDB by its versioned name, PostgreSQL's sessions 
   expect(ProcessCpu.serverOf("beam.smp", "/usr/lib/erlang/erts/bin/beam.smp")).toBe("RabbitMQ")
   expect(ProcessCpu.serverOf("bun", "bun services/booking/src/main.ts")).toBeUndefined()
 })
+
+test("the machine's cores between two readings of /proc/stat: busy (user, nice, system, interrupts), idle, waiting for the disk, taken by the host", () => {
+  // Ticks of 1/100 s: over 10 s, 1,500 busy, 400 idle, 60 in iowait, 40 stolen, on two cores.
+  const ticks = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100
+  const line = (user: number, system: number, idle: number, iowait: number, steal: number) =>
+    `cpu  ${user * ticks / 100} 0 ${system * ticks / 100} ${idle * ticks / 100} ${iowait * ticks / 100} 0 0 ${steal * ticks / 100} 0 0\ncpu0 1 2 3\n`
+  const before = ProcessCpu.machineOf(line(10_000, 2_000, 50_000, 100, 10), 0)!
+  const after = ProcessCpu.machineOf(line(11_200, 2_300, 50_400, 160, 50), 10_000)!
+  const between = ProcessCpu.machineBetween(before, after)
+  expect(between.busyCores).toBeCloseTo(1.5, 5)
+  expect(between.idleCores).toBeCloseTo(0.4, 5)
+  expect(between.iowaitCores).toBeCloseTo(0.06, 5)
+  expect(between.stealCores).toBeCloseTo(0.04, 5)
+  expect(ProcessCpu.machineOf("intr 1 2 3\n", 0)).toBeUndefined()
+  expect(ProcessCpu.machineOf("cpu  1 2 x 4 5 6 7 8\n", 0)).toBeUndefined()
+})
+
+test.skipIf(!existsSync("/proc/stat"))("a reading of this machine moves forward with the time spent", () => {
+  const before = ProcessCpu.machine()!
+  Bun.sleepSync(200)
+  const between = ProcessCpu.machineBetween(before, ProcessCpu.machine()!)
+  const cores = navigator.hardwareConcurrency
+  const all = between.busyCores + between.idleCores + between.iowaitCores + between.stealCores
+  expect(all).toBeGreaterThan(cores * 0.5)
+  expect(all).toBeLessThan(cores * 1.5)
+})

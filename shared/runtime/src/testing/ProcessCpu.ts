@@ -93,3 +93,39 @@ export const perUnit = (before: Reading, after: Reading, units: number) => {
     .map(([name, millis]) => ({ process: name, cpuMsPerUnit: millis / Math.max(units, 1) }))
     .toSorted((a, b) => b.cpuMsPerUnit - a.cpuMsPerUnit)
 }
+
+/** The whole machine's CPU time so far (`/proc/stat`), in milliseconds by what the cores did, with when it was read. */
+export interface MachineReading {
+  readonly busy: number
+  readonly idle: number
+  /** Idle with a disk read or write outstanding. */
+  readonly iowait: number
+  /** Taken by the host from this virtual machine. */
+  readonly steal: number
+  readonly at: number
+}
+
+/** Parses `/proc/stat`'s first line (`cpu user nice system idle iowait irq softirq steal …`, in clock ticks). */
+export const machineOf = (stat: string, at: number): MachineReading | undefined => {
+  const line = stat.split("\n").find((row) => row.startsWith("cpu "))
+  if (line === undefined) return undefined
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map((ticks) => (Number(ticks) * 1000) / ticksPerSecond)
+  if ([user, nice, system, idle, iowait, irq, softirq].some((value) => value === undefined || Number.isNaN(value))) return undefined
+  return { busy: user! + nice! + system! + irq! + softirq!, idle: idle!, iowait: iowait!, steal: steal ?? 0, at }
+}
+
+/** A reading of the whole machine, or undefined where there is no `/proc`. */
+export const machine = (): MachineReading | undefined => {
+  const stat = read("/proc/stat")
+  return stat === undefined ? undefined : machineOf(stat, performance.now())
+}
+
+/**
+ * Between two readings, how many cores on average were busy, idle, waiting for the disk and taken by
+ * the host: whether a benchmark had the machine to itself and used it (two cores busy), or waited.
+ */
+export const machineBetween = (before: MachineReading, after: MachineReading) => {
+  const millis = Math.max(after.at - before.at, 1)
+  const cores = (field: "busy" | "idle" | "iowait" | "steal") => (after[field] - before[field]) / millis
+  return { busyCores: cores("busy"), idleCores: cores("idle"), iowaitCores: cores("iowait"), stealCores: cores("steal") }
+}
