@@ -62,8 +62,9 @@ interface Result {
   readonly cpuMsPerSaga?: number
   /** The saga's: how far the flight's availability lagged behind the bookings, p99 of the readings (ms). */
   readonly availabilityLagP99ms?: number
-  /** The saga's: the machine's cores busy on average over its measured seconds (all processes). */
+  /** The saga's: the machine's cores busy on average over its measured seconds (all processes), of `cores`. */
   readonly busyCores?: number
+  readonly cores?: number
 }
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "1" }, only: { type: "string" } } })
@@ -129,13 +130,13 @@ for (const [name, results] of byName) {
     ...(p99s.length === 0 ? {} : { p99ms: median(p99s) }),
     ...(cpus.length === 0 ? {} : { cpuMsPerSaga: median(cpus) }),
     ...(lags.length === 0 ? {} : { availabilityLagP99ms: median(lags) }),
-    ...(busy.length === 0 ? {} : { busyCores: median(busy) }),
+    ...(busy.length === 0 ? {} : { busyCores: median(busy), cores: results[0]!.cores ?? navigator.hardwareConcurrency }),
   }
   const measured = `${format(middle.figure, middle.figure < 100 ? 1 : 0)} ${middle.unit}` +
     `${middle.p99ms === undefined ? "" : `, p99 ${format(middle.p99ms)} ms`}` +
     `${middle.cpuMsPerSaga === undefined ? "" : `, ${format(middle.cpuMsPerSaga, 1)} ms of CPU a saga`}` +
     `${middle.availabilityLagP99ms === undefined ? "" : `, the flight's availability behind by ${format(middle.availabilityLagP99ms)} ms at p99`}` +
-    `${middle.busyCores === undefined ? "" : `, ${format(middle.busyCores, 2)} of ${navigator.hardwareConcurrency} cores busy`}`
+    `${middle.busyCores === undefined ? "" : `, ${format(middle.busyCores, 2)} of ${middle.cores} cores busy`}`
   console.log(
     `| ${name} | ${measured} | ${format(middle.floor)} | ${ratios.map((ratio) => ratio.toFixed(2)).join(", ") || "-"} | ` +
       `${middle.ratio === null ? "-" : `**${middle.ratio.toFixed(2)}**`} | ${goal?.goal ?? "-"} | ${goal?.met == null ? "-" : goal.met(middle) ? "yes" : "no"} |`,

@@ -188,8 +188,9 @@ try {
   if (machine !== undefined) {
     const cores = (value: number) => value.toFixed(2)
     console.log(
-      `The machine over the measured seconds: ${cores(machine.busyCores)} of its ${navigator.hardwareConcurrency} cores busy ` +
-        `(the processes above ${cores((cpuMsPerSaga * latencies.length) / (SECONDS * 1000))}), ${cores(machine.idleCores)} idle, ` +
+      `The machine over the measured seconds: ${cores(machine.busyCores)} of its ${machine.cores} cores busy ` +
+        `(the processes above ${cores(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0) * (latencies.length + failed) / machine.millis)}), ` +
+        `${cores(machine.idleCores)} idle, ` +
         `${cores(machine.iowaitCores)} waiting for the disk, ${cores(machine.stealCores)} taken by the host`,
     )
   }
@@ -208,7 +209,7 @@ try {
     failed,
     cpuMsPerSaga,
     availabilityLagP99ms: Math.round(percentile(lags, 0.99)),
-    ...(machine === undefined ? {} : { busyCores: Number(machine.busyCores.toFixed(2)), idleCores: Number(machine.idleCores.toFixed(2)) }),
+    ...(machine === undefined ? {} : { cores: machine.cores, busyCores: Number(machine.busyCores.toFixed(2)), idleCores: Number(machine.idleCores.toFixed(2)) }),
   })}`)
 } finally {
   await confirmations.close()

@@ -69,6 +69,47 @@ describe("SchemaClass.maker", () => {
     }
   })
 
+  test("a class with a constructor default: the same instance and the same errors when every field is given", () => {
+    class Seat extends Schema.Class<Seat>("Seat")({
+      seat: Schema.String.pipe(Schema.pattern(/^[0-9]{1,2}[A-K]$/)),
+      holder: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+      heldAt: Schema.DateTimeUtc,
+    }) {}
+    const makeSeat = SchemaClass.maker(Seat)
+    const at = DateTime.unsafeMake("2026-12-01T10:00:00.000Z")
+    const given = (props: Record<string, unknown>) => ({
+      ours: (() => {
+        try {
+          return { fields: { ...makeSeat(props as never) } }
+        } catch (error) {
+          return { error: ParseResult.isParseError(error) ? ParseResult.TreeFormatter.formatErrorSync(error) : String(error) }
+        }
+      })(),
+      theirs: (() => {
+        try {
+          return { fields: { ...new Seat(props as never) } }
+        } catch (error) {
+          return { error: ParseResult.isParseError(error) ? ParseResult.TreeFormatter.formatErrorSync(error) : String(error) }
+        }
+      })(),
+    })
+    for (const props of [{ seat: "10A", holder: null, heldAt: at }, { seat: "10A", holder: "ada", heldAt: at }, { seat: "10Z", holder: null, heldAt: at }, {
+      seat: "10A",
+      holder: 7,
+      heldAt: at,
+    }]) {
+      const { ours, theirs } = given(props)
+      expect(ours).toEqual(theirs)
+    }
+    expect(makeSeat({ seat: "10A", holder: null, heldAt: at })).toBeInstanceOf(Seat)
+  })
+
+  test("only the given object's own properties are fields, as for the constructor", () => {
+    const inherited = Object.create(fields()) as ReturnType<typeof fields>
+    expect(outcome(() => makeTicket(inherited))).toEqual(outcome(() => new Ticket(inherited)))
+    expect(outcome(() => makeTicket(inherited))).toHaveProperty("error")
+  })
+
   test("answers what the constructor answers for any fields, valid or not", () => {
     const valid = Arbitrary.make(Schema.typeSchema(Schema.Struct(Ticket.fields)))
     const anything = FastCheck.oneof(

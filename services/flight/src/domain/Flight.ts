@@ -156,10 +156,10 @@ export const capacityOf = (layout: CabinLayout): number => (layout.rows.to - lay
 export const seatMap = (cabins: ReadonlyArray<CabinLayout>) =>
   cabins.map((layout) => ({ cabin: layout.cabin, seats: seatsOf(layout) }))
 
-/** A newly scheduled flight: status scheduled, every seat available. */
 /** A flight with its fields checked by a parser built once (`SchemaClass.maker`). */
 const makeFlight = SchemaClass.maker(Flight)
 
+/** A newly scheduled flight: status scheduled, every seat available. */
 export const schedule = (id: FlightId, schedule: FlightSchedule, now: DateTime.Utc): Flight =>
   makeFlight({
     id,

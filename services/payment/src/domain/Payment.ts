@@ -46,10 +46,10 @@ export class Payment extends Schema.Class<Payment>("Payment")({
   completedAt: Schema.NullOr(Schema.DateTimeUtc),
 }) {}
 
-export const RefundStatus = Schema.Literal("pending", "succeeded")
 /** A payment with its fields checked by a parser built once (`SchemaClass.maker`). */
 export const makePayment = SchemaClass.maker(Payment)
 
+export const RefundStatus = Schema.Literal("pending", "succeeded")
 export const RefundReason = Schema.Literal("booking-cancelled", "charged-after-booking-ended")
 
 /** A full refund of a succeeded payment; at most one per payment. */

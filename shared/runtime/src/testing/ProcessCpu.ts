@@ -94,8 +94,12 @@ export const perUnit = (before: Reading, after: Reading, units: number) => {
     .toSorted((a, b) => b.cpuMsPerUnit - a.cpuMsPerUnit)
 }
 
-/** The whole machine's CPU time so far (`/proc/stat`), in milliseconds by what the cores did, with when it was read. */
+/**
+ * The whole machine's CPU time so far (`/proc/stat`), in milliseconds by what the cores did, with when
+ * it was read and how many cores it counts (every core online, whichever this process may run on).
+ */
 export interface MachineReading {
+  readonly cores: number
   readonly busy: number
   readonly idle: number
   /** Idle with a disk read or write outstanding. */
@@ -111,7 +115,9 @@ export const machineOf = (stat: string, at: number): MachineReading | undefined 
   if (line === undefined) return undefined
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map((ticks) => (Number(ticks) * 1000) / ticksPerSecond)
   if ([user, nice, system, idle, iowait, irq, softirq].some((value) => value === undefined || Number.isNaN(value))) return undefined
-  return { busy: user! + nice! + system! + irq! + softirq!, idle: idle!, iowait: iowait!, steal: steal ?? 0, at }
+  // Guest time is counted in user time already.
+  const cores = stat.split("\n").filter((row) => /^cpu\d+ /.test(row)).length
+  return { cores, busy: user! + nice! + system! + irq! + softirq!, idle: idle!, iowait: iowait!, steal: steal ?? 0, at }
 }
 
 /** A reading of the whole machine, or undefined where there is no `/proc`. */
@@ -122,10 +128,18 @@ export const machine = (): MachineReading | undefined => {
 
 /**
  * Between two readings, how many cores on average were busy, idle, waiting for the disk and taken by
- * the host: whether a benchmark had the machine to itself and used it (two cores busy), or waited.
+ * the host: whether a benchmark had the machine to itself and used it (two cores busy), or waited;
+ * with the milliseconds between them, to set other CPU times of the same window against.
  */
 export const machineBetween = (before: MachineReading, after: MachineReading) => {
   const millis = Math.max(after.at - before.at, 1)
   const cores = (field: "busy" | "idle" | "iowait" | "steal") => (after[field] - before[field]) / millis
-  return { busyCores: cores("busy"), idleCores: cores("idle"), iowaitCores: cores("iowait"), stealCores: cores("steal") }
+  return {
+    cores: after.cores,
+    millis,
+    busyCores: cores("busy"),
+    idleCores: cores("idle"),
+    iowaitCores: cores("iowait"),
+    stealCores: cores("steal"),
+  }
 }
