@@ -167,7 +167,9 @@ try {
   const machine = machineBefore === undefined || machineAfter === undefined ? undefined : ProcessCpu.machineBetween(machineBefore, machineAfter)
   const work = ServerCounts.perUnit(countsBefore, await Effect.runPromise(readCounts), latencies.length + failed)
   const oneDecimal = (millis: number) => Number(millis.toFixed(1))
-  const cpuMsPerSaga = oneDecimal(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0))
+  /** Every process counted, a saga, unrounded. */
+  const cpuMsAll = cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0)
+  const cpuMsPerSaga = oneDecimal(cpuMsAll)
   const sorted = latencies.toSorted((a, b) => a - b)
   const lags = lag.lags().toSorted((a, b) => a - b)
   console.log(`sagas (book, pay, confirmed) in the infra mode: ${CLIENTS} at once, ${SECONDS} s`)
@@ -189,7 +191,7 @@ try {
     const cores = (value: number) => value.toFixed(2)
     console.log(
       `The machine over the measured seconds: ${cores(machine.busyCores)} of its ${machine.cores} cores busy ` +
-        `(the processes above ${cores(cpu.reduce((total, { cpuMsPerUnit }) => total + cpuMsPerUnit, 0) * (latencies.length + failed) / machine.millis)}), ` +
+        `(the processes above ${cores((cpuMsAll * (latencies.length + failed)) / machine.millis)}), ` +
         `${cores(machine.idleCores)} idle, ` +
         `${cores(machine.iowaitCores)} waiting for the disk, ${cores(machine.stealCores)} taken by the host`,
     )
